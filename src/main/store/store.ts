@@ -1,0 +1,228 @@
+/**
+ * The engine's storage boundary. The engine holds every rule; the store only keeps rows and answers
+ * narrow questions quickly (every list pages on the server and uses an index). All times are ms since the
+ * epoch. Implementations: `SqliteStore` (file or `:memory:`). One shared suite (test/integration/store.suite.ts)
+ * runs against each.
+ */
+import type { AuditEntry, ClientKind, KeyStatus, SessionStatus, SigningAlg, UserStatus } from '../../shared/dto';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  passwordHash: string;
+  status: UserStatus;
+  createdAt: number;
+  refreshVersion: number;
+  /** Access tokens issued before this instant (ms) are rejected. */
+  notBefore: number | null;
+  blockedAt: number | null;
+  blockedReason: string | null;
+  failedLogins: number;
+  lockedUntil: number | null;
+  lastLoginAt: number | null;
+}
+
+export interface ClientRow {
+  clientId: string;
+  kind: ClientKind;
+  name: string;
+  /** scrypt hash of the secret, confidential clients only */
+  secretHash: string | null;
+  createdAt: number;
+}
+
+export interface SessionRow {
+  id: string;
+  userId: string;
+  clientId: string;
+  deviceName: string;
+  userAgent: string;
+  ip: string;
+  rememberMe: boolean;
+  createdAt: number;
+  lastActivityAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  revokedAt: number | null;
+  revokedBy: string | null;
+  revokeReason: string | null;
+  refreshCount: number;
+}
+
+export interface RefreshTokenRow {
+  /** hex SHA-256 of the opaque token; the token itself is never stored */
+  hash: string;
+  sessionId: string;
+  userId: string;
+  clientId: string;
+  refreshVersion: number;
+  createdAt: number;
+  usedAt: number | null;
+  successorHash: string | null;
+  /** Set when the family is revoked (reuse, admin action, version bump) */
+  revokedAt: number | null;
+}
+
+export interface AccessTokenRow {
+  jti: string;
+  sessionId: string;
+  userId: string;
+  clientId: string;
+  kid: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export type RevocationKind = 'session' | 'user' | 'jti' | 'key';
+
+/** One row per revocation: a monotonic `id` makes it the revocation feed's event log too. */
+export interface RevocationRow {
+  id: number;
+  kind: RevocationKind;
+  /** session id, user id, jti or kid */
+  subject: string;
+  userId: string | null;
+  /** For `user`: the not-before instant (ms). */
+  notBefore: number | null;
+  /** For `jti`: the token's exp (ms); purged once exp + skew has passed. Null: kept forever. */
+  expiresAt: number | null;
+  createdAt: number;
+  actor: string;
+  reason: string | null;
+}
+
+export interface KeyRow {
+  kid: string;
+  alg: SigningAlg;
+  /** The public JWK as JSON. The private part lives only in the key vault. */
+  publicJwk: string;
+  status: KeyStatus;
+  createdAt: number;
+  retiringSince: number | null;
+  retiresAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface AuditInsert {
+  at: number;
+  type: string;
+  actor: string;
+  userId: string | null;
+  sessionId: string | null;
+  reason: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  type?: string;
+  actor?: string;
+  userId?: string;
+  sessionId?: string;
+  since?: number;
+  until?: number;
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export type CounterName = 'tokens_issued' | 'refreshes' | 'revocations' | 'reuse_alerts';
+
+export interface MinuteBucket {
+  minute: number;
+  issued: number;
+  refreshed: number;
+  revoked: number;
+}
+
+export interface Store {
+  /** Runs `fn` in one write transaction; nested calls join the outer one. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+  /** A stable random id for this data directory (keychain accounts are namespaced by it). */
+  instanceId(): string;
+
+  // users
+  insertUser(row: UserRow): void;
+  getUser(id: string): UserRow | undefined;
+  getUserByUsername(username: string): UserRow | undefined;
+  updateUser(id: string, patch: Partial<Omit<UserRow, 'id' | 'username' | 'createdAt'>>): void;
+  /** Case-insensitive prefix search on username, newest first. */
+  listUsers(query: { search?: string; status?: UserStatus; offset: number; limit: number }): Page<UserRow>;
+  countUsers(): number;
+
+  // clients
+  insertClient(row: ClientRow): void;
+  getClient(clientId: string): ClientRow | undefined;
+  listClients(): ClientRow[];
+
+  // sessions
+  insertSession(row: SessionRow): void;
+  getSession(id: string): SessionRow | undefined;
+  updateSession(id: string, patch: Partial<Pick<SessionRow, 'lastActivityAt' | 'idleExpiresAt' | 'revokedAt' | 'revokedBy' | 'revokeReason' | 'refreshCount'>>): void;
+  /** Sessions not revoked and not past either expiry at `now`, oldest first. */
+  listActiveSessionsOfUser(userId: string, now: number): SessionRow[];
+  /** Most recent activity first. `status` is judged at `now`. */
+  listSessions(query: { userId?: string; status?: SessionStatus; now: number; offset: number; limit: number }): Page<SessionRow>;
+  countActiveSessions(now: number): number;
+  countActiveSessionsOfUser(userId: string, now: number): number;
+
+  // refresh tokens
+  insertRefreshToken(row: RefreshTokenRow): void;
+  getRefreshToken(hash: string): RefreshTokenRow | undefined;
+  /**
+   * Atomically marks an unused token used and links its successor. Returns false when it was already used
+   * (the compare-and-set that makes one of two racing refreshes lose).
+   */
+  markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string): boolean;
+  /** Marks every not-yet-revoked refresh token of the session revoked; returns how many. */
+  revokeRefreshTokensOfSession(sessionId: string, at: number): number;
+  /** Marks every not-yet-revoked, unused refresh token of the user revoked; returns how many. */
+  revokeRefreshTokensOfUser(userId: string, at: number): number;
+  /** The session's refresh chain, oldest first. */
+  listRefreshTokensOfSession(sessionId: string): RefreshTokenRow[];
+
+  // access tokens
+  insertAccessToken(row: AccessTokenRow): void;
+  getAccessToken(jti: string): AccessTokenRow | undefined;
+  listAccessTokensOfSession(sessionId: string, limit: number): AccessTokenRow[];
+  /** Access tokens with exp > now for any of these sessions. */
+  listLiveAccessTokensOfSessions(sessionIds: string[], now: number): AccessTokenRow[];
+  listLiveAccessTokensOfUser(userId: string, now: number): AccessTokenRow[];
+  countLiveAccessTokensByKid(kid: string, now: number): number;
+  /** Drops access-token records whose exp is before `before`; returns how many. */
+  purgeAccessTokens(before: number): number;
+
+  // revocations (also the revocation feed's log)
+  insertRevocation(row: Omit<RevocationRow, 'id'>): number;
+  isJtiRevoked(jti: string): boolean;
+  /** Revocations with id > afterId, ascending, at most `limit`. */
+  listRevocationsAfter(afterId: number, limit: number): RevocationRow[];
+  lastRevocationId(): number;
+  /** Drops `jti` revocations whose expiresAt is before `before`; returns how many. */
+  purgeRevocations(before: number): number;
+
+  // signing keys (public parts only)
+  insertKey(row: KeyRow): void;
+  getKey(kid: string): KeyRow | undefined;
+  updateKey(kid: string, patch: Partial<Pick<KeyRow, 'status' | 'retiringSince' | 'retiresAt' | 'revokedAt'>>): void;
+  listKeys(): KeyRow[];
+
+  // audit (hash-chained; the store assigns seq and computes nothing)
+  appendAudit(entry: AuditInsert & { prevHash: string; hash: string }): number;
+  lastAudit(): AuditEntry | undefined;
+  listAudit(filter: AuditFilter): AuditEntry[];
+  /** All entries in seq order, in batches, for chain verification. */
+  iterateAudit(batchSize: number): IterableIterator<AuditEntry>;
+
+  // settings and counters
+  getSetting(key: string): string | undefined;
+  putSetting(key: string, value: string): void;
+  incrementCounter(name: CounterName, by: number, at: number): void;
+  getCounters(): Record<CounterName, number>;
+  /** Buckets with minute >= since, ascending. */
+  listMinuteBuckets(since: number): MinuteBucket[];
+}

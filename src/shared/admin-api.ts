@@ -1,0 +1,129 @@
+/**
+ * The admin API contract: the one source of truth for every admin method's name, input and output.
+ * The HTTP transport (`POST /admin/rpc/<method>`), the Electron IPC handlers, the preload bridge and the
+ * renderer's gateway are all derived from this object. Names and shapes are public: keep them stable.
+ */
+import { z } from 'zod';
+import {
+  auditEntrySchema,
+  blastRadiusSchema,
+  clientInfoSchema,
+  clientKindSchema,
+  inspectionSchema,
+  keyInfoSchema,
+  page,
+  receiptSchema,
+  sessionSchema,
+  sessionStatusSchema,
+  sessionTokensSchema,
+  settingsSchema,
+  signingAlgSchema,
+  statsSchema,
+  userDetailSchema,
+  userStatusSchema,
+  userSummarySchema,
+} from './dto';
+
+const id = z.string().min(1).max(200);
+const reason = z.string().max(500).optional();
+const limit = z.number().int().min(1).max(500).optional();
+const offset = z.number().int().min(0).max(10_000_000).optional();
+const empty = z.object({}).strict();
+
+/** Usernames: letters, digits and `.`, `_`, `-`, `@`; 1 to 64 characters. */
+export const usernameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ - @ only');
+/** Passwords: 8 to 256 characters. */
+export const passwordSchema = z.string().min(8).max(256);
+export const clientIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits and . _ - only');
+
+/** What a destructive admin action targets, for `previewBlastRadius`. */
+export const revocationTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('session'), sessionId: id }).strict(),
+  z.object({ kind: z.literal('user'), userId: id }).strict(),
+  z.object({ kind: z.literal('refresh_version'), userId: id }).strict(),
+  z.object({ kind: z.literal('key'), kid: id }).strict(),
+  z.object({ kind: z.literal('access_token'), jti: id }).strict(),
+]);
+export type RevocationTarget = z.infer<typeof revocationTargetSchema>;
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
+  return { input, output, doc };
+}
+
+export const adminApi = {
+  createUser: method(z.object({ username: usernameSchema, password: passwordSchema }).strict(), z.object({ id: z.string() }), 'Create a user.'),
+  listUsers: method(
+    z.object({ search: z.string().max(64).optional(), status: userStatusSchema.optional(), offset, limit }).strict(),
+    page(userSummarySchema),
+    'Users whose name starts with `search` (case-insensitive), newest first, paged on the server.',
+  ),
+  getUser: method(z.object({ userId: id }).strict(), userDetailSchema, 'One user with status, refresh version and not-before.'),
+  listSessions: method(
+    z.object({ userId: id.optional(), status: sessionStatusSchema.optional(), offset, limit }).strict(),
+    page(sessionSchema),
+    "A user's device sessions (or all sessions), most recent activity first.",
+  ),
+  listSessionTokens: method(z.object({ sessionId: id }).strict(), sessionTokensSchema, "A session's access tokens, refresh chain and lifecycle timeline."),
+  previewBlastRadius: method(z.object({ target: revocationTargetSchema }).strict(), blastRadiusSchema, 'What an action would kill, before it kills it.'),
+  revokeSession: method(z.object({ sessionId: id, reason }).strict(), receiptSchema, 'Revoke one device session and its refresh family.'),
+  forceLogout: method(z.object({ userId: id, reason }).strict(), receiptSchema, 'Revoke every session, bump the refresh version and set not-before = now.'),
+  bumpRefreshVersion: method(z.object({ userId: id, reason }).strict(), receiptSchema, "Kill every refresh token of the user; access tokens live to exp."),
+  blockUser: method(z.object({ userId: id, reason }).strict(), receiptSchema, 'Force logout and refuse further logins.'),
+  unblockUser: method(z.object({ userId: id, reason }).strict(), receiptSchema, 'Allow logins again.'),
+  revokeAccessToken: method(z.object({ jti: id, reason }).strict(), receiptSchema, 'Revoke one access token by jti.'),
+  inspectToken: method(z.object({ token: z.string().max(16_384) }).strict(), inspectionSchema, 'Decode and judge any token.'),
+  listKeys: method(empty, z.array(keyInfoSchema), 'Signing keys with status and live-token counts.'),
+  rotateSigningKey: method(z.object({ alg: signingAlgSchema.optional(), reason }).strict(), keyInfoSchema, 'Make a new key active; the old one keeps verifying until it retires.'),
+  revokeSigningKey: method(z.object({ kid: id, reason }).strict(), receiptSchema, 'Emergency: every token the key signed becomes invalid at once.'),
+  listClients: method(empty, z.array(clientInfoSchema), 'OAuth clients.'),
+  createClient: method(
+    z.object({ clientId: clientIdSchema, kind: clientKindSchema, name: z.string().min(1).max(100) }).strict(),
+    z.object({ clientId: z.string(), clientSecret: z.string().optional() }),
+    'Create a client; a confidential client gets a secret, shown once.',
+  ),
+  listAudit: method(
+    z
+      .object({
+        type: z.string().max(64).optional(),
+        actor: z.string().max(200).optional(),
+        userId: id.optional(),
+        sessionId: id.optional(),
+        since: z.number().int().nonnegative().optional(),
+        until: z.number().int().nonnegative().optional(),
+        beforeSeq: z.number().int().positive().optional(),
+        limit,
+      })
+      .strict(),
+    z.object({ items: z.array(auditEntrySchema), nextBeforeSeq: z.number().int().nullable() }),
+    'Audit entries, newest first, filtered and paged by sequence number.',
+  ),
+  verifyAuditChain: method(
+    empty,
+    z.object({ ok: z.boolean(), entries: z.number().int(), brokenAtSeq: z.number().int().nullable() }),
+    'Recompute the hash chain of the audit log.',
+  ),
+  getStats: method(empty, statsSchema, 'Live counts and per-minute activity.'),
+  getSettings: method(empty, settingsSchema, 'Current engine settings.'),
+  updateSettings: method(settingsSchema.partial().strict(), settingsSchema, 'Change some settings; returns all of them.'),
+} as const;
+
+export type AdminApi = typeof adminApi;
+export type AdminMethod = keyof AdminApi;
+export type AdminInput<M extends AdminMethod> = z.input<AdminApi[M]['input']>;
+export type AdminOutput<M extends AdminMethod> = z.infer<AdminApi[M]['output']>;
+export const ADMIN_METHODS = Object.keys(adminApi) as AdminMethod[];
+
+export function isAdminMethod(value: unknown): value is AdminMethod {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(adminApi, value);
+}
+
+/** The typed client every transport exposes to the renderer. */
+export type AdminClient = { [M in AdminMethod]: (input: AdminInput<M>) => Promise<AdminOutput<M>> };

@@ -1,0 +1,212 @@
+/**
+ * Data shapes that cross the admin API (HTTP and IPC). Declared once as zod schemas; TypeScript types are
+ * inferred from them. Times are milliseconds since the epoch unless a name ends in `Seconds`.
+ */
+import { z } from 'zod';
+import { VERDICT_REASONS } from './verdict';
+
+const millis = z.number().int().nonnegative();
+const nullableMillis = millis.nullable();
+
+export const userStatusSchema = z.enum(['active', 'blocked']);
+export type UserStatus = z.infer<typeof userStatusSchema>;
+
+export const userSummarySchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  status: userStatusSchema,
+  createdAt: millis,
+  refreshVersion: z.number().int(),
+  notBefore: nullableMillis,
+  activeSessions: z.number().int(),
+  lastLoginAt: nullableMillis,
+});
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+export const userDetailSchema = userSummarySchema.extend({
+  blockedAt: nullableMillis,
+  blockedReason: z.string().nullable(),
+  failedLogins: z.number().int(),
+  lockedUntil: nullableMillis,
+});
+export type UserDetail = z.infer<typeof userDetailSchema>;
+
+export const sessionStatusSchema = z.enum(['active', 'revoked', 'expired']);
+export type SessionStatus = z.infer<typeof sessionStatusSchema>;
+
+export const sessionSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  username: z.string(),
+  clientId: z.string(),
+  deviceName: z.string(),
+  userAgent: z.string(),
+  ip: z.string(),
+  rememberMe: z.boolean(),
+  createdAt: millis,
+  lastActivityAt: millis,
+  idleExpiresAt: millis,
+  absoluteExpiresAt: millis,
+  status: sessionStatusSchema,
+  revokedAt: nullableMillis,
+  revokedBy: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+  refreshCount: z.number().int(),
+});
+export type SessionInfo = z.infer<typeof sessionSchema>;
+
+export const accessTokenStatusSchema = z.enum(['live', 'expired', 'revoked']);
+export const accessTokenRecordSchema = z.object({
+  jti: z.string(),
+  sessionId: z.string(),
+  userId: z.string(),
+  clientId: z.string(),
+  kid: z.string(),
+  issuedAt: millis,
+  expiresAt: millis,
+  status: accessTokenStatusSchema,
+  /** Why it is no longer active, when status is `revoked`. */
+  reason: z.enum(VERDICT_REASONS).nullable(),
+});
+export type AccessTokenRecord = z.infer<typeof accessTokenRecordSchema>;
+
+export const refreshTokenStatusSchema = z.enum(['current', 'rotated', 'reused', 'revoked', 'expired']);
+export const refreshTokenRecordSchema = z.object({
+  /** A short, non-secret label: the first 12 hex characters of the token's SHA-256. */
+  id: z.string(),
+  sessionId: z.string(),
+  createdAt: millis,
+  usedAt: nullableMillis,
+  successorId: z.string().nullable(),
+  refreshVersion: z.number().int(),
+  status: refreshTokenStatusSchema,
+});
+export type RefreshTokenRecord = z.infer<typeof refreshTokenRecordSchema>;
+
+export const auditEntrySchema = z.object({
+  seq: z.number().int(),
+  at: millis,
+  type: z.string(),
+  actor: z.string(),
+  userId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  reason: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export const sessionTokensSchema = z.object({
+  session: sessionSchema,
+  accessTokens: z.array(accessTokenRecordSchema),
+  refreshChain: z.array(refreshTokenRecordSchema),
+  /** The session's lifecycle, oldest first: login, rotations, tokens minted, reuse, revocation. */
+  timeline: z.array(auditEntrySchema),
+});
+export type SessionTokens = z.infer<typeof sessionTokensSchema>;
+
+export const keyStatusSchema = z.enum(['active', 'retiring', 'retired', 'revoked']);
+export type KeyStatus = z.infer<typeof keyStatusSchema>;
+export const signingAlgSchema = z.enum(['EdDSA', 'ES256']);
+export type SigningAlg = z.infer<typeof signingAlgSchema>;
+
+export const keyInfoSchema = z.object({
+  kid: z.string(),
+  alg: signingAlgSchema,
+  status: keyStatusSchema,
+  createdAt: millis,
+  /** When it stopped signing (rotation) — verification continues until `retiresAt`. */
+  retiringSince: nullableMillis,
+  retiresAt: nullableMillis,
+  revokedAt: nullableMillis,
+  /** Access tokens signed by this key that have not expired and are not revoked. */
+  liveTokens: z.number().int(),
+});
+export type KeyInfo = z.infer<typeof keyInfoSchema>;
+
+export const clientKindSchema = z.enum(['public', 'confidential']);
+export type ClientKind = z.infer<typeof clientKindSchema>;
+export const clientInfoSchema = z.object({
+  clientId: z.string(),
+  kind: clientKindSchema,
+  name: z.string(),
+  createdAt: millis,
+});
+export type ClientInfo = z.infer<typeof clientInfoSchema>;
+
+export const sessionLimitPolicySchema = z.enum(['revoke_oldest', 'reject']);
+const seconds = z.number().int().positive().max(10 * 365 * 24 * 3600);
+export const settingsSchema = z.object({
+  accessTokenTtlSeconds: seconds,
+  idleSeconds: seconds,
+  absoluteSeconds: seconds,
+  rememberMeIdleSeconds: seconds,
+  rememberMeAbsoluteSeconds: seconds,
+  /** 0 means no limit. */
+  sessionLimit: z.number().int().min(0).max(10_000),
+  sessionLimitPolicy: sessionLimitPolicySchema,
+  /** 0 turns the reuse grace window off (the default). */
+  reuseGraceSeconds: z.number().int().min(0).max(300),
+  clockSkewSeconds: z.number().int().min(0).max(300),
+  maxFailedLogins: z.number().int().min(1).max(1000),
+  loginLockSeconds: z.number().int().min(1).max(24 * 3600),
+  /** The `aud` of every access token; resource servers check it. */
+  audience: z.string().min(1).max(200),
+  signingAlg: signingAlgSchema,
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const statsSchema = z.object({
+  users: z.number().int(),
+  activeSessions: z.number().int(),
+  tokensIssued: z.number().int(),
+  refreshes: z.number().int(),
+  revocations: z.number().int(),
+  reuseAlerts: z.number().int(),
+  /** The last 60 minutes, oldest first. `minute` is the start of the minute in ms. */
+  perMinute: z.array(z.object({ minute: millis, issued: z.number().int(), refreshed: z.number().int(), revoked: z.number().int() })),
+});
+export type Stats = z.infer<typeof statsSchema>;
+
+export const blastRadiusSchema = z.object({
+  sessions: z.array(z.object({ id: z.string(), userId: z.string(), username: z.string(), deviceName: z.string(), clientId: z.string(), ip: z.string() })),
+  liveAccessTokens: z.number().int(),
+  /** The latest `exp` among the live access tokens that would die (ms), null when none. */
+  worstCaseExpiry: nullableMillis,
+  refreshFamilies: z.number().int(),
+  devices: z.array(z.string()),
+  clients: z.array(z.string()),
+});
+export type BlastRadius = z.infer<typeof blastRadiusSchema>;
+
+export const receiptSchema = z.object({
+  action: z.string(),
+  at: millis,
+  actor: z.string(),
+  reason: z.string().nullable(),
+  sessionsRevoked: z.array(z.string()),
+  accessTokensRevoked: z.number().int(),
+  refreshTokensRevoked: z.number().int(),
+  /** Revocation-feed event id, when the action was published to resource servers. */
+  feedEventId: z.number().int().nullable(),
+});
+export type Receipt = z.infer<typeof receiptSchema>;
+
+export const inspectionSchema = z.object({
+  kind: z.enum(['access_token', 'refresh_token', 'unknown']),
+  header: z.record(z.string(), z.unknown()).nullable(),
+  claims: z.record(z.string(), z.unknown()).nullable(),
+  signatureValid: z.boolean().nullable(),
+  active: z.boolean(),
+  reason: z.string().nullable(),
+  reasonText: z.string().nullable(),
+  expiresAt: nullableMillis,
+  secondsToExpiry: z.number().int().nullable(),
+  sessionId: z.string().nullable(),
+  userId: z.string().nullable(),
+  username: z.string().nullable(),
+});
+export type Inspection = z.infer<typeof inspectionSchema>;
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int() });

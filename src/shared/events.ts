@@ -1,0 +1,48 @@
+/**
+ * Domain events: the engine emits them, and they feed the audit log, the live console and the revocation
+ * feed. Nobody writes an audit entry by hand. `type` strings are stable.
+ */
+export const DOMAIN_EVENT_TYPES = [
+  'user.created',
+  'user.login',
+  'user.login_failed',
+  'user.login_throttled',
+  'user.forced_out',
+  'user.refresh_version_bumped',
+  'user.blocked',
+  'user.unblocked',
+  'session.refreshed',
+  'session.revoked',
+  'access_token.issued',
+  'access_token.revoked',
+  'refresh_token.reused',
+  'refresh_token.grace_retry',
+  'key.created',
+  'key.rotated',
+  'key.retired',
+  'key.revoked',
+  'client.created',
+  'settings.changed',
+] as const;
+
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
+
+/** Events that end tokens early; these are published on the revocation feed. */
+export const REVOCATION_EVENT_TYPES = ['session.revoked', 'user.forced_out', 'access_token.revoked', 'key.revoked'] as const;
+
+export interface DomainEvent {
+  type: DomainEventType;
+  /** ms since the epoch, from the engine's clock */
+  at: number;
+  /** `admin`, `system`, `user:<id>` or `client:<id>` */
+  actor: string;
+  userId: string | null;
+  sessionId: string | null;
+  reason: string | null;
+  data: Record<string, unknown>;
+}
+
+/** What the console receives live: the event as audited, with its sequence number. */
+export interface LiveEvent extends DomainEvent {
+  seq: number;
+}
