@@ -1,0 +1,47 @@
+/**
+ * Build of the desktop app: main process (ESM, native deps left external), sandboxed preload (one CommonJS
+ * file, because sandboxed preloads cannot be ES modules and package.json says "type": "module"), and the
+ * React renderer served from `file://` (hence the relative `base`).
+ */
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import react from '@vitejs/plugin-react';
+
+const root = import.meta.dirname;
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: resolve(root, 'out/main'),
+      // Every package.json dependency stays a runtime `import`: better-sqlite3 and @napi-rs/keyring are native
+      // addons that cannot be bundled, and keeping the rest external keeps stack traces readable.
+      externalizeDeps: true,
+      rolldownOptions: {
+        input: { index: resolve(root, 'src/main/index.ts') },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: resolve(root, 'out/preload'),
+      // A sandboxed preload may only `require('electron')`: zod (used by the shared contract) must be inlined.
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { index: resolve(root, 'src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'src/renderer'),
+    base: './',
+    plugins: [react()],
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      emptyOutDir: true,
+      rolldownOptions: {
+        input: { index: resolve(root, 'src/renderer/index.html') },
+      },
+    },
+  },
+});
