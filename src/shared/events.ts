@@ -1,6 +1,7 @@
 /**
  * Domain events: the engine emits them, and they feed the audit log, the live console and the revocation
- * feed. Nobody writes an audit entry by hand. `type` strings are stable.
+ * feed. Nobody writes an audit entry by hand. `type` strings are stable. Minted access tokens are recorded
+ * in the `user.login` and `session.refreshed` events (data.accessToken = {jti, exp, kid}), not separately.
  */
 export const DOMAIN_EVENT_TYPES = [
   'user.created',
@@ -13,7 +14,6 @@ export const DOMAIN_EVENT_TYPES = [
   'user.unblocked',
   'session.refreshed',
   'session.revoked',
-  'access_token.issued',
   'access_token.revoked',
   'refresh_token.reused',
   'refresh_token.grace_retry',

@@ -39,6 +39,8 @@ export interface SessionRow {
   userAgent: string;
   ip: string;
   rememberMe: boolean;
+  /** The scope granted at login; refreshes keep it. */
+  scope: string;
   createdAt: number;
   lastActivityAt: number;
   idleExpiresAt: number;

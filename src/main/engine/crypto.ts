@@ -1,0 +1,36 @@
+/** Small crypto helpers shared by the engine's modules. */
+import { createHash, randomBytes } from 'node:crypto';
+
+/** 256 random bits as base64url (43 characters): refresh tokens, secrets, admin tokens. */
+export function randomSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** A short random identifier with a readable prefix, e.g. `ses_3fZ…`. 128 bits. */
+export function randomId(prefix: string): string {
+  return `${prefix}_${randomBytes(16).toString('base64url')}`;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Shape of an opaque 256-bit token: anything else is not ours and is rejected before any lookup. */
+export const OPAQUE_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** JSON with object keys sorted at every depth, so a hash over it is stable. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value as Record<string, unknown>).sort()) {
+      out[key] = sortKeys((value as Record<string, unknown>)[key]);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,194 @@
+/**
+ * The token engine: one object that owns the rules. Transports call it; it calls the store and the key
+ * vault; it never reads the wall clock (the clock is injected) and never writes an audit entry by hand
+ * (domain events do, see ./context.ts). Each rule lives in a small module named for its verb.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { WardenError } from '../../shared/errors';
+import type { LiveEvent } from '../../shared/events';
+import type { Verdict } from '../../shared/verdict';
+import type { KeyVault } from '../keys/vault';
+import type { ClientRow, RevocationRow, Store } from '../store/store';
+import * as actions from './admin-actions';
+import type { Clock } from './clock';
+import { EngineContext } from './context';
+import { OPAQUE_TOKEN_PATTERN, sha256Hex } from './crypto';
+import type { AdminHandlers } from './dispatch';
+import { inspectToken, introspect } from './inspect';
+import { KeyRing } from './key-ring';
+import { login } from './login';
+import * as queries from './queries';
+import { refresh } from './refresh';
+import { revokeSession } from './revoke';
+import { loadSettings } from './settings';
+import type { IntrospectionResponse, LoginRequest, PublicJwk, RefreshRequest, TokenEngine, TokenSet } from './types';
+import { verifyDetailed } from './verify';
+
+export interface EngineOptions {
+  store: Store;
+  vault: KeyVault;
+  clock: Clock;
+  /** The service's base URL: the `iss` of every token. */
+  issuer: string;
+  /** Where faults that must not interrupt a request go (listener errors, vault cleanup failures). */
+  onError?: (error: unknown) => void;
+}
+
+/** How long access-token records are kept after they expire, for inspection and the session timeline. */
+const ACCESS_TOKEN_RETENTION_MS = 24 * 3600 * 1000;
+
+export class Engine implements TokenEngine {
+  readonly admin: AdminHandlers;
+
+  private constructor(readonly ctx: EngineContext) {
+    const describe = (kid: string) => queries.describeKey(ctx, kid);
+    this.admin = {
+      createUser: (input, who) => actions.createUser(ctx, input, who),
+      listUsers: (input) => queries.listUsers(ctx, input),
+      getUser: (input) => queries.getUser(ctx, input),
+      listSessions: (input) => queries.listSessions(ctx, input),
+      listSessionTokens: (input) => queries.listSessionTokens(ctx, input),
+      previewBlastRadius: (input) => queries.previewBlastRadius(ctx, input),
+      revokeSession: (input, who) => actions.revokeSessionAction(ctx, input, who),
+      forceLogout: (input, who) => actions.forceLogout(ctx, input, who),
+      bumpRefreshVersion: (input, who) => actions.bumpRefreshVersion(ctx, input, who),
+      blockUser: (input, who) => actions.blockUser(ctx, input, who),
+      unblockUser: (input, who) => actions.unblockUser(ctx, input, who),
+      revokeAccessToken: (input, who) => actions.revokeAccessToken(ctx, input, who),
+      inspectToken: (input) => inspectToken(ctx, input),
+      listKeys: () => queries.listKeys(ctx),
+      rotateSigningKey: (input, who) => actions.rotateSigningKey(ctx, input, who, describe),
+      revokeSigningKey: (input, who) => actions.revokeSigningKey(ctx, input, who, describe),
+      listClients: () => queries.listClients(ctx),
+      createClient: (input, who) => actions.createClient(ctx, input, who),
+      listAudit: (input) => queries.listAudit(ctx, input),
+      verifyAuditChain: () => queries.verifyAuditChain(ctx),
+      getStats: () => queries.getStats(ctx),
+      getSettings: () => ctx.settings,
+      updateSettings: (input, who) => actions.updateSettings(ctx, input, who),
+    };
+  }
+
+  /** Opens the engine on a store and vault, creating the first signing key (or replacing a lost one). */
+  static async open(options: EngineOptions): Promise<Engine> {
+    const onError = options.onError ?? ((error: unknown) => console.error('[token-warden]', error));
+    const ctx = new EngineContext(options.store, options.clock, new KeyRing(options.store, options.vault), options.vault, options.issuer, loadSettings(options.store), onError);
+    const engine = new Engine(ctx);
+    if (!(await ctx.keys.loadActive())) {
+      const lost = options.store.listKeys().some((key) => key.status === 'active');
+      await actions.rotateSigningKey(ctx, { reason: lost ? 'the active private key is missing from the key vault' : 'first start' }, { actor: 'system' }, (kid) => queries.describeKey(ctx, kid));
+    }
+    engine.maintain();
+    return engine;
+  }
+
+  get issuer(): string {
+    return this.ctx.issuer;
+  }
+
+  get store(): Store {
+    return this.ctx.store;
+  }
+
+  onEvent(listener: (event: LiveEvent) => void): () => void {
+    return this.ctx.onEvent(listener);
+  }
+
+  onRevocation(listener: (row: RevocationRow) => void): () => void {
+    return this.ctx.onRevocation(listener);
+  }
+
+  login(request: LoginRequest): Promise<TokenSet> {
+    return login(this.ctx, request);
+  }
+
+  async refresh(request: RefreshRequest): Promise<TokenSet> {
+    return refresh(this.ctx, request);
+  }
+
+  verifyAccessToken(jwt: unknown): Verdict {
+    return verifyDetailed(this.ctx, jwt).verdict;
+  }
+
+  introspect(token: string): IntrospectionResponse {
+    return introspect(this.ctx, token);
+  }
+
+  async revokeToken(token: string, clientId: string | null): Promise<void> {
+    const ctx = this.ctx;
+    const actor = clientId ? `client:${clientId}` : 'user';
+    if (typeof token !== 'string') return;
+    if (OPAQUE_TOKEN_PATTERN.test(token)) {
+      const row = ctx.store.getRefreshToken(sha256Hex(token));
+      if (!row || (clientId !== null && row.clientId !== clientId)) return;
+      // RFC 7009 §2.1: revoking a refresh token also ends the access tokens of the same grant (the session).
+      ctx.run((tx) => {
+        const session = ctx.store.getSession(row.sessionId);
+        if (session) revokeSession(ctx, tx, session, actor, 'revoked by the client', 'logout', true);
+      });
+      return;
+    }
+    const { decoded, signatureValid } = verifyDetailed(ctx, token);
+    const jti = decoded?.payload.jti;
+    const owner = decoded?.payload.client_id;
+    if (!signatureValid || typeof jti !== 'string' || (clientId !== null && owner !== clientId)) return;
+    if (!ctx.store.getAccessToken(jti)) return;
+    actions.revokeAccessToken(ctx, { jti, reason: 'revoked by the client' }, { actor });
+  }
+
+  authenticateClient(clientId: string, secret: string): ClientRow {
+    const client = typeof clientId === 'string' ? this.ctx.store.getClient(clientId) : undefined;
+    const expected = Buffer.from(client?.secretHash ?? sha256Hex('no client'), 'hex');
+    const actual = Buffer.from(sha256Hex(typeof secret === 'string' ? secret : ''), 'hex');
+    const match = timingSafeEqual(expected, actual);
+    if (!client || client.kind !== 'confidential' || !client.secretHash || !match) {
+      throw new WardenError('invalid_client', 'Client authentication failed.');
+    }
+    return client;
+  }
+
+  getClient(clientId: string): ClientRow | undefined {
+    return this.ctx.store.getClient(clientId);
+  }
+
+  jwks(): { keys: PublicJwk[] } {
+    return { keys: this.ctx.keys.publicJwks() };
+  }
+
+  signSecurityEvent(claims: Record<string, unknown>): string {
+    return this.ctx.keys.sign({ typ: 'secevent+jwt' }, claims).token;
+  }
+
+  revocationsAfter(afterId: number, limit: number): RevocationRow[] {
+    return this.ctx.store.listRevocationsAfter(afterId, limit);
+  }
+
+  /** Retires keys whose grace period is over and purges revocation state nobody can need any more. */
+  maintain(): void {
+    const ctx = this.ctx;
+    const now = ctx.now();
+    const due = ctx.store.listKeys().filter((key) => key.status === 'retiring' && key.retiresAt !== null && key.retiresAt <= now);
+    if (due.length > 0) {
+      ctx.run((tx) => {
+        for (const key of due) {
+          ctx.store.updateKey(key.kid, { status: 'retired' });
+          ctx.keys.refresh(key.kid);
+          tx.emit({ type: 'key.retired', actor: 'system', data: { kid: key.kid } });
+        }
+      });
+    }
+    const skewMs = ctx.settings.clockSkewSeconds * 1000;
+    ctx.store.transaction(() => {
+      ctx.store.purgeRevocations(now - skewMs);
+      ctx.store.purgeAccessTokens(now - ACCESS_TOKEN_RETENTION_MS);
+    });
+  }
+
+  close(): void {
+    this.ctx.store.close();
+  }
+}
+
+export function createEngine(options: EngineOptions): Promise<Engine> {
+  return Engine.open(options);
+}

@@ -1,0 +1,130 @@
+/**
+ * Token inspection (console) and RFC 7662 introspection. Inspection decodes anything without trusting it
+ * and explains the verdict; introspection answers `{active:false}` for anything not active, as the RFC asks.
+ */
+import type { Inspection } from '../../shared/dto';
+import { VERDICT_REASON_TEXT } from '../../shared/verdict';
+import type { EngineContext } from './context';
+import { OPAQUE_TOKEN_PATTERN, sha256Hex } from './crypto';
+import { decodeJwt } from './jwt';
+import { sessionStatus } from './queries';
+import { verifyDetailed } from './verify';
+import type { IntrospectionResponse } from './types';
+
+const REFRESH_REASON_TEXT: Record<string, string> = {
+  rotated: 'Already used: it was rotated into a successor. Presenting it again counts as reuse.',
+  revoked: 'Revoked (its session was revoked, or its user was logged out or bumped).',
+  session_revoked: 'Its session was revoked.',
+  session_expired: 'Its session has expired.',
+  refresh_version_mismatch: "Its refresh version is older than the user's current one.",
+  user_blocked: 'The user is blocked.',
+};
+
+interface RefreshJudgement {
+  active: boolean;
+  reason: string | null;
+}
+
+function judgeRefresh(ctx: EngineContext, token: string) {
+  const row = ctx.store.getRefreshToken(sha256Hex(token));
+  if (!row) return undefined;
+  const session = ctx.store.getSession(row.sessionId);
+  const user = ctx.store.getUser(row.userId);
+  if (!session || !user) return undefined;
+  const now = ctx.now();
+  const judged = (reason: string | null): RefreshJudgement => ({ active: reason === null, reason });
+  let verdict: RefreshJudgement;
+  if (session.revokedAt !== null) verdict = judged('session_revoked');
+  else if (user.status === 'blocked') verdict = judged('user_blocked');
+  else if (row.refreshVersion !== user.refreshVersion) verdict = judged('refresh_version_mismatch');
+  else if (row.usedAt !== null) verdict = judged('rotated');
+  else if (row.revokedAt !== null) verdict = judged('revoked');
+  else if (sessionStatus(session, now) === 'expired') verdict = judged('session_expired');
+  else verdict = judged(null);
+  return { row, session, user, now, verdict, expiresAt: Math.min(session.idleExpiresAt, session.absoluteExpiresAt) };
+}
+
+export function inspectToken(ctx: EngineContext, input: { token: string }): Inspection {
+  const text = input.token.trim();
+  const now = ctx.now();
+  const base: Inspection = {
+    kind: 'unknown',
+    header: null,
+    claims: null,
+    signatureValid: null,
+    active: false,
+    reason: 'malformed',
+    reasonText: 'Neither a JWT nor a refresh token issued here.',
+    expiresAt: null,
+    secondsToExpiry: null,
+    sessionId: null,
+    userId: null,
+    username: null,
+  };
+  if (decodeJwt(text)) {
+    const { verdict, decoded, signatureValid } = verifyDetailed(ctx, text);
+    const payload = decoded?.payload ?? {};
+    const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
+    const sid = typeof payload.sid === 'string' ? payload.sid : null;
+    const sub = typeof payload.sub === 'string' ? payload.sub : null;
+    const user = sub ? ctx.store.getUser(sub) : undefined;
+    return {
+      ...base,
+      kind: 'access_token',
+      header: decoded?.header ?? null,
+      claims: payload,
+      signatureValid,
+      active: verdict.active,
+      reason: verdict.active ? null : verdict.reason,
+      reasonText: verdict.active ? 'Active: signature, claims and revocation state all check out.' : VERDICT_REASON_TEXT[verdict.reason],
+      expiresAt: exp,
+      secondsToExpiry: exp === null ? null : Math.round((exp - now) / 1000),
+      sessionId: sid && ctx.store.getSession(sid) ? sid : null,
+      userId: user ? user.id : null,
+      username: user ? user.username : null,
+    };
+  }
+  if (OPAQUE_TOKEN_PATTERN.test(text)) {
+    const found = judgeRefresh(ctx, text);
+    if (!found) return { ...base, reason: 'unknown', reasonText: 'Shaped like a refresh token, but not one issued here.' };
+    const { verdict, session, user, expiresAt } = found;
+    return {
+      ...base,
+      kind: 'refresh_token',
+      active: verdict.active,
+      reason: verdict.reason,
+      reasonText: verdict.reason ? (REFRESH_REASON_TEXT[verdict.reason] ?? verdict.reason) : 'Active: the current refresh token of a live session.',
+      expiresAt,
+      secondsToExpiry: Math.round((expiresAt - now) / 1000),
+      sessionId: session.id,
+      userId: user.id,
+      username: user.username,
+    };
+  }
+  return base;
+}
+
+export function introspect(ctx: EngineContext, token: string): IntrospectionResponse {
+  if (typeof token !== 'string' || token.length > 16_384) return { active: false };
+  if (OPAQUE_TOKEN_PATTERN.test(token)) {
+    const found = judgeRefresh(ctx, token);
+    if (!found || !found.verdict.active) return { active: false };
+    return {
+      active: true,
+      token_type: 'refresh_token',
+      client_id: found.session.clientId,
+      username: found.user.username,
+      sub: found.user.id,
+      iss: ctx.issuer,
+      exp: Math.floor(found.expiresAt / 1000),
+      iat: Math.floor(found.row.createdAt / 1000),
+      sid: found.session.id,
+      scope: found.session.scope,
+    };
+  }
+  const { verdict } = verifyDetailed(ctx, token);
+  if (!verdict.active) return { active: false };
+  const c = verdict.claims;
+  const username = ctx.store.getUser(c.sub)?.username ?? '';
+  return { active: true, token_type: 'access_token', scope: c.scope, client_id: c.client_id, username, sub: c.sub, aud: c.aud, iss: c.iss, exp: c.exp, iat: c.iat, jti: c.jti, sid: c.sid };
+}

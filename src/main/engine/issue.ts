@@ -1,0 +1,78 @@
+/** Minting tokens: RFC 9068 access tokens and opaque refresh tokens (only their SHA-256 is stored). */
+import type { SessionRow, UserRow } from '../store/store';
+import type { EngineContext, Tx } from './context';
+import { randomId, randomSecret, sha256Hex } from './crypto';
+
+export interface MintedAccessToken {
+  token: string;
+  jti: string;
+  /** seconds since the epoch */
+  exp: number;
+  kid: string;
+}
+
+/**
+ * The iat of a new token. A force logout sets the user's not-before to one millisecond after it happened;
+ * tokens issued before it have `iat * 1000 < notBefore`. A token minted later in the same second gets the
+ * next whole second as iat, so it is never mistaken for an old one (JWT times have one-second resolution).
+ */
+export function issuedAtSeconds(now: number, notBefore: number | null): number {
+  const current = Math.floor(now / 1000);
+  return notBefore === null ? current : Math.max(current, Math.ceil(notBefore / 1000));
+}
+
+export function mintAccessToken(ctx: EngineContext, tx: Tx, session: SessionRow, user: UserRow, scope: string): MintedAccessToken {
+  const iat = issuedAtSeconds(tx.now, user.notBefore);
+  const exp = iat + ctx.settings.accessTokenTtlSeconds;
+  const jti = randomId('at');
+  const payload = {
+    iss: ctx.issuer,
+    sub: user.id,
+    aud: ctx.settings.audience,
+    exp,
+    iat,
+    jti,
+    client_id: session.clientId,
+    sid: session.id,
+    scope,
+  };
+  const { token, kid } = ctx.keys.sign({ typ: 'at+jwt' }, payload);
+  ctx.store.insertAccessToken({ jti, sessionId: session.id, userId: user.id, clientId: session.clientId, kid, issuedAt: iat * 1000, expiresAt: exp * 1000 });
+  tx.count('tokens_issued');
+  return { token, jti, exp, kid };
+}
+
+/** A fresh opaque refresh token and its hash, before it is stored. */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = randomSecret();
+  return { token, hash: sha256Hex(token) };
+}
+
+export function mintRefreshToken(ctx: EngineContext, tx: Tx, session: SessionRow, refreshVersion: number, next = newRefreshToken()): { token: string; hash: string } {
+  const { token, hash } = next;
+  ctx.store.insertRefreshToken({
+    hash,
+    sessionId: session.id,
+    userId: session.userId,
+    clientId: session.clientId,
+    refreshVersion,
+    createdAt: tx.now,
+    usedAt: null,
+    successorHash: null,
+    revokedAt: null,
+  });
+  return { token, hash };
+}
+
+/** A non-secret label for a refresh token in events and the console. */
+export function refreshLabel(hash: string): string {
+  return hash.slice(0, 12);
+}
+
+/** Lifetimes for a session kind, in ms. */
+export function sessionLifetimes(ctx: EngineContext, rememberMe: boolean): { idleMs: number; absoluteMs: number } {
+  const s = ctx.settings;
+  return rememberMe
+    ? { idleMs: s.rememberMeIdleSeconds * 1000, absoluteMs: s.rememberMeAbsoluteSeconds * 1000 }
+    : { idleMs: s.idleSeconds * 1000, absoluteMs: s.absoluteSeconds * 1000 };
+}

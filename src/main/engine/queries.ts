@@ -1,0 +1,217 @@
+/**
+ * Read-only console queries. Every list pages on the server and each step is an indexed lookup, so they
+ * stay fast at 100k users and 1M sessions.
+ */
+import type { AccessTokenRecord, BlastRadius, KeyInfo, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, UserDetail, UserSummary } from '../../shared/dto';
+import type { RevocationTarget } from '../../shared/admin-api';
+import { WardenError } from '../../shared/errors';
+import type { AccessTokenRow, AuditFilter, RefreshTokenRow, SessionRow, UserRow } from '../store/store';
+import type { EngineContext } from './context';
+import { verifyChain } from './audit-chain';
+import { refreshLabel } from './issue';
+import { maxExpiry } from './revoke';
+import { judgeState } from './verify';
+
+const DEFAULT_PAGE = 50;
+
+export function sessionStatus(session: SessionRow, now: number): SessionStatus {
+  if (session.revokedAt !== null) return 'revoked';
+  return now >= session.idleExpiresAt || now >= session.absoluteExpiresAt ? 'expired' : 'active';
+}
+
+function toSummary(ctx: EngineContext, user: UserRow, now: number): UserSummary {
+  return {
+    id: user.id,
+    username: user.username,
+    status: user.status,
+    createdAt: user.createdAt,
+    refreshVersion: user.refreshVersion,
+    notBefore: user.notBefore,
+    activeSessions: ctx.store.countActiveSessionsOfUser(user.id, now),
+    lastLoginAt: user.lastLoginAt,
+  };
+}
+
+export function listUsers(ctx: EngineContext, input: { search?: string; status?: 'active' | 'blocked'; offset?: number; limit?: number }) {
+  const now = ctx.now();
+  const page = ctx.store.listUsers({ search: input.search?.trim() || undefined, status: input.status, offset: input.offset ?? 0, limit: input.limit ?? DEFAULT_PAGE });
+  return { items: page.items.map((user) => toSummary(ctx, user, now)), total: page.total };
+}
+
+export function getUser(ctx: EngineContext, input: { userId: string }): UserDetail {
+  const user = ctx.store.getUser(input.userId);
+  if (!user) throw new WardenError('not_found', `No user with id ${input.userId}.`);
+  return { ...toSummary(ctx, user, ctx.now()), blockedAt: user.blockedAt, blockedReason: user.blockedReason, failedLogins: user.failedLogins, lockedUntil: user.lockedUntil };
+}
+
+function toSessionInfo(session: SessionRow, username: string, now: number): SessionInfo {
+  return {
+    id: session.id,
+    userId: session.userId,
+    username,
+    clientId: session.clientId,
+    deviceName: session.deviceName,
+    userAgent: session.userAgent,
+    ip: session.ip,
+    rememberMe: session.rememberMe,
+    createdAt: session.createdAt,
+    lastActivityAt: session.lastActivityAt,
+    idleExpiresAt: session.idleExpiresAt,
+    absoluteExpiresAt: session.absoluteExpiresAt,
+    status: sessionStatus(session, now),
+    revokedAt: session.revokedAt,
+    revokedBy: session.revokedBy,
+    revokeReason: session.revokeReason,
+    refreshCount: session.refreshCount,
+  };
+}
+
+function usernames(ctx: EngineContext) {
+  const cache = new Map<string, string>();
+  return (userId: string) => {
+    let name = cache.get(userId);
+    if (name === undefined) {
+      name = ctx.store.getUser(userId)?.username ?? '(deleted)';
+      cache.set(userId, name);
+    }
+    return name;
+  };
+}
+
+export function listSessions(ctx: EngineContext, input: { userId?: string; status?: SessionStatus; offset?: number; limit?: number }) {
+  const now = ctx.now();
+  if (input.userId && !ctx.store.getUser(input.userId)) throw new WardenError('not_found', `No user with id ${input.userId}.`);
+  const page = ctx.store.listSessions({ userId: input.userId, status: input.status, now, offset: input.offset ?? 0, limit: input.limit ?? DEFAULT_PAGE });
+  const nameOf = usernames(ctx);
+  return { items: page.items.map((session) => toSessionInfo(session, nameOf(session.userId), now)), total: page.total };
+}
+
+export function accessTokenRecord(ctx: EngineContext, row: AccessTokenRow, now: number): AccessTokenRecord {
+  const key = ctx.keys.status(row.kid);
+  const reason =
+    key === 'revoked' ? 'revoked_kid' : judgeState(ctx, { sub: row.userId, sid: row.sessionId, jti: row.jti, iat: Math.floor(row.issuedAt / 1000) }) ?? null;
+  const expired = row.expiresAt <= now;
+  return { ...row, status: reason ? 'revoked' : expired ? 'expired' : 'live', reason: reason ?? (expired ? 'expired' : null) };
+}
+
+function refreshRecord(row: RefreshTokenRow, session: SessionRow, now: number): RefreshTokenRecord {
+  const status = row.usedAt !== null ? 'rotated' : row.revokedAt !== null ? 'revoked' : sessionStatus(session, now) === 'expired' ? 'expired' : session.revokedAt !== null ? 'revoked' : 'current';
+  return {
+    id: refreshLabel(row.hash),
+    sessionId: row.sessionId,
+    createdAt: row.createdAt,
+    usedAt: row.usedAt,
+    successorId: row.successorHash ? refreshLabel(row.successorHash) : null,
+    refreshVersion: row.refreshVersion,
+    status,
+  };
+}
+
+export function listSessionTokens(ctx: EngineContext, input: { sessionId: string }): SessionTokens {
+  const session = ctx.store.getSession(input.sessionId);
+  if (!session) throw new WardenError('not_found', `No session with id ${input.sessionId}.`);
+  const now = ctx.now();
+  const username = ctx.store.getUser(session.userId)?.username ?? '(deleted)';
+  const timeline = ctx.store.listAudit({ sessionId: session.id, limit: 500 }).reverse();
+  return {
+    session: toSessionInfo(session, username, now),
+    accessTokens: ctx.store.listAccessTokensOfSession(session.id, 200).map((row) => accessTokenRecord(ctx, row, now)),
+    refreshChain: ctx.store.listRefreshTokensOfSession(session.id).map((row) => refreshRecord(row, session, now)),
+    timeline,
+  };
+}
+
+export function previewBlastRadius(ctx: EngineContext, input: { target: RevocationTarget }): BlastRadius {
+  const now = ctx.now();
+  const target = input.target;
+  let sessions: SessionRow[] = [];
+  let tokens: AccessTokenRow[] = [];
+  switch (target.kind) {
+    case 'session': {
+      const session = ctx.store.getSession(target.sessionId);
+      if (!session) throw new WardenError('not_found', `No session with id ${target.sessionId}.`);
+      sessions = sessionStatus(session, now) === 'revoked' ? [] : [session];
+      tokens = ctx.store.listLiveAccessTokensOfSessions(sessions.map((s) => s.id), now);
+      break;
+    }
+    case 'user':
+    case 'refresh_version': {
+      if (!ctx.store.getUser(target.userId)) throw new WardenError('not_found', `No user with id ${target.userId}.`);
+      sessions = ctx.store.listActiveSessionsOfUser(target.userId, now);
+      // A refresh-version bump kills refresh families only; access tokens live to exp (and are shown as such).
+      tokens = ctx.store.listLiveAccessTokensOfUser(target.userId, now);
+      break;
+    }
+    case 'access_token': {
+      const token = ctx.store.getAccessToken(target.jti);
+      if (!token) throw new WardenError('not_found', `No access token with jti ${target.jti}.`);
+      tokens = token.expiresAt > now ? [token] : [];
+      break;
+    }
+    case 'key': {
+      if (!ctx.store.getKey(target.kid)) throw new WardenError('key_not_found', `No signing key with kid ${target.kid}.`);
+      // Counting is enough for the console; listing a key's sessions could be the whole store.
+      const count = ctx.store.countLiveAccessTokensByKid(target.kid, now);
+      return { sessions: [], liveAccessTokens: count, worstCaseExpiry: count ? now + ctx.settings.accessTokenTtlSeconds * 1000 : null, refreshFamilies: 0, devices: [], clients: [] };
+    }
+  }
+  const live = tokens.filter((t) => !judgeState(ctx, { sub: t.userId, sid: t.sessionId, jti: t.jti, iat: Math.floor(t.issuedAt / 1000) }));
+  const nameOf = usernames(ctx);
+  return {
+    sessions: sessions.map((s) => ({ id: s.id, userId: s.userId, username: nameOf(s.userId), deviceName: s.deviceName, clientId: s.clientId, ip: s.ip })),
+    liveAccessTokens: live.length,
+    worstCaseExpiry: maxExpiry(live) ?? null,
+    refreshFamilies: sessions.length,
+    devices: [...new Set(sessions.map((s) => s.deviceName))],
+    clients: [...new Set([...sessions.map((s) => s.clientId), ...live.map((t) => t.clientId)])],
+  };
+}
+
+export function listKeys(ctx: EngineContext): KeyInfo[] {
+  const now = ctx.now();
+  return ctx.store.listKeys().map((row) => describeKey(ctx, row.kid, now));
+}
+
+export function describeKey(ctx: EngineContext, kid: string, now = ctx.now()): KeyInfo {
+  const row = ctx.store.getKey(kid);
+  if (!row) throw new WardenError('key_not_found', `No signing key with kid ${kid}.`);
+  const liveTokens = row.status === 'revoked' || row.status === 'retired' ? 0 : ctx.store.countLiveAccessTokensByKid(kid, now);
+  return { kid: row.kid, alg: row.alg, status: row.status, createdAt: row.createdAt, retiringSince: row.retiringSince, retiresAt: row.retiresAt, revokedAt: row.revokedAt, liveTokens };
+}
+
+export function listClients(ctx: EngineContext) {
+  return ctx.store.listClients().map(({ clientId, kind, name, createdAt }) => ({ clientId, kind, name, createdAt }));
+}
+
+export function listAudit(ctx: EngineContext, input: Omit<AuditFilter, 'limit'> & { limit?: number }) {
+  const limit = input.limit ?? DEFAULT_PAGE;
+  const items = ctx.store.listAudit({ ...input, limit });
+  const last = items[items.length - 1];
+  return { items, nextBeforeSeq: items.length === limit && last ? last.seq : null };
+}
+
+export function verifyAuditChain(ctx: EngineContext) {
+  return verifyChain(ctx.store.iterateAudit(1000));
+}
+
+export function getStats(ctx: EngineContext): Stats {
+  const now = ctx.now();
+  const counters = ctx.store.getCounters();
+  const thisMinute = Math.floor(now / 60_000) * 60_000;
+  const since = thisMinute - 59 * 60_000;
+  const buckets = new Map(ctx.store.listMinuteBuckets(since).map((b) => [b.minute, b]));
+  const perMinute = Array.from({ length: 60 }, (_, i) => {
+    const minute = since + i * 60_000;
+    const bucket = buckets.get(minute);
+    return { minute, issued: bucket?.issued ?? 0, refreshed: bucket?.refreshed ?? 0, revoked: bucket?.revoked ?? 0 };
+  });
+  return {
+    users: ctx.store.countUsers(),
+    activeSessions: ctx.store.countActiveSessions(now),
+    tokensIssued: counters.tokens_issued,
+    refreshes: counters.refreshes,
+    revocations: counters.revocations,
+    reuseAlerts: counters.reuse_alerts,
+    perMinute,
+  };
+}

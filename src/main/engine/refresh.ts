@@ -1,0 +1,127 @@
+/**
+ * The refresh grant: one-time refresh tokens rotated on every use, linked in a family (= the session).
+ * Presenting a token that was already used means two parties hold it: the whole family is revoked
+ * (reuse detection, RFC 9700 §4.14.2) unless the optional grace window applies (see `tryGraceRetry`).
+ */
+import { WardenError, type ErrorCode } from '../../shared/errors';
+import type { RefreshTokenRow, SessionRow, UserRow } from '../store/store';
+import type { EngineContext, Tx } from './context';
+import { OPAQUE_TOKEN_PATTERN, sha256Hex } from './crypto';
+import { mintAccessToken, mintRefreshToken, newRefreshToken, refreshLabel, sessionLifetimes } from './issue';
+import { cleanDevice } from './login';
+import { revokeSession } from './revoke';
+import type { DeviceInfo, RefreshRequest, TokenSet } from './types';
+
+type Outcome = { tokens: TokenSet } | { failed: WardenError };
+
+const fail = (code: ErrorCode, message: string): Outcome => ({ failed: new WardenError(code, message) });
+
+export function refresh(ctx: EngineContext, request: RefreshRequest): TokenSet {
+  const device = cleanDevice(request.device);
+  if (typeof request.refreshToken !== 'string' || !OPAQUE_TOKEN_PATTERN.test(request.refreshToken)) {
+    throw new WardenError('invalid_refresh_token', 'The refresh token is invalid.');
+  }
+  const hash = sha256Hex(request.refreshToken);
+  const outcome = ctx.run((tx): Outcome => {
+    const row = ctx.store.getRefreshToken(hash);
+    // A token presented by another client is treated as unknown: it reveals nothing and revokes nothing.
+    if (!row || row.clientId !== request.clientId) return fail('invalid_refresh_token', 'The refresh token is invalid.');
+    const session = ctx.store.getSession(row.sessionId);
+    const user = ctx.store.getUser(row.userId);
+    if (!session || !user) return fail('invalid_refresh_token', 'The refresh token is invalid.');
+    if (session.revokedAt !== null) return fail('session_revoked', 'The session was revoked.');
+    if (user.status === 'blocked') return fail('user_blocked', 'This user is blocked.');
+    if (row.refreshVersion !== user.refreshVersion) return fail('refresh_version_mismatch', "The user's refresh tokens were invalidated.");
+    if (row.usedAt !== null) return onReuse(ctx, tx, row, session, user, device);
+    if (row.revokedAt !== null) return fail('invalid_refresh_token', 'The refresh token was revoked.');
+    if (tx.now >= session.idleExpiresAt || tx.now >= session.absoluteExpiresAt) return fail('session_expired', 'The session has expired; log in again.');
+    const tokens = rotate(ctx, tx, row, session, user, device);
+    return tokens ? { tokens } : raced(ctx, tx, row, session, device);
+  });
+  if ('failed' in outcome) throw outcome.failed;
+  return outcome.tokens;
+}
+
+/** Marks `row` used and issues its successor; undefined if another request used it first (compare-and-set). */
+function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo, event: 'session.refreshed' | 'refresh_token.grace_retry' = 'session.refreshed', presented?: RefreshTokenRow): TokenSet | undefined {
+  const next = newRefreshToken();
+  if (!ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash)) return undefined;
+  mintRefreshToken(ctx, tx, session, user.refreshVersion, next);
+  const { idleMs } = sessionLifetimes(ctx, session.rememberMe);
+  const refreshCount = session.refreshCount + 1;
+  const idleExpiresAt = Math.min(tx.now + idleMs, session.absoluteExpiresAt);
+  ctx.store.updateSession(session.id, { lastActivityAt: tx.now, idleExpiresAt, refreshCount });
+  const access = mintAccessToken(ctx, tx, session, user, session.scope);
+  tx.count('refreshes');
+  tx.emit({
+    type: event,
+    actor: `client:${session.clientId}`,
+    userId: user.id,
+    sessionId: session.id,
+    data: {
+      from: refreshLabel(row.hash),
+      to: refreshLabel(next.hash),
+      ...(presented ? { presented: refreshLabel(presented.hash) } : {}),
+      ip: device.ip,
+      userAgent: device.userAgent,
+      deviceName: device.name,
+      refreshCount,
+      accessToken: { jti: access.jti, exp: access.exp * 1000, kid: access.kid },
+    },
+  });
+  return {
+    accessToken: access.token,
+    refreshToken: next.token,
+    tokenType: 'Bearer',
+    expiresIn: access.exp - Math.floor(tx.now / 1000),
+    scope: session.scope,
+    sessionId: session.id,
+    userId: user.id,
+    jti: access.jti,
+    rememberMe: session.rememberMe,
+  };
+}
+
+function onReuse(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo): Outcome {
+  const successor = row.successorHash ? ctx.store.getRefreshToken(row.successorHash) : undefined;
+  const retried = tryGraceRetry(ctx, tx, row, successor, session, user, device);
+  if (retried) return { tokens: retried };
+  tx.count('reuse_alerts');
+  tx.emit({
+    type: 'refresh_token.reused',
+    actor: 'system',
+    userId: session.userId,
+    sessionId: session.id,
+    reason: 'A rotated refresh token was presented again: two parties hold this session.',
+    data: {
+      presented: { id: refreshLabel(row.hash), createdAt: row.createdAt, usedAt: row.usedAt, presentedAt: tx.now, ip: device.ip, userAgent: device.userAgent, deviceName: device.name },
+      successor: successor ? { id: refreshLabel(successor.hash), createdAt: successor.createdAt, usedAt: successor.usedAt } : null,
+      session: { deviceName: session.deviceName, ip: session.ip, userAgent: session.userAgent, clientId: session.clientId },
+      withinGraceWindow: ctx.settings.reuseGraceSeconds > 0 && row.usedAt !== null && tx.now - row.usedAt <= ctx.settings.reuseGraceSeconds * 1000,
+    },
+  });
+  revokeSession(ctx, tx, session, 'system', 'refresh token reuse detected', 'reuse', true);
+  return fail('refresh_token_reused', 'This refresh token was already used; the session has been revoked.');
+}
+
+/**
+ * The grace window (off by default). Within `reuseGraceSeconds` after a token was rotated, presenting it
+ * again is taken for a client that lost the response — once, and only while the successor it was rotated
+ * into has never been used. The unseen successor is then rotated instead (it dies, a fresh pair is returned).
+ * A second retry, a retry after the successor was used, or any retry after the window revokes the session.
+ */
+function tryGraceRetry(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, successor: RefreshTokenRow | undefined, session: SessionRow, user: UserRow, device: DeviceInfo): TokenSet | undefined {
+  const graceMs = ctx.settings.reuseGraceSeconds * 1000;
+  if (graceMs === 0 || row.usedAt === null || tx.now - row.usedAt > graceMs) return undefined;
+  if (!successor || successor.usedAt !== null || successor.revokedAt !== null) return undefined;
+  if (tx.now >= session.idleExpiresAt || tx.now >= session.absoluteExpiresAt) return undefined;
+  return rotate(ctx, tx, successor, session, user, device, 'refresh_token.grace_retry', row);
+}
+
+/** Lost the compare-and-set: someone used the token between our read and our write. That is reuse too. */
+function raced(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, device: DeviceInfo): Outcome {
+  const fresh = ctx.store.getRefreshToken(row.hash) ?? row;
+  const user = ctx.store.getUser(row.userId);
+  if (!user) return fail('invalid_refresh_token', 'The refresh token is invalid.');
+  return onReuse(ctx, tx, fresh, session, user, device);
+}

@@ -1,0 +1,53 @@
+/** Engine settings: defaults, and loading/saving them through the store. */
+import { settingsSchema, type Settings } from '../../shared/dto';
+import { WardenError } from '../../shared/errors';
+import type { Store } from '../store/store';
+
+export const DEFAULT_SETTINGS: Settings = {
+  accessTokenTtlSeconds: 10 * 60,
+  idleSeconds: 2 * 3600,
+  absoluteSeconds: 12 * 3600,
+  rememberMeIdleSeconds: 7 * 24 * 3600,
+  rememberMeAbsoluteSeconds: 30 * 24 * 3600,
+  sessionLimit: 0,
+  sessionLimitPolicy: 'revoke_oldest',
+  reuseGraceSeconds: 0,
+  clockSkewSeconds: 5,
+  maxFailedLogins: 5,
+  loginLockSeconds: 15 * 60,
+  audience: 'token-warden-api',
+  signingAlg: 'EdDSA',
+};
+
+const SETTINGS_KEY = 'engine_settings';
+
+/** Reads saved settings over the defaults; a damaged row falls back to the defaults rather than failing. */
+export function loadSettings(store: Store): Settings {
+  const raw = store.getSetting(SETTINGS_KEY);
+  if (!raw) return { ...DEFAULT_SETTINGS };
+  try {
+    const parsed = settingsSchema.partial().safeParse(JSON.parse(raw));
+    if (parsed.success) return checkConsistency({ ...DEFAULT_SETTINGS, ...parsed.data });
+  } catch {
+    // fall through to defaults
+  }
+  return { ...DEFAULT_SETTINGS };
+}
+
+export function saveSettings(store: Store, settings: Settings): void {
+  store.putSetting(SETTINGS_KEY, JSON.stringify(settings));
+}
+
+/** Rules that span fields: an idle lifetime longer than the absolute one would be meaningless. */
+export function checkConsistency(settings: Settings): Settings {
+  if (settings.idleSeconds > settings.absoluteSeconds) {
+    throw new WardenError('invalid_input', 'idleSeconds must not exceed absoluteSeconds.');
+  }
+  if (settings.rememberMeIdleSeconds > settings.rememberMeAbsoluteSeconds) {
+    throw new WardenError('invalid_input', 'rememberMeIdleSeconds must not exceed rememberMeAbsoluteSeconds.');
+  }
+  if (settings.accessTokenTtlSeconds > settings.absoluteSeconds) {
+    throw new WardenError('invalid_input', 'accessTokenTtlSeconds must not exceed absoluteSeconds.');
+  }
+  return settings;
+}

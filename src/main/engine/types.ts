@@ -1,0 +1,108 @@
+/**
+ * The token engine's public surface, as the transports (HTTP token service, admin RPC, Electron IPC) and
+ * the headless/desktop entry points use it. The implementation is `Engine` in ./engine.ts.
+ */
+import type { Verdict } from '../../shared/verdict';
+import type { LiveEvent } from '../../shared/events';
+import type { ClientRow, RevocationRow } from '../store/store';
+import type { AdminHandlers } from './dispatch';
+
+export interface DeviceInfo {
+  /** Human label, e.g. "Firefox on Linux" or "Ana's phone" */
+  name: string;
+  userAgent: string;
+  ip: string;
+}
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+  clientId: string;
+  device: DeviceInfo;
+  rememberMe: boolean;
+  scope?: string;
+}
+
+export interface RefreshRequest {
+  refreshToken: string;
+  clientId: string;
+  /** Where the refresh came from (recorded on reuse events). */
+  device: DeviceInfo;
+}
+
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  /** access-token lifetime in seconds */
+  expiresIn: number;
+  scope: string;
+  sessionId: string;
+  userId: string;
+  jti: string;
+  rememberMe: boolean;
+}
+
+/** RFC 7662 response body. */
+export type IntrospectionResponse =
+  | { active: false }
+  | {
+      active: true;
+      token_type: 'access_token' | 'refresh_token';
+      scope?: string;
+      client_id: string;
+      username: string;
+      sub: string;
+      aud?: string | string[];
+      iss: string;
+      exp: number;
+      iat: number;
+      jti?: string;
+      sid: string;
+    };
+
+export interface PublicJwk {
+  kty: string;
+  crv: string;
+  x: string;
+  y?: string;
+  kid: string;
+  alg: string;
+  use: 'sig';
+}
+
+export interface TokenEngine {
+  readonly issuer: string;
+  /** Engine-wide live events (every audited domain event, with its sequence number). */
+  onEvent(listener: (event: LiveEvent) => void): () => void;
+
+  /** Password grant for first-party (public) clients. Throws WardenError (invalid_credentials, user_blocked, login_throttled, session_limit_reached, invalid_client). */
+  login(request: LoginRequest): Promise<TokenSet>;
+  /** Refresh grant with rotation and reuse detection. Throws WardenError with a refresh_* / session_* code. */
+  refresh(request: RefreshRequest): Promise<TokenSet>;
+  /** RFC 7009: a client revokes one of its own tokens. Unknown tokens are ignored (as the RFC requires). */
+  revokeToken(token: string, clientId: string | null): Promise<void>;
+  /** RFC 7662. */
+  introspect(token: string): IntrospectionResponse;
+  /** Full local check of an access token, with a stable reason when it is not active. */
+  verifyAccessToken(jwt: unknown): Verdict;
+
+  /** Confidential-client authentication (client_secret_basic). Throws invalid_client. */
+  authenticateClient(clientId: string, secret: string): ClientRow;
+  getClient(clientId: string): ClientRow | undefined;
+
+  /** RFC 7517: active and retiring public keys. */
+  jwks(): { keys: PublicJwk[] };
+  /** Signs a Security Event Token (RFC 8417) for the revocation feed with the active key. */
+  signSecurityEvent(claims: Record<string, unknown>): string;
+  /** The revocation log, for the feed's resume (`Last-Event-ID`). */
+  revocationsAfter(afterId: number, limit: number): RevocationRow[];
+  /** Called for every new revocation row once its transaction committed. Returns an unsubscribe function. */
+  onRevocation(listener: (row: RevocationRow) => void): () => void;
+
+  /** Every admin method of the shared contract. */
+  readonly admin: AdminHandlers;
+  /** Periodic upkeep: retire keys, purge expired revocations and token records. Idempotent. */
+  maintain(): void;
+  close(): void;
+}

@@ -1,0 +1,84 @@
+/**
+ * The engine's own full check of an access token: signature, header, claims, then live revocation state
+ * (blocked user, not-before, revoked session, revoked jti). Returns a stable reason instead of throwing.
+ */
+import { VERDICT_REASONS, type AccessTokenClaims, type Verdict, type VerdictReason } from '../../shared/verdict';
+import type { EngineContext } from './context';
+import { decodeJwt, verifyJwtSignature, type DecodedJwt } from './jwt';
+
+export const ACCEPTED_TYP = new Set(['at+jwt', 'application/at+jwt']);
+
+export interface DetailedVerdict {
+  verdict: Verdict;
+  decoded: DecodedJwt | undefined;
+  /** null when the signature could not be checked (malformed, unknown kid, wrong alg). */
+  signatureValid: boolean | null;
+}
+
+const no = (reason: VerdictReason, decoded?: DecodedJwt, signatureValid: boolean | null = null, claims?: AccessTokenClaims): DetailedVerdict => ({
+  verdict: claims ? { active: false, reason, claims } : { active: false, reason },
+  decoded,
+  signatureValid,
+});
+
+/** Narrows an untrusted payload to our claim set; undefined if any claim has the wrong type. */
+export function parseClaims(payload: Record<string, unknown>): AccessTokenClaims | undefined {
+  const { iss, sub, aud, exp, iat, nbf, jti, client_id, sid, scope } = payload;
+  const str = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 1000;
+  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  const audOk = str(aud) || (Array.isArray(aud) && aud.length > 0 && aud.length <= 20 && aud.every(str));
+  if (!str(iss) || !str(sub) || !audOk || !num(exp) || !num(iat) || !str(jti) || !str(client_id) || !str(sid)) return undefined;
+  if (nbf !== undefined && !num(nbf)) return undefined;
+  if (scope !== undefined && typeof scope !== 'string') return undefined;
+  return { iss, sub, aud, exp, iat, nbf, jti, client_id, sid, scope: scope ?? '' } as AccessTokenClaims;
+}
+
+export function verifyDetailed(ctx: EngineContext, token: unknown): DetailedVerdict {
+  const decoded = decodeJwt(token);
+  if (!decoded) return no('malformed');
+  const { header } = decoded;
+  const alg = header.alg;
+  if (alg !== 'EdDSA' && alg !== 'ES256') return no('unsupported_alg', decoded);
+  const kid = header.kid;
+  const key = typeof kid === 'string' ? ctx.keys.get(kid) : undefined;
+  if (!key) return no('unknown_kid', decoded);
+  if (key.row.alg !== alg) return no('unsupported_alg', decoded);
+  if (!verifyJwtSignature(decoded, alg, key.publicKey)) return no('bad_signature', decoded, false);
+  const claims = parseClaims(decoded.payload);
+  if (!claims) return no('malformed', decoded, true);
+  const reason = judge(ctx, header, claims, key.row.status);
+  return reason ? no(reason, decoded, true, claims) : { verdict: { active: true, claims }, decoded, signatureValid: true };
+}
+
+function judge(ctx: EngineContext, header: Record<string, unknown>, claims: AccessTokenClaims, keyStatus: string): VerdictReason | undefined {
+  if (keyStatus === 'revoked') return 'revoked_kid';
+  if (keyStatus === 'retired') return 'retired_kid';
+  if (typeof header.typ !== 'string' || !ACCEPTED_TYP.has(header.typ.toLowerCase())) return 'wrong_typ';
+  if (claims.iss !== ctx.issuer) return 'wrong_issuer';
+  const audience = ctx.settings.audience;
+  if (Array.isArray(claims.aud) ? !claims.aud.includes(audience) : claims.aud !== audience) return 'wrong_audience';
+  const now = ctx.now();
+  const skewMs = ctx.settings.clockSkewSeconds * 1000;
+  if (claims.exp * 1000 <= now - skewMs) return 'expired';
+  if (claims.nbf !== undefined && claims.nbf * 1000 > now + skewMs) return 'not_yet_valid';
+  // iat may run up to one second ahead (see issuedAtSeconds), so allow at least that much.
+  if (claims.iat * 1000 > now + Math.max(skewMs, 1000)) return 'not_yet_valid';
+  return judgeState(ctx, claims);
+}
+
+/** Revocation state only; shared with the console's token listings. */
+export function judgeState(ctx: EngineContext, claims: Pick<AccessTokenClaims, 'sub' | 'sid' | 'jti' | 'iat'>): VerdictReason | undefined {
+  const user = ctx.store.getUser(claims.sub);
+  if (!user) return 'unknown_user';
+  if (user.status === 'blocked') return 'user_blocked';
+  if (user.notBefore !== null && claims.iat * 1000 < user.notBefore) return 'issued_before_not_before';
+  const session = ctx.store.getSession(claims.sid);
+  if (!session) return 'unknown_session';
+  if (session.revokedAt !== null) return 'session_revoked';
+  if (ctx.store.isJtiRevoked(claims.jti)) return 'jti_revoked';
+  return undefined;
+}
+
+export function isVerdictReason(value: unknown): value is VerdictReason {
+  return typeof value === 'string' && (VERDICT_REASONS as readonly string[]).includes(value);
+}
