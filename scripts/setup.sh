@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks, then gets out of the way. Used by `npm test`, `npm start` and CI.
+#   bash scripts/setup.sh [--system] [--browser]
+#     (always)   npm packages, when node_modules is missing or older than package-lock.json
+#     --system   Debian packages for the real-keychain tests: dbus, gnome-keyring, libsecret-tools
+#     --browser  Debian's Chromium for the end-to-end tests (Playwright never downloads a browser here)
+# Debian packages are installed only when running as root with apt-get; otherwise it says what to install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_system=0
+want_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --system) want_system=1 ;;
+    --browser) want_browser=1 ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (npm ci)…"
+  # The Electron binary comes from GitHub, which is unreachable on some machines; scripts/start.mjs
+  # downloads it on demand where it can.
+  ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
+fi
+
+packages=()
+if [ "$want_system" = 1 ]; then
+  command -v dbus-run-session >/dev/null 2>&1 || packages+=(dbus)
+  command -v gnome-keyring-daemon >/dev/null 2>&1 || packages+=(gnome-keyring)
+  command -v secret-tool >/dev/null 2>&1 || packages+=(libsecret-tools)
+fi
+if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  packages+=(chromium)
+fi
+if [ "${#packages[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian packages: ${packages[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" dbus-x11 >/dev/null
+  else
+    echo "setup: missing Debian packages: ${packages[*]} — install them with: sudo apt-get install ${packages[*]}" >&2
+    exit 1
+  fi
+fi
