@@ -1,0 +1,109 @@
+/**
+ * The storage layer's entry point: `openStore(path)` opens (creating if needed) a Token Warden database and
+ * returns a ready `Store`. Anything that is not a usable Token Warden database is refused with
+ * `WardenError('storage_error')` and left untouched.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { WardenError, isWardenError } from '../../shared/errors';
+import { assertCompatible, migrate } from './migrations';
+import { SqliteStore } from './sqlite-store';
+import type { Store } from './store';
+
+export type * from './store';
+export { SqliteStore, toStoreError } from './sqlite-store';
+export { MIGRATIONS, SCHEMA_VERSION, APPLICATION_ID, migrate } from './migrations';
+export type { Migration } from './migrations';
+
+const BUSY_TIMEOUT_MS = 5_000;
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * SQLite treats a file shorter than one page as an empty database and would happily initialise it, so a
+ * small non-database file would be overwritten. Check the magic header ourselves before SQLite sees it.
+ */
+function assertSqliteHeader(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return; // missing (it will be created) or unreadable (SQLite reports that below)
+  }
+  try {
+    const header = Buffer.alloc(SQLITE_MAGIC.length);
+    const read = readSync(fd, header, 0, header.length, 0);
+    if (read > 0 && !header.subarray(0, read).equals(SQLITE_MAGIC.subarray(0, read))) {
+      throw new WardenError('storage_error', 'The data file is not a SQLite database; it was left untouched.');
+    }
+    // A real database, once written, is at least one page (512 bytes minimum).
+    const size = fstatSync(fd).size;
+    if (size > 0 && size < 512) throw new WardenError('storage_error', 'The data file is truncated; it was left untouched.');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openFailure(error: unknown): WardenError {
+  if (isWardenError(error)) return error;
+  const code = error instanceof Database.SqliteError ? error.code : undefined;
+  const detail = error instanceof Error ? `${code ?? error.name}: ${error.message}` : String(error);
+  switch (code) {
+    case 'SQLITE_NOTADB':
+      return new WardenError('storage_error', 'The data file is not a SQLite database; it was left untouched.', { detail });
+    case 'SQLITE_CORRUPT':
+      return new WardenError('storage_error', 'The data file is damaged and cannot be opened.', { detail });
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return new WardenError('storage_error', 'The data file is locked by another process.', { detail });
+    default:
+      return new WardenError('storage_error', 'The data file could not be opened (check the path and its permissions).', { detail });
+  }
+}
+
+function readOrCreateInstanceId(db: Database.Database): string {
+  const select = db.prepare("SELECT value FROM meta WHERE key = 'instance_id'");
+  const existing = select.get() as { value: string } | undefined;
+  if (existing) return existing.value;
+  // OR IGNORE: if another process created it first, theirs wins and we read it back.
+  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', ?)").run(randomBytes(16).toString('hex'));
+  return (select.get() as { value: string }).value;
+}
+
+/**
+ * Opens the SQLite store at `path` (`':memory:'` for a throwaway one). Files use WAL with
+ * synchronous=NORMAL; foreign keys are enforced; pending migrations run in one transaction.
+ * @throws WardenError `storage_error` when the file is not a Token Warden database, is from a newer
+ * version, or cannot be opened. The file is not modified in that case.
+ */
+export function openSqliteStore(path: string): SqliteStore {
+  let db: Database.Database | undefined;
+  try {
+    if (path !== ':memory:' && path !== '') assertSqliteHeader(path);
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    // Reads only: a foreign or newer file is refused here, before WAL or a migration could write to it.
+    assertCompatible(db);
+    if (path !== ':memory:' && path !== '') {
+      const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+      if (mode.toLowerCase() !== 'wal') throw new WardenError('storage_error', 'The data file cannot use write-ahead logging.');
+    }
+    db.pragma('synchronous = NORMAL');
+    const applied = migrate(db);
+    const id = readOrCreateInstanceId(db);
+    return new SqliteStore(db, id, applied);
+  } catch (error) {
+    try {
+      db?.close();
+    } catch {
+      // Already failing; the original error is the one worth reporting.
+    }
+    throw openFailure(error);
+  }
+}
+
+/** Opens the store at `path` or `':memory:'`. See `openSqliteStore`. */
+export function openStore(path: string | ':memory:'): Store {
+  return openSqliteStore(path);
+}

@@ -1,0 +1,264 @@
+/**
+ * The SQLite schema as an ordered list of migrations. The applied version lives in `PRAGMA user_version`;
+ * `application_id` marks the file as ours so a foreign SQLite database is never migrated into.
+ *
+ * Rules for adding a migration: append, never edit an applied one, keep versions consecutive.
+ */
+import type Database from 'better-sqlite3';
+import { WardenError } from '../../shared/errors';
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+/** 'TWRD' — written into the database header so we recognise our own files. */
+export const APPLICATION_ID = 0x54575244;
+
+const V1 = `
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- Maintained by triggers so the console's totals never COUNT(*) a big table.
+CREATE TABLE row_counts (
+  name TEXT PRIMARY KEY,
+  n    INTEGER NOT NULL
+);
+INSERT INTO row_counts (name, n) VALUES ('users', 0), ('users_blocked', 0), ('sessions', 0), ('sessions_revoked', 0);
+
+CREATE TABLE users (
+  id               TEXT PRIMARY KEY,
+  username         TEXT NOT NULL COLLATE NOCASE,
+  password_hash    TEXT NOT NULL,
+  status           TEXT NOT NULL CHECK (status IN ('active', 'blocked')),
+  created_at       INTEGER NOT NULL,
+  refresh_version  INTEGER NOT NULL,
+  not_before       INTEGER,
+  blocked_at       INTEGER,
+  blocked_reason   TEXT,
+  failed_logins    INTEGER NOT NULL DEFAULT 0,
+  locked_until     INTEGER,
+  last_login_at    INTEGER
+);
+CREATE UNIQUE INDEX users_username ON users (username COLLATE NOCASE);
+CREATE INDEX users_created ON users (created_at);
+CREATE INDEX users_status_created ON users (status, created_at);
+
+CREATE TRIGGER users_count_insert AFTER INSERT ON users BEGIN
+  UPDATE row_counts SET n = n + 1 WHERE name = 'users';
+  UPDATE row_counts SET n = n + 1 WHERE name = 'users_blocked' AND NEW.status = 'blocked';
+END;
+CREATE TRIGGER users_count_delete AFTER DELETE ON users BEGIN
+  UPDATE row_counts SET n = n - 1 WHERE name = 'users';
+  UPDATE row_counts SET n = n - 1 WHERE name = 'users_blocked' AND OLD.status = 'blocked';
+END;
+CREATE TRIGGER users_count_status AFTER UPDATE OF status ON users WHEN OLD.status IS NOT NEW.status BEGIN
+  UPDATE row_counts SET n = n + (CASE WHEN NEW.status = 'blocked' THEN 1 ELSE -1 END) WHERE name = 'users_blocked';
+END;
+
+CREATE TABLE clients (
+  client_id   TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK (kind IN ('public', 'confidential')),
+  name        TEXT NOT NULL,
+  secret_hash TEXT,
+  created_at  INTEGER NOT NULL
+);
+
+-- live_until = MIN(idle_expires_at, absolute_expires_at), kept by the store (the CHECK guards it). A plain
+-- column rather than a generated one because SQLite cannot use an index on a generated column as covering,
+-- and the active/expired counts must be answered from the index alone.
+CREATE TABLE sessions (
+  id                   TEXT PRIMARY KEY,
+  user_id              TEXT NOT NULL REFERENCES users (id),
+  client_id            TEXT NOT NULL REFERENCES clients (client_id),
+  device_name          TEXT NOT NULL,
+  user_agent           TEXT NOT NULL,
+  ip                   TEXT NOT NULL,
+  remember_me          INTEGER NOT NULL CHECK (remember_me IN (0, 1)),
+  scope                TEXT NOT NULL,
+  created_at           INTEGER NOT NULL,
+  last_activity_at     INTEGER NOT NULL,
+  idle_expires_at      INTEGER NOT NULL,
+  absolute_expires_at  INTEGER NOT NULL,
+  live_until           INTEGER NOT NULL,
+  revoked_at           INTEGER,
+  revoked_by           TEXT,
+  revoke_reason        TEXT,
+  refresh_count        INTEGER NOT NULL DEFAULT 0,
+  CHECK (live_until = MIN(idle_expires_at, absolute_expires_at))
+);
+CREATE INDEX sessions_user_activity ON sessions (user_id, last_activity_at);
+CREATE INDEX sessions_activity ON sessions (last_activity_at);
+-- revoked_at is repeated inside the partial indexes so queries filtering on it stay index-only.
+CREATE INDEX sessions_live ON sessions (live_until, revoked_at) WHERE revoked_at IS NULL;
+CREATE INDEX sessions_live_activity ON sessions (last_activity_at, live_until, revoked_at) WHERE revoked_at IS NULL;
+CREATE INDEX sessions_user_live ON sessions (user_id, live_until, revoked_at) WHERE revoked_at IS NULL;
+CREATE INDEX sessions_revoked_activity ON sessions (last_activity_at, revoked_at) WHERE revoked_at IS NOT NULL;
+
+CREATE TRIGGER sessions_count_insert AFTER INSERT ON sessions BEGIN
+  UPDATE row_counts SET n = n + 1 WHERE name = 'sessions';
+  UPDATE row_counts SET n = n + 1 WHERE name = 'sessions_revoked' AND NEW.revoked_at IS NOT NULL;
+END;
+CREATE TRIGGER sessions_count_delete AFTER DELETE ON sessions BEGIN
+  UPDATE row_counts SET n = n - 1 WHERE name = 'sessions';
+  UPDATE row_counts SET n = n - 1 WHERE name = 'sessions_revoked' AND OLD.revoked_at IS NOT NULL;
+END;
+CREATE TRIGGER sessions_count_revoked AFTER UPDATE OF revoked_at ON sessions
+  WHEN (OLD.revoked_at IS NULL) <> (NEW.revoked_at IS NULL) BEGIN
+  UPDATE row_counts SET n = n + (CASE WHEN NEW.revoked_at IS NULL THEN -1 ELSE 1 END) WHERE name = 'sessions_revoked';
+END;
+
+-- Only SHA-256 hashes: a raw token can never land here.
+CREATE TABLE refresh_tokens (
+  hash             TEXT PRIMARY KEY CHECK (length(hash) = 64 AND hash NOT GLOB '*[^0-9a-f]*'),
+  session_id       TEXT NOT NULL REFERENCES sessions (id),
+  user_id          TEXT NOT NULL,
+  client_id        TEXT NOT NULL,
+  refresh_version  INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  used_at          INTEGER,
+  successor_hash   TEXT CHECK (successor_hash IS NULL OR (length(successor_hash) = 64 AND successor_hash NOT GLOB '*[^0-9a-f]*')),
+  revoked_at       INTEGER
+);
+CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id, created_at);
+CREATE INDEX refresh_tokens_user_current ON refresh_tokens (user_id) WHERE revoked_at IS NULL AND used_at IS NULL;
+
+CREATE TABLE access_tokens (
+  jti         TEXT PRIMARY KEY,
+  session_id  TEXT NOT NULL REFERENCES sessions (id),
+  user_id     TEXT NOT NULL,
+  client_id   TEXT NOT NULL,
+  kid         TEXT NOT NULL,
+  issued_at   INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL
+);
+CREATE INDEX access_tokens_session ON access_tokens (session_id, issued_at);
+CREATE INDEX access_tokens_user ON access_tokens (user_id, expires_at);
+CREATE INDEX access_tokens_kid ON access_tokens (kid, expires_at);
+CREATE INDEX access_tokens_expiry ON access_tokens (expires_at);
+
+-- AUTOINCREMENT: ids are never reused, even after the newest rows are purged (feed cursors rely on it).
+CREATE TABLE revocations (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind        TEXT NOT NULL CHECK (kind IN ('session', 'user', 'jti', 'key')),
+  subject     TEXT NOT NULL,
+  user_id     TEXT,
+  not_before  INTEGER,
+  expires_at  INTEGER,
+  created_at  INTEGER NOT NULL,
+  actor       TEXT NOT NULL,
+  reason      TEXT
+);
+CREATE INDEX revocations_subject ON revocations (kind, subject);
+CREATE INDEX revocations_jti_expiry ON revocations (expires_at) WHERE kind = 'jti';
+
+CREATE TABLE signing_keys (
+  kid             TEXT PRIMARY KEY,
+  alg             TEXT NOT NULL CHECK (alg IN ('EdDSA', 'ES256')),
+  public_jwk      TEXT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('active', 'retiring', 'retired', 'revoked')),
+  created_at      INTEGER NOT NULL,
+  retiring_since  INTEGER,
+  retires_at      INTEGER,
+  revoked_at      INTEGER
+);
+
+CREATE TABLE audit (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  at          INTEGER NOT NULL,
+  type        TEXT NOT NULL,
+  actor       TEXT NOT NULL,
+  user_id     TEXT,
+  session_id  TEXT,
+  reason      TEXT,
+  data        TEXT NOT NULL,
+  prev_hash   TEXT NOT NULL,
+  hash        TEXT NOT NULL
+);
+-- seq is the rowid, so each of these is effectively (column, seq): filter + newest-first without a sort.
+CREATE INDEX audit_type ON audit (type);
+CREATE INDEX audit_actor ON audit (actor);
+CREATE INDEX audit_user ON audit (user_id) WHERE user_id IS NOT NULL;
+CREATE INDEX audit_session ON audit (session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX audit_at ON audit (at);
+
+CREATE TABLE counters (
+  name   TEXT PRIMARY KEY,
+  value  INTEGER NOT NULL
+);
+INSERT INTO counters (name, value) VALUES ('tokens_issued', 0), ('refreshes', 0), ('revocations', 0), ('reuse_alerts', 0);
+
+CREATE TABLE minute_buckets (
+  minute     INTEGER PRIMARY KEY,
+  issued     INTEGER NOT NULL DEFAULT 0,
+  refreshed  INTEGER NOT NULL DEFAULT 0,
+  revoked    INTEGER NOT NULL DEFAULT 0
+);
+`;
+
+/** Every schema change, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, sql: V1 }];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+function storageError(message: string): WardenError {
+  return new WardenError('storage_error', message);
+}
+
+/**
+ * Refuses, by reading the header only, files that are not ours or are newer than this build. Returns the
+ * file's schema version (0 for a new, empty database).
+ */
+export function assertCompatible(db: Database.Database, latest: number = SCHEMA_VERSION): number {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (appId !== 0 && appId !== APPLICATION_ID) {
+    throw storageError('The data file belongs to another application, not Token Warden.');
+  }
+  if (version > latest) {
+    throw storageError(
+      `The data file was written by a newer version of Token Warden (schema ${version}; this build knows up to ${latest}). Upgrade Token Warden to open it.`,
+    );
+  }
+  if (version === 0) {
+    const objects = db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number };
+    if (objects.n > 0) throw storageError('The data file is a SQLite database that Token Warden did not create.');
+  }
+  return version;
+}
+
+/**
+ * Brings the schema up to date in one IMMEDIATE transaction (so two processes opening the same file cannot
+ * both migrate). Returns the versions it applied: empty when the file was already current.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  ordered.forEach((m, i) => {
+    if (!Number.isInteger(m.version) || m.version !== i + 1) throw new TypeError('migration versions must be 1, 2, 3, …');
+  });
+  const latest = ordered.length;
+  if (assertCompatible(db, latest) === latest) return [];
+
+  const run = db.transaction(() => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const current = assertCompatible(db, latest);
+    const applied: number[] = [];
+    for (const m of ordered) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+      applied.push(m.version);
+    }
+    if (current === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
+    return applied;
+  });
+  return run.immediate();
+}

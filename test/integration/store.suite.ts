@@ -1,0 +1,733 @@
+/**
+ * The one behavioural suite every `Store` implementation must pass. `open()` gives a fresh, empty store per
+ * test; implementations that persist to a file also pass `file`, which enables the persistence and
+ * file-safety tests (they are skipped, with the reason in their name, for in-memory stores).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WardenError } from '../../src/shared/errors';
+import type {
+  AccessTokenRow, AuditInsert, ClientRow, KeyRow, RefreshTokenRow, RevocationRow, SessionRow, Store, UserRow,
+} from '../../src/main/store/store';
+
+export interface StoreHarness {
+  store: Store;
+  /** Opens the same data again (the caller closes the previous store first). In-memory: a fresh store. */
+  reopen: () => Store;
+  /** Closes every store the harness opened and removes its files. */
+  cleanup: () => void;
+  /** Present when the store lives in a file. */
+  file?: {
+    path: string;
+    /** Opens another path with the same implementation. */
+    openAt: (path: string) => Store;
+    /** Rewrites the schema version recorded in a closed database file. */
+    setSchemaVersion: (path: string, version: number) => void;
+    /** The schema versions that opening `store` applied (empty when nothing ran). */
+    migrationsApplied: (store: Store) => readonly number[];
+  };
+}
+
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+const MIN = 60_000;
+const hash = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+function makeUser(over: Partial<UserRow> & Pick<UserRow, 'id' | 'username'>): UserRow {
+  return {
+    passwordHash: 'scrypt$x', status: 'active', createdAt: T0, refreshVersion: 1, notBefore: null, blockedAt: null,
+    blockedReason: null, failedLogins: 0, lockedUntil: null, lastLoginAt: null, ...over,
+  };
+}
+
+function makeSession(over: Partial<SessionRow> & Pick<SessionRow, 'id' | 'userId'>): SessionRow {
+  return {
+    clientId: 'app', deviceName: 'Firefox on Linux', userAgent: 'Mozilla/5.0', ip: '127.0.0.1', rememberMe: false, scope: 'openid profile',
+    createdAt: T0, lastActivityAt: T0, idleExpiresAt: T0 + 30 * MIN, absoluteExpiresAt: T0 + 600 * MIN, revokedAt: null,
+    revokedBy: null, revokeReason: null, refreshCount: 0, ...over,
+  };
+}
+
+function makeRefresh(session: SessionRow, name: string, over: Partial<RefreshTokenRow> = {}): RefreshTokenRow {
+  return {
+    hash: hash(name), sessionId: session.id, userId: session.userId, clientId: session.clientId, refreshVersion: 1,
+    createdAt: T0, usedAt: null, successorHash: null, revokedAt: null, ...over,
+  };
+}
+
+function makeAccess(session: SessionRow, jti: string, over: Partial<AccessTokenRow> = {}): AccessTokenRow {
+  return {
+    jti, sessionId: session.id, userId: session.userId, clientId: session.clientId, kid: 'k1', issuedAt: T0,
+    expiresAt: T0 + 5 * MIN, ...over,
+  };
+}
+
+function makeRevocation(over: Partial<Omit<RevocationRow, 'id'>> = {}): Omit<RevocationRow, 'id'> {
+  return { kind: 'jti', subject: 'at_1', userId: 'u1', notBefore: null, expiresAt: T0 + 5 * MIN, createdAt: T0, actor: 'admin', reason: null, ...over };
+}
+
+function makeAudit(over: Partial<AuditInsert> = {}, n = 0): AuditInsert & { prevHash: string; hash: string } {
+  return {
+    at: T0 + n, type: 'user.login', actor: 'system', userId: null, sessionId: null, reason: null, data: { n },
+    prevHash: hash(`h${n - 1}`), hash: hash(`h${n}`), ...over,
+  };
+}
+
+const CLIENT: ClientRow = { clientId: 'app', kind: 'public', name: 'Demo app', secretHash: null, createdAt: T0 };
+const KEY: KeyRow = {
+  kid: 'k1', alg: 'EdDSA', publicJwk: '{"kty":"OKP","crv":"Ed25519","x":"abc"}', status: 'active', createdAt: T0,
+  retiringSince: null, retiresAt: null, revokedAt: null,
+};
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof WardenError ? error.code : `not a WardenError: ${String(error)}`;
+  }
+  return undefined;
+}
+
+export function storeSuite(label: string, open: () => StoreHarness): void {
+  // Whether the file-only tests apply is known only from a harness; probe one once, at collection time.
+  const probe = open();
+  const persistent = probe.file !== undefined;
+  probe.cleanup();
+  const fileIt = it.skipIf(!persistent);
+
+  describe(`Store contract: ${label}`, () => {
+    let h: StoreHarness;
+    let store: Store;
+
+    beforeEach(() => {
+      h = open();
+      store = h.store;
+      store.insertClient(CLIENT);
+    });
+    afterEach(() => h.cleanup());
+
+    /** Inserts a user and one of its sessions; returns the session. */
+    function seed(userId: string, sessionId: string, over: Partial<SessionRow> = {}): SessionRow {
+      if (!store.getUser(userId)) store.insertUser(makeUser({ id: userId, username: `name-${userId}` }));
+      const row = makeSession({ id: sessionId, userId, ...over });
+      store.insertSession(row);
+      return row;
+    }
+
+    describe('lifecycle', () => {
+      it('has a random 16-byte hex instance id, different for each new database', () => {
+        expect(store.instanceId()).toMatch(/^[0-9a-f]{32}$/);
+        const other = open();
+        try {
+          expect(other.store.instanceId()).not.toBe(store.instanceId());
+        } finally {
+          other.cleanup();
+        }
+      });
+
+      it('close() is idempotent', () => {
+        store.close();
+        expect(() => store.close()).not.toThrow();
+      });
+    });
+
+    describe('users', () => {
+      it('round-trips every field, nulls included', () => {
+        const full = makeUser({
+          id: 'u1', username: 'Alice', status: 'blocked', notBefore: T0 + 1, blockedAt: T0 + 2, blockedReason: 'abuse',
+          failedLogins: 3, lockedUntil: T0 + 3, lastLoginAt: T0 + 4, refreshVersion: 7,
+        });
+        store.insertUser(full);
+        store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
+        expect(store.getUser('u1')).toEqual(full);
+        expect(store.getUser('u2')?.notBefore).toBeNull();
+        expect(store.getUser('nope')).toBeUndefined();
+      });
+
+      it('finds by username case-insensitively and refuses a duplicate that differs only in case', () => {
+        store.insertUser(makeUser({ id: 'u1', username: 'Alice' }));
+        expect(store.getUserByUsername('aLICE')?.id).toBe('u1');
+        expect(store.getUserByUsername('alic')).toBeUndefined();
+        expect(codeOf(() => store.insertUser(makeUser({ id: 'u2', username: 'ALICE' })))).toBe('conflict');
+        expect(codeOf(() => store.insertUser(makeUser({ id: 'u1', username: 'other' })))).toBe('conflict');
+        expect(store.countUsers()).toBe(1);
+      });
+
+      it('updates only the fields in the patch', () => {
+        store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+        store.updateUser('u1', { status: 'blocked', blockedAt: T0 + 5, blockedReason: 'x', failedLogins: 2 });
+        store.updateUser('u1', { refreshVersion: 2, notBefore: T0 + 9, blockedReason: null });
+        expect(store.getUser('u1')).toEqual(makeUser({
+          id: 'u1', username: 'alice', status: 'blocked', blockedAt: T0 + 5, blockedReason: null, failedLogins: 2,
+          refreshVersion: 2, notBefore: T0 + 9,
+        }));
+      });
+
+      it('reports not_found for an unknown id and refuses fields outside the patch type', () => {
+        expect(codeOf(() => store.updateUser('ghost', { failedLogins: 1 }))).toBe('not_found');
+        store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+        const sneaky = { username: 'mallory' } as unknown as Partial<UserRow>;
+        expect(() => store.updateUser('u1', sneaky)).toThrow(TypeError);
+        expect(store.getUser('u1')?.username).toBe('alice');
+      });
+
+      it('counts users, including through status changes', () => {
+        expect(store.countUsers()).toBe(0);
+        for (let i = 0; i < 5; i++) store.insertUser(makeUser({ id: `u${i}`, username: `user${i}` }));
+        store.updateUser('u1', { status: 'blocked' });
+        expect(store.countUsers()).toBe(5);
+        expect(store.listUsers({ status: 'blocked', offset: 0, limit: 10 }).total).toBe(1);
+        expect(store.listUsers({ status: 'active', offset: 0, limit: 10 }).total).toBe(4);
+        store.updateUser('u1', { status: 'active' });
+        expect(store.listUsers({ status: 'blocked', offset: 0, limit: 10 }).total).toBe(0);
+      });
+    });
+
+    describe('listUsers', () => {
+      const names = ['alice', 'Alan', 'bal', 'ALBERT', 'a_b', 'axb', 'a%c', 'abc', 'a\\d', 'zed'];
+      beforeEach(() => {
+        names.forEach((username, i) => store.insertUser(makeUser({ id: `u${i}`, username, createdAt: T0 + i })));
+      });
+      const usernames = (page: { items: UserRow[] }): string[] => page.items.map((u) => u.username);
+
+      it('lists newest first with offset/limit and the full total', () => {
+        expect(usernames(store.listUsers({ offset: 0, limit: 3 }))).toEqual(['zed', 'a\\d', 'abc']);
+        const page = store.listUsers({ offset: 3, limit: 3 });
+        expect(usernames(page)).toEqual(['a%c', 'axb', 'a_b']);
+        expect(page.total).toBe(names.length);
+        expect(store.listUsers({ offset: 20, limit: 3 })).toEqual({ items: [], total: names.length });
+      });
+
+      it('searches by case-insensitive prefix, never by substring', () => {
+        const page = store.listUsers({ search: 'AL', offset: 0, limit: 10 });
+        expect(usernames(page)).toEqual(['ALBERT', 'Alan', 'alice']);
+        expect(page.total).toBe(3);
+        expect(usernames(store.listUsers({ search: 'ALI', offset: 0, limit: 10 }))).toEqual(['alice']);
+        expect(store.listUsers({ search: 'ob', offset: 0, limit: 10 }).total).toBe(0);
+      });
+
+      it('treats % _ and \\ in the search text literally', () => {
+        expect(usernames(store.listUsers({ search: 'a_', offset: 0, limit: 10 }))).toEqual(['a_b']);
+        expect(usernames(store.listUsers({ search: 'a%', offset: 0, limit: 10 }))).toEqual(['a%c']);
+        expect(usernames(store.listUsers({ search: 'a\\', offset: 0, limit: 10 }))).toEqual(['a\\d']);
+        expect(store.listUsers({ search: '%', offset: 0, limit: 10 }).total).toBe(0);
+      });
+
+      it('pages a search and combines it with the status filter', () => {
+        store.updateUser('u3', { status: 'blocked' });
+        const first = store.listUsers({ search: 'a', offset: 0, limit: 2 });
+        const second = store.listUsers({ search: 'a', offset: 2, limit: 100 });
+        expect(first.total).toBe(8);
+        expect(second.total).toBe(8);
+        expect([...usernames(first), ...usernames(second)]).toHaveLength(8);
+        expect(usernames(store.listUsers({ search: 'al', status: 'blocked', offset: 0, limit: 10 }))).toEqual(['ALBERT']);
+        expect(store.listUsers({ search: 'al', status: 'active', offset: 0, limit: 10 }).total).toBe(2);
+      });
+    });
+
+    describe('clients', () => {
+      it('inserts, gets and lists in creation order', () => {
+        const confidential: ClientRow = { clientId: 'svc', kind: 'confidential', name: 'Service', secretHash: 'scrypt$s', createdAt: T0 + 1 };
+        store.insertClient(confidential);
+        expect(store.getClient('svc')).toEqual(confidential);
+        expect(store.getClient('app')).toEqual(CLIENT);
+        expect(store.getClient('none')).toBeUndefined();
+        expect(store.listClients()).toEqual([CLIENT, confidential]);
+        expect(codeOf(() => store.insertClient(CLIENT))).toBe('conflict');
+      });
+    });
+
+    describe('sessions', () => {
+      it('round-trips a session, with rememberMe as a boolean', () => {
+        const a = seed('u1', 's1', { rememberMe: true, scope: 'read:all', revokedAt: T0, revokedBy: 'admin', revokeReason: 'lost phone', refreshCount: 4 });
+        const b = seed('u1', 's2');
+        expect(store.getSession('s1')).toEqual(a);
+        expect(store.getSession('s2')).toEqual(b);
+        expect(store.getSession('s2')?.rememberMe).toBe(false);
+        expect(store.getSession('none')).toBeUndefined();
+      });
+
+      it('refuses a session for an unknown user and a duplicate id', () => {
+        expect(codeOf(() => store.insertSession(makeSession({ id: 's1', userId: 'ghost' })))).toBe('not_found');
+        seed('u1', 's1');
+        expect(codeOf(() => store.insertSession(makeSession({ id: 's1', userId: 'u1' })))).toBe('conflict');
+      });
+
+      it('patches activity and revocation fields, and the new idle expiry counts at once', () => {
+        seed('u1', 's1');
+        store.updateSession('s1', { lastActivityAt: T0 + MIN, idleExpiresAt: T0 + 2 * MIN, refreshCount: 1 });
+        expect(store.getSession('s1')).toMatchObject({ lastActivityAt: T0 + MIN, idleExpiresAt: T0 + 2 * MIN, refreshCount: 1 });
+        expect(store.countActiveSessions(T0 + 2 * MIN - 1)).toBe(1);
+        expect(store.countActiveSessions(T0 + 2 * MIN)).toBe(0);
+        store.updateSession('s1', { revokedAt: T0 + MIN, revokedBy: 'admin', revokeReason: 'r' });
+        expect(store.getSession('s1')).toMatchObject({ revokedAt: T0 + MIN, revokedBy: 'admin', revokeReason: 'r' });
+        expect(codeOf(() => store.updateSession('ghost', { refreshCount: 1 }))).toBe('not_found');
+      });
+
+      describe('status at a given now', () => {
+        const now = T0 + 100 * MIN;
+        beforeEach(() => {
+          seed('u1', 'active-old', { lastActivityAt: T0 + 1, idleExpiresAt: now + 1, createdAt: T0 });
+          seed('u1', 'active-new', { lastActivityAt: T0 + 5, idleExpiresAt: now + 5, createdAt: T0 + 1 });
+          seed('u1', 'idle-boundary', { lastActivityAt: T0 + 2, idleExpiresAt: now });
+          seed('u2', 'absolute-boundary', { lastActivityAt: T0 + 3, idleExpiresAt: now + 10, absoluteExpiresAt: now });
+          seed('u2', 'revoked-live', { lastActivityAt: T0 + 4, idleExpiresAt: now + 10, revokedAt: T0 + 4 });
+          seed('u2', 'revoked-expired', { lastActivityAt: T0 + 6, idleExpiresAt: T0 + 7, revokedAt: T0 + 8 });
+          seed('u2', 'active-u2', { lastActivityAt: T0 + 7, idleExpiresAt: now + 10, createdAt: T0 + 2 });
+        });
+        const ids = (rows: SessionRow[]): string[] => rows.map((s) => s.id);
+
+        it('lists every session by most recent activity with the total', () => {
+          const page = store.listSessions({ now, offset: 0, limit: 3 });
+          expect(ids(page.items)).toEqual(['active-u2', 'revoked-expired', 'active-new']);
+          expect(page.total).toBe(7);
+          expect(ids(store.listSessions({ now, offset: 6, limit: 3 }).items)).toEqual(['active-old']);
+        });
+
+        it('judges active, expired (expiry == now is expired) and revoked (wins over expired)', () => {
+          const active = store.listSessions({ status: 'active', now, offset: 0, limit: 10 });
+          expect(ids(active.items)).toEqual(['active-u2', 'active-new', 'active-old']);
+          expect(active.total).toBe(3);
+          const expired = store.listSessions({ status: 'expired', now, offset: 0, limit: 10 });
+          expect(ids(expired.items)).toEqual(['absolute-boundary', 'idle-boundary']);
+          expect(expired.total).toBe(2);
+          const revoked = store.listSessions({ status: 'revoked', now, offset: 0, limit: 1 });
+          expect(ids(revoked.items)).toEqual(['revoked-expired']);
+          expect(revoked.total).toBe(2);
+        });
+
+        it('filters by user, alone and with a status, and re-judges at a later now', () => {
+          const mine = store.listSessions({ userId: 'u1', now, offset: 0, limit: 10 });
+          expect(ids(mine.items)).toEqual(['active-new', 'idle-boundary', 'active-old']);
+          expect(mine.total).toBe(3);
+          expect(store.listSessions({ userId: 'u2', status: 'expired', now, offset: 0, limit: 10 }).total).toBe(1);
+          expect(store.listSessions({ userId: 'u2', status: 'revoked', now, offset: 0, limit: 10 }).total).toBe(2);
+          expect(store.listSessions({ status: 'active', now: now + 5, offset: 0, limit: 10 }).total).toBe(1);
+          expect(store.listSessions({ status: 'expired', now: now + 5, offset: 0, limit: 10 }).total).toBe(4);
+        });
+
+        it('counts active sessions overall and per user', () => {
+          expect(store.countActiveSessions(now)).toBe(3);
+          expect(store.countActiveSessions(now - 1)).toBe(5);
+          expect(store.countActiveSessionsOfUser('u1', now)).toBe(2);
+          expect(store.countActiveSessionsOfUser('u2', now)).toBe(1);
+          expect(store.countActiveSessionsOfUser('ghost', now)).toBe(0);
+        });
+
+        it("lists a user's active sessions oldest first", () => {
+          expect(ids(store.listActiveSessionsOfUser('u1', now))).toEqual(['active-old', 'active-new']);
+          expect(ids(store.listActiveSessionsOfUser('u2', now))).toEqual(['active-u2']);
+          expect(store.listActiveSessionsOfUser('u1', now + 5)).toEqual([]);
+        });
+
+        it('moves a session to revoked when revoked, and counts it once', () => {
+          store.updateSession('active-old', { revokedAt: now - 1, revokedBy: 'admin' });
+          expect(store.countActiveSessions(now)).toBe(2);
+          expect(store.listSessions({ status: 'revoked', now, offset: 0, limit: 10 }).total).toBe(3);
+          store.updateSession('active-old', { revokedAt: now, revokeReason: 'again' });
+          expect(store.listSessions({ status: 'revoked', now, offset: 0, limit: 10 }).total).toBe(3);
+        });
+      });
+    });
+
+    describe('refresh tokens', () => {
+      let s1: SessionRow;
+      beforeEach(() => {
+        s1 = seed('u1', 's1');
+      });
+
+      it('stores and returns a token row by hash', () => {
+        const row = makeRefresh(s1, 'rt1', { refreshVersion: 3 });
+        store.insertRefreshToken(row);
+        expect(store.getRefreshToken(row.hash)).toEqual(row);
+        expect(store.getRefreshToken(hash('other'))).toBeUndefined();
+        expect(codeOf(() => store.insertRefreshToken(row))).toBe('conflict');
+      });
+
+      it('refuses anything that is not a SHA-256 hex digest (a raw token must never be stored)', () => {
+        const raw = 'Jd8s0aQ3bq2mJx1f7YQpL0kz9sX3nM4vB6cW2eR5tYu';
+        expect(() => store.insertRefreshToken(makeRefresh(s1, 'x', { hash: raw }))).toThrow(TypeError);
+        expect(() => store.insertRefreshToken(makeRefresh(s1, 'x', { successorHash: raw }))).toThrow(TypeError);
+        expect(() => store.markRefreshTokenUsed(hash('x'), T0, raw)).toThrow(TypeError);
+        expect(store.listRefreshTokensOfSession('s1')).toEqual([]);
+      });
+
+      it('marks a token used exactly once: the second compare-and-set loses and changes nothing', () => {
+        const row = makeRefresh(s1, 'rt1');
+        store.insertRefreshToken(row);
+        expect(store.markRefreshTokenUsed(row.hash, T0 + 1, hash('rt2'))).toBe(true);
+        expect(store.markRefreshTokenUsed(row.hash, T0 + 2, hash('rt3'))).toBe(false);
+        expect(store.getRefreshToken(row.hash)).toEqual({ ...row, usedAt: T0 + 1, successorHash: hash('rt2') });
+        expect(store.markRefreshTokenUsed(hash('unknown'), T0, hash('rt4'))).toBe(false);
+      });
+
+      it('revokes a session family once, used tokens included', () => {
+        store.insertRefreshToken(makeRefresh(s1, 'a', { usedAt: T0, successorHash: hash('b') }));
+        store.insertRefreshToken(makeRefresh(s1, 'b'));
+        store.insertRefreshToken(makeRefresh(s1, 'c', { revokedAt: T0 - 1 }));
+        const s2 = seed('u1', 's2');
+        store.insertRefreshToken(makeRefresh(s2, 'd'));
+        expect(store.revokeRefreshTokensOfSession('s1', T0 + 9)).toBe(2);
+        expect(store.revokeRefreshTokensOfSession('s1', T0 + 10)).toBe(0);
+        expect(store.getRefreshToken(hash('a'))?.revokedAt).toBe(T0 + 9);
+        expect(store.getRefreshToken(hash('c'))?.revokedAt).toBe(T0 - 1);
+        expect(store.getRefreshToken(hash('d'))?.revokedAt).toBeNull();
+      });
+
+      it("revokes only a user's unused, unrevoked tokens", () => {
+        const s2 = seed('u1', 's2');
+        const other = seed('u2', 's3');
+        store.insertRefreshToken(makeRefresh(s1, 'used', { usedAt: T0 }));
+        store.insertRefreshToken(makeRefresh(s1, 'current'));
+        store.insertRefreshToken(makeRefresh(s2, 'current2'));
+        store.insertRefreshToken(makeRefresh(s2, 'revoked', { revokedAt: T0 }));
+        store.insertRefreshToken(makeRefresh(other, 'theirs'));
+        expect(store.revokeRefreshTokensOfUser('u1', T0 + 5)).toBe(2);
+        expect(store.revokeRefreshTokensOfUser('u1', T0 + 6)).toBe(0);
+        expect(store.getRefreshToken(hash('used'))?.revokedAt).toBeNull();
+        expect(store.getRefreshToken(hash('current2'))?.revokedAt).toBe(T0 + 5);
+        expect(store.getRefreshToken(hash('theirs'))?.revokedAt).toBeNull();
+        // The compare-and-set is about use only; judging revokedAt is the engine's job.
+        expect(store.markRefreshTokenUsed(hash('current'), T0 + 7, hash('next'))).toBe(true);
+      });
+
+      it("lists a session's chain oldest first, insertion order breaking ties", () => {
+        store.insertRefreshToken(makeRefresh(s1, 'third', { createdAt: T0 + 5 }));
+        store.insertRefreshToken(makeRefresh(s1, 'first', { createdAt: T0 }));
+        store.insertRefreshToken(makeRefresh(s1, 'second', { createdAt: T0 }));
+        expect(store.listRefreshTokensOfSession('s1').map((r) => r.hash)).toEqual([hash('first'), hash('second'), hash('third')]);
+        expect(store.listRefreshTokensOfSession('none')).toEqual([]);
+      });
+    });
+
+    describe('access tokens', () => {
+      let s1: SessionRow;
+      let s2: SessionRow;
+      let s3: SessionRow;
+      const now = T0 + 10 * MIN;
+      beforeEach(() => {
+        s1 = seed('u1', 's1');
+        s2 = seed('u1', 's2');
+        s3 = seed('u2', 's3');
+        store.insertAccessToken(makeAccess(s1, 'a-old', { issuedAt: T0, expiresAt: now }));
+        store.insertAccessToken(makeAccess(s1, 'a-live', { issuedAt: T0 + 1, expiresAt: now + 1, kid: 'k2' }));
+        store.insertAccessToken(makeAccess(s2, 'b-live', { issuedAt: T0 + 2, expiresAt: now + 2 }));
+        store.insertAccessToken(makeAccess(s3, 'c-live', { issuedAt: T0 + 3, expiresAt: now + 3 }));
+      });
+      const jtis = (rows: AccessTokenRow[]): string[] => rows.map((r) => r.jti);
+
+      it('round-trips a row by jti and refuses a duplicate', () => {
+        expect(store.getAccessToken('a-live')).toEqual(makeAccess(s1, 'a-live', { issuedAt: T0 + 1, expiresAt: now + 1, kid: 'k2' }));
+        expect(store.getAccessToken('none')).toBeUndefined();
+        expect(codeOf(() => store.insertAccessToken(makeAccess(s1, 'a-old')))).toBe('conflict');
+      });
+
+      it("lists a session's tokens newest first, up to the limit", () => {
+        expect(jtis(store.listAccessTokensOfSession('s1', 10))).toEqual(['a-live', 'a-old']);
+        expect(jtis(store.listAccessTokensOfSession('s1', 1))).toEqual(['a-live']);
+      });
+
+      it('finds live tokens (exp > now) of sessions and of a user', () => {
+        expect(jtis(store.listLiveAccessTokensOfSessions(['s1', 's2', 'none'], now))).toEqual(['a-live', 'b-live']);
+        expect(jtis(store.listLiveAccessTokensOfSessions(['s1'], now - 1))).toEqual(['a-old', 'a-live']);
+        expect(store.listLiveAccessTokensOfSessions([], now)).toEqual([]);
+        expect(jtis(store.listLiveAccessTokensOfUser('u1', now))).toEqual(['a-live', 'b-live']);
+        expect(jtis(store.listLiveAccessTokensOfUser('u2', now + 3))).toEqual([]);
+      });
+
+      it('counts live tokens by signing key', () => {
+        expect(store.countLiveAccessTokensByKid('k1', now)).toBe(2);
+        expect(store.countLiveAccessTokensByKid('k1', now - 1)).toBe(3);
+        expect(store.countLiveAccessTokensByKid('k2', now + 1)).toBe(0);
+      });
+
+      it('purges records whose exp is strictly before the cut-off', () => {
+        expect(store.purgeAccessTokens(now + 1)).toBe(1);
+        expect(store.getAccessToken('a-old')).toBeUndefined();
+        expect(store.getAccessToken('a-live')).toBeDefined();
+        expect(store.purgeAccessTokens(now + 1)).toBe(0);
+      });
+    });
+
+    describe('revocations', () => {
+      it('assigns monotonic ids and answers jti lookups for jti rows only', () => {
+        expect(store.lastRevocationId()).toBe(0);
+        const a = store.insertRevocation(makeRevocation({ subject: 'at_1' }));
+        const b = store.insertRevocation(makeRevocation({ kind: 'session', subject: 'at_2', expiresAt: null }));
+        expect(b).toBeGreaterThan(a);
+        expect(store.lastRevocationId()).toBe(b);
+        expect(store.isJtiRevoked('at_1')).toBe(true);
+        expect(store.isJtiRevoked('at_2')).toBe(false);
+        expect(store.isJtiRevoked('at_3')).toBe(false);
+      });
+
+      it('lists rows after an id, ascending, in pages', () => {
+        const rows = [
+          makeRevocation({ kind: 'user', subject: 'u1', notBefore: T0 + 1, expiresAt: null, reason: 'forced out' }),
+          makeRevocation({ kind: 'key', subject: 'k1', userId: null, expiresAt: null }),
+          makeRevocation({ subject: 'at_9' }),
+        ];
+        const ids = rows.map((row) => store.insertRevocation(row));
+        expect(store.listRevocationsAfter(0, 2)).toEqual([{ id: ids[0], ...rows[0] }, { id: ids[1], ...rows[1] }]);
+        expect(store.listRevocationsAfter(ids[1] ?? 0, 10)).toEqual([{ id: ids[2], ...rows[2] }]);
+        expect(store.listRevocationsAfter(ids[2] ?? 0, 10)).toEqual([]);
+      });
+
+      it('purges only expired jti rows and never reuses an id, even the purged newest one', () => {
+        const kept = store.insertRevocation(makeRevocation({ kind: 'session', subject: 's1', expiresAt: null }));
+        store.insertRevocation(makeRevocation({ subject: 'at_live', expiresAt: T0 + 10 }));
+        const newest = store.insertRevocation(makeRevocation({ subject: 'at_dead', expiresAt: T0 }));
+        expect(store.purgeRevocations(T0 + 10)).toBe(1);
+        expect(store.isJtiRevoked('at_dead')).toBe(false);
+        expect(store.isJtiRevoked('at_live')).toBe(true);
+        expect(store.lastRevocationId()).toBe(newest);
+        const next = store.insertRevocation(makeRevocation({ subject: 'at_next' }));
+        expect(next).toBeGreaterThan(newest);
+        expect(store.listRevocationsAfter(0, 10).map((r) => r.id)).toEqual([kept, newest - 1, next]);
+      });
+    });
+
+    describe('signing keys', () => {
+      it('inserts, updates and lists public keys in creation order', () => {
+        store.insertKey(KEY);
+        const second: KeyRow = { ...KEY, kid: 'k2', alg: 'ES256', createdAt: T0 + 1 };
+        store.insertKey(second);
+        store.updateKey('k1', { status: 'retiring', retiringSince: T0 + 2, retiresAt: T0 + 3 });
+        expect(store.getKey('k1')).toEqual({ ...KEY, status: 'retiring', retiringSince: T0 + 2, retiresAt: T0 + 3 });
+        store.updateKey('k1', { status: 'revoked', revokedAt: T0 + 4 });
+        expect(store.listKeys().map((k) => [k.kid, k.status])).toEqual([['k1', 'revoked'], ['k2', 'active']]);
+        expect(store.getKey('none')).toBeUndefined();
+        expect(codeOf(() => store.updateKey('none', { status: 'retired' }))).toBe('not_found');
+        expect(codeOf(() => store.insertKey(KEY))).toBe('conflict');
+      });
+    });
+
+    describe('audit', () => {
+      beforeEach(() => {
+        const types = ['user.login', 'session.refreshed', 'session.revoked', 'user.login', 'session.refreshed'];
+        types.forEach((type, i) => {
+          store.appendAudit(makeAudit({
+            type, actor: i === 2 ? 'admin' : 'system', userId: i < 4 ? 'u1' : 'u2', sessionId: i % 2 === 0 ? 's1' : 's2',
+            reason: i === 2 ? 'lost phone' : null, at: T0 + i * MIN,
+          }, i + 1));
+        });
+      });
+      const seqs = (entries: { seq: number }[]): number[] => entries.map((e) => e.seq);
+
+      it('assigns increasing seqs and keeps data and hashes exactly as given', () => {
+        const entry = makeAudit({ data: { nested: { list: [1, 'two', null], flag: true }, text: 'é ✓' } }, 99);
+        const seq = store.appendAudit(entry);
+        expect(seq).toBe(6);
+        const { prevHash, hash: h99, ...rest } = entry;
+        expect(store.lastAudit()).toEqual({ seq, ...rest, prevHash, hash: h99 });
+      });
+
+      it('lists newest first with each filter, the cursor and the limit', () => {
+        expect(seqs(store.listAudit({ limit: 10 }))).toEqual([5, 4, 3, 2, 1]);
+        expect(seqs(store.listAudit({ limit: 2 }))).toEqual([5, 4]);
+        expect(seqs(store.listAudit({ beforeSeq: 4, limit: 2 }))).toEqual([3, 2]);
+        expect(seqs(store.listAudit({ type: 'session.refreshed', limit: 10 }))).toEqual([5, 2]);
+        expect(seqs(store.listAudit({ actor: 'admin', limit: 10 }))).toEqual([3]);
+        expect(seqs(store.listAudit({ userId: 'u2', limit: 10 }))).toEqual([5]);
+        expect(seqs(store.listAudit({ sessionId: 's1', limit: 10 }))).toEqual([5, 3, 1]);
+        expect(seqs(store.listAudit({ since: T0 + MIN, until: T0 + 3 * MIN, limit: 10 }))).toEqual([4, 3, 2]);
+        expect(seqs(store.listAudit({ type: 'user.login', userId: 'u1', sessionId: 's2', since: T0, beforeSeq: 5, limit: 10 }))).toEqual([4]);
+        expect(store.listAudit({ limit: 10, actor: 'nobody' })).toEqual([]);
+        expect(store.listAudit({ limit: 1 })[0]).toEqual(store.lastAudit());
+      });
+
+      it('iterates every entry in seq order across batches, and tolerates writes between batches', () => {
+        expect(seqs([...store.iterateAudit(2)])).toEqual([1, 2, 3, 4, 5]);
+        expect(seqs([...store.iterateAudit(5)])).toEqual([1, 2, 3, 4, 5]);
+        const seen: number[] = [];
+        for (const entry of store.iterateAudit(2)) {
+          seen.push(entry.seq);
+          if (entry.seq === 1) store.appendAudit(makeAudit({}, 6));
+        }
+        expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(() => [...store.iterateAudit(0)]).toThrow(TypeError);
+      });
+
+      it('has no last entry and iterates nothing when empty', () => {
+        const fresh = open();
+        try {
+          expect(fresh.store.lastAudit()).toBeUndefined();
+          expect([...fresh.store.iterateAudit(10)]).toEqual([]);
+        } finally {
+          fresh.cleanup();
+        }
+      });
+    });
+
+    describe('settings and counters', () => {
+      it('gets, puts and overwrites settings', () => {
+        expect(store.getSetting('engine')).toBeUndefined();
+        store.putSetting('engine', '{"a":1}');
+        store.putSetting('engine', '{"a":2}');
+        expect(store.getSetting('engine')).toBe('{"a":2}');
+      });
+
+      it('starts counters at zero and adds to them', () => {
+        expect(store.getCounters()).toEqual({ tokens_issued: 0, refreshes: 0, revocations: 0, reuse_alerts: 0 });
+        store.incrementCounter('tokens_issued', 3, T0);
+        store.incrementCounter('tokens_issued', 1, T0);
+        store.incrementCounter('reuse_alerts', 1, T0);
+        expect(store.getCounters()).toEqual({ tokens_issued: 4, refreshes: 0, revocations: 0, reuse_alerts: 1 });
+      });
+
+      it('bumps the per-minute bucket of issued/refreshed/revoked, but not for reuse alerts', () => {
+        const m0 = T0; // a whole minute
+        store.incrementCounter('tokens_issued', 2, m0 + 59_999);
+        store.incrementCounter('refreshes', 1, m0 + 1);
+        store.incrementCounter('revocations', 1, m0 + MIN);
+        store.incrementCounter('reuse_alerts', 5, m0 + 2 * MIN);
+        store.incrementCounter('tokens_issued', 1, m0 - 1);
+        expect(store.listMinuteBuckets(m0)).toEqual([
+          { minute: m0, issued: 2, refreshed: 1, revoked: 0 },
+          { minute: m0 + MIN, issued: 0, refreshed: 0, revoked: 1 },
+        ]);
+        expect(store.listMinuteBuckets(m0 - MIN)[0]).toEqual({ minute: m0 - MIN, issued: 1, refreshed: 0, revoked: 0 });
+        expect(store.listMinuteBuckets(m0 + 2 * MIN)).toEqual([]);
+      });
+    });
+
+    describe('transactions', () => {
+      it('returns the value of the work', () => {
+        expect(store.transaction(() => 42)).toBe(42);
+      });
+
+      it('rolls back every write when the work throws', () => {
+        const boom = new Error('boom');
+        expect(() => store.transaction(() => {
+          store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+          store.incrementCounter('tokens_issued', 1, T0);
+          store.insertRevocation(makeRevocation());
+          throw boom;
+        })).toThrow(boom);
+        expect(store.getUser('u1')).toBeUndefined();
+        expect(store.countUsers()).toBe(0);
+        expect(store.getCounters().tokens_issued).toBe(0);
+        expect(store.listMinuteBuckets(0)).toEqual([]);
+        expect(store.listRevocationsAfter(0, 10)).toEqual([]);
+      });
+
+      it('joins nested calls to the outer transaction', () => {
+        expect(() => store.transaction(() => {
+          store.transaction(() => store.insertUser(makeUser({ id: 'u1', username: 'alice' })));
+          expect(store.getUser('u1')).toBeDefined();
+          throw new Error('outer fails');
+        })).toThrow('outer fails');
+        expect(store.getUser('u1')).toBeUndefined();
+        store.transaction(() => store.transaction(() => store.insertUser(makeUser({ id: 'u2', username: 'bob' }))));
+        expect(store.getUser('u2')).toBeDefined();
+      });
+
+      it('rolls back when a store call inside fails, and passes coded errors through', () => {
+        store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+        expect(codeOf(() => store.transaction(() => {
+          store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
+          store.insertUser(makeUser({ id: 'u3', username: 'ALICE' }));
+        }))).toBe('conflict');
+        expect(store.getUser('u2')).toBeUndefined();
+      });
+
+      it('refuses async work, rolling it back', () => {
+        const work = async (): Promise<void> => {
+          store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+        };
+        expect(() => store.transaction(work)).toThrow(TypeError);
+        expect(store.getUser('u1')).toBeUndefined();
+      });
+    });
+
+    describe('persistence (file stores only; an in-memory database vanishes on close)', () => {
+      fileIt('loses nothing across close and reopen', () => {
+        const s1 = seed('u1', 's1', { rememberMe: true });
+        store.insertRefreshToken(makeRefresh(s1, 'a'));
+        store.insertRefreshToken(makeRefresh(s1, 'b'));
+        store.markRefreshTokenUsed(hash('a'), T0 + 1, hash('b'));
+        store.revokeRefreshTokensOfSession('s1', T0 + 2);
+        store.insertAccessToken(makeAccess(s1, 'at_1'));
+        const revId = store.insertRevocation(makeRevocation({ subject: 'at_1' }));
+        store.insertRevocation(makeRevocation({ subject: 'at_old', expiresAt: T0 - 1 }));
+        const lastId = store.lastRevocationId();
+        store.purgeRevocations(T0);
+        store.insertKey(KEY);
+        store.appendAudit(makeAudit({ data: { k: 'v' } }, 1));
+        store.putSetting('x', 'y');
+        store.incrementCounter('refreshes', 2, T0);
+        const snapshot = {
+          instance: store.instanceId(), user: store.getUser('u1'), session: store.getSession('s1'),
+          chain: store.listRefreshTokensOfSession('s1'), access: store.getAccessToken('at_1'),
+          revocations: store.listRevocationsAfter(0, 10), key: store.getKey('k1'), audit: store.lastAudit(),
+          counters: store.getCounters(), buckets: store.listMinuteBuckets(0), clients: store.listClients(),
+        };
+        store.close();
+        const again = h.reopen();
+        expect({
+          instance: again.instanceId(), user: again.getUser('u1'), session: again.getSession('s1'),
+          chain: again.listRefreshTokensOfSession('s1'), access: again.getAccessToken('at_1'),
+          revocations: again.listRevocationsAfter(0, 10), key: again.getKey('k1'), audit: again.lastAudit(),
+          counters: again.getCounters(), buckets: again.listMinuteBuckets(0), clients: again.listClients(),
+        }).toEqual(snapshot);
+        expect(snapshot.chain.map((r) => [r.usedAt, r.revokedAt])).toEqual([[T0 + 1, T0 + 2], [null, T0 + 2]]);
+        expect(again.isJtiRevoked('at_1')).toBe(true);
+        expect(again.markRefreshTokenUsed(hash('a'), T0 + 3, hash('c'))).toBe(false);
+        expect(again.lastRevocationId()).toBe(lastId);
+        expect(again.insertRevocation(makeRevocation({ subject: 'at_2' }))).toBeGreaterThan(lastId);
+        expect(revId).toBeLessThan(lastId);
+        expect(again.countUsers()).toBe(1);
+      });
+
+      fileIt('migrates on first open and runs no migration on reopen', () => {
+        const applied = h.file?.migrationsApplied(store);
+        expect(applied?.length).toBeGreaterThan(0);
+        store.close();
+        const again = h.reopen();
+        expect(h.file?.migrationsApplied(again)).toEqual([]);
+      });
+
+      fileIt('refuses a database written by a newer schema, and leaves it as it was', () => {
+        const file = h.file;
+        if (!file) throw new Error('file harness expected');
+        store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+        store.close();
+        file.setSchemaVersion(file.path, 999);
+        const before = readFileSync(file.path);
+        const error = (() => {
+          try {
+            file.openAt(file.path);
+          } catch (e) {
+            return e;
+          }
+          return undefined;
+        })();
+        expect(error).toBeInstanceOf(WardenError);
+        expect((error as WardenError).code).toBe('storage_error');
+        expect((error as WardenError).message).toMatch(/newer version/);
+        expect(readFileSync(file.path).equals(before)).toBe(true);
+      });
+
+      fileIt('refuses a file that is not a SQLite database and leaves it byte-identical', () => {
+        const file = h.file;
+        if (!file) throw new Error('file harness expected');
+        const dir = dirname(file.path);
+        const samples: [string, Buffer][] = [
+          ['notes.txt', Buffer.from('These are my notes, not a database.\n')],
+          ['one-byte', Buffer.from('x')],
+          ['binary', Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) % 256))],
+          ['fake-header', Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(40, 1)])],
+        ];
+        for (const [name, bytes] of samples) {
+          const path = join(dir, name);
+          writeFileSync(path, bytes);
+          expect(codeOf(() => file.openAt(path)), name).toBe('storage_error');
+          expect(readFileSync(path).equals(bytes), name).toBe(true);
+        }
+        const leftovers = samples.flatMap(([name]) => ['-wal', '-shm', '-journal'].map((suffix) => `${name}${suffix}`));
+        expect(readdirSync(dir).filter((entry) => leftovers.includes(entry))).toEqual([]);
+      });
+    });
+  });
+}

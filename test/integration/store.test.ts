@@ -1,0 +1,228 @@
+/**
+ * Runs the shared Store suite against SQLite in a real file (fresh temp dir per test) and in ':memory:',
+ * then checks what only SQLite has: query plans use indexes, foreign databases are refused.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WardenError } from '../../src/shared/errors';
+import { SCHEMA_VERSION, SqliteStore, openSqliteStore, openStore } from '../../src/main/store/index';
+import type { SessionStatus } from '../../src/shared/dto';
+import type { Store } from '../../src/main/store/store';
+import { storeSuite, type StoreHarness } from './store.suite';
+
+function fileHarness(): StoreHarness {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-store-'));
+  const path = join(dir, 'warden.db');
+  const opened: Store[] = [];
+  const openAt = (at: string): Store => {
+    const store = openStore(at);
+    opened.push(store);
+    return store;
+  };
+  return {
+    store: openAt(path),
+    reopen: () => openAt(path),
+    cleanup: () => {
+      for (const store of opened) store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    file: {
+      path,
+      openAt,
+      setSchemaVersion: (at, version) => {
+        const db = new Database(at);
+        db.pragma(`user_version = ${version}`);
+        db.close();
+      },
+      migrationsApplied: (store) => (store as SqliteStore).migrationsApplied,
+    },
+  };
+}
+
+function memoryHarness(): StoreHarness {
+  const opened: Store[] = [];
+  const fresh = (): Store => {
+    const store = openStore(':memory:');
+    opened.push(store);
+    return store;
+  };
+  return {
+    store: fresh(),
+    // ':memory:' data dies with its connection; "reopen" can only mean a new, empty store.
+    reopen: fresh,
+    cleanup: () => opened.forEach((store) => store.close()),
+  };
+}
+
+storeSuite('SQLite file', fileHarness);
+storeSuite(':memory:', memoryHarness);
+
+const BIG_TABLES = ['users', 'sessions', 'refresh_tokens', 'access_tokens', 'revocations', 'audit'];
+
+/** Dummy values for a statement's parameters, shaped so the planner sees what it sees in production. */
+function dummyParams(sql: string): Record<string, unknown> | unknown[] {
+  const named = [...sql.matchAll(/@(\w+)/g)].map((m) => m[1] ?? '');
+  if (named.length > 0) return Object.fromEntries(named.map((name) => [name, name === 'pattern' ? 'ab%' : 1]));
+  return Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 1);
+}
+
+describe('SQLite specifics', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const T0 = Date.UTC(2026, 0, 1);
+
+  /** Fills a store with a little of everything. */
+  function populate(store: SqliteStore): void {
+    store.transaction(() => {
+      store.insertClient({ clientId: 'app', kind: 'public', name: 'App', secretHash: null, createdAt: T0 });
+      for (let u = 0; u < 300; u++) {
+        store.insertUser({
+          id: `u${u}`, username: `user${u}`, passwordHash: 'x', status: u % 10 === 0 ? 'blocked' : 'active', createdAt: T0 + u,
+          refreshVersion: 1, notBefore: null, blockedAt: null, blockedReason: null, failedLogins: 0, lockedUntil: null, lastLoginAt: null,
+        });
+        for (let s = 0; s < 4; s++) {
+          const id = `s${u}-${s}`;
+          const at = T0 + u * 1000 + s;
+          store.insertSession({
+            id, userId: `u${u}`, clientId: 'app', deviceName: 'd', userAgent: 'ua', ip: '::1', rememberMe: false, scope: 's', createdAt: at,
+            lastActivityAt: at, idleExpiresAt: at + 150_000, absoluteExpiresAt: at + 600_000, revokedAt: s === 3 ? at : null,
+            revokedBy: null, revokeReason: null, refreshCount: 0,
+          });
+          const hash = (n: number): string => `${u}-${s}-${n}`.padStart(64, '0').replace(/[^0-9a-f]/g, 'a');
+          store.insertRefreshToken({ hash: hash(0), sessionId: id, userId: `u${u}`, clientId: 'app', refreshVersion: 1, createdAt: at, usedAt: null, successorHash: null, revokedAt: null });
+          store.insertAccessToken({ jti: `at-${id}`, sessionId: id, userId: `u${u}`, clientId: 'app', kid: 'k1', issuedAt: at, expiresAt: at + 300_000 });
+          store.appendAudit({ at, type: 'user.login', actor: 'system', userId: `u${u}`, sessionId: id, reason: null, data: {}, prevHash: 'p', hash: 'h' });
+        }
+        store.insertRevocation({ kind: 'jti', subject: `at-s${u}-0`, userId: `u${u}`, notBefore: null, expiresAt: T0 + u, createdAt: T0, actor: 'admin', reason: null });
+      }
+    });
+  }
+
+  /** Calls every query method with every filter shape, so each statement is prepared. */
+  function exercise(store: SqliteStore): void {
+    const now = T0 + 150_000;
+    for (const search of [undefined, 'user1']) {
+      for (const status of [undefined, 'active', 'blocked'] as const) store.listUsers({ search, status, offset: 0, limit: 10 });
+    }
+    for (const userId of [undefined, 'u5']) {
+      for (const status of [undefined, 'active', 'expired', 'revoked'] as SessionStatus[]) store.listSessions({ userId, status, now, offset: 0, limit: 10 });
+    }
+    store.getUserByUsername('USER1');
+    store.countUsers();
+    store.countActiveSessions(now);
+    store.countActiveSessionsOfUser('u5', now);
+    store.listActiveSessionsOfUser('u5', now);
+    store.updateSession('s5-0', { lastActivityAt: now, idleExpiresAt: now + 1 });
+    store.updateUser('u5', { failedLogins: 1 });
+    store.listRefreshTokensOfSession('s5-0');
+    store.markRefreshTokenUsed('0'.repeat(64), now, 'f'.repeat(64));
+    store.revokeRefreshTokensOfSession('s5-1', now);
+    store.revokeRefreshTokensOfUser('u6', now);
+    store.listAccessTokensOfSession('s5-0', 10);
+    store.listLiveAccessTokensOfSessions(['s5-0', 's5-1'], now);
+    store.listLiveAccessTokensOfUser('u5', now);
+    store.countLiveAccessTokensByKid('k1', now);
+    store.isJtiRevoked('at-s5-0');
+    store.listRevocationsAfter(10, 10);
+    store.lastRevocationId();
+    for (const filter of [{}, { type: 'user.login' }, { actor: 'system' }, { userId: 'u5' }, { sessionId: 's5-0' }, { since: T0, until: now }, { beforeSeq: 100 }]) {
+      store.listAudit({ ...filter, limit: 10 });
+    }
+    expect([...store.iterateAudit(500)].length).toBeGreaterThan(0);
+    store.lastAudit();
+    store.purgeRevocations(T0 + 10);
+    store.purgeAccessTokens(T0 + 10);
+  }
+
+  function assertIndexedPlans(store: SqliteStore): void {
+    const offenders: string[] = [];
+    for (const sql of store.preparedSql()) {
+      if (/^\s*INSERT/i.test(sql)) continue;
+      const plan = store.queryPlan(sql, dummyParams(sql));
+      // Walking the audit rowid b-tree backwards with a LIMIT stops after `limit` rows: not a full scan.
+      const rowidWalk = /FROM audit\s+ORDER BY seq DESC LIMIT/.test(sql);
+      for (const line of plan) {
+        const scanned = /^SCAN (\w+)(?: USING)?/.exec(line);
+        if (scanned && BIG_TABLES.includes(scanned[1] ?? '') && !line.includes('INDEX') && !rowidWalk) {
+          offenders.push(`${line} <- ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  }
+
+  it('serves every query from an index, before and after the planner has statistics', () => {
+    const path = join(dir, 'plans.db');
+    const store = openSqliteStore(path);
+    try {
+      populate(store);
+      exercise(store);
+      expect(store.preparedSql().length).toBeGreaterThan(40);
+      assertIndexedPlans(store);
+    } finally {
+      store.close(); // runs PRAGMA optimize, which may gather statistics
+    }
+    const again = openSqliteStore(path);
+    try {
+      exercise(again);
+      assertIndexedPlans(again);
+    } finally {
+      again.close();
+    }
+  });
+
+  it('answers a username prefix search with a range on the NOCASE index', () => {
+    const store = openSqliteStore(':memory:');
+    try {
+      const plan = store.queryPlan("SELECT id FROM users WHERE username LIKE @pattern ESCAPE '\\' ORDER BY created_at DESC LIMIT 10", { pattern: 'AB\\_%' });
+      expect(plan.join(' | ')).toMatch(/USING (COVERING )?INDEX users_username \(username>\? AND username<\?\)/);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('uses WAL for files and enforces foreign keys', () => {
+    const path = join(dir, 'wal.db');
+    openSqliteStore(path).close();
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a SQLite database that another application created, without changing it', () => {
+    const path = join(dir, 'foreign.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES (\'mine\')');
+    db.close();
+    const before = readFileSync(path);
+    expect(() => openStore(path)).toThrow(WardenError);
+    try {
+      openStore(path);
+    } catch (error) {
+      expect((error as WardenError).code).toBe('storage_error');
+    }
+    expect(readFileSync(path).equals(before)).toBe(true);
+
+    const tagged = join(dir, 'tagged.db');
+    const other = new Database(tagged);
+    other.pragma('application_id = 42');
+    other.close();
+    expect(() => openStore(tagged)).toThrow(/another application/);
+  });
+
+  it('refuses a path it cannot open with storage_error', () => {
+    expect(() => openStore(join(dir, 'missing', 'x.db'))).toThrow(expect.objectContaining({ code: 'storage_error' }));
+    expect(() => openStore(dir)).toThrow(expect.objectContaining({ code: 'storage_error' }));
+  });
+});
