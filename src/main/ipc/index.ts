@@ -1,0 +1,5 @@
+/** The Electron transport: admin IPC handlers, live-event forwarding and the sender gate they share. */
+export { setupAdminIpc, DESKTOP_ACTOR, type AdminIpcOptions } from './admin-ipc';
+export { forwardEngineEvents } from './event-forwarding';
+export { createAppOrigin, type AppOrigin } from './app-origin';
+export { isTrustedSender, type SenderEvent } from './sender-check';
