@@ -6,8 +6,25 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+import { metaContentSecurityPolicy } from './src/main/ipc/content-security-policy';
 
 const root = import.meta.dirname;
+
+/**
+ * Writes the console's CSP into the built index.html: `file://` pages (Electron) get no response headers from
+ * `webRequest`, and the browser console served by the token service benefits too. Build only: the dev server
+ * needs an inline preamble, and the main process sends it a dev policy as a header instead.
+ */
+function cspMeta(): Plugin {
+  return {
+    name: 'warden-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: metaContentSecurityPolicy() }, injectTo: 'head-prepend' },
+    ],
+  };
+}
 
 export default defineConfig({
   main: {
@@ -35,7 +52,7 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'src/renderer'),
     base: './',
-    plugins: [react()],
+    plugins: [react(), cspMeta()],
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
 import { parseWardenArgs, startWarden } from './app';
-import { createAppOrigin, forwardEngineEvents, setupAdminIpc, type AppOrigin } from './ipc';
+import { contentSecurityPolicy, createAppOrigin, forwardEngineEvents, setupAdminIpc, type AppOrigin } from './ipc';
 import { isWardenError } from '../shared/errors';
+
+export { contentSecurityPolicy } from './ipc';
 
 type RunningWarden = Awaited<ReturnType<typeof startWarden>>;
 
@@ -16,26 +18,6 @@ const here = import.meta.dirname;
 /** The sandboxed preload must be CommonJS; electron.vite.config.ts names it `.cjs`. */
 export const PRELOAD_PATH = join(here, '../preload/index.cjs');
 export const RENDERER_INDEX_PATH = join(here, '../renderer/index.html');
-
-/**
- * The console's Content-Security-Policy. `style-src 'unsafe-inline'` because MUI (emotion) injects style tags;
- * scripts stay `'self'` only. In development the Vite dev server also needs its inline React-refresh preamble
- * and its HMR websocket, and only then.
- */
-export function contentSecurityPolicy(devUrl?: string): string {
-  const dev = devUrl ? new URL(devUrl) : undefined;
-  const wsOrigin = dev ? `${dev.protocol === 'https:' ? 'wss' : 'ws'}://${dev.host}` : '';
-  return [
-    "default-src 'self'",
-    dev ? "script-src 'self' 'unsafe-inline'" : "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    dev ? `connect-src 'self' ${wsOrigin}` : "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
 
 /** Adds the CSP to every response of the session (replacing any the server sent) and denies every permission. */
 export function hardenSession(ses: Session, csp: string): void {

@@ -133,6 +133,14 @@ describe('content security policy', () => {
     expect(main.contentSecurityPolicy()).not.toMatch(/script-src[^;]*unsafe-inline/);
   });
 
+  it('has a <meta> twin for file:// pages: the same policy minus frame-ancestors, which meta tags ignore', async () => {
+    const { main } = await boot();
+    const { metaContentSecurityPolicy } = await import('../../../src/main/ipc');
+    const header = main.contentSecurityPolicy().split('; ');
+    expect(metaContentSecurityPolicy().split('; ')).toEqual(header.filter((d) => !d.startsWith('frame-ancestors')));
+    expect(header).toContain("frame-ancestors 'none'");
+  });
+
   it('denies every permission request', async () => {
     const { electron } = await boot();
     const granted = vi.fn();
