@@ -106,7 +106,7 @@ describe('reuse detection', () => {
     await expectCode(() => refreshOf(h, b.refreshToken), 'session_revoked');
     expect(h.engine.verifyAccessToken(a.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
     expect(h.engine.verifyAccessToken(b.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
-    const events = h.engine.admin.listAudit({ type: 'refresh_token.reused' }, ADMIN) as { items: { data: Record<string, any> }[] };
+    const events = h.engine.admin.listAudit({ type: 'refresh_token.reused' }, ADMIN) as { items: { data: Record<string, Record<string, unknown>> }[] };
     expect(events.items).toHaveLength(1);
     const data = events.items[0]!.data;
     expect(data.presented).toMatchObject({ ip: '127.0.0.66', deviceName: 'attacker', userAgent: 'curl/8' });
