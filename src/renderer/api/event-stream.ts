@@ -1,0 +1,141 @@
+/**
+ * ONE shared reader of `GET /admin/events` (SSE over a streaming fetch, Bearer auth) fanned out to every
+ * listener. It opens with the first listener, closes with the last, and reconnects with capped exponential
+ * backoff. Views are told when a connection (re)opens so they can refetch what they missed meanwhile.
+ */
+import type { LiveEvent } from '../../shared/events';
+import type { BrowserAuth } from './browser-auth';
+import { parseLiveEvents } from './live-event';
+import { createSseParser } from './sse';
+
+/** `live` while the stream is open; `reconnecting` between attempts; `idle` with no listeners. */
+export type StreamStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'signed_out';
+
+export interface EventStream {
+  subscribe(listener: (event: LiveEvent) => void): () => void;
+  onStatus(listener: (status: StreamStatus) => void): () => void;
+  status(): StreamStatus;
+}
+
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 15_000;
+
+export function createEventStream(auth: BrowserAuth): EventStream {
+  const listeners = new Set<(event: LiveEvent) => void>();
+  const statusListeners = new Set<(status: StreamStatus) => void>();
+  let status: StreamStatus = 'idle';
+  let controller: AbortController | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryMs = FIRST_RETRY_MS;
+
+  const setStatus = (next: StreamStatus): void => {
+    if (next === status) return;
+    status = next;
+    statusListeners.forEach((listener) => listener(next));
+  };
+
+  const dispatch = (data: string): void => {
+    for (const event of parseLiveEvents(data)) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(event);
+        } catch (error) {
+          console.error('live event listener failed', error);
+        }
+      }
+    }
+  };
+
+  const scheduleRetry = (): void => {
+    if (listeners.size === 0) return;
+    setStatus('reconnecting');
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void connect();
+    }, retryMs);
+    retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+  };
+
+  let connecting = false;
+
+  async function connect(): Promise<void> {
+    if (connecting) return;
+    connecting = true;
+    try {
+      await open();
+    } finally {
+      connecting = false;
+    }
+  }
+
+  async function open(): Promise<void> {
+    await auth.ready;
+    if (listeners.size === 0) return;
+    const token = auth.token();
+    if (token === null) {
+      setStatus('signed_out');
+      return;
+    }
+    const own = new AbortController();
+    controller = own;
+    if (status !== 'reconnecting') setStatus('connecting');
+    try {
+      const response = await fetch('/admin/events', {
+        headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+        cache: 'no-store',
+        signal: own.signal,
+      });
+      if (response.status === 401) {
+        auth.invalidate('Your console session has expired.');
+        setStatus('signed_out');
+        return;
+      }
+      if (!response.ok || response.body === null) throw new Error(`events: HTTP ${response.status}`);
+      retryMs = FIRST_RETRY_MS;
+      setStatus('live');
+      const parser = createSseParser(dispatch);
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        parser.push(value);
+      }
+      throw new Error('events: stream ended');
+    } catch {
+      if (own.signal.aborted) return;
+      if (controller === own) controller = null;
+      scheduleRetry();
+    }
+  }
+
+  const stop = (): void => {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+    controller?.abort();
+    controller = null;
+    retryMs = FIRST_RETRY_MS;
+    setStatus('idle');
+  };
+
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      if (controller === null && retryTimer === undefined) void connect();
+      return () => {
+        listeners.delete(listener);
+        // React remounts (StrictMode, route changes) unsubscribe and resubscribe in one tick: wait a moment
+        // before dropping the connection so it is not torn down and rebuilt for nothing.
+        if (listeners.size === 0) {
+          setTimeout(() => {
+            if (listeners.size === 0) stop();
+          }, 1_000);
+        }
+      };
+    },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    status: () => status,
+  };
+}

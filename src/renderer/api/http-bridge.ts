@@ -1,0 +1,80 @@
+/**
+ * The browser-mode WardenBridge: the same interface the Electron preload exposes, spoken over the admin HTTP
+ * API (`POST /admin/rpc/<method>`, `GET /admin/info`, SSE `GET /admin/events`) with a Bearer token.
+ * `call` never rejects: every failure comes back as `{ok:false, error:{code, message}}`.
+ */
+import { z } from 'zod';
+import type { AdminMethod } from '../../shared/admin-api';
+import type { BridgeInfo, WardenBridge } from '../../shared/bridge';
+import type { Result } from '../../shared/errors';
+import { toErrorInfo } from './api-error';
+import type { BrowserAuth } from './browser-auth';
+import type { EventStream } from './event-stream';
+
+const UNREACHABLE = { code: 'internal_error', message: 'Token service unreachable' } as const;
+const SIGNED_OUT = { code: 'unauthorized', message: 'Open the URL printed by `npm start` to sign in.' } as const;
+
+const bridgeInfoSchema = z.object({
+  mode: z.enum(['electron', 'browser']),
+  issuer: z.string(),
+  keyStore: z.enum(['keychain', 'memory']),
+  demo: z.boolean(),
+  dataDir: z.string().nullable(),
+});
+
+/** Reads a Result envelope from an untrusted body. */
+function toResult(body: unknown): Result<unknown> {
+  if (typeof body === 'object' && body !== null && 'ok' in body) {
+    if (body.ok === true && 'value' in body) return { ok: true, value: body.value };
+    if (body.ok === false && 'error' in body) return { ok: false, error: toErrorInfo(body.error) };
+  }
+  return { ok: false, error: { code: 'internal_error', message: 'The token service sent an unexpected reply.' } };
+}
+
+export function createHttpBridge(auth: BrowserAuth, events: EventStream): WardenBridge {
+  async function request(path: string, init: RequestInit): Promise<Result<unknown>> {
+    await auth.ready;
+    const token = auth.token();
+    if (token === null) return { ok: false, error: SIGNED_OUT };
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        ...init,
+        cache: 'no-store',
+        headers: { ...init.headers, Authorization: `Bearer ${token}` },
+      });
+    } catch {
+      return { ok: false, error: UNREACHABLE };
+    }
+    const body: unknown = await response.json().catch(() => null);
+    const result = toResult(body);
+    if (response.status === 401) {
+      auth.invalidate(result.ok ? 'Your console session has expired.' : result.error.message);
+      return result.ok ? { ok: false, error: SIGNED_OUT } : result;
+    }
+    return result;
+  }
+
+  return {
+    call(method: AdminMethod, input: unknown) {
+      return request(`/admin/rpc/${encodeURIComponent(method)}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(input ?? {}),
+      });
+    },
+    onEvent: (listener) => events.subscribe(listener),
+    async info(): Promise<BridgeInfo> {
+      await auth.ready;
+      const token = auth.token();
+      const response = await fetch('/admin/info', {
+        cache: 'no-store',
+        headers: token === null ? {} : { Authorization: `Bearer ${token}` },
+      });
+      const body: unknown = await response.json();
+      // Accept the info either bare or wrapped in a Result envelope.
+      const candidate = typeof body === 'object' && body !== null && 'ok' in body && 'value' in body ? body.value : body;
+      return bridgeInfoSchema.parse(candidate);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import Chip, { type ChipProps } from '@mui/material/Chip';
+
+type Color = ChipProps['color'];
+
+/** One colour per status word, across users, sessions, tokens, keys and refresh tokens. */
+const COLORS: Record<string, Color> = {
+  active: 'success',
+  live: 'success',
+  current: 'success',
+  intact: 'success',
+  retiring: 'warning',
+  rotated: 'default',
+  expired: 'default',
+  retired: 'default',
+  revoked: 'error',
+  blocked: 'error',
+  reused: 'error',
+  broken: 'error',
+  inactive: 'error',
+};
+
+interface Props {
+  status: string;
+  label?: string;
+  testId?: string;
+}
+
+export function StatusChip({ status, label, testId }: Props) {
+  return (
+    <Chip
+      label={label ?? status}
+      color={COLORS[status] ?? 'default'}
+      variant={status === 'expired' || status === 'retired' || status === 'rotated' ? 'outlined' : 'filled'}
+      data-testid={testId}
+      data-status={status}
+    />
+  );
+}

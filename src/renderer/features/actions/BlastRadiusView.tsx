@@ -1,0 +1,73 @@
+import Alert from '@mui/material/Alert';
+import List from '@mui/material/List';
+import ListItem from '@mui/material/ListItem';
+import ListItemText from '@mui/material/ListItemText';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import type { ReactNode } from 'react';
+import type { BlastRadius } from '../../../shared/dto';
+import { Countdown } from '../../components/TimeText';
+
+function Figure({ label, value, testId }: { label: string; value: ReactNode; testId: string }) {
+  return (
+    <div>
+      <Typography variant="caption" sx={{ color: 'text.secondary', display: 'block' }}>
+        {label}
+      </Typography>
+      <Typography variant="h6" component="div" data-testid={testId}>
+        {value}
+      </Typography>
+    </div>
+  );
+}
+
+/** What an action will kill, before it kills it: tokens, refresh families, devices, clients. */
+export function BlastRadiusView({ radius }: { radius: BlastRadius }) {
+  const nothing = radius.liveAccessTokens === 0 && radius.refreshFamilies === 0 && radius.sessions.length === 0;
+  return (
+    <Stack spacing={1.5} data-testid="blast-radius">
+      <Typography variant="subtitle2">Blast radius</Typography>
+      {nothing && (
+        <Alert severity="info" data-testid="blast-radius-empty">
+          Nothing live is affected right now.
+        </Alert>
+      )}
+      <Stack direction="row" spacing={4} sx={{ flexWrap: 'wrap' }}>
+        <Figure label="Live access tokens" value={radius.liveAccessTokens} testId="blast-radius-live-tokens" />
+        <Figure
+          label="Worst-case expiry"
+          value={radius.worstCaseExpiry === null ? '—' : <Countdown at={radius.worstCaseExpiry} />}
+          testId="blast-radius-worst-expiry"
+        />
+        <Figure label="Refresh families" value={radius.refreshFamilies} testId="blast-radius-refresh-families" />
+        <Figure label="Clients" value={radius.clients.length === 0 ? '—' : radius.clients.join(', ')} testId="blast-radius-clients" />
+      </Stack>
+      {radius.liveAccessTokens > 0 && (
+        <Typography variant="body2" sx={{ color: 'text.secondary' }}>
+          Resource servers subscribed to the revocation feed drop these access tokens within milliseconds; any
+          that verify tokens offline without the feed accept them until the worst-case expiry.
+        </Typography>
+      )}
+      <div>
+        <Typography variant="caption" sx={{ color: 'text.secondary' }}>
+          Devices ({radius.sessions.length})
+        </Typography>
+        <List dense disablePadding data-testid="blast-radius-devices">
+          {radius.sessions.map((session, index) => (
+            <ListItem key={session.id} disableGutters data-testid={`blast-radius-device-${index}`} data-session-id={session.id}>
+              <ListItemText
+                primary={session.deviceName}
+                secondary={`${session.username} · ${session.clientId} · ${session.ip}`}
+              />
+            </ListItem>
+          ))}
+          {radius.sessions.length === 0 && radius.devices.map((device, index) => (
+            <ListItem key={device} disableGutters data-testid={`blast-radius-device-${index}`}>
+              <ListItemText primary={device} />
+            </ListItem>
+          ))}
+        </List>
+      </div>
+    </Stack>
+  );
+}

@@ -1,0 +1,87 @@
+import Chip from '@mui/material/Chip';
+import Link from '@mui/material/Link';
+import { DataGrid, type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
+import type { AuditEntry } from '../../../shared/dto';
+import { Mono } from '../../components/Mono';
+import { testIdRow } from '../../components/TestIdRow';
+import { RelativeTime } from '../../components/TimeText';
+import { href } from '../../lib/router';
+
+function compact(data: Record<string, unknown>): string {
+  const text = JSON.stringify(data);
+  return text === '{}' ? '' : text;
+}
+
+const columns: GridColDef<AuditEntry>[] = [
+  { field: 'seq', headerName: '#', width: 80 },
+  { field: 'at', headerName: 'When', width: 110, renderCell: ({ row }) => <RelativeTime at={row.at} /> },
+  { field: 'type', headerName: 'Event', width: 210, renderCell: ({ row }) => <Chip label={row.type} variant="outlined" /> },
+  { field: 'actor', headerName: 'Actor', width: 130 },
+  {
+    field: 'userId',
+    headerName: 'User',
+    width: 120,
+    renderCell: ({ row }) =>
+      row.userId ? (
+        <Link href={href.user(row.userId)} title={row.userId}>
+          <Mono short>{row.userId}</Mono>
+        </Link>
+      ) : null,
+  },
+  {
+    field: 'sessionId',
+    headerName: 'Session',
+    width: 120,
+    renderCell: ({ row }) =>
+      row.sessionId ? (
+        <Link href={href.session(row.sessionId)} title={row.sessionId}>
+          <Mono short>{row.sessionId}</Mono>
+        </Link>
+      ) : null,
+  },
+  { field: 'reason', headerName: 'Reason', width: 150 },
+  {
+    field: 'data',
+    headerName: 'Details',
+    flex: 1,
+    minWidth: 200,
+    renderCell: ({ row }) => <span title={JSON.stringify(row.data, null, 2)}>{compact(row.data)}</span>,
+  },
+];
+
+const AuditRow = testIdRow((row) => `audit-row-${String(row.seq)}`);
+
+interface Props {
+  rows: AuditEntry[];
+  loading: boolean;
+  hasNextPage: boolean;
+  pagination: GridPaginationModel;
+  onPaginationChange: (model: GridPaginationModel) => void;
+}
+
+/** Audit entries newest first; pages follow sequence-number cursors, so the total is never counted. */
+export function AuditTable({ rows, loading, hasNextPage, pagination, onPaginationChange }: Props) {
+  return (
+    <DataGrid
+      rows={rows}
+      getRowId={(row) => row.seq}
+      columns={columns}
+      rowCount={-1}
+      paginationMeta={{ hasNextPage }}
+      loading={loading}
+      paginationMode="server"
+      filterMode="server"
+      sortingMode="server"
+      disableColumnFilter
+      disableColumnSorting
+      disableRowSelectionOnClick
+      paginationModel={pagination}
+      onPaginationModelChange={onPaginationChange}
+      pageSizeOptions={[25, 50, 100]}
+      slots={{ row: AuditRow }}
+      autoHeight
+      density="compact"
+      data-testid="audit-table"
+    />
+  );
+}

@@ -1,0 +1,95 @@
+import Button from '@mui/material/Button';
+import Card from '@mui/material/Card';
+import CardContent from '@mui/material/CardContent';
+import Chip from '@mui/material/Chip';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import AddIcon from '@mui/icons-material/Add';
+import { useState } from 'react';
+import { useAdminQuery } from '../../api';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Loading } from '../../components/Loading';
+import { Mono } from '../../components/Mono';
+import { PageHeader } from '../../components/PageHeader';
+import { RelativeTime } from '../../components/TimeText';
+import { CreateClientDialog } from './CreateClientDialog';
+import { SecretOnceDialog } from './SecretOnceDialog';
+
+/** OAuth clients: the apps that sign users in. */
+export function ClientsPage() {
+  const [creating, setCreating] = useState(false);
+  const [secret, setSecret] = useState<{ clientId: string; secret: string } | null>(null);
+  const clients = useAdminQuery('listClients', {}, { refreshOn: (event) => event.type === 'client.created' });
+
+  const create = (
+    <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)} data-testid="create-client-open">
+      Create client
+    </Button>
+  );
+  return (
+    <>
+      <PageHeader title="Clients" subtitle="Applications allowed to use the token endpoint." actions={create} />
+      <ErrorAlert error={clients.error} title="Could not load clients" />
+      {clients.loading && !clients.data && <Loading />}
+      {clients.data && (
+        <Card variant="outlined">
+          <CardContent>
+            {clients.data.length === 0 ? (
+              <EmptyState
+                title="No clients yet — create one"
+                hint="Every sign-in names a client_id; create one for each app."
+                action={
+                  <Button variant="contained" onClick={() => setCreating(true)} data-testid="create-client-empty">
+                    Create the first client
+                  </Button>
+                }
+                testId="clients-empty"
+              />
+            ) : (
+              <Table size="small" data-testid="clients-table">
+                <TableHead>
+                  <TableRow>
+                    <TableCell>Client id</TableCell>
+                    <TableCell>Name</TableCell>
+                    <TableCell>Kind</TableCell>
+                    <TableCell>Created</TableCell>
+                  </TableRow>
+                </TableHead>
+                <TableBody>
+                  {clients.data.map((client) => (
+                    <TableRow key={client.clientId} data-testid={`client-row-${client.clientId}`}>
+                      <TableCell>
+                        <Mono>{client.clientId}</Mono>
+                      </TableCell>
+                      <TableCell>{client.name}</TableCell>
+                      <TableCell>
+                        <Chip label={client.kind} variant="outlined" data-testid={`client-kind-${client.clientId}`} />
+                      </TableCell>
+                      <TableCell>
+                        <RelativeTime at={client.createdAt} />
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            )}
+          </CardContent>
+        </Card>
+      )}
+      <CreateClientDialog
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(result) => {
+          setCreating(false);
+          clients.refetch();
+          if (result.clientSecret) setSecret({ clientId: result.clientId, secret: result.clientSecret });
+        }}
+      />
+      <SecretOnceDialog clientId={secret?.clientId ?? ''} secret={secret?.secret ?? null} onClose={() => setSecret(null)} />
+    </>
+  );
+}

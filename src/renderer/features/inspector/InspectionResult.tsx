@@ -1,0 +1,104 @@
+import Box from '@mui/material/Box';
+import Card from '@mui/material/Card';
+import CardContent from '@mui/material/CardContent';
+import Chip from '@mui/material/Chip';
+import Link from '@mui/material/Link';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import type { ReactNode } from 'react';
+import type { Inspection } from '../../../shared/dto';
+import { JsonView } from '../../components/JsonView';
+import { StatusChip } from '../../components/StatusChip';
+import { Countdown } from '../../components/TimeText';
+import { href } from '../../lib/router';
+
+const KIND_LABEL: Record<Inspection['kind'], string> = {
+  access_token: 'access token (JWT)',
+  refresh_token: 'refresh token (opaque)',
+  unknown: 'not a Token Warden token',
+};
+
+function signatureText(valid: boolean | null): string {
+  if (valid === null) return 'not checked';
+  return valid ? 'valid' : 'invalid';
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Typography variant="caption" sx={{ color: 'text.secondary', display: 'block' }}>
+        {label}
+      </Typography>
+      <Typography variant="body2" component="div">
+        {children}
+      </Typography>
+    </div>
+  );
+}
+
+/** The verdict on one token, why, until when, and everything it carries. */
+export function InspectionResult({ inspection }: { inspection: Inspection }) {
+  const verdict = inspection.active ? 'active' : 'inactive';
+  return (
+    <Card variant="outlined" data-testid="inspector-result">
+      <CardContent>
+        <Stack direction="row" spacing={1.5} sx={{ alignItems: 'center', mb: 1.5, flexWrap: 'wrap' }}>
+          <StatusChip status={verdict} testId="inspector-verdict" />
+          <Chip label={KIND_LABEL[inspection.kind]} variant="outlined" data-testid="inspector-kind" data-kind={inspection.kind} />
+          <Typography variant="body1" data-testid="inspector-reason" data-reason={inspection.reason ?? ''}>
+            {inspection.active ? 'The token is active: a resource server would accept it.' : (inspection.reasonText ?? 'Not active.')}
+            {inspection.reason && (
+              <Box component="code" sx={{ ml: 1, color: 'text.secondary' }}>
+                ({inspection.reason})
+              </Box>
+            )}
+          </Typography>
+        </Stack>
+        <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fill, minmax(180px, 1fr))', mb: 2 }}>
+          <Fact label="Signature">
+            <span data-testid="inspector-signature" data-valid={String(inspection.signatureValid)}>
+              {signatureText(inspection.signatureValid)}
+            </span>
+          </Fact>
+          <Fact label="Expiry">
+            <Countdown at={inspection.expiresAt} testId="inspector-expiry" />
+          </Fact>
+          <Fact label="User">
+            {inspection.userId ? (
+              <Link href={href.user(inspection.userId)} data-testid="inspector-user-link">
+                {inspection.username ?? inspection.userId}
+              </Link>
+            ) : (
+              '—'
+            )}
+          </Fact>
+          <Fact label="Session">
+            {inspection.sessionId ? (
+              <Link href={href.session(inspection.sessionId)} data-testid="inspector-session-link">
+                open session
+              </Link>
+            ) : (
+              '—'
+            )}
+          </Fact>
+        </Box>
+        {inspection.header && (
+          <>
+            <Typography variant="subtitle2" gutterBottom>
+              Header
+            </Typography>
+            <JsonView value={inspection.header} testId="inspector-header" />
+          </>
+        )}
+        {inspection.claims && (
+          <>
+            <Typography variant="subtitle2" sx={{ mt: 2 }} gutterBottom>
+              Claims
+            </Typography>
+            <JsonView value={inspection.claims} testId="inspector-claims" />
+          </>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,54 @@
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import type { RefreshTokenRecord } from '../../../shared/dto';
+import { Mono } from '../../components/Mono';
+import { StatusChip } from '../../components/StatusChip';
+import { RelativeTime } from '../../components/TimeText';
+
+/** The refresh tokens of a session, in rotation order: each one used once and succeeded by the next. */
+export function RefreshChain({ chain }: { chain: RefreshTokenRecord[] }) {
+  return (
+    <Table size="small" data-testid="refresh-chain">
+      <TableHead>
+        <TableRow>
+          <TableCell>#</TableCell>
+          <TableCell>Token (hash prefix)</TableCell>
+          <TableCell>Created</TableCell>
+          <TableCell>Used</TableCell>
+          <TableCell>Successor</TableCell>
+          <TableCell>Refresh version</TableCell>
+          <TableCell>Status</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {chain.map((token, index) => (
+          <TableRow key={token.id} data-testid={`refresh-row-${token.id}`}>
+            <TableCell>{index + 1}</TableCell>
+            <TableCell>
+              <Mono>{token.id}</Mono>
+            </TableCell>
+            <TableCell>
+              <RelativeTime at={token.createdAt} />
+            </TableCell>
+            <TableCell>{token.usedAt === null ? 'unused' : <RelativeTime at={token.usedAt} />}</TableCell>
+            <TableCell>{token.successorId === null ? '—' : <Mono>{token.successorId}</Mono>}</TableCell>
+            <TableCell>{token.refreshVersion}</TableCell>
+            <TableCell>
+              <StatusChip status={token.status} testId={`refresh-status-${token.id}`} />
+            </TableCell>
+          </TableRow>
+        ))}
+        {chain.length === 0 && (
+          <TableRow>
+            <TableCell colSpan={7} sx={{ color: 'text.secondary' }}>
+              No refresh tokens (the client did not ask for one).
+            </TableCell>
+          </TableRow>
+        )}
+      </TableBody>
+    </Table>
+  );
+}

@@ -1,0 +1,50 @@
+import Button from '@mui/material/Button';
+import type { Page } from '../../lib/router';
+import { href } from '../../lib/router';
+import { EmptyState } from '../../components/EmptyState';
+import { AuditPage } from '../audit/AuditPage';
+import { ClientsPage } from '../clients/ClientsPage';
+import { InspectorPage } from '../inspector/InspectorPage';
+import { KeysPage } from '../keys/KeysPage';
+import { OverviewPage } from '../overview/OverviewPage';
+import { SessionDetailPage } from '../session-detail/SessionDetailPage';
+import { SettingsPage } from '../settings/SettingsPage';
+import { UserDetailPage } from '../user-detail/UserDetailPage';
+import { UsersPage } from '../users/UsersPage';
+
+/** The page for a route. Detail pages are keyed by id so their state starts fresh per entity. */
+export function Routes({ page }: { page: Page }) {
+  switch (page.name) {
+    case 'overview':
+      return <OverviewPage />;
+    case 'users':
+      return <UsersPage />;
+    case 'user':
+      return <UserDetailPage key={page.userId} userId={page.userId} />;
+    case 'session':
+      return <SessionDetailPage key={page.sessionId} sessionId={page.sessionId} />;
+    case 'keys':
+      return <KeysPage />;
+    case 'clients':
+      return <ClientsPage />;
+    case 'audit':
+      return <AuditPage />;
+    case 'inspector':
+      return <InspectorPage key={page.token ?? ''} initialToken={page.token} />;
+    case 'settings':
+      return <SettingsPage />;
+    case 'not_found':
+      return (
+        <EmptyState
+          title={`Nothing at ${page.path}`}
+          hint="The link may be out of date."
+          action={
+            <Button variant="contained" href={href.overview()} data-testid="not-found-home">
+              Go to the overview
+            </Button>
+          }
+          testId="not-found"
+        />
+      );
+  }
+}

@@ -1,0 +1,115 @@
+import Button from '@mui/material/Button';
+import Link from '@mui/material/Link';
+import Stack from '@mui/material/Stack';
+import { DataGrid, type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
+import type { SessionInfo } from '../../../shared/dto';
+import { StatusChip } from '../../components/StatusChip';
+import { testIdRow } from '../../components/TestIdRow';
+import { Countdown, RelativeTime } from '../../components/TimeText';
+import { href } from '../../lib/router';
+
+/** When an active session ends unless refreshed: the earlier of its idle and absolute expiry. */
+function expiresAt(session: SessionInfo): number {
+  return Math.min(session.idleExpiresAt, session.absoluteExpiresAt);
+}
+
+function buildColumns(onRevoke: (session: SessionInfo) => void): GridColDef<SessionInfo>[] {
+  return [
+    {
+      field: 'deviceName',
+      headerName: 'Device',
+      flex: 1,
+      minWidth: 150,
+      renderCell: ({ row }) => (
+        <Link href={href.session(row.id)} data-testid={`session-link-${row.id}`}>
+          {row.deviceName}
+        </Link>
+      ),
+    },
+    { field: 'clientId', headerName: 'Client', width: 120 },
+    { field: 'ip', headerName: 'IP', width: 120 },
+    {
+      field: 'userAgent',
+      headerName: 'User agent',
+      flex: 1,
+      minWidth: 160,
+      renderCell: ({ row }) => <span title={row.userAgent}>{row.userAgent}</span>,
+    },
+    { field: 'createdAt', headerName: 'Created', width: 105, renderCell: ({ row }) => <RelativeTime at={row.createdAt} /> },
+    {
+      field: 'lastActivityAt',
+      headerName: 'Last activity',
+      width: 110,
+      renderCell: ({ row }) => <RelativeTime at={row.lastActivityAt} />,
+    },
+    {
+      field: 'expires',
+      headerName: 'Expires',
+      width: 120,
+      renderCell: ({ row }) =>
+        row.status === 'revoked' ? <span title={row.revokeReason ?? ''}>revoked <RelativeTime at={row.revokedAt} /></span> : <Countdown at={expiresAt(row)} />,
+    },
+    { field: 'rememberMe', headerName: 'Remember me', width: 110, renderCell: ({ row }) => (row.rememberMe ? 'yes' : 'no') },
+    {
+      field: 'status',
+      headerName: 'Status',
+      width: 95,
+      renderCell: ({ row }) => <StatusChip status={row.status} testId={`session-status-${row.id}`} />,
+    },
+    {
+      field: 'actions',
+      headerName: '',
+      width: 90,
+      renderCell: ({ row }) => (
+        <Stack direction="row" sx={{ alignItems: 'center', height: '100%' }}>
+          <Button
+            size="small"
+            color="error"
+            disabled={row.status !== 'active'}
+            onClick={() => onRevoke(row)}
+            data-testid={`session-revoke-${row.id}`}
+          >
+            Revoke
+          </Button>
+        </Stack>
+      ),
+    },
+  ];
+}
+
+const SessionRow = testIdRow((row) => `session-row-${String(row.id)}`);
+
+interface Props {
+  rows: SessionInfo[];
+  total: number;
+  loading: boolean;
+  pagination: GridPaginationModel;
+  onPaginationChange: (model: GridPaginationModel) => void;
+  onRevoke: (session: SessionInfo) => void;
+}
+
+/** A user's device sessions, paged on the server. */
+export function UserSessionsTable({ rows, total, loading, pagination, onPaginationChange, onRevoke }: Props) {
+  return (
+    <DataGrid
+      rows={rows}
+      columns={buildColumns(onRevoke)}
+      rowCount={total}
+      loading={loading}
+      paginationMode="server"
+      filterMode="server"
+      sortingMode="server"
+      disableColumnFilter
+      disableColumnSorting
+      disableRowSelectionOnClick
+      paginationModel={pagination}
+      onPaginationModelChange={onPaginationChange}
+      pageSizeOptions={[10, 25, 50]}
+      slots={{ row: SessionRow }}
+      autoHeight
+      density="compact"
+      data-testid="sessions-table"
+    />
+  );
+}
+
