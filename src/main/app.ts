@@ -1,0 +1,303 @@
+/**
+ * Starting and stopping Token Warden as a service: data directory, store, key vault, engine, admin token
+ * and the loopback token service. Used by the headless entry point (`npm run serve`), the desktop main
+ * process and the tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { BridgeInfo } from '../shared/bridge';
+import { WardenError } from '../shared/errors';
+import { systemClock, type Clock } from './engine/clock';
+import { createEngine, type Engine } from './engine/engine';
+import type { ThrottleOptions } from './http/address-throttle';
+import { sha256 } from './http/admin-auth';
+import { sendJson } from './http/respond';
+import { createTokenService, type TokenService } from './http/service';
+import { openVault } from './keys/index';
+import { openStore } from './store/index';
+import type { Store } from './store/store';
+
+export interface WardenOptions {
+  /** Where warden.db and admin-token live; null with `demo` means a throwaway temporary directory. */
+  dataDir: string | null;
+  /** 0 picks a free port. */
+  port: number;
+  /** Address to bind; anything but loopback needs `allowRemote`. */
+  host: string;
+  allowRemote: boolean;
+  keyStore: 'keychain' | 'memory';
+  /** A built renderer to serve at `/` (browser console). */
+  consoleDir: string | null;
+  demo: boolean;
+  // Programmatic options (not command-line flags):
+  /** `electron` when the desktop shell starts the service; shown by the console. */
+  mode?: BridgeInfo['mode'];
+  clock?: Clock;
+  feedHeartbeatMs?: number;
+  addressThrottle?: ThrottleOptions;
+  maintainIntervalMs?: number;
+  /** Warnings and notices (default: stderr). */
+  warn?: (line: string) => void;
+  /** Internal faults of the token service (default: stderr). */
+  logFault?: (where: string, fault: unknown) => void;
+}
+
+export interface RunningWarden {
+  engine: Engine;
+  /** The base URL, e.g. `http://127.0.0.1:43117`: the `iss` of every token. */
+  issuer: string;
+  port: number;
+  info: BridgeInfo;
+  /** The browser console URL with a one-time login code, when a console directory is served. */
+  consoleUrl: string | null;
+  /** DIR/admin-token (null in demo mode, where the directory is temporary). */
+  adminTokenPath: string | null;
+  /** The transport: receipts from resource servers, feed subscribers, login codes. */
+  service: TokenService;
+  /** Stops accepting requests, ends event streams, then closes the engine (and deletes a demo directory). */
+  close(): Promise<void>;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const FLAGS_WITH_VALUE = new Set(['--data-dir', '--port', '--host', '--key-store', '--console-dir']);
+const BOOLEAN_FLAGS = new Set(['--allow-remote', '--demo']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.toLowerCase());
+}
+
+/** The default data directory for a real (non-demo) start: $XDG_DATA_HOME/token-warden. */
+export function defaultDataDir(): string {
+  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(base, 'token-warden');
+}
+
+function invalid(message: string): WardenError {
+  return new WardenError('invalid_input', message);
+}
+
+/**
+ * Parses `--data-dir DIR --port N --host H --allow-remote --key-store keychain|memory --console-dir DIR
+ * --demo` (also `--flag=value`). Unknown, repeated or malformed flags throw `invalid_input`.
+ */
+export function parseWardenArgs(argv: string[]): WardenOptions {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg;
+    if (FLAGS_WITH_VALUE.has(name)) {
+      let value: string | undefined;
+      if (eq !== -1 && arg.startsWith('--')) value = arg.slice(eq + 1);
+      else {
+        value = argv[i + 1];
+        i += 1;
+      }
+      if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw invalid(`${name} needs a value.`);
+      if (values.has(name)) throw invalid(`${name} is given more than once.`);
+      values.set(name, value);
+    } else if (BOOLEAN_FLAGS.has(arg)) {
+      if (flags.has(arg)) throw invalid(`${arg} is given more than once.`);
+      flags.add(arg);
+    } else if (BOOLEAN_FLAGS.has(name)) {
+      throw invalid(`${name} takes no value.`);
+    } else {
+      throw invalid(`Unknown argument "${arg.slice(0, 60)}". Flags: --data-dir DIR, --port N, --host H, --allow-remote, --key-store keychain|memory, --console-dir DIR, --demo.`);
+    }
+  }
+
+  const demo = flags.has('--demo');
+  const portText = values.get('--port') ?? '0';
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw invalid(`--port must be a number from 0 to 65535, not "${portText.slice(0, 20)}".`);
+  const host = values.get('--host') ?? '127.0.0.1';
+  const allowRemote = flags.has('--allow-remote');
+  if (!isLoopbackHost(host) && !allowRemote) throw invalid(`--host ${host.slice(0, 60)} is not a loopback address; add --allow-remote to expose the service.`);
+  const keyStoreText = values.get('--key-store') ?? (demo ? 'memory' : 'keychain');
+  if (keyStoreText !== 'keychain' && keyStoreText !== 'memory') throw invalid(`--key-store must be "keychain" or "memory", not "${keyStoreText.slice(0, 20)}".`);
+  if (demo && keyStoreText !== 'memory') throw invalid('--demo always uses the memory key store.');
+  const dataDirText = values.get('--data-dir');
+  if (demo && dataDirText !== undefined) throw invalid('--demo uses a throwaway data directory; drop --data-dir (or drop --demo to use it).');
+  const consoleDir = values.get('--console-dir');
+  return {
+    dataDir: demo ? null : path.resolve(dataDirText ?? defaultDataDir()),
+    port: Number(portText),
+    host,
+    allowRemote,
+    keyStore: keyStoreText,
+    consoleDir: consoleDir ? path.resolve(consoleDir) : null,
+    demo,
+  };
+}
+
+/**
+ * Makes sure DIR/admin-token holds an admin secret whose SHA-256 the store knows. A valid existing token is
+ * kept (scripts keep working across restarts); otherwise 256 fresh random bits are written with mode 0600.
+ * Only the hash goes into the database.
+ */
+export async function ensureAdminToken(dataDir: string, store: Store): Promise<{ path: string; hash: Buffer }> {
+  const file = path.join(dataDir, 'admin-token');
+  const storedHash = store.getSetting('admin_token_hash');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (storedHash && /^[A-Za-z0-9_-]{43}$/.test(existing) && sha256(existing).toString('hex') === storedHash) {
+      await chmod(file, 0o600);
+      return { path: file, hash: Buffer.from(storedHash, 'hex') };
+    }
+  } catch {
+    // No readable token yet: make one.
+  }
+  const token = randomBytes(32).toString('base64url');
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  // 'wx' creates a new file, so the 0600 mode applies from the first byte; rename makes the switch atomic.
+  await writeFile(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  await chmod(temp, 0o600);
+  await rename(temp, file);
+  const hash = sha256(token);
+  store.putSetting('admin_token_hash', hash.toString('hex'));
+  return { path: file, hash };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const detail = `${error.code ?? ''} ${error.message}`;
+      const message =
+        error.code === 'EADDRINUSE'
+          ? `Port ${port} is already in use; choose another with --port (0 picks a free one).`
+          : `Cannot listen on ${host}:${port}.`;
+      reject(new WardenError('invalid_input', message, { detail }));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Idle keep-alive sockets would otherwise hold close() open until they time out.
+    server.closeIdleConnections();
+    setImmediate(() => server.closeAllConnections());
+  });
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === 'localhost') return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** Starts the engine and the token service. Rejects with a WardenError (e.g. keychain_unavailable) on failure. */
+export async function startWarden(options: WardenOptions): Promise<RunningWarden> {
+  const warn = options.warn ?? ((line: string) => console.error(line));
+  const clock = options.clock ?? systemClock;
+  if (!isLoopbackHost(options.host) && !options.allowRemote) {
+    throw invalid(`Host ${options.host} is not a loopback address; allowRemote is required.`);
+  }
+  const bindHost = options.host.toLowerCase() === 'localhost' ? '127.0.0.1' : options.host.replace(/^\[(.*)\]$/, '$1');
+
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const undo = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // Best effort while failing; the original error is reported.
+      }
+    }
+  };
+  try {
+    let dataDir: string;
+    if (options.demo && options.dataDir === null) {
+      dataDir = await mkdtemp(path.join(os.tmpdir(), 'token-warden-demo-'));
+      await chmod(dataDir, 0o700);
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    } else if (options.dataDir) {
+      dataDir = path.resolve(options.dataDir);
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    } else {
+      throw invalid('A data directory is required (or demo mode).');
+    }
+
+    // Listen first: the issuer (and so every token's iss) carries the actual port.
+    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 });
+    const starting = (_req: IncomingMessage, res: ServerResponse) =>
+      sendJson(res, 503, { error: 'temporarily_unavailable', error_description: 'Token Warden is starting.' }, { 'Retry-After': 1 });
+    server.on('request', starting);
+    cleanups.push(() => closeServer(server));
+    const port = await listen(server, options.port, bindHost);
+    if (!isLoopbackHost(options.host)) {
+      warn(`Warning: Token Warden is listening on ${options.host}:${port} and is reachable from other machines (--allow-remote).`);
+    }
+    const issuer = `http://${urlHost(options.host)}:${port}`;
+
+    const store = openStore(path.join(dataDir, 'warden.db'));
+    let storeOwnedByEngine = false;
+    cleanups.push(() => {
+      if (!storeOwnedByEngine) store.close();
+    });
+    const vault = await openVault(options.keyStore, store.instanceId());
+    const engine = await createEngine({ store, vault, clock, issuer });
+    storeOwnedByEngine = true;
+    cleanups.push(() => engine.close());
+    const adminToken = await ensureAdminToken(dataDir, store);
+
+    const info: BridgeInfo = { mode: options.mode ?? 'browser', issuer, keyStore: vault.kind, demo: options.demo, dataDir: options.demo ? null : dataDir };
+    const service = createTokenService({
+      engine,
+      clock,
+      port,
+      info,
+      adminTokenHash: adminToken.hash,
+      consoleDir: options.consoleDir,
+      ...(options.feedHeartbeatMs !== undefined ? { feedHeartbeatMs: options.feedHeartbeatMs } : {}),
+      ...(options.addressThrottle ? { addressThrottle: options.addressThrottle } : {}),
+      ...(options.logFault ? { logFault: options.logFault } : {}),
+      extraAdminHosts: isLoopbackHost(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [urlHost(options.host)],
+    });
+    server.off('request', starting);
+    server.on('request', service.handle);
+
+    const maintenance = setInterval(() => {
+      try {
+        engine.maintain();
+      } catch (error) {
+        (options.logFault ?? ((where: string, fault: unknown) => console.error(`[token-warden] ${where}:`, fault)))('maintenance', error);
+      }
+    }, options.maintainIntervalMs ?? 60_000);
+    maintenance.unref();
+
+    const consoleUrl = options.consoleDir ? `${issuer}/?code=${service.createLoginCode()}` : null;
+    let closing: Promise<void> | undefined;
+    return {
+      engine,
+      issuer,
+      port,
+      info,
+      consoleUrl,
+      adminTokenPath: options.demo ? null : adminToken.path,
+      service,
+      close() {
+        closing ??= (async () => {
+          clearInterval(maintenance);
+          // Order matters: no request may reach the engine after its store is closed.
+          service.close();
+          await closeServer(server);
+          engine.close();
+          if (options.demo && options.dataDir === null) await rm(dataDir, { recursive: true, force: true });
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The admin API over HTTP: the same contract and dispatcher as the Electron IPC (src/shared/admin-api.ts),
+ * answered as `{ok, value}` / `{ok:false, error:{code, message}}` with a matching HTTP status.
+ *
+ *   POST /admin/rpc/<method>   JSON input → Result            (Bearer: admin token or console session)
+ *   POST /admin/session        {code} → {token, expiresAt}     (one-time login code from the console URL)
+ *   GET  /admin/info           BridgeInfo                      (Bearer)
+ *   GET  /admin/events         SSE, `data: <LiveEvent JSON>`   (Bearer; the renderer reads it with fetch)
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BridgeInfo } from '../../shared/bridge';
+import { toErrorInfo, WardenError, type ErrorCode, type Result } from '../../shared/errors';
+import { dispatchAdmin } from '../engine/dispatch';
+import type { AdminAuth } from './admin-auth';
+import { readJson } from './body';
+import type { ServiceContext } from './context';
+import { NO_STORE, sendJson } from './respond';
+import type { SseRegistry } from './sse';
+
+export const ADMIN_RPC_PREFIX = '/admin/rpc/';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  invalid_input: 400,
+  unknown_method: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  key_not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  login_throttled: 429,
+  internal_error: 500,
+  storage_error: 500,
+  keychain_unavailable: 503,
+  no_active_key: 503,
+};
+
+export function statusForError(code: ErrorCode): number {
+  return STATUS[code] ?? 400;
+}
+
+function sendResult(res: ServerResponse, result: Result<unknown>): void {
+  if (result.ok) {
+    sendJson(res, 200, result, NO_STORE);
+    return;
+  }
+  const headers: Record<string, string | number> = { ...NO_STORE };
+  if (result.error.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer realm="token-warden-admin"';
+  if (result.error.code === 'payload_too_large') headers.Connection = 'close';
+  sendJson(res, statusForError(result.error.code), result, headers);
+}
+
+export class AdminEndpoints {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly auth: AdminAuth,
+    private readonly sse: SseRegistry,
+    private readonly info: BridgeInfo,
+  ) {}
+
+  /** Runs `handler`; any WardenError becomes a coded result, anything else a logged 500. */
+  private wrap(name: string, handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void) {
+    return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+      try {
+        await handler(req, res, url);
+      } catch (error) {
+        if (!(error instanceof WardenError)) this.ctx.logFault(name, error);
+        sendResult(res, { ok: false, error: toErrorInfo(error) });
+      }
+    };
+  }
+
+  rpc() {
+    return this.wrap('POST /admin/rpc', async (req, res, url) => {
+      this.auth.checkPlace(req);
+      const principal = this.auth.authenticate(req);
+      const method = url.pathname.slice(ADMIN_RPC_PREFIX.length);
+      const input = await readJson(req);
+      const result = await dispatchAdmin(this.ctx.engine.admin, method, input, { actor: principal.actor }, (fault) =>
+        this.ctx.logFault(`admin ${method}`, fault),
+      );
+      sendResult(res, result);
+    });
+  }
+
+  session() {
+    return this.wrap('POST /admin/session', async (req, res) => {
+      this.auth.checkPlace(req);
+      const body = await readJson(req);
+      const code = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).code : undefined;
+      sendResult(res, { ok: true, value: this.auth.exchangeCode(code) });
+    });
+  }
+
+  bridgeInfo() {
+    return this.wrap('GET /admin/info', (req, res) => {
+      this.auth.checkPlace(req);
+      this.auth.authenticate(req);
+      sendResult(res, { ok: true, value: this.info });
+    });
+  }
+
+  events() {
+    return this.wrap('GET /admin/events', (req, res) => {
+      this.auth.checkPlace(req);
+      this.auth.authenticate(req);
+      const stream = this.sse.open(req, res);
+      stream.write(': live\n\n');
+      const unsubscribe = this.ctx.engine.onEvent((event) => {
+        stream.write(`id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+      });
+      stream.onClose(unsubscribe);
+    });
+  }
+}

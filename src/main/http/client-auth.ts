@@ -1,0 +1,95 @@
+/**
+ * Client identification on the OAuth endpoints (RFC 6749 §2.3). Public clients send `client_id` in the form
+ * (auth method `none`); confidential clients authenticate with HTTP Basic (`client_secret_basic`), whose
+ * id and secret are form-urlencoded before base64 (RFC 6749 §2.3.1). Using two methods at once is refused.
+ */
+import type { IncomingMessage } from 'node:http';
+import { isWardenError } from '../../shared/errors';
+import type { TokenEngine } from '../engine/types';
+import type { FormParams } from './body';
+import { HttpError } from './respond';
+
+export const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="token-warden", charset="UTF-8"' };
+
+export interface BasicCredentials {
+  clientId: string;
+  secret: string;
+}
+
+export interface IdentifiedClient {
+  clientId: string;
+  kind: 'public' | 'confidential';
+  /** True when a secret was checked (client_secret_basic). */
+  authenticated: boolean;
+}
+
+function invalidClient(description: string): HttpError {
+  // RFC 6749 §5.2: 401 with a challenge for the scheme the client should use.
+  return new HttpError(401, 'invalid_client', description, BASIC_CHALLENGE);
+}
+
+/** Parses `Authorization: Basic …`; null when the header is absent or uses another scheme. Throws when malformed. */
+export function parseBasicAuth(req: IncomingMessage): BasicCredentials | null {
+  const header = req.headers.authorization;
+  if (header === undefined) return null;
+  const match = /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i.exec(header);
+  if (!match) {
+    if (/^Basic\b/i.test(header)) throw invalidClient('Malformed Basic credentials.');
+    return null;
+  }
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw invalidClient('Malformed Basic credentials.');
+  try {
+    const clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+    const secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    if (clientId === '' || secret === '') throw invalidClient('Malformed Basic credentials.');
+    return { clientId, secret };
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw invalidClient('Malformed Basic credentials.');
+  }
+}
+
+/** Checks a confidential client's secret through the engine; any failure is a 401 invalid_client. */
+export function authenticateBasic(engine: TokenEngine, credentials: BasicCredentials): IdentifiedClient {
+  try {
+    const row = engine.authenticateClient(credentials.clientId, credentials.secret);
+    return { clientId: row.clientId, kind: row.kind, authenticated: true };
+  } catch (error) {
+    if (isWardenError(error)) throw invalidClient('Client authentication failed.');
+    throw error;
+  }
+}
+
+/** The confidential client behind a request that must use client_secret_basic (introspection, the feed). */
+export function requireConfidentialClient(engine: TokenEngine, req: IncomingMessage): IdentifiedClient {
+  const credentials = parseBasicAuth(req);
+  if (!credentials) throw invalidClient('This endpoint requires client_secret_basic authentication.');
+  const client = authenticateBasic(engine, credentials);
+  if (client.kind !== 'confidential') throw invalidClient('Only confidential clients may use this endpoint.');
+  return client;
+}
+
+/**
+ * Identifies the client of a token or revocation request: HTTP Basic when present, otherwise the public
+ * client named by `client_id`. A confidential client must authenticate; `client_secret_post` is not offered.
+ */
+export function identifyClient(engine: TokenEngine, req: IncomingMessage, params: FormParams): IdentifiedClient {
+  if (params.has('client_secret')) {
+    throw invalidClient('client_secret_post is not supported; use HTTP Basic (client_secret_basic).');
+  }
+  const formClientId = params.get('client_id');
+  const credentials = parseBasicAuth(req);
+  if (credentials) {
+    if (formClientId !== undefined && formClientId !== credentials.clientId) {
+      throw new HttpError(400, 'invalid_request', 'client_id does not match the authenticated client.');
+    }
+    return authenticateBasic(engine, credentials);
+  }
+  if (formClientId === undefined) throw new HttpError(400, 'invalid_request', 'The client_id parameter is required.');
+  const row = engine.getClient(formClientId);
+  if (!row) throw invalidClient('Unknown client.');
+  if (row.kind !== 'public') throw invalidClient('This client must authenticate with client_secret_basic.');
+  return { clientId: row.clientId, kind: 'public', authenticated: false };
+}

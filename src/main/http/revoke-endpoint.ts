@@ -1,0 +1,24 @@
+/**
+ * POST /oauth/revoke (RFC 7009). A client revokes one of its own access or refresh tokens. Unknown, invalid
+ * or foreign tokens still get 200 (§2.2): the answer must not reveal whether a token exists.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readForm } from './body';
+import { identifyClient } from './client-auth';
+import type { ServiceContext } from './context';
+import { oauthEndpoint } from './oauth-endpoint';
+import { HttpError, NO_STORE, sendEmpty } from './respond';
+
+const MAX_TOKEN = 16_384;
+
+export function revokeEndpoint(ctx: ServiceContext) {
+  return oauthEndpoint(ctx, 'POST /oauth/revoke', async (req: IncomingMessage, res: ServerResponse) => {
+    const params = await readForm(req);
+    const client = identifyClient(ctx.engine, req, params);
+    const token = params.get('token');
+    if (token === undefined) throw new HttpError(400, 'invalid_request', 'The token parameter is required.');
+    // token_type_hint is only a hint (§2.1): the engine looks the token up either way.
+    if (token.length <= MAX_TOKEN) await ctx.engine.revokeToken(token, client.clientId);
+    sendEmpty(res, 200, NO_STORE);
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * POST /oauth/token (RFC 6749 §4.3 password grant, §6 refresh grant). The engine holds every rule; this
+ * module parses the form, identifies the client, takes the device from the request and throttles failed
+ * password attempts per source address.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isWardenError } from '../../shared/errors';
+import type { TokenSet } from '../engine/types';
+import { readForm, type FormParams } from './body';
+import { identifyClient } from './client-auth';
+import type { ServiceContext } from './context';
+import { deviceFromRequest } from './device';
+import { oauthEndpoint } from './oauth-endpoint';
+import { HttpError, NO_STORE, sendJson } from './respond';
+
+const MAX_PARAM = 1024;
+
+function required(params: FormParams, name: string): string {
+  const value = params.get(name);
+  if (value === undefined) throw new HttpError(400, 'invalid_request', `The ${name} parameter is required.`);
+  if (value.length > MAX_PARAM) throw new HttpError(400, 'invalid_request', `The ${name} parameter is too long.`);
+  return value;
+}
+
+function optional(params: FormParams, name: string): string | undefined {
+  const value = params.get(name);
+  if (value !== undefined && value.length > MAX_PARAM) throw new HttpError(400, 'invalid_request', `The ${name} parameter is too long.`);
+  return value;
+}
+
+function rememberMe(params: FormParams): boolean {
+  const value = params.get('remember_me');
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new HttpError(400, 'invalid_request', 'remember_me must be "true" or "false".');
+}
+
+/** RFC 6749 §5.1 success body. */
+function tokenResponse(tokens: TokenSet) {
+  return {
+    access_token: tokens.accessToken,
+    token_type: tokens.tokenType,
+    expires_in: tokens.expiresIn,
+    refresh_token: tokens.refreshToken,
+    scope: tokens.scope,
+  };
+}
+
+export function tokenEndpoint(ctx: ServiceContext) {
+  return oauthEndpoint(ctx, 'POST /oauth/token', async (req: IncomingMessage, res: ServerResponse) => {
+    const params = await readForm(req);
+    const grantType = required(params, 'grant_type');
+    if (grantType !== 'password' && grantType !== 'refresh_token') {
+      throw new HttpError(400, 'unsupported_grant_type', 'Supported grant types: password, refresh_token.');
+    }
+    const client = identifyClient(ctx.engine, req, params);
+    const device = deviceFromRequest(req, params);
+    let tokens: TokenSet;
+    if (grantType === 'password') {
+      const username = required(params, 'username');
+      const password = required(params, 'password');
+      const scope = optional(params, 'scope');
+      const remember = rememberMe(params);
+      const waitMs = ctx.throttle.retryAfterMs(device.ip);
+      if (waitMs > 0) {
+        throw new HttpError(429, 'temporarily_unavailable', 'Too many failed sign-in attempts from this address; try again later.', {
+          'Retry-After': Math.ceil(waitMs / 1000),
+        });
+      }
+      try {
+        tokens = await ctx.engine.login({ username, password, clientId: client.clientId, device, rememberMe: remember, ...(scope ? { scope } : {}) });
+      } catch (error) {
+        if (isWardenError(error) && error.code === 'invalid_credentials') ctx.throttle.recordFailure(device.ip);
+        throw error;
+      }
+    } else {
+      const refreshToken = required(params, 'refresh_token');
+      tokens = await ctx.engine.refresh({ refreshToken, clientId: client.clientId, device });
+    }
+    sendJson(res, 200, tokenResponse(tokens), NO_STORE);
+  });
+}
