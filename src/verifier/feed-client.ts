@@ -29,6 +29,7 @@ export interface FeedClientOptions {
   reconnectMaxMs: number;
   ackDelayMs: number;
   keys: KeySet;
+  fetch: typeof fetch;
   endpoints: () => Promise<ServiceEndpoints>;
   /** Applies one verified event; returns when it applied it (ms). */
   apply: (id: number, subject: RevokedSubject) => number;
@@ -159,7 +160,7 @@ export class FeedClient {
     const controller = new AbortController();
     this.controller = controller;
     this.lastBytesAt = this.options.clock.now();
-    const response = await fetch(endpoints.feedEndpoint, {
+    const response = await this.options.fetch(endpoints.feedEndpoint, {
       headers: { authorization: this.options.authorization, accept: 'text/event-stream', 'last-event-id': String(this.lastEventId) },
       signal: controller.signal,
     });
@@ -250,7 +251,7 @@ export class FeedClient {
     const appliedAt = this.pendingAppliedAt.splice(0, MAX_PENDING_ACKS);
     try {
       const endpoints = await this.options.endpoints();
-      const response = await fetch(endpoints.feedAckEndpoint, {
+      const response = await this.options.fetch(endpoints.feedAckEndpoint, {
         method: 'POST',
         headers: { authorization: this.options.authorization, 'content-type': 'application/json' },
         body: JSON.stringify({ ids, appliedAt }),

@@ -26,15 +26,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-async function getJson(url: string): Promise<unknown> {
-  const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+async function getJson(fetchImpl: typeof fetch, url: string): Promise<unknown> {
+  const response = await fetchImpl(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return (await response.json()) as unknown;
 }
 
 /** Reads RFC 8414 metadata and checks that it speaks for `issuer` (§3.3). */
-export async function discover(issuer: string): Promise<ServiceEndpoints> {
-  const metadata = await getJson(`${issuer}/.well-known/oauth-authorization-server`);
+export async function discover(fetchImpl: typeof fetch, issuer: string): Promise<ServiceEndpoints> {
+  const metadata = await getJson(fetchImpl, `${issuer}/.well-known/oauth-authorization-server`);
   if (!isRecord(metadata) || metadata.issuer !== issuer) throw new Error('The authorization server metadata does not match the issuer.');
   const url = (name: string, fallback: string) => (typeof metadata[name] === 'string' ? (metadata[name] as string) : fallback);
   if (typeof metadata.jwks_uri !== 'string') throw new Error('The authorization server metadata has no jwks_uri.');
@@ -73,6 +73,7 @@ export class KeySet {
   constructor(
     private readonly clock: KitClock,
     private readonly minRefetchMs: number,
+    private readonly fetchImpl: typeof fetch,
   ) {}
 
   setJwksUri(uri: string): void {
@@ -117,7 +118,7 @@ export class KeySet {
   private async load(): Promise<void> {
     if (!this.jwksUri) throw new Error('The JWKS location is not known yet.');
     this.lastFetchAt = this.clock.now();
-    const body = await getJson(this.jwksUri);
+    const body = await getJson(this.fetchImpl, this.jwksUri);
     const list = isRecord(body) && Array.isArray(body.keys) ? body.keys : [];
     const next = new Map<string, CachedKey>();
     for (const jwk of list) {

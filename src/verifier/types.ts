@@ -53,6 +53,8 @@ export interface VerifierOptions {
   /** Reconnect backoff: first delay and ceiling, ms. Defaults 100 and 5 000. */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
+  /** The fetch used for every request (default: the global one), e.g. to route through a proxy agent. */
+  fetch?: typeof fetch;
 }
 
 /** What the kit applied from one feed event. */

@@ -63,8 +63,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const maxSilenceMs = options.maxFeedSilenceMs ?? 15_000;
   const introspectionTimeoutMs = options.introspectionTimeoutMs ?? 2_000;
   const authorization = basicAuthorization(options.clientId, options.clientSecret);
+  const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
 
-  const keys = new KeySet(clock, options.jwksMinRefetchMs ?? 1_000);
+  const keys = new KeySet(clock, options.jwksMinRefetchMs ?? 1_000, fetchImpl);
   const state = new RevocationState(SESSION_RETAIN_MS, skewMs);
   const cache = new Lru<string, CacheEntry>(options.cacheSize ?? 10_000);
   const receiptLog: FeedReceiptRecord[] = [];
@@ -75,7 +76,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   let discovery: Promise<ServiceEndpoints> | undefined;
   const endpoints = (): Promise<ServiceEndpoints> => {
-    discovery ??= discover(options.issuer).then(
+    discovery ??= discover(fetchImpl, options.issuer).then(
       (found) => {
         keys.setJwksUri(found.jwksUri);
         return found;
@@ -100,6 +101,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     reconnectMaxMs: options.reconnectMaxMs ?? 5_000,
     ackDelayMs: options.ackDelayMs ?? 20,
     keys,
+    fetch: fetchImpl,
     endpoints,
     apply(id, subject) {
       const now = clock.now();
@@ -129,7 +131,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   async function introspect(token: string, claims: AccessTokenClaims): Promise<KitVerdict> {
     try {
       const found = await endpoints();
-      const response = await fetch(found.introspectionEndpoint, {
+      const response = await fetchImpl(found.introspectionEndpoint, {
         method: 'POST',
         headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
