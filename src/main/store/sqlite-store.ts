@@ -200,25 +200,28 @@ export class SqliteStore implements Store {
     if (query.status !== undefined && query.status !== 'active' && query.status !== 'blocked') {
       throw new TypeError('listUsers: unknown status');
     }
-    const where: string[] = [];
-    const params: Params = { offset: query.offset, limit: query.limit };
-    if (query.search) {
-      // The NOCASE unique index serves a LIKE prefix as a range scan (SQLite's LIKE optimization).
-      where.push("username LIKE @pattern ESCAPE '\\'");
-      params.pattern = likePrefix(query.search);
+    const params: Params = { offset: query.offset, limit: query.limit, status: query.status };
+    const statusTerm = query.status ? 'status = @status' : undefined;
+    const order = 'ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset';
+    if (!query.search) {
+      const items = this.q(`SELECT ${USER} FROM users ${statusTerm ? `WHERE ${statusTerm}` : ''} ${order}`).all(params) as UserRow[];
+      const blocked = this.rowCount('users_blocked');
+      const all = this.rowCount('users');
+      return { items, total: query.status === 'blocked' ? blocked : query.status === 'active' ? all - blocked : all };
     }
-    if (query.status) {
-      where.push('status = @status');
-      params.status = query.status;
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const items = this.q(`SELECT ${USER} FROM users ${clause} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`)
-      .all(params) as UserRow[];
-    let total: number;
-    if (query.search) total = this.count(`SELECT count(*) AS n FROM users ${clause}`, params);
-    else if (query.status === 'blocked') total = this.rowCount('users_blocked');
-    else if (query.status === 'active') total = this.rowCount('users') - this.rowCount('users_blocked');
-    else total = this.rowCount('users');
+    params.pattern = likePrefix(query.search);
+    // The NOCASE unique index serves a LIKE prefix as a range (SQLite's LIKE optimization).
+    const where = (column: string): string =>
+      `WHERE ${column} LIKE @pattern ESCAPE '\\'${statusTerm ? ` AND ${statusTerm}` : ''}`;
+    const total = this.count(`SELECT count(*) AS n FROM users ${where('username')}`, params);
+    if (total <= query.offset || query.limit === 0) return { items: [], total };
+    // Two plans, picked by how dense the matches are. A short prefix ("a") matches most users: walking the
+    // created_at index newest-first fills a page after a few rows, while fetching every match by the range
+    // and sorting costs all of them. A long prefix matches few: the range and a small sort win.
+    // `+username` takes the username index out of the planner's choice, forcing the walk.
+    const rowsToWalk = ((query.offset + query.limit) * this.rowCount('users')) / total;
+    const column = rowsToWalk < 3 * total ? '+username' : 'username';
+    const items = this.q(`SELECT ${USER} FROM users ${where(column)} ${order}`).all(params) as UserRow[];
     return { items, total };
   }
 
@@ -284,12 +287,21 @@ export class SqliteStore implements Store {
     else if (query.status !== undefined) throw new TypeError('listSessions: unknown status');
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const params: Params = { userId: query.userId, now: query.now, offset: query.offset, limit: query.limit };
-    const rows = this.q(`SELECT ${SESSION} FROM sessions ${clause} ORDER BY last_activity_at DESC, rowid DESC
+    // Across all users the planner prefers the plain activity index for a status list, then checks each row
+    // in the table; if the status is rare (a handful revoked among a million) that walks the whole table.
+    // The partial indexes hold only candidates and carry the status columns, so pin them.
+    let source = 'sessions';
+    if (query.userId === undefined && query.status === 'revoked') source = 'sessions INDEXED BY sessions_revoked_activity';
+    else if (query.userId === undefined && query.status !== undefined) source = 'sessions INDEXED BY sessions_live_activity';
+    const rows = this.q(`SELECT ${SESSION} FROM ${source} ${clause} ORDER BY last_activity_at DESC, rowid DESC
       LIMIT @limit OFFSET @offset`).all(params) as RawSession[];
     let total: number;
     if (query.userId === undefined && query.status === undefined) total = this.rowCount('sessions');
     else if (query.userId === undefined && query.status === 'revoked') total = this.rowCount('sessions_revoked');
-    else total = this.count(`SELECT count(*) AS n FROM sessions ${clause}`, params);
+    else if (query.userId === undefined && query.status === 'expired') {
+      // Expired sessions pile up (nothing deletes them); count the few live ones and subtract instead.
+      total = this.rowCount('sessions') - this.rowCount('sessions_revoked') - this.countActiveSessions(query.now);
+    } else total = this.count(`SELECT count(*) AS n FROM sessions ${clause}`, params);
     return { items: rows.map(toSession), total };
   }
 
@@ -400,7 +412,8 @@ export class SqliteStore implements Store {
   }
 
   purgeRevocations(before: number): number {
-    return this.q("DELETE FROM revocations WHERE kind = 'jti' AND expires_at < ?").run(before).changes;
+    // Pinned: the planner would otherwise walk every jti row through the (kind, subject) index.
+    return this.q("DELETE FROM revocations INDEXED BY revocations_jti_expiry WHERE kind = 'jti' AND expires_at < ?").run(before).changes;
   }
 
   // signing keys
