@@ -67,7 +67,9 @@ async function exchange(code: string): Promise<StoredSession | AuthState> {
     return { status: 'login_required', reason: 'unreachable', message: 'Token service unreachable.' };
   }
   const body: unknown = await response.json().catch(() => null);
-  const parsed = sessionResponseSchema.safeParse(body);
+  // The service answers with a Result envelope; accept a bare {token, expiresAt} too.
+  const value = typeof body === 'object' && body !== null && 'ok' in body && 'value' in body ? body.value : body;
+  const parsed = sessionResponseSchema.safeParse(value);
   if (response.ok && parsed.success) return parsed.data;
   return {
     status: 'login_required',

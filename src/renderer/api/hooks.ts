@@ -39,7 +39,7 @@ export interface QueryState<T> {
   data: T | undefined;
   error: ApiError | undefined;
   loading: boolean;
-  /** Refetch now (throttled like live refreshes). */
+  /** Refetch now, skipping the throttle (after the user's own action). */
   refetch: () => void;
 }
 
@@ -88,27 +88,28 @@ export function useAdminQuery<M extends AdminMethod>(
         if (pending && !disposed) schedule();
       }
     };
-    const schedule = (): void => {
+    const schedule = (immediate = false): void => {
       if (disposed) return;
       if (inFlight) {
         pending = true;
         return;
       }
-      if (timer !== undefined) return;
-      const wait = Math.max(0, lastStart + throttleMs - performance.now());
+      if (timer !== undefined && !immediate) return;
+      clearTimeout(timer);
+      const wait = immediate ? 0 : Math.max(0, lastStart + throttleMs - performance.now());
       timer = setTimeout(() => {
         timer = undefined;
         void fetchNow();
       }, wait);
     };
 
-    refetchRef.current = schedule;
+    refetchRef.current = () => schedule(true);
     setState((previous) => ({ data: keepPrevious ? previous.data : undefined, error: undefined, loading: true }));
     void fetchNow();
     const offEvent = getBridge().onEvent((event) => {
       if (refreshOn.current?.(event)) schedule();
     });
-    const offReconnect = onReconnect(schedule);
+    const offReconnect = onReconnect(() => schedule());
     return () => {
       disposed = true;
       clearTimeout(timer);

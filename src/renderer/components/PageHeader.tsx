@@ -11,7 +11,7 @@ interface Props {
 /** A page title with its primary actions on the right. */
 export function PageHeader({ title, subtitle, actions }: Props) {
   return (
-    <Stack direction="row" spacing={2} sx={{ alignItems: 'flex-start', justifyContent: 'space-between', mb: 2, flexWrap: 'wrap' }}>
+    <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'flex-start', justifyContent: 'space-between', mb: 2, flexWrap: 'wrap' }}>
       <div>
         <Typography variant="h5" component="h1">
           {title}
@@ -23,7 +23,7 @@ export function PageHeader({ title, subtitle, actions }: Props) {
         )}
       </div>
       {actions && (
-        <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap' }}>
+        <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap' }}>
           {actions}
         </Stack>
       )}

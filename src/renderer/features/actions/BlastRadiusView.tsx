@@ -32,7 +32,7 @@ export function BlastRadiusView({ radius }: { radius: BlastRadius }) {
           Nothing live is affected right now.
         </Alert>
       )}
-      <Stack direction="row" spacing={4} sx={{ flexWrap: 'wrap' }}>
+      <Stack direction="row" spacing={4} useFlexGap sx={{ flexWrap: 'wrap' }}>
         <Figure label="Live access tokens" value={radius.liveAccessTokens} testId="blast-radius-live-tokens" />
         <Figure
           label="Worst-case expiry"

@@ -27,13 +27,14 @@ export function AuditFilters({ value, onChange }: Props) {
   const set = (patch: Partial<AuditFilterValues>) => onChange({ ...value, ...patch });
   const active = value.actor !== '' || value.user !== '' || value.type !== '' || value.since !== undefined || value.until !== undefined;
   return (
-    <Stack direction="row" spacing={1.5} sx={{ flexWrap: 'wrap', rowGap: 1.5, mb: 2, alignItems: 'center' }}>
+    <Stack direction="row" spacing={1.5} useFlexGap sx={{ flexWrap: 'wrap', mb: 2, alignItems: 'center' }}>
       <TextField
         label="Actor"
         size="small"
         value={value.actor}
         onChange={(event) => set({ actor: event.target.value })}
         placeholder="admin, system, user:…"
+        sx={{ width: 170 }}
         slotProps={{ htmlInput: { 'data-testid': 'audit-filter-actor' } }}
       />
       <TextField
@@ -42,6 +43,7 @@ export function AuditFilters({ value, onChange }: Props) {
         value={value.user}
         onChange={(event) => set({ user: event.target.value })}
         placeholder="username or user id"
+        sx={{ width: 170 }}
         slotProps={{ htmlInput: { 'data-testid': 'audit-filter-user' } }}
       />
       <TextField
@@ -50,7 +52,7 @@ export function AuditFilters({ value, onChange }: Props) {
         size="small"
         value={value.type}
         onChange={(event) => set({ type: event.target.value })}
-        sx={{ minWidth: 220 }}
+        sx={{ width: 230 }}
         slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'audit-filter-type' } as Record<string, string> } }}
       >
         <MenuItem value="">All types</MenuItem>
@@ -66,6 +68,7 @@ export function AuditFilters({ value, onChange }: Props) {
         size="small"
         value={toLocalInput(value.since)}
         onChange={(event) => set({ since: fromLocalInput(event.target.value) })}
+        sx={{ width: 215 }}
         slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'audit-filter-since' } }}
       />
       <TextField
@@ -74,6 +77,7 @@ export function AuditFilters({ value, onChange }: Props) {
         size="small"
         value={toLocalInput(value.until)}
         onChange={(event) => set({ until: fromLocalInput(event.target.value) })}
+        sx={{ width: 215 }}
         slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'audit-filter-until' } }}
       />
       {active && (

@@ -66,7 +66,8 @@ export function AuditTable({ rows, loading, hasNextPage, pagination, onPaginatio
       rows={rows}
       getRowId={(row) => row.seq}
       columns={columns}
-      rowCount={-1}
+      // Cursor paging never counts the log; once the last page is reached the total is known.
+      rowCount={hasNextPage ? -1 : pagination.page * pagination.pageSize + rows.length}
       paginationMeta={{ hasNextPage }}
       loading={loading}
       paginationMode="server"

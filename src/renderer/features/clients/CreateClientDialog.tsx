@@ -12,7 +12,8 @@ import TextField from '@mui/material/TextField';
 import { useState, type FormEvent } from 'react';
 import { clientKindSchema, type ClientKind } from '../../../shared/dto';
 import { api, useAction } from '../../api';
-import { ErrorAlert } from '../../components/ErrorAlert';
+import Alert from '@mui/material/Alert';
+import { fieldErrors } from '../../components/field-errors';
 
 interface Props {
   open: boolean;
@@ -34,6 +35,9 @@ function CreateClientForm({ onClose, onCreated }: Omit<Props, 'open'>) {
   const [name, setName] = useState('');
   const [kind, setKind] = useState<ClientKind>('public');
   const [create, state] = useAction(api.createClient);
+  const errors = fieldErrors(state.error, ['clientId', 'name', 'kind'] as const);
+  const idError = errors.fields.clientId ?? (state.error?.code === 'conflict' ? state.error.message : undefined);
+  const general = state.error?.code === 'conflict' ? null : errors.general;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -52,7 +56,8 @@ function CreateClientForm({ onClose, onCreated }: Omit<Props, 'open'>) {
             onChange={(event) => setClientId(event.target.value)}
             required
             autoFocus
-            helperText="Letters, digits and . _ - (sent as client_id)"
+            error={idError !== undefined}
+            helperText={<span data-testid="create-client-id-help">{idError ?? 'Letters, digits and . _ - (sent as client_id)'}</span>}
             slotProps={{ htmlInput: { 'data-testid': 'create-client-id' } }}
           />
           <TextField
@@ -60,6 +65,8 @@ function CreateClientForm({ onClose, onCreated }: Omit<Props, 'open'>) {
             value={name}
             onChange={(event) => setName(event.target.value)}
             required
+            error={errors.fields.name !== undefined}
+            helperText={errors.fields.name}
             slotProps={{ htmlInput: { 'data-testid': 'create-client-name' } }}
           />
           <div>
@@ -81,7 +88,11 @@ function CreateClientForm({ onClose, onCreated }: Omit<Props, 'open'>) {
               />
             </RadioGroup>
           </div>
-          <ErrorAlert error={state.error} title="Could not create the client" testId="create-client-error" />
+          {state.error && general !== null && (
+            <Alert severity="error" data-testid="create-client-error" data-error-code={state.error.code}>
+              {general} <code>({state.error.code})</code>
+            </Alert>
+          )}
         </Stack>
       </DialogContent>
       <DialogActions>

@@ -42,7 +42,7 @@ export function InspectionResult({ inspection }: { inspection: Inspection }) {
   return (
     <Card variant="outlined" data-testid="inspector-result">
       <CardContent>
-        <Stack direction="row" spacing={1.5} sx={{ alignItems: 'center', mb: 1.5, flexWrap: 'wrap' }}>
+        <Stack direction="row" spacing={1.5} useFlexGap sx={{ alignItems: 'center', mb: 1.5, flexWrap: 'wrap' }}>
           <StatusChip status={verdict} testId="inspector-verdict" />
           <Chip label={KIND_LABEL[inspection.kind]} variant="outlined" data-testid="inspector-kind" data-kind={inspection.kind} />
           <Typography variant="body1" data-testid="inspector-reason" data-reason={inspection.reason ?? ''}>

@@ -53,7 +53,7 @@ export function KeysPage() {
           </CardContent>
         </Card>
       )}
-      <RotateKeyDialog open={rotating} defaultAlg={settings.data?.signingAlg ?? 'EdDSA'} onClose={() => setRotating(false)} />
+      <RotateKeyDialog open={rotating} defaultAlg={settings.data?.signingAlg ?? 'EdDSA'} onClose={() => setRotating(false)} onRotated={keys.refetch} />
       {dialog}
     </>
   );

@@ -19,18 +19,19 @@ interface Props {
   /** The algorithm new keys use by default (from settings). */
   defaultAlg: SigningAlg;
   onClose: () => void;
+  onRotated: (key: KeyInfo) => void;
 }
 
 /** Rotation: a new key signs from now on; the old one keeps verifying until it retires. */
-export function RotateKeyDialog({ open, defaultAlg, onClose }: Props) {
+export function RotateKeyDialog({ open, defaultAlg, onClose, onRotated }: Props) {
   return (
     <Dialog open={open} onClose={onClose} maxWidth="xs" fullWidth data-testid="rotate-key-dialog">
-      {open && <RotateKeyForm defaultAlg={defaultAlg} onClose={onClose} />}
+      {open && <RotateKeyForm defaultAlg={defaultAlg} onClose={onClose} onRotated={onRotated} />}
     </Dialog>
   );
 }
 
-function RotateKeyForm({ defaultAlg, onClose }: Omit<Props, 'open'>) {
+function RotateKeyForm({ defaultAlg, onClose, onRotated }: Omit<Props, 'open'>) {
   const [alg, setAlg] = useState<SigningAlg>(defaultAlg);
   const [reason, setReason] = useState('');
   const [created, setCreated] = useState<KeyInfo | null>(null);
@@ -38,7 +39,10 @@ function RotateKeyForm({ defaultAlg, onClose }: Omit<Props, 'open'>) {
 
   const submit = async () => {
     const key = await rotate({ alg, reason: reason.trim() === '' ? undefined : reason.trim() });
-    if (key) setCreated(key);
+    if (key) {
+      setCreated(key);
+      onRotated(key);
+    }
   };
 
   return (

@@ -24,7 +24,7 @@ function clock(minute: number): string {
 }
 
 /**
- * Issuance, refresh and revocation per minute over the last hour, as three lines. Hand-drawn SVG: no chart
+ * Issuance, refresh and revocation per minute over the last hour, as grouped bars. Hand-drawn SVG: no chart
  * library is installed, and this is all the console needs. Hover a minute for its numbers.
  */
 export function ActivityChart({ perMinute }: { perMinute: Minute[] }) {
@@ -40,7 +40,9 @@ export function ActivityChart({ perMinute }: { perMinute: Minute[] }) {
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const slots = Math.max(perMinute.length, 1);
   const step = plotW / slots;
-  const x = (index: number) => PAD.left + step * index + step / 2;
+  // Three bars side by side per minute, with a small gap between minutes.
+  const barGap = step * 0.12;
+  const barWidth = (step - 2 * barGap) / 3;
   const y = (value: number) => PAD.top + plotH - (value / max) * plotH;
   const totals = Object.fromEntries(series.map((s) => [s, perMinute.reduce((sum, m) => sum + m[s], 0)])) as Record<Series, number>;
   const summary = `Last ${perMinute.length} minutes: ${totals.issued} access tokens issued, ${totals.refreshed} refreshes, ${totals.revoked} revocations.`;
@@ -49,10 +51,10 @@ export function ActivityChart({ perMinute }: { perMinute: Minute[] }) {
 
   return (
     <Box data-testid="activity-chart">
-      <Stack direction="row" spacing={2} sx={{ mb: 1, flexWrap: 'wrap' }} aria-hidden="true">
+      <Stack direction="row" spacing={2} useFlexGap sx={{ mb: 1, flexWrap: 'wrap' }} aria-hidden="true">
         {series.map((s) => (
           <Stack key={s} direction="row" spacing={0.75} sx={{ alignItems: 'center' }}>
-            <Box sx={{ width: 12, height: 3, bgcolor: colors[s], borderRadius: 1 }} />
+            <Box sx={{ width: 10, height: 10, bgcolor: colors[s], borderRadius: 0.5 }} />
             <Typography variant="caption">
               {s} ({totals[s]})
             </Typography>
@@ -79,19 +81,20 @@ export function ActivityChart({ perMinute }: { perMinute: Minute[] }) {
             {clock(last.minute)}
           </text>
         )}
-        {series.map((s) => (
-          <polyline
-            key={s}
-            fill="none"
-            stroke={colors[s]}
-            strokeWidth={2}
-            strokeLinejoin="round"
-            points={perMinute.map((m, index) => `${x(index)},${y(m[s])}`).join(' ')}
-          />
-        ))}
         {perMinute.map((m, index) => (
           <g key={m.minute}>
-            {series.map((s) => (m[s] > 0 ? <circle key={s} cx={x(index)} cy={y(m[s])} r={2.5} fill={colors[s]} /> : null))}
+            {series.map((s, k) =>
+              m[s] > 0 ? (
+                <rect
+                  key={s}
+                  x={PAD.left + step * index + barGap + k * barWidth}
+                  y={y(m[s])}
+                  width={Math.max(barWidth - 0.5, 0.5)}
+                  height={PAD.top + plotH - y(m[s])}
+                  fill={colors[s]}
+                />
+              ) : null,
+            )}
             <rect x={PAD.left + step * index} y={PAD.top} width={step} height={plotH} fill="transparent">
               <title>{`${clock(m.minute)} — issued ${m.issued}, refreshed ${m.refreshed}, revoked ${m.revoked}`}</title>
             </rect>

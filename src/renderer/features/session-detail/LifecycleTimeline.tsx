@@ -7,6 +7,7 @@ import { Mono } from '../../components/Mono';
 import { StatusChip } from '../../components/StatusChip';
 import { Countdown, RelativeTime } from '../../components/TimeText';
 import { formatAbsolute } from '../../lib/time';
+import { ReuseTriage } from './ReuseTriage';
 import { HIDDEN_DATA_KEYS, labelOf, mintedTokenOf, type Tone } from './timeline-labels';
 
 function describe(value: unknown): string {
@@ -72,7 +73,7 @@ export function LifecycleTimeline({ timeline, accessTokens }: Props) {
               {index < timeline.length - 1 && <Box sx={{ flex: 1, width: 2, bgcolor: 'divider', my: 0.5 }} />}
             </Box>
             <Box sx={{ pb: 2 }}>
-              <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+              <Stack direction="row" spacing={1} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
                 <Typography variant="body2" sx={{ fontWeight: 600 }}>
                   {label}
                 </Typography>
@@ -89,7 +90,7 @@ export function LifecycleTimeline({ timeline, accessTokens }: Props) {
                         {' '}by key <Mono short>{minted.kid}</Mono>
                       </>
                     )}
-                    {' '}— expires{' '}
+                    {' '}— {record && record.status !== 'live' ? 'exp' : 'expires'}{' '}
                     <Countdown at={record?.expiresAt ?? minted.expiresAt} testId={`timeline-expiry-${minted.jti}`} />
                   </Typography>
                   {record && <StatusChip status={record.status} label={record.reason ? `${record.status}: ${record.reason}` : record.status} />}
@@ -100,6 +101,7 @@ export function LifecycleTimeline({ timeline, accessTokens }: Props) {
                   Reason: {entry.reason}
                 </Typography>
               )}
+              {(entry.type === 'refresh_token.reused' || entry.type === 'refresh_token.grace_retry') && <ReuseTriage entry={entry} />}
               <Details data={entry.data} />
             </Box>
           </Box>

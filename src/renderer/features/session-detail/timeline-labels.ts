@@ -21,7 +21,7 @@ export function labelOf(type: string): { label: string; tone: Tone } {
 }
 
 /** Data keys not worth repeating on the timeline (shown elsewhere on the entry). */
-export const HIDDEN_DATA_KEYS = new Set(['userId', 'sessionId', 'username', 'accessToken']);
+export const HIDDEN_DATA_KEYS = new Set(['userId', 'sessionId', 'username', 'accessToken', 'presented', 'successor', 'session']);
 
 /** The access token an event minted (`user.login` and `session.refreshed` carry data.accessToken). */
 export interface MintedToken {

@@ -87,7 +87,7 @@ export function UserDetailPage({ userId }: { userId: string }) {
       />
       <ErrorAlert error={user.error} title="Could not refresh this user" />
       <UserFacts user={u} />
-      <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap' }}>
+      <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap' }}>
         <Typography variant="h6" component="h2">
           Device sessions
         </Typography>

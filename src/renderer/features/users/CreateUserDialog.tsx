@@ -7,21 +7,13 @@ import DialogTitle from '@mui/material/DialogTitle';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import { useState, type FormEvent } from 'react';
-import { api, useAction, type ApiError } from '../../api';
+import { api, useAction } from '../../api';
+import { fieldErrors } from '../../components/field-errors';
 
 interface Props {
   open: boolean;
   onClose: () => void;
   onCreated: (user: { id: string; username: string }) => void;
-}
-
-/** Which field a server validation message is about (the server words its messages by field name). */
-function fieldOf(error: ApiError | undefined): 'username' | 'password' | null {
-  if (!error) return null;
-  const text = error.message.toLowerCase();
-  if (text.includes('password')) return 'password';
-  if (text.includes('username') || error.code === 'conflict') return 'username';
-  return null;
 }
 
 /** Create a user: username and password, with the server's validation shown on the field it concerns. */
@@ -37,7 +29,10 @@ function CreateUserForm({ onClose, onCreated }: Omit<Props, 'open'>) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [create, state] = useAction(api.createUser);
-  const errorField = fieldOf(state.error);
+  const errors = fieldErrors(state.error, ['username', 'password'] as const);
+  // A taken username comes back as a conflict, not as a field error.
+  const usernameError = errors.fields.username ?? (state.error?.code === 'conflict' ? state.error.message : undefined);
+  const general = state.error?.code === 'conflict' ? null : errors.general;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -57,8 +52,8 @@ function CreateUserForm({ onClose, onCreated }: Omit<Props, 'open'>) {
             autoFocus
             required
             autoComplete="off"
-            error={errorField === 'username'}
-            helperText={<span data-testid="create-user-username-help">{errorField === 'username' ? state.error?.message : 'Letters, digits and . _ - @'}</span>}
+            error={usernameError !== undefined}
+            helperText={<span data-testid="create-user-username-help">{usernameError ?? 'Letters, digits and . _ - @'}</span>}
             slotProps={{ htmlInput: { 'data-testid': 'create-user-username' } }}
           />
           <TextField
@@ -68,13 +63,13 @@ function CreateUserForm({ onClose, onCreated }: Omit<Props, 'open'>) {
             onChange={(event) => setPassword(event.target.value)}
             required
             autoComplete="new-password"
-            error={errorField === 'password'}
-            helperText={<span data-testid="create-user-password-help">{errorField === 'password' ? state.error?.message : 'At least 8 characters'}</span>}
+            error={errors.fields.password !== undefined}
+            helperText={<span data-testid="create-user-password-help">{errors.fields.password ?? 'At least 8 characters'}</span>}
             slotProps={{ htmlInput: { 'data-testid': 'create-user-password' } }}
           />
-          {state.error && errorField === null && (
-            <Alert severity="error" data-testid="create-user-error">
-              {state.error.message} <code>({state.error.code})</code>
+          {state.error && general !== null && (
+            <Alert severity="error" data-testid="create-user-error" data-error-code={state.error.code}>
+              {general} <code>({state.error.code})</code>
             </Alert>
           )}
         </Stack>

@@ -52,7 +52,7 @@ export function UsersPage() {
   return (
     <>
       <PageHeader title="Users" subtitle="Search by username prefix; click a user for their devices and tokens." actions={openCreate} />
-      <Stack direction="row" spacing={2} sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>
+      <Stack direction="row" spacing={2} useFlexGap sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>
         <TextField
           label="Search username"
           value={search}
