@@ -623,6 +623,21 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
         expect(store.getUser('u2')).toBeDefined();
       });
 
+      it('undoes only a nested call that throws when the outer work catches it, then commits the rest', () => {
+        store.transaction(() => {
+          store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+          expect(() => store.transaction(() => {
+            store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
+            store.incrementCounter('refreshes', 1, T0);
+            throw new Error('unit fails');
+          })).toThrow('unit fails');
+          store.transaction(() => store.insertUser(makeUser({ id: 'u3', username: 'carol' })));
+        });
+        expect([store.getUser('u1'), store.getUser('u2'), store.getUser('u3')].map((u) => u?.id)).toEqual(['u1', undefined, 'u3']);
+        expect(store.countUsers()).toBe(2);
+        expect(store.getCounters().refreshes).toBe(0);
+      });
+
       it('rolls back when a store call inside fails, and passes coded errors through', () => {
         store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
         expect(codeOf(() => store.transaction(() => {

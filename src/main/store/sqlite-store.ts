@@ -154,8 +154,14 @@ export class SqliteStore implements Store {
     return this.count('SELECT n FROM row_counts WHERE name = ?', [name]);
   }
 
+  /**
+   * BEGIN IMMEDIATE (take the write lock up front, so a read-then-write unit cannot hit SQLITE_BUSY halfway).
+   * Nested calls join the outer transaction inside a SAVEPOINT: if one throws, its own writes are undone
+   * and the error propagates; an outer caller may catch it and commit the rest (the engine's batched units
+   * rely on this). A throw that reaches the outermost call rolls back everything.
+   */
   transaction<T>(fn: () => T): T {
-    if (this.db.inTransaction) return fn();
+    // better-sqlite3 sees db.inTransaction and uses a savepoint instead of BEGIN when nested.
     return this.txRunner.immediate(fn) as T;
   }
 
@@ -167,9 +173,10 @@ export class SqliteStore implements Store {
       // millions of rows (unbounded, this took ~11 s on a 2 GB database at shutdown).
       this.db.pragma('analysis_limit = 400');
       this.db.pragma('optimize');
-    } finally {
-      this.db.close();
+    } catch {
+      // Best effort (e.g. another process holds the write lock): stale statistics are no reason to fail a close.
     }
+    this.db.close();
   }
 
   instanceId(): string {
