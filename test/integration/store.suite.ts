@@ -362,6 +362,16 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
         expect(store.markRefreshTokenUsed(hash('unknown'), T0, hash('rt4'))).toBe(false);
       });
 
+      it('revokes one token once', () => {
+        store.insertRefreshToken(makeRefresh(s1, 'one'));
+        store.insertRefreshToken(makeRefresh(s1, 'two'));
+        expect(store.revokeRefreshToken(hash('one'), T0 + 3)).toBe(true);
+        expect(store.revokeRefreshToken(hash('one'), T0 + 4)).toBe(false);
+        expect(store.revokeRefreshToken(hash('unknown'), T0 + 4)).toBe(false);
+        expect(store.getRefreshToken(hash('one'))?.revokedAt).toBe(T0 + 3);
+        expect(store.getRefreshToken(hash('two'))?.revokedAt).toBeNull();
+      });
+
       it('revokes a session family once, used tokens included', () => {
         store.insertRefreshToken(makeRefresh(s1, 'a', { usedAt: T0, successorHash: hash('b') }));
         store.insertRefreshToken(makeRefresh(s1, 'b'));

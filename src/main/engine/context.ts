@@ -32,8 +32,16 @@ export interface Tx {
 
 type Listener<T> = (value: T) => void;
 
+/** What one transaction has appended so far, published only once it commits. */
+interface Unit {
+  chainHead: string;
+  delivered: LiveEvent[];
+  revocations: RevocationRow[];
+}
+
 export class EngineContext {
   private lastHash: string;
+  private open: Unit | undefined;
   private readonly eventListeners = new Set<Listener<LiveEvent>>();
   private readonly revocationListeners = new Set<Listener<RevocationRow>>();
   settings: Settings;
@@ -65,40 +73,82 @@ export class EngineContext {
   }
 
   run<T>(work: (tx: Tx) => T): T {
+    // Inside an open unit (a batch, or a rule calling another), join it: one transaction, one publication.
+    if (this.open) return this.runInside(this.open, work);
+    const unit = this.openUnit();
+    try {
+      const result = this.store.transaction(() => this.runInside(unit, work));
+      this.publish(unit);
+      return result;
+    } finally {
+      this.open = undefined;
+    }
+  }
+
+  /**
+   * Runs several units of work in ONE transaction, each in its own savepoint: a unit that throws rolls back
+   * only itself and reports its error. This is how concurrent refreshes are coalesced: one commit (one
+   * fsync) for many rotations. Nothing is published, and so no caller answered, before that commit.
+   */
+  runMany<T>(works: ((tx: Tx) => T)[]): ({ ok: true; value: T } | { ok: false; error: unknown })[] {
+    if (this.open) throw new TypeError('runMany cannot be nested');
+    const unit = this.openUnit();
+    try {
+      const results = this.store.transaction(() =>
+        works.map((work) => {
+          const mark = { events: unit.delivered.length, revocations: unit.revocations.length, head: unit.chainHead };
+          try {
+            return { ok: true as const, value: this.store.transaction(() => this.runInside(unit, work)) };
+          } catch (error) {
+            unit.delivered.length = mark.events;
+            unit.revocations.length = mark.revocations;
+            unit.chainHead = mark.head;
+            return { ok: false as const, error };
+          }
+        }),
+      );
+      this.publish(unit);
+      return results;
+    } finally {
+      this.open = undefined;
+    }
+  }
+
+  private openUnit(): Unit {
+    this.open = { chainHead: this.lastHash, delivered: [], revocations: [] };
+    return this.open;
+  }
+
+  /** Events are appended to the audit chain as they are emitted, inside the unit's transaction. */
+  private runInside<T>(unit: Unit, work: (tx: Tx) => T): T {
     const now = this.clock.now();
-    const events: DomainEvent[] = [];
-    const revocations: RevocationRow[] = [];
-    const delivered: LiveEvent[] = [];
-    let chainHead = this.lastHash;
     const store = this.store;
-    const result = store.transaction(() => {
-      const tx: Tx = {
-        now,
-        emit: (event) => {
-          events.push({ userId: null, sessionId: null, reason: null, data: {}, ...event, at: now } as DomainEvent);
-        },
-        revoke: (row) => {
-          const full = { ...row, createdAt: now };
-          const id = store.insertRevocation(full);
-          revocations.push({ ...full, id });
-          store.incrementCounter('revocations', 1, now);
-          return id;
-        },
-        count: (name, by = 1) => store.incrementCounter(name, by, now),
-      };
-      const value = work(tx);
-      for (const event of events) {
-        const hash = auditHash(chainHead, event);
-        const seq = store.appendAudit({ ...event, prevHash: chainHead, hash });
-        delivered.push({ ...event, seq });
-        chainHead = hash;
-      }
-      return value;
-    });
-    this.lastHash = chainHead;
-    for (const row of revocations) this.deliver(this.revocationListeners, row);
-    for (const event of delivered) this.deliver(this.eventListeners, event);
-    return result;
+    const tx: Tx = {
+      now,
+      emit: (input) => {
+        const event = { userId: null, sessionId: null, reason: null, data: {}, ...input, at: now } as DomainEvent;
+        const hash = auditHash(unit.chainHead, event);
+        const seq = store.appendAudit({ ...event, prevHash: unit.chainHead, hash });
+        unit.delivered.push({ ...event, seq });
+        unit.chainHead = hash;
+      },
+      revoke: (row) => {
+        const full = { ...row, createdAt: now };
+        const id = store.insertRevocation(full);
+        unit.revocations.push({ ...full, id });
+        store.incrementCounter('revocations', 1, now);
+        return id;
+      },
+      count: (name, by = 1) => store.incrementCounter(name, by, now),
+    };
+    return work(tx);
+  }
+
+  /** After commit: the chain head moves on, then the feed and the console hear about it. */
+  private publish(unit: Unit): void {
+    this.lastHash = unit.chainHead;
+    for (const row of unit.revocations) this.deliver(this.revocationListeners, row);
+    for (const event of unit.delivered) this.deliver(this.eventListeners, event);
   }
 
   onEvent(listener: Listener<LiveEvent>): () => void {

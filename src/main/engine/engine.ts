@@ -18,7 +18,7 @@ import { inspectToken, introspect } from './inspect';
 import { KeyRing } from './key-ring';
 import { login } from './login';
 import * as queries from './queries';
-import { refresh } from './refresh';
+import { refreshUnit, type Outcome } from './refresh';
 import { revokeSession } from './revoke';
 import { loadSettings } from './settings';
 import type { IntrospectionResponse, LoginRequest, PublicJwk, RefreshRequest, TokenEngine, TokenSet } from './types';
@@ -39,6 +39,7 @@ const ACCESS_TOKEN_RETENTION_MS = 24 * 3600 * 1000;
 
 export class Engine implements TokenEngine {
   readonly admin: AdminHandlers;
+  private refreshQueue: { request: RefreshRequest; resolve: (tokens: TokenSet) => void; reject: (error: unknown) => void }[] = [];
 
   private constructor(readonly ctx: EngineContext) {
     const describe = (kid: string) => queries.describeKey(ctx, kid);
@@ -102,8 +103,34 @@ export class Engine implements TokenEngine {
     return login(this.ctx, request);
   }
 
-  async refresh(request: RefreshRequest): Promise<TokenSet> {
-    return refresh(this.ctx, request);
+  /**
+   * Refreshes are coalesced: every refresh that arrives in the same event-loop turn is committed in one
+   * transaction (each in its own savepoint), and each promise settles only after that commit.
+   */
+  refresh(request: RefreshRequest): Promise<TokenSet> {
+    return new Promise((resolve, reject) => {
+      this.refreshQueue.push({ request, resolve, reject });
+      if (this.refreshQueue.length === 1) setImmediate(() => this.flushRefreshes());
+    });
+  }
+
+  private flushRefreshes(): void {
+    const queue = this.refreshQueue.splice(0);
+    if (queue.length === 0) return;
+    let results: ({ ok: true; value: Outcome } | { ok: false; error: unknown })[];
+    try {
+      results = this.ctx.runMany(queue.map(({ request }) => (tx) => refreshUnit(this.ctx, tx, request)));
+    } catch (error) {
+      // The batch's commit itself failed: nothing was rotated, every caller hears it.
+      for (const item of queue) item.reject(error);
+      return;
+    }
+    results.forEach((result, index) => {
+      const item = queue[index]!;
+      if (!result.ok) item.reject(result.error);
+      else if ('failed' in result.value) item.reject(result.value.failed);
+      else item.resolve(result.value.tokens);
+    });
   }
 
   verifyAccessToken(jwt: unknown): Verdict {

@@ -12,34 +12,34 @@ import { cleanDevice } from './login';
 import { revokeSession } from './revoke';
 import type { DeviceInfo, RefreshRequest, TokenSet } from './types';
 
-type Outcome = { tokens: TokenSet } | { failed: WardenError };
+export type Outcome = { tokens: TokenSet } | { failed: WardenError };
 
 const fail = (code: ErrorCode, message: string): Outcome => ({ failed: new WardenError(code, message) });
 
-export function refresh(ctx: EngineContext, request: RefreshRequest): TokenSet {
+/**
+ * One refresh as a unit of work inside an open transaction (see EngineContext.run / runMany). Rule
+ * failures come back as values, never thrown, so the reuse revocation they may carry is committed.
+ */
+export function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRequest): Outcome {
   const device = cleanDevice(request.device);
   if (typeof request.refreshToken !== 'string' || !OPAQUE_TOKEN_PATTERN.test(request.refreshToken)) {
-    throw new WardenError('invalid_refresh_token', 'The refresh token is invalid.');
+    return fail('invalid_refresh_token', 'The refresh token is invalid.');
   }
   const hash = sha256Hex(request.refreshToken);
-  const outcome = ctx.run((tx): Outcome => {
-    const row = ctx.store.getRefreshToken(hash);
-    // A token presented by another client is treated as unknown: it reveals nothing and revokes nothing.
-    if (!row || row.clientId !== request.clientId) return fail('invalid_refresh_token', 'The refresh token is invalid.');
-    const session = ctx.store.getSession(row.sessionId);
-    const user = ctx.store.getUser(row.userId);
-    if (!session || !user) return fail('invalid_refresh_token', 'The refresh token is invalid.');
-    if (session.revokedAt !== null) return fail('session_revoked', 'The session was revoked.');
-    if (user.status === 'blocked') return fail('user_blocked', 'This user is blocked.');
-    if (row.refreshVersion !== user.refreshVersion) return fail('refresh_version_mismatch', "The user's refresh tokens were invalidated.");
-    if (row.usedAt !== null) return onReuse(ctx, tx, row, session, user, device);
-    if (row.revokedAt !== null) return fail('invalid_refresh_token', 'The refresh token was revoked.');
-    if (tx.now >= session.idleExpiresAt || tx.now >= session.absoluteExpiresAt) return fail('session_expired', 'The session has expired; log in again.');
-    const tokens = rotate(ctx, tx, row, session, user, device);
-    return tokens ? { tokens } : raced(ctx, tx, row, session, device);
-  });
-  if ('failed' in outcome) throw outcome.failed;
-  return outcome.tokens;
+  const row = ctx.store.getRefreshToken(hash);
+  // A token presented by another client is treated as unknown: it reveals nothing and revokes nothing.
+  if (!row || row.clientId !== request.clientId) return fail('invalid_refresh_token', 'The refresh token is invalid.');
+  const session = ctx.store.getSession(row.sessionId);
+  const user = ctx.store.getUser(row.userId);
+  if (!session || !user) return fail('invalid_refresh_token', 'The refresh token is invalid.');
+  if (session.revokedAt !== null) return fail('session_revoked', 'The session was revoked.');
+  if (user.status === 'blocked') return fail('user_blocked', 'This user is blocked.');
+  if (row.refreshVersion !== user.refreshVersion) return fail('refresh_version_mismatch', "The user's refresh tokens were invalidated.");
+  if (row.usedAt !== null) return onReuse(ctx, tx, row, session, user, device);
+  if (row.revokedAt !== null) return fail('invalid_refresh_token', 'The refresh token was revoked.');
+  if (tx.now >= session.idleExpiresAt || tx.now >= session.absoluteExpiresAt) return fail('session_expired', 'The session has expired; log in again.');
+  const tokens = rotate(ctx, tx, row, session, user, device);
+  return tokens ? { tokens } : raced(ctx, tx, row, session, device);
 }
 
 /** Marks `row` used and issues its successor; undefined if another request used it first (compare-and-set). */
@@ -113,9 +113,12 @@ function onReuse(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sess
 function tryGraceRetry(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, successor: RefreshTokenRow | undefined, session: SessionRow, user: UserRow, device: DeviceInfo): TokenSet | undefined {
   const graceMs = ctx.settings.reuseGraceSeconds * 1000;
   if (graceMs === 0 || row.usedAt === null || tx.now - row.usedAt > graceMs) return undefined;
-  if (!successor || successor.usedAt !== null || successor.revokedAt !== null) return undefined;
+  // A token that was itself superseded by a grace retry (revoked) never gets one: its holder never received it.
+  if (row.revokedAt !== null || !successor || successor.usedAt !== null || successor.revokedAt !== null) return undefined;
   if (tx.now >= session.idleExpiresAt || tx.now >= session.absoluteExpiresAt) return undefined;
-  return rotate(ctx, tx, successor, session, user, device, 'refresh_token.grace_retry', row);
+  const tokens = rotate(ctx, tx, successor, session, user, device, 'refresh_token.grace_retry', row);
+  if (tokens) ctx.store.revokeRefreshToken(successor.hash, tx.now);
+  return tokens;
 }
 
 /** Lost the compare-and-set: someone used the token between our read and our write. That is reuse too. */

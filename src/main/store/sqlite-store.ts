@@ -345,6 +345,10 @@ export class SqliteStore implements Store {
     return result.changes === 1;
   }
 
+  revokeRefreshToken(hash: string, at: number): boolean {
+    return this.q('UPDATE refresh_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL').run(at, hash).changes === 1;
+  }
+
   revokeRefreshTokensOfSession(sessionId: string, at: number): number {
     return this.q('UPDATE refresh_tokens SET revoked_at = ? WHERE session_id = ? AND revoked_at IS NULL').run(at, sessionId).changes;
   }

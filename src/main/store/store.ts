@@ -141,7 +141,10 @@ export interface MinuteBucket {
 }
 
 export interface Store {
-  /** Runs `fn` in one write transaction; nested calls join the outer one. */
+  /**
+   * Runs `fn` in one write transaction. Nested calls join the outer one, each in its own savepoint: a
+   * nested call that throws undoes only its own writes; a throw reaching the outermost call undoes all.
+   */
   transaction<T>(fn: () => T): T;
   close(): void;
   /** A stable random id for this data directory (keychain accounts are namespaced by it). */
@@ -180,6 +183,8 @@ export interface Store {
    * (the compare-and-set that makes one of two racing refreshes lose).
    */
   markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string): boolean;
+  /** Marks one not-yet-revoked refresh token revoked; false when it was unknown or already revoked. */
+  revokeRefreshToken(hash: string, at: number): boolean;
   /** Marks every not-yet-revoked refresh token of the session revoked; returns how many. */
   revokeRefreshTokensOfSession(sessionId: string, at: number): number;
   /** Marks every not-yet-revoked, unused refresh token of the user revoked; returns how many. */

@@ -1,0 +1,57 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, LAPTOP, PHONE, makeHarness } from './harness';
+
+describe('coalesced refreshes', () => {
+  it('refreshes arriving together commit in one transaction and each caller gets its own rotation', async () => {
+    const h = await makeHarness();
+    const sessions = await Promise.all([h.login(PHONE), h.login(LAPTOP), h.login(PHONE)]);
+    const seen: string[] = [];
+    h.engine.onEvent((event) => seen.push(event.type));
+    const rotated = await Promise.all(sessions.map((s, i) => h.engine.refresh({ refreshToken: s.refreshToken, clientId: i === 1 ? 'web' : 'mobile', device: i === 1 ? LAPTOP : PHONE })));
+    expect(rotated.map((r) => r.sessionId)).toEqual(sessions.map((s) => s.sessionId));
+    expect(new Set(rotated.map((r) => r.refreshToken)).size).toBe(3);
+    expect(seen).toEqual(['session.refreshed', 'session.refreshed', 'session.refreshed']);
+    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+  });
+
+  it('a unit that throws rolls back only itself; the others in the batch commit', async () => {
+    const h = await makeHarness();
+    const ctx = h.engine.ctx;
+    const before = h.store.countUsers();
+    const results = ctx.runMany([
+      (tx) => {
+        tx.emit({ type: 'settings.changed', actor: 'test', data: { n: 1 } });
+        return 'first';
+      },
+      (tx) => {
+        tx.emit({ type: 'settings.changed', actor: 'test', data: { n: 2 } });
+        h.store.putSetting('half-written', 'yes');
+        throw new Error('unit failed halfway');
+      },
+      (tx) => {
+        tx.emit({ type: 'settings.changed', actor: 'test', data: { n: 3 } });
+        return 'third';
+      },
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(h.store.getSetting('half-written')).toBeUndefined();
+    const audit = h.store.listAudit({ type: 'settings.changed', limit: 10 }).map((e) => e.data.n);
+    expect(audit).toEqual([3, 1]);
+    expect(h.store.countUsers()).toBe(before);
+    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+  });
+
+  it('no caller is answered before its batch has committed', async () => {
+    const h = await makeHarness();
+    const s = await h.login(PHONE);
+    // Another connection sees only committed data.
+    const observer = new Database(h.path, { readonly: true });
+    let seenByObserver: unknown;
+    await h.engine.refresh({ refreshToken: s.refreshToken, clientId: 'mobile', device: PHONE }).then((r) => {
+      seenByObserver = (observer.prepare('SELECT refresh_count FROM sessions WHERE id = ?').get(r.sessionId) as { refresh_count: number }).refresh_count;
+    });
+    observer.close();
+    expect(seenByObserver).toBe(1);
+  });
+});
