@@ -29,6 +29,15 @@ export function createAppTheme(mode: PaletteMode): Theme {
     typography: { fontFamily: FONT_STACK, fontSize: 14 },
     shape: { borderRadius: 8 },
     components: {
+      // A clear focus ring for keyboard users on every button, link-button and list item (MUI's own hint is a
+      // faint background that is easy to miss).
+      MuiButtonBase: {
+        styleOverrides: {
+          root: ({ theme }) => ({
+            '&.Mui-focusVisible': { outline: `2px solid ${theme.palette.primary.main}`, outlineOffset: -2 },
+          }),
+        },
+      },
       MuiButton: { defaultProps: { disableElevation: true } },
       MuiTooltip: { defaultProps: { arrow: true } },
       MuiChip: { defaultProps: { size: 'small' } },

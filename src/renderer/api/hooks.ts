@@ -41,6 +41,8 @@ export interface QueryState<T> {
   loading: boolean;
   /** Refetch now, skipping the throttle (after the user's own action). */
   refetch: () => void;
+  /** Replace the data with a value a mutation just returned (no round trip, no flash of old values). */
+  setData: (data: T) => void;
 }
 
 /** Fetches `method(input)` and keeps it fresh from live events. `input` is compared by value. */
@@ -51,7 +53,7 @@ export function useAdminQuery<M extends AdminMethod>(
 ): QueryState<AdminOutput<M>> {
   const { throttleMs = 250, enabled = true, keepPrevious = false } = options;
   const key = JSON.stringify(input);
-  const [state, setState] = useState<Omit<QueryState<AdminOutput<M>>, 'refetch'>>({
+  const [state, setState] = useState<Omit<QueryState<AdminOutput<M>>, 'refetch' | 'setData'>>({
     data: undefined,
     error: undefined,
     loading: enabled,
@@ -119,7 +121,8 @@ export function useAdminQuery<M extends AdminMethod>(
   }, [method, key, enabled, throttleMs, keepPrevious]);
 
   const refetch = useCallback(() => refetchRef.current(), []);
-  return { ...state, refetch };
+  const setData = useCallback((data: AdminOutput<M>) => setState({ data, error: undefined, loading: false }), []);
+  return { ...state, refetch, setData };
 }
 
 export interface ActionState {

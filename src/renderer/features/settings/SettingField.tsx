@@ -27,10 +27,11 @@ export function SettingField({ spec, value, error, dirty, onChange }: Props) {
       size="small"
       fullWidth
       slotProps={{
-        htmlInput: {
-          'data-testid': testId,
-          inputMode: spec.kind === 'seconds' || spec.kind === 'count' ? 'numeric' : undefined,
-        },
+        // A select's visible combobox carries the test id; its hidden native input must not repeat it.
+        htmlInput:
+          spec.kind === 'select'
+            ? {}
+            : { 'data-testid': testId, inputMode: spec.kind === 'seconds' || spec.kind === 'count' ? 'numeric' : undefined },
         select: { SelectDisplayProps: { 'data-testid': testId } as Record<string, string> },
         input: spec.unit ? { endAdornment: <InputAdornment position="end">{spec.unit}</InputAdornment> } : undefined,
       }}

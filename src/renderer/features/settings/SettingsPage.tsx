@@ -53,9 +53,9 @@ export function SettingsPage() {
     if (invalid || !changed) return;
     const result = await save(changes);
     if (result) {
+      settings.setData(result);
       setDraft({});
       setSaved(true);
-      settings.refetch();
     }
   };
 
