@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createVerifier, type FeedState, type RevocationApplied, type Verifier } from '../../src/verifier/index';
 import { controlledFetch } from '../helpers/controlled-fetch';
 import { startResourceServer } from '../helpers/resource-server';
-import { nextEvent, startTestWarden, type TestWarden } from '../helpers/warden';
+import { nextEvent, startTestWarden } from '../helpers/warden';
 
 const AUDIENCE = 'token-warden-api';
 const jtiOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti as string;
