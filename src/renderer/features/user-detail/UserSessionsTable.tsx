@@ -1,3 +1,4 @@
+import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
@@ -19,27 +20,27 @@ function buildColumns(onRevoke: (session: SessionInfo) => void): GridColDef<Sess
       field: 'deviceName',
       headerName: 'Device',
       flex: 1,
-      minWidth: 150,
+      minWidth: 130,
       renderCell: ({ row }) => (
         <Link href={href.session(row.id)} data-testid={`session-link-${row.id}`}>
           {row.deviceName}
         </Link>
       ),
     },
-    { field: 'clientId', headerName: 'Client', width: 120 },
-    { field: 'ip', headerName: 'IP', width: 120 },
+    { field: 'clientId', headerName: 'Client', width: 100 },
+    { field: 'ip', headerName: 'IP', width: 110 },
     {
       field: 'userAgent',
       headerName: 'User agent',
       flex: 1,
-      minWidth: 160,
+      minWidth: 120,
       renderCell: ({ row }) => <span title={row.userAgent}>{row.userAgent}</span>,
     },
-    { field: 'createdAt', headerName: 'Created', width: 105, renderCell: ({ row }) => <RelativeTime at={row.createdAt} /> },
+    { field: 'createdAt', headerName: 'Created', width: 95, renderCell: ({ row }) => <RelativeTime at={row.createdAt} /> },
     {
       field: 'lastActivityAt',
       headerName: 'Last activity',
-      width: 110,
+      width: 100,
       renderCell: ({ row }) => <RelativeTime at={row.lastActivityAt} />,
     },
     {
@@ -49,17 +50,17 @@ function buildColumns(onRevoke: (session: SessionInfo) => void): GridColDef<Sess
       renderCell: ({ row }) =>
         row.status === 'revoked' ? <span title={row.revokeReason ?? ''}>revoked <RelativeTime at={row.revokedAt} /></span> : <Countdown at={expiresAt(row)} />,
     },
-    { field: 'rememberMe', headerName: 'Remember me', width: 110, renderCell: ({ row }) => (row.rememberMe ? 'yes' : 'no') },
+    { field: 'rememberMe', headerName: 'Remember me', description: 'Signed in with “remember me”', width: 90, renderCell: ({ row }) => (row.rememberMe ? 'yes' : 'no') },
     {
       field: 'status',
       headerName: 'Status',
-      width: 95,
+      width: 90,
       renderCell: ({ row }) => <StatusChip status={row.status} testId={`session-status-${row.id}`} />,
     },
     {
       field: 'actions',
       headerName: '',
-      width: 90,
+      width: 80,
       renderCell: ({ row }) => (
         <Stack direction="row" sx={{ alignItems: 'center', height: '100%' }}>
           <Button
@@ -90,26 +91,28 @@ interface Props {
 
 /** A user's device sessions, paged on the server. */
 export function UserSessionsTable({ rows, total, loading, pagination, onPaginationChange, onRevoke }: Props) {
+  // DataGrid does not forward data-* props to its root, so the test id sits on a wrapper.
   return (
-    <DataGrid
-      rows={rows}
-      columns={buildColumns(onRevoke)}
-      rowCount={total}
-      loading={loading}
-      paginationMode="server"
-      filterMode="server"
-      sortingMode="server"
-      disableColumnFilter
-      disableColumnSorting
-      disableRowSelectionOnClick
-      paginationModel={pagination}
-      onPaginationModelChange={onPaginationChange}
-      pageSizeOptions={[10, 25, 50]}
-      slots={{ row: SessionRow }}
-      autoHeight
-      density="compact"
-      data-testid="sessions-table"
-    />
+    <Box data-testid="sessions-table">
+      <DataGrid
+        rows={rows}
+        columns={buildColumns(onRevoke)}
+        rowCount={total}
+        loading={loading}
+        paginationMode="server"
+        filterMode="server"
+        sortingMode="server"
+        disableColumnFilter
+        disableColumnSorting
+        disableRowSelectionOnClick
+        paginationModel={pagination}
+        onPaginationModelChange={onPaginationChange}
+        pageSizeOptions={[10, 25, 50]}
+        slots={{ row: SessionRow }}
+        autoHeight
+        density="compact"
+      />
+    </Box>
   );
 }
 

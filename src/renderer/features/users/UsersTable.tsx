@@ -1,3 +1,4 @@
+import Box from '@mui/material/Box';
 import Link from '@mui/material/Link';
 import { DataGrid, type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
 import type { UserSummary } from '../../../shared/dto';
@@ -62,27 +63,29 @@ interface Props {
 
 /** One page of users; paging and filtering happen on the server. */
 export function UsersTable({ rows, total, loading, pagination, onPaginationChange }: Props) {
+  // DataGrid does not forward data-* props to its root, so the test id sits on a wrapper.
   return (
-    <DataGrid
-      rows={rows}
-      columns={columns}
-      rowCount={total}
-      loading={loading}
-      paginationMode="server"
-      filterMode="server"
-      sortingMode="server"
-      disableColumnFilter
-      disableColumnSorting
-      disableRowSelectionOnClick
-      paginationModel={pagination}
-      onPaginationModelChange={onPaginationChange}
-      pageSizeOptions={[10, 25, 50, 100]}
-      onRowClick={({ row }) => navigate(href.user(row.id))}
-      slots={{ row: UserRow }}
-      autoHeight
-      density="compact"
-      data-testid="users-table"
-      sx={{ '& .MuiDataGrid-row': { cursor: 'pointer' } }}
-    />
+    <Box data-testid="users-table">
+      <DataGrid
+        rows={rows}
+        columns={columns}
+        rowCount={total}
+        loading={loading}
+        paginationMode="server"
+        filterMode="server"
+        sortingMode="server"
+        disableColumnFilter
+        disableColumnSorting
+        disableRowSelectionOnClick
+        paginationModel={pagination}
+        onPaginationModelChange={onPaginationChange}
+        pageSizeOptions={[10, 25, 50, 100]}
+        onRowClick={({ row }) => navigate(href.user(row.id))}
+        slots={{ row: UserRow }}
+        autoHeight
+        density="compact"
+        sx={{ '& .MuiDataGrid-row': { cursor: 'pointer' } }}
+      />
+    </Box>
   );
 }
