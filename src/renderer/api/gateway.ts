@@ -3,9 +3,11 @@
  * browser the HTTP bridge implements the same WardenBridge. Nothing else in the renderer knows which.
  */
 import type { WardenBridge } from '../../shared/bridge';
+import type { LiveEvent } from '../../shared/events';
 import { createBrowserAuth, type AuthState, type BrowserAuth } from './browser-auth';
 import { createEventStream, type EventStream, type StreamStatus } from './event-stream';
 import { createHttpBridge } from './http-bridge';
+import { toLiveEvent } from './live-event';
 
 declare global {
   interface Window {
@@ -22,10 +24,46 @@ interface Gateway {
 
 let gateway: Gateway | undefined;
 
+/**
+ * Wraps the preload's bridge so the renderer holds ONE IPC subscription however many views listen (each
+ * preload subscription is an ipcRenderer listener, and dozens would trip Node's leak warning), and so every
+ * event is parsed before a view sees it.
+ */
+function sharedEvents(bridge: WardenBridge): WardenBridge {
+  const listeners = new Set<(event: LiveEvent) => void>();
+  let unsubscribe: (() => void) | null = null;
+  const dispatch = (payload: unknown): void => {
+    const event = toLiveEvent(payload);
+    if (event === null) return;
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('live event listener failed', error);
+      }
+    }
+  };
+  return {
+    call: (method, input) => bridge.call(method, input),
+    info: () => bridge.info(),
+    onEvent(listener) {
+      listeners.add(listener);
+      unsubscribe ??= bridge.onEvent(dispatch);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && unsubscribe) {
+          unsubscribe();
+          unsubscribe = null;
+        }
+      };
+    },
+  };
+}
+
 function getGateway(): Gateway {
   if (gateway) return gateway;
   if (window.warden) {
-    gateway = { bridge: window.warden, auth: null, stream: null };
+    gateway = { bridge: sharedEvents(window.warden), auth: null, stream: null };
   } else {
     const auth = createBrowserAuth();
     const stream = createEventStream(auth);

@@ -13,6 +13,12 @@ const liveEventSchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
+/** Narrows an untrusted value (an IPC payload) to a LiveEvent, or null. */
+export function toLiveEvent(value: unknown): LiveEvent | null {
+  const parsed = liveEventSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
 function parseOne(text: string): LiveEvent | null {
   try {
     const parsed = liveEventSchema.safeParse(JSON.parse(text));
