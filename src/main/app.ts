@@ -40,6 +40,10 @@ export interface WardenOptions {
   feedHeartbeatMs?: number;
   addressThrottle?: ThrottleOptions;
   maintainIntervalMs?: number;
+  /** Slow clients: the whole request (headers and body) must arrive within this (default 30 000 ms)… */
+  requestTimeoutMs?: number;
+  /** …and the headers within this (default 10 000 ms). Event streams are responses and are not affected. */
+  headersTimeoutMs?: number;
   /** Warnings and notices (default: stderr). */
   warn?: (line: string) => void;
   /** Internal faults of the token service (default: stderr). */
@@ -54,8 +58,8 @@ export interface RunningWarden {
   info: BridgeInfo;
   /** The browser console URL with a one-time login code, when a console directory is served. */
   consoleUrl: string | null;
-  /** DIR/admin-token (null in demo mode, where the directory is temporary). */
-  adminTokenPath: string | null;
+  /** DIR/admin-token (in demo mode inside the temporary directory, deleted on close). */
+  adminTokenPath: string;
   /** The transport: receipts from resource servers, feed subscribers, login codes. */
   service: TokenService;
   /** Stops accepting requests, ends event streams, then closes the engine (and deletes a demo directory). */
@@ -227,7 +231,15 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     }
 
     // Listen first: the issuer (and so every token's iss) carries the actual port.
-    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 });
+    const requestTimeout = options.requestTimeoutMs ?? 30_000;
+    const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
+    const server = createServer({
+      requestTimeout,
+      headersTimeout,
+      keepAliveTimeout: 5_000,
+      // How often Node checks the two timeouts above; the default (30 s) would let a slow client linger.
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    });
     const starting = (_req: IncomingMessage, res: ServerResponse) =>
       sendJson(res, 503, { error: 'temporarily_unavailable', error_description: 'Token Warden is starting.' }, { 'Retry-After': 1 });
     server.on('request', starting);
@@ -282,7 +294,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       port,
       info,
       consoleUrl,
-      adminTokenPath: options.demo ? null : adminToken.path,
+      adminTokenPath: adminToken.path,
       service,
       close() {
         closing ??= (async () => {

@@ -53,6 +53,8 @@ export class FeedClient {
   private everSynced = false;
   private lastBytesAt = 0;
   private stopped = true;
+  /** Bumped by every start(): a loop from before a stop() must not keep running next to a new one. */
+  private generation = 0;
   private controller: AbortController | undefined;
   private wakeSleep: (() => void) | undefined;
   private watchdog: NodeJS.Timeout | undefined;
@@ -83,7 +85,8 @@ export class FeedClient {
       const tickMs = Math.max(20, Math.min(1000, Math.floor(this.options.maxSilenceMs / 4)));
       this.watchdog = setInterval(() => this.tick(), tickMs);
       this.watchdog.unref();
-      void this.run();
+      this.generation += 1;
+      void this.run(this.generation);
     }
     return ready;
   }
@@ -121,22 +124,23 @@ export class FeedClient {
     this.options.onState(state);
   }
 
-  private async run(): Promise<void> {
+  private async run(generation: number): Promise<void> {
     let failures = 0;
-    while (!this.stopped) {
+    const current = () => !this.stopped && generation === this.generation;
+    while (current()) {
       let reachedReady = false;
       try {
         const endpoints = await this.options.endpoints();
-        if (!this.options.keys.loaded) await this.options.keys.refresh();
-        reachedReady = await this.connect(endpoints);
+        if (!this.options.keys.loaded && current()) await this.options.keys.refresh();
+        if (current()) reachedReady = await this.connect(endpoints);
       } catch (error) {
-        if (!this.stopped && !(error instanceof Error && error.name === 'AbortError')) {
+        if (current() && !(error instanceof Error && error.name === 'AbortError')) {
           this.options.onError(error instanceof Error ? error : new Error(String(error)));
         }
       }
+      if (!current()) break;
       this.controller = undefined;
       this.synced = false;
-      if (this.stopped) break;
       this.refreshState();
       failures = reachedReady ? 0 : failures + 1;
       const base = Math.min(this.options.reconnectMaxMs, this.options.reconnectInitialMs * 2 ** Math.min(failures, 16));

@@ -68,6 +68,7 @@ export class KeySet {
   private readonly revoked = new Set<string>();
   private lastFetchAt = Number.NEGATIVE_INFINITY;
   private inFlight: Promise<void> | undefined;
+  private scheduled: Promise<void> | undefined;
   private jwksUri: string | undefined;
 
   constructor(
@@ -99,11 +100,25 @@ export class KeySet {
     this.keys.delete(kid);
   }
 
-  /** Refetches the JWKS for an unknown kid, unless one was fetched within `minRefetchMs`. */
+  /**
+   * The key for a kid not in the cache: refetches the JWKS, at most once per `minRefetchMs`. A miss inside
+   * that window waits for the next allowed fetch instead of failing, so a token signed by a freshly rotated
+   * key verifies; forged kids still cost at most one request per window, whatever their number.
+   */
   async fetchFor(kid: string): Promise<CachedKey | undefined> {
     if (this.revoked.has(kid)) return undefined;
     if (this.inFlight) await this.inFlight;
-    else if (!this.keys.has(kid) && this.clock.now() - this.lastFetchAt >= this.minRefetchMs) await this.refresh();
+    if (this.keys.has(kid) || this.revoked.has(kid)) return this.keys.get(kid);
+    const waitMs = this.lastFetchAt + this.minRefetchMs - this.clock.now();
+    if (waitMs > 0) {
+      this.scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, Math.min(waitMs, this.minRefetchMs))).then(() => {
+        this.scheduled = undefined;
+        return this.refresh();
+      });
+      await this.scheduled;
+    } else {
+      await this.refresh();
+    }
     return this.keys.get(kid);
   }
 

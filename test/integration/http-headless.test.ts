@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseWardenArgs } from '../../src/main/app';
+import { parseWardenArgs, startWarden } from '../../src/main/app';
 import { runServeProcess, startServeProcess } from '../helpers/serve-process';
 
 describe('parseWardenArgs', () => {
@@ -48,6 +48,30 @@ describe('parseWardenArgs', () => {
       expect(() => parseWardenArgs(argv)).toThrow(expect.objectContaining({ code: 'invalid_input', message: expect.stringMatching(message) }));
     });
   }
+});
+
+describe('startWarden in demo mode', () => {
+  it('uses a throwaway directory and the memory vault, and leaves no files behind', async () => {
+    const warden = await startWarden({ ...parseWardenArgs(['--demo']) });
+    const dir = path.dirname(warden.adminTokenPath);
+    expect(dir.startsWith(os.tmpdir())).toBe(true);
+    expect(warden.info).toEqual({ mode: 'browser', issuer: warden.issuer, keyStore: 'memory', demo: true, dataDir: null });
+    expect((await stat(path.join(dir, 'warden.db'))).isFile()).toBe(true);
+    await warden.close();
+    await expect(stat(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a non-loopback host without allowRemote, and warns with it', async () => {
+    await expect(startWarden({ ...parseWardenArgs(['--demo']), host: '0.0.0.0' })).rejects.toMatchObject({ code: 'invalid_input' });
+    const warnings: string[] = [];
+    const warden = await startWarden({ ...parseWardenArgs(['--demo', '--host', '0.0.0.0', '--allow-remote']), warn: (line) => warnings.push(line) });
+    try {
+      expect(warnings).toEqual([expect.stringMatching(/^Warning: .*reachable from other machines/)]);
+      expect(warden.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    } finally {
+      await warden.close();
+    }
+  });
 });
 
 describe('npm run serve (headless)', () => {

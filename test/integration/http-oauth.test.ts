@@ -4,6 +4,7 @@
  * a 500, and changes nothing.
  */
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, startTestWarden, type TestUser, type TestWarden } from '../helpers/warden';
 
@@ -190,6 +191,40 @@ describe('token service endpoints', () => {
       expect(get.headers.get('allow')).toBe('POST');
       expect((await fetch(`${t.baseUrl}/nope`)).status).toBe(404);
       expect((await fetch(`${t.baseUrl}//evil.example/oauth/jwks`)).status).toBe(404);
+    });
+  });
+
+  describe('slow clients', () => {
+    let slow: TestWarden;
+    beforeAll(async () => {
+      slow = await startTestWarden({ requestTimeoutMs: 600, headersTimeoutMs: 300 });
+    });
+    afterAll(() => slow?.close());
+
+    /** Sends `text`, then stalls; resolves with what the server sent before it closed the connection. */
+    const stall = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(slow.warden.port, '127.0.0.1', () => socket.write(text));
+        let received = '';
+        const timer = setTimeout(() => {
+          socket.destroy();
+          reject(new Error('the server kept a stalled request open'));
+        }, 5_000);
+        socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve(received);
+        });
+      });
+
+    it('times out a client that never finishes its headers or its body (408)', async () => {
+      expect(await stall('POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n')).toMatch(/^HTTP\/1\.1 408/);
+      const before = slow.snapshot();
+      expect(await stall('POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=pass')).toMatch(
+        /^HTTP\/1\.1 408/,
+      );
+      expect(slow.snapshot()).toEqual(before);
     });
   });
 

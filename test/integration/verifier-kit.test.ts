@@ -120,6 +120,42 @@ describe('resource-server kit', () => {
     expect(verifier.verify(b.access_token)).toMatchObject({ active: false, reason: 'session_revoked' });
   });
 
+  it('follows key rotation at once and refuses everything a revoked key signed', async () => {
+    const user = await t.createUser();
+    const before = await t.login(user, app);
+    const oldKid = decode(before.access_token).header.kid as string;
+    await t.admin('rotateSigningKey', {});
+    // Right after rotation a token with the new kid verifies (one JWKS refetch), and the old one still does.
+    const after = await t.login(user, app);
+    expect(decode(after.access_token).header.kid).not.toBe(oldKid);
+    expect(await verifier.verify(after.access_token)).toMatchObject({ active: true });
+    expect(await verifier.verify(before.access_token)).toMatchObject({ active: true });
+
+    const keyRevoked = nextEvent<{ subject: { kind: string; id: string } }>((l) => verifier.on('revocation', l), (e) => e.subject.kind === 'key' && e.subject.id === oldKid);
+    await t.admin('revokeSigningKey', { kid: oldKid, reason: 'leaked' });
+    await keyRevoked;
+    expect(verifier.verify(before.access_token)).toMatchObject({ active: false, reason: 'revoked_kid' });
+    expect(await verifier.verify(after.access_token)).toMatchObject({ active: true });
+    // A token signed with the revoked key that the kit has never seen is refused too.
+    const { payload } = decode(after.access_token);
+    const forged = `${before.access_token.split('.')[0]}.${b64(payload)}.${before.access_token.split('.')[2]}`;
+    expect(await verifier.verify(forged)).toMatchObject({ active: false, reason: 'revoked_kid' });
+  });
+
+  it('can be stopped and started again without losing its place', async () => {
+    const user = await t.createUser();
+    const tokens = await t.login(user, app);
+    const lastEventId = verifier.status().lastEventId;
+    verifier.stop();
+    expect(verifier.status().state).toBe('stopped');
+    const jti = decode(tokens.access_token).payload.jti as string;
+    await t.admin('revokeAccessToken', { jti });
+    await verifier.start();
+    expect(verifier.status()).toMatchObject({ state: 'live' });
+    expect(verifier.status().lastEventId).toBeGreaterThan(lastEventId);
+    expect(verifier.verify(tokens.access_token)).toMatchObject({ active: false, reason: 'jti_revoked' });
+  });
+
   describe('forged and wrong tokens', () => {
     let user: TestUser;
     let genuine: string;
