@@ -6,6 +6,9 @@
 import { z } from 'zod';
 
 const STORAGE_KEY = 'warden.adminSession';
+
+/** Shown when the service refuses our token: it expired, or the token service restarted. */
+export const SESSION_ENDED = 'Your console session has ended (it expired, or the token service restarted).';
 const storedSessionSchema = z.object({ token: z.string().min(1), expiresAt: z.number() });
 type StoredSession = z.infer<typeof storedSessionSchema>;
 

@@ -4,7 +4,7 @@
  * backoff. Views are told when a connection (re)opens so they can refetch what they missed meanwhile.
  */
 import type { LiveEvent } from '../../shared/events';
-import type { BrowserAuth } from './browser-auth';
+import { SESSION_ENDED, type BrowserAuth } from './browser-auth';
 import { parseLiveEvents } from './live-event';
 import { createSseParser } from './sse';
 
@@ -86,7 +86,7 @@ export function createEventStream(auth: BrowserAuth): EventStream {
         signal: own.signal,
       });
       if (response.status === 401) {
-        auth.invalidate('Your console session has expired.');
+        auth.invalidate(SESSION_ENDED);
         setStatus('signed_out');
         return;
       }

@@ -8,7 +8,7 @@ import type { AdminMethod } from '../../shared/admin-api';
 import type { BridgeInfo, WardenBridge } from '../../shared/bridge';
 import type { Result } from '../../shared/errors';
 import { toErrorInfo } from './api-error';
-import type { BrowserAuth } from './browser-auth';
+import { SESSION_ENDED, type BrowserAuth } from './browser-auth';
 import type { EventStream } from './event-stream';
 
 const UNREACHABLE = { code: 'internal_error', message: 'Token service unreachable' } as const;
@@ -49,7 +49,7 @@ export function createHttpBridge(auth: BrowserAuth, events: EventStream): Warden
     const body: unknown = await response.json().catch(() => null);
     const result = toResult(body);
     if (response.status === 401) {
-      auth.invalidate(result.ok ? 'Your console session has expired.' : result.error.message);
+      auth.invalidate(SESSION_ENDED);
       return result.ok ? { ok: false, error: SIGNED_OUT } : result;
     }
     return result;

@@ -33,7 +33,8 @@ export function AuditFilters({ value, onChange }: Props) {
         size="small"
         value={value.actor}
         onChange={(event) => set({ actor: event.target.value })}
-        placeholder="admin, system, user:…"
+        placeholder="admin:console, system…"
+        title="Exact actor, e.g. admin:console, system, user:<id>, client:<id>"
         sx={{ width: 170 }}
         slotProps={{ htmlInput: { 'data-testid': 'audit-filter-actor' } }}
       />
