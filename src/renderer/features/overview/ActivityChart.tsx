@@ -67,7 +67,7 @@ export function ActivityChart({ perMinute }: { perMinute: Minute[] }) {
           <g key={fraction}>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(max * fraction)} y2={y(max * fraction)} stroke={theme.palette.divider} />
             <text x={PAD.left - 6} y={y(max * fraction) + 4} textAnchor="end" fontSize={11} fill={theme.palette.text.secondary}>
-              {Math.round(max * fraction)}
+              {Number.isInteger(max * fraction) ? max * fraction : (max * fraction).toFixed(1)}
             </text>
           </g>
         ))}

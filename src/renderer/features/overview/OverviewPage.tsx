@@ -30,7 +30,7 @@ export function OverviewPage() {
       <PageHeader title="Overview" subtitle="Live: updates as tokens are issued, refreshed and revoked." />
       <ErrorAlert error={stats.error} title="Could not load the statistics" />
       {stats.loading && !data && <Loading />}
-      <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fill, minmax(190px, 1fr))', mb: 3 }}>
+      <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fill, minmax(160px, 1fr))', mb: 3 }}>
         {CARDS.map((card) => (
           <StatCard key={card.name} {...card} value={data?.[card.name]} alarming={card.name === 'reuseAlerts'} />
         ))}
