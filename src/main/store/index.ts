@@ -80,7 +80,10 @@ export function openSqliteStore(path: string): SqliteStore {
   let db: Database.Database | undefined;
   try {
     if (path !== ':memory:' && path !== '') assertSqliteHeader(path);
-    db = new Database(path);
+    // Inside Electron the addon must be built for Electron's ABI; `npm start` builds that copy separately
+    // (so Node's build, used by the tests and `npm run serve`, stays intact) and names it here.
+    const nativeBinding = process.env.TOKEN_WARDEN_SQLITE_BINDING;
+    db = new Database(path, nativeBinding ? { nativeBinding } : {});
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     // Reads only: a foreign or newer file is refused here, before WAL or a migration could write to it.

@@ -110,7 +110,7 @@ describe('reuse detection', () => {
     expect(events.items).toHaveLength(1);
     const data = events.items[0]!.data;
     expect(data.presented).toMatchObject({ ip: '127.0.0.66', deviceName: 'attacker', userAgent: 'curl/8' });
-    expect(data.presented.usedAt).toBeTypeOf('number');
+    expect(data.presented?.usedAt).toBeTypeOf('number');
     expect(data.successor).toMatchObject({ usedAt: null });
     expect(data.session).toMatchObject({ deviceName: "Ana's phone", ip: '127.0.0.2' });
     expect((h.engine.admin.getStats({}, ADMIN) as { reuseAlerts: number }).reuseAlerts).toBe(1);
