@@ -276,6 +276,15 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     });
     server.off('request', starting);
     server.on('request', service.handle);
+    engine.attachFeed({ receiptsFor: (id) => service.receipts.receiptsFor(id), subscribers: () => service.subscribers() });
+    const stopAudit = service.receipts.onReceipt((feedEventId, receipt) => {
+      try {
+        engine.recordFeedAck(receipt.clientId, feedEventId, receipt.appliedAt, receipt.receivedAt);
+      } catch (error) {
+        (options.logFault ?? ((where: string, fault: unknown) => console.error(`[token-warden] ${where}:`, fault)))('feed receipt audit', error);
+      }
+    });
+    cleanups.push(stopAudit);
 
     const maintenance = setInterval(() => {
       try {

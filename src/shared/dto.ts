@@ -193,6 +193,14 @@ export const receiptSchema = z.object({
 });
 export type Receipt = z.infer<typeof receiptSchema>;
 
+export const feedReceiptsSchema = z.object({
+  /** Which subscribed resource servers applied the feed event, and when (their clock and ours). */
+  receipts: z.array(z.object({ clientId: z.string(), appliedAt: millis, receivedAt: millis })),
+  /** Resource servers connected to the revocation feed right now. */
+  subscribers: z.array(z.object({ clientId: z.string(), connectedAt: millis, lastEventId: z.number().int() })),
+});
+export type FeedReceipts = z.infer<typeof feedReceiptsSchema>;
+
 export const inspectionSchema = z.object({
   kind: z.enum(['access_token', 'refresh_token', 'unknown']),
   header: z.record(z.string(), z.unknown()).nullable(),

@@ -23,6 +23,7 @@ export const DOMAIN_EVENT_TYPES = [
   'key.revoked',
   'client.created',
   'settings.changed',
+  'feed.acknowledged',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

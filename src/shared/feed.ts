@@ -8,6 +8,8 @@
 export const CAEP_SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 export const SET_TYP = 'secevent+jwt';
 export const FEED_HEARTBEAT_MS = 5_000;
+/** SSE comment sent once the replay after a (re)connect is complete: a subscriber's state is current from then on. */
+export const FEED_READY_COMMENT = 'ready';
 
 /** What was revoked. `user` carries the not-before: every token of that user with iat*1000 < notBefore dies. */
 export type FeedSubject =

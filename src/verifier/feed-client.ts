@@ -7,14 +7,13 @@
  * heartbeat — vouches for the local state for `maxSilenceMs` more. While nothing vouches (never synced,
  * or silent past the bound), `healthy()` is false and the verifier falls back to introspection.
  */
+import { FEED_READY_COMMENT } from '../shared/feed';
 import { parseFeedSet } from './claims';
 import { decodePayload, parseJws, verifySignature, type ParsedJws } from './jws';
 import type { CachedKey, KeySet, ServiceEndpoints } from './key-set';
 import { readSse, type SseMessage } from './sse-reader';
 import type { FeedState, KitClock, RevokedSubject } from './types';
 
-/** The comment the token service sends once a replay is complete (see src/main/http/feed-endpoint.ts). */
-const READY_COMMENT = 'ready';
 const MAX_PENDING_ACKS = 1000;
 const ACK_RETRY_MS = 1000;
 
@@ -180,7 +179,7 @@ export class FeedClient {
         if (this.synced) this.freshUntil = now + this.options.maxSilenceMs;
       },
       onComment: (text) => {
-        if (text === READY_COMMENT || text.startsWith(`${READY_COMMENT} `)) {
+        if (text === FEED_READY_COMMENT || text.startsWith(`${FEED_READY_COMMENT} `)) {
           ready = true;
           this.markSynced();
         }

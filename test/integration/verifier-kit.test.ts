@@ -95,6 +95,12 @@ describe('resource-server kit', () => {
     }
     expect(receipts.receiptsFor(feedEventId)).toEqual([expect.objectContaining({ clientId: api.clientId, appliedAt: expect.any(Number), receivedAt: expect.any(Number) })]);
     expect(verifier.receipts().map((r) => r.id)).toContain(feedEventId);
+    // The console sees it through the contract, and the acknowledgement is audited as proof.
+    const listed = await t.admin('listFeedReceipts', { feedEventId });
+    expect(listed.receipts).toEqual([expect.objectContaining({ clientId: api.clientId })]);
+    expect(listed.subscribers).toEqual(expect.arrayContaining([expect.objectContaining({ clientId: api.clientId })]));
+    const acks = await t.admin('listAudit', { type: 'feed.acknowledged' });
+    expect(acks.items).toEqual(expect.arrayContaining([expect.objectContaining({ actor: `client:${api.clientId}`, userId: user.id, data: expect.objectContaining({ feedEventId }) })]));
 
     // A new login afterwards works.
     const fresh = await t.login(user, app);

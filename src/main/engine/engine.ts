@@ -21,7 +21,7 @@ import * as queries from './queries';
 import { refreshUnit, type Outcome } from './refresh';
 import { revokeSession } from './revoke';
 import { loadSettings } from './settings';
-import type { IntrospectionResponse, LoginRequest, PublicJwk, RefreshRequest, TokenEngine, TokenSet } from './types';
+import type { FeedSource, IntrospectionResponse, LoginRequest, PublicJwk, RefreshRequest, TokenEngine, TokenSet } from './types';
 import { verifyDetailed } from './verify';
 
 export interface EngineOptions {
@@ -39,6 +39,7 @@ const ACCESS_TOKEN_RETENTION_MS = 24 * 3600 * 1000;
 
 export class Engine implements TokenEngine {
   readonly admin: AdminHandlers;
+  private feed: FeedSource | undefined;
   private refreshQueue: { request: RefreshRequest; resolve: (tokens: TokenSet) => void; reject: (error: unknown) => void }[] = [];
 
   private constructor(readonly ctx: EngineContext) {
@@ -57,6 +58,7 @@ export class Engine implements TokenEngine {
       unblockUser: (input, who) => actions.unblockUser(ctx, input, who),
       revokeAccessToken: (input, who) => actions.revokeAccessToken(ctx, input, who),
       inspectToken: (input) => inspectToken(ctx, input),
+      listFeedReceipts: (input) => ({ receipts: this.feed?.receiptsFor(input.feedEventId) ?? [], subscribers: this.feed?.subscribers() ?? [] }),
       listKeys: () => queries.listKeys(ctx),
       rotateSigningKey: (input, who) => actions.rotateSigningKey(ctx, input, who, describe),
       revokeSigningKey: (input, who) => actions.revokeSigningKey(ctx, input, who, describe),
@@ -81,6 +83,27 @@ export class Engine implements TokenEngine {
     }
     engine.maintain();
     return engine;
+  }
+
+  /** The transport attaches what it knows of feed subscribers and their receipts. */
+  attachFeed(source: FeedSource): void {
+    this.feed = source;
+  }
+
+  /**
+   * A resource server acknowledged that it applied a feed event: audited, so the proof outlives the
+   * process and the console hears it live.
+   */
+  recordFeedAck(clientId: string, feedEventId: number, appliedAt: number, receivedAt: number): void {
+    const revocation = this.ctx.store.listRevocationsAfter(feedEventId - 1, 1)[0];
+    this.ctx.run((tx) =>
+      tx.emit({
+        type: 'feed.acknowledged',
+        actor: `client:${clientId}`,
+        userId: revocation?.id === feedEventId ? revocation.userId : null,
+        data: { clientId, feedEventId, appliedAt, receivedAt, latencyMs: receivedAt - (revocation?.id === feedEventId ? revocation.createdAt : receivedAt) },
+      }),
+    );
   }
 
   get issuer(): string {

@@ -71,6 +71,15 @@ export interface PublicJwk {
   use: 'sig';
 }
 
+/**
+ * What the transport knows about revocation-feed subscribers. The engine cannot import the transport, so
+ * the transport attaches this at start-up (see Engine.attachFeed).
+ */
+export interface FeedSource {
+  receiptsFor(feedEventId: number): { clientId: string; appliedAt: number; receivedAt: number }[];
+  subscribers(): { clientId: string; connectedAt: number; lastEventId: number }[];
+}
+
 export interface TokenEngine {
   readonly issuer: string;
   /** Engine-wide live events (every audited domain event, with its sequence number). */

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { WardenError } from '../../shared/errors';
 import { readJson } from './body';
 import { requireConfidentialClient } from './client-auth';
+import { FEED_READY_COMMENT } from '../../shared/feed';
 import type { ServiceContext } from './context';
 import type { FeedReceipts } from './feed-receipts';
 import { feedMessage, revocationSetClaims } from './feed-set';
@@ -19,8 +20,6 @@ import { oauthEndpoint } from './oauth-endpoint';
 import { HttpError, NO_STORE, sendJson } from './respond';
 import type { SseRegistry, SseStream } from './sse';
 
-/** Sent once the replay after a (re)connect is complete: the client's state is current from here on. */
-export const FEED_READY_COMMENT = 'ready';
 const BATCH = 500;
 
 export interface FeedSubscriber {
