@@ -4,6 +4,7 @@
  * (domain events do, see ./context.ts). Each rule lives in a small module named for its verb.
  */
 import { timingSafeEqual } from 'node:crypto';
+import type { DemoControl } from '../../shared/demo';
 import { WardenError } from '../../shared/errors';
 import type { LiveEvent } from '../../shared/events';
 import type { Verdict } from '../../shared/verdict';
@@ -40,6 +41,7 @@ const ACCESS_TOKEN_RETENTION_MS = 24 * 3600 * 1000;
 export class Engine implements TokenEngine {
   readonly admin: AdminHandlers;
   private feed: FeedSource | undefined;
+  private demo: DemoControl | undefined;
   private refreshQueue: { request: RefreshRequest; resolve: (tokens: TokenSet) => void; reject: (error: unknown) => void }[] = [];
 
   private constructor(readonly ctx: EngineContext) {
@@ -69,6 +71,9 @@ export class Engine implements TokenEngine {
       getStats: () => queries.getStats(ctx),
       getSettings: () => ctx.settings,
       updateSettings: (input, who) => actions.updateSettings(ctx, input, who),
+      getDemoState: () => this.demoControl().getState(),
+      setDemoPaused: (input) => this.demoControl().setPaused(input.paused),
+      stealRefreshToken: (input) => this.demoControl().stealRefreshToken(input.deviceId),
     };
   }
 
@@ -88,6 +93,16 @@ export class Engine implements TokenEngine {
   /** The transport attaches what it knows of feed subscribers and their receipts. */
   attachFeed(source: FeedSource): void {
     this.feed = source;
+  }
+
+  /** Demo mode attaches its simulated world (devices, demo API, attacker); detach with undefined. */
+  attachDemo(control: DemoControl | undefined): void {
+    this.demo = control;
+  }
+
+  private demoControl(): DemoControl {
+    if (!this.demo) throw new WardenError('not_found', 'Demo mode is off: start Token Warden with --demo to simulate devices.');
+    return this.demo;
   }
 
   /**

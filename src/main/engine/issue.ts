@@ -1,5 +1,6 @@
 /** Minting tokens: RFC 9068 access tokens and opaque refresh tokens (only their SHA-256 is stored). */
 import type { SessionRow, UserRow } from '../store/store';
+import type { TokenSet } from './types';
 import type { EngineContext, Tx } from './context';
 import { randomId, randomSecret, sha256Hex } from './crypto';
 
@@ -75,4 +76,23 @@ export function sessionLifetimes(ctx: EngineContext, rememberMe: boolean): { idl
   return rememberMe
     ? { idleMs: s.rememberMeIdleSeconds * 1000, absoluteMs: s.rememberMeAbsoluteSeconds * 1000 }
     : { idleMs: s.idleSeconds * 1000, absoluteMs: s.absoluteSeconds * 1000 };
+}
+
+/** What the token endpoint answers for a login or a refresh, and how the events describe the access token. */
+export function tokenSet(access: MintedAccessToken, refreshToken: string, session: SessionRow, now: number): TokenSet {
+  return {
+    accessToken: access.token,
+    refreshToken,
+    tokenType: 'Bearer',
+    expiresIn: access.exp - Math.floor(now / 1000),
+    scope: session.scope,
+    sessionId: session.id,
+    userId: session.userId,
+    jti: access.jti,
+    rememberMe: session.rememberMe,
+  };
+}
+
+export function describeAccess(access: MintedAccessToken): { jti: string; exp: number; kid: string } {
+  return { jti: access.jti, exp: access.exp * 1000, kid: access.kid };
 }

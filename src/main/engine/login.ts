@@ -8,7 +8,7 @@ import { WardenError } from '../../shared/errors';
 import type { SessionRow, UserRow } from '../store/store';
 import type { EngineContext, Tx } from './context';
 import { randomId } from './crypto';
-import { mintAccessToken, mintRefreshToken, sessionLifetimes } from './issue';
+import { describeAccess, mintAccessToken, mintRefreshToken, tokenSet, sessionLifetimes } from './issue';
 import { dummyPasswordHash, verifyPassword } from './passwords';
 import { revokeSession } from './revoke';
 import type { DeviceInfo, LoginRequest, TokenSet } from './types';
@@ -149,18 +149,8 @@ function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string
       ip: device.ip,
       rememberMe,
       refreshToken: refresh.hash.slice(0, 12),
-      accessToken: { jti: access.jti, exp: access.exp * 1000, kid: access.kid },
+      accessToken: describeAccess(access),
     },
   });
-  return {
-    accessToken: access.token,
-    refreshToken: refresh.token,
-    tokenType: 'Bearer',
-    expiresIn: access.exp - Math.floor(tx.now / 1000),
-    scope,
-    sessionId: session.id,
-    userId: user.id,
-    jti: access.jti,
-    rememberMe,
-  };
+  return tokenSet(access, refresh.token, session, tx.now);
 }

@@ -7,7 +7,7 @@ import { WardenError, type ErrorCode } from '../../shared/errors';
 import type { RefreshTokenRow, SessionRow, UserRow } from '../store/store';
 import type { EngineContext, Tx } from './context';
 import { OPAQUE_TOKEN_PATTERN, sha256Hex } from './crypto';
-import { mintAccessToken, mintRefreshToken, newRefreshToken, refreshLabel, sessionLifetimes } from './issue';
+import { describeAccess, mintAccessToken, mintRefreshToken, tokenSet, newRefreshToken, refreshLabel, sessionLifetimes } from './issue';
 import { cleanDevice } from './login';
 import { revokeSession } from './revoke';
 import type { DeviceInfo, RefreshRequest, TokenSet } from './types';
@@ -66,20 +66,10 @@ function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sessi
       userAgent: device.userAgent,
       deviceName: device.name,
       refreshCount,
-      accessToken: { jti: access.jti, exp: access.exp * 1000, kid: access.kid },
+      accessToken: describeAccess(access),
     },
   });
-  return {
-    accessToken: access.token,
-    refreshToken: next.token,
-    tokenType: 'Bearer',
-    expiresIn: access.exp - Math.floor(tx.now / 1000),
-    scope: session.scope,
-    sessionId: session.id,
-    userId: user.id,
-    jti: access.jti,
-    rememberMe: session.rememberMe,
-  };
+  return tokenSet(access, next.token, session, tx.now);
 }
 
 function onReuse(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo): Outcome {
