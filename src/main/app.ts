@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { BridgeInfo } from '../shared/bridge';
 import { WardenError } from '../shared/errors';
 import { systemClock, type Clock } from './engine/clock';
+import { startDemoWorld, type DemoWorld, DEFAULT_DEMO_DEVICES, MAX_DEMO_DEVICES } from './demo/world';
 import { createEngine, type Engine } from './engine/engine';
 import type { ThrottleOptions } from './http/address-throttle';
 import { sha256 } from './http/admin-auth';
@@ -33,6 +34,8 @@ export interface WardenOptions {
   /** A built renderer to serve at `/` (browser console). */
   consoleDir: string | null;
   demo: boolean;
+  /** Demo mode: how many simulated devices (`--demo-clients N`, default 12). */
+  demoClients?: number;
   // Programmatic options (not command-line flags):
   /** `electron` when the desktop shell starts the service; shown by the console. */
   mode?: BridgeInfo['mode'];
@@ -67,7 +70,7 @@ export interface RunningWarden {
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-const FLAGS_WITH_VALUE = new Set(['--data-dir', '--port', '--host', '--key-store', '--console-dir']);
+const FLAGS_WITH_VALUE = new Set(['--data-dir', '--port', '--host', '--key-store', '--console-dir', '--demo-clients']);
 const BOOLEAN_FLAGS = new Set(['--allow-remote', '--demo']);
 
 export function isLoopbackHost(host: string): boolean {
@@ -86,7 +89,7 @@ function invalid(message: string): WardenError {
 
 /**
  * Parses `--data-dir DIR --port N --host H --allow-remote --key-store keychain|memory --console-dir DIR
- * --demo` (also `--flag=value`). Unknown, repeated or malformed flags throw `invalid_input`.
+ * --demo --demo-clients N` (also `--flag=value`). Unknown, repeated or malformed flags throw `invalid_input`.
  */
 export function parseWardenArgs(argv: string[]): WardenOptions {
   const values = new Map<string, string>();
@@ -111,7 +114,7 @@ export function parseWardenArgs(argv: string[]): WardenOptions {
     } else if (BOOLEAN_FLAGS.has(name)) {
       throw invalid(`${name} takes no value.`);
     } else {
-      throw invalid(`Unknown argument "${arg.slice(0, 60)}". Flags: --data-dir DIR, --port N, --host H, --allow-remote, --key-store keychain|memory, --console-dir DIR, --demo.`);
+      throw invalid(`Unknown argument "${arg.slice(0, 60)}". Flags: --data-dir DIR, --port N, --host H, --allow-remote, --key-store keychain|memory, --console-dir DIR, --demo, --demo-clients N.`);
     }
   }
 
@@ -127,6 +130,11 @@ export function parseWardenArgs(argv: string[]): WardenOptions {
   const dataDirText = values.get('--data-dir');
   if (demo && dataDirText !== undefined) throw invalid('--demo uses a throwaway data directory; drop --data-dir (or drop --demo to use it).');
   const consoleDir = values.get('--console-dir');
+  const demoClientsText = values.get('--demo-clients');
+  if (demoClientsText !== undefined && !demo) throw invalid('--demo-clients needs --demo.');
+  if (demoClientsText !== undefined && (!/^\d{1,4}$/.test(demoClientsText) || Number(demoClientsText) < 1 || Number(demoClientsText) > MAX_DEMO_DEVICES)) {
+    throw invalid(`--demo-clients must be a number from 1 to ${MAX_DEMO_DEVICES}, not "${demoClientsText.slice(0, 20)}".`);
+  }
   return {
     dataDir: demo ? null : path.resolve(dataDirText ?? defaultDataDir()),
     port: Number(portText),
@@ -135,6 +143,7 @@ export function parseWardenArgs(argv: string[]): WardenOptions {
     keyStore: keyStoreText,
     consoleDir: consoleDir ? path.resolve(consoleDir) : null,
     demo,
+    ...(demoClientsText !== undefined ? { demoClients: Number(demoClientsText) } : {}),
   };
 }
 
@@ -295,6 +304,14 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     }, options.maintainIntervalMs ?? 60_000);
     maintenance.unref();
 
+    let demoWorld: DemoWorld | undefined;
+    if (options.demo) {
+      demoWorld = await startDemoWorld({ engine, issuer, deviceCount: options.demoClients ?? DEFAULT_DEMO_DEVICES });
+      const world = demoWorld;
+      cleanups.push(() => world.stop());
+      engine.attachDemo(world.control);
+    }
+
     const consoleUrl = options.consoleDir ? `${issuer}/?code=${service.createLoginCode()}` : null;
     let closing: Promise<void> | undefined;
     return {
@@ -308,6 +325,9 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       close() {
         closing ??= (async () => {
           clearInterval(maintenance);
+          // The demo's devices and API are clients of the service: they stop before it does.
+          engine.attachDemo(undefined);
+          await demoWorld?.stop();
           // Order matters: no request may reach the engine after its store is closed.
           service.close();
           await closeServer(server);

@@ -24,6 +24,7 @@ import {
   userStatusSchema,
   userSummarySchema,
 } from './dto';
+import { demoAttackerSchema, demoStateSchema } from './demo';
 
 const id = z.string().min(1).max(200);
 const reason = z.string().max(500).optional();
@@ -119,6 +120,14 @@ export const adminApi = {
   getStats: method(empty, statsSchema, 'Live counts and per-minute activity.'),
   getSettings: method(empty, settingsSchema, 'Current engine settings.'),
   updateSettings: method(settingsSchema.partial().strict(), settingsSchema, 'Change some settings; returns all of them.'),
+  // Demo mode (`--demo`): refused with `not_found` when the service runs without a demo world.
+  getDemoState: method(empty, demoStateSchema, 'Demo mode: the simulated devices, the demo API and the attacker.'),
+  setDemoPaused: method(z.object({ paused: z.boolean() }).strict(), z.object({ paused: z.boolean() }), 'Demo mode: pause or resume every simulated device.'),
+  stealRefreshToken: method(
+    z.object({ deviceId: id }).strict(),
+    demoAttackerSchema,
+    "Demo mode: the attacker copies a device's refresh token and replays it once the device has rotated.",
+  ),
 } as const;
 
 export type AdminApi = typeof adminApi;
