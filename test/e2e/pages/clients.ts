@@ -1,0 +1,29 @@
+/** The Clients view: registering the app the test's devices sign in through. */
+import { expect, type Page } from '@playwright/test';
+import { goToClients } from './navigation';
+
+export async function clickCreateClient(page: Page): Promise<void> {
+  await page.getByTestId('create-client-open').click();
+  await expect(page.getByTestId('create-client-dialog')).toBeVisible();
+}
+
+export async function fillCreateClientForm(page: Page, clientId: string, name: string): Promise<void> {
+  await page.getByTestId('create-client-id').fill(clientId);
+  await page.getByTestId('create-client-name').fill(name);
+  await page.getByTestId('create-client-kind-public').check();
+}
+
+export async function assertClientRow(page: Page, clientId: string, kind: 'public' | 'confidential'): Promise<void> {
+  await expect(page.getByTestId(`client-row-${clientId}`)).toBeVisible();
+  await expect(page.getByTestId(`client-kind-${clientId}`)).toHaveText(kind);
+}
+
+/** Creates a public client through the console and waits for its row. */
+export async function createPublicClient(page: Page, clientId: string, name: string): Promise<void> {
+  await goToClients(page);
+  await clickCreateClient(page);
+  await fillCreateClientForm(page, clientId, name);
+  await page.getByTestId('create-client-submit').click();
+  await expect(page.getByTestId('create-client-dialog')).toBeHidden();
+  await assertClientRow(page, clientId, 'public');
+}

@@ -1,0 +1,31 @@
+/** The Keys view: rotation and what each key still vouches for. */
+import { expect, type Page } from '@playwright/test';
+
+type KeyStatus = 'active' | 'retiring' | 'retired' | 'revoked';
+
+/** The kid of the one key whose row says it signs now. */
+export async function activeKid(page: Page): Promise<string> {
+  const row = page.locator('[data-testid^="key-row-"][data-status="active"]');
+  await expect(row).toHaveCount(1);
+  const testId = await row.getAttribute('data-testid');
+  return testId!.slice('key-row-'.length);
+}
+
+export async function assertKeyStatus(page: Page, kid: string, status: KeyStatus): Promise<void> {
+  await expect(page.getByTestId(`key-row-${kid}`)).toHaveAttribute('data-status', status);
+  await expect(page.getByTestId(`key-status-${kid}`)).toHaveAttribute('data-status', status);
+}
+
+/** Rotates through the dialog; returns the new key's kid. */
+export async function rotateKey(page: Page, reason: string): Promise<string> {
+  await page.getByTestId('rotate-key').click();
+  await expect(page.getByTestId('rotate-key-dialog')).toBeVisible();
+  await page.getByTestId('rotate-key-reason').fill(reason);
+  await page.getByTestId('rotate-key-submit').click();
+  const result = page.getByTestId('rotate-key-result');
+  await expect(result).toBeVisible();
+  const kid = await result.getAttribute('data-kid');
+  await page.getByTestId('rotate-key-close').click();
+  await expect(page.getByTestId('rotate-key-dialog')).toBeHidden();
+  return kid!;
+}
