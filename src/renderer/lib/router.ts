@@ -14,6 +14,7 @@ export type Page =
   | { name: 'audit' }
   | { name: 'inspector'; token: string | null }
   | { name: 'settings' }
+  | { name: 'demo' }
   | { name: 'not_found'; path: string };
 
 export interface Route {
@@ -45,6 +46,7 @@ function toPage(parts: string[], query: URLSearchParams, path: string): Page {
     case 'clients':
     case 'audit':
     case 'settings':
+    case 'demo':
       return { name: first };
     case 'inspector':
       return { name: 'inspector', token: query.get('token') };
@@ -64,6 +66,7 @@ export const href = {
   audit: () => '#/audit',
   inspector: (token?: string) => (token ? `#/inspector?${new URLSearchParams({ token }).toString()}` : '#/inspector'),
   settings: () => '#/settings',
+  demo: () => '#/demo',
 };
 
 function subscribe(listener: () => void): () => void {

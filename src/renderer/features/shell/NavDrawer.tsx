@@ -11,8 +11,10 @@ import AppsIcon from '@mui/icons-material/Apps';
 import HistoryIcon from '@mui/icons-material/History';
 import SearchIcon from '@mui/icons-material/ManageSearch';
 import SettingsIcon from '@mui/icons-material/Settings';
+import ScienceIcon from '@mui/icons-material/Science';
 import type { ReactNode } from 'react';
 import { href, type Page } from '../../lib/router';
+import { useBridgeInfo } from './use-bridge-info';
 
 export const DRAWER_WIDTH = 220;
 
@@ -35,8 +37,13 @@ const ITEMS: NavItem[] = [
   { id: 'settings', label: 'Settings', href: href.settings(), icon: <SettingsIcon />, pages: ['settings'] },
 ];
 
+/** Shown only in demo mode (`--demo`). */
+const DEMO_ITEM: NavItem = { id: 'demo', label: 'Demo', href: href.demo(), icon: <ScienceIcon />, pages: ['demo'] };
+
 /** The left navigation: real links, so it works with the keyboard and middle-click. */
 export function NavDrawer({ current }: { current: Page['name'] }) {
+  const info = useBridgeInfo();
+  const items = info?.demo ? [DEMO_ITEM, ...ITEMS] : ITEMS;
   return (
     <Drawer
       variant="permanent"
@@ -45,7 +52,7 @@ export function NavDrawer({ current }: { current: Page['name'] }) {
       <Toolbar />
       <nav aria-label="Main">
         <List>
-          {ITEMS.map((item) => {
+          {items.map((item) => {
             const selected = item.pages.includes(current);
             return (
               <ListItemButton

@@ -3,6 +3,7 @@ import type { Page } from '../../lib/router';
 import { href } from '../../lib/router';
 import { EmptyState } from '../../components/EmptyState';
 import { AuditPage } from '../audit/AuditPage';
+import { DemoPage } from '../demo/DemoPage';
 import { ClientsPage } from '../clients/ClientsPage';
 import { InspectorPage } from '../inspector/InspectorPage';
 import { KeysPage } from '../keys/KeysPage';
@@ -33,6 +34,8 @@ export function Routes({ page }: { page: Page }) {
       return <InspectorPage key={page.token ?? ''} initialToken={page.token} />;
     case 'settings':
       return <SettingsPage />;
+    case 'demo':
+      return <DemoPage />;
     case 'not_found':
       return (
         <EmptyState

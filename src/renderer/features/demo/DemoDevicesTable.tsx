@@ -1,0 +1,151 @@
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
+import Link from '@mui/material/Link';
+import Typography from '@mui/material/Typography';
+import { DataGrid, type GridColDef } from '@mui/x-data-grid';
+import type { DemoDevice } from '../../../shared/demo';
+import { testIdRow } from '../../components/TestIdRow';
+import { Countdown, RelativeTime } from '../../components/TimeText';
+import { href } from '../../lib/router';
+import { KIND_LABEL, propagationText, statusText } from './demo-format';
+
+function StatusCell({ device }: { device: DemoDevice }) {
+  const text = statusText(device);
+  const color = device.lastStatus === 200 ? 'success' : device.lastStatus === null ? 'default' : 'error';
+  return (
+    <Chip
+      size="small"
+      label={text}
+      color={color}
+      data-testid={`demo-device-status-${device.id}`}
+      data-status={text}
+      title={device.note ?? undefined}
+    />
+  );
+}
+
+function buildColumns(onSteal: (device: DemoDevice) => void, stealing: boolean): GridColDef<DemoDevice>[] {
+  return [
+    {
+      field: 'displayName',
+      headerName: 'User',
+      width: 140,
+      renderCell: ({ row }) => (
+        <Link href={href.user(row.userId)} data-testid={`demo-user-link-${row.id}`} title={row.username}>
+          {row.displayName}
+        </Link>
+      ),
+    },
+    {
+      field: 'deviceName',
+      headerName: 'Device',
+      flex: 1,
+      minWidth: 170,
+      renderCell: ({ row }) => (
+        <span title={`${KIND_LABEL[row.kind]} · ${row.clientId}${row.rememberMe ? ' · remember me' : ''}`}>
+          {row.deviceName}
+          {row.rememberMe && (
+            <Typography component="span" variant="caption" sx={{ color: 'text.secondary', ml: 0.5 }}>
+              (remember me)
+            </Typography>
+          )}
+        </span>
+      ),
+    },
+    { field: 'lastStatus', headerName: 'Last API call', width: 105, renderCell: ({ row }) => <StatusCell device={row} /> },
+    {
+      field: 'state',
+      headerName: 'State',
+      width: 150,
+      renderCell: ({ row }) => (
+        <span data-testid={`demo-device-state-${row.id}`} data-state={row.state} title={row.note ?? undefined}>
+          {row.state === 'logged_out' ? (
+            <>
+              logged out{row.reloginAt !== null && <> · retries <RelativeTime at={row.reloginAt} /></>}
+            </>
+          ) : (
+            row.state
+          )}
+        </span>
+      ),
+    },
+    {
+      field: 'accessTokenExpiresAt',
+      headerName: 'Token expires',
+      width: 110,
+      renderCell: ({ row }) => <Countdown at={row.accessTokenExpiresAt} testId={`demo-token-expiry-${row.id}`} />,
+    },
+    {
+      field: 'refreshCount',
+      headerName: 'Refreshes',
+      width: 85,
+      type: 'number',
+      renderCell: ({ row }) => <span data-testid={`demo-refresh-count-${row.id}`}>{row.refreshCount}</span>,
+    },
+    { field: 'calls', headerName: 'Calls', width: 70, type: 'number' },
+    {
+      field: 'propagation',
+      headerName: 'Propagation',
+      flex: 1,
+      minWidth: 220,
+      sortComparator: (a: DemoDevice['propagation'], b: DemoDevice['propagation']) => (a?.ms ?? -1) - (b?.ms ?? -1),
+      renderCell: ({ row }) => {
+        const text = propagationText(row);
+        return (
+          <span
+            data-testid={`demo-propagation-${row.id}`}
+            data-ms={row.propagation?.ms ?? ''}
+            data-action={row.propagation?.action ?? ''}
+          >
+            {text ?? '—'}
+          </span>
+        );
+      },
+    },
+    {
+      field: 'actions',
+      headerName: '',
+      width: 150,
+      sortable: false,
+      renderCell: ({ row }) => (
+        <Button
+          size="small"
+          color="error"
+          disabled={stealing || row.state !== 'active'}
+          onClick={() => onSteal(row)}
+          data-testid={`demo-steal-${row.id}`}
+        >
+          Steal refresh token
+        </Button>
+      ),
+    },
+  ];
+}
+
+const DeviceRow = testIdRow((row) => `demo-device-row-${String(row.id)}`);
+
+interface Props {
+  devices: DemoDevice[];
+  onSteal: (device: DemoDevice) => void;
+  stealing: boolean;
+}
+
+/** Every simulated device; paged and virtualised by the grid, so a few hundred stay quick. */
+export function DemoDevicesTable({ devices, onSteal, stealing }: Props) {
+  return (
+    <Box data-testid="demo-devices-table">
+      <DataGrid
+        rows={devices}
+        columns={buildColumns(onSteal, stealing)}
+        disableRowSelectionOnClick
+        disableColumnFilter
+        initialState={{ pagination: { paginationModel: { pageSize: 25, page: 0 } } }}
+        pageSizeOptions={[25, 50, 100]}
+        slots={{ row: DeviceRow }}
+        autoHeight
+        density="compact"
+      />
+    </Box>
+  );
+}
