@@ -1,0 +1,140 @@
+/**
+ * token: POST /oauth/token under autocannon at 50 connections for a fixed time, each server in its own
+ * process: a bare node:http fixed-JSON server (the ceiling), our refresh_token grant (every request rotates
+ * its connection's own chain), our password grant (scrypt included), and oidc-provider's refresh_token grant
+ * with rotation (the peer). Targets: refresh ≥ 0.15× the ceiling; refresh ≥ 3× the peer.
+ */
+import { createRequire } from 'node:module';
+import { spawnTs, waitForMessage, type ChildServer } from '../lib/child';
+import { runLoad, TokenChains, type LoadResult } from '../lib/load';
+import { check, ratioRow, type BenchRow, type Suite } from '../lib/report';
+import { inBatches, SERVICE_PASSWORD, startWardenProcess, type WardenProcess } from '../lib/warden-process';
+
+const CONNECTIONS = 50;
+const DURATION_SEC = 10;
+const WARMUP_SEC = 2;
+/** Chains for the warm-up and the measured run, plus the correctness checks and spares for failures. */
+const SEEDS = CONNECTIONS * 2 + 40;
+/** Per run for the peer, issued just before it: its in-memory adapter is an LRU of 1 000 entries, so seeds
+ * issued long before a run would be evicted by the rotations of the run before. */
+const PEER_SEEDS_PER_RUN = CONNECTIONS + 20;
+const CLIENT_ID = 'bench-app';
+const USERNAME = 'bench.user';
+
+const refreshBody = (clientId: string) => (token: string) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}&client_id=${clientId}`;
+
+function rotatedToken(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { refresh_token?: unknown; access_token?: unknown };
+    return typeof parsed.refresh_token === 'string' && typeof parsed.access_token === 'string' ? parsed.refresh_token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function postForm(url: string, body: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** One rotation works and returns new tokens; the rotated token cannot be used again (and its reuse kills the family). */
+async function checkRotation(who: string, url: string, clientId: string, seed: string): Promise<void> {
+  const body = refreshBody(clientId);
+  const first = await postForm(url, body(seed));
+  check(first.status === 200, `${who}: a refresh answered ${first.status} ${JSON.stringify(first.body)}`);
+  const next = first.body.refresh_token;
+  check(typeof next === 'string' && next !== seed, `${who}: the refresh token was not rotated`);
+  check(typeof first.body.access_token === 'string' && first.body.access_token.split('.').length === 3, `${who}: no JWT access token in the response`);
+  const reuse = await postForm(url, body(seed));
+  check(reuse.status === 400 && reuse.body.error === 'invalid_grant', `${who}: a rotated refresh token was accepted again (${reuse.status})`);
+  const successor = await postForm(url, body(next));
+  check(successor.status === 400, `${who}: after reuse, the successor still works (${successor.status}): reuse did not revoke the family`);
+}
+
+function assertClean(who: string, result: LoadResult): void {
+  check(result.ok2xx > 0, `${who}: no successful response under load`);
+  // Requests cut off when the run ends are not counted; anything else refused means the figure is wrong.
+  check(result.non2xx <= Math.max(1, result.ok2xx * 0.001), `${who}: ${result.non2xx} non-2xx responses under load (of ${result.ok2xx} 2xx)`);
+}
+
+async function measure(who: string, log: (line: string) => void, run: (durationSec: number) => Promise<LoadResult>): Promise<LoadResult> {
+  await run(WARMUP_SEC);
+  const result = await run(DURATION_SEC);
+  assertClean(who, result);
+  log(`${who}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.ok2xx} ok, ${result.non2xx} non-2xx, ${result.errors} errors)`);
+  return result;
+}
+
+export const tokenEndpointSuite: Suite = {
+  name: 'token',
+  describe: 'POST /oauth/token at 50 connections: ceiling, refresh grant, password grant, oidc-provider refresh grant',
+  async run({ log }) {
+    const children: ChildServer[] = [];
+    let service: WardenProcess | undefined;
+    try {
+      const ceiling = spawnTs('bench/servers/ceiling.ts');
+      children.push(ceiling);
+      const peer = spawnTs('bench/servers/oidc-peer.ts');
+      children.push(peer);
+      service = await startWardenProcess();
+      const ceilingPort = (await waitForMessage<{ port: number }>(ceiling.proc, 'ready', 20_000)).port;
+      const peerPort = (await waitForMessage<{ port: number }>(peer.proc, 'ready', 30_000)).port;
+      const ceilingUrl = `http://127.0.0.1:${ceilingPort}/`;
+      const peerUrl = `http://127.0.0.1:${peerPort}/token`;
+      const oursUrl = `${service.issuer}/oauth/token`;
+
+      await service.admin('createClient', { clientId: CLIENT_ID, kind: 'public', name: 'Bench app' });
+      await service.admin('createUser', { username: USERNAME, password: SERVICE_PASSWORD });
+      const started = performance.now();
+      const svc = service;
+      const ours = (await inBatches(Array.from({ length: SEEDS }, (_, i) => i), 8, () => svc.login(USERNAME, CLIENT_ID))).map((t) => t.refresh_token);
+      const peerSeeds = async (count: number) => {
+        const reply = await peer.request<{ tokens?: string[]; error?: string }>({ type: 'seeds', count }, 'seeds', 30_000);
+        check(reply.tokens && reply.tokens.length === count, `oidc-provider issued no refresh tokens: ${reply.error ?? ''}`);
+        return reply.tokens;
+      };
+      log(`seeded ${SEEDS} refresh chains for ours (password logins) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+      const ceilingCheck = await fetch(ceilingUrl, { signal: AbortSignal.timeout(5_000) });
+      check(ceilingCheck.status === 200 && typeof ((await ceilingCheck.json()) as { access_token?: unknown }).access_token === 'string', 'the ceiling server does not answer its JSON');
+      await checkRotation('ours', oursUrl, CLIENT_ID, ours.pop()!);
+      await checkRotation('oidc-provider', peerUrl, CLIENT_ID, (await peerSeeds(1))[0]!);
+      const login = await postForm(oursUrl, `grant_type=password&username=${USERNAME}&password=${SERVICE_PASSWORD}&client_id=${CLIENT_ID}`);
+      check(login.status === 200 && typeof login.body.refresh_token === 'string', `ours: the password grant answered ${login.status}`);
+      log('answers checked (rotation returns new tokens; a rotated token is refused and its reuse revokes the family, for both)');
+
+      const form = { 'content-type': 'application/x-www-form-urlencoded' };
+      const chainRun = (url: string, seeds: () => Promise<string[]>) => async (durationSec: number) =>
+        runLoad({ url, connections: CONNECTIONS, durationSec, headers: form, chain: new TokenChains(await seeds(), refreshBody(CLIENT_ID), rotatedToken) });
+      const top = await measure('ceiling (bare node:http, fixed JSON)', log, (d) => runLoad({ url: ceilingUrl, connections: CONNECTIONS, durationSec: d, method: 'GET' }));
+      const refresh = await measure('ours refresh_token grant', log, chainRun(oursUrl, async () => ours.splice(0, CONNECTIONS + 10)));
+      const peerRefresh = await measure('oidc-provider refresh_token grant', log, chainRun(peerUrl, () => peerSeeds(PEER_SEEDS_PER_RUN)));
+      const password = await measure('ours password grant', log, (d) =>
+        runLoad({ url: oursUrl, connections: CONNECTIONS, durationSec: d, headers: form, body: `grant_type=password&username=${USERNAME}&password=${SERVICE_PASSWORD}&client_id=${CLIENT_ID}` }),
+      );
+
+      const rps = (r: LoadResult) => ({ value: Math.round(r.rps), unit: 'req/s' });
+      const lat = (r: LoadResult) => `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`;
+      const rows: BenchRow[] = [
+        ratioRow('token', `refresh_token grant with rotation, ${CONNECTIONS} conn (${lat(refresh)})`, rps(refresh), { label: `bare node:http ceiling (${lat(top)})`, ...rps(top) }, 0.15),
+        ratioRow('token', 'refresh_token grant vs the peer', rps(refresh), { label: `oidc-provider refresh + rotation (${lat(peerRefresh)})`, ...rps(peerRefresh) }, 3),
+        ratioRow('token', `password grant (scrypt), ${CONNECTIONS} conn (${lat(password)})`, rps(password), { label: 'bare node:http ceiling', ...rps(top) }, null),
+      ];
+      return {
+        rows,
+        figures: { connections: CONNECTIONS, durationSec: DURATION_SEC, warmupSec: WARMUP_SEC, ceiling: top, refresh, peerRefresh, password },
+        notes: [
+          `autocannon, ${CONNECTIONS} connections, ${DURATION_SEC} s each after a ${WARMUP_SEC} s warm-up, every server in its own process (the load generator in a third). Each connection rotates its own refresh chain. The peer is oidc-provider ${peerVersion()} (in-memory adapter, rotateRefreshToken: true, JWT access tokens signed with EdDSA).`,
+        ],
+      };
+    } finally {
+      await Promise.all(children.map((c) => c.stop()));
+      await service?.stop();
+    }
+  },
+};
+
+function peerVersion(): string {
+  const manifest = createRequire(import.meta.url)('oidc-provider/package.json') as { version: string };
+  return manifest.version;
+}
