@@ -7,6 +7,9 @@
 import { defineConfig } from '@playwright/test';
 
 const electron = process.env.TW_E2E_ELECTRON === '1';
+// Two runs in one checkout would wipe each other's artifacts (traces, failure screenshots) in a shared
+// output folder; workers inherit this id from the runner, so one run keeps one folder.
+process.env.TW_E2E_RUN_ID ??= `${Date.now().toString(36)}-${process.pid}`;
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -18,7 +21,7 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   forbidOnly: !!process.env.CI,
-  outputDir: 'test-results',
+  outputDir: `test-results/${process.env.TW_E2E_RUN_ID}`,
   use: {
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
