@@ -159,6 +159,8 @@ export class SimulatedDevice {
       }
       if (this.state === 'starting' || (this.state === 'logged_out' && (this.reloginAt ?? 0) <= this.env.now())) {
         await this.env.limit(() => this.login());
+        // The first call follows the sign-in at once, so the panel (refreshed by the sign-in event) sees it.
+        if (this.state === 'active') await this.env.limit(() => this.callApi());
       } else if (this.state === 'active') {
         if (this.rotateSoon || (this.tokens && this.tokens.expiresAt - this.env.now() < this.env.refreshMarginMs)) {
           await this.env.limit(() => this.refresh());
