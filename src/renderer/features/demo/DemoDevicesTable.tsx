@@ -6,7 +6,7 @@ import Typography from '@mui/material/Typography';
 import { DataGrid, type GridColDef } from '@mui/x-data-grid';
 import type { DemoDevice } from '../../../shared/demo';
 import { testIdRow } from '../../components/TestIdRow';
-import { Countdown, RelativeTime } from '../../components/TimeText';
+import { Countdown } from '../../components/TimeText';
 import { href } from '../../lib/router';
 import { KIND_LABEL, propagationText, statusText } from './demo-format';
 
@@ -30,7 +30,7 @@ function buildColumns(onSteal: (device: DemoDevice) => void, stealing: boolean):
     {
       field: 'displayName',
       headerName: 'User',
-      width: 140,
+      width: 120,
       renderCell: ({ row }) => (
         <Link href={href.user(row.userId)} data-testid={`demo-user-link-${row.id}`} title={row.username}>
           {row.displayName}
@@ -41,54 +41,48 @@ function buildColumns(onSteal: (device: DemoDevice) => void, stealing: boolean):
       field: 'deviceName',
       headerName: 'Device',
       flex: 1,
-      minWidth: 170,
+      minWidth: 150,
       renderCell: ({ row }) => (
-        <span title={`${KIND_LABEL[row.kind]} · ${row.clientId}${row.rememberMe ? ' · remember me' : ''}`}>
+        <span title={`${KIND_LABEL[row.kind]} · ${row.clientId}${row.rememberMe ? ' · signed in with remember me' : ''}`}>
           {row.deviceName}
           {row.rememberMe && (
-            <Typography component="span" variant="caption" sx={{ color: 'text.secondary', ml: 0.5 }}>
-              (remember me)
+            <Typography component="span" variant="caption" sx={{ color: 'text.secondary', ml: 0.5 }} aria-label="remember me">
+              ★
             </Typography>
           )}
         </span>
       ),
     },
-    { field: 'lastStatus', headerName: 'Last API call', width: 105, renderCell: ({ row }) => <StatusCell device={row} /> },
+    { field: 'lastStatus', headerName: 'Last call', width: 85, renderCell: ({ row }) => <StatusCell device={row} /> },
     {
       field: 'state',
       headerName: 'State',
-      width: 150,
+      width: 110,
       renderCell: ({ row }) => (
-        <span data-testid={`demo-device-state-${row.id}`} data-state={row.state} title={row.note ?? undefined}>
-          {row.state === 'logged_out' ? (
-            <>
-              logged out{row.reloginAt !== null && <> · retries <RelativeTime at={row.reloginAt} /></>}
-            </>
-          ) : (
-            row.state
-          )}
+        <span data-testid={`demo-device-state-${row.id}`} data-state={row.state} title={row.note ? `${row.note}${row.reloginAt !== null ? ' · signs in again in a few seconds' : ''}` : undefined}>
+          {row.state === 'logged_out' ? 'logged out' : row.state}
         </span>
       ),
     },
     {
       field: 'accessTokenExpiresAt',
       headerName: 'Token expires',
-      width: 110,
+      width: 105,
       renderCell: ({ row }) => <Countdown at={row.accessTokenExpiresAt} testId={`demo-token-expiry-${row.id}`} />,
     },
     {
       field: 'refreshCount',
       headerName: 'Refreshes',
-      width: 85,
+      width: 80,
       type: 'number',
       renderCell: ({ row }) => <span data-testid={`demo-refresh-count-${row.id}`}>{row.refreshCount}</span>,
     },
-    { field: 'calls', headerName: 'Calls', width: 70, type: 'number' },
+    { field: 'calls', headerName: 'Calls', width: 65, type: 'number' },
     {
       field: 'propagation',
-      headerName: 'Propagation',
-      flex: 1,
-      minWidth: 220,
+      headerName: 'Propagation (first 401 after an action)',
+      flex: 1.3,
+      minWidth: 250,
       sortComparator: (a: DemoDevice['propagation'], b: DemoDevice['propagation']) => (a?.ms ?? -1) - (b?.ms ?? -1),
       renderCell: ({ row }) => {
         const text = propagationText(row);
@@ -106,7 +100,7 @@ function buildColumns(onSteal: (device: DemoDevice) => void, stealing: boolean):
     {
       field: 'actions',
       headerName: '',
-      width: 150,
+      width: 115,
       sortable: false,
       renderCell: ({ row }) => (
         <Button
@@ -115,8 +109,9 @@ function buildColumns(onSteal: (device: DemoDevice) => void, stealing: boolean):
           disabled={stealing || row.state !== 'active'}
           onClick={() => onSteal(row)}
           data-testid={`demo-steal-${row.id}`}
+          title="An attacker copies this device's refresh token and replays it after the device rotates"
         >
-          Steal refresh token
+          Steal token
         </Button>
       ),
     },

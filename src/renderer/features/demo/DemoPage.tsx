@@ -69,14 +69,14 @@ export function DemoPage() {
       <Alert severity="info" sx={{ mb: 2 }} data-testid="demo-hint">
         <AlertTitle>What to try</AlertTitle>
         Open a user (click a name), click <b>Force logout</b>, and come back: each of their devices turns 401 and shows how many
-        milliseconds after the action its first 401 came. Or click <b>Steal refresh token</b>: an attacker copies that device&apos;s
+        milliseconds after the action its first 401 came. Or click <b>Steal token</b> on a device: an attacker copies that device&apos;s
         refresh token, waits until the device has rotated it, and replays it — reuse detection revokes the session.
         {data && (
           <Box component="span" sx={{ display: 'block', mt: 1, color: 'text.secondary' }}>
             Devices call the API every {data.callIntervalMs} ms (± 20 %) and refresh 10 s before their {data.accessTokenTtlSeconds} s
             access token expires. Right after an action that names a device, it probes every {data.probeIntervalMs} ms for up to{' '}
             {data.probeWindowMs} ms, so the time shown measures propagation, not the calling rhythm. A logged-out device signs in again
-            after a while (and keeps failing while its user is blocked). Everyone&apos;s password is <code>demo-password-123</code>.
+            after a while (and keeps failing while its user is blocked). ★ marks a remember-me sign-in. Everyone&apos;s password is <code>demo-password-123</code>.
           </Box>
         )}
       </Alert>
