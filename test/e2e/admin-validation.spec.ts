@@ -28,6 +28,9 @@ async function snapshot(driver: WardenDriver) {
 
 test('malformed admin calls get a coded error and change nothing', async ({ warden }) => {
   const { driver, oauth } = warden;
+  const info = await driver.info();
+  expect(info.issuer).toBe(warden.issuer);
+  expect(info.mode).toBe(warden.mode);
   const { id: userId } = await driver.call('createUser', { username: 'dave', password: 'long enough secret' });
   await driver.call('createClient', { clientId: 'cli', kind: 'public', name: 'CLI' });
   await oauth.login({ username: 'dave', password: 'long enough secret' }, 'cli', PHONE);

@@ -26,7 +26,7 @@ test('the theme toggle switches light and dark, and the choice survives a reload
   await expect(page.getByTestId('theme-toggle')).toHaveAttribute('data-mode', initial);
 });
 
-test('keyboard: Tab reaches the navigation, Enter opens the page, Escape closes a dialog', async ({ warden }) => {
+test('keyboard: Tab and Shift+Tab reach the navigation, Enter opens the page, Escape closes a dialog', async ({ warden }) => {
   const { page } = warden;
   await goToOverview(page);
 
@@ -38,7 +38,7 @@ test('keyboard: Tab reaches the navigation, Enter opens the page, Escape closes 
   await page.keyboard.press('Enter');
   await assertOnPage(page, 'keys');
 
-  await tabTo(page, 'nav-users');
+  await tabTo(page, 'nav-users', { backwards: true });
   await page.keyboard.press('Enter');
   await assertOnPage(page, 'users');
   await tabTo(page, 'create-user-open');

@@ -9,11 +9,15 @@ export function focusedTestId(page: Page): Promise<string | null> {
   });
 }
 
-/** Presses Tab until `testId` has focus; fails after `maxPresses` (the element is not reachable). */
-export async function tabTo(page: Page, testId: string, maxPresses = 40): Promise<void> {
+/**
+ * Presses Tab (Shift+Tab with `backwards`) until `testId` has focus; fails after `maxPresses` presses
+ * (the element is not reachable by keyboard).
+ */
+export async function tabTo(page: Page, testId: string, options: { backwards?: boolean; maxPresses?: number } = {}): Promise<void> {
+  const { backwards = false, maxPresses = 40 } = options;
   const seen: Array<string | null> = [];
   for (let press = 0; press < maxPresses; press += 1) {
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
     const focused = await focusedTestId(page);
     if (focused === testId) {
       await expect(page.getByTestId(testId)).toBeFocused();
