@@ -16,6 +16,7 @@ import { markdownTable, textTable } from './lib/table';
 const SUITES: Record<string, () => Promise<Suite>> = {
   verify: async () => (await import('./suites/verify')).verifySuite,
   token: async () => (await import('./suites/token-endpoint')).tokenEndpointSuite,
+  propagation: async () => (await import('./suites/propagation')).propagationSuite,
   scale: async () => (await import('./suites/scale')).scaleSuite,
 };
 const ALIASES: Record<string, string> = { 'token-endpoint': 'token' };

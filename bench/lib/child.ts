@@ -8,6 +8,21 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+// If the bench dies half way (a crash, Ctrl-C), no server it started may outlive it.
+const live = new Set<ChildProcess>();
+const exitCleanups = new Set<() => void>();
+process.on('exit', () => {
+  for (const proc of live) proc.kill('SIGKILL');
+  for (const cleanup of exitCleanups) cleanup();
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+/** Registers synchronous cleanup (e.g. removing a temporary directory) for an abnormal exit; returns its remover. */
+export function onAbnormalExit(cleanup: () => void): () => void {
+  exitCleanups.add(cleanup);
+  return () => exitCleanups.delete(cleanup);
+}
+
 export interface ChildServer {
   proc: ChildProcess;
   /** Everything the child wrote to stderr (bounded), for error reports. */
@@ -20,6 +35,8 @@ export interface ChildServer {
 /** Starts `node --import tsx <script> …args` from the repository root, with an IPC channel. */
 export function spawnTs(script: string, args: string[] = []): ChildServer {
   const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
   let errors = '';
   proc.stderr?.setEncoding('utf8');
   proc.stderr?.on('data', (chunk: string) => {

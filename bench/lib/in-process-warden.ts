@@ -2,11 +2,13 @@
  * A Token Warden service inside the bench process (real SQLite file in a temporary directory, memory key
  * vault, 127.0.0.1, a free port), with the clients and user a suite needs, created through the engine.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startWarden, type RunningWarden } from '../../src/main/app';
 import type { TokenSet } from '../../src/main/engine/types';
+import { onAbnormalExit } from './child';
 
 export const BENCH_PASSWORD = 'bench-password-1';
 export const BENCH_DEVICE = { name: 'bench', userAgent: 'token-warden-bench', ip: '127.0.0.1' };
@@ -27,6 +29,7 @@ export interface BenchWarden {
 
 export async function startBenchWarden(): Promise<BenchWarden> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'warden-bench-'));
+  const forget = onAbnormalExit(() => rmSync(dataDir, { recursive: true, force: true }));
   const warden = await startWarden({ dataDir, port: 0, host: '127.0.0.1', allowRemote: false, keyStore: 'memory', consoleDir: null, demo: false, warn: () => {} });
   const engine = warden.engine;
   const who = { actor: 'admin' };
@@ -47,6 +50,7 @@ export async function startBenchWarden(): Promise<BenchWarden> {
     async close() {
       await warden.close();
       await rm(dataDir, { recursive: true, force: true });
+      forget();
     },
   };
 }

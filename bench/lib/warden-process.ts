@@ -3,11 +3,12 @@
  * a temporary data directory and the memory key vault, on 127.0.0.1 and a free port. Everything else goes
  * through its public HTTP surface: the admin API with the admin token, and the OAuth token endpoint.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AdminInput, AdminMethod, AdminOutput } from '../../src/shared/admin-api';
-import { spawnTs, waitForStdout, type ChildServer } from './child';
+import { onAbnormalExit, spawnTs, waitForStdout, type ChildServer } from './child';
 
 export const SERVICE_PASSWORD = 'bench-password-1';
 
@@ -31,6 +32,7 @@ export interface WardenProcess {
 
 export async function startWardenProcess(): Promise<WardenProcess> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'warden-bench-svc-'));
+  const forget = onAbnormalExit(() => rmSync(dataDir, { recursive: true, force: true }));
   const child = spawnTs('src/main/headless.ts', ['--data-dir', dataDir, '--key-store', 'memory', '--port', '0']);
   let issuer: string;
   try {
@@ -74,6 +76,7 @@ export async function startWardenProcess(): Promise<WardenProcess> {
     async stop() {
       await child.stop();
       await rm(dataDir, { recursive: true, force: true });
+      forget();
     },
   };
 }
