@@ -64,7 +64,8 @@ function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sessi
       ...(presented ? { presented: refreshLabel(presented.hash) } : {}),
       ip: device.ip,
       userAgent: device.userAgent,
-      deviceName: device.name,
+      // The session keeps its own name; the presenter's address and user agent are what may differ.
+      deviceName: session.deviceName,
       refreshCount,
       accessToken: describeAccess(access),
     },
