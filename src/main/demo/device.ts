@@ -9,14 +9,16 @@
  */
 import type { DemoDevice, DemoDeviceState, DemoPropagation } from '../../shared/demo';
 import type { CastDevice } from './roster';
-import { GrantRefused, type DeviceTokens, type TokenClient } from './token-client';
+import { GrantRefused, withAbort, type DeviceTokens, type TokenClient } from './token-client';
 
 export interface DeviceEnv {
   apiUrl: string;
   tokens: TokenClient;
   password: string;
-  /** Runs routine work (logins, refreshes, regular calls) under the world's concurrency bound. */
+  /** Runs routine work (refreshes, regular calls) under the world's concurrency bound… */
   limit<T>(work: () => Promise<T>): Promise<T>;
+  /** …and sign-ins under a tighter one: password hashing is deliberately expensive. */
+  limitLogins<T>(work: () => Promise<T>): Promise<T>;
   paused(): boolean;
   callIntervalMs: number;
   probeIntervalMs: number;
@@ -56,6 +58,7 @@ export class SimulatedDevice {
   private stopped = false;
   private rotateSoon = false;
   private rotationWaiters: Array<(ok: boolean) => void> = [];
+  private work: Promise<void> = Promise.resolve();
 
   constructor(
     readonly cast: CastDevice,
@@ -134,10 +137,20 @@ export class SimulatedDevice {
     };
   }
 
+  /** Read through a method: TypeScript would otherwise keep a narrowing that an await has made stale. */
+  private signedIn(): boolean {
+    return this.state === 'active';
+  }
+
+  /** Work that waited in a queue does not start once the device has been stopped. */
+  private unlessStopped(work: () => Promise<void>): Promise<void> {
+    return this.stopped ? Promise.resolve() : work();
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), Math.max(0, delayMs));
+    this.timer = setTimeout(() => this.tick(), Math.max(0, delayMs));
   }
 
   private nextDelay(): number {
@@ -147,9 +160,18 @@ export class SimulatedDevice {
     return this.env.callIntervalMs + jitter;
   }
 
-  private async tick(): Promise<void> {
+  private tick(): void {
     if (this.stopped || this.busy) return;
     this.busy = true;
+    this.work = this.step();
+  }
+
+  /** Resolves once the device's current request (if any) has finished: the service can then close cleanly. */
+  settled(): Promise<void> {
+    return this.work;
+  }
+
+  private async step(): Promise<void> {
     try {
       const probing = this.pending !== null && this.env.perf() < this.pending.probeUntil;
       if (this.env.paused() && !probing) {
@@ -158,14 +180,15 @@ export class SimulatedDevice {
         return this.schedule(60_000);
       }
       if (this.state === 'starting' || (this.state === 'logged_out' && (this.reloginAt ?? 0) <= this.env.now())) {
-        await this.env.limit(() => this.login());
-        // The first call follows the sign-in at once, so the panel (refreshed by the sign-in event) sees it.
-        if (this.state === 'active') await this.env.limit(() => this.callApi());
+        await this.env.limitLogins(() => this.unlessStopped(() => this.login()));
+        // The first call follows the sign-in at once (not queued behind other sign-ins), so the panel,
+        // refreshed by the sign-in event, sees it.
+        if (this.signedIn()) await this.callApi();
       } else if (this.state === 'active') {
         if (this.rotateSoon || (this.tokens && this.tokens.expiresAt - this.env.now() < this.env.refreshMarginMs)) {
-          await this.env.limit(() => this.refresh());
+          await this.env.limit(() => this.unlessStopped(() => this.refresh()));
         }
-        if (this.state === 'active') await (probing ? this.callApi() : this.env.limit(() => this.callApi()));
+        if (this.state === 'active') await (probing ? this.callApi() : this.env.limit(() => this.unlessStopped(() => this.callApi())));
       }
     } catch (error) {
       if (this.stopped) return;
@@ -209,8 +232,12 @@ export class SimulatedDevice {
 
   private async callApi(): Promise<void> {
     if (!this.tokens) return;
-    const response = await fetch(this.env.apiUrl, { headers: { authorization: `Bearer ${this.tokens.accessToken}`, 'user-agent': this.cast.userAgent }, signal: this.env.signal });
-    await response.arrayBuffer();
+    const token = this.tokens.accessToken;
+    const response = await withAbort(this.env.signal, async (signal) => {
+      const reply = await fetch(this.env.apiUrl, { headers: { authorization: `Bearer ${token}`, 'user-agent': this.cast.userAgent }, signal });
+      await reply.arrayBuffer();
+      return reply;
+    });
     const receivedPerf = this.env.perf();
     this.calls += 1;
     this.lastStatus = response.status;

@@ -43,6 +43,22 @@ function claimsOf(jwt: string): { sid: string | null; sub: string | null } {
   }
 }
 
+/**
+ * Runs one request with its own abort signal that follows `parent`. Handing the one long-lived signal to
+ * every fetch would pile up abort listeners on it (undici keeps them until the request is collected).
+ */
+export async function withAbort<T>(parent: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const own = new AbortController();
+  const onAbort = () => own.abort();
+  if (parent.aborted) own.abort();
+  else parent.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await work(own.signal);
+  } finally {
+    parent.removeEventListener('abort', onAbort);
+  }
+}
+
 export interface TokenClient {
   login(input: { username: string; password: string; clientId: string; deviceName: string; userAgent: string; rememberMe: boolean }): Promise<DeviceTokens>;
   refresh(input: { refreshToken: string; clientId: string; userAgent: string }): Promise<DeviceTokens>;
@@ -51,13 +67,16 @@ export interface TokenClient {
 /** A client of `issuer`'s token endpoint; `now` stamps expiry times. */
 export function tokenClient(issuer: string, now: () => number, signal: AbortSignal): TokenClient {
   const post = async (params: Record<string, string>, userAgent: string): Promise<DeviceTokens> => {
-    const response = await fetch(`${issuer}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
-      body: new URLSearchParams(params).toString(),
-      signal,
+    const { response, body } = await withAbort(signal, async (own) => {
+      const response = await fetch(`${issuer}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
+        body: new URLSearchParams(params).toString(),
+        signal: own,
+      });
+      const body: unknown = await response.json().catch(() => ({}));
+      return { response, body };
     });
-    const body: unknown = await response.json().catch(() => ({}));
     if (response.status !== 200) {
       const parsed = errorResponseSchema.safeParse(body);
       const error = parsed.success ? parsed.data : {};

@@ -111,6 +111,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     tokens,
     password: DEMO_PASSWORD,
     limit: limiter(16),
+    limitLogins: limiter(4),
     paused: () => paused,
     callIntervalMs,
     probeIntervalMs: 5,
@@ -168,6 +169,14 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
       stopping ??= (async () => {
         stopListening();
         devices.forEach((device) => device.stop());
+        // Let requests already inside the service finish (a sign-in is mid-hash), so none of them meets a
+        // closed store; whatever is still open after a short bound is aborted.
+        let bound: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.allSettled(devices.map((device) => device.settled())),
+          new Promise<void>((resolve) => (bound = setTimeout(resolve, 3_000))),
+        ]);
+        clearTimeout(bound);
         abort.abort();
         await demoApi.close();
       })();
