@@ -4,7 +4,8 @@
  * propagation time; the scripted attacker's replay trips reuse detection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWarden, type RunningWarden } from '../../src/main/app';
+import { parseWardenArgs, startWarden, type RunningWarden } from '../../src/main/app';
+import { buildCast } from '../../src/main/demo/roster';
 import type { DemoState } from '../../src/shared/demo';
 
 const SYSTEM = { actor: 'admin' };
@@ -90,5 +91,31 @@ describe('demo mode', () => {
     expect((await state()).paused).toBe(true);
     expect(await warden.engine.admin.setDemoPaused({ paused: false }, SYSTEM)).toEqual({ paused: false });
     await expect(warden.engine.admin.stealRefreshToken({ deviceId: 'nope' }, SYSTEM)).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('demo mode options and cast', () => {
+  it('parses --demo-clients N only with --demo and within 1..500', () => {
+    expect(parseWardenArgs(['--demo', '--demo-clients', '300'])).toMatchObject({ demo: true, demoClients: 300 });
+    expect(parseWardenArgs(['--demo', '--demo-clients=5'])).toMatchObject({ demoClients: 5 });
+    expect(parseWardenArgs(['--demo'])).not.toHaveProperty('demoClients');
+    for (const argv of [['--demo-clients', '5'], ['--demo', '--demo-clients', '0'], ['--demo', '--demo-clients', '501'], ['--demo', '--demo-clients', 'many']]) {
+      expect(() => parseWardenArgs(argv)).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    }
+  });
+
+  it('gives every user one to three devices with unique usernames, at any size', () => {
+    for (const size of [1, 12, 300]) {
+      const { users, devices } = buildCast(size);
+      expect(devices).toHaveLength(size);
+      expect(new Set(users.map((u) => u.username)).size).toBe(users.length);
+      expect(new Set(devices.map((d) => d.id)).size).toBe(size);
+      for (const user of users) {
+        const count = devices.filter((d) => d.user === user).length;
+        expect(count).toBeGreaterThanOrEqual(1);
+        expect(count).toBeLessThanOrEqual(3);
+      }
+    }
+    expect(buildCast(12).users.map((u) => u.username).slice(0, 3)).toEqual(['ana.silva', 'ben.okafor', 'chloe.martin']);
   });
 });
