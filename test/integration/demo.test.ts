@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWardenArgs, startWarden, type RunningWarden } from '../../src/main/app';
 import { buildCast } from '../../src/main/demo/roster';
+import { startTestWarden } from '../helpers/warden';
 import type { DemoState } from '../../src/shared/demo';
 
 const SYSTEM = { actor: 'admin' };
@@ -117,5 +118,19 @@ describe('demo mode options and cast', () => {
       }
     }
     expect(buildCast(12).users.map((u) => u.username).slice(0, 3)).toEqual(['ana.silva', 'ben.okafor', 'chloe.martin']);
+  });
+});
+
+describe('demo methods without demo mode', () => {
+  it('answers not_found over the admin API, and nothing was seeded', async () => {
+    const t = await startTestWarden();
+    try {
+      await expect(t.admin('getDemoState', {})).rejects.toMatchObject({ code: 'not_found' });
+      await expect(t.admin('setDemoPaused', { paused: true })).rejects.toMatchObject({ code: 'not_found' });
+      await expect(t.admin('stealRefreshToken', { deviceId: 'd1' })).rejects.toMatchObject({ code: 'not_found' });
+      expect((await t.admin('listClients', {})).map((c) => c.clientId)).not.toContain('demo-api');
+    } finally {
+      await t.close();
+    }
   });
 });
