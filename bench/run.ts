@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   token: async () => (await import('./suites/token-endpoint')).tokenEndpointSuite,
   propagation: async () => (await import('./suites/propagation')).propagationSuite,
   scale: async () => (await import('./suites/scale')).scaleSuite,
+  console: async () => (await import('./suites/console')).consoleSuite,
 };
 const ALIASES: Record<string, string> = { 'token-endpoint': 'token' };
 
