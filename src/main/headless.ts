@@ -16,7 +16,8 @@ const USAGE = `Usage: npm run serve -- [options]
   --allow-remote        allow a non-loopback --host
   --key-store KIND      keychain (default) or memory (ephemeral keys: tokens die with the process)
   --console-dir DIR     serve the built admin console from DIR and print its login URL
-  --demo                throwaway data directory and memory key store`;
+  --demo                throwaway data directory and memory key store, seeded users, simulated devices and a demo API
+  --demo-clients N      simulated devices in demo mode (1-500, default 12)`;
 
 function fail(error: unknown): never {
   const message = isWardenError(error) ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;

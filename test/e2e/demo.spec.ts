@@ -70,6 +70,12 @@ test('force logout bites every device of the user within a second; the refresh-t
     for (const id of others) await assertDeviceStatus(page, id, '200');
   });
 
+  // The README's demo picture: taken here, where the panel shows the propagation times.
+  if (process.env.TW_SCREENSHOTS === '1') {
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    await page.screenshot({ path: 'docs/screenshots/demo.png' });
+  }
+
   const target = others[0]!;
   await test.step('steal a refresh token: the replay after rotation is refused and the session revoked', async () => {
     await page.getByTestId(`demo-steal-${target}`).click();
