@@ -1,7 +1,7 @@
-import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
+import { ServerPagedGrid } from '../../components/ServerPagedGrid';
 import Link from '@mui/material/Link';
-import { DataGrid, type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
+import { type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
 import type { AuditEntry } from '../../../shared/dto';
 import { Mono } from '../../components/Mono';
 import { testIdRow } from '../../components/TestIdRow';
@@ -62,30 +62,20 @@ interface Props {
 
 /** Audit entries newest first; pages follow sequence-number cursors, so the total is never counted. */
 export function AuditTable({ rows, loading, hasNextPage, pagination, onPaginationChange }: Props) {
-  // DataGrid does not forward data-* props to its root, so the test id sits on a wrapper.
   return (
-    <Box data-testid="audit-table">
-      <DataGrid
-        rows={rows}
-        getRowId={(row) => row.seq}
-        columns={columns}
-        // Cursor paging never counts the log; once the last page is reached the total is known.
-        rowCount={hasNextPage ? -1 : pagination.page * pagination.pageSize + rows.length}
-        paginationMeta={{ hasNextPage }}
-        loading={loading}
-        paginationMode="server"
-        filterMode="server"
-        sortingMode="server"
-        disableColumnFilter
-        disableColumnSorting
-        disableRowSelectionOnClick
-        paginationModel={pagination}
-        onPaginationModelChange={onPaginationChange}
-        pageSizeOptions={[25, 50, 100]}
-        slots={{ row: AuditRow }}
-        autoHeight
-        density="compact"
-      />
-    </Box>
+    <ServerPagedGrid
+      testId="audit-table"
+      rows={rows}
+      getRowId={(row) => row.seq}
+      columns={columns}
+      // Cursor paging never counts the log; once the last page is reached the total is known.
+      rowCount={hasNextPage ? -1 : pagination.page * pagination.pageSize + rows.length}
+      paginationMeta={{ hasNextPage }}
+      loading={loading}
+      paginationModel={pagination}
+      onPaginationModelChange={onPaginationChange}
+      pageSizeOptions={[25, 50, 100]}
+      slots={{ row: AuditRow }}
+    />
   );
 }

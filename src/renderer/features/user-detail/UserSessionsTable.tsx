@@ -1,8 +1,8 @@
-import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
+import { ServerPagedGrid } from '../../components/ServerPagedGrid';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
-import { DataGrid, type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
+import { type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
 import type { SessionInfo } from '../../../shared/dto';
 import { StatusChip } from '../../components/StatusChip';
 import { testIdRow } from '../../components/TestIdRow';
@@ -91,28 +91,18 @@ interface Props {
 
 /** A user's device sessions, paged on the server. */
 export function UserSessionsTable({ rows, total, loading, pagination, onPaginationChange, onRevoke }: Props) {
-  // DataGrid does not forward data-* props to its root, so the test id sits on a wrapper.
   return (
-    <Box data-testid="sessions-table">
-      <DataGrid
-        rows={rows}
-        columns={buildColumns(onRevoke)}
-        rowCount={total}
-        loading={loading}
-        paginationMode="server"
-        filterMode="server"
-        sortingMode="server"
-        disableColumnFilter
-        disableColumnSorting
-        disableRowSelectionOnClick
-        paginationModel={pagination}
-        onPaginationModelChange={onPaginationChange}
-        pageSizeOptions={[10, 25, 50]}
-        slots={{ row: SessionRow }}
-        autoHeight
-        density="compact"
-      />
-    </Box>
+    <ServerPagedGrid
+      testId="sessions-table"
+      rows={rows}
+      columns={buildColumns(onRevoke)}
+      rowCount={total}
+      loading={loading}
+      paginationModel={pagination}
+      onPaginationModelChange={onPaginationChange}
+      pageSizeOptions={[10, 25, 50]}
+      slots={{ row: SessionRow }}
+    />
   );
 }
 

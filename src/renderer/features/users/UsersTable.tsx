@@ -1,6 +1,6 @@
-import Box from '@mui/material/Box';
 import Link from '@mui/material/Link';
-import { DataGrid, type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
+import { ServerPagedGrid } from '../../components/ServerPagedGrid';
+import { type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
 import type { UserSummary } from '../../../shared/dto';
 import { StatusChip } from '../../components/StatusChip';
 import { testIdRow } from '../../components/TestIdRow';
@@ -63,29 +63,19 @@ interface Props {
 
 /** One page of users; paging and filtering happen on the server. */
 export function UsersTable({ rows, total, loading, pagination, onPaginationChange }: Props) {
-  // DataGrid does not forward data-* props to its root, so the test id sits on a wrapper.
   return (
-    <Box data-testid="users-table">
-      <DataGrid
-        rows={rows}
-        columns={columns}
-        rowCount={total}
-        loading={loading}
-        paginationMode="server"
-        filterMode="server"
-        sortingMode="server"
-        disableColumnFilter
-        disableColumnSorting
-        disableRowSelectionOnClick
-        paginationModel={pagination}
-        onPaginationModelChange={onPaginationChange}
-        pageSizeOptions={[10, 25, 50, 100]}
-        onRowClick={({ row }) => navigate(href.user(row.id))}
-        slots={{ row: UserRow }}
-        autoHeight
-        density="compact"
-        sx={{ '& .MuiDataGrid-row': { cursor: 'pointer' } }}
-      />
-    </Box>
+    <ServerPagedGrid
+      testId="users-table"
+      rows={rows}
+      columns={columns}
+      rowCount={total}
+      loading={loading}
+      paginationModel={pagination}
+      onPaginationModelChange={onPaginationChange}
+      pageSizeOptions={[10, 25, 50, 100]}
+      onRowClick={({ row }) => navigate(href.user(row.id))}
+      slots={{ row: UserRow }}
+      sx={{ '& .MuiDataGrid-row': { cursor: 'pointer' } }}
+    />
   );
 }
