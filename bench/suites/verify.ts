@@ -23,7 +23,7 @@ const WARM_DISTINCT = 2_000;
 const WARM_REPEAT = 50;
 /** jose and bare cost the same per presentation warm or cold; a bounded prefix of the warm sequence suffices. */
 const WARM_REFERENCE_OPS = 2_500;
-const SESSIONS = 20;
+const SESSIONS = 50;
 /** Per contender per round: a loop stops here even if it has not finished its tokens. */
 const ROUND_BUDGET_MS = 5_000;
 
@@ -37,18 +37,16 @@ function splitForBare(token: string): Bare {
   return { data: Buffer.from(token.slice(0, dot)), signature: Buffer.from(token.slice(dot + 1), 'base64url') };
 }
 
-/** Mints access tokens through real refresh rotations over a few sessions. */
+/** Mints access tokens through real refresh rotations, one rotation per session per round (coalesced). */
 async function mintTokens(bench: BenchWarden, count: number): Promise<string[]> {
-  const chains = await Promise.all(Array.from({ length: SESSIONS }, () => bench.login()));
-  const refresh = chains.map((c) => c.refreshToken);
+  let refresh = (await Promise.all(Array.from({ length: SESSIONS }, () => bench.login()))).map((c) => c.refreshToken);
   const tokens: string[] = [];
-  for (let i = 0; tokens.length < count; i += 1) {
-    const slot = i % SESSIONS;
-    const next = await bench.refresh(refresh[slot]!);
-    refresh[slot] = next.refreshToken;
-    tokens.push(next.accessToken);
+  while (tokens.length < count) {
+    const next = await Promise.all(refresh.map((token) => bench.refresh(token)));
+    refresh = next.map((t) => t.refreshToken);
+    tokens.push(...next.map((t) => t.accessToken));
   }
-  return tokens;
+  return tokens.slice(0, count);
 }
 
 type Runner = (tokens: string[], bare: Bare[]) => Promise<{ ops: number; ms: number; failures: number }>;
