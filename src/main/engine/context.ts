@@ -35,6 +35,8 @@ type Listener<T> = (value: T) => void;
 /** What one transaction has appended so far, published only once it commits. */
 interface Unit {
   chainHead: string;
+  /** Counter increments, written once per transaction (two statements each would cost a refresh dearly). */
+  counts: Map<CounterName, number>;
   delivered: LiveEvent[];
   revocations: RevocationRow[];
 }
@@ -77,7 +79,11 @@ export class EngineContext {
     if (this.open) return this.runInside(this.open, work);
     const unit = this.openUnit();
     try {
-      const result = this.store.transaction(() => this.runInside(unit, work));
+      const result = this.store.transaction(() => {
+        const value = this.runInside(unit, work);
+        this.writeCounts(unit);
+        return value;
+      });
       this.publish(unit);
       return result;
     } finally {
@@ -97,7 +103,11 @@ export class EngineContext {
     if (works.length > 1) {
       const unit = this.openUnit();
       try {
-        const values = this.store.transaction(() => works.map((work) => this.runInside(unit, work)));
+        const values = this.store.transaction(() => {
+          const results = works.map((work) => this.runInside(unit, work));
+          this.writeCounts(unit);
+          return results;
+        });
         this.publish(unit);
         return values.map((value) => ({ ok: true as const, value }));
       } catch {
@@ -116,7 +126,7 @@ export class EngineContext {
   }
 
   private openUnit(): Unit {
-    this.open = { chainHead: this.lastHash, delivered: [], revocations: [] };
+    this.open = { chainHead: this.lastHash, delivered: [], revocations: [], counts: new Map() };
     return this.open;
   }
 
@@ -137,12 +147,20 @@ export class EngineContext {
         const full = { ...row, createdAt: now };
         const id = store.insertRevocation(full);
         unit.revocations.push({ ...full, id });
-        store.incrementCounter('revocations', 1, now);
+        unit.counts.set('revocations', (unit.counts.get('revocations') ?? 0) + 1);
         return id;
       },
-      count: (name, by = 1) => store.incrementCounter(name, by, now),
+      count: (name, by = 1) => {
+        unit.counts.set(name, (unit.counts.get(name) ?? 0) + by);
+      },
     };
     return work(tx);
+  }
+
+  private writeCounts(unit: Unit): void {
+    const now = this.clock.now();
+    for (const [name, by] of unit.counts) this.store.incrementCounter(name, by, now);
+    unit.counts.clear();
   }
 
   /** After commit: the chain head moves on, then the feed and the console hear about it. */
