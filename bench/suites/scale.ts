@@ -4,6 +4,7 @@
  * parsed by the shared contract). Each query runs 200 times over varied inputs drawn from the data;
  * target p95 < 10 ms each.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { dispatchAdmin } from '../../src/main/engine/dispatch';
 import type { Engine } from '../../src/main/engine/engine';
 import type { AdminMethod } from '../../src/shared/admin-api';
@@ -17,6 +18,26 @@ const WARMUP = 10;
 const TARGET_P95_MS = 10;
 /** No single query class may take longer than this in total (bounded even if something regresses badly). */
 const CLASS_BUDGET_MS = 60_000;
+
+/**
+ * Reads the database file once so the timed queries see a warm OS page cache, as a running service's would.
+ * (This VM reclaims idle page cache aggressively: without it the first queries of a run read from disk.)
+ */
+function warmPageCache(file: string, budgetMs = 60_000): number {
+  const started = performance.now();
+  const buffer = Buffer.alloc(16 * 2 ** 20);
+  const fd = openSync(file, 'r');
+  try {
+    let position = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, 0, buffer.length, position);
+      position += read;
+      if (read === 0 || performance.now() - started > budgetMs) return position;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 type Call = (method: AdminMethod, input: unknown) => Promise<unknown>;
 
@@ -97,6 +118,9 @@ export const scaleSuite: Suite = {
   async run({ log }) {
     const store = await ensureScaleStore(DEFAULT_SCALE, log);
     const { meta } = store;
+    const warmStarted = performance.now();
+    const warmed = warmPageCache(store.dbPath);
+    log(`read ${(warmed / 2 ** 20).toFixed(0)} MiB into the page cache in ${((performance.now() - warmStarted) / 1000).toFixed(1)} s`);
     const engine = await store.openEngine();
     const rows: BenchRow[] = [];
     const figures: Record<string, unknown> = { counts: meta.counts, params: meta.params, reused: store.reused };
@@ -133,7 +157,7 @@ export const scaleSuite: Suite = {
       rows,
       figures,
       notes: [
-        `Store: ${c.users.toLocaleString('en-US')} users, ${c.sessions.toLocaleString('en-US')} sessions (${c.activeSessions.toLocaleString('en-US')} active), ${c.refreshTokens.toLocaleString('en-US')} refresh tokens, ${c.accessTokens.toLocaleString('en-US')} access-token records, ${c.audit.toLocaleString('en-US')} hash-chained audit entries; schema by openStore, rows bulk-loaded; queries through the engine's admin dispatcher, ${RUNS} runs each over varied inputs.`,
+        `Store: ${c.users.toLocaleString('en-US')} users, ${c.sessions.toLocaleString('en-US')} sessions (${c.activeSessions.toLocaleString('en-US')} active), ${c.refreshTokens.toLocaleString('en-US')} refresh tokens, ${c.accessTokens.toLocaleString('en-US')} access-token records, ${c.audit.toLocaleString('en-US')} hash-chained audit entries; schema by openStore, rows bulk-loaded; queries through the engine's admin dispatcher, ${RUNS} runs each over varied inputs, after reading the file once into the OS page cache (a running service's steady state; this VM evicts idle cache quickly).`,
       ],
     };
   },
