@@ -56,6 +56,8 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,
+      // electron-vite leaves the renderer unminified; minified it is 1.2 MB instead of 2.7 MB.
+      minify: true,
       rolldownOptions: {
         input: { index: resolve(root, 'src/renderer/index.html') },
       },
