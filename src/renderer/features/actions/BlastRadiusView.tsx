@@ -6,18 +6,14 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { ReactNode } from 'react';
 import type { BlastRadius } from '../../../shared/dto';
+import { Fact } from '../../components/Fact';
 import { Countdown } from '../../components/TimeText';
 
 function Figure({ label, value, testId }: { label: string; value: ReactNode; testId: string }) {
   return (
-    <div>
-      <Typography variant="caption" sx={{ color: 'text.secondary', display: 'block' }}>
-        {label}
-      </Typography>
-      <Typography variant="h6" component="div" data-testid={testId}>
-        {value}
-      </Typography>
-    </div>
+    <Fact label={label} testId={testId} size="large">
+      {value}
+    </Fact>
   );
 }
 

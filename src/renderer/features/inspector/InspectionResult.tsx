@@ -5,7 +5,7 @@ import Chip from '@mui/material/Chip';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import type { ReactNode } from 'react';
+import { Fact } from '../../components/Fact';
 import type { Inspection } from '../../../shared/dto';
 import { JsonView } from '../../components/JsonView';
 import { StatusChip } from '../../components/StatusChip';
@@ -23,18 +23,6 @@ function signatureText(valid: boolean | null): string {
   return valid ? 'valid' : 'invalid';
 }
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <Typography variant="caption" sx={{ color: 'text.secondary', display: 'block' }}>
-        {label}
-      </Typography>
-      <Typography variant="body2" component="div">
-        {children}
-      </Typography>
-    </div>
-  );
-}
 
 /** The verdict on one token, why, until when, and everything it carries. */
 export function InspectionResult({ inspection }: { inspection: Inspection }) {

@@ -2,25 +2,12 @@ import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import Link from '@mui/material/Link';
-import Typography from '@mui/material/Typography';
-import type { ReactNode } from 'react';
 import type { SessionInfo } from '../../../shared/dto';
+import { Fact } from '../../components/Fact';
 import { Mono } from '../../components/Mono';
 import { Countdown, RelativeTime } from '../../components/TimeText';
 import { href } from '../../lib/router';
 
-function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <div>
-      <Typography variant="caption" sx={{ color: 'text.secondary', display: 'block' }}>
-        {label}
-      </Typography>
-      <Typography variant="body2" component="div" data-testid={testId} sx={{ wordBreak: 'break-word' }}>
-        {children}
-      </Typography>
-    </div>
-  );
-}
 
 /** Who, where and until when: the facts of one device session. */
 export function SessionFacts({ session }: { session: SessionInfo }) {

@@ -1,24 +1,11 @@
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
-import Typography from '@mui/material/Typography';
-import type { ReactNode } from 'react';
 import type { UserDetail } from '../../../shared/dto';
+import { Fact } from '../../components/Fact';
 import { Mono } from '../../components/Mono';
 import { RelativeTime } from '../../components/TimeText';
 
-function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <div>
-      <Typography variant="caption" sx={{ color: 'text.secondary', display: 'block' }}>
-        {label}
-      </Typography>
-      <Typography variant="body2" component="div" data-testid={testId}>
-        {children}
-      </Typography>
-    </div>
-  );
-}
 
 /** The user's account facts: ids, refresh version, not-before, block and lockout state. */
 export function UserFacts({ user }: { user: UserDetail }) {
