@@ -28,8 +28,6 @@ export const DOMAIN_EVENT_TYPES = [
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
-/** Events that end tokens early; these are published on the revocation feed. */
-export const REVOCATION_EVENT_TYPES = ['session.revoked', 'user.forced_out', 'access_token.revoked', 'key.revoked'] as const;
 
 export interface DomainEvent {
   type: DomainEventType;

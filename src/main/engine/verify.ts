@@ -2,7 +2,7 @@
  * The engine's own full check of an access token: signature, header, claims, then live revocation state
  * (blocked user, not-before, revoked session, revoked jti). Returns a stable reason instead of throwing.
  */
-import { VERDICT_REASONS, type AccessTokenClaims, type Verdict, type VerdictReason } from '../../shared/verdict';
+import { type AccessTokenClaims, type Verdict, type VerdictReason } from '../../shared/verdict';
 import type { EngineContext } from './context';
 import { decodeJwt, verifyJwtSignature, type DecodedJwt } from './jwt';
 
@@ -79,6 +79,3 @@ export function judgeState(ctx: EngineContext, claims: Pick<AccessTokenClaims, '
   return undefined;
 }
 
-export function isVerdictReason(value: unknown): value is VerdictReason {
-  return typeof value === 'string' && (VERDICT_REASONS as readonly string[]).includes(value);
-}
