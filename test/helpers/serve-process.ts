@@ -30,7 +30,8 @@ function launch(via: 'npm' | 'tsx', args: string[], env: NodeJS.ProcessEnv = {})
   const [command, commandArgs] =
     via === 'npm'
       ? ['npm', ['run', '--silent', 'serve', '--', ...args]]
-      : [path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['src/main/headless.ts', ...args]];
+      : // Not the tsx CLI: its signal relay SIGKILLs a child that does not report a signal within 30 ms.
+        [process.execPath, ['--import', 'tsx', 'src/main/headless.ts', ...args]];
   return spawn(command, commandArgs, { cwd: REPO_ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
