@@ -236,6 +236,21 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
         expect(store.listClients()).toEqual([CLIENT, confidential]);
         expect(codeOf(() => store.insertClient(CLIENT))).toBe('conflict');
       });
+
+      it('never serves a client whose insert was rolled back (clients are cached once committed)', () => {
+        expect(store.getClient('app')).toEqual(CLIENT); // cached now
+        const ghost: ClientRow = { ...CLIENT, clientId: 'ghost' };
+        expect(() =>
+          store.transaction(() => {
+            store.insertClient(ghost);
+            expect(store.getClient('ghost')).toEqual(ghost);
+            throw new Error('roll back');
+          }),
+        ).toThrow('roll back');
+        expect(store.getClient('ghost')).toBeUndefined();
+        expect(store.getClient('app')).toEqual(CLIENT);
+        expect(Object.isFrozen(store.getClient('app'))).toBe(true);
+      });
     });
 
     describe('sessions', () => {

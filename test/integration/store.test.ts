@@ -2,7 +2,7 @@
  * Runs the shared Store suite against SQLite in a real file (fresh temp dir per test) and in ':memory:',
  * then checks what only SQLite has: query plans use indexes, foreign databases are refused.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +12,7 @@ import { SCHEMA_VERSION, SqliteStore, openSqliteStore, openStore } from '../../s
 import type { SessionStatus } from '../../src/shared/dto';
 import type { Store } from '../../src/main/store/store';
 import { storeSuite, type StoreHarness } from './store.suite';
+import { startCheckpointer } from '../../src/main/store/checkpointer';
 
 function fileHarness(): StoreHarness {
   const dir = mkdtempSync(join(tmpdir(), 'warden-store-'));
@@ -261,5 +262,72 @@ describe('SQLite specifics', () => {
   it('refuses a path it cannot open with storage_error', () => {
     expect(() => openStore(join(dir, 'missing', 'x.db'))).toThrow(expect.objectContaining({ code: 'storage_error' }));
     expect(() => openStore(dir)).toThrow(expect.objectContaining({ code: 'storage_error' }));
+  });
+});
+
+describe('background WAL checkpoints', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'warden-ckpt-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const walFrames = (path: string) => {
+    // A second connection asks without checkpointing anything itself: PASSIVE with nothing new is a no-op
+    // report, so read the counts from the pragma's first answer.
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { busy: number; log: number; checkpointed: number }[];
+    } finally {
+      db.close();
+    }
+  };
+
+  it('copies committed frames into the database file without the writer checkpointing', async () => {
+    const path = join(dir, 'warden.db');
+    const store = openSqliteStore(path);
+    const raw = (store as unknown as { db: Database.Database }).db;
+    expect(raw.pragma('wal_autocheckpoint', { simple: true })).toBe(20_000);
+    const sizeBefore = statSync(path).size;
+    store.transaction(() => {
+      for (let i = 0; i < 400; i++) store.putSetting(`k${i}`, 'x'.repeat(2_000));
+    });
+    // The writer's threshold (20 000 pages) is far away; only the background thread can have done this.
+    const deadline = Date.now() + 10_000;
+    while (statSync(path).size <= sizeBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(statSync(path).size).toBeGreaterThan(sizeBefore + 400 * 2_000);
+    const [state] = walFrames(path);
+    expect(state!.log).toBeGreaterThan(0);
+    expect(state!.checkpointed).toBe(state!.log);
+    store.close();
+    const reopened = openSqliteStore(path);
+    expect(reopened.getSetting('k399')).toBe('x'.repeat(2_000));
+    reopened.close();
+  });
+
+  it('stops its thread before the store closes, and a closed store can be reopened at once', () => {
+    const path = join(dir, 'warden.db');
+    for (let i = 0; i < 5; i++) {
+      const store = openSqliteStore(path);
+      store.putSetting('round', String(i));
+      const started = Date.now();
+      store.close();
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+    const last = openSqliteStore(path);
+    expect(last.getSetting('round')).toBe('4');
+    last.close();
+  });
+
+  it('reports a checkpointer that cannot open the file, and stop() still returns at once', async () => {
+    const errors: string[] = [];
+    const checkpointer = startCheckpointer(join(dir, 'missing', 'warden.db'), undefined, (message) => errors.push(message));
+    const deadline = Date.now() + 10_000;
+    while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(errors.join('\n')).toMatch(/unable to open|directory does not exist|cannot open/i);
+    const started = Date.now();
+    checkpointer.stop();
+    checkpointer.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { WardenError, isWardenError } from '../../shared/errors';
+import { startCheckpointer, WRITER_AUTOCHECKPOINT_PAGES, type Checkpointer } from './checkpointer';
 import { assertCompatible, migrate } from './migrations';
 import { SqliteStore } from './sqlite-store';
 import type { Store } from './store';
@@ -17,6 +18,8 @@ export { MIGRATIONS, SCHEMA_VERSION, APPLICATION_ID, migrate } from './migration
 export type { Migration } from './migrations';
 
 const BUSY_TIMEOUT_MS = 5_000;
+/** After a checkpoint has caught up, the log file is cut back to this size (it is reused, not regrown). */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
@@ -72,12 +75,14 @@ function readOrCreateInstanceId(db: Database.Database): string {
 
 /**
  * Opens the SQLite store at `path` (`':memory:'` for a throwaway one). Files use WAL with
- * synchronous=NORMAL; foreign keys are enforced; pending migrations run in one transaction.
+ * synchronous=NORMAL, checkpointed by a background thread (see checkpointer.ts); foreign keys are
+ * enforced; pending migrations run in one transaction. `onBackgroundError` hears checkpoint failures.
  * @throws WardenError `storage_error` when the file is not a Token Warden database, is from a newer
  * version, or cannot be opened. The file is not modified in that case.
  */
-export function openSqliteStore(path: string): SqliteStore {
+export function openSqliteStore(path: string, onBackgroundError: (message: string) => void = warnCheckpointFailure): SqliteStore {
   let db: Database.Database | undefined;
+  let checkpointer: Checkpointer | undefined;
   try {
     if (path !== ':memory:' && path !== '') assertSqliteHeader(path);
     // Inside Electron the addon must be built for Electron's ABI; `npm start` builds that copy separately
@@ -95,8 +100,14 @@ export function openSqliteStore(path: string): SqliteStore {
     db.pragma('synchronous = NORMAL');
     const applied = migrate(db);
     const id = readOrCreateInstanceId(db);
-    return new SqliteStore(db, id, applied);
+    if (path !== ':memory:' && path !== '') {
+      db.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      checkpointer = startCheckpointer(path, nativeBinding, onBackgroundError);
+    }
+    return new SqliteStore(db, id, applied, checkpointer);
   } catch (error) {
+    checkpointer?.stop();
     try {
       db?.close();
     } catch {
@@ -104,6 +115,10 @@ export function openSqliteStore(path: string): SqliteStore {
     }
     throw openFailure(error);
   }
+}
+
+function warnCheckpointFailure(message: string): void {
+  console.warn(`token-warden: background WAL checkpoint failed (the writer checkpoints on its own instead): ${message}`);
 }
 
 /** Opens the store at `path` or `':memory:'`. See `openSqliteStore`. */

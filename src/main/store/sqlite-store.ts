@@ -10,6 +10,7 @@ import type {
   AccessTokenRow, AuditFilter, AuditInsert, ClientRow, CounterName, KeyRow, MinuteBucket, Page,
   RefreshTokenRow, RevocationRow, SessionRow, Store, UserRow,
 } from './store';
+import type { Checkpointer } from './checkpointer';
 
 type Params = Record<string, unknown>;
 
@@ -98,17 +99,23 @@ export function toStoreError(error: unknown): unknown {
 export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly txRunner: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Every token request authenticates its client: one read per request saved (see getClient). */
+  private readonly clients = new Map<string, ClientRow>();
+  /** UPDATE statements built by patch(), by table and field set. */
+  private readonly patchSql = new Map<string, string>();
   private open = true;
 
   /**
    * @param db an open, migrated connection (see `openStore`)
    * @param id this data directory's instance id
    * @param migrationsApplied the schema versions applied when this connection opened (empty on reopen)
+   * @param checkpointer background WAL checkpoints for a file database, stopped before the connection closes
    */
   constructor(
     private readonly db: Database.Database,
     private readonly id: string,
     readonly migrationsApplied: readonly number[],
+    private readonly checkpointer?: Checkpointer,
   ) {
     this.txRunner = db.transaction((fn: () => unknown) => {
       const result = fn();
@@ -131,18 +138,24 @@ export class SqliteStore implements Store {
   private patch(table: string, key: string, columns: Record<string, string>, method: string, id: string, patch: object,
     derived: Record<string, string> = {}): void {
     const params: Params = { pk: id };
-    const sets: string[] = [];
-    for (const [field, value] of Object.entries(patch).sort(([a], [b]) => a.localeCompare(b))) {
+    const fields: string[] = [];
+    for (const [field, value] of Object.entries(patch)) {
       if (value === undefined) continue;
-      const column = columns[field];
-      if (column === undefined) throw new TypeError(`${method}: "${field}" cannot be updated`);
-      sets.push(`${column} = @${field}`);
-      const extra = derived[field];
-      if (extra !== undefined) sets.push(extra);
+      if (columns[field] === undefined) throw new TypeError(`${method}: "${field}" cannot be updated`);
+      fields.push(field);
       params[field] = value;
     }
-    if (sets.length === 0) return;
-    const result = this.q(`UPDATE ${table} SET ${sets.join(', ')} WHERE ${key} = @pk`).run(params);
+    if (fields.length === 0) return;
+    // One statement per (table, set of fields): sorted, so the order a caller lists them in does not matter.
+    fields.sort();
+    const shape = `${table}|${fields.join(',')}`;
+    let sql = this.patchSql.get(shape);
+    if (sql === undefined) {
+      const sets = fields.flatMap((field) => [`${columns[field]} = @${field}`, ...(derived[field] !== undefined ? [derived[field]] : [])]);
+      sql = `UPDATE ${table} SET ${sets.join(', ')} WHERE ${key} = @pk`;
+      this.patchSql.set(shape, sql);
+    }
+    const result = this.q(sql).run(params);
     if (result.changes === 0) throw new WardenError('not_found', `${method}: no such record.`);
   }
 
@@ -168,6 +181,7 @@ export class SqliteStore implements Store {
   close(): void {
     if (!this.open) return;
     this.open = false;
+    this.checkpointer?.stop();
     try {
       // Refreshes planner statistics for tables that need it; the analysis limit samples instead of reading
       // millions of rows (unbounded, this took ~11 s on a 2 GB database at shutdown).
@@ -247,7 +261,13 @@ export class SqliteStore implements Store {
   }
 
   getClient(clientId: string): ClientRow | undefined {
-    return this.q(`SELECT ${CLIENT} FROM clients WHERE client_id = ?`).get(clientId) as ClientRow | undefined;
+    const cached = this.clients.get(clientId);
+    if (cached) return cached;
+    const row = this.q(`SELECT ${CLIENT} FROM clients WHERE client_id = ?`).get(clientId) as ClientRow | undefined;
+    // Clients are never updated or deleted, so a row, once committed, can be served from memory. Only
+    // rows read outside a transaction are kept: inside one, the row might yet be rolled back.
+    if (row && !this.db.inTransaction) this.clients.set(clientId, Object.freeze(row));
+    return row;
   }
 
   listClients(): ClientRow[] {

@@ -1,0 +1,93 @@
+/**
+ * WAL checkpoints on a background thread. SQLite's automatic checkpoint runs inside whichever COMMIT
+ * crosses the threshold: it copies the log into the database file and fsyncs it — on the event loop,
+ * in the middle of answering token requests (about a quarter of a refresh's cost, measured by
+ * `npm run bench -- token`). Here a worker thread with its own connection runs PASSIVE checkpoints
+ * every CHECKPOINT_INTERVAL_MS instead; PASSIVE never blocks the writer or readers. The writer keeps a
+ * high automatic threshold as a safety net, so the log stays bounded even if the worker falls behind.
+ *
+ * The worker is a plain synchronous loop (no event loop): it sleeps with Atomics.wait on a shared flag,
+ * so `stop()` can end it synchronously — the store's close() is synchronous — and the worker's
+ * connection is always closed before the writer's.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+export const CHECKPOINT_INTERVAL_MS = 250;
+/** The pause between checkpoints while the writer is ahead. */
+const CHASE_INTERVAL_MS = 2;
+/** The writer's own automatic checkpoint, in pages, now only a safety net (SQLite's default is 1000). */
+export const WRITER_AUTOCHECKPOINT_PAGES = 20_000;
+const STOP_WAIT_MS = 5_000;
+
+/** Runs in the worker, as CommonJS. Kept to SQLite calls; errors are reported, never thrown out. */
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.modulePath);
+const state = new Int32Array(workerData.state);
+let db;
+try {
+  db = new Database(workerData.path, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
+  db.pragma('busy_timeout = 0');
+  db.pragma('synchronous = NORMAL');
+  const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  while (Atomics.load(state, 0) === 0) {
+    let caughtUp = true;
+    try {
+      const result = checkpoint.get();
+      caughtUp = result.log === result.checkpointed;
+    } catch (error) {
+      // SQLITE_BUSY (another checkpoint is running): try again next round.
+      if (!error || error.code !== 'SQLITE_BUSY') parentPort.postMessage({ error: String(error && error.message || error) });
+    }
+    // Behind a busy writer: go again soon, so the log is caught up in a pause between commits and the
+    // writer can start it over from the beginning (SQLite only rewinds a fully checkpointed log).
+    Atomics.wait(state, 0, 0, caughtUp ? workerData.intervalMs : workerData.chaseMs);
+  }
+} catch (error) {
+  parentPort.postMessage({ error: String(error && error.message || error) });
+} finally {
+  try { db && db.close(); } catch {}
+  Atomics.store(state, 1, 1);
+  Atomics.notify(state, 1);
+}
+`;
+
+export interface Checkpointer {
+  /** Ends the worker and waits (bounded) until its connection is closed. Idempotent. */
+  stop(): void;
+}
+
+/**
+ * Starts background checkpoints for the database file at `path`. `onError` hears about failures; the
+ * writer's own safety-net checkpoint keeps working either way.
+ */
+export function startCheckpointer(path: string, nativeBinding: string | undefined, onError: (message: string) => void): Checkpointer {
+  const state = new Int32Array(new SharedArrayBuffer(8)); // [0] stop requested, [1] worker finished
+  const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { path, nativeBinding, modulePath, state: state.buffer, intervalMs: CHECKPOINT_INTERVAL_MS, chaseMs: CHASE_INTERVAL_MS },
+    // The worker only ever runs SQLite: no loaders (tsx) or flags of the parent process.
+    execArgv: [],
+  });
+  worker.on('message', (message: { error?: string }) => {
+    if (message.error) onError(message.error);
+  });
+  worker.on('error', (error) => onError(error.message));
+  // A worker that died before its own `finally` ran must not make stop() wait.
+  worker.on('exit', () => Atomics.store(state, 1, 1));
+  // Never keeps the process alive on its own.
+  worker.unref();
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      Atomics.store(state, 0, 1);
+      Atomics.notify(state, 0);
+      Atomics.wait(state, 1, 0, STOP_WAIT_MS);
+      void worker.terminate();
+    },
+  };
+}
