@@ -1,14 +1,32 @@
 /** Small crypto helpers shared by the engine's modules. */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
+
+/**
+ * Random bytes are drawn from a pool refilled from the OS CSPRNG 8 KiB at a time: one system call per
+ * ~170 refreshes instead of two per refresh (as Node's own randomUUID does). Bytes are handed out once.
+ */
+const POOL_SIZE = 8192;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomBase64url(bytes: number): string {
+  if (poolOffset + bytes > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const text = pool.toString('base64url', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return text;
+}
 
 /** 256 random bits as base64url (43 characters): refresh tokens, secrets, admin tokens. */
 export function randomSecret(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBase64url(32);
 }
 
 /** A short random identifier with a readable prefix, e.g. `ses_3fZ…`. 128 bits. */
 export function randomId(prefix: string): string {
-  return `${prefix}_${randomBytes(16).toString('base64url')}`;
+  return `${prefix}_${randomBase64url(16)}`;
 }
 
 export function sha256Hex(text: string): string {

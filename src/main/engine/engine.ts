@@ -24,6 +24,8 @@ import { revokeSession } from './revoke';
 import { loadSettings } from './settings';
 import type { FeedSource, IntrospectionResponse, LoginRequest, PublicJwk, RefreshRequest, TokenEngine, TokenSet } from './types';
 import { verifyDetailed } from './verify';
+import { withSignature, type UnsignedTokenSet } from './issue';
+import { JwsSigner } from './jws-signer';
 
 export interface EngineOptions {
   store: Store;
@@ -43,8 +45,10 @@ export class Engine implements TokenEngine {
   private feed: FeedSource | undefined;
   private demo: DemoControl | undefined;
   private refreshQueue: { request: RefreshRequest; resolve: (tokens: TokenSet) => void; reject: (error: unknown) => void }[] = [];
+  private readonly signer: JwsSigner;
 
-  private constructor(readonly ctx: EngineContext) {
+  private constructor(readonly ctx: EngineContext, onError: (error: unknown) => void) {
+    this.signer = new JwsSigner(onError);
     const describe = (kid: string) => queries.describeKey(ctx, kid);
     this.admin = {
       createUser: (input, who) => actions.createUser(ctx, input, who),
@@ -81,7 +85,7 @@ export class Engine implements TokenEngine {
   static async open(options: EngineOptions): Promise<Engine> {
     const onError = options.onError ?? ((error: unknown) => console.error('[token-warden]', error));
     const ctx = new EngineContext(options.store, options.clock, new KeyRing(options.store, options.vault), options.vault, options.issuer, loadSettings(options.store), onError);
-    const engine = new Engine(ctx);
+    const engine = new Engine(ctx, onError);
     if (!(await ctx.keys.loadActive())) {
       const lost = options.store.listKeys().some((key) => key.status === 'active');
       await actions.rotateSigningKey(ctx, { reason: lost ? 'the active private key is missing from the key vault' : 'first start' }, { actor: 'system' }, (kid) => queries.describeKey(ctx, kid));
@@ -143,7 +147,8 @@ export class Engine implements TokenEngine {
 
   /**
    * Refreshes are coalesced: every refresh that arrives in the same event-loop turn is committed in one
-   * transaction (each in its own savepoint), and each promise settles only after that commit.
+   * transaction (see EngineContext.runMany), and each promise settles only after that commit. The batch's
+   * access tokens are signed after the commit, together, on the signer thread (see jws-signer.ts).
    */
   refresh(request: RefreshRequest): Promise<TokenSet> {
     return new Promise((resolve, reject) => {
@@ -163,12 +168,18 @@ export class Engine implements TokenEngine {
       for (const item of queue) item.reject(error);
       return;
     }
+    const rotated: { item: (typeof queue)[number]; tokens: UnsignedTokenSet }[] = [];
     results.forEach((result, index) => {
       const item = queue[index]!;
       if (!result.ok) item.reject(result.error);
       else if ('failed' in result.value) item.reject(result.value.failed);
-      else item.resolve(result.value.tokens);
+      else rotated.push({ item, tokens: result.value.tokens });
     });
+    if (rotated.length === 0) return;
+    this.signer.signAll(rotated.map(({ tokens }) => tokens.accessJws)).then(
+      (accessTokens) => rotated.forEach(({ item, tokens }, i) => item.resolve(withSignature(tokens, accessTokens[i]!))),
+      (error: unknown) => rotated.forEach(({ item }) => item.reject(error)),
+    );
   }
 
   verifyAccessToken(jwt: unknown): Verdict {
@@ -250,6 +261,7 @@ export class Engine implements TokenEngine {
   }
 
   close(): void {
+    this.signer.close();
     this.ctx.store.close();
   }
 }

@@ -3,9 +3,11 @@ import type { SessionRow, UserRow } from '../store/store';
 import type { TokenSet } from './types';
 import type { EngineContext, Tx } from './context';
 import { randomId, randomSecret, sha256Hex } from './crypto';
+import { signNow, type PendingJws } from './jws-signer';
 
+/** An access token recorded in the store, with its claims final; `jws` still needs its signature. */
 export interface MintedAccessToken {
-  token: string;
+  jws: PendingJws;
   jti: string;
   /** seconds since the epoch */
   exp: number;
@@ -37,10 +39,10 @@ export function mintAccessToken(ctx: EngineContext, tx: Tx, session: SessionRow,
     sid: session.id,
     scope,
   };
-  const { token, kid } = ctx.keys.sign({ typ: 'at+jwt' }, payload);
+  const { pending, kid } = ctx.keys.prepare({ typ: 'at+jwt' }, payload);
   ctx.store.insertAccessToken({ jti, sessionId: session.id, userId: user.id, clientId: session.clientId, kid, issuedAt: iat * 1000, expiresAt: exp * 1000 });
   tx.count('tokens_issued');
-  return { token, jti, exp, kid };
+  return { jws: pending, jti, exp, kid };
 }
 
 /** A fresh opaque refresh token and its hash, before it is stored. */
@@ -78,10 +80,13 @@ export function sessionLifetimes(ctx: EngineContext, rememberMe: boolean): { idl
     : { idleMs: s.idleSeconds * 1000, absoluteMs: s.absoluteSeconds * 1000 };
 }
 
-/** What the token endpoint answers for a login or a refresh, and how the events describe the access token. */
-export function tokenSet(access: MintedAccessToken, refreshToken: string, session: SessionRow, now: number): TokenSet {
+/** A token response whose access token is still to be signed (after the transaction commits). */
+export type UnsignedTokenSet = Omit<TokenSet, 'accessToken'> & { accessJws: PendingJws };
+
+/** What the token endpoint answers for a login or a refresh, once `signed` (see `withSignature`). */
+export function tokenSet(access: MintedAccessToken, refreshToken: string, session: SessionRow, now: number): UnsignedTokenSet {
   return {
-    accessToken: access.token,
+    accessJws: access.jws,
     refreshToken,
     tokenType: 'Bearer',
     expiresIn: access.exp - Math.floor(now / 1000),
@@ -91,6 +96,17 @@ export function tokenSet(access: MintedAccessToken, refreshToken: string, sessio
     jti: access.jti,
     rememberMe: session.rememberMe,
   };
+}
+
+/** Completes a token set with its signed access token. */
+export function withSignature(unsigned: UnsignedTokenSet, accessToken: string): TokenSet {
+  const { accessJws: _signed, ...rest } = unsigned;
+  return { accessToken, ...rest };
+}
+
+/** Signs inline: for single operations (a login), where no batch could share a trip to the signer thread. */
+export function signed(unsigned: UnsignedTokenSet): TokenSet {
+  return withSignature(unsigned, signNow(unsigned.accessJws));
 }
 
 export function describeAccess(access: MintedAccessToken): { jti: string; exp: number; kid: string } {

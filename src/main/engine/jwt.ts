@@ -47,10 +47,14 @@ function hashFor(alg: SigningAlg): string | null {
   return alg === 'ES256' ? 'sha256' : null;
 }
 
-export function signJwt(header: Record<string, unknown>, payload: Record<string, unknown>, alg: SigningAlg, key: KeyObject): string {
-  const signingInput = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  const signature = cryptoSign(hashFor(alg), Buffer.from(signingInput), { key, ...dsaOptions(alg) });
-  return `${signingInput}.${signature.toString('base64url')}`;
+/** The part of a compact JWS that the signature covers: base64url(header) "." base64url(payload). */
+export function jwsSigningInput(header: Record<string, unknown>, payload: Record<string, unknown>): string {
+  return `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+}
+
+/** The base64url signature over a signing input (see also the signer thread in jws-signer.ts). */
+export function signJwsInput(signingInput: string, alg: SigningAlg, key: KeyObject): string {
+  return cryptoSign(hashFor(alg), Buffer.from(signingInput), { key, ...dsaOptions(alg) }).toString('base64url');
 }
 
 export function verifyJwtSignature(decoded: DecodedJwt, alg: SigningAlg, key: KeyObject): boolean {

@@ -10,7 +10,8 @@ import type { KeyStatus, SigningAlg } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type { KeyVault } from '../keys/vault';
 import type { KeyRow, Store } from '../store/store';
-import { signJwt } from './jwt';
+import { jwsSigningInput } from './jwt';
+import { signNow, type PendingJws } from './jws-signer';
 import type { PublicJwk } from './types';
 
 interface LoadedKey {
@@ -88,10 +89,16 @@ export class KeyRing {
     return this.active?.kid;
   }
 
-  sign(header: Record<string, unknown>, payload: Record<string, unknown>): { token: string; kid: string } {
+  /** Fixes a token's header (alg, kid of the active key) and claims; the signature can follow later. */
+  prepare(header: Record<string, unknown>, payload: Record<string, unknown>): { pending: PendingJws; kid: string } {
     if (!this.active) throw new WardenError('no_active_key', 'No active signing key is available.');
-    const token = signJwt({ ...header, alg: this.active.alg, kid: this.active.kid }, payload, this.active.alg, this.active.privateKey);
-    return { token, kid: this.active.kid };
+    const { alg, kid, privateKey } = this.active;
+    return { pending: { signingInput: jwsSigningInput({ ...header, alg, kid }, payload), alg, key: privateKey }, kid };
+  }
+
+  sign(header: Record<string, unknown>, payload: Record<string, unknown>): { token: string; kid: string } {
+    const { pending, kid } = this.prepare(header, payload);
+    return { token: signNow(pending), kid };
   }
 
   get(kid: string): LoadedKey | undefined {

@@ -8,7 +8,7 @@ import { WardenError } from '../../shared/errors';
 import type { SessionRow, UserRow } from '../store/store';
 import type { EngineContext, Tx } from './context';
 import { randomId } from './crypto';
-import { describeAccess, mintAccessToken, mintRefreshToken, tokenSet, sessionLifetimes } from './issue';
+import { describeAccess, mintAccessToken, mintRefreshToken, signed, tokenSet, sessionLifetimes, type UnsignedTokenSet } from './issue';
 import { dummyPasswordHash, verifyPassword } from './passwords';
 import { revokeSession } from './revoke';
 import type { DeviceInfo, LoginRequest, TokenSet } from './types';
@@ -59,7 +59,7 @@ export async function login(ctx: EngineContext, request: LoginRequest): Promise<
   // Spend the same scrypt time whether or not the user exists.
   const passwordOk = password.success && (await verifyPassword(password.data, found?.passwordHash ?? (await dummyPasswordHash())));
 
-  const outcome = ctx.run((tx): { tokens: TokenSet } | { failed: WardenError } => {
+  const outcome = ctx.run((tx): { tokens: UnsignedTokenSet } | { failed: WardenError } => {
     // Re-read: the row may have changed while scrypt ran.
     const user = found ? ctx.store.getUser(found.id) : undefined;
     if (!user || !passwordOk) {
@@ -77,7 +77,7 @@ export async function login(ctx: EngineContext, request: LoginRequest): Promise<
   });
   // Failures are committed (audited, counted) before they are reported.
   if ('failed' in outcome) throw outcome.failed;
-  return outcome.tokens;
+  return signed(outcome.tokens);
 }
 
 function recordFailure(ctx: EngineContext, tx: Tx, user: UserRow | undefined, username: string, clientId: string, device: DeviceInfo): void {
@@ -113,7 +113,7 @@ function enforceSessionLimit(ctx: EngineContext, tx: Tx, user: UserRow, clientId
   return undefined;
 }
 
-function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string, device: DeviceInfo, rememberMe: boolean, scope: string): TokenSet {
+function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string, device: DeviceInfo, rememberMe: boolean, scope: string): UnsignedTokenSet {
   const { idleMs, absoluteMs } = sessionLifetimes(ctx, rememberMe);
   const session: SessionRow = {
     id: randomId('ses'),

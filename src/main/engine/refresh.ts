@@ -7,12 +7,13 @@ import { WardenError, type ErrorCode } from '../../shared/errors';
 import type { RefreshTokenRow, SessionRow, UserRow } from '../store/store';
 import type { EngineContext, Tx } from './context';
 import { OPAQUE_TOKEN_PATTERN, sha256Hex } from './crypto';
-import { describeAccess, mintAccessToken, mintRefreshToken, tokenSet, newRefreshToken, refreshLabel, sessionLifetimes } from './issue';
+import { describeAccess, mintAccessToken, mintRefreshToken, tokenSet, newRefreshToken, refreshLabel, sessionLifetimes, type UnsignedTokenSet } from './issue';
 import { cleanDevice } from './login';
 import { revokeSession } from './revoke';
-import type { DeviceInfo, RefreshRequest, TokenSet } from './types';
+import type { DeviceInfo, RefreshRequest } from './types';
 
-export type Outcome = { tokens: TokenSet } | { failed: WardenError };
+/** The tokens are returned unsigned: the caller signs them once the transaction has committed. */
+export type Outcome = { tokens: UnsignedTokenSet } | { failed: WardenError };
 
 const fail = (code: ErrorCode, message: string): Outcome => ({ failed: new WardenError(code, message) });
 
@@ -43,7 +44,7 @@ export function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRequest)
 }
 
 /** Marks `row` used and issues its successor; undefined if another request used it first (compare-and-set). */
-function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo, event: 'session.refreshed' | 'refresh_token.grace_retry' = 'session.refreshed', presented?: RefreshTokenRow): TokenSet | undefined {
+function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo, event: 'session.refreshed' | 'refresh_token.grace_retry' = 'session.refreshed', presented?: RefreshTokenRow): UnsignedTokenSet | undefined {
   const next = newRefreshToken();
   if (!ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash)) return undefined;
   mintRefreshToken(ctx, tx, session, user.refreshVersion, next);
@@ -101,7 +102,7 @@ function onReuse(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sess
  * into has never been used. The unseen successor is then rotated instead (it dies, a fresh pair is returned).
  * A second retry, a retry after the successor was used, or any retry after the window revokes the session.
  */
-function tryGraceRetry(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, successor: RefreshTokenRow | undefined, session: SessionRow, user: UserRow, device: DeviceInfo): TokenSet | undefined {
+function tryGraceRetry(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, successor: RefreshTokenRow | undefined, session: SessionRow, user: UserRow, device: DeviceInfo): UnsignedTokenSet | undefined {
   const graceMs = ctx.settings.reuseGraceSeconds * 1000;
   if (graceMs === 0 || row.usedAt === null || tx.now - row.usedAt > graceMs) return undefined;
   // A token that was itself superseded by a grace retry (revoked) never gets one: its holder never received it.
