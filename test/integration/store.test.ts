@@ -12,7 +12,7 @@ import { SCHEMA_VERSION, SqliteStore, openSqliteStore, openStore } from '../../s
 import type { SessionStatus } from '../../src/shared/dto';
 import type { Store } from '../../src/main/store/store';
 import { storeSuite, type StoreHarness } from './store.suite';
-import { startCheckpointer } from '../../src/main/store/checkpointer';
+import { startCheckpointer, type Checkpointer } from '../../src/main/store/checkpointer';
 
 function fileHarness(): StoreHarness {
   const dir = mkdtempSync(join(tmpdir(), 'warden-store-'));
@@ -305,6 +305,25 @@ describe('background WAL checkpoints', () => {
     reopened.close();
   });
 
+  it('hands checkpoints back to the writer when the thread dies', async () => {
+    const path = join(dir, 'warden.db');
+    const messages: string[] = [];
+    const store = openSqliteStore(path, (message) => messages.push(message));
+    const raw = store as unknown as { db: Database.Database; checkpointer: Checkpointer };
+    expect(raw.db.pragma('wal_autocheckpoint', { simple: true })).toBe(20_000);
+    // A crash, not a stop: the thread ends behind the checkpointer's back.
+    await raw.checkpointer.thread.terminate();
+    const deadline = Date.now() + 5_000;
+    while (messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(messages.join('\n')).toMatch(/checkpoint thread stopped/);
+    expect(raw.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1_000);
+    store.putSetting('still', 'writes');
+    store.close();
+    const reopened = openSqliteStore(path);
+    expect(reopened.getSetting('still')).toBe('writes');
+    reopened.close();
+  });
+
   it('stops its thread before the store closes, and a closed store can be reopened at once', () => {
     const path = join(dir, 'warden.db');
     for (let i = 0; i < 5; i++) {
@@ -321,9 +340,11 @@ describe('background WAL checkpoints', () => {
 
   it('reports a checkpointer that cannot open the file, and stop() still returns at once', async () => {
     const errors: string[] = [];
-    const checkpointer = startCheckpointer(join(dir, 'missing', 'warden.db'), undefined, (message) => errors.push(message));
+    let gone = false;
+    const checkpointer = startCheckpointer(join(dir, 'missing', 'warden.db'), undefined, { onError: (message) => errors.push(message), onGone: () => (gone = true) });
     const deadline = Date.now() + 10_000;
-    while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!gone && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(gone).toBe(true);
     expect(errors.join('\n')).toMatch(/unable to open|directory does not exist|cannot open/i);
     const started = Date.now();
     checkpointer.stop();

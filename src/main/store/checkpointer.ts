@@ -56,13 +56,19 @@ try {
 export interface Checkpointer {
   /** Ends the worker and waits (bounded) until its connection is closed. Idempotent. */
   stop(): void;
+  /** The thread itself (tests end it behind the checkpointer's back to simulate a crash). */
+  readonly thread: Worker;
 }
 
-/**
- * Starts background checkpoints for the database file at `path`. `onError` hears about failures; the
- * writer's own safety-net checkpoint keeps working either way.
- */
-export function startCheckpointer(path: string, nativeBinding: string | undefined, onError: (message: string) => void): Checkpointer {
+export interface CheckpointerEvents {
+  /** A checkpoint failed; the next round tries again. */
+  onError(message: string): void;
+  /** The thread is gone for good (it could not open the file, or died): the writer must checkpoint again. */
+  onGone(): void;
+}
+
+/** Starts background checkpoints for the database file at `path`. */
+export function startCheckpointer(path: string, nativeBinding: string | undefined, events: CheckpointerEvents): Checkpointer {
   const state = new Int32Array(new SharedArrayBuffer(8)); // [0] stop requested, [1] worker finished
   const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
@@ -71,16 +77,20 @@ export function startCheckpointer(path: string, nativeBinding: string | undefine
     // The worker only ever runs SQLite: no loaders (tsx) or flags of the parent process.
     execArgv: [],
   });
+  let stopped = false;
   worker.on('message', (message: { error?: string }) => {
-    if (message.error) onError(message.error);
+    if (message.error) events.onError(message.error);
   });
-  worker.on('error', (error) => onError(error.message));
-  // A worker that died before its own `finally` ran must not make stop() wait.
-  worker.on('exit', () => Atomics.store(state, 1, 1));
+  worker.on('error', (error) => events.onError(error.message));
+  worker.on('exit', () => {
+    // A worker that died before its own `finally` ran must not make stop() wait.
+    Atomics.store(state, 1, 1);
+    if (!stopped) events.onGone();
+  });
   // Never keeps the process alive on its own.
   worker.unref();
-  let stopped = false;
   return {
+    thread: worker,
     stop() {
       if (stopped) return;
       stopped = true;

@@ -103,7 +103,15 @@ export function openSqliteStore(path: string, onBackgroundError: (message: strin
     if (path !== ':memory:' && path !== '') {
       db.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-      checkpointer = startCheckpointer(path, nativeBinding, onBackgroundError);
+      const writer = db;
+      checkpointer = startCheckpointer(path, nativeBinding, {
+        onError: onBackgroundError,
+        onGone: () => {
+          onBackgroundError('the checkpoint thread stopped; the writer checkpoints on its own again');
+          // SQLite's default threshold: the log stays small, at the price of checkpoints on the event loop.
+          if (writer.open) writer.pragma('wal_autocheckpoint = 1000');
+        },
+      });
     }
     return new SqliteStore(db, id, applied, checkpointer);
   } catch (error) {
@@ -118,7 +126,7 @@ export function openSqliteStore(path: string, onBackgroundError: (message: strin
 }
 
 function warnCheckpointFailure(message: string): void {
-  console.warn(`token-warden: background WAL checkpoint failed (the writer checkpoints on its own instead): ${message}`);
+  console.warn(`token-warden: background WAL checkpoint: ${message}`);
 }
 
 /** Opens the store at `path` or `':memory:'`. See `openSqliteStore`. */
