@@ -34,7 +34,9 @@ export interface ChildServer {
 
 /** Starts `node --import tsx <script> …args` from the repository root, with an IPC channel. */
 export function spawnTs(script: string, args: string[] = []): ChildServer {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // TW_BENCH_PROFILE_DIR=<dir>: every server writes a V8 CPU profile there when it exits (for `--cpu-prof` work).
+  const profile = process.env.TW_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TW_BENCH_PROFILE_DIR}`] : [];
+  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   let errors = '';
