@@ -12,7 +12,7 @@ import type { KeyVault } from '../keys/vault';
 import type { ClientRow, RevocationRow, Store } from '../store/store';
 import * as actions from './admin-actions';
 import type { Clock } from './clock';
-import { EngineContext } from './context';
+import { EngineContext, type Tx } from './context';
 import { OPAQUE_TOKEN_PATTERN, sha256Hex } from './crypto';
 import type { AdminHandlers } from './dispatch';
 import { inspectToken, introspect } from './inspect';
@@ -40,14 +40,25 @@ export interface EngineOptions {
 /** How long access-token records are kept after they expire, for inspection and the session timeline. */
 const ACCESS_TOKEN_RETENTION_MS = 24 * 3600 * 1000;
 
+interface FeedAck {
+  clientId: string;
+  feedEventId: number;
+  appliedAt: number;
+  receivedAt: number;
+}
+
 export class Engine implements TokenEngine {
   readonly admin: AdminHandlers;
   private feed: FeedSource | undefined;
   private demo: DemoControl | undefined;
   private refreshQueue: { request: RefreshRequest; resolve: (tokens: TokenSet) => void; reject: (error: unknown) => void }[] = [];
+  private ackQueue: FeedAck[] = [];
   private readonly signer: JwsSigner;
 
-  private constructor(readonly ctx: EngineContext, onError: (error: unknown) => void) {
+  private constructor(
+    readonly ctx: EngineContext,
+    private readonly onError: (error: unknown) => void,
+  ) {
     this.signer = new JwsSigner(onError);
     const describe = (kid: string) => queries.describeKey(ctx, kid);
     this.admin = {
@@ -111,18 +122,30 @@ export class Engine implements TokenEngine {
 
   /**
    * A resource server acknowledged that it applied a feed event: audited, so the proof outlives the
-   * process and the console hears it live.
+   * process and the console hears it live. One revocation brings one acknowledgement per subscribed
+   * server, all at once: they are queued and committed together, like refreshes.
    */
   recordFeedAck(clientId: string, feedEventId: number, appliedAt: number, receivedAt: number): void {
+    this.ackQueue.push({ clientId, feedEventId, appliedAt, receivedAt });
+    if (this.ackQueue.length === 1) setImmediate(() => this.flushFeedAcks());
+  }
+
+  private flushFeedAcks(): void {
+    const acks = this.ackQueue.splice(0);
+    if (acks.length === 0) return;
+    const results = this.ctx.runMany(acks.map((ack) => (tx: Tx) => this.auditFeedAck(tx, ack)));
+    for (const result of results) if (!result.ok) this.onError(result.error);
+  }
+
+  private auditFeedAck(tx: Tx, { clientId, feedEventId, appliedAt, receivedAt }: FeedAck): void {
     const revocation = this.ctx.store.listRevocationsAfter(feedEventId - 1, 1)[0];
-    this.ctx.run((tx) =>
-      tx.emit({
-        type: 'feed.acknowledged',
-        actor: `client:${clientId}`,
-        userId: revocation?.id === feedEventId ? revocation.userId : null,
-        data: { clientId, feedEventId, appliedAt, receivedAt, latencyMs: receivedAt - (revocation?.id === feedEventId ? revocation.createdAt : receivedAt) },
-      }),
-    );
+    const known = revocation?.id === feedEventId ? revocation : undefined;
+    tx.emit({
+      type: 'feed.acknowledged',
+      actor: `client:${clientId}`,
+      userId: known?.userId ?? null,
+      data: { clientId, feedEventId, appliedAt, receivedAt, latencyMs: receivedAt - (known?.createdAt ?? receivedAt) },
+    });
   }
 
   get issuer(): string {
@@ -261,6 +284,8 @@ export class Engine implements TokenEngine {
   }
 
   close(): void {
+    // Acknowledgements still queued are proof worth keeping: commit them before the store goes.
+    this.flushFeedAcks();
     this.signer.close();
     this.ctx.store.close();
   }

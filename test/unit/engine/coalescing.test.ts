@@ -54,4 +54,31 @@ describe('coalesced refreshes', () => {
     observer.close();
     expect(seenByObserver).toBe(1);
   });
+
+  it('feed acknowledgements arriving together are audited in one transaction, and none is lost at close', async () => {
+    const h = await makeHarness();
+    await h.login(PHONE);
+    const receipt = h.engine.admin.forceLogout({ userId: h.userId, reason: 'test' }, ADMIN);
+    const feedEventId = receipt.feedEventId!;
+    const commits: number[] = [];
+    const store = h.store as unknown as { transaction<T>(fn: () => T): T };
+    const transaction = store.transaction.bind(store);
+    store.transaction = (fn) => {
+      commits.push(1);
+      return transaction(fn);
+    };
+    for (let i = 0; i < 20; i++) h.engine.recordFeedAck(`api-${i}`, feedEventId, h.clock.now(), h.clock.now() + i);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(commits).toHaveLength(1);
+    const acks = h.store.listAudit({ type: 'feed.acknowledged', limit: 50 });
+    expect(acks).toHaveLength(20);
+    expect(acks.every((a) => a.userId === h.userId && a.data.feedEventId === feedEventId)).toBe(true);
+
+    // Queued but not yet flushed when the engine closes: committed on close, seen after a restart.
+    h.engine.recordFeedAck('api-late', feedEventId, h.clock.now(), h.clock.now());
+    await h.restart();
+    expect(h.store.listAudit({ type: 'feed.acknowledged', actor: 'client:api-late', limit: 5 })).toHaveLength(1);
+    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+    expect(h.errors).toEqual([]);
+  });
 });
