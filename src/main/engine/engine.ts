@@ -26,6 +26,7 @@ import type { FeedSource, IntrospectionResponse, LoginRequest, PublicJwk, Refres
 import { verifyDetailed } from './verify';
 import { withSignature, type UnsignedTokenSet } from './issue';
 import { JwsSigner } from './jws-signer';
+import { TurnBatch } from './turn-batch';
 
 export interface EngineOptions {
   store: Store;
@@ -40,6 +41,12 @@ export interface EngineOptions {
 /** How long access-token records are kept after they expire, for inspection and the session timeline. */
 const ACCESS_TOKEN_RETENTION_MS = 24 * 3600 * 1000;
 
+interface PendingRefresh {
+  request: RefreshRequest;
+  resolve: (tokens: TokenSet) => void;
+  reject: (error: unknown) => void;
+}
+
 interface FeedAck {
   clientId: string;
   feedEventId: number;
@@ -51,8 +58,8 @@ export class Engine implements TokenEngine {
   readonly admin: AdminHandlers;
   private feed: FeedSource | undefined;
   private demo: DemoControl | undefined;
-  private refreshQueue: { request: RefreshRequest; resolve: (tokens: TokenSet) => void; reject: (error: unknown) => void }[] = [];
-  private ackQueue: FeedAck[] = [];
+  private readonly refreshes = new TurnBatch<PendingRefresh>((queue) => this.flushRefreshes(queue));
+  private readonly feedAcks = new TurnBatch<FeedAck>((acks) => this.flushFeedAcks(acks));
   private readonly signer: JwsSigner;
 
   private constructor(
@@ -126,13 +133,10 @@ export class Engine implements TokenEngine {
    * server, all at once: they are queued and committed together, like refreshes.
    */
   recordFeedAck(clientId: string, feedEventId: number, appliedAt: number, receivedAt: number): void {
-    this.ackQueue.push({ clientId, feedEventId, appliedAt, receivedAt });
-    if (this.ackQueue.length === 1) setImmediate(() => this.flushFeedAcks());
+    this.feedAcks.push({ clientId, feedEventId, appliedAt, receivedAt });
   }
 
-  private flushFeedAcks(): void {
-    const acks = this.ackQueue.splice(0);
-    if (acks.length === 0) return;
+  private flushFeedAcks(acks: FeedAck[]): void {
     const results = this.ctx.runMany(acks.map((ack) => (tx: Tx) => this.auditFeedAck(tx, ack)));
     for (const result of results) if (!result.ok) this.onError(result.error);
   }
@@ -174,15 +178,10 @@ export class Engine implements TokenEngine {
    * access tokens are signed after the commit, together, on the signer thread (see jws-signer.ts).
    */
   refresh(request: RefreshRequest): Promise<TokenSet> {
-    return new Promise((resolve, reject) => {
-      this.refreshQueue.push({ request, resolve, reject });
-      if (this.refreshQueue.length === 1) setImmediate(() => this.flushRefreshes());
-    });
+    return new Promise((resolve, reject) => this.refreshes.push({ request, resolve, reject }));
   }
 
-  private flushRefreshes(): void {
-    const queue = this.refreshQueue.splice(0);
-    if (queue.length === 0) return;
+  private flushRefreshes(queue: PendingRefresh[]): void {
     let results: ({ ok: true; value: Outcome } | { ok: false; error: unknown })[];
     try {
       results = this.ctx.runMany(queue.map(({ request }) => (tx) => refreshUnit(this.ctx, tx, request)));
@@ -191,7 +190,7 @@ export class Engine implements TokenEngine {
       for (const item of queue) item.reject(error);
       return;
     }
-    const rotated: { item: (typeof queue)[number]; tokens: UnsignedTokenSet }[] = [];
+    const rotated: { item: PendingRefresh; tokens: UnsignedTokenSet }[] = [];
     results.forEach((result, index) => {
       const item = queue[index]!;
       if (!result.ok) item.reject(result.error);
@@ -285,7 +284,7 @@ export class Engine implements TokenEngine {
 
   close(): void {
     // Acknowledgements still queued are proof worth keeping: commit them before the store goes.
-    this.flushFeedAcks();
+    this.feedAcks.drain();
     this.signer.close();
     this.ctx.store.close();
   }

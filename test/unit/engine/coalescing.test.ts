@@ -58,7 +58,7 @@ describe('coalesced refreshes', () => {
   it('feed acknowledgements arriving together are audited in one transaction, and none is lost at close', async () => {
     const h = await makeHarness();
     await h.login(PHONE);
-    const receipt = h.engine.admin.forceLogout({ userId: h.userId, reason: 'test' }, ADMIN);
+    const receipt = await h.engine.admin.forceLogout({ userId: h.userId, reason: 'test' }, ADMIN);
     const feedEventId = receipt.feedEventId!;
     const commits: number[] = [];
     const store = h.store as unknown as { transaction<T>(fn: () => T): T };
