@@ -85,6 +85,9 @@ export class JwsSigner {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { batch, resolve, reject });
+      // While an answer is owed, the thread keeps the process alive (a script awaiting a refresh must not
+      // exit half way); idle, it never does.
+      if (this.waiting.size === 1) worker.ref();
       worker.postMessage({ id, keys, items });
     });
   }
@@ -105,6 +108,7 @@ export class JwsSigner {
       const waiting = this.waiting.get(message.id);
       if (!waiting) return;
       this.waiting.delete(message.id);
+      if (this.waiting.size === 0) worker.unref();
       if (message.signatures) {
         waiting.resolve(waiting.batch.map((pending, i) => `${pending.signingInput}.${message.signatures![i]}`));
       } else {

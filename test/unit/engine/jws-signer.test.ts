@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compactVerify, importJWK, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JwsSigner, OFFLOAD_MIN_BATCH, signNow, type PendingJws } from '../../../src/main/engine/jws-signer';
@@ -66,6 +71,33 @@ describe('the JWS signer thread', () => {
     await assertVerifies(await signer.signAll(pending(10)), 'EdDSA');
     signer.close();
     await assertVerifies(await signer.signAll(pending(10)), 'EdDSA');
+  });
+
+  it('keeps a process alive while it owes signatures, and never when idle', () => {
+    // A script that awaits two batches and then has nothing left to do: it must print both lines (the
+    // thread held the process while answers were owed) and then exit on its own (the idle thread did not).
+    const signerModule = fileURLToPath(new URL('../../../src/main/engine/jws-signer.ts', import.meta.url));
+    const jwtModule = fileURLToPath(new URL('../../../src/main/engine/jwt.ts', import.meta.url));
+    const script = `
+      import { generateKeyPairSync } from 'node:crypto';
+      import { JwsSigner } from ${JSON.stringify(signerModule)};
+      import { jwsSigningInput } from ${JSON.stringify(jwtModule)};
+      const { privateKey } = generateKeyPairSync('ed25519');
+      const signer = new JwsSigner((error) => { console.error(error); process.exitCode = 3; });
+      const batch = Array.from({ length: 10 }, (_, i) => ({ signingInput: jwsSigningInput({ alg: 'EdDSA' }, { i }), alg: 'EdDSA', key: privateKey }));
+      console.log('first', (await signer.signAll(batch)).length);
+      console.log('second', (await signer.signAll(batch)).length);
+    `;
+    const dir = mkdtempSync(join(tmpdir(), 'warden-signer-'));
+    try {
+      writeFileSync(join(dir, 'script.mts'), script);
+      const run = spawnSync(process.execPath, ['--import', 'tsx', join(dir, 'script.mts')], { cwd: fileURLToPath(new URL('../../../', import.meta.url)), encoding: 'utf8', timeout: 20_000 });
+      expect(run.stdout).toBe('first 10\nsecond 10\n');
+      expect(run.signal).toBeNull(); // not killed by the timeout: it exited by itself
+      expect(run.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects (never hangs) when a signature cannot be made at all', async () => {
