@@ -83,8 +83,9 @@ function readOrCreateInstanceId(db: Database.Database): string {
 export function openSqliteStore(path: string, onBackgroundError: (message: string) => void = warnCheckpointFailure): SqliteStore {
   let db: Database.Database | undefined;
   let checkpointer: Checkpointer | undefined;
+  const isFile = path !== ':memory:' && path !== '';
   try {
-    if (path !== ':memory:' && path !== '') assertSqliteHeader(path);
+    if (isFile) assertSqliteHeader(path);
     // Inside Electron the addon must be built for Electron's ABI; `npm start` builds that copy separately
     // (so Node's build, used by the tests and `npm run serve`, stays intact) and names it here.
     const nativeBinding = process.env.TOKEN_WARDEN_SQLITE_BINDING;
@@ -93,14 +94,14 @@ export function openSqliteStore(path: string, onBackgroundError: (message: strin
     db.pragma('foreign_keys = ON');
     // Reads only: a foreign or newer file is refused here, before WAL or a migration could write to it.
     assertCompatible(db);
-    if (path !== ':memory:' && path !== '') {
+    if (isFile) {
       const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
       if (mode.toLowerCase() !== 'wal') throw new WardenError('storage_error', 'The data file cannot use write-ahead logging.');
     }
     db.pragma('synchronous = NORMAL');
     const applied = migrate(db);
     const id = readOrCreateInstanceId(db);
-    if (path !== ':memory:' && path !== '') {
+    if (isFile) {
       db.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       const writer = db;
