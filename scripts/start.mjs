@@ -39,7 +39,9 @@ function buildIfNeeded() {
   const sources = Math.max(newest(path.join(root, 'src')), statSync(path.join(root, 'electron.vite.config.ts')).mtimeMs);
   if (existsSync(marker) && existsSync(path.join(root, 'out/main/index.js')) && statSync(marker).mtimeMs >= sources) return;
   console.log('Building the console…');
-  const build = spawnSync(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // electron-vite's package "exports" hide bin/, so find it next to its package.json (which is exported).
+  const cli = path.join(path.dirname(require.resolve('electron-vite/package.json')), 'bin/electron-vite.js');
+  const build = spawnSync(process.execPath, [cli, 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (build.status !== 0) {
     console.error('token-warden: the build failed (see above).');
     process.exit(1);
