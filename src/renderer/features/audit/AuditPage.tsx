@@ -51,6 +51,8 @@ export function AuditPage() {
     setPagination((p) => ({ ...p, page: 0 }));
   };
   const changePage = (next: GridPaginationModel) => {
+    // The grid also reports models it merely re-derived; an unchanged one must not become a new state.
+    if (next.page === pagination.page && next.pageSize === pagination.pageSize) return;
     if (next.pageSize !== pagination.pageSize) {
       setCursors([undefined]);
       setPagination({ page: 0, pageSize: next.pageSize });

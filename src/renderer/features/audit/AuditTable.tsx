@@ -51,6 +51,15 @@ const columns: GridColDef<AuditEntry>[] = [
 ];
 
 const AuditRow = testIdRow((row) => `audit-row-${String(row.seq)}`);
+const SLOTS = { row: AuditRow };
+const rowId = (row: AuditEntry) => row.seq;
+/**
+ * Told only while the total is unknown, and always the same object: DataGrid compares paginationMeta by
+ * identity (a fresh object each render sets grid state each render), and once it sees hasNextPage: false
+ * it computes a row count of its own, which raced ours when a filter jumped from many pages to one and
+ * ended in React's "maximum update depth exceeded" (a blank console, seen once in the demo e2e run).
+ */
+const MORE_PAGES = { hasNextPage: true } as const;
 
 interface Props {
   rows: AuditEntry[];
@@ -66,16 +75,16 @@ export function AuditTable({ rows, loading, hasNextPage, pagination, onPaginatio
     <ServerPagedGrid
       testId="audit-table"
       rows={rows}
-      getRowId={(row) => row.seq}
+      getRowId={rowId}
       columns={columns}
       // Cursor paging never counts the log; once the last page is reached the total is known.
       rowCount={hasNextPage ? -1 : pagination.page * pagination.pageSize + rows.length}
-      paginationMeta={{ hasNextPage }}
+      paginationMeta={hasNextPage ? MORE_PAGES : undefined}
       loading={loading}
       paginationModel={pagination}
       onPaginationModelChange={onPaginationChange}
       pageSizeOptions={[25, 50, 100]}
-      slots={{ row: AuditRow }}
+      slots={SLOTS}
     />
   );
 }
