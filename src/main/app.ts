@@ -211,6 +211,7 @@ function urlHost(host: string): string {
 export async function startWarden(options: WardenOptions): Promise<RunningWarden> {
   const warn = options.warn ?? ((line: string) => console.error(line));
   const clock = options.clock ?? systemClock;
+  const logFault = options.logFault ?? ((where: string, fault: unknown) => console.error(`[token-warden] ${where}:`, fault));
   if (!isLoopbackHost(options.host) && !options.allowRemote) {
     throw invalid(`Host ${options.host} is not a loopback address; allowRemote is required.`);
   }
@@ -265,7 +266,9 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       if (!storeOwnedByEngine) store.close();
     });
     const vault = await openVault(options.keyStore, store.instanceId());
-    const engine = await createEngine({ store, vault, clock, issuer });
+    // Faults that must not interrupt a request (listener errors, a failed batch of feed-receipt audits,
+    // vault cleanup) go where the service's other faults go.
+    const engine = await createEngine({ store, vault, clock, issuer, onError: (error) => logFault('engine', error) });
     storeOwnedByEngine = true;
     cleanups.push(() => engine.close());
     const adminToken = await ensureAdminToken(dataDir, store);
@@ -286,20 +289,17 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     server.off('request', starting);
     server.on('request', service.handle);
     engine.attachFeed({ receiptsFor: (id) => service.receipts.receiptsFor(id), subscribers: () => service.subscribers() });
-    const stopAudit = service.receipts.onReceipt((feedEventId, receipt) => {
-      try {
-        engine.recordFeedAck(receipt.clientId, feedEventId, receipt.appliedAt, receipt.receivedAt);
-      } catch (error) {
-        (options.logFault ?? ((where: string, fault: unknown) => console.error(`[token-warden] ${where}:`, fault)))('feed receipt audit', error);
-      }
-    });
+    // Queued and audited in batches by the engine; a failure reaches logFault through the engine's onError.
+    const stopAudit = service.receipts.onReceipt((feedEventId, receipt) =>
+      engine.recordFeedAck(receipt.clientId, feedEventId, receipt.appliedAt, receipt.receivedAt),
+    );
     cleanups.push(stopAudit);
 
     const maintenance = setInterval(() => {
       try {
         engine.maintain();
       } catch (error) {
-        (options.logFault ?? ((where: string, fault: unknown) => console.error(`[token-warden] ${where}:`, fault)))('maintenance', error);
+        logFault('maintenance', error);
       }
     }, options.maintainIntervalMs ?? 60_000);
     maintenance.unref();
