@@ -273,8 +273,9 @@ describe('background WAL checkpoints', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const walFrames = (path: string) => {
-    // A second connection asks without checkpointing anything itself: PASSIVE with nothing new is a no-op
-    // report, so read the counts from the pragma's first answer.
+    // The pragma, from a second connection, reports the log's frames and how many are in the database file
+    // (copying any the thread had not reached yet). So this checks the log is whole; the size check above
+    // is what shows the background thread did the copying.
     const db = new Database(path, { readonly: true });
     try {
       return db.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { busy: number; log: number; checkpointed: number }[];
