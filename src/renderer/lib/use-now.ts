@@ -40,10 +40,25 @@ function subscribe(periodMs: number, listener: () => void): () => void {
   };
 }
 
+/**
+ * One subscribe function per period, the same on every render. useSyncExternalStore resubscribes whenever
+ * it is handed a new function; with a fresh closure per render, a lone watcher unsubscribed (stopping the
+ * interval), resubscribed (restarting it with a new `now`), saw its snapshot change and re-rendered — over
+ * and over whenever a millisecond passed in between: React's "maximum update depth exceeded", a blank
+ * console, mostly on slow machines.
+ */
+const subscribers = new Map<number, (listener: () => void) => () => void>();
+
+function subscriberFor(periodMs: number): (listener: () => void) => () => void {
+  let found = subscribers.get(periodMs);
+  if (!found) {
+    found = (listener) => subscribe(periodMs, listener);
+    subscribers.set(periodMs, found);
+  }
+  return found;
+}
+
 /** The current time in ms, re-rendering every `periodMs`. */
 export function useNow(periodMs = 1_000): number {
-  return useSyncExternalStore(
-    (listener) => subscribe(periodMs, listener),
-    () => ticker(periodMs).now,
-  );
+  return useSyncExternalStore(subscriberFor(periodMs), () => ticker(periodMs).now);
 }
