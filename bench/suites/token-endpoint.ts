@@ -5,9 +5,11 @@
  * with rotation (the peer). Targets: refresh ≥ 0.15× the ceiling; refresh ≥ 3× the peer.
  */
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { spawnTs, waitForMessage, type ChildServer } from '../lib/child';
+import { generatorUsPerRequest, perRequest, sampleProcessCpu, type CpuPerRequest } from '../lib/cpu';
 import { runLoad, TokenChains, type LoadResult } from '../lib/load';
-import { check, ratioRow, type BenchRow, type Suite } from '../lib/report';
+import { boundRow, check, ratioRow, type BenchRow, type Suite } from '../lib/report';
 import { inBatches, SERVICE_PASSWORD, startWardenProcess, type WardenProcess } from '../lib/warden-process';
 
 const CONNECTIONS = 50;
@@ -57,12 +59,29 @@ function assertClean(who: string, result: LoadResult): void {
   check(result.non2xx <= Math.max(1, result.ok2xx * 0.001), `${who}: ${result.non2xx} non-2xx responses under load (of ${result.ok2xx} 2xx)`);
 }
 
-async function measure(who: string, log: (line: string) => void, run: (durationSec: number) => Promise<LoadResult>): Promise<LoadResult> {
-  await run(WARMUP_SEC);
-  const result = await run(DURATION_SEC);
+/** A measured run with the CPU each side spent on it: the server process (`pid`) and the load generator (us). */
+interface Measured extends LoadResult {
+  cpu: CpuPerRequest | null;
+  generatorUs: number | null;
+}
+
+/** Gets a run ready (e.g. issues its seed tokens) and resolves with what starts the load: set-up is not timed. */
+type PreparedRun = (durationSec: number) => Promise<() => Promise<LoadResult>>;
+
+async function measure(who: string, log: (line: string) => void, pid: number | undefined, prepare: PreparedRun): Promise<Measured> {
+  await (await prepare(WARMUP_SEC))();
+  const start = await prepare(DURATION_SEC);
+  const before = sampleProcessCpu(pid);
+  const generatorSince = process.cpuUsage();
+  const started = performance.now();
+  const result = await start();
+  const wallMs = performance.now() - started;
+  const generatorUs = generatorUsPerRequest(generatorSince, result.ok2xx);
+  const cpu = perRequest(before, sampleProcessCpu(pid), result.ok2xx, wallMs);
   assertClean(who, result);
-  log(`${who}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.ok2xx} ok, ${result.non2xx} non-2xx, ${result.errors} errors)`);
-  return result;
+  const cpuText = cpu ? `; CPU per request: ${cpu.mainUs.toFixed(0)} µs main thread (busy ${(cpu.mainBusy * 100).toFixed(0)}%) + ${cpu.otherUs.toFixed(0)} µs other threads, load generator ${generatorUs?.toFixed(0)} µs` : '';
+  log(`${who}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.ok2xx} ok, ${result.non2xx} non-2xx, ${result.errors} errors)${cpuText}`);
+  return { ...result, cpu, generatorUs };
 }
 
 export const tokenEndpointSuite: Suite = {
@@ -104,12 +123,14 @@ export const tokenEndpointSuite: Suite = {
       log('answers checked (rotation returns new tokens; a rotated token is refused and its reuse revokes the family, for both)');
 
       const form = { 'content-type': 'application/x-www-form-urlencoded' };
-      const chainRun = (url: string, seeds: () => Promise<string[]>) => async (durationSec: number) =>
-        runLoad({ url, connections: CONNECTIONS, durationSec, headers: form, chain: new TokenChains(await seeds(), refreshBody(CLIENT_ID), rotatedToken) });
-      const top = await measure('ceiling (bare node:http, fixed JSON)', log, (d) => runLoad({ url: ceilingUrl, connections: CONNECTIONS, durationSec: d, method: 'GET' }));
-      const refresh = await measure('ours refresh_token grant', log, chainRun(oursUrl, async () => ours.splice(0, CONNECTIONS + 10)));
-      const peerRefresh = await measure('oidc-provider refresh_token grant', log, chainRun(peerUrl, () => peerSeeds(PEER_SEEDS_PER_RUN)));
-      const password = await measure('ours password grant', log, (d) =>
+      const chainRun = (url: string, seeds: () => Promise<string[]>): PreparedRun => async (durationSec) => {
+        const chain = new TokenChains(await seeds(), refreshBody(CLIENT_ID), rotatedToken);
+        return () => runLoad({ url, connections: CONNECTIONS, durationSec, headers: form, chain });
+      };
+      const top = await measure('ceiling (bare node:http, fixed JSON)', log, ceiling.proc.pid, async (d) => () => runLoad({ url: ceilingUrl, connections: CONNECTIONS, durationSec: d, method: 'GET' }));
+      const refresh = await measure('ours refresh_token grant', log, svc.child.proc.pid, chainRun(oursUrl, async () => ours.splice(0, CONNECTIONS + 10)));
+      const peerRefresh = await measure('oidc-provider refresh_token grant', log, peer.proc.pid, chainRun(peerUrl, () => peerSeeds(PEER_SEEDS_PER_RUN)));
+      const password = await measure('ours password grant', log, svc.child.proc.pid, async (d) => () =>
         runLoad({ url: oursUrl, connections: CONNECTIONS, durationSec: d, headers: form, body: `grant_type=password&username=${USERNAME}&password=${SERVICE_PASSWORD}&client_id=${CLIENT_ID}` }),
       );
 
@@ -119,12 +140,14 @@ export const tokenEndpointSuite: Suite = {
         ratioRow('token', `refresh_token grant with rotation, ${CONNECTIONS} conn (${lat(refresh)})`, rps(refresh), { label: `bare node:http ceiling (${lat(top)})`, ...rps(top) }, 0.15),
         ratioRow('token', 'refresh_token grant vs the peer', rps(refresh), { label: `oidc-provider refresh + rotation (${lat(peerRefresh)})`, ...rps(peerRefresh) }, 3),
         ratioRow('token', `password grant (scrypt), ${CONNECTIONS} conn (${lat(password)})`, rps(password), { label: 'bare node:http ceiling', ...rps(top) }, null),
+        ...cpuRows(refresh, peerRefresh),
       ];
       return {
         rows,
         figures: { connections: CONNECTIONS, durationSec: DURATION_SEC, warmupSec: WARMUP_SEC, ceiling: top, refresh, peerRefresh, password },
         notes: [
           `autocannon, ${CONNECTIONS} connections, ${DURATION_SEC} s each after a ${WARMUP_SEC} s warm-up, every server in its own process (the load generator in a third). Each connection rotates its own refresh chain. The peer is oidc-provider ${peerVersion()} (in-memory adapter, rotateRefreshToken: true, JWT access tokens signed with EdDSA).`,
+          ...cpuNotes(top, refresh, peerRefresh),
         ],
       };
     } finally {
@@ -133,6 +156,27 @@ export const tokenEndpointSuite: Suite = {
     }
   },
 };
+
+const micros = (value: number) => ({ value: Math.round(value), unit: 'µs' });
+const busy = (cpu: CpuPerRequest) => `busy ${Math.round(cpu.mainBusy * 100)}% of the run`;
+
+/** CPU per refresh beside the peer's (informative: lower is better, the ratio is how many times less). */
+function cpuRows(refresh: Measured, peer: Measured): BenchRow[] {
+  if (!refresh.cpu || !peer.cpu) return [];
+  return [
+    boundRow('token', `refresh grant: main-thread CPU per request (${busy(refresh.cpu)})`, micros(refresh.cpu.mainUs), null, { label: `oidc-provider (${busy(peer.cpu)})`, ...micros(peer.cpu.mainUs) }),
+    boundRow('token', 'refresh grant: CPU per request, all threads', micros(refresh.cpu.mainUs + refresh.cpu.otherUs), null, { label: 'oidc-provider', ...micros(peer.cpu.mainUs + peer.cpu.otherUs) }),
+  ];
+}
+
+/** What the CPU figures say about the refresh targets on this machine. */
+function cpuNotes(top: Measured, refresh: Measured, peer: Measured): string[] {
+  if (!refresh.cpu || !peer.cpu || refresh.generatorUs === null) return [];
+  const target = Math.max(0.15 * top.rps, 3 * peer.rps);
+  return [
+    `CPU per request is read from /proc for each server process during its measured run (the main thread, and all its other threads) and from process.cpuUsage() for the load generator, which shares this machine's ${os.availableParallelism()} cores: ${refresh.generatorUs.toFixed(0)} µs per refresh. Meeting both refresh targets here takes ${Math.round(target).toLocaleString('en-US')} req/s, i.e. at most ${(1e6 / target).toFixed(0)} µs of main-thread time per refresh; ours spent ${refresh.cpu.mainUs.toFixed(0)} µs (and ${refresh.cpu.otherUs.toFixed(0)} µs on other threads), oidc-provider ${peer.cpu.mainUs.toFixed(0)} µs.`,
+  ];
+}
 
 function peerVersion(): string {
   const manifest = createRequire(import.meta.url)('oidc-provider/package.json') as { version: string };
