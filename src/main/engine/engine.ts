@@ -24,8 +24,7 @@ import { revokeSession } from './revoke';
 import { loadSettings } from './settings';
 import type { FeedSource, IntrospectionResponse, LoginRequest, PublicJwk, RefreshRequest, TokenEngine, TokenSet } from './types';
 import { verifyDetailed } from './verify';
-import { withSignature, type UnsignedTokenSet } from './issue';
-import { JwsSigner } from './jws-signer';
+import { signed } from './issue';
 import { TurnBatch } from './turn-batch';
 
 export interface EngineOptions {
@@ -60,13 +59,11 @@ export class Engine implements TokenEngine {
   private demo: DemoControl | undefined;
   private readonly refreshes = new TurnBatch<PendingRefresh>((queue) => this.flushRefreshes(queue));
   private readonly feedAcks = new TurnBatch<FeedAck>((acks) => this.flushFeedAcks(acks));
-  private readonly signer: JwsSigner;
 
   private constructor(
     readonly ctx: EngineContext,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.signer = new JwsSigner(onError);
     const describe = (kid: string) => queries.describeKey(ctx, kid);
     this.admin = {
       createUser: (input, who) => actions.createUser(ctx, input, who),
@@ -174,8 +171,8 @@ export class Engine implements TokenEngine {
 
   /**
    * Refreshes are coalesced: every refresh that arrives in the same event-loop turn is committed in one
-   * transaction (see EngineContext.runMany), and each promise settles only after that commit. The batch's
-   * access tokens are signed after the commit, together, on the signer thread (see jws-signer.ts).
+   * transaction (see EngineContext.runMany), and each promise settles only after that commit. Access tokens
+   * are signed after the commit, so the write transaction is never held open for a signature.
    */
   refresh(request: RefreshRequest): Promise<TokenSet> {
     return new Promise((resolve, reject) => this.refreshes.push({ request, resolve, reject }));
@@ -190,18 +187,18 @@ export class Engine implements TokenEngine {
       for (const item of queue) item.reject(error);
       return;
     }
-    const rotated: { item: PendingRefresh; tokens: UnsignedTokenSet }[] = [];
     results.forEach((result, index) => {
       const item = queue[index]!;
       if (!result.ok) item.reject(result.error);
       else if ('failed' in result.value) item.reject(result.value.failed);
-      else rotated.push({ item, tokens: result.value.tokens });
+      else {
+        try {
+          item.resolve(signed(result.value.tokens));
+        } catch (error) {
+          item.reject(error);
+        }
+      }
     });
-    if (rotated.length === 0) return;
-    this.signer.signAll(rotated.map(({ tokens }) => tokens.accessJws)).then(
-      (accessTokens) => rotated.forEach(({ item, tokens }, i) => item.resolve(withSignature(tokens, accessTokens[i]!))),
-      (error: unknown) => rotated.forEach(({ item }) => item.reject(error)),
-    );
   }
 
   verifyAccessToken(jwt: unknown): Verdict {
@@ -285,7 +282,6 @@ export class Engine implements TokenEngine {
   close(): void {
     // Acknowledgements still queued are proof worth keeping: commit them before the store goes.
     this.feedAcks.drain();
-    this.signer.close();
     this.ctx.store.close();
   }
 }

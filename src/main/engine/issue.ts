@@ -3,7 +3,7 @@ import type { SessionRow, UserRow } from '../store/store';
 import type { TokenSet } from './types';
 import type { EngineContext, Tx } from './context';
 import { randomId, randomSecret, sha256Hex } from './crypto';
-import { signNow, type PendingJws } from './jws-signer';
+import { signPending, type PendingJws } from './jwt';
 
 /** An access token recorded in the store, with its claims final; `jws` still needs its signature. */
 export interface MintedAccessToken {
@@ -83,7 +83,7 @@ export function sessionLifetimes(ctx: EngineContext, rememberMe: boolean): { idl
 /** A token response whose access token is still to be signed (after the transaction commits). */
 export type UnsignedTokenSet = Omit<TokenSet, 'accessToken'> & { accessJws: PendingJws };
 
-/** What the token endpoint answers for a login or a refresh, once `signed` (see `withSignature`). */
+/** What the token endpoint answers for a login or a refresh, once `signed`. */
 export function tokenSet(access: MintedAccessToken, refreshToken: string, session: SessionRow, now: number): UnsignedTokenSet {
   return {
     accessJws: access.jws,
@@ -98,15 +98,10 @@ export function tokenSet(access: MintedAccessToken, refreshToken: string, sessio
   };
 }
 
-/** Completes a token set with its signed access token. */
-export function withSignature(unsigned: UnsignedTokenSet, accessToken: string): TokenSet {
-  const { accessJws: _signed, ...rest } = unsigned;
-  return { accessToken, ...rest };
-}
-
-/** Signs inline: for single operations (a login), where no batch could share a trip to the signer thread. */
+/** Completes a token set by signing its access token (once the transaction that issued it has committed). */
 export function signed(unsigned: UnsignedTokenSet): TokenSet {
-  return withSignature(unsigned, signNow(unsigned.accessJws));
+  const { accessJws, ...rest } = unsigned;
+  return { accessToken: signPending(accessJws), ...rest };
 }
 
 export function describeAccess(access: MintedAccessToken): { jti: string; exp: number; kid: string } {

@@ -52,9 +52,24 @@ export function jwsSigningInput(header: Record<string, unknown>, payload: Record
   return `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
 }
 
-/** The base64url signature over a signing input (see also the signer thread in jws-signer.ts). */
+/** The base64url signature over a signing input. */
 export function signJwsInput(signingInput: string, alg: SigningAlg, key: KeyObject): string {
   return cryptoSign(hashFor(alg), Buffer.from(signingInput), { key, ...dsaOptions(alg) }).toString('base64url');
+}
+
+/**
+ * A token whose header and claims are final, waiting only for its signature: the refresh grant signs its
+ * access tokens after the rotation has committed, so the write transaction never waits on a signature.
+ */
+export interface PendingJws {
+  signingInput: string;
+  alg: SigningAlg;
+  key: KeyObject;
+}
+
+/** The compact JWS for a pending token. */
+export function signPending(pending: PendingJws): string {
+  return `${pending.signingInput}.${signJwsInput(pending.signingInput, pending.alg, pending.key)}`;
 }
 
 export function verifyJwtSignature(decoded: DecodedJwt, alg: SigningAlg, key: KeyObject): boolean {

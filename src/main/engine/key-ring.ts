@@ -10,8 +10,7 @@ import type { KeyStatus, SigningAlg } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type { KeyVault } from '../keys/vault';
 import type { KeyRow, Store } from '../store/store';
-import { jwsSigningInput } from './jwt';
-import { signNow, type PendingJws } from './jws-signer';
+import { jwsSigningInput, signPending, type PendingJws } from './jwt';
 import type { PublicJwk } from './types';
 
 interface LoadedKey {
@@ -98,7 +97,7 @@ export class KeyRing {
 
   sign(header: Record<string, unknown>, payload: Record<string, unknown>): { token: string; kid: string } {
     const { pending, kid } = this.prepare(header, payload);
-    return { token: signNow(pending), kid };
+    return { token: signPending(pending), kid };
   }
 
   get(kid: string): LoadedKey | undefined {

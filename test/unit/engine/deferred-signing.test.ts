@@ -1,0 +1,58 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { compactVerify, importJWK, jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { randomId, randomSecret } from '../../../src/main/engine/crypto';
+import { jwsSigningInput, signPending, type PendingJws } from '../../../src/main/engine/jwt';
+import { ADMIN, PHONE, makeHarness } from './harness';
+
+const keys = { EdDSA: generateKeyPairSync('ed25519'), ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }) };
+
+function pending(alg: 'EdDSA' | 'ES256', n: number): PendingJws {
+  return { signingInput: jwsSigningInput({ alg, typ: 'at+jwt', kid: `k-${alg}` }, { jti: `at_${n}`, n }), alg, key: keys[alg].privateKey };
+}
+
+describe('signing a token whose claims were fixed earlier', () => {
+  it('makes a compact JWS that jose verifies, for EdDSA and ES256', async () => {
+    for (const alg of ['EdDSA', 'ES256'] as const) {
+      const token = signPending(pending(alg, 1));
+      expect(token.startsWith(`${pending(alg, 1).signingInput}.`)).toBe(true);
+      const { payload } = await compactVerify(token, keys[alg].publicKey);
+      expect(JSON.parse(new TextDecoder().decode(payload))).toEqual({ jti: 'at_1', n: 1 });
+    }
+  });
+
+  it('throws rather than return a token when the key cannot sign', () => {
+    expect(() => signPending({ ...pending('EdDSA', 2), key: createPublicKey(keys.EdDSA.privateKey) })).toThrow();
+  });
+});
+
+describe('coalesced refreshes, signed after their batch commits', () => {
+  it('every caller of a batch gets its own valid access token', async () => {
+    const h = await makeHarness();
+    const sessions = await Promise.all(Array.from({ length: 12 }, () => h.login(PHONE)));
+    const rotated = await Promise.all(sessions.map((s) => h.engine.refresh({ refreshToken: s.refreshToken, clientId: 'mobile', device: PHONE })));
+    expect(new Set(rotated.map((r) => r.accessToken)).size).toBe(sessions.length);
+    const jwks = h.engine.jwks().keys;
+    for (const [i, tokens] of rotated.entries()) {
+      expect(h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: true, claims: { sid: sessions[i]!.sessionId, jti: tokens.jti } });
+      const kid = JSON.parse(Buffer.from(tokens.accessToken.split('.')[0]!, 'base64url').toString()).kid;
+      const key = await importJWK(jwks.find((k) => k.kid === kid)!, 'EdDSA');
+      await expect(jwtVerify(tokens.accessToken, key, { typ: 'at+jwt', currentDate: new Date(h.clock.now()) })).resolves.toBeTruthy();
+    }
+    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+  });
+});
+
+describe('random identifiers from the pool', () => {
+  it('never repeat across pool refills and keep their shapes', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2_000; i++) {
+      const secret = randomSecret();
+      const id = randomId('ses');
+      expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(id).toMatch(/^ses_[A-Za-z0-9_-]{22}$/);
+      seen.add(secret).add(id.slice(4));
+    }
+    expect(seen.size).toBe(4_000);
+  });
+});
