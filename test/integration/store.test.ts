@@ -2,7 +2,8 @@
  * Runs the shared Store suite against SQLite in a real file (fresh temp dir per test) and in ':memory:',
  * then checks what only SQLite has: query plans use indexes, foreign databases are refused.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -337,6 +338,51 @@ describe('background WAL checkpoints', () => {
     const last = openSqliteStore(path);
     expect(last.getSetting('round')).toBe('4');
     last.close();
+  });
+
+  it('starts the log over while the writer never pauses for long, so the log stays short without the writer checkpointing', () => {
+    const path = join(dir, 'busy.db');
+    const writer = new Database(path);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('synchronous = NORMAL');
+    // No safety net: only the thread can keep this log short.
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)');
+    const insert = writer.prepare('INSERT INTO t (v) VALUES (?)');
+    const write = writer.transaction(() => {
+      for (let i = 0; i < 8; i++) insert.run(randomBytes(3_000));
+    });
+    const errors: string[] = [];
+    const checkpointer = startCheckpointer(path, undefined, { onError: (message) => errors.push(message), onGone: () => errors.push('gone') }, 256);
+    // The WAL header's checkpoint sequence number goes up each time a writer starts the log over.
+    const restartsSoFar = () => {
+      const fd = openSync(`${path}-wal`, 'r');
+      try {
+        const header = Buffer.alloc(32);
+        return readSync(fd, header, 0, 32, 0) === 32 ? header.readUInt32BE(12) : 0;
+      } finally {
+        closeSync(fd);
+      }
+    };
+    // Like a busy token service: a transaction of ~8 pages, then half a millisecond of other work, over and
+    // over. A passive checkpoint (two fsyncs) never catches up with that; a restart takes its moment.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const TRANSACTIONS = 3_000;
+    write();
+    const first = restartsSoFar();
+    for (let i = 1; i < TRANSACTIONS; i++) {
+      write();
+      Atomics.wait(pause, 0, 0, 0.5);
+    }
+    checkpointer.stop();
+    expect(errors).toEqual([]);
+    expect(restartsSoFar() - first).toBeGreaterThanOrEqual(3);
+    // Without restarts the log would hold every transaction (over 100 MiB); the file keeps its high-water
+    // mark, so this is the longest the log ever got.
+    const written = TRANSACTIONS * 8 * 3_000;
+    expect(statSync(`${path}-wal`).size).toBeLessThan(written * 0.4);
+    expect((writer.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(TRANSACTIONS * 8);
+    writer.close();
   });
 
   it('reports a checkpointer that cannot open the file, and stop() still returns at once', async () => {

@@ -6,6 +6,15 @@
  * every CHECKPOINT_INTERVAL_MS instead; PASSIVE never blocks the writer or readers. The writer keeps a
  * high automatic threshold as a safety net, so the log stays bounded even if the worker falls behind.
  *
+ * PASSIVE alone cannot keep the log short under sustained writes: SQLite starts the log over only once a
+ * checkpoint has caught up with the last commit, and a writer that commits every few milliseconds never
+ * gives it that moment. The log then grew to the safety net and the writer checkpointed it on the event
+ * loop after all, copying and fsyncing tens of megabytes mid-request (the token bench's worst batches).
+ * So once the log holds RESTART_AT_FRAMES, the worker asks for a RESTART checkpoint: it waits (at most
+ * RESTART_WAIT_MS) for a moment between the writer's transactions, copies the few frames PASSIVE had not,
+ * and the writer's next transaction starts the log from the beginning. The writer waits for that moment
+ * off the CPU, instead of doing the work itself.
+ *
  * The worker is a plain synchronous loop (no event loop): it sleeps with Atomics.wait on a shared flag,
  * so `stop()` can end it synchronously — the store's close() is synchronous — and the worker's
  * connection is always closed before the writer's.
@@ -18,6 +27,10 @@ export const CHECKPOINT_INTERVAL_MS = 250;
 const CHASE_INTERVAL_MS = 2;
 /** The writer's own automatic checkpoint, in pages, now only a safety net (SQLite's default is 1000). */
 export const WRITER_AUTOCHECKPOINT_PAGES = 20_000;
+/** A log this long (16 MiB at 4 KiB pages) is restarted by the worker, well before the safety net. */
+export const RESTART_AT_FRAMES = 4_096;
+/** How long a RESTART may wait for the writer (and hold it off); past that it acts as PASSIVE, and retries. */
+const RESTART_WAIT_MS = 100;
 const STOP_WAIT_MS = 5_000;
 
 /** Runs in the worker, as CommonJS. Kept to SQLite calls; errors are reported, never thrown out. */
@@ -31,10 +44,19 @@ try {
   db.pragma('busy_timeout = 0');
   db.pragma('synchronous = NORMAL');
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  const restart = db.prepare('PRAGMA wal_checkpoint(RESTART)');
   while (Atomics.load(state, 0) === 0) {
     let caughtUp = true;
     try {
-      const result = checkpoint.get();
+      let result = checkpoint.get();
+      if (result.log >= workerData.restartAtFrames) {
+        db.pragma('busy_timeout = ' + workerData.restartWaitMs);
+        try {
+          result = restart.get();
+        } finally {
+          db.pragma('busy_timeout = 0');
+        }
+      }
       caughtUp = result.log === result.checkpointed;
     } catch (error) {
       // SQLITE_BUSY (another checkpoint is running): try again next round.
@@ -67,13 +89,13 @@ export interface CheckpointerEvents {
   onGone(): void;
 }
 
-/** Starts background checkpoints for the database file at `path`. */
-export function startCheckpointer(path: string, nativeBinding: string | undefined, events: CheckpointerEvents): Checkpointer {
+/** Starts background checkpoints for the database file at `path`; `restartAtFrames` is for tests. */
+export function startCheckpointer(path: string, nativeBinding: string | undefined, events: CheckpointerEvents, restartAtFrames = RESTART_AT_FRAMES): Checkpointer {
   const state = new Int32Array(new SharedArrayBuffer(8)); // [0] stop requested, [1] worker finished
   const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { path, nativeBinding, modulePath, state: state.buffer, intervalMs: CHECKPOINT_INTERVAL_MS, chaseMs: CHASE_INTERVAL_MS },
+    workerData: { path, nativeBinding, modulePath, state: state.buffer, intervalMs: CHECKPOINT_INTERVAL_MS, chaseMs: CHASE_INTERVAL_MS, restartAtFrames, restartWaitMs: RESTART_WAIT_MS },
     // The worker only ever runs SQLite: no loaders (tsx) or flags of the parent process.
     execArgv: [],
   });
