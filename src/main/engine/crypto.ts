@@ -29,6 +29,15 @@ export function randomId(prefix: string): string {
   return `${prefix}_${randomBase64url(16)}`;
 }
 
+/**
+ * An identifier that sorts by creation time: `prefix_`, 12 hex digits of `nowMs`, then 96 random bits. An
+ * index on keys that grow at one end takes each insert on its last page, where the rest of a commit's inserts
+ * land too; a random key lands on a page of its own, and every page a commit touches is written to the log.
+ */
+export function timeOrderedId(prefix: string, nowMs: number): string {
+  return `${prefix}_${Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0')}${randomBase64url(12)}`;
+}
+
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { compactVerify, importJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { randomId, randomSecret } from '../../../src/main/engine/crypto';
+import { randomId, randomSecret, timeOrderedId } from '../../../src/main/engine/crypto';
 import { jwsSigningInput, signPending, type PendingJws } from '../../../src/main/engine/jwt';
 import { ADMIN, PHONE, makeHarness } from './harness';
 
@@ -54,5 +54,17 @@ describe('random identifiers from the pool', () => {
       seen.add(secret).add(id.slice(4));
     }
     expect(seen.size).toBe(4_000);
+  });
+});
+
+describe('time-ordered identifiers (access-token jti)', () => {
+  it('sort by the time they were made, and never repeat within one millisecond', () => {
+    const at = Date.UTC(2026, 10, 23);
+    const times = [0, at - 86_400_000, at - 1, at, at + 1, at + 3_600_000, 2 ** 47];
+    const ids = times.map((ms) => timeOrderedId('at', ms));
+    expect([...ids].sort()).toEqual(ids);
+    const sameMillisecond = Array.from({ length: 1_000 }, () => timeOrderedId('at', at));
+    expect(new Set(sameMillisecond).size).toBe(1_000);
+    for (const id of [...ids, ...sameMillisecond]) expect(id).toMatch(/^at_[0-9a-f]{12}[A-Za-z0-9_-]{16}$/);
   });
 });
