@@ -10,6 +10,12 @@ import type { Plugin } from 'vite';
 import { metaContentSecurityPolicy } from './src/main/ipc/content-security-policy';
 
 const root = import.meta.dirname;
+/**
+ * TW_RENDERER_DEV=1 builds the console with React's development build (its checks on: StrictMode's double
+ * effects, update-depth and hook-order errors, key warnings) into out/renderer-dev, for the e2e suite's
+ * development pass. Users always get the production build in out/renderer.
+ */
+const rendererDev = process.env.TW_RENDERER_DEV === '1';
 
 /**
  * Writes the console's CSP into the built index.html: `file://` pages (Electron) get no response headers from
@@ -53,11 +59,12 @@ export default defineConfig({
     root: resolve(root, 'src/renderer'),
     base: './',
     plugins: [react(), cspMeta()],
+    ...(rendererDev ? { mode: 'development', define: { 'process.env.NODE_ENV': JSON.stringify('development') } } : {}),
     build: {
-      outDir: resolve(root, 'out/renderer'),
+      outDir: resolve(root, rendererDev ? 'out/renderer-dev' : 'out/renderer'),
       emptyOutDir: true,
       // electron-vite leaves the renderer unminified; minified it is 1.2 MB instead of 2.7 MB.
-      minify: true,
+      minify: !rendererDev,
       // One chunk on purpose: the console loads from disk (Electron) or loopback, never over a slow network.
       chunkSizeWarningLimit: 1600,
       rolldownOptions: {

@@ -2,7 +2,9 @@
  * End-to-end scenarios (test/e2e). `npm run test:e2e` runs them in Debian's Chromium against the browser
  * console; `npm run test:e2e:electron` (TW_E2E_ELECTRON=1) runs the same specs in the Electron app through
  * `_electron.launch`, skipping with a printed reason where no Electron binary exists. Build first:
- * `npx electron-vite build`. Screenshots for docs/: `TW_SCREENSHOTS=1 npx playwright test screenshots`.
+ * `npx electron-vite build`. TW_E2E_REACT_DEV=1 runs them against React's development build (build it with
+ * `TW_RENDERER_DEV=1 npx electron-vite build`), failing any test whose page logs an error. Screenshots for
+ * docs/: `TW_SCREENSHOTS=1 npx playwright test screenshots`.
  */
 import { defineConfig } from '@playwright/test';
 
