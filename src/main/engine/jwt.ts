@@ -53,7 +53,7 @@ export function jwsSigningInput(header: Record<string, unknown>, payload: Record
 }
 
 /** The base64url signature over a signing input. */
-export function signJwsInput(signingInput: string, alg: SigningAlg, key: KeyObject): string {
+function signJwsInput(signingInput: string, alg: SigningAlg, key: KeyObject): string {
   return cryptoSign(hashFor(alg), Buffer.from(signingInput), { key, ...dsaOptions(alg) }).toString('base64url');
 }
 
