@@ -2,7 +2,9 @@
  * token: POST /oauth/token under autocannon at 50 connections for a fixed time, each server in its own
  * process: a bare node:http fixed-JSON server (the ceiling), our refresh_token grant (every request rotates
  * its connection's own chain), our password grant (scrypt included), and oidc-provider's refresh_token grant
- * with rotation (the peer). Targets: refresh ≥ 0.15× the ceiling; refresh ≥ 3× the peer.
+ * with rotation (the peer). Targets: refresh ≥ 0.15× the ceiling; refresh ≥ 3× the peer. Ceiling, ours and
+ * the peer take turns for ROUNDS rounds and each row shows a server's median run; beside the throughput,
+ * the CPU each server and the load generator spent per request (see ../lib/cpu.ts).
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
