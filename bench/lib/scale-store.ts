@@ -47,8 +47,8 @@ export interface ScaleStore {
   dbPath: string;
   /** Database plus WAL and shared-memory files, bytes. */
   sizeBytes(): number;
-  /** Opens the engine on the store with the frozen clock and the bench key. */
-  openEngine(): Promise<Engine>;
+  /** Opens the engine on the store (or a copy of its file at `dbPath`) with the frozen clock and the bench key. */
+  openEngine(dbPath?: string): Promise<Engine>;
 }
 
 function readMeta(): ScaleMeta | undefined {
@@ -73,10 +73,10 @@ function handle(meta: ScaleMeta, reused: boolean): ScaleStore {
     reused,
     dbPath: SCALE_DB,
     sizeBytes: () => fileBytes(SCALE_DB) + fileBytes(`${SCALE_DB}-wal`) + fileBytes(`${SCALE_DB}-shm`),
-    async openEngine() {
+    async openEngine(dbPath = SCALE_DB) {
       const vault = new MemoryVault();
       await vault.put(meta.kid, readFileSync(KEY, 'utf8'));
-      return Engine.open({ store: openStore(SCALE_DB), vault, clock: new ManualClock(meta.now), issuer: SCALE_ISSUER, onError: (e) => console.error('[bench] engine fault:', e) });
+      return Engine.open({ store: openStore(dbPath), vault, clock: new ManualClock(meta.now), issuer: SCALE_ISSUER, onError: (e) => console.error('[bench] engine fault:', e) });
     },
   };
 }
