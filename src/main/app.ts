@@ -17,7 +17,7 @@ import { createEngine, type Engine } from './engine/engine';
 import type { ThrottleOptions } from './http/address-throttle';
 import { sha256 } from './http/admin-auth';
 import { sendJson } from './http/respond';
-import { createTokenService, type TokenService } from './http/service';
+import { createTokenService, defaultLogFault, type TokenService } from './http/service';
 import { openVault } from './keys/index';
 import { openStore } from './store/index';
 import type { Store } from './store/store';
@@ -211,7 +211,7 @@ function urlHost(host: string): string {
 export async function startWarden(options: WardenOptions): Promise<RunningWarden> {
   const warn = options.warn ?? ((line: string) => console.error(line));
   const clock = options.clock ?? systemClock;
-  const logFault = options.logFault ?? ((where: string, fault: unknown) => console.error(`[token-warden] ${where}:`, fault));
+  const logFault = options.logFault ?? defaultLogFault;
   if (!isLoopbackHost(options.host) && !options.allowRemote) {
     throw invalid(`Host ${options.host} is not a loopback address; allowRemote is required.`);
   }
@@ -283,7 +283,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       consoleDir: options.consoleDir,
       ...(options.feedHeartbeatMs !== undefined ? { feedHeartbeatMs: options.feedHeartbeatMs } : {}),
       ...(options.addressThrottle ? { addressThrottle: options.addressThrottle } : {}),
-      ...(options.logFault ? { logFault: options.logFault } : {}),
+      logFault,
       extraAdminHosts: isLoopbackHost(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [urlHost(options.host)],
     });
     server.off('request', starting);

@@ -55,7 +55,8 @@ export interface TokenService {
 
 const API_PREFIXES = ['/oauth/', '/admin/', '/events', '/.well-known/'];
 
-function defaultLogFault(where: string, fault: unknown): void {
+/** Where internal faults go unless the caller says otherwise: stderr, with the stack. */
+export function defaultLogFault(where: string, fault: unknown): void {
   const detail = fault instanceof Error ? (fault.stack ?? fault.message) : String(fault);
   console.error(`[token-warden] internal error in ${where}: ${detail}`);
 }
