@@ -124,29 +124,27 @@ async function checkAnswers(call: Call, meta: ScaleMeta, verifyChain: boolean): 
 /** Rotations on a fresh store, then on a throwaway copy of the scale store (the original stays as generated). */
 async function rotationAtScale(store: ScaleStore, log: (line: string) => void): Promise<{ fresh: RotationRate; scale: RotationRate }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'warden-bench-rotation-'));
-  try {
-    const clientId = store.meta.clients[0]!;
-    const freshEngine = await Engine.open({ store: openStore(path.join(dir, 'fresh.db')), vault: new MemoryVault(), clock: new ManualClock(store.meta.now), issuer: SCALE_ISSUER });
-    let fresh: RotationRate;
+  const clientId = store.meta.clients[0]!;
+  /** Times rotations on `engine` (prepared by `setUp`), closes it, and logs the figures as `which`. */
+  const measure = async (which: string, engine: Engine, setUp?: () => unknown): Promise<RotationRate> => {
+    let rate: RotationRate;
     try {
-      await freshEngine.admin.createClient({ clientId, kind: 'public', name: 'Bench app' }, { actor: 'admin' });
-      fresh = await measureRotation(freshEngine, clientId, ROTATION_MS);
+      await setUp?.();
+      rate = await measureRotation(engine, clientId, ROTATION_MS);
     } finally {
-      freshEngine.close();
+      engine.close();
     }
-    log(`rotations on a fresh store: ${Math.round(fresh.refreshesPerSecond)}/s, ${((fresh.bytesPerRefresh ?? 0) / 1024).toFixed(1)} KiB written per refresh`);
+    log(`rotations on ${which}: ${Math.round(rate.refreshesPerSecond)}/s, ${((rate.bytesPerRefresh ?? 0) / 1024).toFixed(1)} KiB written per refresh`);
+    return rate;
+  };
+  try {
+    const freshEngine = await Engine.open({ store: openStore(path.join(dir, 'fresh.db')), vault: new MemoryVault(), clock: new ManualClock(store.meta.now), issuer: SCALE_ISSUER });
+    const fresh = await measure('a fresh store', freshEngine, () => freshEngine.admin.createClient({ clientId, kind: 'public', name: 'Bench app' }, { actor: 'admin' }));
     const copy = path.join(dir, 'scale.db');
     const copied = performance.now();
     for (const suffix of ['', '-wal']) if (existsSync(`${store.dbPath}${suffix}`)) copyFileSync(`${store.dbPath}${suffix}`, `${copy}${suffix}`);
     log(`copied the scale store in ${((performance.now() - copied) / 1000).toFixed(1)} s`);
-    const scaleEngine = await store.openEngine(copy);
-    let scale: RotationRate;
-    try {
-      scale = await measureRotation(scaleEngine, clientId, ROTATION_MS);
-    } finally {
-      scaleEngine.close();
-    }
-    log(`rotations on the scale store: ${Math.round(scale.refreshesPerSecond)}/s, ${((scale.bytesPerRefresh ?? 0) / 1024).toFixed(1)} KiB written per refresh`);
+    const scale = await measure('the scale store', await store.openEngine(copy));
     return { fresh, scale };
   } finally {
     rmSync(dir, { recursive: true, force: true });
