@@ -77,6 +77,8 @@ export const refreshTokenRecordSchema = z.object({
   sessionId: z.string(),
   createdAt: millis,
   usedAt: nullableMillis,
+  /** The address and user agent that presented it for rotation; null if unused (or rotated before this was kept). */
+  usedBy: z.object({ ip: z.string(), userAgent: z.string() }).nullable(),
   successorId: z.string().nullable(),
   refreshVersion: z.number().int(),
   status: refreshTokenStatusSchema,
@@ -97,12 +99,23 @@ export const auditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
+export const timelineEntrySchema = auditEntrySchema.extend({
+  seq: z.number().int().nullable(),
+  prevHash: z.string().nullable(),
+  hash: z.string().nullable(),
+});
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+
 export const sessionTokensSchema = z.object({
   session: sessionSchema,
   accessTokens: z.array(accessTokenRecordSchema),
   refreshChain: z.array(refreshTokenRecordSchema),
-  /** The session's lifecycle, oldest first: login, rotations, tokens minted, reuse, revocation. */
-  timeline: z.array(auditEntrySchema),
+  /**
+   * The session's lifecycle, oldest first: login, rotations, tokens minted, reuse, revocation. Audit entries,
+   * plus the routine rotations that were not audited (see the `auditRefreshes` setting), read back from the
+   * refresh chain: those have `seq`, `prevHash` and `hash` null.
+   */
+  timeline: z.array(timelineEntrySchema),
 });
 export type SessionTokens = z.infer<typeof sessionTokensSchema>;
 
@@ -154,6 +167,11 @@ export const settingsSchema = z.object({
   /** The `aud` of every access token; resource servers check it. */
   audience: z.string().min(1).max(200),
   signingAlg: signingAlgSchema,
+  /**
+   * Append every routine refresh (a rotation as designed) to the audit chain. Off by default: the refresh
+   * chain already records each rotation, and an audit entry per refresh roughly doubles what a refresh writes.
+   */
+  auditRefreshes: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

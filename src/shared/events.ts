@@ -1,7 +1,12 @@
 /**
  * Domain events: the engine emits them, and they feed the audit log, the live console and the revocation
- * feed. Nobody writes an audit entry by hand. `type` strings are stable. Minted access tokens are recorded
- * in the `user.login` and `session.refreshed` events (data.accessToken = {jti, exp, kid}), not separately.
+ * feed. Nobody writes an audit entry by hand. `type` strings are stable. Minted access tokens are described
+ * in the `user.login` and `session.refreshed` events (data.accessToken = {jti, exp, kid}).
+ *
+ * One kind of event is routine activity rather than a security event: `session.refreshed`, a refresh token
+ * rotated as designed. It is appended to the audit chain only when the `auditRefreshes` setting is on;
+ * otherwise it is delivered live with `seq: null`, and the rotation itself stays on record in the refresh
+ * chain (the refresh-token rows: when, by which address and user agent, into which successor).
  */
 export const DOMAIN_EVENT_TYPES = [
   'user.created',
@@ -41,7 +46,7 @@ export interface DomainEvent {
   data: Record<string, unknown>;
 }
 
-/** What the console receives live: the event as audited, with its sequence number. */
+/** What the console receives live: the event with its audit sequence number, or null when it was not audited. */
 export interface LiveEvent extends DomainEvent {
-  seq: number;
+  seq: number | null;
 }

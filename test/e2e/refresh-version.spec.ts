@@ -3,11 +3,11 @@
  * while access tokens already issued live out their short lifetime.
  */
 import { test, expect } from './fixtures/warden';
-import { PHONE } from './fixtures/oauth';
+import { PHONE, decodeAccessToken } from './fixtures/oauth';
 import { createPublicClient } from './pages/clients';
 import { clickConfirm, closeReceipt, fillConfirmReason } from './pages/confirm';
 import { assertVerdict, inspectToken } from './pages/inspector';
-import { assertRefreshVersion, clickBumpRefreshVersion } from './pages/user-detail';
+import { assertRefreshVersion, clickBumpRefreshVersion, clickSessionLink } from './pages/user-detail';
 import { createUser, openUser } from './pages/users';
 
 const bob = { username: 'bob', password: 'tr0ub4dor&3-long' };
@@ -46,5 +46,15 @@ test('bump refresh version: the next refresh fails with invalid_grant', async ({
   await test.step('the access token already issued is still active until it expires', async () => {
     await inspectToken(page, accessToken);
     await assertVerdict(page, 'active', null);
+  });
+
+  await test.step("the session's lifecycle shows the refresh, read back from the refresh chain with who presented it", async () => {
+    await openUser(page, bob.username);
+    await clickSessionLink(page, decodeAccessToken(login.access_token).sid);
+    const rotation = page.getByTestId('session-timeline').locator('[data-type="session.refreshed"]');
+    await expect(rotation).toHaveCount(1);
+    await expect(rotation, 'routine refreshes are not audited by default').toHaveAttribute('data-audited', 'false');
+    await expect(rotation).toContainText('refresh chain (not audited)');
+    await expect(page.getByTestId('refresh-chain').locator('[data-testid^="refresh-used-by-"]').first()).toContainText(PHONE.userAgent);
   });
 });

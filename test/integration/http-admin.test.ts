@@ -119,14 +119,16 @@ describe('admin API over HTTP', () => {
     expect(refused.status).toBe(401);
     const response = await fetch(`${t.baseUrl}/admin/events`, { headers: { authorization: `Bearer ${t.adminToken}` }, signal: controller.signal });
     expect(response.status).toBe(200);
-    const received = new Promise<LiveEvent>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no live event')), 5_000);
+    const seen: { id: string | undefined; event: LiveEvent }[] = [];
+    const received = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no live refresh event')), 5_000);
       void readSse(response.body!, {
         onMessage: (message) => {
           const event = JSON.parse(message.data) as LiveEvent;
-          if (event.type === 'user.created') {
+          seen.push({ id: message.id, event });
+          if (event.type === 'session.refreshed') {
             clearTimeout(timer);
-            resolve(event);
+            resolve();
           }
         },
         onComment: () => undefined,
@@ -134,9 +136,19 @@ describe('admin API over HTTP', () => {
       }).catch(() => undefined);
     });
     const user = await t.createUser();
-    const event = await received;
+    const clientId = await t.createPublicClient();
+    const tokens = await t.login(user, clientId);
+    const refreshed = await t.postForm('/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: clientId });
+    expect(refreshed.status).toBe(200);
+    await received;
     controller.abort();
-    expect(event).toMatchObject({ type: 'user.created', userId: user.id, actor: 'admin:http', seq: expect.any(Number) });
+    const created = seen.find((s) => s.event.type === 'user.created')!;
+    expect(created.event).toMatchObject({ userId: user.id, actor: 'admin:http', seq: expect.any(Number) });
+    expect(created.id).toBe(String(created.event.seq));
+    // A routine refresh is not audited (the default): it arrives without a sequence number or an SSE id.
+    const refresh = seen.find((s) => s.event.type === 'session.refreshed')!;
+    expect(refresh.event).toMatchObject({ userId: user.id, actor: `client:${clientId}`, seq: null });
+    expect(refresh.id).toBeUndefined();
   });
 });
 

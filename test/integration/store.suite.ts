@@ -52,7 +52,7 @@ function makeSession(over: Partial<SessionRow> & Pick<SessionRow, 'id' | 'userId
 function makeRefresh(session: SessionRow, name: string, over: Partial<RefreshTokenRow> = {}): RefreshTokenRow {
   return {
     hash: hash(name), sessionId: session.id, userId: session.userId, clientId: session.clientId, refreshVersion: 1,
-    createdAt: T0, usedAt: null, successorHash: null, revokedAt: null, ...over,
+    createdAt: T0, usedAt: null, successorHash: null, revokedAt: null, usedIp: null, usedUserAgent: null, ...over,
   };
 }
 

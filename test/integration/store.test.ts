@@ -14,6 +14,7 @@ import type { SessionStatus } from '../../src/shared/dto';
 import type { Store } from '../../src/main/store/store';
 import { storeSuite, type StoreHarness } from './store.suite';
 import { startCheckpointer, type Checkpointer } from '../../src/main/store/checkpointer';
+import { MIGRATIONS, migrate } from '../../src/main/store/migrations';
 
 function fileHarness(): StoreHarness {
   const dir = mkdtempSync(join(tmpdir(), 'warden-store-'));
@@ -98,7 +99,7 @@ describe('SQLite specifics', () => {
             revokedBy: null, revokeReason: null, refreshCount: 0,
           });
           const hash = (n: number): string => `${u}-${s}-${n}`.padStart(64, '0').replace(/[^0-9a-f]/g, 'a');
-          store.insertRefreshToken({ hash: hash(0), sessionId: id, userId: `u${u}`, clientId: 'app', refreshVersion: 1, createdAt: at, usedAt: null, successorHash: null, revokedAt: null });
+          store.insertRefreshToken({ hash: hash(0), sessionId: id, userId: `u${u}`, clientId: 'app', refreshVersion: 1, createdAt: at, usedAt: null, successorHash: null, revokedAt: null, usedIp: null, usedUserAgent: null });
           store.insertAccessToken({ jti: `at-${id}`, sessionId: id, userId: `u${u}`, clientId: 'app', kid: 'k1', issuedAt: at, expiresAt: at + 300_000 });
           store.appendAudit({ at, type: 'user.login', actor: 'system', userId: `u${u}`, sessionId: id, reason: null, data: {}, prevHash: 'p', hash: 'h' });
         }
@@ -236,6 +237,33 @@ describe('SQLite specifics', () => {
       expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     } finally {
       db.close();
+    }
+  });
+
+  it('upgrades a schema-1 file in place: its refresh chains survive and record their presenters from then on', () => {
+    const path = join(dir, 'v1.db');
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 1));
+    const [a, b] = ['a'.repeat(64), 'b'.repeat(64)];
+    old.exec(`INSERT INTO users (id, username, password_hash, status, created_at, refresh_version, failed_logins)
+        VALUES ('u1', 'ana', 'x', 'active', 1, 1, 0);
+      INSERT INTO clients (client_id, kind, name, created_at) VALUES ('app', 'public', 'App', 1);
+      INSERT INTO sessions (id, user_id, client_id, device_name, user_agent, ip, remember_me, scope, created_at,
+        last_activity_at, idle_expires_at, absolute_expires_at, live_until, refresh_count)
+        VALUES ('s1', 'u1', 'app', 'Phone', 'UA', '127.0.0.2', 0, 'openid', 1, 1, 9000000000000, 9000000000000, 9000000000000, 0);
+      INSERT INTO refresh_tokens (hash, session_id, user_id, client_id, refresh_version, created_at, used_at, successor_hash)
+        VALUES ('${a}', 's1', 'u1', 'app', 1, 1, NULL, NULL);`);
+    expect(old.pragma('user_version', { simple: true })).toBe(1);
+    old.close();
+
+    const store = openSqliteStore(path);
+    try {
+      expect(store.migrationsApplied).toEqual([2]);
+      expect(store.getRefreshToken(a)).toMatchObject({ sessionId: 's1', usedAt: null, usedIp: null, usedUserAgent: null });
+      expect(store.markRefreshTokenUsed(a, 5, b, { ip: '203.0.113.9', userAgent: 'curl/8.5' })).toBe(true);
+      expect(store.getRefreshToken(a)).toMatchObject({ usedAt: 5, successorHash: b, usedIp: '203.0.113.9', usedUserAgent: 'curl/8.5' });
+    } finally {
+      store.close();
     }
   });
 

@@ -3,7 +3,8 @@
  * one way to change state. `run()` executes a unit of work in a single store transaction; the domain events
  * it emits are appended to the hash-chained audit log inside that same transaction, and only after commit are
  * they delivered to live listeners (console) and the revocation feed. So an event is never seen for a change
- * that rolled back, and no committed change lacks its audit entry.
+ * that rolled back, and no committed change lacks its audit entry. The one exception is routine activity a
+ * unit `announce`s instead (a refresh while the `auditRefreshes` setting is off): delivered live, not audited.
  */
 import type { Settings } from '../../shared/dto';
 import type { DomainEvent, DomainEventType, LiveEvent } from '../../shared/events';
@@ -25,7 +26,10 @@ export interface EventInput {
 /** The handle a unit of work gets: emit events, record revocations, bump counters. */
 export interface Tx {
   readonly now: number;
+  /** Appends the event to the audit chain, and delivers it live once the transaction commits. */
   emit(event: EventInput): void;
+  /** Delivers the event live once the transaction commits, without an audit entry (`seq: null`): routine activity. */
+  announce(event: EventInput): void;
   revoke(row: Omit<RevocationRow, 'id' | 'createdAt'>): number;
   count(name: CounterName, by?: number): void;
 }
@@ -142,6 +146,9 @@ export class EngineContext {
         const seq = store.appendAudit({ ...event, prevHash: unit.chainHead, hash });
         unit.delivered.push({ ...event, seq });
         unit.chainHead = hash;
+      },
+      announce: (input) => {
+        unit.delivered.push({ userId: null, sessionId: null, reason: null, data: {}, ...input, at: now, seq: null } as LiveEvent);
       },
       revoke: (row) => {
         const full = { ...row, createdAt: now };

@@ -64,6 +64,8 @@ export function mintRefreshToken(ctx: EngineContext, tx: Tx, session: SessionRow
     usedAt: null,
     successorHash: null,
     revokedAt: null,
+    usedIp: null,
+    usedUserAgent: null,
   });
   return { token, hash };
 }

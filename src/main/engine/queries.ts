@@ -2,7 +2,7 @@
  * Read-only console queries. Every list pages on the server and each step is an indexed lookup, so they
  * stay fast at 100k users and 1M sessions.
  */
-import type { AccessTokenRecord, BlastRadius, KeyInfo, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, UserDetail, UserSummary } from '../../shared/dto';
+import type { AccessTokenRecord, AuditEntry, BlastRadius, KeyInfo, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, TimelineEntry, UserDetail, UserSummary } from '../../shared/dto';
 import type { RevocationTarget } from '../../shared/admin-api';
 import { WardenError } from '../../shared/errors';
 import type { AccessTokenRow, AuditFilter, RefreshTokenRow, SessionRow, UserRow } from '../store/store';
@@ -101,6 +101,7 @@ function refreshRecord(row: RefreshTokenRow, session: SessionRow, now: number): 
     sessionId: row.sessionId,
     createdAt: row.createdAt,
     usedAt: row.usedAt,
+    usedBy: row.usedIp === null ? null : { ip: row.usedIp, userAgent: row.usedUserAgent ?? session.userAgent },
     successorId: row.successorHash ? refreshLabel(row.successorHash) : null,
     refreshVersion: row.refreshVersion,
     status,
@@ -112,13 +113,42 @@ export function listSessionTokens(ctx: EngineContext, input: { sessionId: string
   if (!session) throw new WardenError('not_found', `No session with id ${input.sessionId}.`);
   const now = ctx.now();
   const username = ctx.store.getUser(session.userId)?.username ?? '(deleted)';
-  const timeline = ctx.store.listAudit({ sessionId: session.id, limit: 500 }).reverse();
+  const audited = ctx.store.listAudit({ sessionId: session.id, limit: TIMELINE_LIMIT }).reverse();
+  const chain = ctx.store.listRefreshTokensOfSession(session.id);
   return {
     session: toSessionInfo(session, username, now),
     accessTokens: ctx.store.listAccessTokensOfSession(session.id, 200).map((row) => accessTokenRecord(ctx, row, now)),
-    refreshChain: ctx.store.listRefreshTokensOfSession(session.id).map((row) => refreshRecord(row, session, now)),
-    timeline,
+    refreshChain: chain.map((row) => refreshRecord(row, session, now)),
+    timeline: withUnauditedRotations(audited, chain, session),
   };
+}
+
+const TIMELINE_LIMIT = 500;
+
+/**
+ * Merges into a session's audit entries the rotations that have none (routine refreshes while the
+ * `auditRefreshes` setting was off), read back from the refresh chain; the newest TIMELINE_LIMIT, oldest first.
+ */
+function withUnauditedRotations(audited: AuditEntry[], chain: RefreshTokenRow[], session: SessionRow): TimelineEntry[] {
+  const rotatedInAudit = new Set(audited.map((entry) => entry.data['from']).filter((from) => typeof from === 'string'));
+  const rotations: TimelineEntry[] = chain
+    .filter((row) => row.usedAt !== null && row.successorHash !== null && !rotatedInAudit.has(refreshLabel(row.hash)))
+    .map((row) => ({
+      seq: null,
+      prevHash: null,
+      hash: null,
+      at: row.usedAt!,
+      type: 'session.refreshed',
+      actor: `client:${session.clientId}`,
+      userId: session.userId,
+      sessionId: session.id,
+      reason: null,
+      data: { from: refreshLabel(row.hash), to: refreshLabel(row.successorHash!), ip: row.usedIp ?? '', userAgent: row.usedUserAgent ?? session.userAgent },
+    }));
+  if (rotations.length === 0) return audited;
+  // Stable: at equal times the audit entry (already in order) stays before the rotation read back beside it.
+  const merged = [...audited, ...rotations].sort((a, b) => a.at - b.at);
+  return merged.slice(-TIMELINE_LIMIT);
 }
 
 export function previewBlastRadius(ctx: EngineContext, input: { target: RevocationTarget }): BlastRadius {

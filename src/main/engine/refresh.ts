@@ -46,7 +46,8 @@ export function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRequest)
 /** Marks `row` used and issues its successor; undefined if another request used it first (compare-and-set). */
 function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo, event: 'session.refreshed' | 'refresh_token.grace_retry' = 'session.refreshed', presented?: RefreshTokenRow): UnsignedTokenSet | undefined {
   const next = newRefreshToken();
-  if (!ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash)) return undefined;
+  const presenter = { ip: device.ip, userAgent: device.userAgent === session.userAgent ? null : device.userAgent };
+  if (!ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash, presenter)) return undefined;
   mintRefreshToken(ctx, tx, session, user.refreshVersion, next);
   const { idleMs } = sessionLifetimes(ctx, session.rememberMe);
   const refreshCount = session.refreshCount + 1;
@@ -54,7 +55,10 @@ function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sessi
   ctx.store.updateSession(session.id, { lastActivityAt: tx.now, idleExpiresAt, refreshCount });
   const access = mintAccessToken(ctx, tx, session, user, session.scope);
   tx.count('refreshes');
-  tx.emit({
+  // A routine rotation is on record in the refresh chain (the row just marked used, with its presenter); it
+  // joins the audit chain only when the setting asks. A grace retry is unusual, so it is always audited.
+  const record = event === 'session.refreshed' && !ctx.settings.auditRefreshes ? tx.announce : tx.emit;
+  record({
     type: event,
     actor: `client:${session.clientId}`,
     userId: user.id,

@@ -17,6 +17,7 @@ export const DEFAULT_SETTINGS: Settings = {
   loginLockSeconds: 15 * 60,
   audience: 'token-warden-api',
   signingAlg: 'EdDSA',
+  auditRefreshes: false,
 };
 
 const SETTINGS_KEY = 'engine_settings';

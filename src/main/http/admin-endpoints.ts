@@ -108,7 +108,8 @@ export class AdminEndpoints {
       const stream = this.sse.open(req, res);
       stream.write(': live\n\n');
       const unsubscribe = this.ctx.engine.onEvent((event) => {
-        stream.write(`id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+        // Routine activity that was not audited has no sequence number, and so no SSE id.
+        stream.write(`${event.seq === null ? '' : `id: ${event.seq}\n`}data: ${JSON.stringify(event)}\n\n`);
       });
       stream.onClose(unsubscribe);
     });

@@ -203,8 +203,21 @@ CREATE TABLE minute_buckets (
 );
 `;
 
+/**
+ * Who presented a refresh token when it was rotated: the record of a routine refresh, which is no longer
+ * always an audit entry (see the `auditRefreshes` setting). Null for rows rotated before this version. The
+ * user agent is kept only when it differs from the session's (null: the session's own).
+ */
+const V2 = `
+ALTER TABLE refresh_tokens ADD COLUMN used_ip TEXT;
+ALTER TABLE refresh_tokens ADD COLUMN used_user_agent TEXT;
+`;
+
 /** Every schema change, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, sql: V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, sql: V1 },
+  { version: 2, sql: V2 },
+];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -8,7 +8,7 @@ import type { AuditEntry, SessionStatus, UserStatus } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type {
   AccessTokenRow, AuditFilter, AuditInsert, ClientRow, CounterName, KeyRow, MinuteBucket, Page,
-  RefreshTokenRow, RevocationRow, SessionRow, Store, UserRow,
+  Presenter, RefreshTokenRow, RevocationRow, SessionRow, Store, UserRow,
 } from './store';
 import type { Checkpointer } from './checkpointer';
 
@@ -25,7 +25,7 @@ const SESSION = `id, user_id AS userId, client_id AS clientId, device_name AS de
   revoked_by AS revokedBy, revoke_reason AS revokeReason, refresh_count AS refreshCount`;
 const REFRESH = `hash, session_id AS sessionId, user_id AS userId, client_id AS clientId,
   refresh_version AS refreshVersion, created_at AS createdAt, used_at AS usedAt,
-  successor_hash AS successorHash, revoked_at AS revokedAt`;
+  successor_hash AS successorHash, revoked_at AS revokedAt, used_ip AS usedIp, used_user_agent AS usedUserAgent`;
 const ACCESS = `jti, session_id AS sessionId, user_id AS userId, client_id AS clientId, kid,
   issued_at AS issuedAt, expires_at AS expiresAt`;
 const REVOCATION = `id, kind, subject, user_id AS userId, not_before AS notBefore, expires_at AS expiresAt,
@@ -349,19 +349,19 @@ export class SqliteStore implements Store {
     assertHash(row.hash, 'hash');
     if (row.successorHash !== null) assertHash(row.successorHash, 'successorHash');
     this.q(`INSERT INTO refresh_tokens (hash, session_id, user_id, client_id, refresh_version, created_at, used_at,
-      successor_hash, revoked_at) VALUES (@hash, @sessionId, @userId, @clientId, @refreshVersion, @createdAt,
-      @usedAt, @successorHash, @revokedAt)`).run(row);
+      successor_hash, revoked_at, used_ip, used_user_agent) VALUES (@hash, @sessionId, @userId, @clientId,
+      @refreshVersion, @createdAt, @usedAt, @successorHash, @revokedAt, @usedIp, @usedUserAgent)`).run(row);
   }
 
   getRefreshToken(hash: string): RefreshTokenRow | undefined {
     return this.q(`SELECT ${REFRESH} FROM refresh_tokens WHERE hash = ?`).get(hash) as RefreshTokenRow | undefined;
   }
 
-  markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string): boolean {
+  markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string, presenter?: Presenter): boolean {
     assertHash(successorHash, 'successorHash');
     // Compare-and-set: of two racing refreshes only one sees `used_at IS NULL`.
-    const result = this.q('UPDATE refresh_tokens SET used_at = ?, successor_hash = ? WHERE hash = ? AND used_at IS NULL')
-      .run(usedAt, successorHash, hash);
+    const result = this.q(`UPDATE refresh_tokens SET used_at = ?, successor_hash = ?, used_ip = ?, used_user_agent = ?
+      WHERE hash = ? AND used_at IS NULL`).run(usedAt, successorHash, presenter?.ip ?? null, presenter?.userAgent ?? null, hash);
     return result.changes === 1;
   }
 

@@ -63,6 +63,16 @@ export interface RefreshTokenRow {
   successorHash: string | null;
   /** Set when the family is revoked (reuse, admin action, version bump) */
   revokedAt: number | null;
+  /** The address that presented the token when it was rotated (null until then, and for rows rotated before schema 2). */
+  usedIp: string | null;
+  /** The presenter's user agent, kept only when it differs from the session's (null: the session's own). */
+  usedUserAgent: string | null;
+}
+
+/** Who presented a refresh token; `userAgent` null means the session's own (it rarely changes, and is long). */
+export interface Presenter {
+  ip: string;
+  userAgent: string | null;
 }
 
 export interface AccessTokenRow {
@@ -182,7 +192,7 @@ export interface Store {
    * Atomically marks an unused token used and links its successor. Returns false when it was already used
    * (the compare-and-set that makes one of two racing refreshes lose).
    */
-  markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string): boolean;
+  markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string, presenter?: Presenter): boolean;
   /** Marks one not-yet-revoked refresh token revoked; false when it was unknown or already revoked. */
   revokeRefreshToken(hash: string, at: number): boolean;
   /** Marks every not-yet-revoked refresh token of the session revoked; returns how many. */

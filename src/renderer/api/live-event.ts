@@ -3,7 +3,7 @@ import { DOMAIN_EVENT_TYPES, type LiveEvent } from '../../shared/events';
 
 /** A live event as it arrives over SSE: untrusted until parsed. */
 const liveEventSchema = z.object({
-  seq: z.number().int(),
+  seq: z.number().int().nullable(),
   type: z.enum(DOMAIN_EVENT_TYPES),
   at: z.number(),
   actor: z.string(),

@@ -9,6 +9,7 @@ const LANDMARK = {
   clients: 'create-client-open',
   audit: 'audit-chain-status',
   inspector: 'inspector-input',
+  settings: 'settings-save',
 } as const;
 
 export type NavTarget = keyof typeof LANDMARK;
@@ -25,6 +26,7 @@ export const goToKeys = (page: Page) => goTo(page, 'keys');
 export const goToClients = (page: Page) => goTo(page, 'clients');
 export const goToAudit = (page: Page) => goTo(page, 'audit');
 export const goToInspector = (page: Page) => goTo(page, 'inspector');
+export const goToSettings = (page: Page) => goTo(page, 'settings');
 
 /** Asserts the page for `target` is the one shown (after keyboard navigation, say). */
 export async function assertOnPage(page: Page, target: NavTarget): Promise<void> {

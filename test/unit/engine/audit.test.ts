@@ -15,11 +15,55 @@ describe('audit log', () => {
 
   it('live listeners receive events only after commit, with their sequence numbers', async () => {
     const h = await makeHarness();
-    const seen: { type: string; seq: number }[] = [];
+    const seen: { type: string; seq: number | null }[] = [];
     h.engine.onEvent((event) => seen.push(event));
     await h.login(PHONE);
     expect(seen.map((e) => e.type)).toEqual(['user.login']);
     expect(seen[0]!.seq).toBe(h.store.lastAudit()!.seq);
+  });
+
+  it('a routine refresh is announced live without an audit entry, and recorded on the refresh chain with its presenter', async () => {
+    const h = await makeHarness();
+    const login = await h.login(PHONE);
+    const seen: { type: string; seq: number | null; data: Record<string, unknown> }[] = [];
+    h.engine.onEvent((event) => seen.push(event));
+    const auditedBefore = h.store.lastAudit()!.seq;
+    const elsewhere = { ...PHONE, ip: '203.0.113.9', userAgent: 'curl/8.5' };
+    const next = await h.engine.refresh({ refreshToken: login.refreshToken, clientId: 'mobile', device: elsewhere });
+
+    expect(h.store.lastAudit()!.seq).toBe(auditedBefore);
+    expect(seen).toEqual([expect.objectContaining({ type: 'session.refreshed', seq: null, sessionId: login.sessionId, userId: h.userId })]);
+    expect(seen[0]!.data).toMatchObject({ ip: '203.0.113.9', userAgent: 'curl/8.5', refreshCount: 1, accessToken: expect.objectContaining({ jti: next.jti }) });
+    await h.engine.refresh({ refreshToken: next.refreshToken, clientId: 'mobile', device: PHONE });
+    const chain = h.store.listRefreshTokensOfSession(login.sessionId);
+    expect(chain).toHaveLength(3);
+    expect(chain[0]).toMatchObject({ usedAt: h.clock.now(), usedIp: '203.0.113.9', usedUserAgent: 'curl/8.5', successorHash: chain[1]!.hash });
+    // The session's own user agent is not repeated on every row; the console reads it back from the session.
+    expect(chain[1]).toMatchObject({ usedIp: PHONE.ip, usedUserAgent: null, successorHash: chain[2]!.hash });
+    expect(chain[2]).toMatchObject({ usedAt: null, usedIp: null, usedUserAgent: null });
+    const shown = h.engine.admin.listSessionTokens({ sessionId: login.sessionId }, ADMIN) as { refreshChain: { usedBy: unknown }[] };
+    expect(shown.refreshChain.map((token) => token.usedBy)).toEqual([
+      { ip: '203.0.113.9', userAgent: 'curl/8.5' },
+      { ip: PHONE.ip, userAgent: PHONE.userAgent },
+      null,
+    ]);
+    expect(h.store.lastAudit()!.seq).toBe(auditedBefore);
+    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+  });
+
+  it('with auditRefreshes on, every refresh joins the audit chain, delivered live with its sequence number', async () => {
+    const h = await makeHarness();
+    h.settings({ auditRefreshes: true });
+    const login = await h.login(PHONE);
+    const seen: { type: string; seq: number | null }[] = [];
+    h.engine.onEvent((event) => seen.push(event));
+    const first = await h.engine.refresh({ refreshToken: login.refreshToken, clientId: 'mobile', device: PHONE });
+    await h.engine.refresh({ refreshToken: first.refreshToken, clientId: 'mobile', device: PHONE });
+
+    const audited = h.store.listAudit({ type: 'session.refreshed', limit: 10 });
+    expect(audited.map((entry) => entry.data['refreshCount'])).toEqual([2, 1]);
+    expect(seen.map((event) => event.seq)).toEqual(audited.map((entry) => entry.seq).reverse());
+    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true, brokenAtSeq: null });
   });
 
   it('a listener that throws does not undo the change', async () => {

@@ -18,6 +18,37 @@ describe('refresh (rotation)', () => {
     expect(h.store.getSession(first.sessionId)!.lastActivityAt).toBe(h.clock.now());
   });
 
+  it("the session's lifecycle shows every rotation: audited ones from the audit chain, the others read back from the refresh chain", async () => {
+    const h = await makeHarness();
+    h.settings({ reuseGraceSeconds: 10 });
+    const login = await h.login();
+    h.clock.advance(MINUTE);
+    const quiet = await refreshOf(h, login.refreshToken, 'mobile', { ...PHONE, ip: '198.51.100.7' });
+    const quietAt = h.clock.now();
+    h.clock.advance(MINUTE);
+    h.settings({ auditRefreshes: true });
+    const loud = await refreshOf(h, quiet.refreshToken);
+    h.settings({ auditRefreshes: false });
+    h.clock.advance(SECOND);
+    await refreshOf(h, quiet.refreshToken); // a grace retry: always audited
+    h.clock.advance(MINUTE);
+    h.engine.admin.revokeSession({ sessionId: login.sessionId, reason: 'done' }, ADMIN);
+
+    type Entry = { type: string; seq: number | null; at: number; hash: string | null; data: Record<string, unknown> };
+    const { timeline, refreshChain } = h.engine.admin.listSessionTokens({ sessionId: login.sessionId }, ADMIN) as { timeline: Entry[]; refreshChain: { id: string }[] };
+    expect(timeline.map((e) => [e.type, e.seq === null])).toEqual([
+      ['user.login', false],
+      ['session.refreshed', true],
+      ['session.refreshed', false],
+      ['refresh_token.grace_retry', false],
+      ['session.revoked', false],
+    ]);
+    const readBack = timeline[1]!;
+    expect(readBack).toMatchObject({ hash: null, at: quietAt, data: { from: refreshChain[0]!.id, to: refreshChain[1]!.id, ip: '198.51.100.7', userAgent: PHONE.userAgent } });
+    expect(timeline.map((e) => e.at)).toEqual([...timeline.map((e) => e.at)].sort((a, b) => a - b));
+    expect(loud.sessionId).toBe(login.sessionId);
+  });
+
   it('keeps the scope granted at login', async () => {
     const h = await makeHarness();
     const first = await h.engine.login({ username: 'ana', password: 'correct horse battery', clientId: 'mobile', device: PHONE, rememberMe: false, scope: 'openid orders:read' });

@@ -35,6 +35,11 @@ describe('toLiveEvent', () => {
     expect(toLiveEvent(value)).toBeNull();
   });
 
+  it('accepts a routine event that was not audited (seq null)', () => {
+    const refreshed = { ...event, type: 'session.refreshed', actor: 'client:web', seq: null };
+    expect(toLiveEvent(refreshed)).toEqual(refreshed);
+  });
+
   it('accepts null user, session and reason', () => {
     const keyEvent = { ...event, type: 'key.rotated', userId: null, sessionId: null, reason: null };
     expect(toLiveEvent(keyEvent)?.type).toBe('key.rotated');

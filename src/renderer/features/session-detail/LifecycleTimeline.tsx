@@ -2,7 +2,7 @@ import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useTheme } from '@mui/material/styles';
-import type { AccessTokenRecord, AuditEntry } from '../../../shared/dto';
+import type { AccessTokenRecord, TimelineEntry } from '../../../shared/dto';
 import { Mono } from '../../components/Mono';
 import { StatusChip } from '../../components/StatusChip';
 import { Countdown, RelativeTime } from '../../components/TimeText';
@@ -28,14 +28,19 @@ function Details({ data }: { data: Record<string, unknown> }) {
   );
 }
 
+/** Audit entries have their sequence number; a rotation read back from the refresh chain has its token label. */
+function entryKey(entry: TimelineEntry): string {
+  return entry.seq !== null ? String(entry.seq) : `rotation-${describe(entry.data.from)}`;
+}
+
 interface Props {
-  timeline: AuditEntry[];
+  timeline: TimelineEntry[];
   accessTokens: AccessTokenRecord[];
 }
 
 /**
  * A session's life, oldest first: sign-in, each rotation, each access token minted (with a live countdown to
- * its expiry), reuse, and who revoked it and why.
+ * its expiry), reuse, and who revoked it and why. Rotations that were not audited come from the refresh chain.
  */
 export function LifecycleTimeline({ timeline, accessTokens }: Props) {
   const theme = useTheme();
@@ -60,12 +65,14 @@ export function LifecycleTimeline({ timeline, accessTokens }: Props) {
         const { label, tone } = labelOf(entry.type);
         const minted = mintedTokenOf(entry.data);
         const record = minted ? tokensByJti.get(minted.jti) : undefined;
+        const key = entryKey(entry);
         return (
           <Box
             component="li"
-            key={entry.seq}
-            data-testid={`timeline-entry-${entry.seq}`}
+            key={key}
+            data-testid={`timeline-entry-${key}`}
             data-type={entry.type}
+            data-audited={entry.seq !== null}
             sx={{ display: 'grid', gridTemplateColumns: '20px 1fr', columnGap: 1.5 }}
           >
             <Box sx={{ display: 'flex', flexDirection: 'column', alignItems: 'center' }}>
@@ -78,7 +85,8 @@ export function LifecycleTimeline({ timeline, accessTokens }: Props) {
                   {label}
                 </Typography>
                 <Typography variant="caption" sx={{ color: 'text.secondary' }} title={formatAbsolute(entry.at)}>
-                  <RelativeTime at={entry.at} /> · by {entry.actor} · #{entry.seq}
+                  <RelativeTime at={entry.at} /> · by {entry.actor} ·{' '}
+                  {entry.seq !== null ? `#${entry.seq}` : <span title="Routine refreshes join the audit chain only when the “Audit every routine refresh” setting is on.">refresh chain (not audited)</span>}
                 </Typography>
               </Stack>
               {minted && (
@@ -97,7 +105,7 @@ export function LifecycleTimeline({ timeline, accessTokens }: Props) {
                 </Stack>
               )}
               {entry.reason && (
-                <Typography variant="body2" data-testid={`timeline-reason-${entry.seq}`}>
+                <Typography variant="body2" data-testid={`timeline-reason-${key}`}>
                   Reason: {entry.reason}
                 </Typography>
               )}

@@ -3,12 +3,16 @@ import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
 import type { RefreshTokenRecord } from '../../../shared/dto';
 import { Mono } from '../../components/Mono';
 import { StatusChip } from '../../components/StatusChip';
 import { RelativeTime } from '../../components/TimeText';
 
-/** The refresh tokens of a session, in rotation order: each one used once and succeeded by the next. */
+/**
+ * The refresh tokens of a session, in rotation order: each one used once and succeeded by the next. This is
+ * the record of every routine refresh (when, from which address and user agent), audited or not.
+ */
 export function RefreshChain({ chain }: { chain: RefreshTokenRecord[] }) {
   return (
     <Table size="small" data-testid="refresh-chain">
@@ -18,6 +22,7 @@ export function RefreshChain({ chain }: { chain: RefreshTokenRecord[] }) {
           <TableCell>Token (hash prefix)</TableCell>
           <TableCell>Created</TableCell>
           <TableCell>Used</TableCell>
+          <TableCell>Presented by</TableCell>
           <TableCell>Successor</TableCell>
           <TableCell>Refresh version</TableCell>
           <TableCell>Status</TableCell>
@@ -34,6 +39,20 @@ export function RefreshChain({ chain }: { chain: RefreshTokenRecord[] }) {
               <RelativeTime at={token.createdAt} />
             </TableCell>
             <TableCell>{token.usedAt === null ? 'unused' : <RelativeTime at={token.usedAt} />}</TableCell>
+            <TableCell data-testid={`refresh-used-by-${token.id}`}>
+              {token.usedBy === null ? (
+                '—'
+              ) : (
+                <>
+                  <Mono>{token.usedBy.ip || 'unknown address'}</Mono>
+                  {token.usedBy.userAgent && (
+                    <Typography variant="caption" component="div" sx={{ color: 'text.secondary', maxWidth: 260, overflowWrap: 'anywhere' }}>
+                      {token.usedBy.userAgent}
+                    </Typography>
+                  )}
+                </>
+              )}
+            </TableCell>
             <TableCell>{token.successorId === null ? '—' : <Mono>{token.successorId}</Mono>}</TableCell>
             <TableCell>{token.refreshVersion}</TableCell>
             <TableCell>
@@ -43,7 +62,7 @@ export function RefreshChain({ chain }: { chain: RefreshTokenRecord[] }) {
         ))}
         {chain.length === 0 && (
           <TableRow>
-            <TableCell colSpan={7} sx={{ color: 'text.secondary' }}>
+            <TableCell colSpan={8} sx={{ color: 'text.secondary' }}>
               No refresh tokens (the client did not ask for one).
             </TableCell>
           </TableRow>

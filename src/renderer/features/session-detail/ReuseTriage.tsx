@@ -1,5 +1,5 @@
 import Alert from '@mui/material/Alert';
-import type { AuditEntry } from '../../../shared/dto';
+import type { TimelineEntry } from '../../../shared/dto';
 import { formatDuration } from '../../lib/time';
 
 interface Seen {
@@ -26,7 +26,7 @@ function asSeen(value: unknown): Seen | null {
  * Reuse triage for a `refresh_token.reused` or `refresh_token.grace_retry` entry: was this a harmless race
  * (a retry inside the grace window, from the same device) or two parties holding one session?
  */
-export function ReuseTriage({ entry }: { entry: AuditEntry }) {
+export function ReuseTriage({ entry }: { entry: TimelineEntry }) {
   const presented = asSeen(entry.data.presented);
   const session = asSeen(entry.data.session);
   if (entry.type === 'refresh_token.grace_retry') {

@@ -21,7 +21,7 @@ export function SettingField({ spec, value, error, dirty, onChange }: Props) {
       label={dirty ? `${spec.label} (changed)` : spec.label}
       value={value}
       onChange={(event) => onChange(event.target.value)}
-      select={spec.kind === 'select'}
+      select={spec.kind === 'select' || spec.kind === 'flag'}
       error={error !== null}
       helperText={<span data-testid={`${testId}-help`}>{helper}</span>}
       size="small"
@@ -29,7 +29,7 @@ export function SettingField({ spec, value, error, dirty, onChange }: Props) {
       slotProps={{
         // A select's visible combobox carries the test id; its hidden native input must not repeat it.
         htmlInput:
-          spec.kind === 'select'
+          spec.kind === 'select' || spec.kind === 'flag'
             ? {}
             : { 'data-testid': testId, inputMode: spec.kind === 'seconds' || spec.kind === 'count' ? 'numeric' : undefined },
         select: { SelectDisplayProps: { 'data-testid': testId } as Record<string, string> },
@@ -38,7 +38,7 @@ export function SettingField({ spec, value, error, dirty, onChange }: Props) {
     >
       {spec.options?.map((option) => (
         <MenuItem key={option} value={option} data-testid={`${testId}-${option}`}>
-          {option}
+          {spec.optionLabels?.[option] ?? option}
         </MenuItem>
       ))}
     </TextField>

@@ -10,11 +10,15 @@ export type SettingKey = keyof Settings;
 export interface FieldSpec {
   key: SettingKey;
   label: string;
-  kind: 'seconds' | 'count' | 'text' | 'select';
+  /** `flag`: a yes/no choice, shown as a select of `true` / `false` with `optionLabels`. */
+  kind: 'seconds' | 'count' | 'text' | 'select' | 'flag';
   unit?: string;
   help: string;
   options?: readonly string[];
+  optionLabels?: Readonly<Record<string, string>>;
 }
+
+const FLAG = { options: ['true', 'false'], optionLabels: { true: 'On', false: 'Off' } } as const;
 
 export interface FieldGroup {
   title: string;
@@ -52,6 +56,18 @@ export const FIELD_GROUPS: FieldGroup[] = [
     ],
   },
   {
+    title: 'Audit trail',
+    fields: [
+      {
+        key: 'auditRefreshes',
+        label: 'Audit every routine refresh',
+        kind: 'flag',
+        ...FLAG,
+        help: 'Security events are always audited. Off: each rotation is kept in its session’s refresh chain (time, address, user agent). On: also a hash-chained audit entry, about a third fewer refreshes per second.',
+      },
+    ],
+  },
+  {
     title: 'Sign-in protection',
     fields: [
       { key: 'maxFailedLogins', label: 'Failed logins before lockout', kind: 'count', unit: 'attempts', help: 'Per user.' },
@@ -73,6 +89,10 @@ export function parseField(spec: FieldSpec, text: string): { ok: true; value: Se
   if (spec.kind === 'seconds' || spec.kind === 'count') {
     if (!/^\d+$/.test(text.trim())) return { ok: false, message: 'Enter a whole number.' };
     candidate = Number(text.trim());
+  }
+  if (spec.kind === 'flag') {
+    if (text !== 'true' && text !== 'false') return { ok: false, message: 'Choose on or off.' };
+    candidate = text === 'true';
   }
   const parsed = settingsSchema.shape[spec.key].safeParse(candidate);
   if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'Invalid value.' };
