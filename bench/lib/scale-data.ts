@@ -105,8 +105,9 @@ export function generateRows(input: GenerateInput): GeneratedFacts {
   const insertSession = db.prepare(`INSERT INTO sessions (id, user_id, client_id, device_name, user_agent, ip, remember_me, scope,
     created_at, last_activity_at, idle_expires_at, absolute_expires_at, live_until, revoked_at, revoked_by, revoke_reason, refresh_count)
     VALUES (?, ?, ?, ?, ?, ?, ?, 'openid', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // A rotated token records its presenter's address; the user agent is the session's own (stored as null).
   const insertRefresh = db.prepare(`INSERT INTO refresh_tokens (hash, session_id, user_id, client_id, refresh_version, created_at,
-    used_at, successor_hash, revoked_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)`);
+    used_at, successor_hash, revoked_at, used_ip) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`);
   const insertAccess = db.prepare(`INSERT INTO access_tokens (jti, session_id, user_id, client_id, kid, issued_at, expires_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
 
@@ -152,7 +153,7 @@ export function generateRows(input: GenerateInput): GeneratedFacts {
         for (let j = 0; j < chain; j += 1) chainHashes.push(hashes.toString('hex', (i * 7 + j) * 32, (i * 7 + j + 1) * 32));
         for (let j = 0; j < chain; j += 1) {
           const used = j < chain - 1;
-          insertRefresh.run(chainHashes[j], id, userId, clientId, times[j], used ? times[j + 1] : null, used ? chainHashes[j + 1] : null, revokedAt);
+          insertRefresh.run(chainHashes[j], id, userId, clientId, times[j], used ? times[j + 1] : null, used ? chainHashes[j + 1] : null, revokedAt, used ? ip : null);
           labels.push(chainHashes[j]!.slice(0, 12));
         }
         facts.counts.refreshTokens += chain;

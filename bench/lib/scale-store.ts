@@ -28,7 +28,7 @@ const KEY = path.join(SCALE_DIR, 'bench-signing-key.json');
 export const SCALE_PASSWORD = 'bench-password-1';
 export const SCALE_ISSUER = 'http://127.0.0.1:0';
 
-export const DEFAULT_SCALE: ScaleParams = { users: 100_000, sessions: 1_000_000, refreshTokens: 5_000_000, auditEvery: 10, seed: 20260101, generator: 1 };
+export const DEFAULT_SCALE: ScaleParams = { users: 100_000, sessions: 1_000_000, refreshTokens: 5_000_000, auditEvery: 10, seed: 20260101, generator: 2 };
 
 export interface ScaleMeta extends GeneratedFacts {
   params: ScaleParams;
