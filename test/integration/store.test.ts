@@ -258,7 +258,7 @@ describe('SQLite specifics', () => {
 
     const store = openSqliteStore(path);
     try {
-      expect(store.migrationsApplied).toEqual([2]);
+      expect(store.migrationsApplied).toEqual([2, 3]);
       expect(store.getRefreshToken(a)).toMatchObject({ sessionId: 's1', usedAt: null, usedIp: null, usedUserAgent: null });
       expect(store.markRefreshTokenUsed(a, 5, b, { ip: '203.0.113.9', userAgent: 'curl/8.5' })).toBe(true);
       expect(store.getRefreshToken(a)).toMatchObject({ usedAt: 5, successorHash: b, usedIp: '203.0.113.9', usedUserAgent: 'curl/8.5' });

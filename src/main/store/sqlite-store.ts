@@ -408,10 +408,10 @@ export class SqliteStore implements Store {
       AND expires_at > ? ORDER BY issued_at, rowid`).all(JSON.stringify(sessionIds), now) as AccessTokenRow[];
   }
 
-  /** Oldest first. */
+  /** Oldest first. Through the user's sessions: a token's user is always its session's (see migration 3). */
   listLiveAccessTokensOfUser(userId: string, now: number): AccessTokenRow[] {
-    return this.q(`SELECT ${ACCESS} FROM access_tokens WHERE user_id = ? AND expires_at > ? ORDER BY issued_at, rowid`)
-      .all(userId, now) as AccessTokenRow[];
+    return this.q(`SELECT ${ACCESS} FROM access_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?)
+      AND expires_at > ? ORDER BY issued_at, rowid`).all(userId, now) as AccessTokenRow[];
   }
 
   countLiveAccessTokensByKid(kid: string, now: number): number {
