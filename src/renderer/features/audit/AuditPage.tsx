@@ -39,7 +39,8 @@ export function AuditPage() {
   };
   const firstPage = pagination.page === 0;
   const audit = useAdminQuery('listAudit', input, {
-    refreshOn: () => firstPage,
+    // Only events that were audited (seq set) change the log; a routine refresh is announced without one.
+    refreshOn: (event) => firstPage && event.seq !== null,
     throttleMs: 1_000,
     keepPrevious: true,
     enabled: settled.user.trim() === '' || !userLookup.loading,

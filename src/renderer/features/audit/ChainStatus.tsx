@@ -7,8 +7,8 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 
 /** The hash chain's verdict: each entry's hash covers the previous one, so any edit or deletion breaks it. */
 export function ChainStatus() {
-  // Recomputing the chain reads the whole log: refresh it on new entries, but at most every 5 s.
-  const chain = useAdminQuery('verifyAuditChain', {}, { refreshOn: () => true, throttleMs: 5_000, keepPrevious: true });
+  // Recomputing the chain reads the whole log: refresh it on new entries (not on unaudited ones), at most every 5 s.
+  const chain = useAdminQuery('verifyAuditChain', {}, { refreshOn: (event) => event.seq !== null, throttleMs: 5_000, keepPrevious: true });
   const result = chain.data;
   let label = 'verifying…';
   let color: 'default' | 'success' | 'error' = 'default';
