@@ -38,6 +38,12 @@ export function timeOrderedId(prefix: string, nowMs: number): string {
   return `${prefix}_${Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0')}${randomBase64url(12)}`;
 }
 
+/** The creation time (ms) a `timeOrderedId` carries, or null for an id of another shape. */
+export function timeOfId(id: string): number | null {
+  const match = /^[a-z]+_([0-9a-f]{12})[A-Za-z0-9_-]{16}$/.exec(id);
+  return match ? parseInt(match[1]!, 16) : null;
+}
+
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

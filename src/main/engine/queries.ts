@@ -8,6 +8,7 @@ import { WardenError } from '../../shared/errors';
 import type { AccessTokenRow, AuditFilter, RefreshTokenRow, SessionRow, UserRow } from '../store/store';
 import type { EngineContext } from './context';
 import { verifyChain } from './audit-chain';
+import { timeOfId } from './crypto';
 import { refreshLabel } from './issue';
 import { maxExpiry } from './revoke';
 import { judgeState } from './verify';
@@ -115,11 +116,12 @@ export function listSessionTokens(ctx: EngineContext, input: { sessionId: string
   const username = ctx.store.getUser(session.userId)?.username ?? '(deleted)';
   const audited = ctx.store.listAudit({ sessionId: session.id, limit: TIMELINE_LIMIT }).reverse();
   const chain = ctx.store.listRefreshTokensOfSession(session.id);
+  const accessTokens = ctx.store.listAccessTokensOfSession(session.id, 200);
   return {
     session: toSessionInfo(session, username, now),
-    accessTokens: ctx.store.listAccessTokensOfSession(session.id, 200).map((row) => accessTokenRecord(ctx, row, now)),
+    accessTokens: accessTokens.map((row) => accessTokenRecord(ctx, row, now)),
     refreshChain: chain.map((row) => refreshRecord(row, session, now)),
-    timeline: withUnauditedRotations(audited, chain, session),
+    timeline: withUnauditedRotations(audited, chain, accessTokens, session),
   };
 }
 
@@ -129,8 +131,14 @@ const TIMELINE_LIMIT = 500;
  * Merges into a session's audit entries the rotations that have none (routine refreshes while the
  * `auditRefreshes` setting was off), read back from the refresh chain; the newest TIMELINE_LIMIT, oldest first.
  */
-function withUnauditedRotations(audited: AuditEntry[], chain: RefreshTokenRow[], session: SessionRow): TimelineEntry[] {
+function withUnauditedRotations(audited: AuditEntry[], chain: RefreshTokenRow[], accessTokens: AccessTokenRow[], session: SessionRow): TimelineEntry[] {
   const rotatedInAudit = new Set(audited.map((entry) => entry.data['from']).filter((from) => typeof from === 'string'));
+  // A rotation mints one access token in the same unit of work, and its jti carries that instant (timeOrderedId).
+  const mintedAt = new Map(accessTokens.map((token) => [timeOfId(token.jti), token]));
+  const minted = (at: number) => {
+    const token = mintedAt.get(at);
+    return token ? { accessToken: { jti: token.jti, exp: token.expiresAt, kid: token.kid } } : {};
+  };
   const rotations: TimelineEntry[] = chain
     .filter((row) => row.usedAt !== null && row.successorHash !== null && !rotatedInAudit.has(refreshLabel(row.hash)))
     .map((row) => ({
@@ -143,7 +151,13 @@ function withUnauditedRotations(audited: AuditEntry[], chain: RefreshTokenRow[],
       userId: session.userId,
       sessionId: session.id,
       reason: null,
-      data: { from: refreshLabel(row.hash), to: refreshLabel(row.successorHash!), ip: row.usedIp ?? '', userAgent: row.usedUserAgent ?? session.userAgent },
+      data: {
+        from: refreshLabel(row.hash),
+        to: refreshLabel(row.successorHash!),
+        ip: row.usedIp ?? '',
+        userAgent: row.usedUserAgent ?? session.userAgent,
+        ...minted(row.usedAt!),
+      },
     }));
   if (rotations.length === 0) return audited;
   // Stable: at equal times the audit entry (already in order) stays before the rotation read back beside it.

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { compactVerify, importJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { randomId, randomSecret, timeOrderedId } from '../../../src/main/engine/crypto';
+import { randomId, randomSecret, timeOfId, timeOrderedId } from '../../../src/main/engine/crypto';
 import { jwsSigningInput, signPending, type PendingJws } from '../../../src/main/engine/jwt';
 import { ADMIN, PHONE, makeHarness } from './harness';
 
@@ -66,5 +66,7 @@ describe('time-ordered identifiers (access-token jti)', () => {
     const sameMillisecond = Array.from({ length: 1_000 }, () => timeOrderedId('at', at));
     expect(new Set(sameMillisecond).size).toBe(1_000);
     for (const id of [...ids, ...sameMillisecond]) expect(id).toMatch(/^at_[0-9a-f]{12}[A-Za-z0-9_-]{16}$/);
+    expect(ids.map(timeOfId)).toEqual(times.map((ms) => Math.floor(ms)));
+    expect([timeOfId('at_123'), timeOfId('a-random-jti'), timeOfId(`at_${'g'.repeat(12)}${'x'.repeat(16)}`)]).toEqual([null, null, null]);
   });
 });

@@ -44,7 +44,11 @@ describe('refresh (rotation)', () => {
       ['session.revoked', false],
     ]);
     const readBack = timeline[1]!;
-    expect(readBack).toMatchObject({ hash: null, at: quietAt, data: { from: refreshChain[0]!.id, to: refreshChain[1]!.id, ip: '198.51.100.7', userAgent: PHONE.userAgent } });
+    expect(readBack).toMatchObject({
+      hash: null,
+      at: quietAt,
+      data: { from: refreshChain[0]!.id, to: refreshChain[1]!.id, ip: '198.51.100.7', userAgent: PHONE.userAgent, accessToken: { jti: quiet.jti, kid: expect.any(String) } },
+    });
     expect(timeline.map((e) => e.at)).toEqual([...timeline.map((e) => e.at)].sort((a, b) => a - b));
     expect(loud.sessionId).toBe(login.sessionId);
   });
