@@ -15,6 +15,7 @@ import type { Store } from '../../src/main/store/store';
 import { storeSuite, type StoreHarness } from './store.suite';
 import { startCheckpointer, type Checkpointer } from '../../src/main/store/checkpointer';
 import { MIGRATIONS, migrate } from '../../src/main/store/migrations';
+import { DEFAULT_SETTINGS, loadSettings } from '../../src/main/engine/settings';
 
 function fileHarness(): StoreHarness {
   const dir = mkdtempSync(join(tmpdir(), 'warden-store-'));
@@ -259,9 +260,40 @@ describe('SQLite specifics', () => {
     const store = openSqliteStore(path);
     try {
       expect(store.migrationsApplied).toEqual([2, 3]);
+      // No audit entry yet: a new install, which starts with routine refreshes unaudited.
+      expect(store.getSetting('engine_settings')).toBeUndefined();
       expect(store.getRefreshToken(a)).toMatchObject({ sessionId: 's1', usedAt: null, usedIp: null, usedUserAgent: null });
       expect(store.markRefreshTokenUsed(a, 5, b, { ip: '203.0.113.9', userAgent: 'curl/8.5' })).toBe(true);
       expect(store.getRefreshToken(a)).toMatchObject({ usedAt: 5, successorHash: b, usedIp: '203.0.113.9', usedUserAgent: 'curl/8.5' });
+    } finally {
+      store.close();
+    }
+  });
+
+  it.each([
+    ['with saved settings', `'{"accessTokenTtlSeconds":300}'`, { accessTokenTtlSeconds: 300, auditRefreshes: true }],
+    ['with default settings', null, { ...DEFAULT_SETTINGS, auditRefreshes: true }],
+    ['with a damaged settings row', `'not json'`, { ...DEFAULT_SETTINGS, auditRefreshes: false }],
+  ])('keeps auditing every refresh on an install upgraded from schema 1 (%s)', (_what, saved, expected) => {
+    const path = join(dir, `v1-settings-${randomBytes(4).toString('hex')}.db`);
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 1));
+    old.exec(`INSERT INTO audit (at, type, actor, data, prev_hash, hash) VALUES (1, 'key.created', 'system', '{}', 'p', 'h')`);
+    if (saved) old.exec(`INSERT INTO settings (key, value) VALUES ('engine_settings', ${saved})`);
+    old.close();
+
+    const store = openSqliteStore(path);
+    try {
+      expect(loadSettings(store)).toMatchObject(expected);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('starts a new install with routine refreshes unaudited', () => {
+    const store = openSqliteStore(join(dir, 'new.db'));
+    try {
+      expect(loadSettings(store).auditRefreshes).toBe(false);
     } finally {
       store.close();
     }

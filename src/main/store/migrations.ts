@@ -207,10 +207,19 @@ CREATE TABLE minute_buckets (
  * Who presented a refresh token when it was rotated: the record of a routine refresh, which is no longer
  * always an audit entry (see the `auditRefreshes` setting). Null for rows rotated before this version. The
  * user agent is kept only when it differs from the session's (null: the session's own).
+ *
+ * An install upgraded from schema 1 audited every refresh, and keeps doing so until an admin switches it off:
+ * an upgrade must not quietly narrow what the audit log records. New installs (no audit entry yet when this
+ * runs) start with it off. `engine_settings` is the engine's settings row (engine/settings.ts); a row that is
+ * not valid JSON is left alone (the engine reads defaults over it).
  */
 const V2 = `
 ALTER TABLE refresh_tokens ADD COLUMN used_ip TEXT;
 ALTER TABLE refresh_tokens ADD COLUMN used_user_agent TEXT;
+INSERT INTO settings (key, value) SELECT 'engine_settings', '{}'
+  WHERE EXISTS (SELECT 1 FROM audit) AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'engine_settings');
+UPDATE settings SET value = json_set(value, '$.auditRefreshes', json('true'))
+  WHERE key = 'engine_settings' AND json_valid(value) AND EXISTS (SELECT 1 FROM audit);
 `;
 
 /**
