@@ -48,8 +48,6 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Shape of an opaque 256-bit token: anything else is not ours and is rejected before any lookup. */
-export const OPAQUE_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** JSON with object keys sorted at every depth, so a hash over it is stable. */
 export function canonicalJson(value: unknown): string {

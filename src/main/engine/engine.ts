@@ -13,7 +13,7 @@ import type { ClientRow, RevocationRow, Store } from '../store/store';
 import * as actions from './admin-actions';
 import type { Clock } from './clock';
 import { EngineContext, type Tx } from './context';
-import { OPAQUE_TOKEN_PATTERN, sha256Hex } from './crypto';
+import { sha256Hex } from './crypto';
 import type { AdminHandlers } from './dispatch';
 import { inspectToken, introspect } from './inspect';
 import { KeyRing } from './key-ring';
@@ -24,7 +24,7 @@ import { revokeSession } from './revoke';
 import { loadSettings } from './settings';
 import type { FeedSource, IntrospectionResponse, LoginRequest, PublicJwk, RefreshRequest, TokenEngine, TokenSet } from './types';
 import { verifyDetailed } from './verify';
-import { signed } from './issue';
+import { refreshTokenKey, signed } from './issue';
 import { TurnBatch } from './turn-batch';
 
 export interface EngineOptions {
@@ -213,8 +213,9 @@ export class Engine implements TokenEngine {
     const ctx = this.ctx;
     const actor = clientId ? `client:${clientId}` : 'user';
     if (typeof token !== 'string') return;
-    if (OPAQUE_TOKEN_PATTERN.test(token)) {
-      const row = ctx.store.getRefreshToken(sha256Hex(token));
+    const key = refreshTokenKey(token);
+    if (key !== undefined) {
+      const row = ctx.store.getRefreshToken(key);
       if (!row || (clientId !== null && row.clientId !== clientId)) return;
       // RFC 7009 §2.1: revoking a refresh token also ends the access tokens of the same grant (the session).
       ctx.run((tx) => {

@@ -5,7 +5,7 @@
 import type { Inspection } from '../../shared/dto';
 import { VERDICT_REASON_TEXT } from '../../shared/verdict';
 import type { EngineContext } from './context';
-import { OPAQUE_TOKEN_PATTERN, sha256Hex } from './crypto';
+import { refreshTokenKey } from './issue';
 import { decodeJwt } from './jwt';
 import { sessionStatus } from './queries';
 import { verifyDetailed } from './verify';
@@ -26,7 +26,8 @@ interface RefreshJudgement {
 }
 
 function judgeRefresh(ctx: EngineContext, token: string) {
-  const row = ctx.store.getRefreshToken(sha256Hex(token));
+  const key = refreshTokenKey(token);
+  const row = key === undefined ? undefined : ctx.store.getRefreshToken(key);
   if (!row) return undefined;
   const session = ctx.store.getSession(row.sessionId);
   const user = ctx.store.getUser(row.userId);
@@ -84,7 +85,7 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
       username: user ? user.username : null,
     };
   }
-  if (OPAQUE_TOKEN_PATTERN.test(text)) {
+  if (refreshTokenKey(text) !== undefined) {
     const found = judgeRefresh(ctx, text);
     if (!found) return { ...base, reason: 'unknown', reasonText: 'Shaped like a refresh token, but not one issued here.' };
     const { verdict, session, user, expiresAt } = found;
@@ -106,7 +107,7 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
 
 export function introspect(ctx: EngineContext, token: string): IntrospectionResponse {
   if (typeof token !== 'string' || token.length > 16_384) return { active: false };
-  if (OPAQUE_TOKEN_PATTERN.test(token)) {
+  if (refreshTokenKey(token) !== undefined) {
     const found = judgeRefresh(ctx, token);
     if (!found || !found.verdict.active) return { active: false };
     return {

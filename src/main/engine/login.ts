@@ -8,7 +8,7 @@ import { WardenError } from '../../shared/errors';
 import type { SessionRow, UserRow } from '../store/store';
 import type { EngineContext, Tx } from './context';
 import { randomId } from './crypto';
-import { describeAccess, mintAccessToken, mintRefreshToken, signed, tokenSet, sessionLifetimes, type UnsignedTokenSet } from './issue';
+import { describeAccess, mintAccessToken, mintRefreshToken, refreshLabel, signed, tokenSet, sessionLifetimes, type UnsignedTokenSet } from './issue';
 import { dummyPasswordHash, verifyPassword } from './passwords';
 import { revokeSession } from './revoke';
 import type { DeviceInfo, LoginRequest, TokenSet } from './types';
@@ -148,7 +148,7 @@ function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string
       userAgent: device.userAgent,
       ip: device.ip,
       rememberMe,
-      refreshToken: refresh.hash.slice(0, 12),
+      refreshToken: refreshLabel(refresh.hash, tx.now),
       accessToken: describeAccess(access),
     },
   });

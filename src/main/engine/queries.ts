@@ -98,12 +98,12 @@ export function accessTokenRecord(ctx: EngineContext, row: AccessTokenRow, now: 
 function refreshRecord(row: RefreshTokenRow, session: SessionRow, now: number): RefreshTokenRecord {
   const status = row.usedAt !== null ? 'rotated' : row.revokedAt !== null ? 'revoked' : sessionStatus(session, now) === 'expired' ? 'expired' : session.revokedAt !== null ? 'revoked' : 'current';
   return {
-    id: refreshLabel(row.hash),
+    id: refreshLabel(row.hash, row.createdAt),
     sessionId: row.sessionId,
     createdAt: row.createdAt,
     usedAt: row.usedAt,
     usedBy: row.usedIp === null ? null : { ip: row.usedIp, userAgent: row.usedUserAgent ?? session.userAgent },
-    successorId: row.successorHash ? refreshLabel(row.successorHash) : null,
+    successorId: row.successorHash && row.usedAt !== null ? refreshLabel(row.successorHash, row.usedAt) : null,
     refreshVersion: row.refreshVersion,
     status,
   };
@@ -140,7 +140,7 @@ function withUnauditedRotations(audited: AuditEntry[], chain: RefreshTokenRow[],
     return token ? { accessToken: { jti: token.jti, exp: token.expiresAt, kid: token.kid } } : {};
   };
   const rotations: TimelineEntry[] = chain
-    .filter((row) => row.usedAt !== null && row.successorHash !== null && !rotatedInAudit.has(refreshLabel(row.hash)))
+    .filter((row) => row.usedAt !== null && row.successorHash !== null && !rotatedInAudit.has(refreshLabel(row.hash, row.createdAt)))
     .map((row) => ({
       seq: null,
       prevHash: null,
@@ -152,8 +152,8 @@ function withUnauditedRotations(audited: AuditEntry[], chain: RefreshTokenRow[],
       sessionId: session.id,
       reason: null,
       data: {
-        from: refreshLabel(row.hash),
-        to: refreshLabel(row.successorHash!),
+        from: refreshLabel(row.hash, row.createdAt),
+        to: refreshLabel(row.successorHash!, row.usedAt!),
         ip: row.usedIp ?? '',
         userAgent: row.usedUserAgent ?? session.userAgent,
         ...minted(row.usedAt!),

@@ -6,8 +6,7 @@
 import { WardenError, type ErrorCode } from '../../shared/errors';
 import type { RefreshTokenRow, SessionRow, UserRow } from '../store/store';
 import type { EngineContext, Tx } from './context';
-import { OPAQUE_TOKEN_PATTERN, sha256Hex } from './crypto';
-import { describeAccess, mintAccessToken, mintRefreshToken, tokenSet, newRefreshToken, refreshLabel, sessionLifetimes, type UnsignedTokenSet } from './issue';
+import { describeAccess, mintAccessToken, mintRefreshToken, tokenSet, newRefreshToken, refreshLabel, refreshTokenKey, sessionLifetimes, type UnsignedTokenSet } from './issue';
 import { cleanDevice } from './login';
 import { revokeSession } from './revoke';
 import type { DeviceInfo, RefreshRequest } from './types';
@@ -23,10 +22,8 @@ const fail = (code: ErrorCode, message: string): Outcome => ({ failed: new Warde
  */
 export function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRequest): Outcome {
   const device = cleanDevice(request.device);
-  if (typeof request.refreshToken !== 'string' || !OPAQUE_TOKEN_PATTERN.test(request.refreshToken)) {
-    return fail('invalid_refresh_token', 'The refresh token is invalid.');
-  }
-  const hash = sha256Hex(request.refreshToken);
+  const hash = refreshTokenKey(request.refreshToken);
+  if (hash === undefined) return fail('invalid_refresh_token', 'The refresh token is invalid.');
   const row = ctx.store.getRefreshToken(hash);
   // A token presented by another client is treated as unknown: it reveals nothing and revokes nothing.
   if (!row || row.clientId !== request.clientId) return fail('invalid_refresh_token', 'The refresh token is invalid.');
@@ -45,7 +42,7 @@ export function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRequest)
 
 /** Marks `row` used and issues its successor; undefined if another request used it first (compare-and-set). */
 function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo, event: 'session.refreshed' | 'refresh_token.grace_retry' = 'session.refreshed', presented?: RefreshTokenRow): UnsignedTokenSet | undefined {
-  const next = newRefreshToken();
+  const next = newRefreshToken(tx.now);
   const presenter = { ip: device.ip, userAgent: device.userAgent === session.userAgent ? null : device.userAgent };
   if (!ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash, presenter)) return undefined;
   mintRefreshToken(ctx, tx, session, user.refreshVersion, next);
@@ -64,9 +61,9 @@ function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sessi
     userId: user.id,
     sessionId: session.id,
     data: {
-      from: refreshLabel(row.hash),
-      to: refreshLabel(next.hash),
-      ...(presented ? { presented: refreshLabel(presented.hash) } : {}),
+      from: refreshLabel(row.hash, row.createdAt),
+      to: refreshLabel(next.hash, tx.now),
+      ...(presented ? { presented: refreshLabel(presented.hash, presented.createdAt) } : {}),
       ip: device.ip,
       userAgent: device.userAgent,
       // The session keeps its own name; the presenter's address and user agent are what may differ.
@@ -90,8 +87,8 @@ function onReuse(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sess
     sessionId: session.id,
     reason: 'A rotated refresh token was presented again: two parties hold this session.',
     data: {
-      presented: { id: refreshLabel(row.hash), createdAt: row.createdAt, usedAt: row.usedAt, presentedAt: tx.now, ip: device.ip, userAgent: device.userAgent, deviceName: device.name },
-      successor: successor ? { id: refreshLabel(successor.hash), createdAt: successor.createdAt, usedAt: successor.usedAt } : null,
+      presented: { id: refreshLabel(row.hash, row.createdAt), createdAt: row.createdAt, usedAt: row.usedAt, presentedAt: tx.now, ip: device.ip, userAgent: device.userAgent, deviceName: device.name },
+      successor: successor ? { id: refreshLabel(successor.hash, successor.createdAt), createdAt: successor.createdAt, usedAt: successor.usedAt } : null,
       session: { deviceName: session.deviceName, ip: session.ip, userAgent: session.userAgent, clientId: session.clientId },
       withinGraceWindow: ctx.settings.reuseGraceSeconds > 0 && row.usedAt !== null && tx.now - row.usedAt <= ctx.settings.reuseGraceSeconds * 1000,
     },

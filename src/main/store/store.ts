@@ -52,7 +52,7 @@ export interface SessionRow {
 }
 
 export interface RefreshTokenRow {
-  /** hex SHA-256 of the opaque token; the token itself is never stored */
+  /** the token's key: its creation time, then its SHA-256, in hex (see refreshTokenKey); never the token itself */
   hash: string;
   sessionId: string;
   userId: string;

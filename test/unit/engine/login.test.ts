@@ -17,17 +17,53 @@ describe('login (password grant)', () => {
     expect(payload).toMatchObject({ sub: h.userId, client_id: 'mobile', sid: tokens.sessionId, scope: 'openid', jti: tokens.jti });
     expect(payload.exp! - payload.iat!).toBe(600);
     expect(tokens.expiresIn).toBe(600);
-    expect(tokens.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(tokens.refreshToken).toMatch(/^[0-9a-f]{12}[A-Za-z0-9_-]{43}$/);
+    expect(parseInt(tokens.refreshToken.slice(0, 12), 16)).toBe(h.clock.now());
     const sessions = h.engine.admin.listSessions({ userId: h.userId }, ADMIN) as { items: { deviceName: string; ip: string; userAgent: string; status: string; rememberMe: boolean }[] };
     expect(sessions.items).toEqual([expect.objectContaining({ deviceName: "Ana's phone", ip: '127.0.0.2', userAgent: PHONE.userAgent, status: 'active', rememberMe: false })]);
   });
 
-  it('stores only the SHA-256 of the refresh token', async () => {
+  it('stores the refresh token only as a key: its creation time, then its SHA-256; keys sort by time', async () => {
     const h = await makeHarness();
     const tokens = await h.login();
     const { createHash } = await import('node:crypto');
-    expect(h.store.getRefreshToken(createHash('sha256').update(tokens.refreshToken).digest('hex'))).toBeTruthy();
+    const digest = createHash('sha256').update(tokens.refreshToken).digest('hex');
+    const key = `${tokens.refreshToken.slice(0, 12)}${digest.slice(0, 52)}`;
+    expect(h.store.getRefreshToken(key)).toMatchObject({ sessionId: tokens.sessionId, createdAt: h.clock.now() });
+    expect(h.store.getRefreshToken(digest)).toBeUndefined();
     expect(h.store.getRefreshToken(tokens.refreshToken)).toBeUndefined();
+    // The label in events and the console is the first 12 hex digits of the token's SHA-256, as before.
+    const login = h.store.listAudit({ type: 'user.login', limit: 1 })[0]!;
+    expect(login.data['refreshToken']).toBe(digest.slice(0, 12));
+
+    const keys = [key];
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(i === 0 ? 1 : 60_000);
+      const next = await h.login(LAPTOP);
+      keys.push(h.store.listRefreshTokensOfSession(next.sessionId)[0]!.hash);
+    }
+    expect([...keys].sort()).toEqual(keys);
+  });
+
+  it('still accepts a refresh token issued in the old shape (43 characters, stored under its full SHA-256)', async () => {
+    const h = await makeHarness();
+    const tokens = await h.login();
+    const { createHash, randomBytes } = await import('node:crypto');
+    const legacy = randomBytes(32).toString('base64url');
+    const legacyKey = createHash('sha256').update(legacy).digest('hex');
+    const current = h.store.listRefreshTokensOfSession(tokens.sessionId)[0]!;
+    h.store.transaction(() => {
+      h.store.insertRefreshToken({ ...current, hash: legacyKey, createdAt: h.clock.now() - 1 });
+      h.store.revokeRefreshToken(current.hash, h.clock.now());
+    });
+    h.clock.advance(SECOND);
+    const rotated = await h.engine.refresh({ refreshToken: legacy, clientId: 'mobile', device: PHONE });
+    expect(rotated.refreshToken).toMatch(/^[0-9a-f]{12}[A-Za-z0-9_-]{43}$/);
+    const chain = h.engine.admin.listSessionTokens({ sessionId: tokens.sessionId }, ADMIN) as { refreshChain: { id: string; successorId: string | null; status: string }[] };
+    const old = chain.refreshChain.find((token) => token.id === legacyKey.slice(0, 12))!;
+    expect(old.status).toBe('rotated');
+    expect(old.successorId).toBe(createHash('sha256').update(rotated.refreshToken).digest('hex').slice(0, 12));
+    await expectCode(() => h.engine.refresh({ refreshToken: legacy, clientId: 'mobile', device: PHONE }), 'refresh_token_reused');
   });
 
   it('refuses a wrong password and an unknown user alike, and audits both', async () => {
