@@ -150,11 +150,14 @@ export function generateRows(input: GenerateInput): GeneratedFacts {
         const labels: string[] = [];
         for (let j = 0; j < chain; j += 1) times.push(createdAt + Math.floor(((lastActivityAt - createdAt) * j) / (chain - 1)));
         const chainHashes: string[] = [];
-        for (let j = 0; j < chain; j += 1) chainHashes.push(hashes.toString('hex', (i * 7 + j) * 32, (i * 7 + j + 1) * 32));
+        // Keys as the engine makes them (refreshTokenKey): the creation time in 12 hex digits, then 52 of a digest.
+        for (let j = 0; j < chain; j += 1) {
+          chainHashes.push(`${times[j]!.toString(16).padStart(12, '0')}${hashes.toString('hex', (i * 7 + j) * 32, (i * 7 + j) * 32 + 26)}`);
+        }
         for (let j = 0; j < chain; j += 1) {
           const used = j < chain - 1;
           insertRefresh.run(chainHashes[j], id, userId, clientId, times[j], used ? times[j + 1] : null, used ? chainHashes[j + 1] : null, revokedAt, used ? ip : null);
-          labels.push(chainHashes[j]!.slice(0, 12));
+          labels.push(chainHashes[j]!.slice(12, 24));
         }
         facts.counts.refreshTokens += chain;
         if (lastActivityAt > now - 24 * HOUR) {

@@ -11,7 +11,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, write
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock, type Clock } from '../../src/main/engine/clock';
 import { Engine } from '../../src/main/engine/engine';
 import { hashPassword } from '../../src/main/engine/passwords';
 import { MemoryVault } from '../../src/main/keys/memory-vault';
@@ -28,7 +28,7 @@ const KEY = path.join(SCALE_DIR, 'bench-signing-key.json');
 export const SCALE_PASSWORD = 'bench-password-1';
 export const SCALE_ISSUER = 'http://127.0.0.1:0';
 
-export const DEFAULT_SCALE: ScaleParams = { users: 100_000, sessions: 1_000_000, refreshTokens: 5_000_000, auditEvery: 10, seed: 20260101, generator: 2 };
+export const DEFAULT_SCALE: ScaleParams = { users: 100_000, sessions: 1_000_000, refreshTokens: 5_000_000, auditEvery: 10, seed: 20260101, generator: 3 };
 
 export interface ScaleMeta extends GeneratedFacts {
   params: ScaleParams;
@@ -47,8 +47,8 @@ export interface ScaleStore {
   dbPath: string;
   /** Database plus WAL and shared-memory files, bytes. */
   sizeBytes(): number;
-  /** Opens the engine on the store (or a copy of its file at `dbPath`) with the frozen clock and the bench key. */
-  openEngine(dbPath?: string): Promise<Engine>;
+  /** Opens the engine on the store (or a copy of its file at `dbPath`) with the bench key; the clock is frozen at the generation instant unless given. */
+  openEngine(dbPath?: string, clock?: Clock): Promise<Engine>;
 }
 
 function readMeta(): ScaleMeta | undefined {
@@ -73,10 +73,10 @@ function handle(meta: ScaleMeta, reused: boolean): ScaleStore {
     reused,
     dbPath: SCALE_DB,
     sizeBytes: () => fileBytes(SCALE_DB) + fileBytes(`${SCALE_DB}-wal`) + fileBytes(`${SCALE_DB}-shm`),
-    async openEngine(dbPath = SCALE_DB) {
+    async openEngine(dbPath = SCALE_DB, clock: Clock = new ManualClock(meta.now)) {
       const vault = new MemoryVault();
       await vault.put(meta.kid, readFileSync(KEY, 'utf8'));
-      return Engine.open({ store: openStore(dbPath), vault, clock: new ManualClock(meta.now), issuer: SCALE_ISSUER, onError: (e) => console.error('[bench] engine fault:', e) });
+      return Engine.open({ store: openStore(dbPath), vault, clock, issuer: SCALE_ISSUER, onError: (e) => console.error('[bench] engine fault:', e) });
     },
   };
 }

@@ -8,7 +8,7 @@
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ManualClock } from '../../src/main/engine/clock';
+import type { Clock } from '../../src/main/engine/clock';
 import { dispatchAdmin } from '../../src/main/engine/dispatch';
 import { Engine } from '../../src/main/engine/engine';
 import { MemoryVault } from '../../src/main/keys/memory-vault';
@@ -122,6 +122,16 @@ async function checkAnswers(call: Call, meta: ScaleMeta, verifyChain: boolean): 
 }
 
 /** Rotations on a fresh store, then on a throwaway copy of the scale store (the original stays as generated). */
+/**
+ * A clock that starts at `start` and moves with real time, as a service's does. Rotations need it: access-token
+ * ids and refresh-token keys begin with their creation time, so a frozen clock would make every key of the run
+ * share one prefix and land at random places after it, as no running service's keys do.
+ */
+function runningFrom(start: number): Clock {
+  const startedAt = performance.now();
+  return { now: () => start + Math.floor(performance.now() - startedAt) };
+}
+
 async function rotationAtScale(store: ScaleStore, log: (line: string) => void): Promise<{ fresh: RotationRate; scale: RotationRate }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'warden-bench-rotation-'));
   const clientId = store.meta.clients[0]!;
@@ -138,13 +148,13 @@ async function rotationAtScale(store: ScaleStore, log: (line: string) => void): 
     return rate;
   };
   try {
-    const freshEngine = await Engine.open({ store: openStore(path.join(dir, 'fresh.db')), vault: new MemoryVault(), clock: new ManualClock(store.meta.now), issuer: SCALE_ISSUER });
+    const freshEngine = await Engine.open({ store: openStore(path.join(dir, 'fresh.db')), vault: new MemoryVault(), clock: runningFrom(store.meta.now), issuer: SCALE_ISSUER });
     const fresh = await measure('a fresh store', freshEngine, () => freshEngine.admin.createClient({ clientId, kind: 'public', name: 'Bench app' }, { actor: 'admin' }));
     const copy = path.join(dir, 'scale.db');
     const copied = performance.now();
     for (const suffix of ['', '-wal']) if (existsSync(`${store.dbPath}${suffix}`)) copyFileSync(`${store.dbPath}${suffix}`, `${copy}${suffix}`);
     log(`copied the scale store in ${((performance.now() - copied) / 1000).toFixed(1)} s`);
-    const scale = await measure('the scale store', await store.openEngine(copy));
+    const scale = await measure('the scale store', await store.openEngine(copy, runningFrom(store.meta.now)));
     return { fresh, scale };
   } finally {
     rmSync(dir, { recursive: true, force: true });
