@@ -48,7 +48,6 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-
 /** JSON with object keys sorted at every depth, so a hash over it is stable. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));

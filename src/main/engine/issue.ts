@@ -50,7 +50,7 @@ export function mintAccessToken(ctx: EngineContext, tx: Tx, session: SessionRow,
  * A refresh token is 12 hex digits of its creation time (ms), then 256 random bits (43 base64url characters).
  * Only a key derived from it is stored: the same 12 time digits, then the first 52 hex digits of the token's
  * SHA-256. A key that begins with its creation time makes the primary-key index grow at one end, where a
- * commit's new keys share a page; random keys each dirtied a page of their own (3.67 → 2.79 log frames per
+ * commit's new keys share a page; random keys each dirtied a page of their own (3.67 → 2.78 log frames per
  * refresh, 50 concurrent sessions). Tokens issued before (43 characters, no time) keep their full SHA-256.
  */
 const REFRESH_TOKEN_PATTERN = /^(?:[0-9a-f]{12})?[A-Za-z0-9_-]{43}$/;

@@ -189,8 +189,9 @@ export interface Store {
   insertRefreshToken(row: RefreshTokenRow): void;
   getRefreshToken(hash: string): RefreshTokenRow | undefined;
   /**
-   * Atomically marks an unused token used and links its successor. Returns false when it was already used
-   * (the compare-and-set that makes one of two racing refreshes lose).
+   * Atomically marks an unused token used, links its successor and records who presented it (the record of
+   * a routine refresh). Returns false when it was already used (the compare-and-set that makes one of two
+   * racing refreshes lose).
    */
   markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string, presenter?: Presenter): boolean;
   /** Marks one not-yet-revoked refresh token revoked; false when it was unknown or already revoked. */
