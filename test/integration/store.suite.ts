@@ -360,6 +360,14 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
         expect(codeOf(() => store.insertRefreshToken(row))).toBe('conflict');
       });
 
+      it('returns a token with its session and user in one lookup, each as its own lookup returns it', () => {
+        const row = makeRefresh(s1, 'rt1', { usedAt: T0 + 1, successorHash: hash('rt2'), usedIp: '203.0.113.9', usedUserAgent: null });
+        store.insertRefreshToken(row);
+        expect(store.getRefreshGrant(row.hash)).toEqual({ token: row, session: store.getSession('s1'), user: store.getUser('u1') });
+        expect(store.getRefreshGrant(row.hash)!.session.rememberMe).toBe(false);
+        expect(store.getRefreshGrant(hash('other'))).toBeUndefined();
+      });
+
       it('refuses anything that is not a SHA-256 hex digest (a raw token must never be stored)', () => {
         const raw = 'Jd8s0aQ3bq2mJx1f7YQpL0kz9sX3nM4vB6cW2eR5tYu';
         expect(() => store.insertRefreshToken(makeRefresh(s1, 'x', { hash: raw }))).toThrow(TypeError);

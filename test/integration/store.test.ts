@@ -126,6 +126,7 @@ describe('SQLite specifics', () => {
     store.updateSession('s5-0', { lastActivityAt: now, idleExpiresAt: now + 1 });
     store.updateUser('u5', { failedLogins: 1 });
     store.listRefreshTokensOfSession('s5-0');
+    store.getRefreshGrant('0'.repeat(64));
     store.markRefreshTokenUsed('0'.repeat(64), now, 'f'.repeat(64));
     store.revokeRefreshTokensOfSession('s5-1', now);
     store.revokeRefreshTokensOfUser('u6', now);

@@ -24,12 +24,10 @@ export function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRequest)
   const device = cleanDevice(request.device);
   const hash = refreshTokenKey(request.refreshToken);
   if (hash === undefined) return fail('invalid_refresh_token', 'The refresh token is invalid.');
-  const row = ctx.store.getRefreshToken(hash);
+  const grant = ctx.store.getRefreshGrant(hash);
   // A token presented by another client is treated as unknown: it reveals nothing and revokes nothing.
-  if (!row || row.clientId !== request.clientId) return fail('invalid_refresh_token', 'The refresh token is invalid.');
-  const session = ctx.store.getSession(row.sessionId);
-  const user = ctx.store.getUser(row.userId);
-  if (!session || !user) return fail('invalid_refresh_token', 'The refresh token is invalid.');
+  if (!grant || grant.token.clientId !== request.clientId) return fail('invalid_refresh_token', 'The refresh token is invalid.');
+  const { token: row, session, user } = grant;
   if (session.revokedAt !== null) return fail('session_revoked', 'The session was revoked.');
   if (user.status === 'blocked') return fail('user_blocked', 'This user is blocked.');
   if (row.refreshVersion !== user.refreshVersion) return fail('refresh_version_mismatch', "The user's refresh tokens were invalidated.");

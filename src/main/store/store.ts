@@ -188,6 +188,8 @@ export interface Store {
   // refresh tokens
   insertRefreshToken(row: RefreshTokenRow): void;
   getRefreshToken(hash: string): RefreshTokenRow | undefined;
+  /** A refresh token with its session and user, in one lookup (the refresh grant's first step); undefined if any is missing. */
+  getRefreshGrant(hash: string): { token: RefreshTokenRow; session: SessionRow; user: UserRow } | undefined;
   /**
    * Atomically marks an unused token used, links its successor and records who presented it (the record of
    * a routine refresh). Returns false when it was already used (the compare-and-set that makes one of two
