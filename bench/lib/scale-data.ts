@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { auditHash } from '../../src/main/engine/audit-chain';
+import { timeHex } from '../../src/main/engine/crypto';
 import type { AuditInsert } from '../../src/main/store/store';
 import { seededRandom } from './stats';
 
@@ -152,7 +153,7 @@ export function generateRows(input: GenerateInput): GeneratedFacts {
         const chainHashes: string[] = [];
         // Keys as the engine makes them (refreshTokenKey): the creation time in 12 hex digits, then 52 of a digest.
         for (let j = 0; j < chain; j += 1) {
-          chainHashes.push(`${times[j]!.toString(16).padStart(12, '0')}${hashes.toString('hex', (i * 7 + j) * 32, (i * 7 + j) * 32 + 26)}`);
+          chainHashes.push(`${timeHex(times[j]!)}${hashes.toString('hex', (i * 7 + j) * 32, (i * 7 + j) * 32 + 26)}`);
         }
         for (let j = 0; j < chain; j += 1) {
           const used = j < chain - 1;

@@ -35,13 +35,23 @@ export function randomId(prefix: string): string {
  * land too; a random key lands on a page of its own, and every page a commit touches is written to the log.
  */
 export function timeOrderedId(prefix: string, nowMs: number): string {
-  return `${prefix}_${Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0')}${randomBase64url(12)}`;
+  return `${prefix}_${timeHex(nowMs)}${randomBase64url(12)}`;
 }
 
 /** The creation time (ms) a `timeOrderedId` carries, or null for an id of another shape. */
 export function timeOfId(id: string): number | null {
   const match = /^[a-z]+_([0-9a-f]{12})[A-Za-z0-9_-]{16}$/.exec(id);
-  return match ? parseInt(match[1]!, 16) : null;
+  return match ? timeOfHex(match[1]!) : null;
+}
+
+/** The 12 hex digits that put time-ordered ids and refresh-token keys in creation order (ms, up to year 10889). */
+export function timeHex(nowMs: number): string {
+  return Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0');
+}
+
+/** The instant (ms) in the first 12 hex digits of `text`, as `timeHex` wrote it. */
+export function timeOfHex(text: string): number {
+  return parseInt(text.slice(0, 12), 16);
 }
 
 export function sha256Hex(text: string): string {

@@ -2,7 +2,7 @@
 import type { SessionRow, UserRow } from '../store/store';
 import type { TokenSet } from './types';
 import type { EngineContext, Tx } from './context';
-import { randomSecret, sha256Hex, timeOrderedId } from './crypto';
+import { randomSecret, sha256Hex, timeHex, timeOfHex, timeOrderedId } from './crypto';
 import { signPending, type PendingJws } from './jwt';
 
 /** An access token recorded in the store, with its claims final; `jws` still needs its signature. */
@@ -64,7 +64,7 @@ export function refreshTokenKey(token: unknown): string | undefined {
 
 /** A fresh refresh token made at `nowMs` and its key, before it is stored. */
 export function newRefreshToken(nowMs: number): { token: string; hash: string } {
-  const token = `${Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0')}${randomSecret()}`;
+  const token = `${timeHex(nowMs)}${randomSecret()}`;
   return { token, hash: refreshTokenKey(token)! };
 }
 
@@ -93,7 +93,7 @@ export function mintRefreshToken(ctx: EngineContext, tx: Tx, session: SessionRow
  * which is when its predecessor was used).
  */
 export function refreshLabel(key: string, createdAt: number): string {
-  return parseInt(key.slice(0, 12), 16) === createdAt ? key.slice(12, 24) : key.slice(0, 12);
+  return timeOfHex(key) === createdAt ? key.slice(12, 24) : key.slice(0, 12);
 }
 
 /** Lifetimes for a session kind, in ms. */
