@@ -95,6 +95,11 @@ export function accessTokenRecord(ctx: EngineContext, row: AccessTokenRow, now: 
   return { ...row, status: reason ? 'revoked' : expired ? 'expired' : 'live', reason: reason ?? (expired ? 'expired' : null) };
 }
 
+/** Who presented a rotated token; a user agent left null on the row is the session's own. Null if not recorded. */
+function presenterOf(row: RefreshTokenRow, session: SessionRow): { ip: string; userAgent: string } | null {
+  return row.usedIp === null ? null : { ip: row.usedIp, userAgent: row.usedUserAgent ?? session.userAgent };
+}
+
 function refreshRecord(row: RefreshTokenRow, session: SessionRow, now: number): RefreshTokenRecord {
   const status = row.usedAt !== null ? 'rotated' : row.revokedAt !== null ? 'revoked' : sessionStatus(session, now) === 'expired' ? 'expired' : session.revokedAt !== null ? 'revoked' : 'current';
   return {
@@ -102,7 +107,7 @@ function refreshRecord(row: RefreshTokenRow, session: SessionRow, now: number): 
     sessionId: row.sessionId,
     createdAt: row.createdAt,
     usedAt: row.usedAt,
-    usedBy: row.usedIp === null ? null : { ip: row.usedIp, userAgent: row.usedUserAgent ?? session.userAgent },
+    usedBy: presenterOf(row, session),
     successorId: row.successorHash && row.usedAt !== null ? refreshLabel(row.successorHash, row.usedAt) : null,
     refreshVersion: row.refreshVersion,
     status,
@@ -139,26 +144,29 @@ function withUnauditedRotations(audited: AuditEntry[], chain: RefreshTokenRow[],
     const token = mintedAt.get(at);
     return token ? { accessToken: { jti: token.jti, exp: token.expiresAt, kid: token.kid } } : {};
   };
-  const rotations: TimelineEntry[] = chain
-    .filter((row) => row.usedAt !== null && row.successorHash !== null && !rotatedInAudit.has(refreshLabel(row.hash, row.createdAt)))
-    .map((row) => ({
+  const rotations = chain.flatMap((row): TimelineEntry[] => {
+    const from = refreshLabel(row.hash, row.createdAt);
+    if (row.usedAt === null || row.successorHash === null || rotatedInAudit.has(from)) return [];
+    const by = presenterOf(row, session);
+    return [{
       seq: null,
       prevHash: null,
       hash: null,
-      at: row.usedAt!,
+      at: row.usedAt,
       type: 'session.refreshed',
       actor: `client:${session.clientId}`,
       userId: session.userId,
       sessionId: session.id,
       reason: null,
       data: {
-        from: refreshLabel(row.hash, row.createdAt),
-        to: refreshLabel(row.successorHash!, row.usedAt!),
-        ip: row.usedIp ?? '',
-        userAgent: row.usedUserAgent ?? session.userAgent,
-        ...minted(row.usedAt!),
+        from,
+        to: refreshLabel(row.successorHash, row.usedAt),
+        ip: by?.ip ?? '',
+        userAgent: by?.userAgent ?? session.userAgent,
+        ...minted(row.usedAt),
       },
-    }));
+    }];
+  });
   if (rotations.length === 0) return audited;
   // Stable: at equal times the audit entry (already in order) stays before the rotation read back beside it.
   const merged = [...audited, ...rotations].sort((a, b) => a.at - b.at);
