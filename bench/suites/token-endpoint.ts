@@ -97,7 +97,7 @@ async function measure(who: string, log: (line: string) => void, pid: number | u
 
 export const tokenEndpointSuite: Suite = {
   name: 'token',
-  describe: 'POST /oauth/token at 50 connections: ceiling, refresh grant, password grant, oidc-provider refresh grant',
+  describe: 'POST /oauth/token at 50 connections: ceiling, rotation floor, refresh grant, password grant, oidc-provider refresh grant',
   async run({ log }) {
     const children: ChildServer[] = [];
     let service: WardenProcess | undefined;
