@@ -10,12 +10,15 @@
  * IPC: sends `{type:'ready', port}`; answers `{type:'seeds', count}` with `{type:'seeds', tokens}`.
  */
 import Database from 'better-sqlite3';
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { timeOrderedId } from '../../src/main/engine/crypto';
+import { newRefreshToken, refreshTokenKey } from '../../src/main/engine/issue';
+import { jwsSigningInput, signPending } from '../../src/main/engine/jwt';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'warden-bench-floor-'));
 const db = new Database(path.join(dir, 'floor.db'));
@@ -32,10 +35,7 @@ const revokeFamily = db.prepare('UPDATE families SET revoked = 1 WHERE id = ?');
 const newFamily = db.prepare('INSERT INTO families DEFAULT VALUES');
 
 const signingKey = generateKeyPairSync('ed25519').privateKey;
-const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: 'floor', typ: 'at+jwt' })).toString('base64url');
-/** Token = 12 hex of time + 256 random bits; stored under the time and a SHA-256 prefix, as ours are. */
-const newToken = (now: number) => `${now.toString(16).padStart(12, '0')}${randomBytes(32).toString('base64url')}`;
-const keyOf = (token: string) => `${token.slice(0, 12)}${createHash('sha256').update(token).digest('hex').slice(0, 52)}`;
+const header = { alg: 'EdDSA', kid: 'floor', typ: 'at+jwt' };
 
 type Rotated = { token: string; family: number } | undefined;
 interface Pending {
@@ -44,23 +44,25 @@ interface Pending {
 }
 
 function rotate(presented: string, now: number): Rotated {
-  const key = keyOf(presented);
+  // Tokens, their keys, ids and signatures are made by the engine's own functions: the floor differs from
+  // ours only in what it stores and checks.
+  const key = refreshTokenKey(presented);
+  if (key === undefined) return undefined;
   const row = lookup.get(key) as { family: number; usedAt: number | null; revoked: number } | undefined;
   if (!row || row.revoked) return undefined;
   if (row.usedAt !== null || markUsed.run(now, key).changes !== 1) {
     revokeFamily.run(row.family);
     return undefined;
   }
-  const token = newToken(now);
-  insert.run(keyOf(token), row.family, now);
-  return { token, family: row.family };
+  const next = newRefreshToken(now);
+  insert.run(next.hash, row.family, now);
+  return { token: next.token, family: row.family };
 }
 
 function accessToken(family: number, now: number): string {
   const iat = Math.floor(now / 1000);
-  const claims = { iss: 'http://127.0.0.1', sub: `user-${family}`, aud: 'api', exp: iat + 600, iat, jti: `at_${now.toString(16)}${randomBytes(8).toString('hex')}`, client_id: 'bench-app', sid: `family-${family}`, scope: 'openid' };
-  const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${input}.${sign(null, Buffer.from(input), signingKey).toString('base64url')}`;
+  const claims = { iss: 'http://127.0.0.1', sub: `user-${family}`, aud: 'api', exp: iat + 600, iat, jti: timeOrderedId('at', now), client_id: 'bench-app', sid: `family-${family}`, scope: 'openid' };
+  return signPending({ signingInput: jwsSigningInput(header, claims), alg: 'EdDSA', key: signingKey });
 }
 
 let queue: Pending[] = [];
@@ -98,9 +100,9 @@ process.on('message', (message: unknown) => {
   const now = Date.now();
   const tokens = db.transaction(() =>
     Array.from({ length: count }, () => {
-      const token = newToken(now);
-      insert.run(keyOf(token), Number(newFamily.run().lastInsertRowid), now);
-      return token;
+      const seed = newRefreshToken(now);
+      insert.run(seed.hash, Number(newFamily.run().lastInsertRowid), now);
+      return seed.token;
     }),
   )();
   process.send?.({ type: 'seeds', tokens });
