@@ -2,7 +2,8 @@
 # Installs what a fresh machine lacks, then gets out of the way. Used by `npm test`, `npm start` and CI.
 #   bash scripts/setup.sh [--system] [--browser]
 #     (always)   npm packages, when node_modules is missing or older than package-lock.json
-#     --system   Debian packages for the real-keychain tests: dbus, gnome-keyring, libsecret-tools
+#     --system   Debian packages for the real-keychain tests (dbus, gnome-keyring, libsecret-tools) and for the
+#                Python interop tests (python3-jwt, python3-requests, python3-authlib, run by /usr/bin/python3)
 #     --browser  Debian's Chromium for the end-to-end tests (Playwright never downloads a browser here)
 # Debian packages are installed only when running as root with apt-get; otherwise it says what to install.
 set -euo pipefail
@@ -30,6 +31,10 @@ if [ "$want_system" = 1 ]; then
   command -v dbus-run-session >/dev/null 2>&1 || packages+=(dbus)
   command -v gnome-keyring-daemon >/dev/null 2>&1 || packages+=(gnome-keyring)
   command -v secret-tool >/dev/null 2>&1 || packages+=(libsecret-tools)
+  # Debian's own python3, not the first one on PATH: the interop tests use the libraries users get from apt.
+  for module in jwt:python3-jwt requests:python3-requests authlib:python3-authlib; do
+    [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import ${module%%:*}" >/dev/null 2>&1 || packages+=("${module#*:}")
+  done
 fi
 if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   packages+=(chromium)
