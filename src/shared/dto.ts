@@ -119,9 +119,10 @@ export const sessionTokensSchema = z.object({
 });
 export type SessionTokens = z.infer<typeof sessionTokensSchema>;
 
-export const keyStatusSchema = z.enum(['active', 'retiring', 'retired', 'revoked']);
+/** next: published in the JWKS, not signing yet · active: signs · retiring: verifies only · retired · revoked. */
+export const keyStatusSchema = z.enum(['next', 'active', 'retiring', 'retired', 'revoked']);
 export type KeyStatus = z.infer<typeof keyStatusSchema>;
-export const signingAlgSchema = z.enum(['EdDSA', 'ES256']);
+export const signingAlgSchema = z.enum(['EdDSA', 'ES256', 'RS256']);
 export type SigningAlg = z.infer<typeof signingAlgSchema>;
 
 export const keyInfoSchema = z.object({

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { DemoControl } from '../../shared/demo';
 import { WardenError } from '../../shared/errors';
 import type { LiveEvent } from '../../shared/events';
+import type { SigningAlg } from '../../shared/dto';
 import type { Verdict } from '../../shared/verdict';
 import type { KeyVault } from '../keys/vault';
 import type { ClientRow, RevocationRow, Store } from '../store/store';
@@ -35,6 +36,8 @@ export interface EngineOptions {
   issuer: string;
   /** Where faults that must not interrupt a request go (listener errors, vault cleanup failures). */
   onError?: (error: unknown) => void;
+  /** The algorithm of a new install's first key (`--signing-alg`); ignored once keys exist. Default: the settings' default. */
+  initialSigningAlg?: SigningAlg;
 }
 
 /** How long access-token records are kept after they expire, for inspection and the session timeline. */

@@ -39,12 +39,14 @@ export function decodeJwt(token: unknown): DecodedJwt | undefined {
   return { header, payload, signingInput: `${h}.${p}`, signature: Buffer.from(s, 'base64url') };
 }
 
+/** JWS (RFC 7518 §3.4) carries ECDSA signatures as r‖s, not DER. */
 function dsaOptions(alg: SigningAlg) {
   return alg === 'ES256' ? { dsaEncoding: 'ieee-p1363' as const } : {};
 }
 
+/** RS256 is RSASSA-PKCS1-v1_5 with SHA-256 (node's default padding for an RSA key); Ed25519 hashes internally. */
 function hashFor(alg: SigningAlg): string | null {
-  return alg === 'ES256' ? 'sha256' : null;
+  return alg === 'EdDSA' ? null : 'sha256';
 }
 
 /** The part of a compact JWS that the signature covers: base64url(header) "." base64url(payload). */

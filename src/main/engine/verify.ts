@@ -38,7 +38,7 @@ export function verifyDetailed(ctx: EngineContext, token: unknown): DetailedVerd
   if (!decoded) return no('malformed');
   const { header } = decoded;
   const alg = header.alg;
-  if (alg !== 'EdDSA' && alg !== 'ES256') return no('unsupported_alg', decoded);
+  if (alg !== 'EdDSA' && alg !== 'ES256' && alg !== 'RS256') return no('unsupported_alg', decoded);
   const kid = header.kid;
   const key = typeof kid === 'string' ? ctx.keys.get(kid) : undefined;
   if (!key) return no('unknown_kid', decoded);
