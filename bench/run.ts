@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- suite…]`: runs the named suites (all when none is named), prints one table, and writes
  * bench/results/latest.json (merged: suites not run this time keep their last figures, each with its own
- * date and load), bench/results/TABLE.md and the README section between the bench markers.
+ * date and load), bench/results/TABLE.md and the section of docs/benchmarks.md between the bench markers.
  *
  * Every suite checks the answers it is about to time first; a wrong answer stops the run with exit code 1
  * and nothing is written. All load goes to 127.0.0.1; every loop is bounded in count and in time.
@@ -25,7 +25,7 @@ const ALIASES: Record<string, string> = { 'token-endpoint': 'token' };
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const LATEST = `${RESULTS_DIR}latest.json`;
 const TABLE_MD = `${RESULTS_DIR}TABLE.md`;
-const README = fileURLToPath(new URL('../README.md', import.meta.url));
+const BENCH_PAGE = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 const START_MARK = '<!-- bench:start -->';
 const END_MARK = '<!-- bench:end -->';
 
@@ -76,18 +76,18 @@ function writeOutputs(file: LatestFile): void {
   writeFileSync(LATEST, `${JSON.stringify(file, null, 2)}\n`);
   const section = readmeSection(file, ordered);
   writeFileSync(TABLE_MD, `# Token Warden benchmarks\n\n${section}\n`);
-  if (!existsSync(README)) {
-    log('README.md not found: the table is in bench/results/TABLE.md.');
+  if (!existsSync(BENCH_PAGE)) {
+    log('docs/benchmarks.md not found: the table is in bench/results/TABLE.md.');
     return;
   }
-  const readme = readFileSync(README, 'utf8');
-  const start = readme.indexOf(START_MARK);
-  const end = readme.indexOf(END_MARK);
+  const page = readFileSync(BENCH_PAGE, 'utf8');
+  const start = page.indexOf(START_MARK);
+  const end = page.indexOf(END_MARK);
   if (start === -1 || end < start) {
-    log('README.md has no bench markers: the table is in bench/results/TABLE.md.');
+    log('docs/benchmarks.md has no bench markers: the table is in bench/results/TABLE.md.');
     return;
   }
-  writeFileSync(README, `${readme.slice(0, start + START_MARK.length)}\n${section}\n${readme.slice(end)}`);
+  writeFileSync(BENCH_PAGE, `${page.slice(0, start + START_MARK.length)}\n${section}\n${page.slice(end)}`);
 }
 
 async function main(): Promise<void> {
