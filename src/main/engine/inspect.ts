@@ -6,7 +6,7 @@ import type { Inspection } from '../../shared/dto';
 import { VERDICT_REASON_TEXT } from '../../shared/verdict';
 import type { EngineContext } from './context';
 import { refreshTokenKey } from './issue';
-import { decodeJwt } from './jwt';
+import { decodeJwtDetailed } from './jwt';
 import { sessionStatus } from './queries';
 import { verifyDetailed } from './verify';
 import type { IntrospectionResponse } from './types';
@@ -62,8 +62,9 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
     userId: null,
     username: null,
   };
-  if (decodeJwt(text)) {
-    const { verdict, decoded, signatureValid } = verifyDetailed(ctx, text);
+  // Anything that parses as a JWS is explained as an access token, even one refused for its form (crit, non-canonical).
+  if (decodeJwtDetailed(text)) {
+    const { verdict, decoded, signatureValid, problem } = verifyDetailed(ctx, text);
     const payload = decoded?.payload ?? {};
     const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
     const sid = typeof payload.sid === 'string' ? payload.sid : null;
@@ -77,7 +78,7 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
       signatureValid,
       active: verdict.active,
       reason: verdict.active ? null : verdict.reason,
-      reasonText: verdict.active ? 'Active: signature, claims and revocation state all check out.' : VERDICT_REASON_TEXT[verdict.reason],
+      reasonText: verdict.active ? 'Active: signature, claims and revocation state all check out.' : (problem ?? VERDICT_REASON_TEXT[verdict.reason]),
       expiresAt: exp,
       secondsToExpiry: exp === null ? null : Math.round((exp - now) / 1000),
       sessionId: sid && ctx.store.getSession(sid) ? sid : null,

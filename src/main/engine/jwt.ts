@@ -14,8 +14,43 @@ export interface DecodedJwt {
   signature: Buffer;
 }
 
+/**
+ * A compact JWS that parses. `ok` when it is acceptable; otherwise `problem` says why not, and `jwt` (parsed
+ * with its flaws overlooked) is only for the console's inspector to show: nothing may verify it.
+ */
+export type JwtDecoding = { ok: true; jwt: DecodedJwt } | { ok: false; problem: string; jwt: DecodedJwt };
+
 const MAX_JWT_LENGTH = 16_384;
-const SEGMENT = /^[A-Za-z0-9_-]*$/;
+/** base64url characters, plus trailing padding so that the inspector can say why a padded token is refused. */
+const SEGMENT = /^[A-Za-z0-9_-]*={0,2}$/;
+
+export const NON_CANONICAL_PROBLEM =
+  'A segment is not canonical base64url (padding, an impossible length, or spare bits set in its last character): each token has exactly one spelling.';
+export const CRIT_PROBLEM = 'The header lists critical extensions ("crit") that Token Warden does not implement (RFC 7515 §4.1.11).';
+
+/** The 6-bit value of a base64url character (already known to be one). */
+function sextet(code: number): number {
+  if (code >= 97 && code <= 122) return code - 71; // a-z: 26..51
+  if (code >= 65 && code <= 90) return code - 65; // A-Z: 0..25
+  if (code >= 48 && code <= 57) return code + 4; // 0-9: 52..61
+  return code === 45 ? 62 : 63; // '-' or '_'
+}
+
+/**
+ * True when `segment` (base64url characters only) is the one spelling of its bytes (RFC 7515 §2, RFC 4648
+ * §3.5): no padding, no length of 1 mod 4, and the bits of the last character that encode nothing are zero.
+ * Buffer.from(…, 'base64url') ignores those bits, so without this one signature has 16 accepted spellings.
+ * O(1): the length and one character, never a re-encoding.
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return !segment.endsWith('=');
+  if (rest === 1) return false;
+  const code = segment.charCodeAt(segment.length - 1);
+  if (code === 61) return false; // '='
+  // Two leftover characters carry one byte (4 spare bits), three carry two bytes (2 spare bits).
+  return (sextet(code) & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
 
 function parseSegment(segment: string): Record<string, unknown> | undefined {
   try {
@@ -26,8 +61,8 @@ function parseSegment(segment: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Splits and parses a compact JWS without verifying anything; undefined when it is not one. */
-export function decodeJwt(token: unknown): DecodedJwt | undefined {
+/** Splits and parses a compact JWS without verifying anything, and says what is wrong with it; undefined when it is not one. */
+export function decodeJwtDetailed(token: unknown): JwtDecoding | undefined {
   if (typeof token !== 'string' || token.length > MAX_JWT_LENGTH) return undefined;
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
@@ -36,7 +71,17 @@ export function decodeJwt(token: unknown): DecodedJwt | undefined {
   const header = parseSegment(h);
   const payload = parseSegment(p);
   if (!header || !payload) return undefined;
-  return { header, payload, signingInput: `${h}.${p}`, signature: Buffer.from(s, 'base64url') };
+  const jwt: DecodedJwt = { header, payload, signingInput: `${h}.${p}`, signature: Buffer.from(s, 'base64url') };
+  if (!isCanonicalBase64url(h) || !isCanonicalBase64url(p) || !isCanonicalBase64url(s)) return { ok: false, problem: NON_CANONICAL_PROBLEM, jwt };
+  // We implement no JWS extension, so any `crit` (even an empty or a malformed one) must be refused.
+  if ('crit' in header) return { ok: false, problem: CRIT_PROBLEM, jwt };
+  return { ok: true, jwt };
+}
+
+/** The acceptable compact JWS, parsed but not verified; undefined for anything else. */
+export function decodeJwt(token: unknown): DecodedJwt | undefined {
+  const decoding = decodeJwtDetailed(token);
+  return decoding?.ok ? decoding.jwt : undefined;
 }
 
 /** JWS (RFC 7518 §3.4) carries ECDSA signatures as r‖s, not DER. */

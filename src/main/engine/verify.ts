@@ -4,7 +4,7 @@
  */
 import { type AccessTokenClaims, type Verdict, type VerdictReason } from '../../shared/verdict';
 import type { EngineContext } from './context';
-import { decodeJwt, verifyJwtSignature, type DecodedJwt } from './jwt';
+import { decodeJwtDetailed, verifyJwtSignature, type DecodedJwt } from './jwt';
 
 export const ACCEPTED_TYP = new Set(['at+jwt', 'application/at+jwt']);
 
@@ -13,6 +13,8 @@ export interface DetailedVerdict {
   decoded: DecodedJwt | undefined;
   /** null when the signature could not be checked (malformed, unknown kid, wrong alg). */
   signatureValid: boolean | null;
+  /** For a parseable but refused token (`crit`, non-canonical encoding): what exactly is wrong, for the inspector. */
+  problem?: string;
 }
 
 const no = (reason: VerdictReason, decoded?: DecodedJwt, signatureValid: boolean | null = null, claims?: AccessTokenClaims): DetailedVerdict => ({
@@ -34,8 +36,11 @@ export function parseClaims(payload: Record<string, unknown>): AccessTokenClaims
 }
 
 export function verifyDetailed(ctx: EngineContext, token: unknown): DetailedVerdict {
-  const decoded = decodeJwt(token);
-  if (!decoded) return no('malformed');
+  const decoding = decodeJwtDetailed(token);
+  if (!decoding) return no('malformed');
+  // Shown by the inspector, never verified: its signature is not even checked.
+  if (!decoding.ok) return { ...no('malformed', decoding.jwt), problem: decoding.problem };
+  const decoded = decoding.jwt;
   const { header } = decoded;
   const alg = header.alg;
   if (alg !== 'EdDSA' && alg !== 'ES256' && alg !== 'RS256') return no('unsupported_alg', decoded);
@@ -53,6 +58,9 @@ export function verifyDetailed(ctx: EngineContext, token: unknown): DetailedVerd
 function judge(ctx: EngineContext, header: Record<string, unknown>, claims: AccessTokenClaims, keyStatus: string): VerdictReason | undefined {
   if (keyStatus === 'revoked') return 'revoked_kid';
   if (keyStatus === 'retired') return 'retired_kid';
+  // The next key is published ahead but signs nothing until a rotation promotes it: a valid signature by it
+  // means its private half leaked.
+  if (keyStatus === 'next') return 'next_kid';
   if (typeof header.typ !== 'string' || !ACCEPTED_TYP.has(header.typ.toLowerCase())) return 'wrong_typ';
   if (claims.iss !== ctx.issuer) return 'wrong_issuer';
   const audience = ctx.settings.audience;

@@ -1,5 +1,7 @@
 import { createHmac, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { inspectToken } from '../../../src/main/engine/inspect';
+import { CRIT_HEADERS, nonCanonicalVariants, respellings } from '../../helpers/jws-vectors';
 import { ADMIN, ISSUER, LAPTOP, MINUTE, PHONE, SECOND, makeHarness, type Harness } from './harness';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -109,6 +111,58 @@ describe('verifyAccessToken: every verdict reason', () => {
     h.engine.admin.blockUser({ userId: h.userId, reason: 'fraud' }, ADMIN);
     expect(h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: false, reason: 'user_blocked' });
   });
+});
+
+describe('one spelling per token, no critical extensions (RFC 7515 §2, §4.1.11)', () => {
+  /** The verdict at every door of the engine: verify, RFC 7662 introspection and the console's inspector. */
+  function everywhere(h: Harness, token: string) {
+    return {
+      verify: h.engine.verifyAccessToken(token),
+      introspection: h.engine.introspect(token),
+      inspection: inspectToken(h.engine.ctx, { token }),
+    };
+  }
+
+  it('refuses each of the 15 other spellings of a genuine signature, and every other non-canonical form', async () => {
+    const { h, tokens } = await withToken();
+    expect(everywhere(h, tokens.accessToken)).toMatchObject({ verify: { active: true }, introspection: { active: true }, inspection: { active: true } });
+    expect(respellings(tokens.accessToken.split('.')[2]!)).toHaveLength(15);
+    for (const [name, variant] of nonCanonicalVariants(tokens.accessToken)) {
+      const seen = everywhere(h, variant);
+      expect(seen.verify, name).toEqual({ active: false, reason: 'malformed' });
+      expect(seen.introspection, name).toEqual({ active: false });
+      expect(seen.inspection.active, name).toBe(false);
+      expect(seen.inspection.reason, name).toBe('malformed');
+    }
+    // The inspector still shows what the token says, and why it is refused.
+    const [, respelled] = nonCanonicalVariants(tokens.accessToken).find(([name]) => name.startsWith('signature respelled'))!;
+    expect(inspectToken(h.engine.ctx, { token: respelled })).toMatchObject({
+      kind: 'access_token',
+      claims: { jti: tokens.jti },
+      signatureValid: null,
+      reasonText: expect.stringContaining('canonical base64url'),
+    });
+  });
+
+  it('a respelled token cannot revoke the genuine one', async () => {
+    const { h, tokens } = await withToken();
+    const [, respelled] = nonCanonicalVariants(tokens.accessToken).find(([name]) => name.startsWith('signature respelled'))!;
+    await h.engine.revokeToken(respelled, 'mobile');
+    expect(h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: true });
+    await h.engine.revokeToken(tokens.accessToken, 'mobile');
+    expect(h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: false, reason: 'jti_revoked' });
+  });
+
+  for (const [name, extra] of CRIT_HEADERS) {
+    it(`refuses a header with ${name}, signed by the real key`, async () => {
+      const { h, claims } = await withToken();
+      const token = forge(h, claims, { typ: 'at+jwt', ...extra });
+      const seen = everywhere(h, token);
+      expect(seen.verify).toEqual({ active: false, reason: 'malformed' });
+      expect(seen.introspection).toEqual({ active: false });
+      expect(seen.inspection).toMatchObject({ kind: 'access_token', active: false, reason: 'malformed', header: extra, reasonText: expect.stringContaining('crit') });
+    });
+  }
 });
 
 describe('force logout', () => {
