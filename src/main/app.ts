@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { BridgeInfo } from '../shared/bridge';
 import { WardenError } from '../shared/errors';
 import { systemClock, type Clock } from './engine/clock';
-import { startDemoWorld, type DemoWorld, DEFAULT_DEMO_DEVICES, MAX_DEMO_DEVICES } from './demo/world';
+import { isLoopbackHost, type WardenConfig } from './config';
+import { startDemoWorld, type DemoWorld, DEFAULT_DEMO_DEVICES } from './demo/world';
 import { createEngine, type Engine } from './engine/engine';
 import type { ThrottleOptions } from './http/address-throttle';
 import { sha256 } from './http/admin-auth';
@@ -22,20 +23,8 @@ import { openVault } from './keys/index';
 import { openStore } from './store/index';
 import type { Store } from './store/store';
 
-export interface WardenOptions {
-  /** Where warden.db and admin-token live; null with `demo` means a throwaway temporary directory. */
-  dataDir: string | null;
-  /** 0 picks a free port. */
-  port: number;
-  /** Address to bind; anything but loopback needs `allowRemote`. */
-  host: string;
-  allowRemote: boolean;
-  keyStore: 'keychain' | 'memory';
-  /** A built renderer to serve at `/` (browser console). */
-  consoleDir: string | null;
-  demo: boolean;
-  /** Demo mode: how many simulated devices (`--demo-clients N`, default 12). */
-  demoClients?: number;
+/** The command-line configuration (see ./config) plus options only programs set. */
+export interface WardenOptions extends WardenConfig {
   // Programmatic options (not command-line flags):
   /** `electron` when the desktop shell starts the service; shown by the console. */
   mode?: BridgeInfo['mode'];
@@ -69,82 +58,10 @@ export interface RunningWarden {
   close(): Promise<void>;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-const FLAGS_WITH_VALUE = new Set(['--data-dir', '--port', '--host', '--key-store', '--console-dir', '--demo-clients']);
-const BOOLEAN_FLAGS = new Set(['--allow-remote', '--demo']);
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host.toLowerCase());
-}
-
-/** The default data directory for a real (non-demo) start: $XDG_DATA_HOME/token-warden. */
-export function defaultDataDir(): string {
-  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
-  return path.join(base, 'token-warden');
-}
+export { defaultDataDir, isLoopbackHost, parseWardenArgs } from './config';
 
 function invalid(message: string): WardenError {
   return new WardenError('invalid_input', message);
-}
-
-/**
- * Parses `--data-dir DIR --port N --host H --allow-remote --key-store keychain|memory --console-dir DIR
- * --demo --demo-clients N` (also `--flag=value`). Unknown, repeated or malformed flags throw `invalid_input`.
- */
-export function parseWardenArgs(argv: string[]): WardenOptions {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg;
-    if (FLAGS_WITH_VALUE.has(name)) {
-      let value: string | undefined;
-      if (eq !== -1 && arg.startsWith('--')) value = arg.slice(eq + 1);
-      else {
-        value = argv[i + 1];
-        i += 1;
-      }
-      if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw invalid(`${name} needs a value.`);
-      if (values.has(name)) throw invalid(`${name} is given more than once.`);
-      values.set(name, value);
-    } else if (BOOLEAN_FLAGS.has(arg)) {
-      if (flags.has(arg)) throw invalid(`${arg} is given more than once.`);
-      flags.add(arg);
-    } else if (BOOLEAN_FLAGS.has(name)) {
-      throw invalid(`${name} takes no value.`);
-    } else {
-      throw invalid(`Unknown argument "${arg.slice(0, 60)}". Flags: --data-dir DIR, --port N, --host H, --allow-remote, --key-store keychain|memory, --console-dir DIR, --demo, --demo-clients N.`);
-    }
-  }
-
-  const demo = flags.has('--demo');
-  const portText = values.get('--port') ?? '0';
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw invalid(`--port must be a number from 0 to 65535, not "${portText.slice(0, 20)}".`);
-  const host = values.get('--host') ?? '127.0.0.1';
-  const allowRemote = flags.has('--allow-remote');
-  if (!isLoopbackHost(host) && !allowRemote) throw invalid(`--host ${host.slice(0, 60)} is not a loopback address; add --allow-remote to expose the service.`);
-  const keyStoreText = values.get('--key-store') ?? (demo ? 'memory' : 'keychain');
-  if (keyStoreText !== 'keychain' && keyStoreText !== 'memory') throw invalid(`--key-store must be "keychain" or "memory", not "${keyStoreText.slice(0, 20)}".`);
-  if (demo && keyStoreText !== 'memory') throw invalid('--demo always uses the memory key store.');
-  const dataDirText = values.get('--data-dir');
-  if (demo && dataDirText !== undefined) throw invalid('--demo uses a throwaway data directory; drop --data-dir (or drop --demo to use it).');
-  const consoleDir = values.get('--console-dir');
-  const demoClientsText = values.get('--demo-clients');
-  if (demoClientsText !== undefined && !demo) throw invalid('--demo-clients needs --demo.');
-  if (demoClientsText !== undefined && (!/^\d{1,4}$/.test(demoClientsText) || Number(demoClientsText) < 1 || Number(demoClientsText) > MAX_DEMO_DEVICES)) {
-    throw invalid(`--demo-clients must be a number from 1 to ${MAX_DEMO_DEVICES}, not "${demoClientsText.slice(0, 20)}".`);
-  }
-  return {
-    dataDir: demo ? null : path.resolve(dataDirText ?? defaultDataDir()),
-    port: Number(portText),
-    host,
-    allowRemote,
-    keyStore: keyStoreText,
-    consoleDir: consoleDir ? path.resolve(consoleDir) : null,
-    demo,
-    ...(demoClientsText !== undefined ? { demoClients: Number(demoClientsText) } : {}),
-  };
 }
 
 /**

@@ -1,0 +1,88 @@
+/**
+ * The configuration schema (src/main/config.ts): the new flags' parsing and refusals, and the docs table that
+ * must say what the parser does.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configurationTable, flagList, parseIssuer, parseWardenArgs, usage } from '../../src/main/config';
+
+const refusedWith = (argv: string[], message: RegExp) =>
+  expect(() => parseWardenArgs(argv)).toThrow(expect.objectContaining({ code: 'invalid_input', message: expect.stringMatching(message) }));
+
+describe('--issuer', () => {
+  const canonical: Array<[string, string]> = [
+    ['https://auth.example.com', 'https://auth.example.com'],
+    ['https://auth.example.com/', 'https://auth.example.com'],
+    ['HTTPS://Auth.Example.COM:443/', 'https://auth.example.com'],
+    ['https://auth.example.com:8443', 'https://auth.example.com:8443'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['http://localhost:80/', 'http://localhost'],
+    ['http://[::1]:9000/', 'http://[::1]:9000'],
+  ];
+  for (const [given, stored] of canonical) {
+    it(`stores ${given} as ${stored}`, () => {
+      expect(parseIssuer(given)).toBe(stored);
+      expect(parseWardenArgs(['--data-dir', '/tmp/w', `--issuer=${given}`])).toMatchObject({ issuer: stored });
+    });
+  }
+
+  const refused = ['auth.example.com', '/oauth', 'ftp://auth.example.com', 'https://', 'https://auth.example.com/tenant', 'https://auth.example.com//', 'https://auth.example.com/?', 'https://auth.example.com/#top', 'https://user:pw@auth.example.com', ' https://auth.example.com', 'https:\\\\auth.example.com'];
+  for (const given of refused) {
+    it(`refuses ${JSON.stringify(given)}`, () => refusedWith(['--issuer', given], /^--issuer must be/));
+  }
+
+  it('is refused in demo mode, whose devices and demo API call the loopback issuer', () => {
+    refusedWith(['--demo', '--issuer', 'https://auth.example.com'], /--demo keeps its own loopback issuer/);
+  });
+
+  it('is absent from the options when not given', () => {
+    expect(parseWardenArgs(['--data-dir', '/tmp/w'])).not.toHaveProperty('issuer');
+  });
+});
+
+describe('--trust-proxy', () => {
+  it('is a switch, off unless given', () => {
+    expect(parseWardenArgs(['--data-dir', '/tmp/w', '--trust-proxy'])).toMatchObject({ trustProxy: true });
+    expect(parseWardenArgs(['--data-dir', '/tmp/w'])).not.toHaveProperty('trustProxy');
+    refusedWith(['--trust-proxy=yes'], /--trust-proxy takes no value/);
+    refusedWith(['--trust-proxy', '--trust-proxy'], /more than once/);
+  });
+});
+
+describe('--signing-alg', () => {
+  for (const alg of ['EdDSA', 'ES256', 'RS256'] as const) {
+    it(`accepts ${alg}`, () => {
+      expect(parseWardenArgs(['--data-dir', '/tmp/w', '--signing-alg', alg])).toMatchObject({ signingAlg: alg });
+    });
+  }
+  for (const given of ['HS256', 'none', 'eddsa', 'rs256', 'ES256 ']) {
+    it(`refuses ${JSON.stringify(given)}`, () => refusedWith(['--signing-alg', given], /^--signing-alg must be EdDSA, ES256 or RS256, not "/));
+  }
+  it('needs a value, once', () => {
+    refusedWith(['--signing-alg'], /--signing-alg needs a value/);
+    refusedWith(['--signing-alg=ES256', '--signing-alg', 'RS256'], /more than once/);
+    expect(parseWardenArgs(['--data-dir', '/tmp/w'])).not.toHaveProperty('signingAlg');
+  });
+});
+
+describe('the schema is the documentation', () => {
+  it('--help lists every flag the parser knows, and the unknown-flag message names them all', () => {
+    const help = usage();
+    for (const flag of flagList()) expect(help).toContain(flag.flag);
+    let message = '';
+    try {
+      parseWardenArgs(['--no-such-flag']);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const flag of flagList()) expect(message).toContain(flag.flag);
+  });
+
+  it('docs/configuration.md carries the table generated from the schema', async () => {
+    const doc = await readFile(path.resolve(import.meta.dirname, '../../docs/configuration.md'), 'utf8');
+    const table = /<!-- flags:start[^>]*-->\n([\s\S]*?)\n<!-- flags:end -->/.exec(doc)?.[1];
+    // On a mismatch, paste configurationTable()'s output (the "expected" side) between the markers.
+    expect(table).toBe(configurationTable());
+  });
+});
