@@ -27,9 +27,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('engine keys in the OS keychain', () => {
   it('stores the private key only in the keychain, reloads it after a restart, rotates and deletes', async () => {
     let { engine, vault } = await openEngine();
-    const [first] = engine.jwks().keys;
+    const [first, next] = engine.jwks().keys;
     expect(first).toBeDefined();
     expect(await vault.get(first!.kid)).toContain('"d"');
+    expect(await vault.get(next!.kid)).toContain('"d"');
     await engine.admin.createUser({ username: 'kim', password: 'a long password' }, ADMIN);
     engine.admin.createClient({ clientId: 'app', kind: 'public', name: 'App' }, ADMIN);
     const tokens = await engine.login({ username: 'kim', password: 'a long password', clientId: 'app', device: { name: 'cli', userAgent: 'test', ip: '127.0.0.1' }, rememberMe: false });
@@ -41,21 +42,22 @@ describe('engine keys in the OS keychain', () => {
     }
 
     ({ engine, vault } = await openEngine());
-    expect(engine.jwks().keys.map((k) => k.kid)).toEqual([first!.kid]);
+    expect(engine.jwks().keys.map((k) => k.kid)).toEqual([first!.kid, next!.kid]);
     expect(engine.verifyAccessToken(tokens.accessToken).active).toBe(true);
     const signedAfterRestart = await engine.login({ username: 'kim', password: 'a long password', clientId: 'app', device: { name: 'cli', userAgent: 'test', ip: '127.0.0.1' }, rememberMe: false });
     expect(JSON.parse(Buffer.from(signedAfterRestart.accessToken.split('.')[0]!, 'base64url').toString()).kid).toBe(first!.kid);
 
     const rotated = await engine.admin.rotateSigningKey({}, ADMIN);
+    expect(rotated.kid).toBe(next!.kid);
     expect(await vault.get(rotated.kid)).toContain('"d"');
     expect(await vault.get(first!.kid)).toBeUndefined();
     expect(engine.verifyAccessToken(tokens.accessToken).active).toBe(true);
 
     await engine.admin.revokeSigningKey({ kid: rotated.kid, reason: 'test cleanup' }, ADMIN);
     expect(await vault.get(rotated.kid)).toBeUndefined();
-    const replacement = engine.jwks().keys.find((k) => k.kid !== first!.kid)!;
-    await vault.delete(replacement.kid);
-    expect(await vault.get(replacement.kid)).toBeUndefined();
+    const replacements = engine.jwks().keys.filter((k) => k.kid !== first!.kid);
+    for (const key of replacements) await vault.delete(key.kid);
+    for (const key of replacements) expect(await vault.get(key.kid)).toBeUndefined();
     engine.close();
   });
 });

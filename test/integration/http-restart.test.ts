@@ -66,7 +66,7 @@ describe('restart with the same data directory and keychain', () => {
     expect(second.baseUrl).toBe(first.baseUrl);
     expect(second.adminToken).toBe(first.adminToken);
     const keys = await second.admin('listKeys', {});
-    expect(keys.map((key) => key.status).sort()).toEqual(['active', 'retiring']);
+    expect(keys.map((key) => key.status).sort()).toEqual(['active', 'next', 'retiring']);
 
     const introspect = async (token: string) =>
       (await (

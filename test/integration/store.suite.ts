@@ -524,15 +524,30 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
     describe('signing keys', () => {
       it('inserts, updates and lists public keys in creation order', () => {
         store.insertKey(KEY);
-        const second: KeyRow = { ...KEY, kid: 'k2', alg: 'ES256', createdAt: T0 + 1 };
+        const second: KeyRow = { ...KEY, kid: 'k2', alg: 'ES256', status: 'next', createdAt: T0 + 1 };
         store.insertKey(second);
         store.updateKey('k1', { status: 'retiring', retiringSince: T0 + 2, retiresAt: T0 + 3 });
         expect(store.getKey('k1')).toEqual({ ...KEY, status: 'retiring', retiringSince: T0 + 2, retiresAt: T0 + 3 });
+        store.updateKey('k2', { status: 'active' });
+        store.insertKey({ ...KEY, kid: 'k3', alg: 'RS256', status: 'next', createdAt: T0 + 2 });
         store.updateKey('k1', { status: 'revoked', revokedAt: T0 + 4 });
-        expect(store.listKeys().map((k) => [k.kid, k.status])).toEqual([['k1', 'revoked'], ['k2', 'active']]);
+        expect(store.listKeys().map((k) => [k.kid, k.alg, k.status])).toEqual([['k1', 'EdDSA', 'revoked'], ['k2', 'ES256', 'active'], ['k3', 'RS256', 'next']]);
         expect(store.getKey('none')).toBeUndefined();
         expect(codeOf(() => store.updateKey('none', { status: 'retired' }))).toBe('not_found');
         expect(codeOf(() => store.insertKey(KEY))).toBe('conflict');
+      });
+
+      it('keeps at most one key active and one next, and refuses algorithms and statuses it does not know', () => {
+        store.insertKey(KEY);
+        store.insertKey({ ...KEY, kid: 'k2', status: 'next' });
+        expect(codeOf(() => store.insertKey({ ...KEY, kid: 'k3' }))).toBe('conflict');
+        expect(codeOf(() => store.insertKey({ ...KEY, kid: 'k3', status: 'next' }))).toBe('conflict');
+        expect(codeOf(() => store.updateKey('k2', { status: 'active' }))).toBe('conflict');
+        expect(codeOf(() => store.insertKey({ ...KEY, kid: 'k4', status: 'retired', alg: 'HS256' as never }))).toBe('invalid_input');
+        expect(codeOf(() => store.insertKey({ ...KEY, kid: 'k4', status: 'pending' as never }))).toBe('invalid_input');
+        store.insertKey({ ...KEY, kid: 'k5', status: 'retiring' });
+        store.insertKey({ ...KEY, kid: 'k6', status: 'retiring' });
+        expect(store.listKeys().map((k) => k.status)).toEqual(['active', 'next', 'retiring', 'retiring']);
       });
     });
 

@@ -260,7 +260,7 @@ describe('SQLite specifics', () => {
 
     const store = openSqliteStore(path);
     try {
-      expect(store.migrationsApplied).toEqual([2, 3]);
+      expect(store.migrationsApplied).toEqual([2, 3, 4]);
       // No audit entry yet: a new install, which starts with routine refreshes unaudited.
       expect(store.getSetting('engine_settings')).toBeUndefined();
       expect(store.getRefreshToken(a)).toMatchObject({ sessionId: 's1', usedAt: null, usedIp: null, usedUserAgent: null });
@@ -286,6 +286,52 @@ describe('SQLite specifics', () => {
     const store = openSqliteStore(path);
     try {
       expect(loadSettings(store)).toMatchObject(expected);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('upgrades a schema-3 file to 4: its signing keys survive, and RS256 and next keys fit', () => {
+    const path = join(dir, 'v3-keys.db');
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 3));
+    old.exec(`INSERT INTO signing_keys (kid, alg, public_jwk, status, created_at, retiring_since, retires_at, revoked_at) VALUES
+      ('k-old', 'ES256', '{"kty":"EC"}', 'retired', 1, 2, 3, NULL),
+      ('k-gone', 'EdDSA', '{"kty":"OKP"}', 'revoked', 2, NULL, NULL, 4),
+      ('k-now', 'EdDSA', '{"kty":"OKP"}', 'active', 3, NULL, NULL, NULL)`);
+    expect(() => old.exec(`INSERT INTO signing_keys (kid, alg, public_jwk, status, created_at) VALUES ('k-rsa', 'RS256', '{}', 'next', 4)`)).toThrow(/CHECK/);
+    old.close();
+
+    const store = openSqliteStore(path);
+    try {
+      expect(store.migrationsApplied).toEqual([4]);
+      expect(store.listKeys()).toEqual([
+        { kid: 'k-old', alg: 'ES256', publicJwk: '{"kty":"EC"}', status: 'retired', createdAt: 1, retiringSince: 2, retiresAt: 3, revokedAt: null },
+        { kid: 'k-gone', alg: 'EdDSA', publicJwk: '{"kty":"OKP"}', status: 'revoked', createdAt: 2, retiringSince: null, retiresAt: null, revokedAt: 4 },
+        { kid: 'k-now', alg: 'EdDSA', publicJwk: '{"kty":"OKP"}', status: 'active', createdAt: 3, retiringSince: null, retiresAt: null, revokedAt: null },
+      ]);
+      store.insertKey({ kid: 'k-rsa', alg: 'RS256', publicJwk: '{"kty":"RSA"}', status: 'next', createdAt: 4, retiringSince: null, retiresAt: null, revokedAt: null });
+      expect(store.getKey('k-rsa')).toMatchObject({ alg: 'RS256', status: 'next' });
+    } finally {
+      store.close();
+    }
+  });
+
+  it.each([
+    ['no saved settings', null, { signingAlg: 'EdDSA' }],
+    ['settings saved without an algorithm', `'{"accessTokenTtlSeconds":300}'`, { accessTokenTtlSeconds: 300, signingAlg: 'EdDSA' }],
+    ['an algorithm saved', `'{"signingAlg":"ES256"}'`, { signingAlg: 'ES256' }],
+  ])('an install upgraded to schema 4 keeps the algorithm it signed with, whatever the default becomes (%s)', (_what, saved, expected) => {
+    const path = join(dir, `v3-alg-${randomBytes(4).toString('hex')}.db`);
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 3));
+    old.exec(`INSERT INTO signing_keys (kid, alg, public_jwk, status, created_at) VALUES ('k1', 'EdDSA', '{}', 'active', 1)`);
+    if (saved) old.exec(`INSERT INTO settings (key, value) VALUES ('engine_settings', ${saved})`);
+    old.close();
+
+    const store = openSqliteStore(path);
+    try {
+      expect(JSON.parse(store.getSetting('engine_settings')!)).toEqual(expected);
     } finally {
       store.close();
     }

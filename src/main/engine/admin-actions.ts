@@ -2,7 +2,7 @@
  * Admin actions that change state. Each is audited with its actor and reason and returns a receipt of
  * what it killed. See the README's "What dies when" table for the rules in one place.
  */
-import type { Receipt, Settings, SigningAlg, KeyInfo } from '../../shared/dto';
+import type { Receipt, Settings } from '../../shared/dto';
 import { settingsSchema } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type { ClientKind } from '../../shared/dto';
@@ -149,52 +149,12 @@ export function updateSettings(ctx: EngineContext, patch: Partial<Settings>, { a
   ctx.run((tx) => {
     saveSettings(ctx.store, next);
     tx.emit({ type: 'settings.changed', actor, data: { changes } });
+    tx.afterCommit(() => {
+      ctx.settings = next;
+    });
   });
-  ctx.settings = next;
   return next;
 }
 
-/** Grace period for a key taken out of signing: every token it signed has expired by then. */
-export function retirementDelayMs(ctx: EngineContext): number {
-  return (ctx.settings.accessTokenTtlSeconds + ctx.settings.clockSkewSeconds) * 1000;
-}
-
-export async function rotateSigningKey(ctx: EngineContext, input: { alg?: SigningAlg; reason?: string }, { actor }: Actor, describe: (kid: string) => KeyInfo): Promise<KeyInfo> {
-  const alg = input.alg ?? ctx.settings.signingAlg;
-  const fresh = await ctx.keys.generate(alg, ctx.now());
-  // An active row whose private half is gone from the vault (e.g. a memory vault after a restart) is
-  // retired the same way: the tokens it signed keep verifying until they expire.
-  const previous = ctx.keys.activeKid() ?? ctx.store.listKeys().find((key) => key.status === 'active')?.kid;
-  ctx.run((tx) => {
-    if (previous) {
-      ctx.store.updateKey(previous, { status: 'retiring', retiringSince: tx.now, retiresAt: tx.now + retirementDelayMs(ctx) });
-    }
-    const row = { ...fresh.row, createdAt: tx.now };
-    ctx.store.insertKey(row);
-    ctx.keys.activate({ ...fresh, row });
-    if (previous) ctx.keys.refresh(previous);
-    tx.emit({ type: previous ? 'key.rotated' : 'key.created', actor, reason: input.reason ?? null, data: { kid: row.kid, alg, previousKid: previous ?? null } });
-  });
-  // The retiring key never signs again: its private half is no longer needed anywhere.
-  if (previous) await ctx.deletePrivateKey(previous);
-  return describe(fresh.row.kid);
-}
-
-export async function revokeSigningKey(ctx: EngineContext, input: { kid: string; reason?: string }, who: Actor, describe: (kid: string) => KeyInfo): Promise<Receipt> {
-  const key = ctx.store.getKey(input.kid);
-  if (!key) throw new WardenError('key_not_found', `No signing key with kid ${input.kid}.`);
-  if (key.status === 'revoked') return receipt('revokeSigningKey', ctx.now(), who.actor, input.reason ?? null, nothingKilled());
-  // Revoking the active key: a new one takes over first, so the service keeps issuing tokens.
-  if (key.status === 'active') await rotateSigningKey(ctx, { alg: key.alg, reason: `replacing revoked key ${key.kid}` }, who, describe);
-  const result = ctx.run((tx) => {
-    const killed = nothingKilled();
-    killed.accessTokens = ctx.store.countLiveAccessTokensByKid(key.kid, tx.now);
-    ctx.store.updateKey(key.kid, { status: 'revoked', revokedAt: tx.now });
-    ctx.keys.refresh(key.kid);
-    killed.feedEventId = tx.revoke({ kind: 'key', subject: key.kid, userId: null, notBefore: null, expiresAt: null, actor: who.actor, reason: input.reason ?? null });
-    tx.emit({ type: 'key.revoked', actor: who.actor, reason: input.reason ?? null, data: { kid: key.kid, accessTokensKilled: killed.accessTokens, feedEventId: killed.feedEventId } });
-    return receipt('revokeSigningKey', tx.now, who.actor, input.reason ?? null, killed);
-  });
-  await ctx.deletePrivateKey(key.kid);
-  return result;
-}
+// The signing-key lifecycle has a module of its own; these are its admin actions.
+export { retirementDelayMs, revokeSigningKey, rotateSigningKey } from './key-lifecycle';

@@ -32,6 +32,11 @@ export interface Tx {
   announce(event: EventInput): void;
   revoke(row: Omit<RevocationRow, 'id' | 'createdAt'>): number;
   count(name: CounterName, by?: number): void;
+  /**
+   * Runs `fn` once the transaction has committed, before its events are delivered; dropped if it rolls back.
+   * In-memory state that mirrors a row (the key ring, the settings) changes here, never inside the work.
+   */
+  afterCommit(fn: () => void): void;
 }
 
 type Listener<T> = (value: T) => void;
@@ -43,6 +48,7 @@ interface Unit {
   counts: Map<CounterName, number>;
   delivered: LiveEvent[];
   revocations: RevocationRow[];
+  committed: (() => void)[];
 }
 
 export class EngineContext {
@@ -130,7 +136,7 @@ export class EngineContext {
   }
 
   private openUnit(): Unit {
-    this.open = { chainHead: this.lastHash, delivered: [], revocations: [], counts: new Map() };
+    this.open = { chainHead: this.lastHash, delivered: [], revocations: [], counts: new Map(), committed: [] };
     return this.open;
   }
 
@@ -160,6 +166,9 @@ export class EngineContext {
       count: (name, by = 1) => {
         unit.counts.set(name, (unit.counts.get(name) ?? 0) + by);
       },
+      afterCommit: (fn) => {
+        unit.committed.push(fn);
+      },
     };
     return work(tx);
   }
@@ -173,6 +182,14 @@ export class EngineContext {
   /** After commit: the chain head moves on, then the feed and the console hear about it. */
   private publish(unit: Unit): void {
     this.lastHash = unit.chainHead;
+    // Memory first, so that a listener (the feed signing a SET, say) already sees the committed keys.
+    for (const fn of unit.committed) {
+      try {
+        fn();
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
     for (const row of unit.revocations) this.deliver(this.revocationListeners, row);
     for (const event of unit.delivered) this.deliver(this.eventListeners, event);
   }

@@ -17,6 +17,7 @@ import { EngineContext, type Tx } from './context';
 import { sha256Hex } from './crypto';
 import type { AdminHandlers } from './dispatch';
 import { inspectToken, introspect } from './inspect';
+import { ensureSigningKeys, retireDueKeys } from './key-lifecycle';
 import { KeyRing } from './key-ring';
 import { login } from './login';
 import * as queries from './queries';
@@ -85,7 +86,7 @@ export class Engine implements TokenEngine {
       listFeedReceipts: (input) => ({ receipts: this.feed?.receiptsFor(input.feedEventId) ?? [], subscribers: this.feed?.subscribers() ?? [] }),
       listKeys: () => queries.listKeys(ctx),
       rotateSigningKey: (input, who) => actions.rotateSigningKey(ctx, input, who, describe),
-      revokeSigningKey: (input, who) => actions.revokeSigningKey(ctx, input, who, describe),
+      revokeSigningKey: (input, who) => actions.revokeSigningKey(ctx, input, who),
       listClients: () => queries.listClients(ctx),
       createClient: (input, who) => actions.createClient(ctx, input, who),
       listAudit: (input) => queries.listAudit(ctx, input),
@@ -99,15 +100,15 @@ export class Engine implements TokenEngine {
     };
   }
 
-  /** Opens the engine on a store and vault, creating the first signing key (or replacing a lost one). */
+  /**
+   * Opens the engine on a store and vault. It always leaves a key that signs and a next key published in the
+   * JWKS: a new install creates both, an upgraded one publishes its next key, a lost one is replaced.
+   */
   static async open(options: EngineOptions): Promise<Engine> {
     const onError = options.onError ?? ((error: unknown) => console.error('[token-warden]', error));
     const ctx = new EngineContext(options.store, options.clock, new KeyRing(options.store, options.vault), options.vault, options.issuer, loadSettings(options.store), onError);
     const engine = new Engine(ctx, onError);
-    if (!(await ctx.keys.loadActive())) {
-      const lost = options.store.listKeys().some((key) => key.status === 'active');
-      await actions.rotateSigningKey(ctx, { reason: lost ? 'the active private key is missing from the key vault' : 'first start' }, { actor: 'system' }, (kid) => queries.describeKey(ctx, kid));
-    }
+    await ensureSigningKeys(ctx, options.initialSigningAlg);
     engine.maintain();
     return engine;
   }
@@ -266,16 +267,7 @@ export class Engine implements TokenEngine {
   maintain(): void {
     const ctx = this.ctx;
     const now = ctx.now();
-    const due = ctx.store.listKeys().filter((key) => key.status === 'retiring' && key.retiresAt !== null && key.retiresAt <= now);
-    if (due.length > 0) {
-      ctx.run((tx) => {
-        for (const key of due) {
-          ctx.store.updateKey(key.kid, { status: 'retired' });
-          ctx.keys.refresh(key.kid);
-          tx.emit({ type: 'key.retired', actor: 'system', data: { kid: key.kid } });
-        }
-      });
-    }
+    retireDueKeys(ctx);
     const skewMs = ctx.settings.clockSkewSeconds * 1000;
     ctx.store.transaction(() => {
       ctx.store.purgeRevocations(now - skewMs);

@@ -1,8 +1,11 @@
 /**
- * Signing keys. Public JWKs and status live in the store; private JWKs only in the vault (OS keychain or
- * memory). Lifecycle: active (signs and verifies) → retiring (verifies only, until every token it signed
- * has expired: access-token lifetime + skew after rotation) → retired. An emergency revoke skips the wait:
- * every token the key signed is rejected at once.
+ * Signing keys in memory. Public JWKs and status live in the store; private JWKs only in the vault (OS keychain
+ * or memory). The ring mirrors committed rows: it changes only through `reflect`, which the lifecycle
+ * (./key-lifecycle.ts) calls after the transaction that recorded the change has committed. A rotation whose
+ * commit fails therefore leaves the ring signing with the key the database still calls active.
+ *
+ * The ring holds the private halves of the two keys that sign now and next, so that promoting the next key
+ * never waits on the vault.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
@@ -24,9 +27,18 @@ export interface NewKey {
   privateKey: KeyObject;
 }
 
+/** RFC 9068 §2.1 makes RS256 mandatory to support; 2048 bits is the size its verifiers all accept. */
+const RSA_MODULUS_BITS = 2048;
+
+/** JWKS order: the signing key first (for verifiers that try keys in order), then next, then retiring. */
+const PUBLISHED: Partial<Record<KeyStatus, number>> = { active: 0, next: 1, retiring: 2 };
+
 export class KeyRing {
   private readonly keys = new Map<string, LoadedKey>();
+  /** Private halves of the active and next keys only. */
+  private readonly privates = new Map<string, KeyObject>();
   private active: { kid: string; alg: SigningAlg; privateKey: KeyObject } | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -35,9 +47,20 @@ export class KeyRing {
     for (const row of store.listKeys()) this.remember(row);
   }
 
-  /** Makes a key pair with jose and puts the private half in the vault. Touches no store row yet. */
-  async generate(alg: SigningAlg, now: number): Promise<NewKey> {
-    const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, crv: alg === 'EdDSA' ? 'Ed25519' : undefined });
+  /**
+   * Runs lifecycle steps one at a time. Each is asynchronous (key generation, the vault) around one
+   * transaction; serialised, every step plans on the state the previous one committed.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Makes a key pair with jose and puts the private half in the vault. Touches no store row and no memory. */
+  async generate(alg: SigningAlg, status: 'active' | 'next', now: number): Promise<NewKey> {
+    const options = alg === 'EdDSA' ? { crv: 'Ed25519' } : alg === 'RS256' ? { modulusLength: RSA_MODULUS_BITS } : {};
+    const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...options });
     const publicJwk = await exportJWK(publicKey);
     const privateJwk = await exportJWK(privateKey);
     const thumbprint = await calculateJwkThumbprint(publicJwk);
@@ -47,7 +70,7 @@ export class KeyRing {
       kid,
       alg,
       publicJwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
-      status: 'active',
+      status,
       createdAt: now,
       retiringSince: null,
       retiresAt: null,
@@ -56,32 +79,33 @@ export class KeyRing {
     return { row, privateKey: createPrivateKey({ key: { ...privateJwk }, format: 'jwk' }) };
   }
 
-  /** Loads the active key's private half from the vault. False when the vault no longer has it. */
-  async loadActive(): Promise<boolean> {
-    const row = this.store.listKeys().find((key) => key.status === 'active');
-    if (!row) return false;
-    const privateJwk = await this.vault.get(row.kid);
-    if (!privateJwk) return false;
-    try {
-      const jwk = JSON.parse(privateJwk) as Record<string, unknown>;
-      this.active = { kid: row.kid, alg: row.alg, privateKey: createPrivateKey({ key: jwk, format: 'jwk' }) };
-      return true;
-    } catch {
-      return false;
+  /**
+   * Reads the private halves of the committed active and next keys from the vault (at start). Changes no
+   * row. Returns which of the two the vault still had.
+   */
+  async load(): Promise<{ active: boolean; next: boolean }> {
+    const found = { active: false, next: false };
+    for (const { row } of this.keys.values()) {
+      if (row.status !== 'active' && row.status !== 'next') continue;
+      const privateKey = await this.readPrivate(row.kid);
+      if (!privateKey) continue;
+      this.privates.set(row.kid, privateKey);
+      found[row.status] = true;
     }
+    this.settle();
+    return found;
   }
 
-  /** Called inside a transaction once the store rows for a new active key are written. */
-  activate(key: NewKey): void {
-    this.remember(key.row);
-    this.active = { kid: key.row.kid, alg: key.row.alg, privateKey: key.privateKey };
+  /** Mirrors rows that have just been committed; `fresh` brings the private halves of keys it created. */
+  reflect(rows: KeyRow[], fresh: NewKey[] = []): void {
+    for (const key of fresh) this.privates.set(key.row.kid, key.privateKey);
+    for (const row of rows) this.remember(row);
+    this.settle();
   }
 
-  /** Reflects a store update (status change) in memory. */
-  refresh(kid: string): void {
-    const row = this.store.getKey(kid);
-    if (row) this.remember(row);
-    if (this.active?.kid === kid && row?.status !== 'active') this.active = undefined;
+  /** True when the ring holds this key's private half (it can sign, or be promoted to sign, at once). */
+  hasPrivate(kid: string): boolean {
+    return this.privates.has(kid);
   }
 
   activeKid(): string | undefined {
@@ -108,9 +132,39 @@ export class KeyRing {
     return this.keys.get(kid)?.row.status;
   }
 
-  /** RFC 7517 set: keys that may still verify (active and retiring). */
+  /**
+   * RFC 7517 set: the key that signs, the next one (published ahead, so a routine rotation is already known
+   * to every verifier that fetched this set since the last one), and the retiring ones that still verify.
+   */
   publicJwks(): PublicJwk[] {
-    return [...this.keys.values()].filter((key) => key.row.status === 'active' || key.row.status === 'retiring').map((key) => key.jwk);
+    return [...this.keys.values()]
+      .filter((key) => PUBLISHED[key.row.status] !== undefined)
+      .sort((a, b) => PUBLISHED[a.row.status]! - PUBLISHED[b.row.status]!)
+      .map((key) => key.jwk);
+  }
+
+  /** Drops private halves no key needs any more and points `active` at the committed active key. */
+  private settle(): void {
+    for (const kid of [...this.privates.keys()]) {
+      const status = this.keys.get(kid)?.row.status;
+      if (status !== 'active' && status !== 'next') this.privates.delete(kid);
+    }
+    this.active = undefined;
+    for (const { row } of this.keys.values()) {
+      const privateKey = row.status === 'active' ? this.privates.get(row.kid) : undefined;
+      if (privateKey) this.active = { kid: row.kid, alg: row.alg, privateKey };
+    }
+  }
+
+  private async readPrivate(kid: string): Promise<KeyObject | undefined> {
+    const privateJwk = await this.vault.get(kid);
+    if (!privateJwk) return undefined;
+    try {
+      const jwk = JSON.parse(privateJwk) as Record<string, unknown>;
+      return createPrivateKey({ key: jwk, format: 'jwk' });
+    } catch {
+      return undefined;
+    }
   }
 
   private remember(row: KeyRow): void {

@@ -1,7 +1,14 @@
 /** Engine settings: defaults, and loading/saving them through the store. */
-import { settingsSchema, type Settings } from '../../shared/dto';
+import { settingsSchema, type Settings, type SigningAlg } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type { Store } from '../store/store';
+
+/**
+ * The algorithm of a new install's keys when `--signing-alg` does not choose one. A new install records it in
+ * its settings at first start (an existing one got the old default recorded by migration 4), so changing this
+ * constant only affects installs created afterwards. Measurements behind the choice: docs/keys.md.
+ */
+export const DEFAULT_SIGNING_ALG: SigningAlg = 'EdDSA';
 
 export const DEFAULT_SETTINGS: Settings = {
   accessTokenTtlSeconds: 10 * 60,
@@ -16,7 +23,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxFailedLogins: 5,
   loginLockSeconds: 15 * 60,
   audience: 'token-warden-api',
-  signingAlg: 'EdDSA',
+  signingAlg: DEFAULT_SIGNING_ALG,
   auditRefreshes: false,
 };
 
@@ -37,6 +44,21 @@ export function loadSettings(store: Store): Settings {
 
 export function saveSettings(store: Store, settings: Settings): void {
   store.putSetting(SETTINGS_KEY, JSON.stringify(settings));
+}
+
+/**
+ * Records some fields over what is saved, leaving the rest to follow the defaults (saveSettings writes them
+ * all). A saved row that does not parse is replaced: loadSettings would ignore it anyway.
+ */
+export function pinSettings(store: Store, patch: Partial<Settings>): void {
+  let saved: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(store.getSetting(SETTINGS_KEY) ?? '{}');
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) saved = parsed as Record<string, unknown>;
+  } catch {
+    // replaced below
+  }
+  store.putSetting(SETTINGS_KEY, JSON.stringify({ ...saved, ...patch }));
 }
 
 /** Rules that span fields: an idle lifetime longer than the absolute one would be meaningless. */

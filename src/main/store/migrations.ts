@@ -232,11 +232,43 @@ const V3 = `
 DROP INDEX access_tokens_user;
 `;
 
+/**
+ * RS256 keys (RFC 9068 §2.1 makes it mandatory to support) and the `next` status: a key published in the JWKS
+ * before it signs, so a routine rotation is already known to verifiers. SQLite cannot alter a CHECK, so the
+ * table is rebuilt with its rows. The unique index keeps at most one key active and one next, whatever the
+ * engine does. An existing install without a saved signing algorithm signed with the default of its time,
+ * EdDSA: that is recorded, so a later change of the built-in default never changes an install's algorithm
+ * (the engine records a new install's at its first start).
+ */
+const V4 = `
+CREATE TABLE signing_keys_v4 (
+  kid             TEXT PRIMARY KEY,
+  alg             TEXT NOT NULL CHECK (alg IN ('EdDSA', 'ES256', 'RS256')),
+  public_jwk      TEXT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('next', 'active', 'retiring', 'retired', 'revoked')),
+  created_at      INTEGER NOT NULL,
+  retiring_since  INTEGER,
+  retires_at      INTEGER,
+  revoked_at      INTEGER
+);
+INSERT INTO signing_keys_v4 (kid, alg, public_jwk, status, created_at, retiring_since, retires_at, revoked_at)
+  SELECT kid, alg, public_jwk, status, created_at, retiring_since, retires_at, revoked_at FROM signing_keys ORDER BY rowid;
+DROP TABLE signing_keys;
+ALTER TABLE signing_keys_v4 RENAME TO signing_keys;
+CREATE UNIQUE INDEX signing_keys_one_active_one_next ON signing_keys (status) WHERE status IN ('active', 'next');
+INSERT INTO settings (key, value) SELECT 'engine_settings', '{}'
+  WHERE EXISTS (SELECT 1 FROM signing_keys) AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'engine_settings');
+UPDATE settings SET value = json_set(value, '$.signingAlg', 'EdDSA')
+  WHERE key = 'engine_settings' AND json_valid(value) AND json_type(value, '$.signingAlg') IS NULL
+  AND EXISTS (SELECT 1 FROM signing_keys);
+`;
+
 /** Every schema change, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
   { version: 3, sql: V3 },
+  { version: 4, sql: V4 },
 ];
 
 /** The schema version this build writes. */

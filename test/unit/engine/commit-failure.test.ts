@@ -1,0 +1,138 @@
+/**
+ * Fault injection: a store whose transactions run their work and then fail to commit, as SQLite does when
+ * the disk is full. Whatever failed to commit must not show in memory: the key that signs, the JWKS, the
+ * key statuses, the settings. And after a restart on the same file, every token the engine handed out verifies.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/main/engine/clock';
+import { Engine } from '../../../src/main/engine/engine';
+import { MemoryVault } from '../../../src/main/keys/memory-vault';
+import { openStore } from '../../../src/main/store';
+import type { Store } from '../../../src/main/store/store';
+import { ADMIN, ISSUER, PASSWORD, PHONE, SECOND } from './harness';
+
+/** Wraps a store: while `failing`, each outermost transaction runs its work, then throws SQLITE_FULL instead of committing. */
+function commitFailing(store: Store): { store: Store; fail(on: boolean): void } {
+  let failing = false;
+  let depth = 0;
+  const transaction = <T,>(fn: () => T): T =>
+    store.transaction(() => {
+      depth++;
+      try {
+        const value = fn();
+        if (failing && depth === 1) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+        return value;
+      } finally {
+        depth--;
+      }
+    });
+  const wrapped = new Proxy(store, {
+    get(target, property) {
+      if (property === 'transaction') return transaction;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: wrapped, fail: (on) => (failing = on) };
+}
+
+/** The store reports SQLite's failure as a coded error, with SQLite's own code kept in `detail`. */
+const DISK_FULL = expect.objectContaining({ code: 'storage_error', detail: expect.stringContaining('SQLITE_FULL') });
+
+const dirs: string[] = [];
+afterEach(() => {
+  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-commit-'));
+  dirs.push(dir);
+  const path = join(dir, 'warden.db');
+  const clock = new ManualClock();
+  const vault = new MemoryVault();
+  const faulty = commitFailing(openStore(path));
+  let engine = await Engine.open({ store: faulty.store, vault, clock, issuer: ISSUER });
+  await engine.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
+  engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app' }, ADMIN);
+  const login = () => engine.login({ username: 'ana', password: PASSWORD, clientId: 'mobile', device: PHONE, rememberMe: false });
+  const memory = () => ({
+    activeKid: engine.ctx.keys.activeKid(),
+    jwks: engine.jwks().keys.map((key) => key.kid),
+    statuses: engine.store.listKeys().map((key) => [key.kid, engine.ctx.keys.status(key.kid)]),
+    settings: engine.ctx.settings,
+  });
+  const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+  const restart = async () => {
+    engine.close();
+    engine = await Engine.open({ store: openStore(path), vault, clock, issuer: ISSUER });
+    return engine;
+  };
+  return { get engine() { return engine; }, faulty, vault, clock, login, memory, kidOf, restart };
+}
+
+describe('a transaction that fails to commit changes nothing in memory', () => {
+  it('a failed rotation keeps signing with the committed key, publishes no new key, and every token verifies after a restart', async () => {
+    const t = await setup();
+    const before = t.memory();
+    const vaultBefore = [...(await Promise.all(t.engine.store.listKeys().map(async (key) => [key.kid, await t.vault.get(key.kid)])))];
+    t.faulty.fail(true);
+    // Routine (the next key would sign) and an algorithm change (new keys would sign).
+    await expect(t.engine.admin.rotateSigningKey({ reason: 'disk is full' }, ADMIN)).rejects.toThrow(DISK_FULL);
+    expect(t.memory()).toEqual(before);
+    await expect(t.engine.admin.rotateSigningKey({ alg: 'ES256' }, ADMIN)).rejects.toThrow(DISK_FULL);
+    t.faulty.fail(false);
+    expect(t.memory()).toEqual(before);
+    // The private halves the failed rotations generated were taken out of the vault again; the others stay.
+    for (const [kid, privateJwk] of vaultBefore) expect(await t.vault.get(kid!)).toBe(privateJwk);
+
+    const token = await t.login();
+    expect(t.kidOf(token.accessToken)).toBe(before.activeKid);
+    const engine = await t.restart();
+    expect(engine.verifyAccessToken(token.accessToken)).toMatchObject({ active: true });
+    expect(engine.ctx.keys.activeKid()).toBe(before.activeKid);
+  });
+
+  it('a failed emergency revoke leaves the key signing and its tokens valid', async () => {
+    const t = await setup();
+    const token = await t.login();
+    const before = t.memory();
+    t.faulty.fail(true);
+    await expect(t.engine.admin.revokeSigningKey({ kid: before.activeKid!, reason: 'leaked' }, ADMIN)).rejects.toThrow(DISK_FULL);
+    const next = t.engine.store.listKeys().find((key) => key.status === 'next')!;
+    await expect(t.engine.admin.revokeSigningKey({ kid: next.kid }, ADMIN)).rejects.toThrow(DISK_FULL);
+    t.faulty.fail(false);
+    expect(t.memory()).toEqual(before);
+    expect(t.engine.verifyAccessToken(token.accessToken)).toMatchObject({ active: true });
+    expect(t.engine.revocationsAfter(0, 10)).toEqual([]);
+  });
+
+  it('a failed retirement keeps the retiring key verifying; the next maintenance retires it', async () => {
+    const t = await setup();
+    const token = await t.login();
+    const old = t.engine.ctx.keys.activeKid()!;
+    await t.engine.admin.rotateSigningKey({}, ADMIN);
+    t.clock.advance(605 * SECOND);
+    t.faulty.fail(true);
+    expect(() => t.engine.maintain()).toThrow(DISK_FULL);
+    t.faulty.fail(false);
+    expect(t.engine.ctx.keys.status(old)).toBe('retiring');
+    expect(t.engine.jwks().keys.map((key) => key.kid)).toContain(old);
+    t.engine.maintain();
+    expect(t.engine.ctx.keys.status(old)).toBe('retired');
+    expect(t.engine.verifyAccessToken(token.accessToken)).toMatchObject({ active: false, reason: 'retired_kid' });
+  });
+
+  it('failed settings changes leave the settings in force', async () => {
+    const t = await setup();
+    const before = t.memory().settings;
+    t.faulty.fail(true);
+    expect(() => t.engine.admin.updateSettings({ accessTokenTtlSeconds: 60, signingAlg: 'RS256' }, ADMIN)).toThrow(DISK_FULL);
+    t.faulty.fail(false);
+    expect(t.engine.ctx.settings).toEqual(before);
+    expect(t.engine.admin.getSettings({}, ADMIN)).toEqual(before);
+  });
+});
