@@ -1,8 +1,10 @@
 /**
  * What the token endpoint records about the device behind a login: a human label, the user agent and the
  * source address. The label comes from `device_name` when the app sends one, else from the User-Agent.
+ * Both are client text the console shows: see ../../shared/display-text.ts.
  */
 import type { IncomingMessage } from 'node:http';
+import { displayText } from '../../shared/display-text';
 import type { DeviceInfo } from '../engine/types';
 import type { FormParams } from './body';
 
@@ -32,16 +34,6 @@ const TOOLS: Array<[RegExp, string]> = [
   [/^node(?:-fetch)?\b|^undici\b/i, 'Node.js'],
 ];
 
-/** Removes control characters and trims to `max`, so stored labels are safe to display. */
-function clean(text: string, max: number): string {
-  let out = '';
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    out += code < 0x20 || code === 0x7f ? ' ' : char;
-  }
-  return out.trim().slice(0, max);
-}
-
 /** "Firefox on Linux", "curl", or "Unknown device". */
 export function deviceNameFromUserAgent(userAgent: string): string {
   for (const [pattern, name] of TOOLS) if (pattern.test(userAgent)) return name;
@@ -60,7 +52,8 @@ export function sourceAddress(req: IncomingMessage): string {
 }
 
 export function deviceFromRequest(req: IncomingMessage, params: FormParams): DeviceInfo {
-  const userAgent = clean(req.headers['user-agent'] ?? '', MAX_USER_AGENT);
-  const given = clean(params.get('device_name') ?? '', MAX_NAME);
+  // Cleaned here so the label derived from the user agent is computed from what will be stored and shown.
+  const userAgent = displayText(req.headers['user-agent'] ?? '', MAX_USER_AGENT);
+  const given = displayText(params.get('device_name') ?? '', MAX_NAME);
   return { name: given || deviceNameFromUserAgent(userAgent), userAgent, ip: sourceAddress(req) };
 }
