@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'session_limit_reached',
   'invalid_client',
   'unauthorized_client',
+  'invalid_scope',
   // Refresh grant
   'invalid_refresh_token',
   'refresh_token_reused',

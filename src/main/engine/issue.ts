@@ -38,7 +38,8 @@ export function mintAccessToken(ctx: EngineContext, tx: Tx, session: SessionRow,
     jti,
     client_id: session.clientId,
     sid: session.id,
-    scope,
+    // No scope granted, no claim (RFC 9068 §2.2.3: a scope claim lists the scopes granted); verifiers read it as ''.
+    ...(scope ? { scope } : {}),
   };
   const { pending, kid } = ctx.keys.prepare({ typ: 'at+jwt' }, payload);
   ctx.store.insertAccessToken({ jti, sessionId: session.id, userId: user.id, clientId: session.clientId, kid, issuedAt: iat * 1000, expiresAt: exp * 1000 });

@@ -1,11 +1,22 @@
 /**
- * The password grant: first-party (public) clients log a user in on a device. Failed attempts are counted
- * per user; after `maxFailedLogins` the user is locked for `loginLockSeconds` and every attempt, right or
- * wrong, is refused with `login_throttled` until then. The per-user session limit applies here.
+ * The password grant: first-party (public) clients log a user in on a device. The per-user session limit
+ * applies here.
+ *
+ * Failed attempts are counted per user (persisted on the user row); after `maxFailedLogins` the user is
+ * locked for `loginLockSeconds`. An attempt counts from the moment it starts: it reserves a slot before
+ * scrypt runs (see ./attempt-reservations.ts) and is admitted only while the user is not locked and
+ * `recorded failures + attempts in flight < maxFailedLogins`; otherwise it waits for those in flight to
+ * settle, or, when none is left that could free room, is refused with `login_throttled` without its
+ * password being looked at. So at most `maxFailedLogins` wrong passwords are ever evaluated before the lock,
+ * however many arrive at once, and a refusal is the same answer for a right and a wrong password. An
+ * admitted attempt is judged by its password alone: a success clears the count, a failure is recorded (and
+ * may lock), and only then is the slot released.
  */
 import { passwordSchema, usernameSchema } from '../../shared/admin-api';
+import { displayText } from '../../shared/display-text';
 import { WardenError } from '../../shared/errors';
 import type { SessionRow, UserRow } from '../store/store';
+import { MemoryAttemptReservations, type AttemptReservations } from './attempt-reservations';
 import type { EngineContext, Tx } from './context';
 import { randomId } from './crypto';
 import { describeAccess, mintAccessToken, mintRefreshToken, refreshLabel, signed, tokenSet, sessionLifetimes, type UnsignedTokenSet } from './issue';
@@ -14,20 +25,42 @@ import { revokeSession } from './revoke';
 import type { DeviceInfo, LoginRequest, TokenSet } from './types';
 
 const MAX_DEVICE_FIELD = 512;
-export const DEFAULT_SCOPE = 'openid';
+/** The longest attempted username kept in a failed-login audit entry. */
+const MAX_AUDITED_USERNAME = 64;
+/**
+ * No scope unless the client asks for one. Scopes are passed through to the access token for resource
+ * servers to interpret; `openid` would promise an ID token, which this server does not issue.
+ */
+export const DEFAULT_SCOPE = '';
 const SCOPE_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 
 const invalidCredentials = () => new WardenError('invalid_credentials', 'The username or password is wrong.');
 
+/**
+ * Attempts in flight per user, one set per engine. In memory: one process owns a data directory. Several
+ * instances on one store would need the reservations in the store (see AttemptReservations).
+ */
+const userAttempts = new WeakMap<EngineContext, AttemptReservations>();
+function attemptsOf(ctx: EngineContext): AttemptReservations {
+  let reservations = userAttempts.get(ctx);
+  if (!reservations) {
+    reservations = new MemoryAttemptReservations();
+    userAttempts.set(ctx, reservations);
+  }
+  return reservations;
+}
+
+/** Device fields are client text the console shows: cleaned by the one display-text rule, then bounded. */
 export function cleanDevice(device: DeviceInfo): DeviceInfo {
-  const clip = (value: unknown, fallback: string) => (typeof value === 'string' && value.trim() ? value.trim().slice(0, MAX_DEVICE_FIELD) : fallback);
+  const clip = (value: unknown, fallback: string) => displayText(value, MAX_DEVICE_FIELD) || fallback;
   return { name: clip(device?.name, 'Unknown device'), userAgent: clip(device?.userAgent, ''), ip: clip(device?.ip, '') };
 }
 
+/** RFC 6749 §3.3 syntax; a malformed scope is the OAuth error invalid_scope (§5.2). */
 export function checkScope(scope: unknown): string {
   if (scope === undefined || scope === null || scope === '') return DEFAULT_SCOPE;
   if (typeof scope !== 'string' || scope.length > 1000 || !SCOPE_PATTERN.test(scope)) {
-    throw new WardenError('invalid_input', 'The scope is malformed.');
+    throw new WardenError('invalid_scope', 'The scope is malformed.');
   }
   return scope;
 }
@@ -39,9 +72,24 @@ function requirePublicClient(ctx: EngineContext, clientId: unknown) {
   return client;
 }
 
-function throttleError(lockedUntil: number, now: number): WardenError {
-  const retryAfterSeconds = Math.max(1, Math.ceil((lockedUntil - now) / 1000));
-  return new WardenError('login_throttled', `Too many failed logins. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+/** The message is constant: a refusal must read the same whoever is refused and whatever the password. */
+function throttleError(lockedUntil: number | null, now: number): WardenError {
+  const retryAfterSeconds = lockedUntil === null ? 1 : Math.max(1, Math.ceil((lockedUntil - now) / 1000));
+  return new WardenError('login_throttled', 'Too many failed logins; try again later.', { retryAfterSeconds });
+}
+
+function activeLock(user: UserRow | undefined, now: number): number | null {
+  return user?.lockedUntil != null && user.lockedUntil > now ? user.lockedUntil : null;
+}
+
+/** Whether one more attempt on this user fits: reads the row afresh each time it is asked. */
+function admitsAttempt(ctx: EngineContext, userId: string, inFlight: number): boolean {
+  const user = ctx.store.getUser(userId);
+  if (!user) return true; // deleted meanwhile: the attempt fails as an unknown user
+  if (activeLock(user, ctx.now()) !== null) return false;
+  const max = ctx.settings.maxFailedLogins;
+  // A count above a since-lowered limit leaves room for one attempt, whose failure then locks.
+  return Math.min(user.failedLogins, max - 1) + inFlight < max;
 }
 
 export async function login(ctx: EngineContext, request: LoginRequest): Promise<TokenSet> {
@@ -51,33 +99,44 @@ export async function login(ctx: EngineContext, request: LoginRequest): Promise<
   const username = usernameSchema.safeParse(request.username);
   const password = passwordSchema.safeParse(request.password);
   const found = username.success ? ctx.store.getUserByUsername(username.data) : undefined;
-  const startedAt = ctx.now();
-  if (found?.lockedUntil && found.lockedUntil > startedAt) {
-    ctx.run((tx) => tx.emit({ type: 'user.login_throttled', actor: `client:${client.clientId}`, userId: found.id, data: { ip: device.ip, deviceName: device.name } }));
-    throw throttleError(found.lockedUntil, startedAt);
-  }
-  // Spend the same scrypt time whether or not the user exists.
-  const passwordOk = password.success && (await verifyPassword(password.data, found?.passwordHash ?? (await dummyPasswordHash())));
+  // Unknown usernames have no lock to take part in; the transport's per-address throttle bounds them.
+  const slot = found ? await attemptsOf(ctx).reserve(found.id, (inFlight) => admitsAttempt(ctx, found.id, inFlight)) : undefined;
+  if (found && !slot) throw refuse(ctx, found.id, client.clientId, device);
 
-  const outcome = ctx.run((tx): { tokens: UnsignedTokenSet } | { failed: WardenError } => {
-    // Re-read: the row may have changed while scrypt ran.
-    const user = found ? ctx.store.getUser(found.id) : undefined;
-    if (!user || !passwordOk) {
-      recordFailure(ctx, tx, user, typeof request.username === 'string' ? request.username.slice(0, 64) : '', client.clientId, device);
-      return { failed: invalidCredentials() };
-    }
-    if (user.lockedUntil && user.lockedUntil > tx.now) return { failed: throttleError(user.lockedUntil, tx.now) };
-    if (user.status === 'blocked') {
-      tx.emit({ type: 'user.login_failed', actor: `client:${client.clientId}`, userId: user.id, data: { reason: 'user_blocked', ip: device.ip, deviceName: device.name } });
-      return { failed: new WardenError('user_blocked', 'This user is blocked.') };
-    }
-    const limited = enforceSessionLimit(ctx, tx, user, client.clientId);
-    if (limited) return { failed: limited };
-    return { tokens: openSession(ctx, tx, user, client.clientId, device, request.rememberMe === true, scope) };
-  });
+  let outcome: { tokens: UnsignedTokenSet } | { failed: WardenError };
+  try {
+    // Spend the same scrypt time whether or not the user exists.
+    const passwordOk = password.success && (await verifyPassword(password.data, found?.passwordHash ?? (await dummyPasswordHash())));
+    outcome = ctx.run((tx): { tokens: UnsignedTokenSet } | { failed: WardenError } => {
+      // Re-read: the row may have changed while scrypt ran.
+      const user = found ? ctx.store.getUser(found.id) : undefined;
+      if (!user || !passwordOk) {
+        recordFailure(ctx, tx, user, displayText(request.username, MAX_AUDITED_USERNAME), client.clientId, device);
+        return { failed: invalidCredentials() };
+      }
+      if (user.status === 'blocked') {
+        tx.emit({ type: 'user.login_failed', actor: `client:${client.clientId}`, userId: user.id, data: { reason: 'user_blocked', ip: device.ip, deviceName: device.name } });
+        return { failed: new WardenError('user_blocked', 'This user is blocked.') };
+      }
+      const limited = enforceSessionLimit(ctx, tx, user, client.clientId);
+      if (limited) return { failed: limited };
+      return { tokens: openSession(ctx, tx, user, client.clientId, device, request.rememberMe === true, scope) };
+    });
+  } finally {
+    // After the commit (or its failure): the outcome is on record before the slot frees room for another.
+    slot?.release();
+  }
   // Failures are committed (audited, counted) before they are reported.
   if ('failed' in outcome) throw outcome.failed;
   return signed(outcome.tokens);
+}
+
+/** An attempt refused before its password was looked at: audited, then the constant throttled answer. */
+function refuse(ctx: EngineContext, userId: string, clientId: string, device: DeviceInfo): WardenError {
+  const now = ctx.now();
+  const lockedUntil = activeLock(ctx.store.getUser(userId), now);
+  ctx.run((tx) => tx.emit({ type: 'user.login_throttled', actor: `client:${clientId}`, userId, data: { ip: device.ip, deviceName: device.name, lockedUntil } }));
+  return throttleError(lockedUntil, now);
 }
 
 function recordFailure(ctx: EngineContext, tx: Tx, user: UserRow | undefined, username: string, clientId: string, device: DeviceInfo): void {

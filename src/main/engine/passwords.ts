@@ -19,6 +19,17 @@ export async function hashPassword(password: string, cost = DEFAULT_COST): Promi
   return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
+let evaluations = 0;
+
+/**
+ * How many candidate passwords scrypt has evaluated in this process (`verifyPassword` runs past its parsing
+ * of the stored hash). Counted where the work happens, so a throttle test can check what was really
+ * evaluated rather than what the answers suggest.
+ */
+export function passwordEvaluations(): number {
+  return evaluations;
+}
+
 /** False for a wrong password and for a malformed stored hash; never throws on bad input. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
@@ -28,6 +39,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const salt = Buffer.from(parts[4] ?? '', 'base64url');
   const expected = Buffer.from(parts[5] ?? '', 'base64url');
   if (expected.length !== KEY_LENGTH) return false;
+  evaluations += 1;
   const actual = await scrypt(password, salt, { N, r, p });
   return timingSafeEqual(actual, expected);
 }

@@ -27,6 +27,8 @@ const DESCRIPTIONS: Partial<Record<ErrorCode, string>> = {
   refresh_version_mismatch: 'The refresh token is no longer valid.',
   session_revoked: 'The session has been revoked.',
   session_expired: 'The session has expired.',
+  // Constant, like the engine's message: a refusal reads the same whatever the password was.
+  login_throttled: 'Too many failed logins; try again later.',
 };
 
 /** Thrown for faults that are ours: the server logs `cause` and answers 500 without detail. */
@@ -47,6 +49,8 @@ export function toOAuthHttpError(error: unknown): HttpError {
   switch (error.code) {
     case 'invalid_input':
       return status('invalid_request');
+    case 'invalid_scope':
+      return status('invalid_scope');
     case 'payload_too_large':
       return status('invalid_request', 413, { Connection: 'close' });
     case 'invalid_client':

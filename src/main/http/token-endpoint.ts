@@ -35,14 +35,14 @@ function rememberMe(params: FormParams): boolean {
   throw new HttpError(400, 'invalid_request', 'remember_me must be "true" or "false".');
 }
 
-/** RFC 6749 §5.1 success body. */
+/** RFC 6749 §5.1 success body; no `scope` member when none was granted (none was asked for). */
 function tokenResponse(tokens: TokenSet) {
   return {
     access_token: tokens.accessToken,
     token_type: tokens.tokenType,
     expires_in: tokens.expiresIn,
     refresh_token: tokens.refreshToken,
-    scope: tokens.scope,
+    ...(tokens.scope ? { scope: tokens.scope } : {}),
   };
 }
 
@@ -61,17 +61,21 @@ export function tokenEndpoint(ctx: ServiceContext) {
       const password = required(params, 'password');
       const scope = optional(params, 'scope');
       const remember = rememberMe(params);
-      const waitMs = ctx.throttle.retryAfterMs(device.ip);
-      if (waitMs > 0) {
+      // The attempt counts from here: reserved before the engine looks at the password, settled after it answered.
+      const attempt = await ctx.throttle.reserve(device.ip);
+      if ('retryAfterMs' in attempt) {
         throw new HttpError(429, 'temporarily_unavailable', 'Too many failed sign-in attempts from this address; try again later.', {
-          'Retry-After': Math.ceil(waitMs / 1000),
+          'Retry-After': Math.ceil(attempt.retryAfterMs / 1000),
         });
       }
+      let failed = false;
       try {
         tokens = await ctx.engine.login({ username, password, clientId: client.clientId, device, rememberMe: remember, ...(scope ? { scope } : {}) });
       } catch (error) {
-        if (isWardenError(error) && error.code === 'invalid_credentials') ctx.throttle.recordFailure(device.ip);
+        failed = isWardenError(error) && error.code === 'invalid_credentials';
         throw error;
+      } finally {
+        attempt.settle(failed);
       }
     } else {
       const refreshToken = required(params, 'refresh_token');

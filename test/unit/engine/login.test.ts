@@ -1,6 +1,8 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ADMIN, DAY, HOUR, ISSUER, LAPTOP, MINUTE, PASSWORD, PHONE, SECOND, expectCode, makeHarness } from './harness';
+import { passwordEvaluations } from '../../../src/main/engine/passwords';
+import { WardenError } from '../../../src/shared/errors';
+import { ADMIN, DAY, HOUR, ISSUER, LAPTOP, MINUTE, PASSWORD, PHONE, SECOND, expectCode, makeHarness, type Harness } from './harness';
 
 describe('login (password grant)', () => {
   it('opens a device session and returns an RFC 9068 access token that jose accepts', async () => {
@@ -14,7 +16,10 @@ describe('login (password grant)', () => {
     });
     expect(protectedHeader.alg).toBe('EdDSA');
     expect(protectedHeader.kid).toBeTruthy();
-    expect(payload).toMatchObject({ sub: h.userId, client_id: 'mobile', sid: tokens.sessionId, scope: 'openid', jti: tokens.jti });
+    expect(payload).toMatchObject({ sub: h.userId, client_id: 'mobile', sid: tokens.sessionId, jti: tokens.jti });
+    // No ID token is issued, so no `openid` by default: no scope asked, none granted, no claim.
+    expect(payload).not.toHaveProperty('scope');
+    expect(tokens.scope).toBe('');
     expect(payload.exp! - payload.iat!).toBe(600);
     expect(tokens.expiresIn).toBe(600);
     expect(tokens.refreshToken).toMatch(/^[0-9a-f]{12}[A-Za-z0-9_-]{43}$/);
@@ -135,5 +140,118 @@ describe('login (password grant)', () => {
     expect(h.engine.verifyAccessToken(first.accessToken).active).toBe(true);
     h.engine.admin.revokeSession({ sessionId: first.sessionId }, ADMIN);
     await expect(h.login(LAPTOP)).resolves.toHaveProperty('sessionId');
+  });
+
+  it('refuses a malformed scope with invalid_scope, and grants a well-formed one as asked', async () => {
+    const h = await makeHarness();
+    const attempt = (scope: string) => h.engine.login({ username: 'ana', password: PASSWORD, clientId: 'web', device: LAPTOP, rememberMe: false, scope });
+    for (const scope of ['a  b', 'a"b', ' a', 'a\\b', 'x'.repeat(1001)]) await expectCode(() => attempt(scope), 'invalid_scope');
+    expect((await attempt('orders:read orders:write')).scope).toBe('orders:read orders:write');
+  });
+
+  it('cleans client text on the way in: device name, user agent, and the username of a failed login', async () => {
+    const h = await makeHarness();
+    const device = { name: 'iPhone\u202Egnp.exe', userAgent: 'Agent\u200B/1.0\u2028next', ip: '127.0.0.9' };
+    const tokens = await h.engine.login({ username: 'ana', password: PASSWORD, clientId: 'mobile', device, rememberMe: false });
+    expect(h.store.getSession(tokens.sessionId)).toMatchObject({ deviceName: 'iPhonegnp.exe', userAgent: 'Agent/1.0 next' });
+    await expectCode(() => h.engine.login({ username: 'A\u200Bdmin\u0085', password: 'wrong password', clientId: 'web', device: LAPTOP, rememberMe: false }), 'invalid_credentials');
+    const failed = h.store.listAudit({ type: 'user.login_failed', limit: 1 })[0]!;
+    expect(failed.data['username']).toBe('Admin');
+    // A refresh presents its user agent too: cleaned the same way before it is compared and recorded.
+    h.clock.advance(SECOND);
+    await h.engine.refresh({ refreshToken: tokens.refreshToken, clientId: 'mobile', device: { ...device, userAgent: 'Other\u202E/2' } });
+    const chain = h.store.listRefreshTokensOfSession(tokens.sessionId);
+    expect(chain.map((row) => row.usedUserAgent ?? null)).toContain('Other/2');
+  });
+});
+
+/** Outcome of a login as a code: 'ok' or the WardenError code. */
+function outcome(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'ok',
+    (error: unknown) => (error instanceof WardenError ? error.code : String(error)),
+  );
+}
+
+function attempt(h: Harness, password: string) {
+  return h.engine.login({ username: 'ana', password, clientId: 'web', device: LAPTOP, rememberMe: false });
+}
+
+describe('login throttle under concurrency (reserve, then settle)', () => {
+  it('an attempt counts from the moment it starts: of 20 simultaneous wrong guesses only maxFailedLogins are evaluated', async () => {
+    const h = await makeHarness();
+    h.settings({ maxFailedLogins: 5, loginLockSeconds: 900 });
+    const before = passwordEvaluations();
+    const results = await Promise.all(Array.from({ length: 20 }, () => outcome(attempt(h, 'wrong password'))));
+    expect(passwordEvaluations() - before).toBe(5);
+    expect(results.filter((code) => code === 'invalid_credentials')).toHaveLength(5);
+    expect(results.filter((code) => code === 'login_throttled')).toHaveLength(15);
+    expect(h.store.getUser(h.userId)).toMatchObject({ lockedUntil: h.clock.now() + 900 * SECOND, failedLogins: 0 });
+    // The audit says what happened: five evaluated failures, one lock, fifteen refusals unevaluated.
+    expect(h.store.listAudit({ type: 'user.login_failed', limit: 100 })).toHaveLength(5);
+    const throttled = h.store.listAudit({ type: 'user.login_throttled', limit: 100 });
+    expect(throttled.filter((entry) => entry.actor === 'system')).toHaveLength(1);
+    const refusals = throttled.filter((entry) => entry.actor === 'client:web');
+    expect(refusals).toHaveLength(15);
+    expect(refusals[0]!.data).toMatchObject({ lockedUntil: h.clock.now() + 900 * SECOND, ip: LAPTOP.ip });
+  });
+
+  it('a right password that arrives behind the guesses gets the answer a wrong one gets, and is not evaluated', async () => {
+    const h = await makeHarness();
+    h.settings({ maxFailedLogins: 3, loginLockSeconds: 60 });
+    const passwords = ['wrong guess 1', 'wrong guess 2', 'wrong guess 3', PASSWORD, 'wrong guess 4', PASSWORD, 'wrong guess 5'];
+    const before = passwordEvaluations();
+    const errors = await Promise.all(passwords.map((password) => attempt(h, password).then(() => undefined, (error: unknown) => error as WardenError)));
+    expect(passwordEvaluations() - before).toBe(3);
+    expect(errors.slice(0, 3).map((error) => error?.code)).toEqual(['invalid_credentials', 'invalid_credentials', 'invalid_credentials']);
+    const refused = errors.slice(3).map((error) => ({ code: error?.code, message: error?.message, retryAfterSeconds: error?.retryAfterSeconds }));
+    expect(refused).toEqual(Array(4).fill({ code: 'login_throttled', message: 'Too many failed logins; try again later.', retryAfterSeconds: 60 }));
+  });
+
+  it('recorded failures and attempts in flight share the limit', async () => {
+    const h = await makeHarness();
+    h.settings({ maxFailedLogins: 5 });
+    for (let i = 0; i < 3; i += 1) await expectCode(() => attempt(h, 'wrong password'), 'invalid_credentials');
+    const before = passwordEvaluations();
+    const results = await Promise.all(Array.from({ length: 6 }, () => outcome(attempt(h, 'wrong password'))));
+    expect(passwordEvaluations() - before).toBe(2);
+    expect(results).toEqual(['invalid_credentials', 'invalid_credentials', ...Array(4).fill('login_throttled')]);
+  });
+
+  it('an attempt that finds the room taken by attempts in flight waits for them instead of being refused', async () => {
+    const h = await makeHarness();
+    h.settings({ maxFailedLogins: 1 });
+    // A double-submitted form: with room for one attempt, the second waits for the first and then succeeds.
+    expect(await Promise.all([outcome(attempt(h, PASSWORD)), outcome(attempt(h, PASSWORD))])).toEqual(['ok', 'ok']);
+  });
+
+  it('an admitted attempt is judged by its password alone; a success clears the count', async () => {
+    const h = await makeHarness();
+    h.settings({ maxFailedLogins: 3 });
+    const results = await Promise.all([PASSWORD, 'wrong guess 1', 'wrong guess 2'].map((password) => outcome(attempt(h, password))));
+    expect(results).toEqual(['ok', 'invalid_credentials', 'invalid_credentials']);
+    expect(h.store.getUser(h.userId)!.lockedUntil).toBeNull();
+    await expect(attempt(h, PASSWORD)).resolves.toHaveProperty('sessionId');
+    expect(h.store.getUser(h.userId)!.failedLogins).toBe(0);
+  });
+
+  it('a limit lowered below the recorded count leaves one attempt, whose failure locks', async () => {
+    const h = await makeHarness();
+    h.settings({ maxFailedLogins: 5, loginLockSeconds: 60 });
+    for (let i = 0; i < 4; i += 1) await expectCode(() => attempt(h, 'wrong password'), 'invalid_credentials');
+    h.settings({ maxFailedLogins: 2 });
+    const results = await Promise.all(Array.from({ length: 3 }, () => outcome(attempt(h, 'wrong password'))));
+    expect(results).toEqual(['invalid_credentials', 'login_throttled', 'login_throttled']);
+    h.clock.advance(60 * SECOND);
+    await expect(h.login(LAPTOP)).resolves.toHaveProperty('sessionId');
+  });
+
+  it('unknown usernames have no lock to take part in: each is evaluated (the address throttle bounds them)', async () => {
+    const h = await makeHarness();
+    h.settings({ maxFailedLogins: 1 });
+    const before = passwordEvaluations();
+    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => outcome(h.engine.login({ username: `nobody${i}`, password: 'wrong password', clientId: 'web', device: LAPTOP, rememberMe: false }))));
+    expect(results).toEqual(Array(4).fill('invalid_credentials'));
+    expect(passwordEvaluations() - before).toBe(4);
   });
 });

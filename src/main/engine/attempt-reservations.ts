@@ -1,0 +1,107 @@
+/**
+ * Password attempts in flight, per key (a user id, a source address). A throttle that only looks at recorded
+ * failures lets every concurrent guess through, because none of them has failed yet when the next one is
+ * checked. So an attempt reserves a slot before its password is evaluated, and settles it afterwards: the
+ * caller records a failure (or nothing, for a success) and then releases the slot. A throttle admits an
+ * attempt only while `recorded failures + reservations in flight` leaves room, so the number of guesses that
+ * can be evaluated is bounded under any concurrency.
+ *
+ * An attempt that finds no room while others are in flight waits for them to settle instead of being
+ * refused: their outcome decides whether there is room (successes free it, failures use it up), and a busy
+ * first-party client whose logins succeed is never refused for its own successes. Waiting costs little:
+ * scrypt runs on libuv's four threads, so more than four evaluations never run at once anyway.
+ *
+ * The interface is what a throttle needs; this implementation keeps the reservations in memory, which is
+ * right for one process. Several instances on one database would each admit their own share, so a store
+ * implementation (a reservation row with a lease) would take its place there.
+ */
+
+/** One reserved attempt. Release it once, after its outcome is recorded (committed). */
+export interface AttemptSlot {
+  release(): void;
+}
+
+export interface AttemptReservations {
+  /**
+   * Reserves a slot on `key`. `admits(inFlight)` says whether the recorded state plus `inFlight` reservations
+   * leaves room for one more; it is asked again whenever a reservation on the key ends, so it must read the
+   * current recorded state each time. Resolves `undefined` (refused) when there is no room and nothing in
+   * flight could make some, or when too many attempts are already waiting.
+   */
+  reserve(key: string, admits: (inFlight: number) => boolean): Promise<AttemptSlot | undefined>;
+  /** Reservations in flight on `key` (for tests and diagnostics). */
+  inFlight(key: string): number;
+}
+
+interface Waiter {
+  admits: (inFlight: number) => boolean;
+  resolve: (slot: AttemptSlot | undefined) => void;
+}
+
+interface Entry {
+  inFlight: number;
+  waiting: Waiter[];
+}
+
+/** Attempts allowed to wait on one key; beyond it an attempt is refused at once (a memory bound). */
+export const DEFAULT_MAX_WAITING = 1_000;
+
+export class MemoryAttemptReservations implements AttemptReservations {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly maxWaiting = DEFAULT_MAX_WAITING) {}
+
+  reserve(key: string, admits: (inFlight: number) => boolean): Promise<AttemptSlot | undefined> {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { inFlight: 0, waiting: [] };
+      this.entries.set(key, entry);
+    }
+    // First come, first served: a newcomer never overtakes an attempt that is already waiting.
+    if (entry.waiting.length === 0 && admits(entry.inFlight)) return Promise.resolve(this.grant(key, entry));
+    if (entry.inFlight === 0 || entry.waiting.length >= this.maxWaiting) {
+      this.forgetIfIdle(key, entry);
+      return Promise.resolve(undefined);
+    }
+    const waiting = entry.waiting;
+    return new Promise((resolve) => waiting.push({ admits, resolve }));
+  }
+
+  inFlight(key: string): number {
+    return this.entries.get(key)?.inFlight ?? 0;
+  }
+
+  private grant(key: string, entry: Entry): AttemptSlot {
+    entry.inFlight += 1;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.inFlight -= 1;
+        this.wake(key, entry);
+      },
+    };
+  }
+
+  private wake(key: string, entry: Entry): void {
+    while (entry.waiting.length > 0) {
+      const next = entry.waiting[0]!;
+      if (next.admits(entry.inFlight)) {
+        entry.waiting.shift();
+        next.resolve(this.grant(key, entry));
+      } else if (entry.inFlight === 0) {
+        // Nothing left in flight can free room: the recorded state alone refuses it.
+        entry.waiting.shift();
+        next.resolve(undefined);
+      } else {
+        break;
+      }
+    }
+    this.forgetIfIdle(key, entry);
+  }
+
+  private forgetIfIdle(key: string, entry: Entry): void {
+    if (entry.inFlight === 0 && entry.waiting.length === 0 && this.entries.get(key) === entry) this.entries.delete(key);
+  }
+}
