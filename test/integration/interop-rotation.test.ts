@@ -28,9 +28,9 @@ describe('stock verifiers across a signing-key rotation', () => {
   const kidOf = (token: string) => decodeProtectedHeader(token).kid!;
   const fetches = () => proxy.count(jwksPath);
 
-  /** jose, jwks-rsa (default cache) and express-oauth2-jwt-bearer (issuer + jwksUri), all behind the proxy. */
+  /** jose, jwks-rsa (default cache) and one express-oauth2-jwt-bearer middleware (issuer + jwksUri), all behind the proxy. */
   async function freshVerifiers(): Promise<Record<'jose' | 'jwks-rsa' | 'express-oauth2-jwt-bearer', StockVerifier>> {
-    const bearer = await expressOauth2JwtBearerApp(() => ({ issuer: target.issuer, jwksUri: target.jwksUri, audience: target.audience }));
+    const bearer = await expressOauth2JwtBearerApp({ issuer: target.issuer, jwksUri: target.jwksUri, audience: target.audience });
     const set = { jose: joseVerifier(target), 'jwks-rsa': jsonwebtokenVerifier(target), 'express-oauth2-jwt-bearer': bearer };
     opened.push(...Object.values(set));
     return set;

@@ -14,11 +14,16 @@ import type { SigningAlg } from '../../src/shared/dto';
 import { callWithBearer, listen } from './apps';
 import { ALGS, outcomeOf, type Outcome, type StockVerifier, type VerifierTarget } from './matrix';
 
-/** One Express app with a route per algorithm; `options(alg)` is that route's `auth()` configuration. */
-export async function expressOauth2JwtBearerApp(options: (alg: SigningAlg) => AuthOptions): Promise<StockVerifier> {
+/**
+ * One Express app with a route per algorithm. With a function, each route gets its own `auth(options(alg))`
+ * (and so its own key cache); with plain options, every route shares one `auth()` middleware, as an API
+ * that does not pin the algorithm would.
+ */
+export async function expressOauth2JwtBearerApp(options: AuthOptions | ((alg: SigningAlg) => AuthOptions)): Promise<StockVerifier> {
   const app = express();
+  const shared = typeof options === 'function' ? undefined : auth(options);
   for (const alg of ALGS) {
-    app.get(`/${alg}`, auth(options(alg)), (_req, res) => {
+    app.get(`/${alg}`, shared ?? auth((options as (alg: SigningAlg) => AuthOptions)(alg)), (_req, res) => {
       res.json({ ok: true });
     });
   }
