@@ -9,7 +9,7 @@
  */
 import { FEED_READY_COMMENT } from '../shared/feed';
 import { parseFeedSet } from './claims';
-import { decodePayload, parseJws, verifySignature, type ParsedJws } from './jws';
+import { decodePayload, isKitAlg, parseJws, verifySignature, type ParsedJws } from './jws';
 import type { CachedKey, KeySet, ServiceEndpoints } from './key-set';
 import { readSse, type SseMessage } from './sse-reader';
 import type { FeedState, KitClock, RevokedSubject } from './types';
@@ -204,7 +204,7 @@ export class FeedClient {
     if (!Number.isSafeInteger(id) || id <= 0) throw new FeedIntegrityError('A feed event has no valid id.');
     if (id <= this.lastEventId) return; // already applied (a replay overlapping what we had)
     const jws = parseJws(message.data);
-    if (!jws || jws.header.typ?.toLowerCase() !== 'secevent+jwt' || (jws.header.alg !== 'EdDSA' && jws.header.alg !== 'ES256') || !jws.header.kid) {
+    if (!jws || jws.header.typ?.toLowerCase() !== 'secevent+jwt' || !isKitAlg(jws.header.alg) || !jws.header.kid) {
       throw new FeedIntegrityError(`Feed event ${id} is not a security event token.`);
     }
     const kid = jws.header.kid;

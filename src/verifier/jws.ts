@@ -1,11 +1,16 @@
 /**
  * Compact JWS parsing and signature checks with node:crypto directly: no WebCrypto round trip, no promise,
- * so a token whose key is cached verifies synchronously. Only EdDSA (Ed25519) and ES256 are accepted, and
- * only with a key that declares that algorithm: `none`, HMAC and mismatches never reach a signature check.
+ * so a token whose key is cached verifies synchronously. Only EdDSA (Ed25519), ES256 and RS256 are accepted,
+ * and only with a key that declares that algorithm: `none`, HMAC and mismatches never reach a signature check.
+ * Each token has one spelling: non-canonical base64url and any `crit` header are refused before anything else.
  */
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 
-export type KitAlg = 'EdDSA' | 'ES256';
+export type KitAlg = 'EdDSA' | 'ES256' | 'RS256';
+
+export function isKitAlg(alg: unknown): alg is KitAlg {
+  return alg === 'EdDSA' || alg === 'ES256' || alg === 'RS256';
+}
 
 export interface JwsHeader {
   alg: string;
@@ -25,6 +30,28 @@ export interface ParsedJws {
 export const MAX_TOKEN_LENGTH = 16_384;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
+/** The low bits of a base64url character's 6-bit value (the character is already known to be one). */
+function sextet(code: number): number {
+  if (code >= 97 && code <= 122) return code - 71; // a-z: 26..51
+  if (code >= 65 && code <= 90) return code - 65; // A-Z: 0..25
+  if (code >= 48 && code <= 57) return code + 4; // 0-9: 52..61
+  return code === 45 ? 62 : 63; // '-' or '_'
+}
+
+/**
+ * True when a segment of base64url characters is the one spelling of its bytes (RFC 7515 §2): no padding, no
+ * length of 1 mod 4, and the bits of its last character that encode nothing are zero (Buffer ignores them, so without
+ * this check one signature has 16 accepted spellings). O(1), never a re-encoding: this is the hot path.
+ * The engine has the same rule (src/main/engine/jwt.ts); test/helpers/jws-vectors.ts holds both to it.
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return segment.charCodeAt(segment.length - 1) !== 61; // no '=' padding
+  if (rest === 1) return false;
+  // Two leftover characters carry one byte (4 spare bits), three carry two bytes (2 spare bits).
+  return (sextet(segment.charCodeAt(segment.length - 1)) & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
+
 // Headers repeat across tokens (same kid, alg, typ): parse each distinct one once.
 const headerCache = new Map<string, JwsHeader | null>();
 const HEADER_CACHE_MAX = 256;
@@ -40,11 +67,11 @@ function parseJson(segment: string): unknown {
 function parseHeader(segment: string): JwsHeader | null {
   const cached = headerCache.get(segment);
   if (cached !== undefined) return cached;
-  const value = SEGMENT.test(segment) ? parseJson(segment) : undefined;
+  const value = SEGMENT.test(segment) && isCanonicalBase64url(segment) ? parseJson(segment) : undefined;
   let header: JwsHeader | null = null;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const { alg, kid, typ } = value as Record<string, unknown>;
-    // `crit` would demand extensions we do not implement (RFC 7515 §4.1.11): refuse such tokens.
+    // `crit` would demand extensions we do not implement (RFC 7515 §4.1.11): refuse such tokens, whatever it lists.
     if (typeof alg === 'string' && !('crit' in value)) {
       header = { alg, kid: typeof kid === 'string' ? kid : undefined, typ: typeof typ === 'string' ? typ : undefined };
     }
@@ -64,7 +91,8 @@ export function parseJws(token: string): ParsedJws | undefined {
   const payloadSegment = token.slice(first + 1, second);
   const signatureSegment = token.slice(second + 1);
   // An empty signature is let through here so that `alg: none` is refused for its algorithm, by name.
-  if (payloadSegment === '' || (signatureSegment !== '' && !SEGMENT.test(signatureSegment))) return undefined;
+  if (payloadSegment === '' || !isCanonicalBase64url(payloadSegment)) return undefined;
+  if (signatureSegment !== '' && (!SEGMENT.test(signatureSegment) || !isCanonicalBase64url(signatureSegment))) return undefined;
   const header = parseHeader(headerSegment);
   if (!header) return undefined;
   return { header, payloadSegment, signingInput: token.slice(0, second), signature: Buffer.from(signatureSegment, 'base64url') };
@@ -74,9 +102,10 @@ export function parseJws(token: string): ParsedJws | undefined {
 export function verifySignature(jws: ParsedJws, alg: KitAlg, key: KeyObject): boolean {
   try {
     const data = Buffer.from(jws.signingInput, 'latin1');
-    return alg === 'EdDSA'
-      ? cryptoVerify(null, data, key, jws.signature)
-      : cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, jws.signature);
+    if (alg === 'EdDSA') return cryptoVerify(null, data, key, jws.signature);
+    // RS256 is RSASSA-PKCS1-v1_5 (node's default padding for an RSA key); ES256 signatures are r‖s (RFC 7518 §3.4).
+    if (alg === 'RS256') return cryptoVerify('sha256', data, key, jws.signature);
+    return cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, jws.signature);
   } catch {
     return false;
   }

@@ -42,9 +42,12 @@ export interface VerifierOptions {
   clock?: KitClock;
   /** Verified-token cache entries (signature and static claims). Default 10 000. */
   cacheSize?: number;
-  /** At most one JWKS refetch (for an unknown kid) per this many ms. Default 1 000. */
+  /** At most one JWKS refetch (for an unknown kid, or after a failed fetch) per this many ms. Default 1 000. */
   jwksMinRefetchMs?: number;
-  /** Routine JWKS refresh, ms. Default 300 000. */
+  /**
+   * The longest the kit uses a JWKS before fetching it again, ms; the JWKS response's Cache-Control max-age
+   * (60 s from Token Warden) shortens it. A key the JWKS no longer lists stops verifying at once. Default 60 000.
+   */
   jwksRefreshMs?: number;
   /** Timeout of one introspection request, ms. Default 2 000. */
   introspectionTimeoutMs?: number;
@@ -84,6 +87,8 @@ export type FeedState = 'connecting' | 'live' | 'degraded' | 'stopped';
 export interface VerifierEvents {
   revocation: (event: RevocationApplied) => void;
   state: (state: FeedState) => void;
-  /** Feed or acknowledgement trouble, for logs; the kit keeps retrying. */
+  /** Feed, acknowledgement or JWKS trouble, for logs; the kit keeps retrying. */
   error: (error: Error) => void;
+  /** After every JWKS fetch: the kids the kit now accepts (any other kid is refused). */
+  keys: (kids: string[]) => void;
 }

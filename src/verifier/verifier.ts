@@ -6,7 +6,7 @@
 import type { AccessTokenClaims } from '../shared/verdict';
 import { audienceMatches, parseAccessClaims } from './claims';
 import { FeedClient } from './feed-client';
-import { decodePayload, parseJws, verifySignature, type ParsedJws } from './jws';
+import { decodePayload, isKitAlg, parseJws, verifySignature, type ParsedJws } from './jws';
 import { discover, KeySet, type CachedKey, type ServiceEndpoints } from './key-set';
 import { Lru } from './lru';
 import { createMiddleware, type VerifierMiddleware } from './middleware';
@@ -65,11 +65,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const authorization = basicAuthorization(options.clientId, options.clientSecret);
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
 
-  const keys = new KeySet(clock, options.jwksMinRefetchMs ?? 1_000, fetchImpl);
+  const keys = new KeySet(clock, options.jwksMinRefetchMs ?? 1_000, options.jwksRefreshMs ?? 60_000, fetchImpl, (kids) => emit('keys', kids));
   const state = new RevocationState(SESSION_RETAIN_MS, skewMs);
   const cache = new Lru<string, CacheEntry>(options.cacheSize ?? 10_000);
   const receiptLog: FeedReceiptRecord[] = [];
-  const listeners: { [E in keyof VerifierEvents]: Set<VerifierEvents[E]> } = { revocation: new Set(), state: new Set(), error: new Set() };
+  const listeners: { [E in keyof VerifierEvents]: Set<VerifierEvents[E]> } = { revocation: new Set(), state: new Set(), error: new Set(), keys: new Set() };
   const emit = <E extends keyof VerifierEvents>(event: E, ...args: Parameters<VerifierEvents[E]>) => {
     for (const listener of listeners[event]) (listener as (...a: Parameters<VerifierEvents[E]>) => void)(...args);
   };
@@ -90,7 +90,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   };
 
   let lastPurge = clock.now();
-  let lastJwksRefresh = clock.now();
+  /** The routine JWKS refresh, in the background: verification goes on with the keys in hand meanwhile. */
+  const refreshKeysIfDue = (now: number) => {
+    if (keys.refreshDue(now)) keys.refresh().catch((error: unknown) => emit('error', error instanceof Error ? error : new Error(String(error))));
+  };
   const feed = new FeedClient({
     issuer: options.issuer,
     clientId: options.clientId,
@@ -121,10 +124,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         lastPurge = now;
         state.purge(now);
       }
-      if (keys.loaded && now - lastJwksRefresh >= (options.jwksRefreshMs ?? 300_000)) {
-        lastJwksRefresh = now;
-        keys.refresh().catch((error: unknown) => emit('error', error instanceof Error ? error : new Error(String(error))));
-      }
+      refreshKeysIfDue(now);
     },
   });
 
@@ -160,6 +160,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     if (claims.nbf !== undefined && claims.nbf * 1000 > now + skewMs) return inactive('not_yet_valid', claims);
     if (claims.iat * 1000 > now + iatSkewMs) return inactive('not_yet_valid', claims);
+    // The key must still be in the JWKS: a token verified earlier stops with its key's retirement or revocation.
+    if (!keys.has(entry.kid)) {
+      cache.delete(token);
+      return inactive(keys.isRevoked(entry.kid) ? 'revoked_kid' : 'retired_kid', claims);
+    }
     const revoked = state.check(claims, entry.kid);
     if (revoked) return inactive(revoked, claims);
     if (feed.healthy(now)) return { active: true, claims };
@@ -183,21 +188,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function verify(token: unknown): KitVerdict | Promise<KitVerdict> {
     if (typeof token !== 'string') return inactive('malformed');
     const now = clock.now();
+    refreshKeysIfDue(now);
     const hit = cache.get(token);
     if (hit) return judge(hit, token, now);
     const jws = parseJws(token);
     if (!jws) return inactive('malformed');
     const alg = jws.header.alg;
-    if (alg !== 'EdDSA' && alg !== 'ES256') return inactive('unsupported_alg');
+    if (!isKitAlg(alg)) return inactive('unsupported_alg');
     const kid = jws.header.kid;
     if (kid === undefined) return inactive('unknown_kid');
     if (keys.isRevoked(kid)) return inactive('revoked_kid');
+    if (keys.isDropped(kid)) return inactive('retired_kid');
     const key = keys.get(kid);
     if (key) return finish(jws, key, token, now);
     return endpoints()
       .then(() => keys.fetchFor(kid))
       .then(
-        (fetched) => (fetched ? finish(jws, fetched, token, clock.now()) : inactive(keys.isRevoked(kid) ? 'revoked_kid' : 'unknown_kid')),
+        (fetched) => (fetched ? finish(jws, fetched, token, clock.now()) : inactive(keys.isRevoked(kid) ? 'revoked_kid' : keys.isDropped(kid) ? 'retired_kid' : 'unknown_kid')),
         () => inactive('unknown_kid'),
       );
   }

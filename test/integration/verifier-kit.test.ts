@@ -6,6 +6,7 @@ import { createHmac, generateKeyPairSync, sign as cryptoSign } from 'node:crypto
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, type Verifier } from '../../src/verifier/index';
 import { nextEvent, startTestWarden, type TestUser, type TestWarden } from '../helpers/warden';
+import { CRIT_HEADERS, nonCanonicalVariants } from '../helpers/jws-vectors';
 import { startResourceServer, type ResourceServer } from '../helpers/resource-server';
 
 const AUDIENCE = 'token-warden-api';
@@ -217,6 +218,9 @@ describe('resource-server kit', () => {
         'expired',
       ],
       ['not a JWT at all', () => 'garbage', 'malformed'],
+      ['the signature respelled (spare bits of its last character set)', () => nonCanonicalVariants(genuine).find(([name]) => name.startsWith('signature respelled'))![1], 'malformed'],
+      ['a stray character after the signature', () => nonCanonicalVariants(genuine).find(([name]) => name.startsWith('signature with'))![1], 'malformed'],
+      ...CRIT_HEADERS.map(([name, extra]): [string, () => string, string] => [`${name}, signed by the service's key`, () => signedByService({ typ: 'at+jwt', ...extra }, claims), 'malformed']),
     ];
 
     for (const [name, make, reason] of cases) {
@@ -240,6 +244,27 @@ describe('resource-server kit', () => {
         expect(t.snapshot()).toEqual(before);
       });
     }
+
+    it('every non-canonical spelling of the genuine token is refused, at the kit, its middleware and introspection', async () => {
+      const variants = nonCanonicalVariants(genuine);
+      expect(variants.length).toBeGreaterThanOrEqual(15);
+      for (const [name, variant] of variants) {
+        expect(await verifier.verify(variant), name).toEqual({ active: false, reason: 'malformed' });
+        // '=' inside the token is not even a b64token (RFC 6750 §2.1): the middleware asks for a bearer token instead.
+        const call = await rs.call(variant);
+        expect(call.status, name).toBe(401);
+        expect(call.body.error, name).toBe(/=[^=]/.test(variant) ? 'invalid_request' : 'invalid_token');
+        const introspection = await fetch(`${t.baseUrl}/oauth/introspect`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${api.clientId}:${api.clientSecret}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ token: variant }).toString(),
+        });
+        expect(await introspection.json(), name).toEqual({ active: false });
+      }
+    });
 
     it('the genuine token still verifies after all that', async () => {
       expect(await verifier.verify(genuine)).toMatchObject({ active: true });
