@@ -1,9 +1,10 @@
 /**
  * Who may use the admin API over HTTP, and from where.
  *
- * - Where: the Host header must name this server on a loopback address (DNS-rebinding defence: a rebound
- *   hostname arrives with its own Host), and a present Origin must be this server's own origin (a page on
- *   another origin cannot drive the API even if it guesses the port).
+ * - Where: the Host header must name this server on a loopback address, or the issuer's host (a TLS proxy
+ *   in front passes the public name through) — a DNS-rebinding defence: a rebound hostname arrives with its
+ *   own Host. A present Origin must be this server's own origin: the one the Host names, or the issuer's (a
+ *   page on another origin cannot drive the API even if it guesses the port).
  * - Who: `Authorization: Bearer <admin token>` (the secret in DIR/admin-token, compared as SHA-256 digests in
  *   constant time), or a console session token obtained by exchanging a one-time login code.
  */
@@ -25,6 +26,8 @@ export interface AdminAuthOptions {
   port: number;
   /** Extra host names accepted in the Host header (only with --allow-remote and an explicit --host). */
   extraHosts?: string[];
+  /** The issuer (e.g. `https://auth.example.com` behind a proxy): its host is accepted, and its origin. */
+  issuer?: string;
 }
 
 export interface AdminPrincipal {
@@ -44,19 +47,32 @@ function bearerToken(req: IncomingMessage): string | undefined {
 export class AdminAuth {
   private readonly codes = new Map<string, number>();
   private readonly sessions = new Map<string, number>();
-  private readonly allowedHosts: Set<string>;
+  /** Host headers naming this server directly (`host:port`); their origin is `http://` + the Host. */
+  private readonly directHosts: Set<string>;
+  /** Host headers naming the issuer; their origin is the issuer's. */
+  private readonly issuerHosts = new Set<string>();
+  private readonly issuerOrigin: string | undefined;
 
   constructor(private readonly options: AdminAuthOptions) {
     const hosts = ['127.0.0.1', 'localhost', '[::1]', ...(options.extraHosts ?? [])];
-    this.allowedHosts = new Set(hosts.map((host) => `${host.toLowerCase()}:${options.port}`));
+    this.directHosts = new Set(hosts.map((host) => `${host.toLowerCase()}:${options.port}`));
+    const issuer = options.issuer === undefined ? null : URL.parse(options.issuer);
+    if (issuer) {
+      this.issuerOrigin = issuer.origin;
+      this.issuerHosts.add(issuer.host);
+      // Clients that spell out the default port: "auth.example.com:443".
+      if (issuer.port === '') this.issuerHosts.add(`${issuer.hostname}:${issuer.protocol === 'https:' ? 443 : 80}`);
+    }
   }
 
-  /** Throws `forbidden` unless Host is one of ours and Origin, when sent, is the same origin. */
+  /** Throws `forbidden` unless Host is one of ours and Origin, when sent, is the same origin or the issuer's. */
   checkPlace(req: IncomingMessage): void {
     const host = (req.headers.host ?? '').toLowerCase();
-    if (!this.allowedHosts.has(host)) throw new WardenError('forbidden', 'The admin API answers only on this machine\'s loopback address.');
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
+    const direct = this.directHosts.has(host);
+    if (!direct && !this.issuerHosts.has(host)) throw new WardenError('forbidden', 'The admin API answers only on this machine\'s loopback address or the issuer\'s host.');
+    // Behind a proxy the Host may be the public name or the proxy's upstream address; the page is the issuer's either way.
+    const origin = req.headers.origin?.toLowerCase();
+    if (origin !== undefined && !(direct && origin === `http://${host}`) && origin !== this.issuerOrigin) {
       throw new WardenError('forbidden', 'Cross-origin requests to the admin API are refused.');
     }
     if (req.headers['sec-fetch-site'] === 'cross-site') throw new WardenError('forbidden', 'Cross-site requests to the admin API are refused.');

@@ -71,7 +71,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const sse = new SseRegistry(options.clock, options.feedHeartbeatMs ?? FEED_HEARTBEAT_MS);
   const receipts = new FeedReceipts();
   const feed = new RevocationFeed(ctx, sse, receipts);
-  const auth = new AdminAuth({ clock: options.clock, adminTokenHash: options.adminTokenHash, port: options.port, extraHosts: options.extraAdminHosts ?? [] });
+  const auth = new AdminAuth({ clock: options.clock, adminTokenHash: options.adminTokenHash, port: options.port, extraHosts: options.extraAdminHosts ?? [], issuer: options.engine.issuer });
   const admin = new AdminEndpoints(ctx, auth, sse, options.info);
   const staticConsole = options.consoleDir ? new StaticConsole(options.consoleDir).endpoint() : undefined;
 
