@@ -49,7 +49,19 @@ interface Unit {
   delivered: LiveEvent[];
   revocations: RevocationRow[];
   committed: (() => void)[];
+  /** Whether its transaction commits with synchronous=FULL, and whether a unit in it asked for that. */
+  durable: boolean;
+  needsDurable: boolean;
 }
+
+/**
+ * The audited events that alone do not need a durable commit: routine activity a power cut may take back at the
+ * cost of a new sign-in (see docs/operations.md, "What a power cut can cost"). Any other event, and any
+ * revocation, makes its transaction commit with synchronous=FULL. New event types are durable by default.
+ */
+const ROUTINE_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEventType>(['session.refreshed', 'feed.acknowledged']);
+/** Thrown inside a routine transaction to roll it back and run it again durably (see EngineContext.commit). */
+const NEEDS_DURABLE = new Error('a routine transaction needs a durable commit');
 
 export class EngineContext {
   private lastHash: string;
@@ -84,21 +96,37 @@ export class EngineContext {
     }
   }
 
+  /** Commits durably (synchronous=FULL): an admin action, a login, a key change is on disk before it is answered. */
   run<T>(work: (tx: Tx) => T): T {
     // Inside an open unit (a batch, or a rule calling another), join it: one transaction, one publication.
     if (this.open) return this.runInside(this.open, work);
-    const unit = this.openUnit();
+    return this.commit((unit) => this.runInside(unit, work), true);
+  }
+
+  /**
+   * One store transaction for `body`. A routine one (durable false: synchronous=NORMAL, which a power cut may
+   * take back) that turns out to need durability — a unit revoked something or emitted a security event — is
+   * rolled back at that moment, before anything is published, and run again durably (runMany's units are
+   * re-runnable: they read the state they act on). SQLite refuses to change the level inside a transaction.
+   */
+  private commit<R>(body: (unit: Unit) => R, durable: boolean): R {
+    const unit = this.openUnit(durable);
     try {
       const result = this.store.transaction(() => {
-        const value = this.runInside(unit, work);
+        const value = body(unit);
+        // Also catches a unit that swallowed the NEEDS_DURABLE throw.
+        if (unit.needsDurable && !durable) throw NEEDS_DURABLE;
         this.writeCounts(unit);
         return value;
-      });
+      }, { durable });
       this.publish(unit);
       return result;
+    } catch (error) {
+      if (error !== NEEDS_DURABLE) throw error;
     } finally {
       this.open = undefined;
     }
+    return this.commit(body, true);
   }
 
   /**
@@ -111,32 +139,24 @@ export class EngineContext {
   runMany<T>(works: ((tx: Tx) => T)[]): ({ ok: true; value: T } | { ok: false; error: unknown })[] {
     if (this.open) throw new TypeError('runMany cannot be nested');
     if (works.length > 1) {
-      const unit = this.openUnit();
       try {
-        const values = this.store.transaction(() => {
-          const results = works.map((work) => this.runInside(unit, work));
-          this.writeCounts(unit);
-          return results;
-        });
-        this.publish(unit);
+        const values = this.commit((unit) => works.map((work) => this.runInside(unit, work)), false);
         return values.map((value) => ({ ok: true as const, value }));
       } catch {
         // Rolled back; fall through to one transaction per unit.
-      } finally {
-        this.open = undefined;
       }
     }
     return works.map((work) => {
       try {
-        return { ok: true as const, value: this.run(work) };
+        return { ok: true as const, value: this.commit((unit) => this.runInside(unit, work), false) };
       } catch (error) {
         return { ok: false as const, error };
       }
     });
   }
 
-  private openUnit(): Unit {
-    this.open = { chainHead: this.lastHash, delivered: [], revocations: [], counts: new Map(), committed: [] };
+  private openUnit(durable: boolean): Unit {
+    this.open = { chainHead: this.lastHash, delivered: [], revocations: [], counts: new Map(), committed: [], durable, needsDurable: false };
     return this.open;
   }
 
@@ -144,9 +164,14 @@ export class EngineContext {
   private runInside<T>(unit: Unit, work: (tx: Tx) => T): T {
     const now = this.clock.now();
     const store = this.store;
+    const needsDurable = () => {
+      unit.needsDurable = true;
+      if (!unit.durable) throw NEEDS_DURABLE;
+    };
     const tx: Tx = {
       now,
       emit: (input) => {
+        if (!ROUTINE_EVENTS.has(input.type)) needsDurable();
         const event = { userId: null, sessionId: null, reason: null, data: {}, ...input, at: now } as DomainEvent;
         const hash = auditHash(unit.chainHead, event);
         const seq = store.appendAudit({ ...event, prevHash: unit.chainHead, hash });
@@ -157,6 +182,7 @@ export class EngineContext {
         unit.delivered.push({ userId: null, sessionId: null, reason: null, data: {}, ...input, at: now, seq: null } as LiveEvent);
       },
       revoke: (row) => {
+        needsDurable();
         const full = { ...row, createdAt: now };
         const id = store.insertRevocation(full);
         unit.revocations.push({ ...full, id });

@@ -8,7 +8,7 @@ import type { AuditEntry, SessionStatus, UserStatus } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type {
   AccessTokenRow, AuditFilter, AuditInsert, ClientRow, CounterName, KeyRow, MinuteBucket, Page,
-  Presenter, RefreshTokenRow, RevocationRow, SessionRow, Store, UserRow,
+  Presenter, RefreshTokenRow, RevocationRow, SessionRow, Store, TransactionOptions, UserRow,
 } from './store';
 import type { Checkpointer } from './checkpointer';
 
@@ -54,6 +54,8 @@ const BUCKET_COLUMN: Record<CounterName, string | null> = {
 };
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** `PRAGMA synchronous` values by number. */
+const SYNCHRONOUS_LEVELS = ['off', 'normal', 'full', 'extra'];
 
 type RawSession = Omit<SessionRow, 'rememberMe'> & { rememberMe: number };
 type RawAudit = Omit<AuditEntry, 'data'> & { data: string };
@@ -106,7 +108,36 @@ export function toStoreError(error: unknown): unknown {
     case 'SQLITE_LOCKED':
       return new WardenError('storage_error', 'The database is busy; try again.', { detail });
     default:
-      return new WardenError('storage_error', 'The database could not complete the operation.', { detail });
+      return new WardenError('storage_error', `The database could not complete the operation: ${describeSqliteFailure(error.code)}.`, { detail });
+  }
+}
+
+/**
+ * The cause of a SQLite failure in words an operator can act on (damage, permissions, disk full, I/O, locked),
+ * from its primary or extended result code (`SQLITE_IOERR_WRITE` is an I/O error). No SQL text in it.
+ */
+export function describeSqliteFailure(code: string | undefined): string {
+  const primary = /^SQLITE_[A-Z]+/.exec(code ?? '')?.[0];
+  switch (primary) {
+    case 'SQLITE_CORRUPT':
+    case 'SQLITE_NOTADB':
+      return 'the database file is damaged (restore it from a backup)';
+    case 'SQLITE_FULL':
+      return 'the disk is full';
+    case 'SQLITE_READONLY':
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_PERM':
+    case 'SQLITE_AUTH':
+      return 'permission denied: check that this user may read and write the data directory and its files';
+    case 'SQLITE_IOERR':
+      return 'an I/O error: the disk may be failing or was removed';
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return 'the database is locked by another connection';
+    case 'SQLITE_NOMEM':
+      return 'out of memory';
+    default:
+      return `an unexpected database error (${code ?? 'no code'})`;
   }
 }
 
@@ -118,6 +149,9 @@ export class SqliteStore implements Store {
   /** UPDATE statements built by patch(), by table and field set. */
   private readonly patchSql = new Map<string, string>();
   private open = true;
+  /** Whether the open outermost transaction commits with synchronous=FULL. */
+  private durableOpen = false;
+  private readonly commitListeners = new Set<(commit: { synchronous: string }) => void>();
 
   /**
    * @param db an open, migrated connection (see `openStore`)
@@ -187,9 +221,45 @@ export class SqliteStore implements Store {
    * and the error propagates; an outer caller may catch it and commit the rest (the engine's batched units
    * rely on this). A throw that reaches the outermost call rolls back everything.
    */
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
+    const durable = options.durable === true;
     // better-sqlite3 sees db.inTransaction and uses a savepoint instead of BEGIN when nested.
-    return this.txRunner.immediate(fn) as T;
+    if (this.db.inTransaction) {
+      if (durable && !this.durableOpen) throw new TypeError('transaction(): a durable transaction cannot join a routine one');
+      return this.txRunner.immediate(fn) as T;
+    }
+    // The routine path, every refresh batch's, stays exactly one BEGIN ... COMMIT.
+    if (!durable && this.commitListeners.size === 0) return this.txRunner.immediate(fn) as T;
+    // SQLite refuses to change the level inside a transaction ("Safety level may not be changed inside a
+    // transaction"), so it is set before BEGIN and put back after the commit (or the rollback).
+    if (durable) this.db.pragma('synchronous = FULL');
+    this.durableOpen = durable;
+    let level: number | undefined;
+    try {
+      const result = this.txRunner.immediate(() => {
+        const value = fn();
+        // Read from SQLite inside the transaction, where it can no longer change: the level its commit uses.
+        if (this.commitListeners.size > 0) level = this.db.pragma('synchronous', { simple: true }) as number;
+        return value;
+      }) as T;
+      if (level !== undefined) {
+        const commit = { synchronous: SYNCHRONOUS_LEVELS[level] ?? String(level) };
+        for (const listener of this.commitListeners) listener(commit);
+      }
+      return result;
+    } finally {
+      this.durableOpen = false;
+      if (durable) this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  /**
+   * Hears every committed outermost transaction with the `PRAGMA synchronous` level in force at its commit
+   * (`normal`, `full`): how the tests check which kinds of transaction are durable. Not part of `Store`.
+   */
+  observeCommits(listener: (commit: { synchronous: string }) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   close(): void {

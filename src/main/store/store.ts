@@ -150,12 +150,20 @@ export interface MinuteBucket {
   revoked: number;
 }
 
+export interface TransactionOptions {
+  /** Commit with synchronous=FULL (see `Store.transaction`). Default false. */
+  durable?: boolean;
+}
+
 export interface Store {
   /**
    * Runs `fn` in one write transaction. Nested calls join the outer one, each in its own savepoint: a
    * nested call that throws undoes only its own writes; a throw reaching the outermost call undoes all.
+   * A `durable` transaction is on disk when this returns (SQLite synchronous=FULL: the log is fsynced at its
+   * commit); a routine one (the default, synchronous=NORMAL) may be lost to a power cut until the next
+   * checkpoint, never half applied. A durable call nested in a routine one is caller misuse (TypeError).
    */
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => T, options?: TransactionOptions): T;
   close(): void;
   /** A stable random id for this data directory (keychain accounts are namespaced by it). */
   instanceId(): string;
