@@ -1,7 +1,9 @@
 /**
  * The token service's public keys, fetched from the metadata's `jwks_uri` and kept as KeyObjects. An unknown
  * kid triggers one refetch, rate-limited so a stream of forged kids cannot turn into a stream of requests;
- * concurrent misses share the same request. Keys revoked on the feed are dropped and never re-admitted.
+ * concurrent misses share the same request. Every fetch replaces the set: a key the JWKS no longer lists is
+ * gone at once and known as retired. The JWKS is fetched again once older than the kit's refresh period or
+ * its Cache-Control max-age, whichever is shorter. Keys revoked on the feed are dropped and never re-admitted.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { KitAlg } from './jws';
