@@ -9,12 +9,13 @@ import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SigningAlg } from '../../src/shared/dto';
 import { startTestWarden, type TestWarden } from '../helpers/warden';
-import { ALGS, cell, formatMatrix, packageLabel, readDocumentedMatrix, type MatrixRow, type StockVerifier, type VerifierTarget } from '../interop/matrix';
+import { ALGS, cell, formatMatrix, hasMatrix, packageLabel, readDocumentedMatrix, type MatrixRow, type StockVerifier, type VerifierTarget } from '../interop/matrix';
 import { fastifyJwtJwksVerifier, fastifyJwtVerifier } from '../interop/verifiers-fastify';
 import { expressJwtVerifier, jsonwebtokenVerifier, nestJwtVerifier, passportJwtVerifier } from '../interop/verifiers-jsonwebtoken';
 import { expressOauth2JwtBearerVerifier, joseVerifier, pyjwtVerifier } from '../interop/verifiers-other';
 
 const DOC = path.join(import.meta.dirname, '../../docs/interop.md');
+const README = path.join(import.meta.dirname, '../../README.md');
 
 /** The same token with one signature byte changed: every verifier must refuse it. */
 function tampered(token: string): string {
@@ -106,8 +107,11 @@ describe('stock verifiers × signing algorithms', () => {
     console.log(`measured matrix:\n${formatMatrix(measured)}`);
   });
 
-  it('publishes exactly the measured matrix in docs/interop.md', () => {
-    const documented = readDocumentedMatrix(DOC).filter((row) => !skipped.includes(row.library));
-    expect(documented, `docs/interop.md differs from the measurement; the measured table is:\n${formatMatrix(measured)}\n`).toEqual(measured);
+  it('publishes exactly the measured matrix in docs/interop.md (and in the README once it carries the block)', () => {
+    for (const file of [DOC, README]) {
+      if (file === README && !hasMatrix(README)) continue;
+      const documented = readDocumentedMatrix(file).filter((row) => !skipped.includes(row.library));
+      expect(documented, `${path.basename(file)} differs from the measurement; the measured table is:\n${formatMatrix(measured)}\n`).toEqual(measured);
+    }
   });
 });

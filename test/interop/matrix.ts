@@ -79,6 +79,10 @@ export function formatMatrix(rows: MatrixRow[]): string {
   return lines.join('\n');
 }
 
+export function hasMatrix(file: string): boolean {
+  return readFileSync(file, 'utf8').includes(START);
+}
+
 /** The rows between the matrix markers of a Markdown page. */
 export function readDocumentedMatrix(file: string): MatrixRow[] {
   const text = readFileSync(file, 'utf8');
