@@ -61,9 +61,6 @@ function judge(ctx: EngineContext, header: Record<string, unknown>, claims: Acce
   // The next key is published ahead but signs nothing until a rotation promotes it: a valid signature by it
   // means its private half leaked.
   if (keyStatus === 'next') return 'next_kid';
-  // The next key is published ahead but signs nothing until a rotation promotes it: a valid signature by it
-  // means its private half leaked.
-  if (keyStatus === 'next') return 'next_kid';
   if (typeof header.typ !== 'string' || !ACCEPTED_TYP.has(header.typ.toLowerCase())) return 'wrong_typ';
   if (claims.iss !== ctx.issuer) return 'wrong_issuer';
   const audience = ctx.settings.audience;
