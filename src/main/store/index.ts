@@ -4,16 +4,18 @@
  * `WardenError('storage_error')` and left untouched.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { WardenError, isWardenError } from '../../shared/errors';
 import { startCheckpointer, WRITER_AUTOCHECKPOINT_PAGES, type Checkpointer } from './checkpointer';
 import { assertCompatible, migrate } from './migrations';
-import { SqliteStore } from './sqlite-store';
+import { assertIntact } from './integrity';
+import { describeSqliteFailure, SqliteStore } from './sqlite-store';
 import type { Store } from './store';
 
 export type * from './store';
-export { SqliteStore, toStoreError } from './sqlite-store';
+export { SqliteStore, toStoreError, describeSqliteFailure } from './sqlite-store';
+export { FULL_CHECK_MAX_BYTES, CRITICAL_TABLES } from './integrity';
 export { MIGRATIONS, SCHEMA_VERSION, APPLICATION_ID, migrate } from './migrations';
 export type { Migration } from './migrations';
 
@@ -47,20 +49,21 @@ function assertSqliteHeader(path: string): void {
   }
 }
 
-function openFailure(error: unknown): WardenError {
+function openFailure(error: unknown, path: string): WardenError {
   if (isWardenError(error)) return error;
   const code = error instanceof Database.SqliteError ? error.code : undefined;
   const detail = error instanceof Error ? `${code ?? error.name}: ${error.message}` : String(error);
-  switch (code) {
-    case 'SQLITE_NOTADB':
-      return new WardenError('storage_error', 'The data file is not a SQLite database; it was left untouched.', { detail });
-    case 'SQLITE_CORRUPT':
-      return new WardenError('storage_error', 'The data file is damaged and cannot be opened.', { detail });
-    case 'SQLITE_BUSY':
-    case 'SQLITE_LOCKED':
-      return new WardenError('storage_error', 'The data file is locked by another process.', { detail });
-    default:
-      return new WardenError('storage_error', 'The data file could not be opened (check the path and its permissions).', { detail });
+  if (code === 'SQLITE_NOTADB') return new WardenError('storage_error', 'The data file is not a SQLite database; it was left untouched.', { detail });
+  if (code?.startsWith('SQLITE_CORRUPT')) return new WardenError('storage_error', `The data file ${path} is damaged and cannot be opened; restore it from a backup.`, { detail });
+  // The cause in words (permissions, disk full, I/O, locked); the SQL text stays in detail.
+  return new WardenError('storage_error', `The data file ${path} could not be opened: ${describeSqliteFailure(code)}.`, { detail });
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 
@@ -94,6 +97,8 @@ export function openSqliteStore(path: string, onBackgroundError: (message: strin
     db.pragma('foreign_keys = ON');
     // Reads only: a foreign or newer file is refused here, before WAL or a migration could write to it.
     assertCompatible(db);
+    // Before anything writes (WAL, migrations): a damaged file is refused as it is.
+    if (isFile) assertIntact(db, path, fileSize(path) + fileSize(`${path}-wal`));
     if (isFile) {
       const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
       if (mode.toLowerCase() !== 'wal') throw new WardenError('storage_error', 'The data file cannot use write-ahead logging.');
@@ -122,7 +127,7 @@ export function openSqliteStore(path: string, onBackgroundError: (message: strin
     } catch {
       // Already failing; the original error is the one worth reporting.
     }
-    throw openFailure(error);
+    throw openFailure(error, path);
   }
 }
 

@@ -1,0 +1,227 @@
+/**
+ * The data directory's rules (see docs/operations.md, "The data directory"):
+ *
+ * - **One process at a time.** `warden.lock` is an empty SQLite file held with `locking_mode=EXCLUSIVE` and an
+ *   open `BEGIN EXCLUSIVE` for the process's life. SQLite's locks are POSIX advisory locks, so the kernel drops
+ *   them when the holder dies in any way (kill -9 included), and SQLite tracks them per inode within a process,
+ *   so a second connection from the same process is refused too. Caveat of POSIX locks: closing ANY descriptor
+ *   of that file in the holding process releases its locks, so nothing here ever opens `warden.lock` with `fs`;
+ *   who holds it is written to `warden.lock.json` instead, read only to word a refusal (the lock is the truth).
+ * - **A used directory is never taken for a new one.** Without a usable `warden.db` (missing or 0 bytes) the
+ *   directory is initialised only when nothing else says it was used: an `admin-token`, the database's
+ *   `-wal`/`-shm` files, or a `warden.lock.json` left by an earlier start refuse the start instead.
+ * - **The admin token file is never replaced silently.** A missing file mints a new token (the documented way
+ *   to recover a lost one); a file that is garbled or does not match the database's hash refuses the start.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { WardenError } from '../shared/errors';
+import { sha256 } from './http/admin-auth';
+import { describeSqliteFailure } from './store/index';
+import type { Store } from './store/store';
+
+export const DATABASE_FILE = 'warden.db';
+export const ADMIN_TOKEN_FILE = 'admin-token';
+export const LOCK_FILE = 'warden.lock';
+export const LOCK_INFO_FILE = 'warden.lock.json';
+const ADMIN_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Who holds the lock, as its holder wrote it (best effort: absent while it is still starting). */
+export interface LockHolder {
+  pid: number;
+  startedAt: string;
+  url: string | null;
+}
+
+export interface DataDir {
+  readonly path: string;
+  readonly databasePath: string;
+  /** True when this start initialises the directory: there was no database and no sign of earlier use. */
+  readonly fresh: boolean;
+  /** Writes `warden.lock.json` (pid, start time, URL) so that a refused second start can name this one. */
+  announce(url: string | null): void;
+  /** See `ensureAdminToken`. */
+  ensureAdminToken(store: Store, warn?: (line: string) => void): Promise<{ path: string; hash: Buffer }>;
+  /** Removes the info file and releases the lock. Idempotent. */
+  release(): void;
+}
+
+function exists(file: string): { size: number } | undefined {
+  try {
+    return { size: statSync(file).size };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fsFailure(error, `Cannot read ${file}`);
+  }
+}
+
+/** Names the cause of a file-system failure (permissions, disk full, I/O); the errno text stays in `detail`. */
+function fsFailure(error: unknown, what: string): WardenError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const detail = error instanceof Error ? error.message : String(error);
+  const cause =
+    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+      ? 'permission denied: check that this user may read and write the data directory'
+      : code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'the disk is full'
+        : code === 'EIO'
+          ? 'an I/O error: the disk may be failing'
+          : `${code ?? 'unexpected error'}`;
+  return new WardenError('storage_error', `${what}: ${cause}.`, { detail });
+}
+
+export function readLockHolder(dir: string): LockHolder | undefined {
+  try {
+    const value = JSON.parse(readFileSync(path.join(dir, LOCK_INFO_FILE), 'utf8')) as Partial<LockHolder>;
+    if (typeof value.pid !== 'number' || typeof value.startedAt !== 'string') return undefined;
+    return { pid: value.pid, startedAt: value.startedAt, url: typeof value.url === 'string' ? value.url : null };
+  } catch {
+    return undefined;
+  }
+}
+
+function inUse(dir: string, detail: string): WardenError {
+  const holder = readLockHolder(dir);
+  const who = holder
+    ? `another Token Warden (pid ${holder.pid}, started ${holder.startedAt}${holder.url ? `, ${holder.url}` : ''})`
+    : 'another Token Warden process (still starting: it has not written who it is yet)';
+  return new WardenError('storage_error', `The data directory ${dir} is in use by ${who}. Stop it first, or start with another --data-dir.`, { detail });
+}
+
+/** Takes the directory's lock, or refuses naming who holds it. The returned connection IS the lock. */
+function lock(dir: string): Database.Database {
+  const file = path.join(dir, LOCK_FILE);
+  let db: Database.Database | undefined;
+  try {
+    const nativeBinding = process.env.TOKEN_WARDEN_SQLITE_BINDING;
+    db = new Database(file, nativeBinding ? { nativeBinding } : {});
+    db.pragma('busy_timeout = 0');
+    db.pragma('locking_mode = EXCLUSIVE');
+    // Nothing is ever written: the file stays empty, and no journal is left for a dead holder to recover.
+    db.exec('BEGIN EXCLUSIVE');
+    return db;
+  } catch (error) {
+    db?.close();
+    const code = error instanceof Database.SqliteError ? error.code : undefined;
+    const detail = error instanceof Error ? `${code ?? error.name}: ${error.message}` : String(error);
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw inUse(dir, detail);
+    if (code === 'SQLITE_NOTADB') {
+      throw new WardenError('storage_error', `${file} is not the lock file Token Warden makes; it holds no data: delete it and start again.`, { detail });
+    }
+    throw new WardenError('storage_error', `Cannot lock the data directory ${dir}: ${describeSqliteFailure(code)}.`, { detail });
+  }
+}
+
+/** What says a directory was used before, when its database is missing or empty. */
+function evidenceOfUse(dir: string): string[] {
+  const signs = [ADMIN_TOKEN_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, LOCK_INFO_FILE];
+  return signs.filter((name) => exists(path.join(dir, name)) !== undefined);
+}
+
+/**
+ * Locks `dir` (which must exist) and decides whether it is fresh or used. Throws `storage_error` when another
+ * process holds it, or when it was used and its database is missing or empty; nothing is written then.
+ */
+export function openDataDir(dir: string): DataDir {
+  const held = lock(dir);
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    // Info first: once the lock goes, the file may already be the next holder's.
+    try {
+      unlinkSync(path.join(dir, LOCK_INFO_FILE));
+    } catch {
+      // Not written yet, or already gone.
+    }
+    held.close();
+  };
+  try {
+    const databasePath = path.join(dir, DATABASE_FILE);
+    const database = exists(databasePath);
+    let fresh = false;
+    if (database === undefined || database.size === 0) {
+      const signs = evidenceOfUse(dir);
+      if (signs.length > 0) {
+        const state = database === undefined ? 'is missing' : 'is empty (0 bytes)';
+        throw new WardenError(
+          'storage_error',
+          `The data directory ${dir} was used before (found ${signs.join(', ')}) but its database ${DATABASE_FILE} ${state}. ` +
+            'Refusing to start over as a new install, which would lose every user, client, key and audit entry and replace the admin token. ' +
+            `Restore ${DATABASE_FILE} from a backup; to really start over, move the directory away or empty it.`,
+        );
+      }
+      fresh = true;
+    }
+    return {
+      path: dir,
+      databasePath,
+      fresh,
+      announce(url) {
+        if (released) return;
+        const info: LockHolder = { pid: process.pid, startedAt: new Date().toISOString(), url };
+        const temp = path.join(dir, `${LOCK_INFO_FILE}.${randomBytes(6).toString('hex')}.tmp`);
+        writeFileSync(temp, `${JSON.stringify(info)}\n`, { mode: 0o600, flag: 'wx' });
+        renameSync(temp, path.join(dir, LOCK_INFO_FILE));
+      },
+      ensureAdminToken: (store, warn) => ensureAdminToken(dir, store, warn),
+      release,
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/**
+ * Makes sure DIR/admin-token holds the admin secret whose SHA-256 the store knows. A matching token is kept
+ * (scripts keep working across restarts). A missing file mints 256 fresh random bits (mode 0600): the hash is
+ * committed durably first, then the file is written and renamed into place, so a crash in between leaves no
+ * file and the next start mints again. A file that is not 43 base64url characters, or whose hash differs from
+ * the store's, refuses the start: replacing it would silently lock out whoever holds the real token.
+ */
+export async function ensureAdminToken(dataDir: string, store: Store, warn?: (line: string) => void): Promise<{ path: string; hash: Buffer }> {
+  const file = path.join(dataDir, ADMIN_TOKEN_FILE);
+  const storedHash = store.getSetting('admin_token_hash');
+  let existing: string | undefined;
+  try {
+    existing = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fsFailure(error, `Cannot read the admin token ${file}`);
+  }
+  const recover = `Restore the file, or delete it to mint a new admin token at the next start (scripts holding the old one stop working).`;
+  if (existing !== undefined) {
+    if (!ADMIN_TOKEN.test(existing)) {
+      throw new WardenError('storage_error', `The admin token file ${file} is garbled (it must hold 43 base64url characters). ${recover}`);
+    }
+    const hash = sha256(existing);
+    if (storedHash && hash.toString('hex') !== storedHash) {
+      throw new WardenError('storage_error', `The admin token file ${file} does not hold the admin token this database knows. ${recover}`);
+    }
+    if (!storedHash) store.transaction(() => store.putSetting('admin_token_hash', hash.toString('hex')), { durable: true });
+    await chmod(file, 0o600);
+    return { path: file, hash };
+  }
+  const token = randomBytes(32).toString('base64url');
+  const hash = sha256(token);
+  store.transaction(() => store.putSetting('admin_token_hash', hash.toString('hex')), { durable: true });
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    // 'wx' creates a new file, so the 0600 mode applies from the first byte; rename makes the switch atomic.
+    await writeFile(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
+    await chmod(temp, 0o600);
+    await rename(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Never created.
+    }
+    throw fsFailure(error, `Cannot write the admin token ${file}`);
+  }
+  if (storedHash) warn?.(`A new admin token was written to ${file} (the file was missing); the previous token no longer works.`);
+  return { path: file, hash };
+}
