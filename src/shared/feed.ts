@@ -10,6 +10,8 @@ export const SET_TYP = 'secevent+jwt';
 export const FEED_HEARTBEAT_MS = 5_000;
 /** SSE comment sent once the replay after a (re)connect is complete: a subscriber's state is current from then on. */
 export const FEED_READY_COMMENT = 'ready';
+/** `error` of the 429 that refuses a connection beyond the client's cap (with Retry-After; docs/feed.md). */
+export const FEED_TOO_MANY_CONNECTIONS = 'too_many_connections';
 
 /** What was revoked. `user` carries the not-before: every token of that user with iat*1000 < notBefore dies. */
 export type FeedSubject =

@@ -6,21 +6,94 @@
  * (on connect, and by the engine for every committed revocation), sends whatever the revocation log holds
  * after that id, in id order. The log is the single source, so there is no separate "replay" and "live"
  * path to hand off between: an event committed during the replay is simply picked up by the next read.
+ *
+ * Limits (docs/feed.md): connections per client and in total are capped, a slot being taken synchronously
+ * right after authentication so that simultaneous attempts cannot all pass the check; each SET is signed
+ * once per (client, event) and reused by all of that client's connections; and all connections together
+ * write and sign at most a fixed number of messages per event-loop turn, so a replay never starves the
+ * token endpoint.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { WardenError } from '../../shared/errors';
 import { readJson } from './body';
 import { requireConfidentialClient } from './client-auth';
-import { FEED_READY_COMMENT } from '../../shared/feed';
+import { FEED_READY_COMMENT, FEED_TOO_MANY_CONNECTIONS } from '../../shared/feed';
+import type { RevocationRow } from '../store/store';
 import type { ServiceContext } from './context';
 import type { FeedReceipts } from './feed-receipts';
-import { feedMessage, revocationSetClaims } from './feed-set';
+import { revocationSetClaims, SignedSetCache } from './feed-set';
 import { oauthEndpoint } from './oauth-endpoint';
 import { HttpError, NO_STORE, sendJson } from './respond';
-import type { SseRegistry, SseStream } from './sse';
+import { TurnBudget, type SseRegistry, type SseStream } from './sse';
 
-const BATCH = 500;
+export interface FeedLimits {
+  /** Open feed connections one client may hold; more are refused with 429 (default 32). */
+  maxConnectionsPerClient: number;
+  /** Open feed connections in total; more are refused with 503 (default 1024). */
+  maxConnections: number;
+  /** Signed SETs kept for reuse, one per (client, event) (default 20 000). */
+  setCacheEntries: number;
+  /** Feed messages all connections together write per event-loop turn (default 256). */
+  messagesPerTurn: number;
+  /** SETs all connections together sign per event-loop turn (default 16). */
+  signaturesPerTurn: number;
+}
+
+/**
+ * 32 per client: a resource-server fleet holds one connection per API instance and client id, and a
+ * connection the network dropped without a FIN keeps its slot until TCP gives up on it; 32 leaves room
+ * for a fleet of 16 instances to reconnect once each. More instances: more client ids, or a higher cap.
+ */
+export const DEFAULT_FEED_LIMITS: FeedLimits = {
+  maxConnectionsPerClient: 32,
+  maxConnections: 1024,
+  setCacheEntries: 20_000,
+  messagesPerTurn: 256,
+  signaturesPerTurn: 16,
+};
+
+/** What a refused connection is told to wait; the kit uses its own backoff. */
+const RETRY_AFTER_SECONDS = 10;
+/** Revocation rows read at once: small, so one read is a small part of a turn's budget. */
+const READ_BATCH = 64;
+
+function checkLimits(limits: FeedLimits): FeedLimits {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`feed limit ${name} must be a positive integer`);
+  }
+  return limits;
+}
+
+/**
+ * Connection slots per client and in total. `take` checks and counts in one synchronous step; its
+ * release gives the slot back exactly once, however often it is called.
+ */
+class ConnectionSlots {
+  private readonly perClient = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly limits: FeedLimits) {}
+
+  take(clientId: string): { release: () => void } | { refused: 'client' | 'total' } {
+    const held = this.perClient.get(clientId) ?? 0;
+    if (held >= this.limits.maxConnectionsPerClient) return { refused: 'client' };
+    if (this.total >= this.limits.maxConnections) return { refused: 'total' };
+    this.perClient.set(clientId, held + 1);
+    this.total += 1;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.total -= 1;
+        const left = (this.perClient.get(clientId) ?? 1) - 1;
+        if (left > 0) this.perClient.set(clientId, left);
+        else this.perClient.delete(clientId);
+      },
+    };
+  }
+}
 
 export interface FeedSubscriber {
   clientId: string;
@@ -41,6 +114,17 @@ function parseLastEventId(req: IncomingMessage, url: URL): number {
   const raw = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('last_event_id') ?? '0';
   if (!/^\d{1,15}$/.test(raw.trim())) throw new HttpError(400, 'invalid_request', 'Last-Event-ID must be a feed event id.');
   return Number(raw.trim());
+}
+
+/** 429 when the client holds its cap (its own doing), 503 when the feed as a whole is full. */
+function refuse(res: ServerResponse, cap: 'client' | 'total', limits: FeedLimits): void {
+  const headers = { ...NO_STORE, 'Retry-After': RETRY_AFTER_SECONDS };
+  if (cap === 'client') {
+    const description = `This client already holds ${limits.maxConnectionsPerClient} feed connections, the most allowed.`;
+    sendJson(res, 429, { error: FEED_TOO_MANY_CONNECTIONS, error_description: description }, headers);
+  } else {
+    sendJson(res, 503, { error: 'temporarily_unavailable', error_description: 'The revocation feed has no free connection slot; retry later.' }, headers);
+  }
 }
 
 class FeedConnection {
@@ -70,20 +154,14 @@ class FeedConnection {
     try {
       do {
         this.again = false;
-        for (;;) {
-          const rows = this.feed.ctx.engine.revocationsAfter(this.lastSent, BATCH);
+        let rows: RevocationRow[];
+        do {
+          rows = this.feed.ctx.engine.revocationsAfter(this.lastSent, READ_BATCH);
           for (const row of rows) {
-            if (row.id <= this.lastSent || this.stream.closed) continue;
-            const claims = revocationSetClaims(row, this.feed.ctx.engine.issuer, this.clientId, this.feed.ctx.clock.now());
-            const set = this.feed.ctx.engine.signSecurityEvent(claims as unknown as Record<string, unknown>);
-            this.stream.write(feedMessage(row.id, set));
-            this.lastSent = row.id;
+            if (row.id <= this.lastSent) continue;
+            if (!(await this.feed.send(this, row))) return;
           }
-          this.feed.noteDelivered(this.clientId, this.lastSent);
-          if (this.stream.closed) return;
-          await this.stream.drained();
-          if (rows.length < BATCH) break;
-        }
+        } while (rows.length === READ_BATCH && !this.stream.closed);
       } while (this.again && !this.stream.closed);
     } catch (error) {
       // Signing or reading failed: drop the stream; the client reconnects with its Last-Event-ID.
@@ -99,16 +177,65 @@ export class RevocationFeed {
   private readonly connections = new Set<FeedConnection>();
   /** Highest id ever delivered per client: acknowledgements beyond it are not believed. */
   private readonly delivered = new Map<string, number>();
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: Array<() => void>;
+  private readonly limits: FeedLimits;
+  private readonly slots: ConnectionSlots;
+  private readonly sets: SignedSetCache;
+  private readonly messages: TurnBudget;
+  private readonly signatures: TurnBudget;
 
   constructor(
     readonly ctx: ServiceContext,
     private readonly sse: SseRegistry,
     readonly receipts: FeedReceipts,
+    limits: Partial<FeedLimits> = {},
   ) {
-    this.unsubscribe = ctx.engine.onRevocation(() => {
-      for (const connection of this.connections) connection.wake();
-    });
+    this.limits = checkLimits({ ...DEFAULT_FEED_LIMITS, ...limits });
+    this.slots = new ConnectionSlots(this.limits);
+    this.sets = new SignedSetCache(this.limits.setCacheEntries);
+    this.messages = new TurnBudget(this.limits.messagesPerTurn);
+    this.signatures = new TurnBudget(this.limits.signaturesPerTurn);
+    this.unsubscribe = [
+      ctx.engine.onRevocation((row) => {
+        // Before any connection is woken: not one more cached SET of a revoked key goes out.
+        if (row.kind === 'key') this.sets.dropKid(row.subject);
+        for (const connection of this.connections) connection.wake();
+      }),
+      ctx.engine.onEvent((event) => {
+        if (!event.type.startsWith('key.')) return;
+        if ((event.type === 'key.revoked' || event.type === 'key.retired') && typeof event.data.kid === 'string') this.sets.dropKid(event.data.kid);
+        // Whatever the key change, only SETs whose key is still published may be served again.
+        this.sets.keepOnly(new Set(ctx.engine.jwks().keys.map((key) => key.kid)));
+      }),
+    ];
+  }
+
+  /**
+   * Writes the next event on one connection, within this turn's budgets; false once the stream is closed.
+   * Nothing awaits between the cache lookup and the write, so a SET dropped because its key was revoked
+   * can never be written afterwards.
+   */
+  async send(connection: FeedConnection, row: RevocationRow): Promise<boolean> {
+    const turn = this.messages.take();
+    if (turn) await turn;
+    if (!this.sets.has(connection.clientId, row.id)) {
+      const signing = this.signatures.take();
+      if (signing) await signing;
+    }
+    if (connection.stream.closed) return false;
+    const message = this.sets.get(connection.clientId, row.id) ?? this.sign(row, connection.clientId);
+    const flushed = connection.stream.write(message);
+    connection.lastSent = row.id;
+    this.noteDelivered(connection.clientId, row.id);
+    if (!flushed) await connection.stream.drained();
+    return !connection.stream.closed;
+  }
+
+  /** Signs event `row` for `clientId` and returns its message, cached for the client's other connections. */
+  private sign(row: RevocationRow, clientId: string): string {
+    // iat is the time of signing: a reused SET says when it was made, not when it was sent.
+    const claims = revocationSetClaims(row, this.ctx.engine.issuer, clientId, this.ctx.clock.now());
+    return this.sets.put(clientId, row.id, this.ctx.engine.signSecurityEvent(claims as unknown as Record<string, unknown>));
   }
 
   /** Connected resource servers, for the console. */
@@ -121,7 +248,7 @@ export class RevocationFeed {
   }
 
   close(): void {
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
     for (const connection of this.connections) connection.stream.close();
     this.connections.clear();
   }
@@ -131,12 +258,27 @@ export class RevocationFeed {
     return oauthEndpoint(this.ctx, 'GET /events', async (req: IncomingMessage, res: ServerResponse, url: URL) => {
       const client = requireConfidentialClient(this.ctx.engine, req);
       const lastEventId = parseLastEventId(req, url);
-      const stream = this.sse.open(req, res);
+      // The slot is taken before anything awaits: no other request can be counted in between.
+      const slot = this.slots.take(client.clientId);
+      if ('refused' in slot) {
+        refuse(res, slot.refused, this.limits);
+        return;
+      }
+      let stream: SseStream;
+      try {
+        stream = this.sse.open(req, res);
+      } catch (error) {
+        slot.release();
+        throw error;
+      }
       // Ask EventSource-style clients to reconnect quickly; the kit has its own backoff.
       stream.write('retry: 1000\n\n');
       const connection = new FeedConnection(this, client.clientId, stream, lastEventId, this.ctx.clock.now());
       this.connections.add(connection);
-      stream.onClose(() => this.connections.delete(connection));
+      stream.onClose(() => {
+        this.connections.delete(connection);
+        slot.release();
+      });
       await connection.pump();
       stream.write(`: ${FEED_READY_COMMENT} ${connection.lastSent}\n\n`);
       // Anything committed while the replay was finishing is sent now.

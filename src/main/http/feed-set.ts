@@ -47,3 +47,63 @@ export function revocationSetClaims(row: RevocationRow, issuer: string, audience
 export function feedMessage(id: number, set: string): string {
   return `id: ${id}\nevent: revocation\ndata: ${set}\n\n`;
 }
+
+function kidOf(set: string): string {
+  const header = JSON.parse(Buffer.from(set.slice(0, set.indexOf('.')), 'base64url').toString('utf8')) as { kid?: unknown };
+  return typeof header.kid === 'string' ? header.kid : '';
+}
+
+/**
+ * Feed messages (a signed SET in its SSE frame) by (subscriber, feed id), so that every connection of one
+ * client sends the same signature instead of making its own: a fleet of N API instances costs one signature
+ * per event, not N, and no connection formats a message again. Revocation rows never change and their ids
+ * are never reused (AUTOINCREMENT), so an entry stays right until its key stops verifying: the feed drops a
+ * key's entries when the key is revoked or retired. Least recently used entries go first once `maxEntries`
+ * is reached (the memory bound).
+ */
+export class SignedSetCache {
+  private readonly entries = new Map<string, { message: string; kid: string }>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(clientId: string, id: number): boolean {
+    return this.entries.has(`${id}:${clientId}`);
+  }
+
+  /** The SSE message for event `id` to `clientId`, if cached. */
+  get(clientId: string, id: number): string | undefined {
+    const key = `${id}:${clientId}`;
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.message;
+  }
+
+  /** Caches the message for a freshly signed `set` and returns it. */
+  put(clientId: string, id: number, set: string): string {
+    const key = `${id}:${clientId}`;
+    const message = feedMessage(id, set);
+    this.entries.delete(key);
+    this.entries.set(key, { message, kid: kidOf(set) });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    return message;
+  }
+
+  /** Forgets every SET signed by `kid`. */
+  dropKid(kid: string): void {
+    for (const [key, entry] of this.entries) if (entry.kid === kid) this.entries.delete(key);
+  }
+
+  /** Forgets every SET whose key is not among `kids` (the keys that still verify). */
+  keepOnly(kids: ReadonlySet<string>): void {
+    for (const [key, entry] of this.entries) if (!kids.has(entry.kid)) this.entries.delete(key);
+  }
+}

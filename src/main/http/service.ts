@@ -13,7 +13,7 @@ import { AdminAuth } from './admin-auth';
 import { ADMIN_RPC_PREFIX, AdminEndpoints } from './admin-endpoints';
 import type { Endpoint, ServiceContext } from './context';
 import { jwksEndpoint, metadataEndpoint, PATHS } from './discovery-endpoints';
-import { RevocationFeed, type FeedSubscriber } from './feed-endpoint';
+import { RevocationFeed, type FeedLimits, type FeedSubscriber } from './feed-endpoint';
 import { FeedReceipts } from './feed-receipts';
 import { introspectEndpoint } from './introspect-endpoint';
 import { sendJson } from './respond';
@@ -33,6 +33,8 @@ export interface TokenServiceOptions {
   /** A built renderer to serve at `/` (browser-console mode). */
   consoleDir?: string | null;
   feedHeartbeatMs?: number;
+  /** Connection caps, SET cache size and per-turn pacing of the revocation feed (docs/feed.md). */
+  feedLimits?: Partial<FeedLimits>;
   addressThrottle?: ThrottleOptions;
   /** Host names besides loopback that the admin API accepts (with --allow-remote and --host). */
   extraAdminHosts?: string[];
@@ -70,7 +72,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   };
   const sse = new SseRegistry(options.clock, options.feedHeartbeatMs ?? FEED_HEARTBEAT_MS);
   const receipts = new FeedReceipts();
-  const feed = new RevocationFeed(ctx, sse, receipts);
+  const feed = new RevocationFeed(ctx, sse, receipts, options.feedLimits);
   const auth = new AdminAuth({ clock: options.clock, adminTokenHash: options.adminTokenHash, port: options.port, extraHosts: options.extraAdminHosts ?? [], issuer: options.engine.issuer });
   const admin = new AdminEndpoints(ctx, auth, sse, options.info);
   const staticConsole = options.consoleDir ? new StaticConsole(options.consoleDir).endpoint() : undefined;

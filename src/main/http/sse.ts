@@ -106,3 +106,45 @@ export class SseRegistry {
     this.timer.unref();
   }
 }
+
+/**
+ * A budget of work units per event-loop turn, shared by every stream that draws on it: how long replays
+ * leave the loop to other requests. `take()` spends a unit at once when the turn has one left (returning
+ * undefined, so the common case costs no promise), or returns a promise settled in a later turn, waiters
+ * served first come first served. The budget is renewed in the check phase (setImmediate), so the poll
+ * phase, where requests are read and answered, runs between any two budgets' worth of work.
+ */
+export class TurnBudget {
+  private spent = 0;
+  private waiting: Array<() => void> = [];
+  private scheduled = false;
+
+  constructor(private readonly perTurn: number) {}
+
+  take(): Promise<void> | undefined {
+    if (this.spent < this.perTurn) {
+      this.spent += 1;
+      this.schedule();
+      return undefined;
+    }
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.nextTurn());
+  }
+
+  private nextTurn(): void {
+    this.scheduled = false;
+    const granted = this.waiting.splice(0, this.perTurn);
+    this.spent = granted.length;
+    // A turn that starts with work spent must be renewed too, whether or not anyone waits by then.
+    if (this.spent > 0 || this.waiting.length > 0) this.schedule();
+    for (const resolve of granted) resolve();
+  }
+}
