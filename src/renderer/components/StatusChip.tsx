@@ -8,6 +8,7 @@ const COLORS: Record<string, Color> = {
   live: 'success',
   current: 'success',
   intact: 'success',
+  next: 'info',
   retiring: 'warning',
   rotated: 'default',
   expired: 'default',

@@ -1,25 +1,29 @@
 /** The Keys view: rotation and what each key still vouches for. */
 import { expect, type Page } from '@playwright/test';
 
-type KeyStatus = 'active' | 'retiring' | 'retired' | 'revoked';
+type KeyStatus = 'next' | 'active' | 'retiring' | 'retired' | 'revoked';
 
-/** The kid of the one key whose row says it signs now. */
-export async function activeKid(page: Page): Promise<string> {
-  const row = page.locator('[data-testid^="key-row-"][data-status="active"]');
+/** The kid of the one key in this state: `active` signs now, `next` is published to sign after the next rotation. */
+export async function kidWithStatus(page: Page, status: 'active' | 'next'): Promise<string> {
+  const row = page.locator(`[data-testid^="key-row-"][data-status="${status}"]`);
   await expect(row).toHaveCount(1);
   const testId = await row.getAttribute('data-testid');
   return testId!.slice('key-row-'.length);
 }
+
+/** The kid of the one key whose row says it signs now. */
+export const activeKid = (page: Page): Promise<string> => kidWithStatus(page, 'active');
 
 export async function assertKeyStatus(page: Page, kid: string, status: KeyStatus): Promise<void> {
   await expect(page.getByTestId(`key-row-${kid}`)).toHaveAttribute('data-status', status);
   await expect(page.getByTestId(`key-status-${kid}`)).toHaveAttribute('data-status', status);
 }
 
-/** Rotates through the dialog; returns the new key's kid. */
-export async function rotateKey(page: Page, reason: string): Promise<string> {
+/** Rotates through the dialog with the default algorithm; returns the new key's kid. `cost`: what the dialog must say first. */
+export async function rotateKey(page: Page, reason: string, cost: 'routine' | 'algorithm_change' = 'routine'): Promise<string> {
   await page.getByTestId('rotate-key').click();
   await expect(page.getByTestId('rotate-key-dialog')).toBeVisible();
+  await expect(page.getByTestId('rotate-key-cost')).toHaveAttribute('data-kind', cost);
   await page.getByTestId('rotate-key-reason').fill(reason);
   await page.getByTestId('rotate-key-submit').click();
   const result = page.getByTestId('rotate-key-result');

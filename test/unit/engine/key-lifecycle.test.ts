@@ -25,7 +25,9 @@ const verifyWith = (jwks: ReturnType<typeof snapshot>, token: string, h: Harness
   jwtVerify(token, jwks, { issuer: ISSUER, audience: 'token-warden-api', typ: 'at+jwt', currentDate: new Date(h.clock.now()) });
 
 const dirs: string[] = [];
+const opened: Engine[] = [];
 afterEach(() => {
+  while (opened.length) opened.pop()!.close();
   while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
 });
 
@@ -36,14 +38,12 @@ function install(initialSigningAlg?: SigningAlg) {
   const path = join(dir, 'warden.db');
   const vault = new MemoryVault();
   const clock = new ManualClock();
-  const engines: Engine[] = [];
   const open = async (alg = initialSigningAlg) => {
-    engines.at(-1)?.close();
+    opened.pop()?.close();
     const engine = await Engine.open({ store: openStore(path), vault, clock, issuer: ISSUER, initialSigningAlg: alg });
-    engines.push(engine);
+    opened.push(engine);
     return engine;
   };
-  afterEach(() => engines.at(-1)?.close());
   return { path, vault, clock, open };
 }
 
@@ -158,7 +158,7 @@ describe('installs and upgrades', () => {
     const old = await site.open();
     const activeRow = old.store.listKeys()[0]!;
     const privateJwk = (await site.vault.get(activeRow.kid))!;
-    old.close();
+    opened.pop()!.close();
     // Rebuild the file as schema 3 wrote it: the one active key, no next.
     rmSync(site.path);
     rmSync(`${site.path}-wal`, { force: true });

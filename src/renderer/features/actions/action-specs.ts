@@ -67,15 +67,3 @@ export function revokeAccessTokenSpec(jti: string): ActionSpec {
     run: (reason) => api.revokeAccessToken({ jti, reason }),
   };
 }
-
-export function revokeKeySpec(kid: string, liveTokens: number): ActionSpec {
-  return {
-    title: `Revoke signing key ${kid}`,
-    description: `Emergency only: every token this key signed becomes invalid at once${
-      liveTokens > 0 ? ` — ${liveTokens} live access token${liveTokens === 1 ? '' : 's'} die with it` : ''
-    }. Use rotation for routine key changes.`,
-    target: { kind: 'key', kid },
-    confirmLabel: 'Revoke key',
-    run: (reason) => api.revokeSigningKey({ kid, reason }),
-  };
-}

@@ -1,6 +1,8 @@
 import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
 import AutorenewIcon from '@mui/icons-material/Autorenew';
 import { useState } from 'react';
 import { useAdminQuery } from '../../api';
@@ -8,10 +10,30 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
-import { revokeKeySpec } from '../actions/action-specs';
+import { StatusChip } from '../../components/StatusChip';
 import { useConfirmAction } from '../actions/use-confirm-action';
+import { KEY_STATES } from './key-states';
 import { KeysTable } from './KeysTable';
+import { revokeKeySpec } from './revoke-key-spec';
 import { RotateKeyDialog } from './RotateKeyDialog';
+
+/** The five key states with what each means for tokens and verifiers. */
+function KeyStatesLegend() {
+  return (
+    <Stack spacing={1} sx={{ mt: 2 }} data-testid="key-states-legend" component="dl">
+      {KEY_STATES.map((state) => (
+        <Stack key={state.status} direction="row" spacing={1.5} sx={{ alignItems: 'center' }}>
+          <Typography component="dt" sx={{ minWidth: 96 }}>
+            <StatusChip status={state.status} label={state.label} />
+          </Typography>
+          <Typography component="dd" variant="body2" color="text.secondary" sx={{ m: 0 }} data-testid={`key-state-help-${state.status}`}>
+            {state.help}
+          </Typography>
+        </Stack>
+      ))}
+    </Stack>
+  );
+}
 
 /** Signing keys: rotate routinely, revoke in an emergency, and see what each still signs before you do. */
 export function KeysPage() {
@@ -20,14 +42,15 @@ export function KeysPage() {
   // Live-token counts move with every sign-in, refresh and revocation.
   const keys = useAdminQuery('listKeys', {}, { refreshOn: () => true, throttleMs: 1_000, keepPrevious: true });
   const settings = useAdminQuery('getSettings', {}, { refreshOn: (event) => event.type === 'settings.changed' });
+  const nextKey = keys.data?.find((key) => key.status === 'next');
 
   return (
     <>
       <PageHeader
         title="Signing keys"
-        subtitle="Rotation is safe: the old key keeps verifying until it retires. Revocation kills every token a key signed."
+        subtitle="The next key is published ahead, so a routine rotation is gap-free; the old key keeps verifying until it retires. Revocation kills every token a key signed."
         actions={
-          <Button variant="contained" startIcon={<AutorenewIcon />} onClick={() => setRotating(true)} data-testid="rotate-key">
+          <Button variant="contained" startIcon={<AutorenewIcon />} onClick={() => setRotating(true)} disabled={!settings.data} data-testid="rotate-key">
             Rotate key
           </Button>
         }
@@ -42,18 +65,23 @@ export function KeysPage() {
                 title="No signing key yet"
                 hint="Rotate to create the first key; tokens cannot be issued without one."
                 action={
-                  <Button variant="contained" onClick={() => setRotating(true)} data-testid="rotate-key-empty">
+                  <Button variant="contained" onClick={() => setRotating(true)} disabled={!settings.data} data-testid="rotate-key-empty">
                     Create the first key
                   </Button>
                 }
               />
             ) : (
-              <KeysTable keys={keys.data} onRevoke={(key) => confirm(revokeKeySpec(key.kid, key.liveTokens))} />
+              <>
+                <KeysTable keys={keys.data} onRevoke={(key) => confirm(revokeKeySpec(key, nextKey))} />
+                <KeyStatesLegend />
+              </>
             )}
           </CardContent>
         </Card>
       )}
-      <RotateKeyDialog open={rotating} defaultAlg={settings.data?.signingAlg ?? 'EdDSA'} onClose={() => setRotating(false)} onRotated={keys.refetch} />
+      {settings.data && (
+        <RotateKeyDialog open={rotating} defaultAlg={settings.data.signingAlg} nextKey={nextKey} onClose={() => setRotating(false)} onRotated={keys.refetch} />
+      )}
       {dialog}
     </>
   );

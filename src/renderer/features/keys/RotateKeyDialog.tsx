@@ -13,25 +13,52 @@ import { signingAlgSchema } from '../../../shared/dto';
 import { api, useAction } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Mono } from '../../components/Mono';
+import { RelativeTime } from '../../components/TimeText';
+import { formatAbsolute } from '../../lib/time';
+import { ALG_LABELS, CACHED_JWKS_COST, isRoutineRotation } from './key-states';
 
 interface Props {
   open: boolean;
   /** The algorithm new keys use by default (from settings). */
   defaultAlg: SigningAlg;
+  /** The key published ahead to sign next, if any. */
+  nextKey: KeyInfo | undefined;
   onClose: () => void;
   onRotated: (key: KeyInfo) => void;
 }
 
-/** Rotation: a new key signs from now on; the old one keeps verifying until it retires. */
-export function RotateKeyDialog({ open, defaultAlg, onClose, onRotated }: Props) {
+/** Rotation: a routine one promotes the published next key; another algorithm brings a key nobody has seen. */
+export function RotateKeyDialog({ open, defaultAlg, nextKey, onClose, onRotated }: Props) {
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="xs" fullWidth data-testid="rotate-key-dialog">
-      {open && <RotateKeyForm defaultAlg={defaultAlg} onClose={onClose} onRotated={onRotated} />}
+    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="rotate-key-dialog">
+      {open && <RotateKeyForm defaultAlg={defaultAlg} nextKey={nextKey} onClose={onClose} onRotated={onRotated} />}
     </Dialog>
   );
 }
 
-function RotateKeyForm({ defaultAlg, onClose, onRotated }: Omit<Props, 'open'>) {
+/** What this rotation costs a verifier that caches the JWKS, said before it happens. */
+function RotationCost({ alg, nextKey }: { alg: SigningAlg; nextKey: KeyInfo | undefined }) {
+  if (nextKey && isRoutineRotation(alg, nextKey)) {
+    return (
+      <Alert severity="success" data-testid="rotate-key-cost" data-kind="routine">
+        Gap-free: the next key <Mono>{nextKey.kid}</Mono> has been published since{' '}
+        <span title={formatAbsolute(nextKey.createdAt)}>{new Date(nextKey.createdAt).toLocaleString()}</span> (
+        <RelativeTime at={nextKey.createdAt} />
+        ). It signs from now on; verifiers that fetched the JWKS since then accept its tokens at once. A new next key is
+        published in its place.
+      </Alert>
+    );
+  }
+  return (
+    <Alert severity="warning" data-testid="rotate-key-cost" data-kind="algorithm_change">
+      Algorithm change{nextKey ? ` (the published next key is ${nextKey.alg})` : ''}: a new {alg} key signs at once. {CACHED_JWKS_COST}{' '}
+      {nextKey ? 'The unused next key is discarded (it never signed anything) and ' : 'A '}
+      next key of the new algorithm is published, so later rotations are gap-free again; {alg} becomes the setting for new keys.
+    </Alert>
+  );
+}
+
+function RotateKeyForm({ defaultAlg, nextKey, onClose, onRotated }: Omit<Props, 'open'>) {
   const [alg, setAlg] = useState<SigningAlg>(defaultAlg);
   const [reason, setReason] = useState('');
   const [created, setCreated] = useState<KeyInfo | null>(null);
@@ -51,8 +78,9 @@ function RotateKeyForm({ defaultAlg, onClose, onRotated }: Omit<Props, 'open'>) 
       <DialogContent>
         {created ? (
           <Alert severity="success" data-testid="rotate-key-result" data-kid={created.kid}>
-            New key <Mono>{created.kid}</Mono> ({created.alg}) now signs every new token. The previous key is retiring:
-            it keeps verifying the tokens it signed until they expire.
+            Key <Mono>{created.kid}</Mono> ({created.alg}) now signs every new token. The previous key is retiring: it keeps
+            verifying the tokens it signed until they expire. A new next key is published in the JWKS for the rotation
+            after this one.
           </Alert>
         ) : (
           <Stack spacing={2} sx={{ pt: 1 }}>
@@ -69,10 +97,11 @@ function RotateKeyForm({ defaultAlg, onClose, onRotated }: Omit<Props, 'open'>) 
             >
               {signingAlgSchema.options.map((option) => (
                 <MenuItem key={option} value={option} data-testid={`rotate-key-alg-${option}`}>
-                  {option === 'EdDSA' ? 'EdDSA (Ed25519)' : 'ES256 (P-256)'}
+                  {ALG_LABELS[option]}
                 </MenuItem>
               ))}
             </TextField>
+            <RotationCost alg={alg} nextKey={nextKey} />
             <TextField
               label="Reason (optional)"
               value={reason}

@@ -4,6 +4,7 @@
  */
 import { sessionLimitPolicySchema, settingsSchema, signingAlgSchema, type Settings } from '../../../shared/dto';
 import { describeSeconds } from '../../lib/time';
+import { ALG_LABELS } from '../keys/key-states';
 
 export type SettingKey = keyof Settings;
 
@@ -78,7 +79,14 @@ export const FIELD_GROUPS: FieldGroup[] = [
     title: 'Tokens',
     fields: [
       { key: 'audience', label: 'Audience (aud)', kind: 'text', help: 'Resource servers check this value.' },
-      { key: 'signingAlg', label: 'Signing algorithm for new keys', kind: 'select', options: signingAlgSchema.options, help: 'Applies at the next key rotation.' },
+      {
+        key: 'signingAlg',
+        label: 'Signing algorithm for new keys',
+        kind: 'select',
+        options: signingAlgSchema.options,
+        optionLabels: ALG_LABELS,
+        help: 'Applies at the next key rotation. If it differs from the published next key’s, that rotation signs at once with a key verifiers have not fetched yet (Keys says so before you rotate).',
+      },
     ],
   },
 ];
