@@ -3,8 +3,7 @@
  * and the loopback token service. Used by the headless entry point (`npm run serve`), the desktop main
  * process and the tests.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -17,12 +16,11 @@ import { startDemoWorld, type DemoWorld, DEFAULT_DEMO_DEVICES } from './demo/wor
 import { createEngine, type Engine } from './engine/engine';
 import type { ThrottleOptions } from './http/address-throttle';
 import type { FeedLimits } from './http/feed-endpoint';
-import { sha256 } from './http/admin-auth';
 import { sendJson } from './http/respond';
 import { createTokenService, defaultLogFault, type TokenService } from './http/service';
 import { openVault } from './keys/index';
+import { openDataDir } from './data-dir';
 import { openStore } from './store/index';
-import type { Store } from './store/store';
 
 /** The command-line configuration (see ./config) plus options only programs set. */
 export interface WardenOptions extends WardenConfig {
@@ -67,33 +65,7 @@ function invalid(message: string): WardenError {
   return new WardenError('invalid_input', message);
 }
 
-/**
- * Makes sure DIR/admin-token holds an admin secret whose SHA-256 the store knows. A valid existing token is
- * kept (scripts keep working across restarts); otherwise 256 fresh random bits are written with mode 0600.
- * Only the hash goes into the database.
- */
-export async function ensureAdminToken(dataDir: string, store: Store): Promise<{ path: string; hash: Buffer }> {
-  const file = path.join(dataDir, 'admin-token');
-  const storedHash = store.getSetting('admin_token_hash');
-  try {
-    const existing = (await readFile(file, 'utf8')).trim();
-    if (storedHash && /^[A-Za-z0-9_-]{43}$/.test(existing) && sha256(existing).toString('hex') === storedHash) {
-      await chmod(file, 0o600);
-      return { path: file, hash: Buffer.from(storedHash, 'hex') };
-    }
-  } catch {
-    // No readable token yet: make one.
-  }
-  const token = randomBytes(32).toString('base64url');
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  // 'wx' creates a new file, so the 0600 mode applies from the first byte; rename makes the switch atomic.
-  await writeFile(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
-  await chmod(temp, 0o600);
-  await rename(temp, file);
-  const hash = sha256(token);
-  store.putSetting('admin_token_hash', hash.toString('hex'));
-  return { path: file, hash };
-}
+export { ensureAdminToken } from './data-dir';
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -159,6 +131,9 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     } else {
       throw invalid('A data directory is required (or demo mode).');
     }
+    // One process per data directory; a used one is never taken for a new install (see ./data-dir).
+    const dir = openDataDir(dataDir);
+    cleanups.push(() => dir.release());
 
     // Listen first: the issuer (and so every token's iss) carries the actual port.
     const requestTimeout = options.requestTimeoutMs ?? 30_000;
@@ -180,7 +155,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     }
     const issuer = `http://${urlHost(options.host)}:${port}`;
 
-    const store = openStore(path.join(dataDir, 'warden.db'));
+    const store = openStore(dir.databasePath);
     let storeOwnedByEngine = false;
     cleanups.push(() => {
       if (!storeOwnedByEngine) store.close();
@@ -191,7 +166,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     const engine = await createEngine({ store, vault, clock, issuer, onError: (error) => logFault('engine', error) });
     storeOwnedByEngine = true;
     cleanups.push(() => engine.close());
-    const adminToken = await ensureAdminToken(dataDir, store);
+    const adminToken = await dir.ensureAdminToken(store, warn);
 
     const info: BridgeInfo = { mode: options.mode ?? 'browser', issuer, keyStore: vault.kind, demo: options.demo, dataDir: options.demo ? null : dataDir };
     const service = createTokenService({
@@ -209,6 +184,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     });
     server.off('request', starting);
     server.on('request', service.handle);
+    dir.announce(issuer);
     engine.attachFeed({ receiptsFor: (id) => service.receipts.receiptsFor(id), subscribers: () => service.subscribers() });
     // Queued and audited in batches by the engine; a failure reaches logFault through the engine's onError.
     const stopAudit = service.receipts.onReceipt((feedEventId, receipt) =>
@@ -253,6 +229,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
           service.close();
           await closeServer(server);
           engine.close();
+          dir.release();
           if (options.demo && options.dataDir === null) await rm(dataDir, { recursive: true, force: true });
         })();
         return closing;
