@@ -110,8 +110,8 @@ describe('token service endpoints', () => {
     const active = await introspect(tokens.access_token);
     expect(active.status).toBe(200);
     expect(active.headers.get('cache-control')).toBe('no-store');
-    expect(await active.json()).toMatchObject({ active: true, token_type: 'access_token', client_id: app, sub: user.id, username: user.username, iss: t.baseUrl });
-    expect(await (await introspect(tokens.refresh_token)).json()).toMatchObject({ active: true, token_type: 'refresh_token' });
+    expect(await active.json()).toMatchObject({ active: true, token_type: 'Bearer', client_id: app, sub: user.id, username: user.username, iss: t.baseUrl });
+    expect(await (await introspect(tokens.refresh_token)).json()).toMatchObject({ active: true, client_id: app });
     expect(await (await introspect('garbage')).json()).toEqual({ active: false });
 
     for (const authorization of ['', basicAuth(api.clientId, 'wrong'), basicAuth(app, 'x'), 'Basic Zm9v']) {

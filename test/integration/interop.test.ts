@@ -109,7 +109,7 @@ describe('interop: oauth4webapi and jose against npm run serve', () => {
       resourceServer,
       await oauth.introspectionRequest(as, resourceServer, resourceServerAuth, again.access_token, insecure),
     );
-    expect(introspection).toMatchObject({ active: true, client_id: 'interop-app', username, token_type: 'access_token' });
+    expect(introspection).toMatchObject({ active: true, client_id: 'interop-app', username, token_type: 'Bearer' });
 
     await oauth.processRevocationResponse(await oauth.revocationRequest(as, publicClient, oauth.None(), again.refresh_token!, insecure));
     const afterRevoke = await oauth.processIntrospectionResponse(

@@ -213,14 +213,21 @@ export class Engine implements TokenEngine {
     return introspect(this.ctx, token);
   }
 
+  /**
+   * RFC 7009 §2.1: a token issued to another client is refused (`unauthorized_client`), as the RFC asks the
+   * server to verify and inform the client; unknown, invalid, expired or already-purged tokens are ignored
+   * (§2.2: the client cannot act on it). `clientId` null is the owner itself (no client check).
+   */
   async revokeToken(token: string, clientId: string | null): Promise<void> {
     const ctx = this.ctx;
     const actor = clientId ? `client:${clientId}` : 'user';
+    const foreign = () => new WardenError('unauthorized_client', 'The token was not issued to this client.');
     if (typeof token !== 'string') return;
     const key = refreshTokenKey(token);
     if (key !== undefined) {
       const row = ctx.store.getRefreshToken(key);
-      if (!row || (clientId !== null && row.clientId !== clientId)) return;
+      if (!row) return;
+      if (clientId !== null && row.clientId !== clientId) throw foreign();
       // RFC 7009 §2.1: revoking a refresh token also ends the access tokens of the same grant (the session).
       ctx.run((tx) => {
         const session = ctx.store.getSession(row.sessionId);
@@ -231,8 +238,9 @@ export class Engine implements TokenEngine {
     const { decoded, signatureValid } = verifyDetailed(ctx, token);
     const jti = decoded?.payload.jti;
     const owner = decoded?.payload.client_id;
-    if (!signatureValid || typeof jti !== 'string' || (clientId !== null && owner !== clientId)) return;
-    if (!ctx.store.getAccessToken(jti)) return;
+    // Only a token whose signature is ours can name its client; anything else is just an invalid token.
+    if (!signatureValid || typeof jti !== 'string' || !ctx.store.getAccessToken(jti)) return;
+    if (clientId !== null && owner !== clientId) throw foreign();
     actions.revokeAccessToken(ctx, { jti, reason: 'revoked by the client' }, { actor });
   }
 

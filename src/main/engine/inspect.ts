@@ -106,14 +106,19 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
   return base;
 }
 
+/**
+ * RFC 7662 §2.2. `token_type` is the token's type as RFC 6749 §7.1 defines it: `Bearer` for an access token.
+ * A refresh token has no such type (it is never presented to a resource server), so its answer carries
+ * none, as oidc-provider's does. `scope` is left out when none was granted.
+ */
 export function introspect(ctx: EngineContext, token: string): IntrospectionResponse {
   if (typeof token !== 'string' || token.length > 16_384) return { active: false };
+  const scoped = (scope: string | undefined) => (scope ? { scope } : {});
   if (refreshTokenKey(token) !== undefined) {
     const found = judgeRefresh(ctx, token);
     if (!found || !found.verdict.active) return { active: false };
     return {
       active: true,
-      token_type: 'refresh_token',
       client_id: found.session.clientId,
       username: found.user.username,
       sub: found.user.id,
@@ -121,12 +126,12 @@ export function introspect(ctx: EngineContext, token: string): IntrospectionResp
       exp: Math.floor(found.expiresAt / 1000),
       iat: Math.floor(found.row.createdAt / 1000),
       sid: found.session.id,
-      scope: found.session.scope,
+      ...scoped(found.session.scope),
     };
   }
   const { verdict } = verifyDetailed(ctx, token);
   if (!verdict.active) return { active: false };
   const c = verdict.claims;
   const username = ctx.store.getUser(c.sub)?.username ?? '';
-  return { active: true, token_type: 'access_token', scope: c.scope, client_id: c.client_id, username, sub: c.sub, aud: c.aud, iss: c.iss, exp: c.exp, iat: c.iat, jti: c.jti, sid: c.sid };
+  return { active: true, token_type: 'Bearer', ...scoped(c.scope), client_id: c.client_id, username, sub: c.sub, aud: c.aud, iss: c.iss, exp: c.exp, iat: c.iat, jti: c.jti, sid: c.sid };
 }

@@ -48,7 +48,8 @@ export type IntrospectionResponse =
   | { active: false }
   | {
       active: true;
-      token_type: 'access_token' | 'refresh_token';
+      /** RFC 6749 §7.1 type: `Bearer` for access tokens; absent for refresh tokens, which have none. */
+      token_type?: 'Bearer';
       scope?: string;
       client_id: string;
       username: string;
@@ -89,7 +90,7 @@ export interface TokenEngine {
   login(request: LoginRequest): Promise<TokenSet>;
   /** Refresh grant with rotation and reuse detection. Throws WardenError with a refresh_* / session_* code. */
   refresh(request: RefreshRequest): Promise<TokenSet>;
-  /** RFC 7009: a client revokes one of its own tokens. Unknown tokens are ignored (as the RFC requires). */
+  /** RFC 7009: a client revokes one of its own tokens. Unknown tokens are ignored (§2.2); another client's throws unauthorized_client (§2.1). */
   revokeToken(token: string, clientId: string | null): Promise<void>;
   /** RFC 7662. */
   introspect(token: string): IntrospectionResponse;

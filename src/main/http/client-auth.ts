@@ -2,6 +2,9 @@
  * Client identification on the OAuth endpoints (RFC 6749 §2.3). Public clients send `client_id` in the form
  * (auth method `none`); confidential clients authenticate with HTTP Basic (`client_secret_basic`), whose
  * id and secret are form-urlencoded before base64 (RFC 6749 §2.3.1). Using two methods at once is refused.
+ * A public client may also name itself with Basic and an empty secret (`Basic base64(client_id:)`), as
+ * client libraries such as simple-oauth2 do by default: that identifies it, it does not authenticate it, and
+ * an empty secret never authenticates a confidential client.
  */
 import type { IncomingMessage } from 'node:http';
 import { isWardenError } from '../../shared/errors';
@@ -43,7 +46,8 @@ export function parseBasicAuth(req: IncomingMessage): BasicCredentials | null {
   try {
     const clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
     const secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
-    if (clientId === '' || secret === '') throw invalidClient('Malformed Basic credentials.');
+    // An empty secret is allowed here; identifyClient accepts it only from a public client.
+    if (clientId === '') throw invalidClient('Malformed Basic credentials.');
     return { clientId, secret };
   } catch (error) {
     if (error instanceof HttpError) throw error;
@@ -66,6 +70,7 @@ export function authenticateBasic(engine: TokenEngine, credentials: BasicCredent
 export function requireConfidentialClient(engine: TokenEngine, req: IncomingMessage): IdentifiedClient {
   const credentials = parseBasicAuth(req);
   if (!credentials) throw invalidClient('This endpoint requires client_secret_basic authentication.');
+  if (credentials.secret === '') throw invalidClient('Client authentication failed.');
   const client = authenticateBasic(engine, credentials);
   if (client.kind !== 'confidential') throw invalidClient('Only confidential clients may use this endpoint.');
   return client;
@@ -85,10 +90,16 @@ export function identifyClient(engine: TokenEngine, req: IncomingMessage, params
     if (formClientId !== undefined && formClientId !== credentials.clientId) {
       throw new HttpError(400, 'invalid_request', 'client_id does not match the authenticated client.');
     }
+    if (credentials.secret === '') return publicClient(engine, credentials.clientId);
     return authenticateBasic(engine, credentials);
   }
   if (formClientId === undefined) throw new HttpError(400, 'invalid_request', 'The client_id parameter is required.');
-  const row = engine.getClient(formClientId);
+  return publicClient(engine, formClientId);
+}
+
+/** The public client a request names (auth method `none`); a confidential one must authenticate instead. */
+function publicClient(engine: TokenEngine, clientId: string): IdentifiedClient {
+  const row = engine.getClient(clientId);
   if (!row) throw invalidClient('Unknown client.');
   if (row.kind !== 'public') throw invalidClient('This client must authenticate with client_secret_basic.');
   return { clientId: row.clientId, kind: 'public', authenticated: false };

@@ -27,7 +27,11 @@ export function authorizationServerMetadata(issuer: string) {
     introspection_endpoint: issuer + PATHS.introspect,
     jwks_uri: issuer + PATHS.jwks,
     grant_types_supported: ['password', 'refresh_token'],
-    // No authorization endpoint: first-party apps use the password grant only.
+    // REQUIRED by RFC 8414 §2, and the true list is empty: there is no authorization endpoint, and RFC 7591
+    // §2.1 pairs the password and refresh_token grants with no response type. Authlib's validator refuses
+    // this (and refuses the member's absence just the same); no value would be honest until an
+    // authorization endpoint exists. `scopes_supported` is not published: any scope of RFC 6749 §3.3 syntax
+    // is granted as asked and interpreted by resource servers, so there is no list to advertise.
     response_types_supported: [],
     token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
     revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],

@@ -1,0 +1,184 @@
+/**
+ * Standards details on the wire, judged where possible by code nobody here wrote: Authlib's RFC 8414
+ * validator (Debian's python3-authlib, via /usr/bin/python3) and simple-oauth2 (its password grant with
+ * the Basic-with-empty-secret it sends for public clients, and its revocation, which refuses any answer
+ * without a JSON content type).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { decodeJwt } from 'jose';
+import { ResourceOwnerPassword } from 'simple-oauth2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth, startTestWarden, type TestUser, type TestWarden } from '../helpers/warden';
+
+const PYTHON = '/usr/bin/python3';
+const authlibMissing = (() => {
+  const probe = spawnSync(PYTHON, ['-c', 'import authlib.oauth2.rfc8414'], { encoding: 'utf8' });
+  return probe.status === 0 ? null : `${PYTHON} cannot import authlib (install Debian's python3-authlib): ${(probe.error?.message ?? probe.stderr).trim()}`;
+})();
+if (authlibMissing) console.log(`[rfc-details] skipping the Authlib metadata check: ${authlibMissing}`);
+
+/** Runs every Authlib validator on the document as published and without response_types_supported. */
+const AUTHLIB_CHECK = `
+import json, sys
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+published = json.load(sys.stdin)
+variants = {'published': published, 'without_response_types': {k: v for k, v in published.items() if k != 'response_types_supported'}}
+out = {}
+for name, data in variants.items():
+    metadata = AuthorizationServerMetadata(data)
+    errors = {}
+    for key in metadata.REGISTRY_KEYS:
+        try:
+            getattr(metadata, 'validate_' + key)()
+        except ValueError as error:
+            errors[key] = str(error)
+    out[name] = errors
+print(json.dumps(out))
+`;
+
+describe('standards details', () => {
+  let t: TestWarden;
+  let app: string;
+  let other: string;
+  let api: { clientId: string; clientSecret: string };
+  let user: TestUser;
+
+  beforeAll(async () => {
+    t = await startTestWarden();
+    app = await t.createPublicClient();
+    other = await t.createPublicClient();
+    api = await t.createConfidentialClient();
+    user = await t.createUser();
+  });
+  afterAll(() => t?.close());
+
+  const introspect = async (token: string) =>
+    (await t.postForm('/oauth/introspect', { token }, { authorization: basicAuth(api.clientId, api.clientSecret) })).json() as Promise<Record<string, unknown>>;
+
+  const simpleOauth2 = (id: string, secret = '') =>
+    new ResourceOwnerPassword({ client: { id, secret }, auth: { tokenHost: t.baseUrl, tokenPath: '/oauth/token', revokePath: '/oauth/revoke' } });
+
+  describe('RFC 8414 metadata', () => {
+    it.skipIf(authlibMissing !== null)('passes every Authlib validator but response_types_supported, which no honest value satisfies yet', async () => {
+      const metadata = (await (await fetch(`${t.baseUrl}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+      const output = execFileSync(PYTHON, ['-c', AUTHLIB_CHECK], {
+        input: JSON.stringify(metadata),
+        encoding: 'utf8',
+        // Authlib's documented switch for http:// during tests (it accepts only https and http://localhost otherwise).
+        env: { ...process.env, AUTHLIB_INSECURE_TRANSPORT: '1' },
+      });
+      const result = JSON.parse(output) as Record<string, Record<string, string>>;
+      // There is no authorization endpoint, so the true list of response types is empty (RFC 7591 §2.1 pairs
+      // the password and refresh_token grants with none). Authlib refuses [] and absence alike.
+      expect(result['published']).toEqual({ response_types_supported: '"response_types_supported" is required' });
+      expect(result['without_response_types']).toEqual({ response_types_supported: '"response_types_supported" is required' });
+    });
+
+    it('publishes no empty array except the one RFC 8414 requires', async () => {
+      const metadata = (await (await fetch(`${t.baseUrl}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+      const empty = Object.entries(metadata).filter(([, value]) => Array.isArray(value) && value.length === 0).map(([key]) => key);
+      expect(empty).toEqual(['response_types_supported']);
+    });
+  });
+
+  describe('scope', () => {
+    it('no default scope: no scope member, claim or introspected scope unless asked; asked, it is granted everywhere', async () => {
+      const plain = await t.login(user, app);
+      expect(plain).not.toHaveProperty('scope');
+      expect(decodeJwt(plain.access_token)).not.toHaveProperty('scope');
+      const active = await introspect(plain.access_token);
+      expect(active).toMatchObject({ active: true });
+      expect(active).not.toHaveProperty('scope');
+      expect(await t.admin('inspectToken', { token: plain.access_token })).toMatchObject({ active: true });
+
+      const scoped = await t.login(user, app, { scope: 'orders:read orders:write' });
+      expect(scoped.scope).toBe('orders:read orders:write');
+      expect(decodeJwt(scoped.access_token).scope).toBe('orders:read orders:write');
+      expect(await introspect(scoped.access_token)).toMatchObject({ scope: 'orders:read orders:write' });
+      expect(await introspect(scoped.refresh_token)).toMatchObject({ scope: 'orders:read orders:write' });
+    });
+
+    it('a malformed scope is invalid_scope (RFC 6749 §5.2) and changes nothing', async () => {
+      const before = t.snapshot();
+      for (const scope of ['a  b', 'quote"d', 'back\\slash']) {
+        const response = await t.postForm('/oauth/token', { grant_type: 'password', username: user.username, password: user.password, client_id: app, scope });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({ error: 'invalid_scope', error_description: 'The scope is malformed.' });
+      }
+      expect(t.snapshot()).toEqual(before);
+    });
+  });
+
+  describe('RFC 7662 introspection', () => {
+    it('token_type is Bearer for an access token (RFC 6749 §7.1) and absent for a refresh token, which has no type', async () => {
+      const tokens = await t.login(user, app);
+      expect(await introspect(tokens.access_token)).toMatchObject({ active: true, token_type: 'Bearer' });
+      const refresh = await introspect(tokens.refresh_token);
+      expect(refresh).toMatchObject({ active: true, client_id: app, sub: user.id });
+      expect(refresh).not.toHaveProperty('token_type');
+    });
+  });
+
+  describe('simple-oauth2 as a public client (Basic with an empty secret)', () => {
+    it('signs in, refreshes and revokes both tokens: the public client is identified by the id it names', async () => {
+      const client = simpleOauth2(app);
+      const token = await client.getToken({ username: user.username, password: user.password });
+      const session = (await t.admin('inspectToken', { token: token.token['access_token'] as string })).sessionId;
+      expect((await t.admin('listSessions', { userId: user.id })).items.find((s) => s.id === session)?.clientId).toBe(app);
+      const refreshed = await token.refresh();
+      expect(refreshed.token['refresh_token']).not.toBe(token.token['refresh_token']);
+      // RFC 7009 answers 200 with an empty JSON object and a JSON content type: simple-oauth2 parses it.
+      await expect(refreshed.revoke('access_token')).resolves.toEqual({});
+      await expect(refreshed.revoke('refresh_token')).resolves.toEqual({});
+      expect(await introspect(refreshed.token['access_token'] as string)).toEqual({ active: false });
+      expect(await introspect(refreshed.token['refresh_token'] as string)).toEqual({ active: false });
+    });
+
+    it('an empty secret never authenticates a confidential client', async () => {
+      const before = t.snapshot();
+      await expect(simpleOauth2(api.clientId).getToken({ username: user.username, password: user.password })).rejects.toMatchObject({ output: { statusCode: 401 } });
+      const empty = basicAuth(api.clientId, '');
+      const introspection = await t.postForm('/oauth/introspect', { token: 'x' }, { authorization: empty });
+      expect(introspection.status).toBe(401);
+      expect(await introspection.json()).toMatchObject({ error: 'invalid_client' });
+      const revocation = await t.postForm('/oauth/revoke', { token: 'x' }, { authorization: empty });
+      expect(revocation.status).toBe(401);
+      // An unknown id with an empty secret is no client either.
+      expect((await t.postForm('/oauth/revoke', { token: 'x' }, { authorization: basicAuth('nobody', '') })).status).toBe(401);
+      expect(t.snapshot()).toEqual(before);
+    });
+  });
+
+  describe('RFC 7009 revocation', () => {
+    it('answers 200 with {} and a JSON content type for a token that is not known', async () => {
+      const response = await t.postForm('/oauth/revoke', { token: 'not-a-token-we-know', client_id: app });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.text()).toBe('{}');
+    });
+
+    it("refuses another client's token with unauthorized_client (§2.1) and leaves it alive", async () => {
+      const tokens = await t.login(user, app);
+      const before = t.snapshot();
+      for (const token of [tokens.access_token, tokens.refresh_token]) {
+        // Another public client naming itself, and a confidential client authenticated with its secret.
+        const requests: Array<[Record<string, string>, Record<string, string>]> = [
+          [{ token, client_id: other }, {}],
+          [{ token }, { authorization: basicAuth(api.clientId, api.clientSecret) }],
+        ];
+        for (const [params, headers] of requests) {
+          const response = await t.postForm('/oauth/revoke', params, headers);
+          expect(response.status).toBe(400);
+          expect(await response.json()).toEqual({ error: 'unauthorized_client', error_description: 'The token was not issued to this client.' });
+        }
+      }
+      expect(t.snapshot()).toEqual(before);
+      expect(await introspect(tokens.access_token)).toMatchObject({ active: true });
+      expect(await introspect(tokens.refresh_token)).toMatchObject({ active: true });
+      // The owner may.
+      expect((await t.postForm('/oauth/revoke', { token: tokens.refresh_token, client_id: app })).status).toBe(200);
+      expect(await introspect(tokens.access_token)).toEqual({ active: false });
+    });
+  });
+});
