@@ -5,7 +5,8 @@
  *
  * The engine opens it with a clock frozen at the generation instant, so "active", "expired" and the
  * retention purge mean the same thing on every run. The bench's signing key lives next to the database
- * (mode 0600) and is loaded into a memory vault: reopening never rotates keys or adds audit entries.
+ * (mode 0600), with the next key the engine publishes ahead, and both are loaded into a memory vault: reopening
+ * never rotates keys or adds audit entries.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,8 @@ export const SCALE_DIR = path.join(WORK_DIR, 'scale');
 export const SCALE_DB = path.join(SCALE_DIR, 'warden.db');
 const META = path.join(SCALE_DIR, 'meta.json');
 const KEY = path.join(SCALE_DIR, 'bench-signing-key.json');
+/** The next key's private JWK (it carries its kid): without it, every open would publish a new next key. */
+const NEXT_KEY = path.join(SCALE_DIR, 'bench-next-key.json');
 
 /** Every bench user's password (users share one real scrypt hash). */
 export const SCALE_PASSWORD = 'bench-password-1';
@@ -76,6 +79,8 @@ function handle(meta: ScaleMeta, reused: boolean): ScaleStore {
     async openEngine(dbPath = SCALE_DB, clock: Clock = new ManualClock(meta.now)) {
       const vault = new MemoryVault();
       await vault.put(meta.kid, readFileSync(KEY, 'utf8'));
+      const nextJwk = readFileSync(NEXT_KEY, 'utf8');
+      await vault.put((JSON.parse(nextJwk) as { kid: string }).kid, nextJwk);
       return Engine.open({ store: openStore(dbPath), vault, clock, issuer: SCALE_ISSUER, onError: (e) => console.error('[bench] engine fault:', e) });
     },
   };
@@ -84,7 +89,7 @@ function handle(meta: ScaleMeta, reused: boolean): ScaleStore {
 /** Returns the scale store, generating it when missing, incomplete or built with other parameters. */
 export async function ensureScaleStore(params: ScaleParams, log: (line: string) => void): Promise<ScaleStore> {
   const existing = readMeta();
-  if (existing && sameParams(existing.params, params) && existing.schemaVersion === SCHEMA_VERSION && existsSync(SCALE_DB) && existsSync(KEY)) {
+  if (existing && sameParams(existing.params, params) && existing.schemaVersion === SCHEMA_VERSION && existsSync(SCALE_DB) && existsSync(KEY) && existsSync(NEXT_KEY)) {
     log(`scale: reusing ${path.relative(process.cwd(), SCALE_DB)} (generated ${existing.generatedAt})`);
     return handle(existing, true);
   }
@@ -103,8 +108,13 @@ export async function ensureScaleStore(params: ScaleParams, log: (line: string) 
   const kid = engine.store.listKeys().find((key) => key.status === 'active')?.kid;
   const privateJwk = kid ? await vault.get(kid) : undefined;
   if (!kid || !privateJwk) throw new Error('the engine did not create a signing key');
+  const nextKid = engine.store.listKeys().find((key) => key.status === 'next')?.kid;
+  const nextJwk = nextKid ? await vault.get(nextKid) : undefined;
+  if (!nextJwk) throw new Error('the engine did not publish a next signing key');
   writeFileSync(KEY, privateJwk, { mode: 0o600 });
   chmodSync(KEY, 0o600);
+  writeFileSync(NEXT_KEY, nextJwk, { mode: 0o600 });
+  chmodSync(NEXT_KEY, 0o600);
   const prevHash = engine.store.lastAudit()?.hash;
   if (!prevHash) throw new Error('the engine wrote no audit entry');
   engine.close();
