@@ -99,6 +99,13 @@ export function openSqliteStore(path: string, onBackgroundError: (message: strin
     assertCompatible(db);
     // Before anything writes (WAL, migrations): a damaged file is refused as it is.
     if (isFile) assertIntact(db, path, fileSize(path) + fileSize(`${path}-wal`));
+    // SQLite opens a file it may not write read-only without a word, and the first write would fail mid-request.
+    // One write that is rolled back (the header's own version, unchanged) names the cause at start instead.
+    if (isFile) {
+      db.exec('BEGIN IMMEDIATE');
+      db.pragma(`user_version = ${db.pragma('user_version', { simple: true }) as number}`);
+      db.exec('ROLLBACK');
+    }
     if (isFile) {
       const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
       if (mode.toLowerCase() !== 'wal') throw new WardenError('storage_error', 'The data file cannot use write-ahead logging.');

@@ -16,8 +16,16 @@ export const CRITICAL_TABLES = ['meta', 'settings', 'row_counts', 'users', 'clie
 
 type CheckRow = { quick_check: string };
 
+/** The check's findings; a page too damaged to read at all makes SQLite throw instead, which is a finding too. */
 function problems(db: Database.Database, table?: string): string[] {
-  const rows = db.pragma(table ? `quick_check(${JSON.stringify(table)})` : 'quick_check') as CheckRow[];
+  let rows: CheckRow[];
+  try {
+    rows = db.pragma(table ? `quick_check(${JSON.stringify(table)})` : 'quick_check') as CheckRow[];
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code)) return [`${code}: ${(error as Error).message}`];
+    throw error;
+  }
   const lines = rows.map((row) => row.quick_check);
   return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
 }
@@ -29,8 +37,8 @@ function existingTables(db: Database.Database, names: readonly string[]): string
 
 /**
  * Throws `storage_error` naming the damaged tables when the check finds a problem. `sizeBytes` chooses the
- * whole-file check or the critical tables (see above). SQLITE_CORRUPT thrown while checking is left to the
- * caller, which reports it as damage too.
+ * whole-file check or the critical tables (see above). A file whose schema cannot be read fails earlier, in
+ * SQLite itself (SQLITE_CORRUPT), which the caller reports as damage.
  */
 export function assertIntact(db: Database.Database, file: string, sizeBytes: number): void {
   const whole = sizeBytes <= FULL_CHECK_MAX_BYTES;
@@ -39,13 +47,7 @@ export function assertIntact(db: Database.Database, file: string, sizeBytes: num
   // Name the tables: per-table checks run only now that something is known to be wrong.
   const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[])
     .map((row) => row.name)
-    .filter((name) => {
-      try {
-        return problems(db, name).length > 0;
-      } catch {
-        return true;
-      }
-    });
+    .filter((name) => problems(db, name).length > 0);
   const where = tables.length > 0 ? `in the ${tables.join(', ')} table${tables.length > 1 ? 's' : ''}` : 'in its structure';
   throw new WardenError(
     'storage_error',
