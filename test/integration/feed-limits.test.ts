@@ -4,6 +4,9 @@
  * SET signed once per (client, event) and reused by every connection, cached SETs dropped when their key is
  * revoked, and a replay that leaves the event loop to the token endpoint.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CAEP_SESSION_REVOKED } from '../../src/shared/feed';
@@ -189,6 +192,14 @@ describe('revocation feed limits', () => {
     expect(signedWhenAnswered).toBeLessThan(480);
     expect(signed).toBe(480);
     for (const c of fleet) expect(c.messages).toHaveLength(480);
+  });
+
+  it('refuses limits that are not positive integers at start', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'warden-feed-limits-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    for (const feedLimits of [{ maxConnections: 0 }, { maxConnectionsPerClient: 1.5 }, { signaturesPerTurn: -1 }]) {
+      await expect(startTestWarden({ dataDir, feedLimits })).rejects.toThrow(TypeError);
+    }
   });
 
   it('reuses SETs of a retiring key after a rotation and re-signs those of a revoked key', async () => {
