@@ -17,9 +17,11 @@ import { createEngine, type Engine } from './engine/engine';
 import type { ThrottleOptions } from './http/address-throttle';
 import type { FeedLimits } from './http/feed-endpoint';
 import { sendJson } from './http/respond';
+import { trustForwardedFor } from './http/client-address';
 import { createTokenService, defaultLogFault, type TokenService } from './http/service';
 import { openVault } from './keys/index';
 import { openDataDir } from './data-dir';
+import { chooseAddress, listenUrl, portToListenOn, readStoredAddress, storeAddress, storedPortInUse, urlHost, type ServiceAddress } from './service-address';
 import { openStore } from './store/index';
 
 /** The command-line configuration (see ./config) plus options only programs set. */
@@ -45,8 +47,10 @@ export interface WardenOptions extends WardenConfig {
 
 export interface RunningWarden {
   engine: Engine;
-  /** The base URL, e.g. `http://127.0.0.1:43117`: the `iss` of every token. */
+  /** The `iss` of every token and the base of every metadata URL: stored with the data (see ./service-address). */
   issuer: string;
+  /** Where this process listens, e.g. `http://127.0.0.1:43117`; the issuer too unless --issuer names a proxy. */
+  url: string;
   port: number;
   info: BridgeInfo;
   /** The browser console URL with a one-time login code, when a console directory is served. */
@@ -67,14 +71,16 @@ function invalid(message: string): WardenError {
 
 export { ensureAdminToken } from './data-dir';
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+/** Listens on `port` (0: a free one); `stored` is the install's address, to word a refusal of its own port. */
+function listen(server: Server, port: number, host: string, stored: Partial<ServiceAddress>): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const detail = `${error.code ?? ''} ${error.message}`;
-      const message =
-        error.code === 'EADDRINUSE'
-          ? `Port ${port} is already in use; choose another with --port (0 picks a free one).`
-          : `Cannot listen on ${host}:${port}.`;
+      let message = `Cannot listen on ${host}:${port}.`;
+      if (error.code === 'EADDRINUSE') {
+        if (stored.port === port) message = storedPortInUse(stored);
+        else message = `Port ${port} is already in use; choose another with --port${stored.port === undefined ? ' (0 picks a free one)' : ''}.`;
+      }
       reject(new WardenError('invalid_input', message, { detail }));
     };
     server.once('error', onError);
@@ -92,11 +98,6 @@ function closeServer(server: Server): Promise<void> {
     server.closeIdleConnections();
     setImmediate(() => server.closeAllConnections());
   });
-}
-
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === 'localhost') return '127.0.0.1';
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** Starts the engine and the token service. Rejects with a WardenError (e.g. keychain_unavailable) on failure. */
@@ -135,7 +136,15 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     const dir = openDataDir(dataDir);
     cleanups.push(() => dir.release());
 
-    // Listen first: the issuer (and so every token's iss) carries the actual port.
+    const store = openStore(dir.databasePath);
+    let storeOwnedByEngine = false;
+    cleanups.push(() => {
+      if (!storeOwnedByEngine) store.close();
+    });
+    // The port and issuer this install keeps (none yet on a new install), and whether it has keys already.
+    const stored = readStoredAddress(store);
+    const hadKeys = store.listKeys().length > 0;
+
     const requestTimeout = options.requestTimeoutMs ?? 30_000;
     const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
     const server = createServer({
@@ -149,24 +158,46 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       sendJson(res, 503, { error: 'temporarily_unavailable', error_description: 'Token Warden is starting.' }, { 'Retry-After': 1 });
     server.on('request', starting);
     cleanups.push(() => closeServer(server));
-    const port = await listen(server, options.port, bindHost);
+    const port = await listen(server, portToListenOn(options.port, stored), bindHost, stored);
     if (!isLoopbackHost(options.host)) {
       warn(`Warning: Token Warden is listening on ${options.host}:${port} and is reachable from other machines (--allow-remote).`);
     }
-    const issuer = `http://${urlHost(options.host)}:${port}`;
+    const address = chooseAddress({ requestedIssuer: options.issuer, requestedPort: options.port, host: options.host, port, stored });
+    address.notices.forEach((line) => warn(line));
+    const { issuer } = address;
+    const url = listenUrl(options.host, port);
+    if (options.trustProxy && !address.explicit) {
+      warn(`Warning: --trust-proxy without --issuer: the issuer is ${issuer}; clients that come through the proxy need --issuer set to its public URL.`);
+    }
+    if (options.trustProxy && !isLoopbackHost(options.host)) {
+      warn(`Warning: --trust-proxy on ${options.host}: anything that reaches port ${port} without the proxy can choose its X-Forwarded-For; let only the proxy reach it.`);
+    }
+    if (address.explicit && issuer.startsWith('http:') && !isLoopbackHost(new URL(issuer).hostname)) {
+      warn(`Warning: the issuer ${issuer} is not https: tokens and client secrets would cross the network in clear text.`);
+    }
 
-    const store = openStore(dir.databasePath);
-    let storeOwnedByEngine = false;
-    cleanups.push(() => {
-      if (!storeOwnedByEngine) store.close();
-    });
     const vault = await openVault(options.keyStore, store.instanceId());
     // Faults that must not interrupt a request (listener errors, a failed batch of feed-receipt audits,
     // vault cleanup) go where the service's other faults go.
-    const engine = await createEngine({ store, vault, clock, issuer, onError: (error) => logFault('engine', error) });
+    const engine = await createEngine({
+      store,
+      vault,
+      clock,
+      issuer,
+      onError: (error) => logFault('engine', error),
+      ...(options.signingAlg ? { initialSigningAlg: options.signingAlg } : {}),
+    });
     storeOwnedByEngine = true;
     cleanups.push(() => engine.close());
+    const active = store.listKeys().find((key) => key.status === 'active');
+    if (options.signingAlg && hadKeys && active && active.alg !== options.signingAlg) {
+      // Not refused: a unit file that always passes the flag must keep starting after an admin rotated to another alg.
+      const alg = options.signingAlg;
+      warn(`Notice: --signing-alg ${alg} is ignored: it chooses a new install's first key, and this install signs with ${active.alg}. To switch, rotate the signing key with alg ${alg} (rotateSigningKey {"alg":"${alg}"}, or Keys in the console).`);
+    }
     const adminToken = await dir.ensureAdminToken(store, warn);
+    // Stored once everything else has started: a start that fails leaves the install's address as it was.
+    storeAddress(store, address);
 
     const info: BridgeInfo = { mode: options.mode ?? 'browser', issuer, keyStore: vault.kind, demo: options.demo, dataDir: options.demo ? null : dataDir };
     const service = createTokenService({
@@ -183,8 +214,15 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       extraAdminHosts: isLoopbackHost(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [urlHost(options.host)],
     });
     server.off('request', starting);
-    server.on('request', service.handle);
-    dir.announce(issuer);
+    // Only with --trust-proxy is X-Forwarded-For read at all (see ./http/client-address).
+    const handle = options.trustProxy
+      ? (req: IncomingMessage, res: ServerResponse) => {
+          trustForwardedFor(req);
+          service.handle(req, res);
+        }
+      : service.handle;
+    server.on('request', handle);
+    dir.announce(url);
     engine.attachFeed({ receiptsFor: (id) => service.receipts.receiptsFor(id), subscribers: () => service.subscribers() });
     // Queued and audited in batches by the engine; a failure reaches logFault through the engine's onError.
     const stopAudit = service.receipts.onReceipt((feedEventId, receipt) =>
@@ -214,6 +252,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     return {
       engine,
       issuer,
+      url,
       port,
       info,
       consoleUrl,

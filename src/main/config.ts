@@ -217,7 +217,7 @@ export function parseWardenArgs(argv: string[], env: NodeJS.ProcessEnv = process
   const keyStore = flags.keyStore ?? (demo ? 'memory' : 'keychain');
   if (demo && keyStore !== 'memory') throw invalid('--demo always uses the memory key store.');
   if (demo && flags.dataDir !== undefined) throw invalid('--demo uses a throwaway data directory; drop --data-dir (or drop --demo to use it).');
-  if (demo && flags.issuer !== undefined) throw invalid('--demo keeps its own loopback issuer (its simulated devices and demo API call it); drop --issuer.');
+  if (demo && flags.issuer !== undefined) throw invalid('--demo (what npm start runs without --data-dir) keeps its own loopback issuer: its simulated devices and demo API call it. Drop --issuer, or give --data-dir.');
   if (flags.demoClients !== undefined && !demo) throw invalid('--demo-clients needs --demo.');
   return {
     dataDir: demo ? null : path.resolve(flags.dataDir ?? defaultDataDir(env)),

@@ -1,8 +1,9 @@
 /**
  * `npm run serve -- [flags]` (flags: ./config, `--help`): the engine and the token service without Electron.
  *
- * Prints exactly `Token Warden listening on <base URL>` once requests are accepted (and a `Console:` line
- * with a one-time login code when a console directory is served). SIGTERM/SIGINT close cleanly (exit 0).
+ * Prints exactly `Token Warden listening on <URL>` once requests are accepted, then `Issuer: <issuer>` when
+ * --issuer names another URL (a proxy in front), and a `Console:` line with a one-time login code when a
+ * console directory is served. SIGTERM/SIGINT close cleanly (exit 0).
  * A startup failure prints one line on stderr and exits 1.
  */
 import { isWardenError } from '../shared/errors';
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  process.stdout.write(`Token Warden listening on ${warden.issuer}\n`);
+  process.stdout.write(`Token Warden listening on ${warden.url}\n`);
+  if (warden.issuer !== warden.url) process.stdout.write(`Issuer: ${warden.issuer}\n`);
   if (warden.consoleUrl) process.stdout.write(`Console: ${warden.consoleUrl}\n`);
 }
 

@@ -4,13 +4,16 @@
  * from the feed's log. Run through a Secret Service:
  *   bash scripts/with-keyring.sh npx vitest run test/integration/http-restart.test.ts
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openVault } from '../../src/main/keys/index';
+import { openStore } from '../../src/main/store/index';
 import { createVerifier } from '../../src/verifier/index';
-import { startTestWarden, type TestWarden } from '../helpers/warden';
+import { startServeProcess, type ServeProcess } from '../helpers/serve-process';
+import { basicAuth, formBody, startTestWarden, type TestWarden } from '../helpers/warden';
 
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string; sid: string };
 
@@ -61,8 +64,10 @@ describe('restart with the same data directory and keychain', () => {
     await first.close();
     running = undefined;
 
-    running = await start(port);
+    // No port given: the install's stored port (and so its issuer) is reused.
+    running = await start(0);
     const second = running;
+    expect(second.warden.port).toBe(port);
     expect(second.baseUrl).toBe(first.baseUrl);
     expect(second.adminToken).toBe(first.adminToken);
     const keys = await second.admin('listKeys', {});
@@ -74,6 +79,9 @@ describe('restart with the same data directory and keychain', () => {
       ).json()) as { active: boolean };
     expect(await introspect(kept.access_token)).toMatchObject({ active: true });
     expect(second.warden.engine.verifyAccessToken(kept.access_token)).toMatchObject({ active: true });
+    // A stock verifier configured with the issuer as printed at the first start.
+    const jwks = createRemoteJWKSet(new URL(`${second.baseUrl}/oauth/jwks`));
+    expect((await jwtVerify(kept.access_token, jwks, { issuer: first.baseUrl, audience: 'token-warden-api', typ: 'at+jwt' })).payload.iss).toBe(first.baseUrl);
     expect(second.warden.engine.verifyAccessToken(sessionGone.access_token)).toMatchObject({ active: false, reason: 'session_revoked' });
     expect(second.warden.engine.verifyAccessToken(jtiGone.access_token)).toMatchObject({ active: false, reason: 'jti_revoked' });
     expect(second.warden.engine.verifyAccessToken(forcedOut.access_token)).toMatchObject({ active: false });
@@ -94,5 +102,61 @@ describe('restart with the same data directory and keychain', () => {
     } finally {
       verifier.stop();
     }
+  });
+});
+
+describe('npm run serve, stopped and started again on the same data directory (real keychain)', () => {
+  let dataDir: string | undefined;
+  let service: ServeProcess | undefined;
+  const kids: string[] = [];
+
+  afterAll(async () => {
+    await service?.stop();
+    if (dataDir) {
+      const store = openStore(path.join(dataDir, 'warden.db'));
+      const instanceId = store.instanceId();
+      store.close();
+      const vault = await openVault('keychain', instanceId);
+      for (const kid of kids) await vault.delete(kid);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints the same issuer, and tokens issued before the restart still verify against it', async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'warden-serve-restart-'));
+    const dir = dataDir;
+    // No --port: the first start picks a free one and stores it with the data.
+    service = await startServeProcess(['--data-dir', dir]);
+    const issuer = service.url;
+    const adminToken = (await readFile(path.join(dir, 'admin-token'), 'utf8')).trim();
+    const admin = async (method: string, input: unknown) => {
+      const response = await fetch(`${issuer}/admin/rpc/${method}`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+      const body = (await response.json()) as { ok: boolean; value?: unknown; error?: unknown };
+      if (!body.ok) throw new Error(`${method}: ${JSON.stringify(body.error)}. stderr: ${service?.stderr()}`);
+      return body.value as Record<string, unknown>;
+    };
+    const post = (pathname: string, params: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${issuer}${pathname}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: formBody(params) });
+
+    await admin('createUser', { username: 'restart-user', password: 'correct horse battery' });
+    await admin('createClient', { clientId: 'restart-app', kind: 'public', name: 'Restart app' });
+    const api = (await admin('createClient', { clientId: 'restart-api', kind: 'confidential', name: 'Restart API' })) as { clientSecret: string };
+    const login = await post('/oauth/token', { grant_type: 'password', username: 'restart-user', password: 'correct horse battery', client_id: 'restart-app' });
+    expect(login.status).toBe(200);
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    expect(await service.stop('SIGTERM')).toBe(0);
+    service = undefined;
+
+    service = await startServeProcess(['--data-dir', dir]);
+    expect(service.url).toBe(issuer);
+    expect(service.stderr()).toBe('');
+    kids.push(...((await admin('listKeys', {})) as unknown as Array<{ kid: string }>).map((key) => key.kid));
+
+    const introspection = await post('/oauth/introspect', { token }, { authorization: basicAuth('restart-api', api.clientSecret) });
+    expect(await introspection.json()).toMatchObject({ active: true, iss: issuer });
+    const jwks = createRemoteJWKSet(new URL(`${issuer}/oauth/jwks`));
+    expect((await jwtVerify(token, jwks, { issuer, audience: 'token-warden-api', typ: 'at+jwt' })).payload.iss).toBe(issuer);
+    expect(await service.stop('SIGTERM')).toBe(0);
+    service = undefined;
   });
 });

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { displayText } from '../../shared/display-text';
 import type { DeviceInfo } from '../engine/types';
 import type { FormParams } from './body';
+import { clientAddress } from './client-address';
 
 const MAX_NAME = 100;
 const MAX_USER_AGENT = 512;
@@ -45,10 +46,9 @@ export function deviceNameFromUserAgent(userAgent: string): string {
   return product ?? 'Unknown device';
 }
 
-/** The client's address, without the IPv4-mapped IPv6 prefix. */
+/** The client's address, without the IPv4-mapped IPv6 prefix: the peer, or with --trust-proxy the proxy's X-Forwarded-For (./client-address). */
 export function sourceAddress(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+  return clientAddress(req);
 }
 
 export function deviceFromRequest(req: IncomingMessage, params: FormParams): DeviceInfo {
