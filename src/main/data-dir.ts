@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { WardenError } from '../shared/errors';
@@ -71,6 +71,15 @@ function fsFailure(error: unknown, what: string): WardenError {
           ? 'an I/O error: the disk may be failing'
           : `${code ?? 'unexpected error'}`;
   return new WardenError('storage_error', `${what}: ${cause}.`, { detail });
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export function readLockHolder(dir: string): LockHolder | undefined {
@@ -210,10 +219,18 @@ export async function ensureAdminToken(dataDir: string, store: Store, warn?: (li
   store.transaction(() => store.putSetting('admin_token_hash', hash.toString('hex')), { durable: true });
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    // 'wx' creates a new file, so the 0600 mode applies from the first byte; rename makes the switch atomic.
-    await writeFile(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
-    await chmod(temp, 0o600);
+    // 'wx' creates a new file, so the 0600 mode applies from the first byte; rename makes the switch atomic,
+    // and the syncs make the file and its name survive a power cut, as the hash in the database does.
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${token}\n`);
+      await handle.chmod(0o600);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
+    await syncDirectory(dataDir);
   } catch (error) {
     try {
       unlinkSync(temp);
