@@ -126,6 +126,18 @@ describe('a transaction that fails to commit changes nothing in memory', () => {
     expect(t.engine.verifyAccessToken(token.accessToken)).toMatchObject({ active: false, reason: 'retired_kid' });
   });
 
+  it('a client whose creation failed to commit is not served from the client cache, and the audit chain stays whole', async () => {
+    const t = await setup();
+    t.faulty.fail(true);
+    expect(() => t.engine.admin.createClient({ clientId: 'ghost', kind: 'public', name: 'Ghost' }, ADMIN)).toThrow(DISK_FULL);
+    expect(() => t.engine.admin.blockUser({ userId: t.engine.store.listUsers({ offset: 0, limit: 1 }).items[0]!.id }, ADMIN)).toThrow(DISK_FULL);
+    t.faulty.fail(false);
+    expect(t.engine.getClient('ghost')).toBeUndefined();
+    expect(t.engine.admin.createClient({ clientId: 'ghost', kind: 'public', name: 'Ghost' }, ADMIN)).toEqual({ clientId: 'ghost' });
+    // The chain head in memory did not move with the rolled-back entries: the next entry links to the last committed one.
+    expect(t.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+  });
+
   it('failed settings changes leave the settings in force', async () => {
     const t = await setup();
     const before = t.memory().settings;
