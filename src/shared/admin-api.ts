@@ -88,8 +88,8 @@ export const adminApi = {
     "Which subscribed resource servers acknowledged a receipt's feed event, and when; who is subscribed now.",
   ),
   listKeys: method(empty, z.array(keyInfoSchema), 'Signing keys with status and live-token counts.'),
-  rotateSigningKey: method(z.object({ alg: signingAlgSchema.optional(), reason }).strict(), keyInfoSchema, 'Make a new key active; the old one keeps verifying until it retires.'),
-  revokeSigningKey: method(z.object({ kid: id, reason }).strict(), receiptSchema, 'Emergency: every token the key signed becomes invalid at once.'),
+  rotateSigningKey: method(z.object({ alg: signingAlgSchema.optional(), reason }).strict(), keyInfoSchema, 'The next key (published in the JWKS ahead) signs from now on, or with another alg a new key does; the old one keeps verifying until it retires, and a new next key is published.'),
+  revokeSigningKey: method(z.object({ kid: id, reason }).strict(), receiptSchema, 'Emergency: every token the key signed becomes invalid at once; revoking the active key promotes the next one.'),
   listClients: method(empty, z.array(clientInfoSchema), 'OAuth clients.'),
   createClient: method(
     z.object({ clientId: clientIdSchema, kind: clientKindSchema, name: z.string().min(1).max(100) }).strict(),

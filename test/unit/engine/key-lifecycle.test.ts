@@ -11,6 +11,7 @@ import { SignJWT, createLocalJWKSet, importJWK, jwtVerify, type JSONWebKeySet } 
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/main/engine/clock';
 import { Engine } from '../../../src/main/engine/engine';
+import { DEFAULT_SIGNING_ALG } from '../../../src/main/engine/settings';
 import { MemoryVault } from '../../../src/main/keys/memory-vault';
 import { openStore } from '../../../src/main/store';
 import { MIGRATIONS, migrate } from '../../../src/main/store/migrations';
@@ -151,6 +152,12 @@ describe('installs and upgrades', () => {
     engine = await site.open('EdDSA');
     expect(engine.admin.getSettings({}, ADMIN)).toMatchObject({ signingAlg: 'RS256' });
     expect((await engine.admin.rotateSigningKey({}, ADMIN)).alg).toBe('RS256');
+  });
+
+  it('a new install without the flag records the built-in default, and only that field', async () => {
+    const engine = await install().open();
+    expect(JSON.parse(engine.store.getSetting('engine_settings')!)).toEqual({ signingAlg: DEFAULT_SIGNING_ALG });
+    expect(engine.store.listKeys().map((k) => [k.alg, k.status])).toEqual([[DEFAULT_SIGNING_ALG, 'active'], [DEFAULT_SIGNING_ALG, 'next']]);
   });
 
   it('an install upgraded from schema 3 keeps signing with its key, publishes a next key at open, and keeps EdDSA', async () => {
