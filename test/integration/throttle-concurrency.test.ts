@@ -103,6 +103,27 @@ describe('password throttles under concurrent guesses (real service)', () => {
     expectUniformRefusals(answers, 429, context);
   });
 
+  it('both layers at their defaults: 200 guesses for two users from one address stay inside both limits', async () => {
+    const clock = new ManualClock();
+    const t = (running = await startTestWarden({ clock }));
+    const client = await t.createPublicClient();
+    const users = [await t.createUser(), await t.createUser()];
+    const rights = new Set(randomPositions(6, 0, 200));
+    const before = passwordEvaluations();
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => guess(t, client, users[i % 2]!, rights.has(i))));
+    const evaluated = passwordEvaluations() - before;
+    const successes = answers.filter((answer) => answer.status === 200).length;
+    const failures = evaluated - successes;
+    const context = `right passwords at ${[...rights].sort((a, b) => a - b).join(', ')}: ${evaluated} evaluated, ${successes} succeeded`;
+    // Per user 5 between successes (2 users), per address 20 a minute: whichever binds first.
+    expect(failures, context).toBeLessThanOrEqual(Math.min(20, 5 * (successes + 2)));
+    expect(auditCount(t, 'user.login_failed')).toBe(failures);
+    // The two layers answer differently from each other, but neither depends on the password.
+    const refusals = (right: boolean) => new Set(answers.filter((answer) => answer.status === 429 && answer.right === right).map((answer) => answer.bytes));
+    for (const shape of refusals(true)) expect(refusals(false), context).toContain(shape);
+    for (const answer of answers) expect([200, 400, 429], context).toContain(answer.status);
+  });
+
   it('a busy first-party client is not refused for its successes: 60 simultaneous right logins from one address all succeed', async () => {
     const t = (running = await startTestWarden({ addressThrottle: { maxFailures: 3, windowMs: 60_000 } }));
     const client = await t.createPublicClient();
