@@ -2,7 +2,7 @@
  * The revocation feed's limits against a running service: connections per client and in total (refused
  * with 429 / 503 and Retry-After, exactly at the cap even when hundreds of attempts arrive at once), each
  * SET signed once per (client, event) and reused by every connection, cached SETs dropped when their key is
- * revoked, and a replay that leaves the event loop to the token endpoint.
+ * revoked or retires, and a replay that leaves the event loop to the token endpoint.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CAEP_SESSION_REVOKED } from '../../src/shared/feed';
+import { ManualClock } from '../../src/main/engine/clock';
 import { readSse, type SseMessage } from '../../src/verifier/sse-reader';
 import { basicAuth, startTestWarden, type TestWarden } from '../helpers/warden';
 
@@ -82,6 +83,14 @@ function seedRevocations(t: TestWarden, count: number): number[] {
       store.insertRevocation({ kind: 'jti', subject: `seed-${i}`, userId: null, notBefore: null, expiresAt: now + 3_600_000, createdAt: now, actor: 'admin', reason: null }),
     ),
   );
+}
+
+/** Connects from the start, waits for the replay to complete, disconnects: the SETs it got. */
+async function replaySets(t: TestWarden, authorization: string): Promise<string[]> {
+  const feed = await attempt(t, authorization);
+  await feed.ready();
+  feed.close();
+  return feed.messages.map((m) => m.data);
 }
 
 const payloadOf = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -209,12 +218,7 @@ describe('revocation feed limits', () => {
     seedRevocations(t, 5);
     const sign = vi.spyOn(t.warden.engine, 'signSecurityEvent');
     const jwks = createRemoteJWKSet(new URL(`${t.baseUrl}/oauth/jwks`), { cooldownDuration: 0, cacheMaxAge: 0 });
-    const replay = async () => {
-      const feed = await attempt(t, auth);
-      await feed.ready();
-      feed.close();
-      return feed.messages.map((m) => m.data);
-    };
+    const replay = () => replaySets(t, auth);
 
     const first = await replay();
     const oldKid = decodeProtectedHeader(first[0]!).kid!;
@@ -231,5 +235,28 @@ describe('revocation feed limits', () => {
       await jwtVerify(set, jwks, { issuer: t.baseUrl, audience: api.clientId });
     }
     expect(payloadOf(after[5]!).events).toMatchObject({ [CAEP_SESSION_REVOKED]: { subject: { kind: 'key', id: oldKid } } });
+  });
+
+  it('re-signs the cached SETs of a key once it retires and leaves the JWKS', async () => {
+    const clock = new ManualClock(Date.now());
+    const t = await startTestWarden({ clock, maintainIntervalMs: 3_600_000 });
+    cleanups.push(() => t.close());
+    const api = await t.createConfidentialClient();
+    const auth = basicAuth(api.clientId, api.clientSecret);
+    seedRevocations(t, 3);
+    const first = await replaySets(t, auth);
+    const oldKid = decodeProtectedHeader(first[0]!).kid!;
+    await t.admin('rotateSigningKey', { reason: 'routine' });
+    clock.set(t.warden.engine.store.getKey(oldKid)!.retiresAt!);
+    t.warden.engine.maintain();
+    expect(t.warden.engine.store.getKey(oldKid)!.status).toBe('retired');
+
+    const after = await replaySets(t, auth);
+    expect(after).toHaveLength(3);
+    const jwks = createRemoteJWKSet(new URL(`${t.baseUrl}/oauth/jwks`));
+    for (const set of after) {
+      expect(decodeProtectedHeader(set).kid).not.toBe(oldKid);
+      await jwtVerify(set, jwks, { issuer: t.baseUrl, audience: api.clientId, currentDate: new Date(clock.now()) });
+    }
   });
 });
