@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWardenArgs, startWarden } from '../../src/main/app';
+import { usage } from '../../src/main/config';
 import { runServeProcess, startServeProcess } from '../helpers/serve-process';
 
 describe('parseWardenArgs', () => {
@@ -107,6 +108,27 @@ describe('npm run serve (headless)', () => {
     } finally {
       expect(await service.stop()).toBe(0);
     }
+  });
+
+  it('--help prints the usage generated from the configuration schema', async () => {
+    const result = await runServeProcess(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${usage()}\n`);
+  });
+
+  it('with --issuer, prints where it listens and then the issuer; a restart prints the same', async () => {
+    const dataDir = path.join(dir, 'behind-proxy');
+    const args = ['--data-dir', dataDir, '--key-store', 'memory', '--issuer', 'https://Auth.Example.com/'];
+    const first = await startServeProcess(args);
+    await first.waitForLines(2);
+    expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(first.stdout).toEqual([`Token Warden listening on ${first.url}`, 'Issuer: https://auth.example.com']);
+    expect(((await (await fetch(`${first.url}/.well-known/oauth-authorization-server`)).json()) as { issuer: string }).issuer).toBe('https://auth.example.com');
+    expect(await first.stop()).toBe(0);
+    const second = await startServeProcess(['--data-dir', dataDir, '--key-store', 'memory']);
+    await second.waitForLines(2);
+    expect(second.stdout).toEqual([`Token Warden listening on ${first.url}`, 'Issuer: https://auth.example.com']);
+    expect(await second.stop()).toBe(0);
   });
 
   it('fails with one clear line and exit 1', async () => {
