@@ -120,4 +120,30 @@ describe('stock verifiers across a signing-key rotation', () => {
     await expect(jwtVerify(after, noCooldown, { issuer: target.issuer, audience: target.audience })).resolves.toBeTruthy();
     expect(fetches()).toBe(counted + 2);
   });
+
+  it('an emergency revoke: new tokens verify at once; a cached key set keeps accepting the revoked key until it is refetched', async () => {
+    await signWith('ES256');
+    const verifiers = await freshVerifiers();
+    const old = await signIn();
+    for (const verifier of Object.values(verifiers)) expect(await verifier.verify(old, 'ES256')).toEqual({ accepted: true });
+
+    await t.admin('revokeSigningKey', { kid: kidOf(old), reason: 'emergency (interop)' });
+    const fresh = await signIn();
+    expect(kidOf(fresh)).not.toBe(kidOf(old));
+    const counted = fetches();
+    for (const name of ['jose', 'express-oauth2-jwt-bearer'] as const) {
+      expect(await verifiers[name].verify(fresh, 'ES256'), `${name}: the promoted next key was already published`).toEqual({ accepted: true });
+    }
+    expect(fetches()).toBe(counted);
+
+    // The revoked key is gone from the JWKS, but a verifier that only reads the JWKS learns that when it next
+    // fetches (jose, jwks-rsa and the middleware: after their 10-minute cache age); the revocation feed is
+    // what tells a resource server at once.
+    for (const [name, verifier] of Object.entries(verifiers)) {
+      expect(await verifier.verify(old, 'ES256'), `${name} still holds the revoked key`).toEqual({ accepted: true });
+    }
+    const published = ((await (await fetch(`${t.baseUrl}${jwksPath}`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+    expect(published).not.toContain(kidOf(old));
+    expect(await joseVerifier(target).verify(old, 'ES256')).toMatchObject({ accepted: false, error: expect.stringContaining('ERR_JWKS_NO_MATCHING_KEY') });
+  });
 });
