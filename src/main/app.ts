@@ -108,6 +108,8 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
   if (!isLoopbackHost(options.host) && !options.allowRemote) {
     throw invalid(`Host ${options.host} is not a loopback address; allowRemote is required.`);
   }
+  // The demo's devices and API call the issuer itself; a proxy's URL would send them elsewhere.
+  if (options.demo && options.issuer !== undefined) throw invalid('Demo mode keeps its own loopback issuer; an issuer cannot be set.');
   const bindHost = options.host.toLowerCase() === 'localhost' ? '127.0.0.1' : options.host.replace(/^\[(.*)\]$/, '$1');
 
   const cleanups: Array<() => Promise<void> | void> = [];

@@ -53,6 +53,11 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host.toLowerCase());
 }
 
+/** The environment variables the configuration reads (docs/configuration.md's table is made from this list). */
+export const ENVIRONMENT = [
+  { name: 'XDG_DATA_HOME', help: 'base of the default data directory, $XDG_DATA_HOME/token-warden (unset or empty: ~/.local/share/token-warden)' },
+] as const;
+
 /** The default data directory for a real (non-demo) start: $XDG_DATA_HOME/token-warden. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
@@ -239,6 +244,11 @@ export function usage(): string {
   const indent = ' '.repeat(36);
   const lines = flagList().map((flag) => `  ${spelled(flag).padEnd(34)}${flag.help}\n${indent}default: ${flag.default}`);
   return ['Usage: npm run serve -- [options]', ...lines, `  ${'-h, --help'.padEnd(34)}print this help`].join('\n');
+}
+
+/** The environment table of docs/configuration.md (Markdown). */
+export function environmentTable(): string {
+  return ['| variable | used for |', '|---|---|', ...ENVIRONMENT.map((variable) => `| \`${variable.name}\` | ${variable.help} |`)].join('\n');
 }
 
 /** The flags table of docs/configuration.md (Markdown), generated so that the docs cannot drift from the parser. */

@@ -3,9 +3,10 @@
  * must say what the parser does.
  */
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configurationTable, flagList, parseIssuer, parseWardenArgs, usage } from '../../src/main/config';
+import { configurationTable, defaultDataDir, environmentTable, flagList, parseIssuer, parseWardenArgs, usage } from '../../src/main/config';
 
 const refusedWith = (argv: string[], message: RegExp) =>
   expect(() => parseWardenArgs(argv)).toThrow(expect.objectContaining({ code: 'invalid_input', message: expect.stringMatching(message) }));
@@ -66,6 +67,14 @@ describe('--signing-alg', () => {
   });
 });
 
+describe('environment', () => {
+  it('XDG_DATA_HOME places the default data directory; unset or empty, ~/.local/share', () => {
+    expect(parseWardenArgs([], { XDG_DATA_HOME: '/srv/data' })).toMatchObject({ dataDir: '/srv/data/token-warden' });
+    expect(defaultDataDir({ XDG_DATA_HOME: '' })).toBe(path.join(os.homedir(), '.local', 'share', 'token-warden'));
+    expect(defaultDataDir({})).toBe(path.join(os.homedir(), '.local', 'share', 'token-warden'));
+  });
+});
+
 describe('the schema is the documentation', () => {
   it('--help lists every flag the parser knows, and the unknown-flag message names them all', () => {
     const help = usage();
@@ -84,5 +93,7 @@ describe('the schema is the documentation', () => {
     const table = /<!-- flags:start[^>]*-->\n([\s\S]*?)\n<!-- flags:end -->/.exec(doc)?.[1];
     // On a mismatch, paste configurationTable()'s output (the "expected" side) between the markers.
     expect(table).toBe(configurationTable());
+    const environment = /<!-- env:start[^>]*-->\n([\s\S]*?)\n<!-- env:end -->/.exec(doc)?.[1];
+    expect(environment).toBe(environmentTable());
   });
 });
