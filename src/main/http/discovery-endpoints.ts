@@ -27,12 +27,12 @@ export function authorizationServerMetadata(issuer: string) {
     introspection_endpoint: issuer + PATHS.introspect,
     jwks_uri: issuer + PATHS.jwks,
     grant_types_supported: ['password', 'refresh_token'],
-    // REQUIRED by RFC 8414 §2, and the true list is empty: there is no authorization endpoint, and RFC 7591
-    // §2.1 pairs the password and refresh_token grants with no response type. Authlib's validator refuses
-    // this (and refuses the member's absence just the same); no value would be honest until an
-    // authorization endpoint exists. `scopes_supported` is not published: any scope of RFC 6749 §3.3 syntax
+    // No response_types_supported: every response type belongs to an authorization endpoint, and there is
+    // none (RFC 7591 §2.1 pairs the password and refresh_token grants with no response type). RFC 8414 calls
+    // the member REQUIRED; the OAuth WG's direction for servers without an authorization endpoint is to omit
+    // it (OpenID4VCI #248), as an empty array is omitted. Authlib's validator refuses both; no value would be
+    // honest until an authorization endpoint exists. Nor scopes_supported: any scope of RFC 6749 §3.3 syntax
     // is granted as asked and interpreted by resource servers, so there is no list to advertise.
-    response_types_supported: [],
     token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
     revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
