@@ -165,7 +165,6 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       warn(`Warning: Token Warden is listening on ${options.host}:${port} and is reachable from other machines (--allow-remote).`);
     }
     const address = chooseAddress({ requestedIssuer: options.issuer, requestedPort: options.port, host: options.host, port, stored });
-    address.notices.forEach((line) => warn(line));
     const { issuer } = address;
     const url = listenUrl(options.host, port);
     if (options.trustProxy && !address.explicit) {
@@ -198,8 +197,10 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       warn(`Notice: --signing-alg ${alg} is ignored: it chooses a new install's first key, and this install signs with ${active.alg}. To switch, rotate the signing key with alg ${alg} (rotateSigningKey {"alg":"${alg}"}, or Keys in the console).`);
     }
     const adminToken = await dir.ensureAdminToken(store, warn);
-    // Stored once everything else has started: a start that fails leaves the install's address as it was.
+    // Stored once everything else has started: a start that fails leaves the install's address as it was
+    // (and does not announce a change it did not make).
     storeAddress(store, address);
+    address.notices.forEach((line) => warn(line));
 
     const info: BridgeInfo = { mode: options.mode ?? 'browser', issuer, keyStore: vault.kind, demo: options.demo, dataDir: options.demo ? null : dataDir };
     const service = createTokenService({
