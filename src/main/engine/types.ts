@@ -86,7 +86,7 @@ export interface TokenEngine {
   /** Engine-wide live events (every audited domain event, with its sequence number). */
   onEvent(listener: (event: LiveEvent) => void): () => void;
 
-  /** Password grant for first-party (public) clients. Throws WardenError (invalid_credentials, user_blocked, login_throttled, session_limit_reached, invalid_client). */
+  /** Password grant for first-party (public) clients. Throws WardenError (invalid_credentials, user_blocked, login_throttled, session_limit_reached, invalid_client, unauthorized_client, invalid_scope). */
   login(request: LoginRequest): Promise<TokenSet>;
   /** Refresh grant with rotation and reuse detection. Throws WardenError with a refresh_* / session_* code. */
   refresh(request: RefreshRequest): Promise<TokenSet>;
