@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import * as oauth from 'oauth4webapi';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startWarden, type RunningWarden, type WardenOptions } from '../../src/main/app';
 import { openStore } from '../../src/main/store/index';
@@ -238,6 +239,11 @@ describe('localhost and 127.0.0.1', () => {
     expect(first.issuer).toBe(issuer);
     const token = await loginOnce(first);
     expect((await joseVerify(first, token, issuer)).payload.iss).toBe(issuer);
+    // A client configured with the other spelling is stopped at discovery (RFC 8414 §3.3), not at its first token.
+    const discover = (expected: string) =>
+      oauth.discoveryRequest(new URL(expected), { algorithm: 'oauth2', [oauth.allowInsecureRequests]: true }).then((response) => oauth.processDiscoveryResponse(new URL(expected), response));
+    expect((await discover(issuer)).issuer).toBe(issuer);
+    await expect(discover(`http://localhost:${first.port}`)).rejects.toMatchObject({ code: 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' });
     await stop(first);
     const warnings: string[] = [];
     const renamed = await start(dir, { host: 'localhost' }, warnings);
