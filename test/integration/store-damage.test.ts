@@ -9,7 +9,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWarden } from '../../src/main/app';
-import { openStore, toStoreError } from '../../src/main/store/index';
+import { CRITICAL_TABLES, FULL_CHECK_MAX_BYTES, openStore, toStoreError } from '../../src/main/store/index';
+import { assertIntact } from '../../src/main/store/integrity';
 import { isWardenError, type WardenError } from '../../src/shared/errors';
 import { REPO_ROOT } from '../helpers/serve-process';
 
@@ -85,6 +86,31 @@ describe('damage is refused at start', () => {
       expect(() => openStore(file)).toThrow(/is damaged/);
     });
   }
+});
+
+describe('the bound for big files', () => {
+  it('checks a file over FULL_CHECK_MAX_BYTES by its critical tables only: users damage refused, refresh-token damage left to run time', async () => {
+    const dir = await usedDataDir();
+    const file = path.join(dir, 'warden.db');
+    await damageTable(file, 'refresh_tokens');
+    const db = new Database(file, { readonly: true });
+    try {
+      const big = FULL_CHECK_MAX_BYTES + 1;
+      expect(CRITICAL_TABLES).toContain('users');
+      expect(CRITICAL_TABLES).not.toContain('refresh_tokens');
+      expect(() => assertIntact(db, file, big)).not.toThrow();
+      expect(() => assertIntact(db, file, FULL_CHECK_MAX_BYTES)).toThrow(/damaged: .* in the refresh_tokens table/);
+    } finally {
+      db.close();
+    }
+    await damageTable(file, 'users');
+    const again = new Database(file, { readonly: true });
+    try {
+      expect(() => assertIntact(again, file, FULL_CHECK_MAX_BYTES + 1)).toThrow(/damaged: .* in the refresh_tokens, users tables/);
+    } finally {
+      again.close();
+    }
+  });
 });
 
 describe('every storage failure names its cause', () => {
