@@ -206,6 +206,17 @@ describe('--issuer', () => {
     expect(renamed).toEqual([expect.stringMatching(/^Notice: the issuer changes from https:\/\/auth\.example\.com to https:\/\/login\.example\.com \(--issuer\)\. .*wrong_issuer/)]);
   });
 
+  it('the metadata names the stored issuer whatever Host the request carries; a plain-http public issuer is warned about', async () => {
+    const warden = await start(await freshDir(), { issuer: ISSUER });
+    for (const host of ['auth.example.com', `127.0.0.1:${warden.port}`, 'evil.example.com', 'localhost']) {
+      const response = await raw(`${warden.url}/.well-known/oauth-authorization-server`, { headers: { host } });
+      expect(JSON.parse(response.body)).toMatchObject({ issuer: ISSUER, token_endpoint: `${ISSUER}/oauth/token` });
+    }
+    const warnings: string[] = [];
+    await start(await freshDir(), { issuer: 'http://auth.example.com' }, warnings);
+    expect(warnings).toEqual(['Warning: the issuer http://auth.example.com is not https: tokens and client secrets would cross the network in clear text.']);
+  });
+
   it("the admin API answers on the issuer's host and origin (a proxy in front), and still refuses others", async () => {
     const warden = await start(await freshDir(), { issuer: ISSUER });
     const token = (await readFile(warden.adminTokenPath, 'utf8')).trim();

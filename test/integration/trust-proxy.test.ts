@@ -65,6 +65,16 @@ describe('with --trust-proxy', () => {
     expect(await recordedIp(w, app, { 'x-forwarded-for': '203.0.113.10, not-an-address' })).toBe('127.0.0.1');
   });
 
+  it('without an issuer set by --issuer, warns that clients coming through the proxy see another URL', async () => {
+    const warnings: string[] = [];
+    t = await startTestWarden({ trustProxy: true, warn: (line) => warnings.push(line) });
+    expect(warnings).toEqual([`Warning: --trust-proxy without --issuer: the issuer is ${t.baseUrl}; clients that come through the proxy need --issuer set to its public URL.`]);
+    await t.close();
+    const quiet: string[] = [];
+    t = await startTestWarden({ trustProxy: true, issuer: 'https://auth.example.com', warn: (line) => quiet.push(line) });
+    expect(quiet).toEqual([]);
+  });
+
   it('throttles per forwarded client: varying the entries the client controls does not help', async () => {
     const w = await start(true);
     const app = await w.createPublicClient();
