@@ -12,6 +12,9 @@ import { WardenError } from '../../src/shared/errors';
 import { SCHEMA_VERSION, SqliteStore, openSqliteStore, openStore } from '../../src/main/store/index';
 import type { SessionStatus } from '../../src/shared/dto';
 import type { Store } from '../../src/main/store/store';
+
+/** The migrations an upgrade from schema `from - 1` applies: `from` up to this build's version. */
+const versionsFrom = (from: number) => Array.from({ length: SCHEMA_VERSION - from + 1 }, (_, i) => from + i);
 import { storeSuite, type StoreHarness } from './store.suite';
 import { startCheckpointer, type Checkpointer } from '../../src/main/store/checkpointer';
 import { MIGRATIONS, migrate } from '../../src/main/store/migrations';
@@ -260,7 +263,7 @@ describe('SQLite specifics', () => {
 
     const store = openSqliteStore(path);
     try {
-      expect(store.migrationsApplied).toEqual([2, 3, 4]);
+      expect(store.migrationsApplied).toEqual(versionsFrom(2));
       // No audit entry yet: a new install, which starts with routine refreshes unaudited.
       expect(store.getSetting('engine_settings')).toBeUndefined();
       expect(store.getRefreshToken(a)).toMatchObject({ sessionId: 's1', usedAt: null, usedIp: null, usedUserAgent: null });
@@ -304,7 +307,7 @@ describe('SQLite specifics', () => {
 
     const store = openSqliteStore(path);
     try {
-      expect(store.migrationsApplied).toEqual([4]);
+      expect(store.migrationsApplied).toEqual(versionsFrom(4));
       expect(store.listKeys()).toEqual([
         { kid: 'k-old', alg: 'ES256', publicJwk: '{"kty":"EC"}', status: 'retired', createdAt: 1, retiringSince: 2, retiresAt: 3, revokedAt: null },
         { kid: 'k-gone', alg: 'EdDSA', publicJwk: '{"kty":"OKP"}', status: 'revoked', createdAt: 2, retiringSince: null, retiresAt: null, revokedAt: 4 },

@@ -264,11 +264,85 @@ UPDATE settings SET value = json_set(value, '$.signingAlg', 'EdDSA')
 `;
 
 /** Every schema change, oldest first. */
+/**
+ * Schema 5: standard sign-in. Clients gain what registration needs (exact redirect URIs, logout URIs, the
+ * grants they may use: an existing client keeps the password and refresh grants it had, a new one gets what
+ * createClient gives it); the hosted sign-in page's browser sessions, the one-time authorization codes (stored
+ * hashed), and the back-channel logout outbox, written in the transaction of the revocation it announces.
+ */
+const V5 = `
+ALTER TABLE clients ADD COLUMN redirect_uris TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(redirect_uris));
+ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(post_logout_redirect_uris));
+ALTER TABLE clients ADD COLUMN backchannel_logout_uri TEXT;
+ALTER TABLE clients ADD COLUMN grant_types TEXT NOT NULL DEFAULT '["password","refresh_token"]' CHECK (json_valid(grant_types));
+ALTER TABLE clients ADD COLUMN id_token_signed_response_alg TEXT NOT NULL DEFAULT 'RS256'
+  CHECK (id_token_signed_response_alg IN ('EdDSA', 'ES256', 'RS256'));
+ALTER TABLE clients ADD COLUMN updated_at INTEGER;
+
+CREATE TABLE browser_sessions (
+  id             TEXT PRIMARY KEY,
+  cookie_hash    TEXT NOT NULL UNIQUE,
+  user_id        TEXT NOT NULL REFERENCES users (id),
+  remember_me    INTEGER NOT NULL CHECK (remember_me IN (0, 1)),
+  ip             TEXT NOT NULL,
+  user_agent     TEXT NOT NULL,
+  created_at     INTEGER NOT NULL,
+  auth_time      INTEGER NOT NULL,
+  last_seen_at   INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  revoked_at     INTEGER,
+  revoked_by     TEXT,
+  revoke_reason  TEXT
+);
+CREATE INDEX browser_sessions_user ON browser_sessions (user_id, created_at);
+CREATE INDEX browser_sessions_expiry ON browser_sessions (expires_at);
+ALTER TABLE sessions ADD COLUMN browser_session_id TEXT REFERENCES browser_sessions (id);
+CREATE INDEX sessions_browser_session ON sessions (browser_session_id) WHERE browser_session_id IS NOT NULL;
+
+CREATE TABLE authorization_codes (
+  code_hash           TEXT PRIMARY KEY,
+  client_id           TEXT NOT NULL REFERENCES clients (client_id),
+  user_id             TEXT NOT NULL REFERENCES users (id),
+  browser_session_id  TEXT NOT NULL REFERENCES browser_sessions (id),
+  redirect_uri        TEXT NOT NULL,
+  code_challenge      TEXT NOT NULL,
+  scope               TEXT NOT NULL,
+  nonce               TEXT,
+  auth_time           INTEGER NOT NULL,
+  created_at          INTEGER NOT NULL,
+  expires_at          INTEGER NOT NULL,
+  used_at             INTEGER,
+  session_id          TEXT REFERENCES sessions (id)
+);
+CREATE INDEX authorization_codes_expiry ON authorization_codes (expires_at);
+
+CREATE TABLE backchannel_outbox (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_id        TEXT NOT NULL REFERENCES clients (client_id),
+  uri              TEXT NOT NULL,
+  session_id       TEXT NOT NULL,
+  user_id          TEXT NOT NULL,
+  revocation_id    INTEGER,
+  created_at       INTEGER NOT NULL,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  INTEGER NOT NULL,
+  give_up_at       INTEGER NOT NULL,
+  lease_until      INTEGER,
+  delivered_at     INTEGER,
+  failed_at        INTEGER,
+  last_status      INTEGER,
+  last_error       TEXT
+);
+CREATE INDEX backchannel_outbox_due ON backchannel_outbox (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
+CREATE INDEX backchannel_outbox_revocation ON backchannel_outbox (revocation_id) WHERE revocation_id IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
   { version: 3, sql: V3 },
   { version: 4, sql: V4 },
+  { version: 5, sql: V5 },
 ];
 
 /** The schema version this build writes. */
