@@ -14,7 +14,7 @@
  *   to recover a lost one); a file that is garbled or does not match the database's hash refuses the start.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { chmod, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -92,6 +92,15 @@ export function readLockHolder(dir: string): LockHolder | undefined {
   }
 }
 
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function inUse(dir: string, detail: string): WardenError {
   const holder = readLockHolder(dir);
   const who = holder
@@ -120,7 +129,9 @@ function lock(dir: string): Database.Database {
     if (code === 'SQLITE_NOTADB') {
       throw new WardenError('storage_error', `${file} is not the lock file Token Warden makes; it holds no data: delete it and start again.`, { detail });
     }
-    throw new WardenError('storage_error', `Cannot lock the data directory ${dir}: ${describeSqliteFailure(code)}.`, { detail });
+    // SQLite says only "cannot open" when it may not create the file; the directory's mode says why.
+    const cause = code?.startsWith('SQLITE_CANTOPEN') && !writable(dir) ? describeSqliteFailure('SQLITE_PERM') : describeSqliteFailure(code);
+    throw new WardenError('storage_error', `Cannot lock the data directory ${dir}: ${cause}.`, { detail });
   }
 }
 

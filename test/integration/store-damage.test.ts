@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWarden } from '../../src/main/app';
 import { CRITICAL_TABLES, FULL_CHECK_MAX_BYTES, openStore, toStoreError } from '../../src/main/store/index';
+import { startCheckpointer } from '../../src/main/store/checkpointer';
 import { assertIntact } from '../../src/main/store/integrity';
 import { isWardenError, type WardenError } from '../../src/shared/errors';
 import { REPO_ROOT } from '../helpers/serve-process';
@@ -138,6 +139,27 @@ describe('every storage failure names its cause', () => {
     damaged.close();
     expect(corruptError.message).toBe('The database could not complete the operation: the database file is damaged (restore it from a backup).');
     expect(corruptError.detail).toMatch(/^SQLITE_CORRUPT/);
+  });
+
+  it('a failed background checkpoint names its cause before SQLite\'s own text', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'warden.db');
+    const handle = await open(file, 'w');
+    await handle.write(Buffer.alloc(8192, 0x5a));
+    await handle.close();
+    const errors: string[] = [];
+    const first = new Promise<void>((resolve) => {
+      const checkpointer = startCheckpointer(file, undefined, {
+        onError: (message) => {
+          errors.push(message);
+          checkpointer.stop();
+          resolve();
+        },
+        onGone: () => resolve(),
+      });
+    });
+    await first;
+    expect(errors[0]).toMatch(/^the database file is damaged \(restore it from a backup\) \(.*not a database.*\)$/);
   });
 
   /**

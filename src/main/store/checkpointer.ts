@@ -21,6 +21,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { describeSqliteFailure } from './sqlite-store';
 
 export const CHECKPOINT_INTERVAL_MS = 250;
 /** The pause between checkpoints while the writer is ahead. */
@@ -60,14 +61,14 @@ try {
       caughtUp = result.log === result.checkpointed;
     } catch (error) {
       // SQLITE_BUSY (another checkpoint is running): try again next round.
-      if (!error || error.code !== 'SQLITE_BUSY') parentPort.postMessage({ error: String(error && error.message || error) });
+      if (!error || error.code !== 'SQLITE_BUSY') parentPort.postMessage({ error: String(error && error.message || error), code: error && error.code });
     }
     // Behind a busy writer: go again soon, so the log is caught up in a pause between commits and the
     // writer can start it over from the beginning (SQLite only rewinds a fully checkpointed log).
     Atomics.wait(state, 0, 0, caughtUp ? workerData.intervalMs : workerData.chaseMs);
   }
 } catch (error) {
-  parentPort.postMessage({ error: String(error && error.message || error) });
+  parentPort.postMessage({ error: String(error && error.message || error), code: error && error.code });
 } finally {
   try { db && db.close(); } catch {}
   Atomics.store(state, 1, 1);
@@ -100,8 +101,9 @@ export function startCheckpointer(path: string, nativeBinding: string | undefine
     execArgv: [],
   });
   let stopped = false;
-  worker.on('message', (message: { error?: string }) => {
-    if (message.error) events.onError(message.error);
+  worker.on('message', (message: { error?: string; code?: unknown }) => {
+    // The cause in words first (disk full, damage, permissions…), SQLite's own text after it.
+    if (message.error) events.onError(typeof message.code === 'string' ? `${describeSqliteFailure(message.code)} (${message.error})` : message.error);
   });
   worker.on('error', (error) => events.onError(error.message));
   worker.on('exit', () => {

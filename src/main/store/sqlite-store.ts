@@ -125,10 +125,11 @@ export function describeSqliteFailure(code: string | undefined): string {
     case 'SQLITE_FULL':
       return 'the disk is full';
     case 'SQLITE_READONLY':
-    case 'SQLITE_CANTOPEN':
     case 'SQLITE_PERM':
     case 'SQLITE_AUTH':
       return 'permission denied: check that this user may read and write the data directory and its files';
+    case 'SQLITE_CANTOPEN':
+      return 'the file cannot be opened: check that it exists and that this user may read and write it and its directory';
     case 'SQLITE_IOERR':
       return 'an I/O error: the disk may be failing or was removed';
     case 'SQLITE_BUSY':
