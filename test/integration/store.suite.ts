@@ -45,7 +45,7 @@ function makeSession(over: Partial<SessionRow> & Pick<SessionRow, 'id' | 'userId
   return {
     clientId: 'app', deviceName: 'Firefox on Linux', userAgent: 'Mozilla/5.0', ip: '127.0.0.1', rememberMe: false, scope: 'openid profile',
     createdAt: T0, lastActivityAt: T0, idleExpiresAt: T0 + 30 * MIN, absoluteExpiresAt: T0 + 600 * MIN, revokedAt: null,
-    revokedBy: null, revokeReason: null, refreshCount: 0, ...over,
+    revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId: null, ...over,
   };
 }
 
@@ -74,7 +74,11 @@ function makeAudit(over: Partial<AuditInsert> = {}, n = 0): AuditInsert & { prev
   };
 }
 
-const CLIENT: ClientRow = { clientId: 'app', kind: 'public', name: 'Demo app', secretHash: null, createdAt: T0 };
+const CLIENT: ClientRow = {
+  clientId: 'app', kind: 'public', name: 'Demo app', secretHash: null, createdAt: T0,
+  redirectUris: ['https://app.example/callback'], postLogoutRedirectUris: [], backchannelLogoutUri: null,
+  grantTypes: ['authorization_code', 'refresh_token'], idTokenSignedResponseAlg: 'RS256', updatedAt: null,
+};
 const KEY: KeyRow = {
   kid: 'k1', alg: 'EdDSA', publicJwk: '{"kty":"OKP","crv":"Ed25519","x":"abc"}', status: 'active', createdAt: T0,
   retiringSince: null, retiresAt: null, revokedAt: null,
@@ -228,7 +232,7 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
 
     describe('clients', () => {
       it('inserts, gets and lists in creation order', () => {
-        const confidential: ClientRow = { clientId: 'svc', kind: 'confidential', name: 'Service', secretHash: 'scrypt$s', createdAt: T0 + 1 };
+        const confidential: ClientRow = { ...CLIENT, clientId: 'svc', kind: 'confidential', name: 'Service', secretHash: 'scrypt$s', createdAt: T0 + 1, backchannelLogoutUri: 'https://svc.example/logout' };
         store.insertClient(confidential);
         expect(store.getClient('svc')).toEqual(confidential);
         expect(store.getClient('app')).toEqual(CLIENT);

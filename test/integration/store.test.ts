@@ -88,7 +88,10 @@ describe('SQLite specifics', () => {
   /** Fills a store with a little of everything. */
   function populate(store: SqliteStore): void {
     store.transaction(() => {
-      store.insertClient({ clientId: 'app', kind: 'public', name: 'App', secretHash: null, createdAt: T0 });
+      store.insertClient({
+        clientId: 'app', kind: 'public', name: 'App', secretHash: null, createdAt: T0, redirectUris: [], postLogoutRedirectUris: [],
+        backchannelLogoutUri: null, grantTypes: ['password', 'refresh_token'], idTokenSignedResponseAlg: 'RS256', updatedAt: null,
+      });
       for (let u = 0; u < 300; u++) {
         store.insertUser({
           id: `u${u}`, username: `user${u}`, passwordHash: 'x', status: u % 10 === 0 ? 'blocked' : 'active', createdAt: T0 + u,
@@ -100,7 +103,7 @@ describe('SQLite specifics', () => {
           store.insertSession({
             id, userId: `u${u}`, clientId: 'app', deviceName: 'd', userAgent: 'ua', ip: '::1', rememberMe: false, scope: 's', createdAt: at,
             lastActivityAt: at, idleExpiresAt: at + 150_000, absoluteExpiresAt: at + 600_000, revokedAt: s === 3 ? at : null,
-            revokedBy: null, revokeReason: null, refreshCount: 0,
+            revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId: null,
           });
           const hash = (n: number): string => `${u}-${s}-${n}`.padStart(64, '0').replace(/[^0-9a-f]/g, 'a');
           store.insertRefreshToken({ hash: hash(0), sessionId: id, userId: `u${u}`, clientId: 'app', refreshVersion: 1, createdAt: at, usedAt: null, successorHash: null, revokedAt: null, usedIp: null, usedUserAgent: null });

@@ -68,7 +68,19 @@ export function createClient(ctx: EngineContext, input: { clientId: string; kind
     // Client secrets are 256 random bits, so a fast hash is enough (no dictionary to guess from) and keeps
     // per-request client authentication cheap.
     const clientSecret = input.kind === 'confidential' ? randomSecret() : undefined;
-    ctx.store.insertClient({ clientId: input.clientId, kind: input.kind, name: input.name, secretHash: clientSecret ? sha256Hex(clientSecret) : null, createdAt: tx.now });
+    ctx.store.insertClient({
+      clientId: input.clientId,
+      kind: input.kind,
+      name: input.name,
+      secretHash: clientSecret ? sha256Hex(clientSecret) : null,
+      createdAt: tx.now,
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
+      grantTypes: ['password', 'refresh_token'],
+      idTokenSignedResponseAlg: 'RS256',
+      updatedAt: null,
+    });
     tx.emit({ type: 'client.created', actor, data: { clientId: input.clientId, kind: input.kind, name: input.name } });
     return clientSecret ? { clientId: input.clientId, clientSecret } : { clientId: input.clientId };
   });

@@ -191,6 +191,7 @@ function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string
     revokedBy: null,
     revokeReason: null,
     refreshCount: 0,
+    browserSessionId: null,
   };
   ctx.store.insertSession(session);
   ctx.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: tx.now });

@@ -18,11 +18,15 @@ const USER = `id, username, password_hash AS passwordHash, status, created_at AS
   refresh_version AS refreshVersion, not_before AS notBefore, blocked_at AS blockedAt,
   blocked_reason AS blockedReason, failed_logins AS failedLogins, locked_until AS lockedUntil,
   last_login_at AS lastLoginAt`;
-const CLIENT = 'client_id AS clientId, kind, name, secret_hash AS secretHash, created_at AS createdAt';
+const CLIENT = `client_id AS clientId, kind, name, secret_hash AS secretHash, created_at AS createdAt,
+  redirect_uris AS redirectUris, post_logout_redirect_uris AS postLogoutRedirectUris,
+  backchannel_logout_uri AS backchannelLogoutUri, grant_types AS grantTypes,
+  id_token_signed_response_alg AS idTokenSignedResponseAlg, updated_at AS updatedAt`;
 const SESSION = `id, user_id AS userId, client_id AS clientId, device_name AS deviceName, user_agent AS userAgent,
   ip, remember_me AS rememberMe, scope, created_at AS createdAt, last_activity_at AS lastActivityAt,
   idle_expires_at AS idleExpiresAt, absolute_expires_at AS absoluteExpiresAt, revoked_at AS revokedAt,
-  revoked_by AS revokedBy, revoke_reason AS revokeReason, refresh_count AS refreshCount`;
+  revoked_by AS revokedBy, revoke_reason AS revokeReason, refresh_count AS refreshCount,
+  browser_session_id AS browserSessionId`;
 const REFRESH = `hash, session_id AS sessionId, user_id AS userId, client_id AS clientId,
   refresh_version AS refreshVersion, created_at AS createdAt, used_at AS usedAt,
   successor_hash AS successorHash, revoked_at AS revokedAt, used_ip AS usedIp, used_user_agent AS usedUserAgent`;
@@ -58,6 +62,17 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const SYNCHRONOUS_LEVELS = ['off', 'normal', 'full', 'extra'];
 
 type RawSession = Omit<SessionRow, 'rememberMe'> & { rememberMe: number };
+type RawClient = Omit<ClientRow, 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes'> & {
+  redirectUris: string; postLogoutRedirectUris: string; grantTypes: string;
+};
+
+/** The JSON list columns of a client row (schema 5 CHECKs they are valid JSON). */
+const toClient = (row: RawClient): ClientRow => ({
+  ...row,
+  redirectUris: JSON.parse(row.redirectUris) as string[],
+  postLogoutRedirectUris: JSON.parse(row.postLogoutRedirectUris) as string[],
+  grantTypes: JSON.parse(row.grantTypes) as ClientRow['grantTypes'],
+});
 type RawAudit = Omit<AuditEntry, 'data'> & { data: string };
 
 const toSession = (row: RawSession): SessionRow => ({ ...row, rememberMe: row.rememberMe === 1 });
@@ -341,14 +356,22 @@ export class SqliteStore implements Store {
   // clients
 
   insertClient(row: ClientRow): void {
-    this.q(`INSERT INTO clients (client_id, kind, name, secret_hash, created_at)
-      VALUES (@clientId, @kind, @name, @secretHash, @createdAt)`).run(row);
+    this.q(`INSERT INTO clients (client_id, kind, name, secret_hash, created_at, redirect_uris, post_logout_redirect_uris,
+      backchannel_logout_uri, grant_types, id_token_signed_response_alg, updated_at)
+      VALUES (@clientId, @kind, @name, @secretHash, @createdAt, @redirectUris, @postLogoutRedirectUris,
+      @backchannelLogoutUri, @grantTypes, @idTokenSignedResponseAlg, @updatedAt)`).run({
+      ...row,
+      redirectUris: JSON.stringify(row.redirectUris),
+      postLogoutRedirectUris: JSON.stringify(row.postLogoutRedirectUris),
+      grantTypes: JSON.stringify(row.grantTypes),
+    });
   }
 
   getClient(clientId: string): ClientRow | undefined {
     const cached = this.clients.get(clientId);
     if (cached) return cached;
-    const row = this.q(`SELECT ${CLIENT} FROM clients WHERE client_id = ?`).get(clientId) as ClientRow | undefined;
+    const raw = this.q(`SELECT ${CLIENT} FROM clients WHERE client_id = ?`).get(clientId) as RawClient | undefined;
+    const row = raw && toClient(raw);
     // Clients are never updated or deleted, so a row, once committed, can be served from memory. Only
     // rows read outside a transaction are kept: inside one, the row might yet be rolled back.
     if (row && !this.db.inTransaction) this.clients.set(clientId, Object.freeze(row));
@@ -356,7 +379,7 @@ export class SqliteStore implements Store {
   }
 
   listClients(): ClientRow[] {
-    return this.q(`SELECT ${CLIENT} FROM clients ORDER BY created_at, rowid`).all() as ClientRow[];
+    return (this.q(`SELECT ${CLIENT} FROM clients ORDER BY created_at, rowid`).all() as RawClient[]).map(toClient);
   }
 
   // sessions
@@ -364,9 +387,9 @@ export class SqliteStore implements Store {
   insertSession(row: SessionRow): void {
     this.q(`INSERT INTO sessions (id, user_id, client_id, device_name, user_agent, ip, remember_me, scope, created_at,
       last_activity_at, idle_expires_at, absolute_expires_at, live_until, revoked_at, revoked_by, revoke_reason,
-      refresh_count) VALUES (@id, @userId, @clientId, @deviceName, @userAgent, @ip, @rememberMe, @scope, @createdAt,
-      @lastActivityAt, @idleExpiresAt, @absoluteExpiresAt, @liveUntil, @revokedAt, @revokedBy, @revokeReason,
-      @refreshCount)`).run({
+      refresh_count, browser_session_id) VALUES (@id, @userId, @clientId, @deviceName, @userAgent, @ip, @rememberMe,
+      @scope, @createdAt, @lastActivityAt, @idleExpiresAt, @absoluteExpiresAt, @liveUntil, @revokedAt, @revokedBy,
+      @revokeReason, @refreshCount, @browserSessionId)`).run({
       ...row,
       rememberMe: row.rememberMe ? 1 : 0,
       liveUntil: Math.min(row.idleExpiresAt, row.absoluteExpiresAt),

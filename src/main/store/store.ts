@@ -22,13 +22,26 @@ export interface UserRow {
   lastLoginAt: number | null;
 }
 
+/** The grants a client may use (RFC 7591 `grant_types`); `password` only for first-party clients that had it. */
+export type GrantType = 'authorization_code' | 'refresh_token' | 'password';
+
 export interface ClientRow {
   clientId: string;
   kind: ClientKind;
   name: string;
-  /** scrypt hash of the secret, confidential clients only */
+  /** SHA-256 hex of the secret (256 random bits), confidential clients only */
   secretHash: string | null;
   createdAt: number;
+  /** Exact redirect URIs for the authorization endpoint (no wildcards). */
+  redirectUris: string[];
+  /** Exact URIs RP-initiated logout may return to. */
+  postLogoutRedirectUris: string[];
+  /** Where OpenID Connect back-channel logout tokens are POSTed; null: the client takes none. */
+  backchannelLogoutUri: string | null;
+  grantTypes: GrantType[];
+  /** The alg of this client's ID tokens (OIDC registration `id_token_signed_response_alg`, default RS256). */
+  idTokenSignedResponseAlg: SigningAlg;
+  updatedAt: number | null;
 }
 
 export interface SessionRow {
@@ -49,6 +62,8 @@ export interface SessionRow {
   revokedBy: string | null;
   revokeReason: string | null;
   refreshCount: number;
+  /** The provider browser session (hosted sign-in page) this sign-in came from; null for the password grant. */
+  browserSessionId: string | null;
 }
 
 export interface RefreshTokenRow {
