@@ -53,7 +53,7 @@ export function joseVerifier(target: VerifierTarget): StockVerifier {
   };
 }
 
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+const SYSTEM_PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(import.meta.dirname, 'pyjwt_verify.py');
 
 function runPython(args: string[], input: string): Promise<Record<string, unknown>> {
