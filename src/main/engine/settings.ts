@@ -8,7 +8,7 @@ import type { Store } from '../store/store';
  * its settings at first start (an existing one got the old default recorded by migration 4), so changing this
  * constant only affects installs created afterwards. Measurements behind the choice: docs/keys.md.
  */
-export const DEFAULT_SIGNING_ALG: SigningAlg = 'EdDSA';
+export const DEFAULT_SIGNING_ALG: SigningAlg = 'ES256';
 
 export const DEFAULT_SETTINGS: Settings = {
   accessTokenTtlSeconds: 10 * 60,

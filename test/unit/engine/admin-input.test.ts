@@ -1,3 +1,4 @@
+import { DEFAULT_SIGNING_ALG } from '../../../src/main/engine/settings';
 import { describe, expect, it } from 'vitest';
 import { dispatchAdmin } from '../../../src/main/engine/dispatch';
 import { ADMIN, PHONE, makeHarness, type Harness } from './harness';
@@ -89,7 +90,7 @@ describe('inspectToken', () => {
     const tokens = await h.login(PHONE);
     const access = (await dispatchAdmin(h.engine.admin, 'inspectToken', { token: tokens.accessToken }, ADMIN)) as { ok: true; value: Record<string, unknown> };
     expect(access.value).toMatchObject({ kind: 'access_token', active: true, signatureValid: true, sessionId: tokens.sessionId, userId: h.userId, username: 'ana', secondsToExpiry: 600 });
-    expect(access.value.header).toMatchObject({ typ: 'at+jwt', alg: 'EdDSA' });
+    expect(access.value.header).toMatchObject({ typ: 'at+jwt', alg: DEFAULT_SIGNING_ALG });
     const refresh = (await dispatchAdmin(h.engine.admin, 'inspectToken', { token: tokens.refreshToken }, ADMIN)) as { ok: true; value: Record<string, unknown> };
     expect(refresh.value).toMatchObject({ kind: 'refresh_token', active: true, sessionId: tokens.sessionId });
     await h.engine.refresh({ refreshToken: tokens.refreshToken, clientId: 'mobile', device: PHONE });

@@ -10,7 +10,7 @@ import { MemoryVault } from '../../../src/main/keys/memory-vault';
 import { openStore } from '../../../src/main/store';
 import type { Store } from '../../../src/main/store/store';
 import { WardenError, type ErrorCode } from '../../../src/shared/errors';
-import type { Settings } from '../../../src/shared/dto';
+import type { Settings, SigningAlg } from '../../../src/shared/dto';
 
 export const ISSUER = 'http://127.0.0.1:7777';
 export const PHONE: DeviceInfo = { name: "Ana's phone", userAgent: 'WardenDemo/1.0 (iPhone)', ip: '127.0.0.2' };
@@ -39,13 +39,14 @@ export interface Harness {
   settings(patch: Partial<Settings>): void;
 }
 
-export async function makeHarness(): Promise<Harness> {
+/** `initialSigningAlg`: pin a new install's algorithm where a test is about one (default: the engine's default). */
+export async function makeHarness(options: { initialSigningAlg?: SigningAlg } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-engine-'));
   const path = join(dir, 'warden.db');
   const clock = new ManualClock();
   const vault = new MemoryVault();
   const errors: unknown[] = [];
-  const open = async () => Engine.open({ store: openStore(path), vault, clock, issuer: ISSUER, onError: (e) => errors.push(e) });
+  const open = async () => Engine.open({ store: openStore(path), vault, clock, issuer: ISSUER, onError: (e) => errors.push(e), ...options });
   let engine = await open();
   cleanups.push(() => {
     try {

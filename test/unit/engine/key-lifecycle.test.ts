@@ -62,7 +62,7 @@ describe('the next key', () => {
   });
 
   it('an algorithm change signs at once with a key no cached JWKS holds; the unused next key is retired and one of the new algorithm published', async () => {
-    const h = await makeHarness();
+    const h = await makeHarness({ initialSigningAlg: 'EdDSA' });
     const cached = snapshot(h.engine);
     const [old, oldNext] = h.store.listKeys();
     const key = await h.engine.admin.rotateSigningKey({ alg: 'ES256', reason: 'verifier support' }, ADMIN);
@@ -94,8 +94,8 @@ describe('the next key', () => {
     const real = (await h.login(PHONE)).accessToken;
     const claims = JSON.parse(Buffer.from(real.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
     const next = h.store.listKeys().find((k) => k.status === 'next')!;
-    const leaked = await importJWK(JSON.parse((await h.vault.get(next.kid))!) as never, 'EdDSA');
-    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: next.kid }).sign(leaked);
+    const leaked = await importJWK(JSON.parse((await h.vault.get(next.kid))!) as never, next.alg);
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: next.alg, typ: 'at+jwt', kid: next.kid }).sign(leaked);
     expect(h.engine.verifyAccessToken(forged)).toMatchObject({ active: false, reason: 'next_kid' });
     expect(h.engine.introspect(forged)).toEqual({ active: false });
     // Without the private half: the next key's kid on a signature it did not make.

@@ -1,3 +1,4 @@
+import { DEFAULT_SIGNING_ALG } from '../../../src/main/engine/settings';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, MINUTE, PHONE, SECOND, makeHarness } from './harness';
 
@@ -12,10 +13,10 @@ const keysOf = async (h: Awaited<ReturnType<typeof makeHarness>>) => (await h.en
 const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
 
 describe('signing keys', () => {
-  it('starts with an active EdDSA key and a published next key, whose private halves are only in the vault', async () => {
+  it('starts with an active key of the default algorithm and a published next key, whose private halves are only in the vault', async () => {
     const h = await makeHarness();
     const keys = await keysOf(h);
-    expect(keys.map((k) => [k.status, k.alg])).toEqual([['active', 'EdDSA'], ['next', 'EdDSA']]);
+    expect(keys.map((k) => [k.status, k.alg])).toEqual([['active', DEFAULT_SIGNING_ALG], ['next', DEFAULT_SIGNING_ALG]]);
     for (const key of keys) {
       expect(await h.vault.get(key.kid)).toContain('"d"');
       expect(JSON.parse(h.store.getKey(key.kid)!.publicJwk)).not.toHaveProperty('d');

@@ -1,3 +1,4 @@
+import { DEFAULT_SIGNING_ALG } from '../../../src/main/engine/settings';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { passwordEvaluations } from '../../../src/main/engine/passwords';
@@ -14,7 +15,7 @@ describe('login (password grant)', () => {
       typ: 'at+jwt',
       currentDate: new Date(h.clock.now()),
     });
-    expect(protectedHeader.alg).toBe('EdDSA');
+    expect(protectedHeader.alg).toBe(DEFAULT_SIGNING_ALG);
     expect(protectedHeader.kid).toBeTruthy();
     expect(payload).toMatchObject({ sub: h.userId, client_id: 'mobile', sid: tokens.sessionId, jti: tokens.jti });
     // No ID token is issued, so no `openid` by default: no scope asked, none granted, no claim.

@@ -42,7 +42,9 @@ describe('verifyAccessToken: every verdict reason', () => {
     const input = `${b64({ alg: 'HS256', typ: 'at+jwt', kid })}.${b64(claims)}`;
     const hs = `${input}.${createHmac('sha256', pem).update(input).digest('base64url')}`;
     expect(h.engine.verifyAccessToken(hs)).toMatchObject({ active: false, reason: 'unsupported_alg' });
-    const mismatch = `${b64({ alg: 'ES256', typ: 'at+jwt', kid })}.${b64(claims)}.${'A'.repeat(86)}`;
+    // An alg the key does not declare (whichever the install signs with).
+    const otherAlg = h.engine.jwks().keys[0]!.alg === 'ES256' ? 'EdDSA' : 'ES256';
+    const mismatch = `${b64({ alg: otherAlg, typ: 'at+jwt', kid })}.${b64(claims)}.${'A'.repeat(86)}`;
     expect(h.engine.verifyAccessToken(mismatch)).toMatchObject({ active: false, reason: 'unsupported_alg' });
   });
 
