@@ -318,6 +318,7 @@ CREATE INDEX authorization_codes_expiry ON authorization_codes (expires_at);
 
 CREATE TABLE backchannel_outbox (
   id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  jti              TEXT NOT NULL UNIQUE,
   client_id        TEXT NOT NULL REFERENCES clients (client_id),
   uri              TEXT NOT NULL,
   session_id       TEXT NOT NULL,
@@ -335,6 +336,7 @@ CREATE TABLE backchannel_outbox (
 );
 CREATE INDEX backchannel_outbox_due ON backchannel_outbox (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
 CREATE INDEX backchannel_outbox_revocation ON backchannel_outbox (revocation_id) WHERE revocation_id IS NOT NULL;
+CREATE INDEX backchannel_outbox_session ON backchannel_outbox (session_id);
 `;
 
 export const MIGRATIONS: readonly Migration[] = [

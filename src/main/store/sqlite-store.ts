@@ -11,6 +11,8 @@ import type {
   Presenter, RefreshTokenRow, RevocationRow, SessionRow, Store, TransactionOptions, UserRow,
 } from './store';
 import type { Checkpointer } from './checkpointer';
+import type { BackchannelOutboxStore } from './backchannel-outbox-store';
+import { SqliteBackchannelOutboxStore } from './sqlite-backchannel-outbox-store';
 
 type Params = Record<string, unknown>;
 
@@ -168,6 +170,7 @@ export class SqliteStore implements Store {
   /** Whether the open outermost transaction commits with synchronous=FULL. */
   private durableOpen = false;
   private readonly commitListeners = new Set<(commit: { synchronous: string }) => void>();
+  readonly backchannelOutbox: BackchannelOutboxStore;
 
   /**
    * @param db an open, migrated connection (see `openStore`)
@@ -181,6 +184,7 @@ export class SqliteStore implements Store {
     readonly migrationsApplied: readonly number[],
     private readonly checkpointer?: Checkpointer,
   ) {
+    this.backchannelOutbox = new SqliteBackchannelOutboxStore(db);
     this.txRunner = db.transaction((fn: () => unknown) => {
       const result = fn();
       // better-sqlite3 commits when fn returns; an async fn would commit before its awaits ran.

@@ -5,6 +5,7 @@
  * runs against each.
  */
 import type { AuditEntry, ClientKind, KeyStatus, SessionStatus, SigningAlg, UserStatus } from '../../shared/dto';
+import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 
 export interface UserRow {
   id: string;
@@ -171,6 +172,8 @@ export interface TransactionOptions {
 }
 
 export interface Store {
+  /** The back-channel logout outbox (./backchannel-outbox-store.ts): its own aggregate, on the same transactions. */
+  readonly backchannelOutbox: BackchannelOutboxStore;
   /**
    * Runs `fn` in one write transaction. Nested calls join the outer one, each in its own savepoint: a
    * nested call that throws undoes only its own writes; a throw reaching the outermost call undoes all.

@@ -1,0 +1,129 @@
+/**
+ * The behavioural suite every `BackchannelOutboxStore` must pass (store.backchannelOutbox). `open()` gives a
+ * fresh, empty store; `reopen` (file stores) the same data after a close: the durability an outbox is for.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OutboxInsert } from '../../src/main/store/backchannel-outbox-store';
+import type { ClientRow, Store } from '../../src/main/store/store';
+
+export interface OutboxHarness {
+  store: Store;
+  /** Closes `store` and opens the same data again; undefined for stores that do not persist. */
+  reopen?: () => Store;
+  cleanup: () => void;
+}
+
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+const CLIENT: ClientRow = {
+  clientId: 'web', kind: 'confidential', name: 'Web app', secretHash: null, createdAt: T0,
+  redirectUris: ['https://app.example/callback'], postLogoutRedirectUris: [], backchannelLogoutUri: 'https://app.example/backchannel-logout',
+  grantTypes: ['authorization_code', 'refresh_token'], idTokenSignedResponseAlg: 'RS256', updatedAt: null,
+};
+
+const row = (n: number, over: Partial<OutboxInsert> = {}): OutboxInsert => ({
+  jti: `blt_${n}`, clientId: 'web', uri: CLIENT.backchannelLogoutUri!, sessionId: `ses_${n}`, userId: 'usr_1',
+  revocationId: null, createdAt: T0, nextAttemptAt: T0, giveUpAt: T0 + 3_600_000, ...over,
+});
+
+export function outboxSuite(label: string, open: () => OutboxHarness): void {
+  // Whether the persistence test applies is known only from a harness: probe one once, at collection time.
+  const probe = open();
+  const persistent = probe.reopen !== undefined;
+  probe.cleanup();
+  describe(`BackchannelOutboxStore contract: ${label}`, () => {
+    let h: OutboxHarness;
+    let store: Store;
+    beforeEach(() => {
+      h = open();
+      store = h.store;
+      store.insertClient(CLIENT);
+    });
+    afterEach(() => h.cleanup());
+    const outbox = () => store.backchannelOutbox;
+    const tx = <T>(fn: () => T) => store.transaction(fn);
+
+    it('inserts pending rows and reads them back in shape', () => {
+      const id = tx(() => outbox().insert(row(1, { revocationId: 7 })));
+      expect(outbox().get(id)).toEqual({
+        id, ...row(1, { revocationId: 7 }), attempts: 0, leaseUntil: null, deliveredAt: null, failedAt: null, lastStatus: null, lastError: null,
+      });
+      expect(outbox().get(id + 1)).toBeUndefined();
+    });
+
+    it('refuses a second row with the same jti and a row for an unknown client', () => {
+      tx(() => outbox().insert(row(1)));
+      expect(() => tx(() => outbox().insert(row(2, { jti: 'blt_1' })))).toThrow();
+      expect(() => tx(() => outbox().insert(row(3, { clientId: 'nobody' })))).toThrow();
+      expect(outbox().listBySession('ses_2')).toEqual([]);
+    });
+
+    it('claims due rows oldest first, up to the limit, with a lease that hides them until it ends', () => {
+      const a = tx(() => outbox().insert(row(1, { nextAttemptAt: T0 + 2 })));
+      const b = tx(() => outbox().insert(row(2, { nextAttemptAt: T0 + 1 })));
+      const later = tx(() => outbox().insert(row(3, { nextAttemptAt: T0 + 1_000 })));
+      expect(outbox().nextDueAt()).toBe(T0 + 1);
+      const claimed = tx(() => outbox().claimDue(T0 + 10, T0 + 500, 1));
+      expect(claimed.map((r) => r.id)).toEqual([b]);
+      expect(claimed[0]).toMatchObject({ attempts: 1, leaseUntil: T0 + 500, nextAttemptAt: T0 + 500 });
+      expect(tx(() => outbox().claimDue(T0 + 10, T0 + 500, 10)).map((r) => r.id)).toEqual([a]);
+      expect(tx(() => outbox().claimDue(T0 + 499, T0 + 999, 10))).toEqual([]);
+      // The leases end before the later row is due: both leased rows come back first.
+      expect(outbox().nextDueAt()).toBe(T0 + 500);
+      expect(tx(() => outbox().claimDue(T0 + 500, T0 + 2_000, 10)).map((r) => r.id).sort()).toEqual([a, b].sort());
+      expect(tx(() => outbox().claimDue(T0 + 1_000, T0 + 2_000, 10)).map((r) => r.id)).toEqual([later]);
+      expect(() => outbox().claimDue(T0, T0, 0)).toThrow(TypeError);
+    });
+
+    it('settles once: delivered and failed rows leave the queue; a retry reschedules and drops the lease', () => {
+      const a = tx(() => outbox().insert(row(1)));
+      const b = tx(() => outbox().insert(row(2)));
+      const c = tx(() => outbox().insert(row(3)));
+      tx(() => outbox().claimDue(T0, T0 + 100, 10));
+      expect(tx(() => outbox().settle(a, { kind: 'delivered', at: T0 + 5, status: 204 }))).toBe(true);
+      expect(tx(() => outbox().settle(b, { kind: 'failed', at: T0 + 6, status: 400, error: 'x'.repeat(1_000) }))).toBe(true);
+      expect(tx(() => outbox().settle(c, { kind: 'retry', at: T0 + 7, status: null, error: 'no answer', nextAttemptAt: T0 + 1_007 }))).toBe(true);
+      expect(outbox().get(a)).toMatchObject({ deliveredAt: T0 + 5, lastStatus: 204, leaseUntil: null, failedAt: null });
+      expect(outbox().get(b)).toMatchObject({ failedAt: T0 + 6, lastStatus: 400, leaseUntil: null });
+      expect(outbox().get(b)!.lastError!.length).toBe(300);
+      expect(outbox().get(c)).toMatchObject({ nextAttemptAt: T0 + 1_007, leaseUntil: null, lastError: 'no answer', lastStatus: null });
+      expect(outbox().nextDueAt()).toBe(T0 + 1_007);
+      // Settled rows stay settled, whatever a late report says.
+      expect(tx(() => outbox().settle(a, { kind: 'failed', at: T0 + 8, status: 500, error: 'late' }))).toBe(false);
+      expect(tx(() => outbox().settle(b, { kind: 'delivered', at: T0 + 8, status: 200 }))).toBe(false);
+      expect(outbox().get(a)!.deliveredAt).toBe(T0 + 5);
+      expect(tx(() => outbox().claimDue(T0 + 10_000, T0 + 20_000, 10)).map((r) => r.id)).toEqual([c]);
+      tx(() => outbox().settle(c, { kind: 'delivered', at: T0 + 10_001, status: 200 }));
+      expect(outbox().nextDueAt()).toBeUndefined();
+    });
+
+    it('links pending rows of the given sessions to a feed event, leaving linked and other rows alone', () => {
+      const a = tx(() => outbox().insert(row(1)));
+      const b = tx(() => outbox().insert(row(2, { revocationId: 3 })));
+      const c = tx(() => outbox().insert(row(4)));
+      expect(tx(() => outbox().linkToRevocation(['ses_1', 'ses_2'], 9))).toBe(1);
+      expect(outbox().listByRevocation(9, 10).map((r) => r.id)).toEqual([a]);
+      expect(outbox().listByRevocation(3, 10).map((r) => r.id)).toEqual([b]);
+      expect(outbox().get(c)!.revocationId).toBeNull();
+      expect(outbox().listByRevocation(9, 0)).toEqual([]);
+    });
+
+    it('a rolled-back transaction leaves no row', () => {
+      expect(() =>
+        tx(() => {
+          outbox().insert(row(1));
+          throw new Error('roll back');
+        }),
+      ).toThrow('roll back');
+      expect(outbox().listBySession('ses_1')).toEqual([]);
+      expect(outbox().nextDueAt()).toBeUndefined();
+    });
+
+    it.skipIf(!persistent)('keeps pending rows, leases and attempts across a reopen', () => {
+      const id = tx(() => outbox().insert(row(1)));
+      tx(() => outbox().claimDue(T0, T0 + 100, 10));
+      store = h.reopen!();
+      expect(store.backchannelOutbox.get(id)).toMatchObject({ attempts: 1, leaseUntil: T0 + 100, deliveredAt: null });
+      expect(store.backchannelOutbox.nextDueAt()).toBe(T0 + 100);
+    });
+  });
+}
