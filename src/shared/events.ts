@@ -24,6 +24,8 @@ export const DOMAIN_EVENT_TYPES = [
   'refresh_token.grace_retry',
   'key.created',
   'key.rotated',
+  // A key stopped signing because its algorithm went out of use (no access tokens, no client's ID tokens).
+  'key.retiring',
   'key.retired',
   'key.revoked',
   'client.created',

@@ -9,6 +9,7 @@ import type { ClientKind } from '../../shared/dto';
 import type { UserRow } from '../store/store';
 import type { EngineContext } from './context';
 import { randomId, randomSecret, sha256Hex } from './crypto';
+import { changeAccessTokenAlg } from './key-lifecycle';
 import { hashPassword } from './passwords';
 import { forceLogoutUser, nothingKilled, revokeSession, type Killed } from './revoke';
 import { checkConsistency, saveSettings } from './settings';
@@ -151,8 +152,14 @@ export function revokeAccessToken(ctx: EngineContext, input: { jti: string; reas
   });
 }
 
-export function updateSettings(ctx: EngineContext, patch: Partial<Settings>, { actor }: Actor): Settings {
+/**
+ * Synchronous, one transaction; except that a new `signingAlg` switches access tokens to that algorithm's
+ * keys, which may have to be created first: the key lifecycle does that, with the other changes in its
+ * transaction, and the answer is a promise.
+ */
+export function updateSettings(ctx: EngineContext, patch: Partial<Settings>, { actor }: Actor): Settings | Promise<Settings> {
   const next = checkConsistency(settingsSchema.parse({ ...ctx.settings, ...patch }));
+  if (next.signingAlg !== ctx.settings.signingAlg) return changeAccessTokenAlg(ctx, patch, { actor });
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const key of Object.keys(next) as (keyof Settings)[]) {
     if (next[key] !== ctx.settings[key]) changes[key] = { from: ctx.settings[key], to: next[key] };

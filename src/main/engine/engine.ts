@@ -17,7 +17,8 @@ import { EngineContext, type Tx } from './context';
 import { sha256Hex } from './crypto';
 import type { AdminHandlers } from './dispatch';
 import { inspectToken, introspect } from './inspect';
-import { ensureSigningKeys, retireDueKeys } from './key-lifecycle';
+import { retireDueKeys } from './key-lifecycle';
+import { ensureSigningKeys, watchClientAlgorithms } from './key-startup';
 import { KeyRing } from './key-ring';
 import { login } from './login';
 import * as queries from './queries';
@@ -102,13 +103,15 @@ export class Engine implements TokenEngine {
 
   /**
    * Opens the engine on a store and vault. It always leaves a key that signs and a next key published in the
-   * JWKS: a new install creates both, an upgraded one publishes its next key, a lost one is replaced.
+   * JWKS for every algorithm in use (access tokens, clients' ID tokens): a new install creates both, an
+   * upgraded one publishes its next key, a lost one is replaced. Later client changes are followed.
    */
   static async open(options: EngineOptions): Promise<Engine> {
     const onError = options.onError ?? ((error: unknown) => console.error('[token-warden]', error));
     const ctx = new EngineContext(options.store, options.clock, new KeyRing(options.store, options.vault), options.vault, options.issuer, loadSettings(options.store), onError);
     const engine = new Engine(ctx, onError);
     await ensureSigningKeys(ctx, options.initialSigningAlg);
+    watchClientAlgorithms(ctx, onError);
     engine.maintain();
     return engine;
   }

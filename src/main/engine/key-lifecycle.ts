@@ -2,143 +2,234 @@
  * The signing-key lifecycle: next → active → retiring → retired, and revoked at any point.
  *
  * - next: published in the JWKS ahead of time, signs nothing yet. Its private half waits in the vault.
- * - active: signs every new token.
+ * - active: signs every new token of its algorithm's uses.
  * - retiring: signs no more, verifies what it signed until access-token lifetime + skew after it stopped.
  * - retired: verifies nothing. revoked: everything it signed is refused at once (and the feed says so).
  *
- * A routine rotation promotes next → active, so verifiers that fetched the JWKS since the last rotation
- * already hold the new key: gap-free. An algorithm change cannot have been published ahead: a key of the new
- * algorithm signs at once, and the unused next key is discarded (retired: it never signed anything, so
- * nothing needs it, and nothing leaked, so no revocation goes out on the feed). Every step creates the next
- * key anew, in the same transaction, and changes the key ring only after that transaction has committed.
+ * Keys come in pairs, one active and one next per algorithm in use: the access-token algorithm (the
+ * `signingAlg` setting, which also signs feed events) and each algorithm a client's ID tokens use
+ * (./key-startup.ts says which those are). A routine rotation of a pair promotes its next key, so verifiers
+ * that fetched the JWKS since the last rotation already hold the new key: gap-free. Changing the access-token
+ * algorithm switches access tokens to that algorithm's pair; when it had none, its keys are created at once
+ * and no cached JWKS holds them. Every step writes all its rows in ONE transaction and changes the key ring
+ * only after that transaction has committed.
  */
-import type { KeyInfo, Receipt, SigningAlg } from '../../shared/dto';
+import type { KeyInfo, Receipt, Settings, SigningAlg } from '../../shared/dto';
+import { settingsSchema } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type { KeyRow, Store } from '../store/store';
 import type { EngineContext, Tx } from './context';
 import type { NewKey } from './key-ring';
-import { pinSettings, saveSettings } from './settings';
+import { checkConsistency, saveSettings } from './settings';
+import { signingAlgsInUse } from './key-use';
 
 interface Actor {
   actor: string;
 }
 
-/** What a step does to the key that signs now, and to the next one. */
-interface Step {
+/** What a step does to one algorithm's active key and to its next one. */
+export interface Step {
+  alg: SigningAlg;
   active: 'keep' | 'retire' | 'revoke';
   next: 'keep' | 'promote' | 'discard' | 'revoke';
-  /** The algorithm of every key the step creates. */
-  alg: SigningAlg;
 }
 
-interface Done {
-  at: number;
-  /** The active and next keys before the step. */
+/** One pair before and after its step. */
+export interface Done {
+  alg: SigningAlg;
   previous: KeyRow | undefined;
   oldNext: KeyRow | undefined;
-  /** The active and next keys after it. */
   active: KeyRow;
   next: KeyRow;
 }
+
+/** An algorithm that went out of use: its active key retires, its next key is discarded unused. */
+export interface Closed {
+  alg: SigningAlg;
+  retiring: KeyRow | undefined;
+  discarded: KeyRow | undefined;
+}
+
+export interface Plan {
+  steps: Step[];
+  close: SigningAlg[];
+  /** The access-token algorithm after the plan, when the plan changes it. */
+  accessAlg?: SigningAlg;
+}
+
+export interface Applied {
+  at: number;
+  done: Done[];
+  closed: Closed[];
+}
+
+type Pair = { active: KeyRow | undefined; next: KeyRow | undefined };
 
 /** Grace period for a key taken out of signing: every token it signed has expired by then. */
 export function retirementDelayMs(ctx: EngineContext): number {
   return (ctx.settings.accessTokenTtlSeconds + ctx.settings.clockSkewSeconds) * 1000;
 }
 
-function currentKeys(store: Store): { active: KeyRow | undefined; next: KeyRow | undefined } {
+export function pairOf(store: Store, alg: SigningAlg): Pair {
   const rows = store.listKeys();
-  return { active: rows.find((key) => key.status === 'active'), next: rows.find((key) => key.status === 'next') };
+  const find = (status: 'active' | 'next') => rows.find((key) => key.alg === alg && key.status === status);
+  return { active: find('active'), next: find('next') };
 }
 
 /**
- * Runs one step: creates the keys it needs (private halves into the vault first), writes every status
- * change and new row in ONE transaction with `record`'s audit events, mirrors them in the key ring only
- * after that commit, then removes private halves that will never sign. If the transaction fails, the new
- * private halves are removed again and memory is as it was.
+ * Runs a plan: creates the keys it needs (private halves into the vault first), writes every status change
+ * and new row in ONE transaction with `record`'s audit events, mirrors them in the key ring only after that
+ * commit, then removes private halves that will never sign. If the transaction fails, the new private halves
+ * are removed again and memory is as it was.
  */
-async function applyStep(ctx: EngineContext, step: Step, record: (tx: Tx, done: Done) => void): Promise<Done> {
-  const before = currentKeys(ctx.store);
-  if (step.next === 'promote' && !before.next) throw new TypeError('no next key to promote');
-  const needsActive = step.next !== 'promote' && (step.active !== 'keep' || !before.active);
-  const needsNext = step.next !== 'keep' || !before.next;
+export async function applyPlan(ctx: EngineContext, plan: Plan, record: (tx: Tx, applied: Applied) => void): Promise<Applied> {
+  const before = new Map<SigningAlg, Pair>([...plan.steps.map((s) => s.alg), ...plan.close].map((alg) => [alg, pairOf(ctx.store, alg)]));
   const fresh: NewKey[] = [];
-  let done: Done;
+  let applied: Applied;
   try {
-    if (needsActive) fresh.push(await ctx.keys.generate(step.alg, 'active', ctx.now()));
-    if (needsNext) fresh.push(await ctx.keys.generate(step.alg, 'next', ctx.now()));
-    done = ctx.run((tx) => writeStep(ctx, tx, step, before, fresh, record));
+    for (const step of plan.steps) {
+      const pair = before.get(step.alg)!;
+      if (step.next === 'promote' && !pair.next) throw new TypeError('no next key to promote');
+      if (step.next !== 'promote' && (step.active !== 'keep' || !pair.active)) fresh.push(await ctx.keys.generate(step.alg, 'active', ctx.now()));
+      if (step.next !== 'keep' || !pair.next) fresh.push(await ctx.keys.generate(step.alg, 'next', ctx.now()));
+    }
+    applied = ctx.run((tx) => writePlan(ctx, tx, plan, before, fresh, record));
   } catch (error) {
     for (const key of fresh) await ctx.deletePrivateKey(key.row.kid);
     throw error;
   }
-  // Committed: keys that left the active/next pair will never sign again, so their private halves go.
-  if (before.active && step.active !== 'keep') await ctx.deletePrivateKey(before.active.kid);
-  if (before.next && (step.next === 'discard' || step.next === 'revoke')) await ctx.deletePrivateKey(before.next.kid);
-  return done;
+  // Committed: keys that left an active/next pair will never sign again, so their private halves go.
+  for (const step of plan.steps) {
+    const pair = before.get(step.alg)!;
+    if (pair.active && step.active !== 'keep') await ctx.deletePrivateKey(pair.active.kid);
+    if (pair.next && (step.next === 'discard' || step.next === 'revoke')) await ctx.deletePrivateKey(pair.next.kid);
+  }
+  for (const { retiring, discarded } of applied.closed) {
+    for (const key of [retiring, discarded]) if (key) await ctx.deletePrivateKey(key.kid);
+  }
+  return applied;
 }
 
-function writeStep(ctx: EngineContext, tx: Tx, step: Step, before: ReturnType<typeof currentKeys>, fresh: NewKey[], record: (tx: Tx, done: Done) => void): Done {
-  const now = currentKeys(ctx.store);
-  if (now.active?.kid !== before.active?.kid || now.next?.kid !== before.next?.kid) {
-    throw new WardenError('conflict', 'The signing keys changed meanwhile; try again.');
+function writePlan(ctx: EngineContext, tx: Tx, plan: Plan, before: Map<SigningAlg, Pair>, fresh: NewKey[], record: (tx: Tx, applied: Applied) => void): Applied {
+  for (const [alg, pair] of before) {
+    const now = pairOf(ctx.store, alg);
+    if (now.active?.kid !== pair.active?.kid || now.next?.kid !== pair.next?.kid) {
+      throw new WardenError('conflict', 'The signing keys changed meanwhile; try again.');
+    }
   }
   const changed: string[] = [];
   const patch = (kid: string, change: Parameters<Store['updateKey']>[1]) => {
     ctx.store.updateKey(kid, change);
     changed.push(kid);
   };
-  // Order matters: at most one key is active and one next after every statement (a unique index says so).
-  if (before.active && step.active === 'retire') patch(before.active.kid, { status: 'retiring', retiringSince: tx.now, retiresAt: tx.now + retirementDelayMs(ctx) });
-  if (before.active && step.active === 'revoke') patch(before.active.kid, { status: 'revoked', revokedAt: tx.now });
-  if (before.next && step.next === 'discard') patch(before.next.kid, { status: 'retired', retiresAt: tx.now });
-  if (before.next && step.next === 'revoke') patch(before.next.kid, { status: 'revoked', revokedAt: tx.now });
-  if (before.next && step.next === 'promote') patch(before.next.kid, { status: 'active' });
+  const retire = (key: KeyRow) => patch(key.kid, { status: 'retiring', retiringSince: tx.now, retiresAt: tx.now + retirementDelayMs(ctx) });
+  const discard = (key: KeyRow) => patch(key.kid, { status: 'retired', retiresAt: tx.now });
+  // Order matters: at most one key of an algorithm is active and one next after every statement (a unique index says so).
+  for (const step of plan.steps) {
+    const { active, next } = before.get(step.alg)!;
+    if (active && step.active === 'retire') retire(active);
+    if (active && step.active === 'revoke') patch(active.kid, { status: 'revoked', revokedAt: tx.now });
+    if (next && step.next === 'discard') discard(next);
+    if (next && step.next === 'revoke') patch(next.kid, { status: 'revoked', revokedAt: tx.now });
+    if (next && step.next === 'promote') patch(next.kid, { status: 'active' });
+  }
+  const closed: Closed[] = plan.close.map((alg) => {
+    const { active, next } = before.get(alg)!;
+    if (active) retire(active);
+    if (next) discard(next);
+    return { alg, retiring: active, discarded: next };
+  });
   for (const key of fresh) {
     ctx.store.insertKey({ ...key.row, createdAt: tx.now });
     changed.push(key.row.kid);
   }
   const rows = changed.map((kid) => ctx.store.getKey(kid)!);
-  const after = currentKeys(ctx.store);
-  if (!after.active || !after.next) throw new TypeError('a key step must leave an active and a next key');
-  tx.afterCommit(() => ctx.keys.reflect(rows, fresh));
-  const done: Done = { at: tx.now, previous: before.active, oldNext: before.next, active: after.active, next: after.next };
-  record(tx, done);
-  return done;
-}
-
-/** An explicit algorithm in a rotation becomes the setting, so later rotations (and the next key) keep it. */
-function adoptAlgorithm(ctx: EngineContext, tx: Tx, alg: SigningAlg, actor: string): void {
-  if (ctx.settings.signingAlg === alg) return;
-  const settings = { ...ctx.settings, signingAlg: alg };
-  saveSettings(ctx.store, settings);
-  tx.emit({ type: 'settings.changed', actor, data: { changes: { signingAlg: { from: ctx.settings.signingAlg, to: alg } } } });
-  tx.afterCommit(() => {
-    ctx.settings = { ...ctx.settings, signingAlg: alg };
+  const done = plan.steps.map((step): Done => {
+    const pair = before.get(step.alg)!;
+    const after = pairOf(ctx.store, step.alg);
+    if (!after.active || !after.next) throw new TypeError('a key step must leave an active and a next key');
+    return { alg: step.alg, previous: pair.active, oldNext: pair.next, active: after.active, next: after.next };
   });
+  tx.afterCommit(() => ctx.keys.reflect(rows, fresh, plan.accessAlg));
+  const applied: Applied = { at: tx.now, done, closed };
+  record(tx, applied);
+  return applied;
 }
 
 /**
- * Rotation. With the next key's algorithm (the routine case) the next key starts signing: it has been in the
- * JWKS since the last rotation, so verifiers that fetched it since accept the new tokens at once. With another
- * algorithm a new key of that algorithm signs at once (verifiers with a cached JWKS refuse its tokens until
- * they refetch). Either way the previous key retires after access-token lifetime + skew, and a new next key
- * is published.
+ * Rotation of one algorithm's pair (by default the access-token algorithm's): its next key starts signing.
+ * It has been in the JWKS since the pair's last rotation, so verifiers that fetched it since accept the new
+ * tokens at once. The previous key retires after access-token lifetime + skew, and a new next key is published.
+ * An algorithm without keys cannot be rotated: asking for it is an algorithm change of the access tokens.
  */
 export function rotateSigningKey(ctx: EngineContext, input: { alg?: SigningAlg; reason?: string }, { actor }: Actor, describe: (kid: string) => KeyInfo): Promise<KeyInfo> {
   return ctx.keys.exclusive(async () => {
     const alg = input.alg ?? ctx.settings.signingAlg;
-    const { next } = currentKeys(ctx.store);
-    const routine = next !== undefined && next.alg === alg && ctx.keys.hasPrivate(next.kid);
-    const done = await applyStep(ctx, { active: 'retire', next: routine ? 'promote' : 'discard', alg }, (tx, d) => {
-      adoptAlgorithm(ctx, tx, alg, actor);
-      emitRotation(tx, d, actor, input.reason ?? null, routine);
+    const reason = input.reason ?? null;
+    const pair = pairOf(ctx.store, alg);
+    if (!pair.active && !pair.next) {
+      const { active } = await switchAccessAlg(ctx, { signingAlg: alg }, actor, reason);
+      return describe(active);
+    }
+    const routine = pair.next !== undefined && ctx.keys.hasPrivate(pair.next.kid);
+    const applied = await applyPlan(ctx, { steps: [{ alg, active: 'retire', next: routine ? 'promote' : 'discard' }], close: [] }, (tx, a) => {
+      emitRotation(tx, a.done[0]!, actor, reason, routine);
     });
-    return describe(done.active.kid);
+    return describe(applied.done[0]!.active.kid);
   });
 }
 
-function emitRotation(tx: Tx, done: Done, actor: string, reason: string | null, gapFree: boolean): void {
+/**
+ * Changes the settings `patch` names, among them the access-token algorithm (updateSettings, or a rotation
+ * to an algorithm without keys), in one transaction: access tokens and feed events switch to the new
+ * algorithm's active key. When it has a pair (its ID tokens' keys), that key has been published since it was
+ * created: gap-free for verifiers that fetched the JWKS since. Otherwise a pair is created and signs at once
+ * (cached JWKS refuse its tokens until they refetch). The old algorithm's pair closes unless ID tokens use it.
+ */
+export function changeAccessTokenAlg(ctx: EngineContext, patch: Partial<Settings>, { actor }: Actor): Promise<Settings> {
+  return ctx.keys.exclusive(async () => (await switchAccessAlg(ctx, patch, actor, null)).settings);
+}
+
+async function switchAccessAlg(ctx: EngineContext, patch: Partial<Settings>, actor: string, reason: string | null): Promise<{ settings: Settings; active: string }> {
+  const settings = checkConsistency(settingsSchema.parse({ ...ctx.settings, ...patch }));
+  const alg = settings.signingAlg;
+  const old = ctx.settings.signingAlg;
+  const target = pairOf(ctx.store, alg);
+  const usable = target.active !== undefined && ctx.keys.hasPrivate(target.active.kid);
+  const nextUsable = target.next !== undefined && ctx.keys.hasPrivate(target.next.kid);
+  const oldActive = pairOf(ctx.store, old).active;
+  const steps: Step[] = [];
+  if (!usable) steps.push({ alg, active: 'retire', next: nextUsable ? 'promote' : 'discard' });
+  else if (!nextUsable) steps.push({ alg, active: 'keep', next: target.next ? 'discard' : 'keep' });
+  const close = alg !== old && !signingAlgsInUse(ctx, alg).has(old) ? [old] : [];
+  const applied = await applyPlan(ctx, { steps, close, accessAlg: alg }, (tx, a) => {
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    for (const key of Object.keys(settings) as (keyof Settings)[]) {
+      if (settings[key] !== ctx.settings[key]) changes[key] = { from: ctx.settings[key], to: settings[key] };
+    }
+    saveSettings(ctx.store, settings);
+    tx.emit({ type: 'settings.changed', actor, data: { changes } });
+    tx.afterCommit(() => {
+      ctx.settings = settings;
+    });
+    const now = a.done[0] ?? { alg, previous: undefined, oldNext: undefined, active: target.active!, next: target.next! };
+    const gapFree = usable || now.oldNext !== undefined;
+    const publishedSince = usable ? target.active!.createdAt : gapFree ? (now.oldNext?.createdAt ?? null) : null;
+    tx.emit({
+      type: 'key.rotated',
+      actor,
+      reason,
+      // previousRetires: false when the previous key goes on signing ID tokens of its algorithm.
+      data: { kid: now.active.kid, alg, previousKid: oldActive?.kid ?? null, nextKid: now.next.kid, gapFree, publishedSince, accessTokens: true, previousRetires: a.closed.length > 0 },
+    });
+    if (now.oldNext && now.oldNext.kid !== now.active.kid) emitDiscarded(tx, now.oldNext, actor, 'discarded unused: its private half is missing from the key vault');
+    // The old access-token key's retirement is this entry's previousKid; its unused next key gets its own.
+    for (const { discarded } of a.closed) if (discarded) emitDiscarded(tx, discarded, actor, 'discarded unused: it was never promoted to sign');
+  });
+  return { settings, active: applied.done[0]?.active.kid ?? target.active!.kid };
+}
+
+export function emitRotation(tx: Tx, done: Done, actor: string, reason: string | null, gapFree: boolean): void {
   const { active, next, previous, oldNext } = done;
   tx.emit({
     type: previous ? 'key.rotated' : 'key.created',
@@ -146,15 +237,26 @@ function emitRotation(tx: Tx, done: Done, actor: string, reason: string | null, 
     reason,
     data: { kid: active.kid, alg: active.alg, previousKid: previous?.kid ?? null, nextKid: next.kid, gapFree, publishedSince: gapFree ? (oldNext?.createdAt ?? null) : null },
   });
-  if (!gapFree && oldNext) {
-    tx.emit({ type: 'key.retired', actor, reason: 'discarded unused: it was never promoted to sign', data: { kid: oldNext.kid, neverSigned: true } });
+  if (!gapFree && oldNext) emitDiscarded(tx, oldNext, actor, 'discarded unused: it was never promoted to sign');
+}
+
+export function emitDiscarded(tx: Tx, key: KeyRow, actor: string, reason: string): void {
+  tx.emit({ type: 'key.retired', actor, reason, data: { kid: key.kid, neverSigned: true } });
+}
+
+/** An algorithm out of use: its active key is retiring (it verifies until it retires), its next key never signed. */
+export function emitClosed(tx: Tx, closed: Closed[], actor: string): void {
+  for (const { alg, retiring, discarded } of closed) {
+    const reason = `no longer in use: ${alg} signs neither access tokens nor any client's ID tokens`;
+    if (retiring) tx.emit({ type: 'key.retiring', actor, reason, data: { kid: retiring.kid, alg } });
+    if (discarded) emitDiscarded(tx, discarded, actor, reason);
   }
 }
 
 /**
  * Emergency revoke: every token the key signed is refused at once, and resource servers hear it on the
- * feed. Revoking the active key promotes the next one (already published: gap-free for verifiers that
- * fetched the JWKS since) in the same transaction; revoking the next key replaces it.
+ * feed. Revoking an active key promotes its algorithm's next one (already published: gap-free for verifiers
+ * that fetched the JWKS since) in the same transaction; revoking a next key replaces it.
  */
 export function revokeSigningKey(ctx: EngineContext, input: { kid: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
   return ctx.keys.exclusive(async () => {
@@ -170,16 +272,15 @@ export function revokeSigningKey(ctx: EngineContext, input: { kid: string; reaso
       tx.emit({ type: 'key.revoked', actor, reason, data: { kid: key.kid, accessTokensKilled: killed, feedEventId, ...extra } });
     };
     if (key.status === 'active' || key.status === 'next') {
-      const { next } = currentKeys(ctx.store);
+      const { next } = pairOf(ctx.store, key.alg);
       const promote = key.status === 'active' && next !== undefined && ctx.keys.hasPrivate(next.kid);
-      const step: Step = key.status === 'next' ? { active: 'keep', next: 'revoke', alg: key.alg } : { active: 'revoke', next: promote ? 'promote' : 'discard', alg: next?.alg ?? key.alg };
-      const done = await applyStep(ctx, step, (tx, d) => {
+      const step: Step = key.status === 'next' ? { alg: key.alg, active: 'keep', next: 'revoke' } : { alg: key.alg, active: 'revoke', next: promote ? 'promote' : 'discard' };
+      const applied = await applyPlan(ctx, { steps: [step], close: [] }, (tx, a) => {
+        const d = a.done[0]!;
         revoke(tx, { activeKid: d.active.kid, nextKid: d.next.kid, gapFree: key.status === 'next' || promote });
-        if (key.status === 'active' && !promote && d.oldNext) {
-          tx.emit({ type: 'key.retired', actor, reason: 'discarded unused: its private half is missing from the key vault', data: { kid: d.oldNext.kid, neverSigned: true } });
-        }
+        if (key.status === 'active' && !promote && d.oldNext) emitDiscarded(tx, d.oldNext, actor, 'discarded unused: its private half is missing from the key vault');
       });
-      return receipt(done.at, actor, reason, killed, feedEventId);
+      return receipt(applied.at, actor, reason, killed, feedEventId);
     }
     const at = ctx.run((tx) => {
       ctx.store.updateKey(key.kid, { status: 'revoked', revokedAt: tx.now });
@@ -195,46 +296,6 @@ export function revokeSigningKey(ctx: EngineContext, input: { kid: string; reaso
 
 function receipt(at: number, actor: string, reason: string | null, accessTokens: number, feedEventId: number | null): Receipt {
   return { action: 'revokeSigningKey', at, actor, reason, sessionsRevoked: [], accessTokensRevoked: accessTokens, refreshTokensRevoked: 0, feedEventId };
-}
-
-/**
- * At open: makes sure a key signs and a next key is published. A new install gets both (of `initialAlg`,
- * which also becomes its setting); an upgraded install, or one whose next key's private half is gone, gets a
- * new next key; a lost active key is replaced by the next one when the vault still has it.
- */
-export function ensureSigningKeys(ctx: EngineContext, initialAlg: SigningAlg | undefined): Promise<void> {
-  return ctx.keys.exclusive(async () => {
-    const { active, next } = currentKeys(ctx.store);
-    const found = await ctx.keys.load();
-    const system = 'system';
-    if (!active && !next && ctx.store.listKeys().length === 0) {
-      const alg = initialAlg ?? ctx.settings.signingAlg;
-      await applyStep(ctx, { active: 'keep', next: 'keep', alg }, (tx, d) => {
-        pinAlgorithm(ctx, tx, alg);
-        emitRotation(tx, d, system, 'first start', false);
-      });
-      return;
-    }
-    const alg = ctx.settings.signingAlg;
-    if (!found.active) {
-      const lost = active ? 'the active private key is missing from the key vault' : 'no active signing key';
-      const step: Step = { active: 'retire', next: found.next ? 'promote' : 'discard', alg: found.next ? next!.alg : alg };
-      await applyStep(ctx, step, (tx, d) => emitRotation(tx, d, system, lost, found.next));
-    } else if (!found.next) {
-      await applyStep(ctx, { active: 'keep', next: next ? 'discard' : 'keep', alg }, (tx, d) => {
-        tx.emit({ type: 'key.created', actor: system, reason: next ? 'the next private key is missing from the key vault' : 'publish the next key ahead of rotation', data: { kid: d.next.kid, alg: d.next.alg, status: 'next' } });
-        if (next) tx.emit({ type: 'key.retired', actor: system, reason: 'discarded unused: its private half is missing from the key vault', data: { kid: next.kid, neverSigned: true } });
-      });
-    }
-  });
-}
-
-/** A new install records its algorithm, so a later change of the built-in default never changes it. */
-function pinAlgorithm(ctx: EngineContext, tx: Tx, alg: SigningAlg): void {
-  pinSettings(ctx.store, { signingAlg: alg });
-  tx.afterCommit(() => {
-    ctx.settings = { ...ctx.settings, signingAlg: alg };
-  });
 }
 
 /** Retires keys whose grace period is over (called by the engine's maintenance). */

@@ -4,8 +4,11 @@
  * (./key-lifecycle.ts) calls after the transaction that recorded the change has committed. A rotation whose
  * commit fails therefore leaves the ring signing with the key the database still calls active.
  *
- * The ring holds the private halves of the two keys that sign now and next, so that promoting the next key
- * never waits on the vault.
+ * Keys come in pairs, one per algorithm in use (./key-lifecycle.ts decides which): an active key that signs
+ * and a next key published ahead. One algorithm signs access tokens and feed events (the `signingAlg` setting;
+ * `prepare`/`sign`, the hot path: one field read, no lookup); any pair's active key signs ID and logout tokens
+ * (`prepareWith`/`signWith`, one Map lookup). The ring holds the private halves of every pair's active and next
+ * keys, so that promoting a next key never waits on the vault.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
@@ -27,6 +30,12 @@ export interface NewKey {
   privateKey: KeyObject;
 }
 
+interface Signer {
+  kid: string;
+  alg: SigningAlg;
+  privateKey: KeyObject;
+}
+
 /** RFC 9068 §2.1 makes RS256 mandatory to support; 2048 bits is the size its verifiers all accept. */
 const RSA_MODULUS_BITS = 2048;
 
@@ -37,7 +46,12 @@ export class KeyRing {
   private readonly keys = new Map<string, LoadedKey>();
   /** Private halves of the active and next keys only. */
   private readonly privates = new Map<string, KeyObject>();
-  private active: { kid: string; alg: SigningAlg; privateKey: KeyObject } | undefined;
+  /** Each algorithm's active key, when the ring holds its private half. */
+  private readonly signers = new Map<SigningAlg, Signer>();
+  /** The algorithm of access tokens and feed events: the committed `signingAlg` setting. */
+  private accessAlg: SigningAlg | undefined;
+  /** The access-token signer, resolved once per change so that `prepare` reads a field, not a map. */
+  private active: Signer | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -80,26 +94,27 @@ export class KeyRing {
   }
 
   /**
-   * Reads the private halves of the committed active and next keys from the vault (at start). Changes no
-   * row. Returns which of the two the vault still had.
+   * Reads the private halves of the committed active and next keys from the vault (at start), and signs
+   * access tokens with `accessAlg`'s active key. Changes no row; `hasPrivate` then says what the vault had.
    */
-  async load(): Promise<{ active: boolean; next: boolean }> {
-    const found = { active: false, next: false };
+  async load(accessAlg: SigningAlg): Promise<void> {
     for (const { row } of this.keys.values()) {
       if (row.status !== 'active' && row.status !== 'next') continue;
       const privateKey = await this.readPrivate(row.kid);
-      if (!privateKey) continue;
-      this.privates.set(row.kid, privateKey);
-      found[row.status] = true;
+      if (privateKey) this.privates.set(row.kid, privateKey);
     }
+    this.accessAlg = accessAlg;
     this.settle();
-    return found;
   }
 
-  /** Mirrors rows that have just been committed; `fresh` brings the private halves of keys it created. */
-  reflect(rows: KeyRow[], fresh: NewKey[] = []): void {
+  /**
+   * Mirrors rows that have just been committed; `fresh` brings the private halves of keys it created, and
+   * `accessAlg` the committed access-token algorithm when the same commit changed it.
+   */
+  reflect(rows: KeyRow[], fresh: NewKey[] = [], accessAlg?: SigningAlg): void {
     for (const key of fresh) this.privates.set(key.row.kid, key.privateKey);
     for (const row of rows) this.remember(row);
+    if (accessAlg) this.accessAlg = accessAlg;
     this.settle();
   }
 
@@ -108,19 +123,44 @@ export class KeyRing {
     return this.privates.has(kid);
   }
 
-  activeKid(): string | undefined {
-    return this.active?.kid;
+  /** The kid of the key that signs access tokens, or with `alg` of that algorithm's active key. */
+  activeKid(alg?: SigningAlg): string | undefined {
+    return alg === undefined ? this.active?.kid : this.signers.get(alg)?.kid;
   }
 
-  /** Fixes a token's header (alg, kid of the active key) and claims; the signature can follow later. */
+  /** The algorithm access tokens and feed events are signed with (undefined before `load`). */
+  accessTokenAlg(): SigningAlg | undefined {
+    return this.accessAlg;
+  }
+
+  /** True when a token of `alg` can be signed now (`signWith` will not throw no_active_key). */
+  canSign(alg: SigningAlg): boolean {
+    return this.signers.has(alg);
+  }
+
+  /** Fixes an access token's header (alg, kid of the access-token key) and claims; the signature can follow later. */
   prepare(header: Record<string, unknown>, payload: Record<string, unknown>): { pending: PendingJws; kid: string } {
     if (!this.active) throw new WardenError('no_active_key', 'No active signing key is available.');
     const { alg, kid, privateKey } = this.active;
     return { pending: { signingInput: jwsSigningInput({ ...header, alg, kid }, payload), alg, key: privateKey }, kid };
   }
 
+  /** Signs with the access-token key: feed events (SETs). */
   sign(header: Record<string, unknown>, payload: Record<string, unknown>): { token: string; kid: string } {
     const { pending, kid } = this.prepare(header, payload);
+    return { token: signPending(pending), kid };
+  }
+
+  /** As `prepare`, with the active key of `alg` (ID tokens, logout tokens: the client's algorithm). */
+  prepareWith(alg: SigningAlg, header: Record<string, unknown>, payload: Record<string, unknown>): { pending: PendingJws; kid: string } {
+    const signer = this.signers.get(alg);
+    if (!signer) throw new WardenError('no_active_key', `No active ${alg} signing key is available.`);
+    const { kid, privateKey } = signer;
+    return { pending: { signingInput: jwsSigningInput({ ...header, alg, kid }, payload), alg, key: privateKey }, kid };
+  }
+
+  signWith(alg: SigningAlg, header: Record<string, unknown>, payload: Record<string, unknown>): { token: string; kid: string } {
+    const { pending, kid } = this.prepareWith(alg, header, payload);
     return { token: signPending(pending), kid };
   }
 
@@ -133,27 +173,30 @@ export class KeyRing {
   }
 
   /**
-   * RFC 7517 set: the key that signs, the next one (published ahead, so a routine rotation is already known
-   * to every verifier that fetched this set since the last one), and the retiring ones that still verify.
+   * RFC 7517 set: the keys that sign (the access-token key first), the next ones (published ahead, so a routine
+   * rotation is already known to every verifier that fetched this set since the last one), and the retiring
+   * ones that still verify. Oldest first within each group.
    */
   publicJwks(): PublicJwk[] {
+    const rank = (key: LoadedKey) => PUBLISHED[key.row.status]! * 2 + (key.row.alg === this.accessAlg ? 0 : 1);
     return [...this.keys.values()]
       .filter((key) => PUBLISHED[key.row.status] !== undefined)
-      .sort((a, b) => PUBLISHED[a.row.status]! - PUBLISHED[b.row.status]!)
+      .sort((a, b) => rank(a) - rank(b))
       .map((key) => key.jwk);
   }
 
-  /** Drops private halves no key needs any more and points `active` at the committed active key. */
+  /** Drops private halves no key needs any more and points each algorithm's signer at its committed active key. */
   private settle(): void {
     for (const kid of [...this.privates.keys()]) {
       const status = this.keys.get(kid)?.row.status;
       if (status !== 'active' && status !== 'next') this.privates.delete(kid);
     }
-    this.active = undefined;
+    this.signers.clear();
     for (const { row } of this.keys.values()) {
       const privateKey = row.status === 'active' ? this.privates.get(row.kid) : undefined;
-      if (privateKey) this.active = { kid: row.kid, alg: row.alg, privateKey };
+      if (privateKey) this.signers.set(row.alg, { kid: row.kid, alg: row.alg, privateKey });
     }
+    this.active = this.accessAlg === undefined ? undefined : this.signers.get(this.accessAlg);
   }
 
   private async readPrivate(kid: string): Promise<KeyObject | undefined> {

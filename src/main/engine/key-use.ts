@@ -1,0 +1,19 @@
+/**
+ * Which algorithms need a signing-key pair: the access-token algorithm (the `signingAlg` setting: access
+ * tokens and feed events), and the ID-token algorithm of every client that may use the authorization code
+ * grant (ID tokens, and the logout tokens signed like them, come only from sessions that grant opened).
+ */
+import type { SigningAlg } from '../../shared/dto';
+import type { EngineContext } from './context';
+
+/** The algorithms clients' ID tokens (and logout tokens) are signed with. */
+export function idTokenAlgs(ctx: EngineContext): Set<SigningAlg> {
+  const algs = new Set<SigningAlg>();
+  for (const client of ctx.store.listClients()) if (client.grantTypes.includes('authorization_code')) algs.add(client.idTokenSignedResponseAlg);
+  return algs;
+}
+
+/** Every algorithm that needs an active and a next key, with `accessAlg` signing access tokens. */
+export function signingAlgsInUse(ctx: EngineContext, accessAlg: SigningAlg = ctx.settings.signingAlg): Set<SigningAlg> {
+  return new Set([accessAlg, ...idTokenAlgs(ctx)]);
+}
