@@ -19,6 +19,7 @@ import type { FeedLimits } from './http/feed-endpoint';
 import { sendJson } from './http/respond';
 import { trustForwardedFor } from './http/client-address';
 import { createTokenService, defaultLogFault, type TokenService } from './http/service';
+import { startBackchannelDelivery, type BackchannelDeliveryOptions } from './http/backchannel-delivery';
 import { openVault } from './keys/index';
 import { openDataDir } from './data-dir';
 import { chooseAddress, listenUrl, portToListenOn, readStoredAddress, storeAddress, storedPortInUse, urlHost, type ServiceAddress } from './service-address';
@@ -43,6 +44,8 @@ export interface WardenOptions extends WardenConfig {
   warn?: (line: string) => void;
   /** Internal faults of the token service (default: stderr). */
   logFault?: (where: string, fault: unknown) => void;
+  /** Back-channel logout delivery: POSTs in flight and each one's timeout (defaults 4 and 5 000 ms). */
+  backchannel?: Pick<BackchannelDeliveryOptions, 'concurrency' | 'timeoutMs'>;
 }
 
 export interface RunningWarden {
@@ -233,6 +236,10 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     );
     cleanups.push(stopAudit);
 
+    // Back-channel logout tokens: delivered from the outbox, off the request path (./http/backchannel-delivery).
+    const backchannel = startBackchannelDelivery(engine, { logFault, ...options.backchannel });
+    cleanups.push(() => backchannel.stop());
+
     const maintenance = setInterval(() => {
       try {
         engine.maintain();
@@ -270,6 +277,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
           // Order matters: no request may reach the engine after its store is closed.
           service.close();
           await closeServer(server);
+          await backchannel.stop();
           engine.close();
           dir.release();
           if (options.demo && options.dataDir === null) await rm(dataDir, { recursive: true, force: true });

@@ -32,6 +32,26 @@ const limit = z.number().int().min(1).max(500).optional();
 const offset = z.number().int().min(0).max(10_000_000).optional();
 const empty = z.object({}).strict();
 
+/** One logout token owed to a client app for a session that ended (times in ms; see docs/sign-in.md "Logout"). */
+export const backchannelDeliverySchema = z.object({
+  id: z.number().int(),
+  clientId: z.string(),
+  sessionId: z.string(),
+  /** Where it is POSTed: the client's backchannelLogoutUri when the session ended. */
+  uri: z.string(),
+  state: z.enum(['pending', 'delivered', 'failed']),
+  queuedAt: z.number().int(),
+  attempts: z.number().int(),
+  deliveredAt: z.number().int().nullable(),
+  /** When it was given up: the receiver refused it, or retries ran out. */
+  failedAt: z.number().int().nullable(),
+  nextAttemptAt: z.number().int().nullable(),
+  /** The last attempt's HTTP status; null when no answer came (refused connection, timeout). */
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+});
+export type BackchannelDelivery = z.infer<typeof backchannelDeliverySchema>;
+
 /** Usernames: letters, digits and `.`, `_`, `-`, `@`; 1 to 64 characters. */
 export const usernameSchema = z
   .string()
@@ -86,6 +106,11 @@ export const adminApi = {
     z.object({ feedEventId: z.number().int().positive() }).strict(),
     feedReceiptsSchema,
     "Which subscribed resource servers acknowledged a receipt's feed event, and when; who is subscribed now.",
+  ),
+  listBackchannelDeliveries: method(
+    z.object({ feedEventId: z.number().int().positive() }).strict(),
+    z.array(backchannelDeliverySchema),
+    "The back-channel logout tokens a receipt's feed event owes client apps (OpenID Connect Back-Channel Logout), and where each stands.",
   ),
   listKeys: method(empty, z.array(keyInfoSchema), 'Signing keys with status and live-token counts.'),
   rotateSigningKey: method(z.object({ alg: signingAlgSchema.optional(), reason }).strict(), keyInfoSchema, 'The next key (published in the JWKS ahead) signs from now on, or with another alg a new key does; the old one keeps verifying until it retires, and a new next key is published.'),

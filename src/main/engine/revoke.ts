@@ -3,6 +3,7 @@
  * Each runs inside a caller's `ctx.run()` transaction and records what it killed.
  */
 import type { SessionRow, UserRow } from '../store/store';
+import { enqueueBackchannelLogout, linkBackchannelLogouts } from './backchannel';
 import type { EngineContext, Tx } from './context';
 
 export type RevocationCause = 'admin' | 'force_logout' | 'block' | 'reuse' | 'session_limit' | 'logout';
@@ -30,6 +31,7 @@ export function revokeSession(ctx: EngineContext, tx: Tx, session: SessionRow, a
   const feedEventId = publish
     ? tx.revoke({ kind: 'session', subject: session.id, userId: session.userId, notBefore: null, expiresAt: maxExpiry(live) ?? null, actor, reason })
     : null;
+  enqueueBackchannelLogout(ctx, tx, session, feedEventId);
   tx.emit({
     type: 'session.revoked',
     actor,
@@ -60,6 +62,7 @@ export function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow, actor
   const refreshVersion = user.refreshVersion + 1;
   store.updateUser(user.id, { notBefore, refreshVersion });
   killed.feedEventId = tx.revoke({ kind: 'user', subject: user.id, userId: user.id, notBefore, expiresAt: null, actor, reason });
+  linkBackchannelLogouts(ctx, killed.sessionIds, killed.feedEventId);
   tx.emit({
     type: 'user.forced_out',
     actor,

@@ -7,6 +7,7 @@ import type { Receipt } from '../../../shared/dto';
 import { Mono } from '../../components/Mono';
 import { RelativeTime } from '../../components/TimeText';
 import { formatAbsolute } from '../../lib/time';
+import { BackchannelDeliveries, FeedAcknowledgements } from './ReceiptDeliveries';
 
 function Row({ label, children, testId }: { label: string; children: ReactNode; testId: string }) {
   return (
@@ -21,22 +22,11 @@ function Row({ label, children, testId }: { label: string; children: ReactNode; 
   );
 }
 
-/** Acknowledgements from subscribed resource servers, when the contract carries them. */
-function acknowledgementsOf(receipt: Receipt): unknown[] | null {
-  const value: unknown = (receipt as Record<string, unknown>).acknowledgements;
-  return Array.isArray(value) ? value : null;
-}
-
-function describeAck(ack: unknown): string {
-  if (typeof ack !== 'object' || ack === null) return String(ack);
-  return Object.entries(ack)
-    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
-    .join(' · ');
-}
-
-/** Proof that an action happened: what was revoked, when, by whom, and whether it reached the feed. */
+/**
+ * Proof that an action happened: what was revoked, when, by whom, whether it reached the feed, which resource
+ * servers applied it, and which client apps ended their own sessions (back-channel logout), with times.
+ */
 export function ReceiptView({ receipt }: { receipt: Receipt }) {
-  const acks = acknowledgementsOf(receipt);
   return (
     <Alert severity="success" data-testid="receipt" data-feed-event-id={receipt.feedEventId ?? ''}>
       <AlertTitle>Done — receipt</AlertTitle>
@@ -79,10 +69,15 @@ export function ReceiptView({ receipt }: { receipt: Receipt }) {
             ? 'Not published (nothing for resource servers to drop)'
             : `Published as feed event #${receipt.feedEventId}`}
         </Row>
-        {acks && (
-          <Row label="Acknowledged by" testId="receipt-acks">
-            {acks.length === 0 ? 'No subscriber has acknowledged yet' : acks.map((ack, index) => <div key={index}>{describeAck(ack)}</div>)}
-          </Row>
+        {receipt.feedEventId !== null && (
+          <>
+            <Row label="Acknowledged by" testId="receipt-acks">
+              <FeedAcknowledgements feedEventId={receipt.feedEventId} since={receipt.at} />
+            </Row>
+            <Row label="App sessions ended" testId="receipt-backchannel">
+              <BackchannelDeliveries feedEventId={receipt.feedEventId} since={receipt.at} />
+            </Row>
+          </>
         )}
       </Box>
     </Alert>
