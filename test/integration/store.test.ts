@@ -323,6 +323,35 @@ describe('SQLite specifics', () => {
     }
   });
 
+  it('upgrades a schema-4 file to 5: its keys survive, and each algorithm may have an active and a next key of its own', () => {
+    const path = join(dir, 'v4-keys.db');
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 4));
+    old.exec(`INSERT INTO signing_keys (kid, alg, public_jwk, status, created_at, retiring_since, retires_at) VALUES
+      ('k-was', 'EdDSA', '{"kty":"OKP"}', 'retiring', 1, 5, 9),
+      ('k-now', 'EdDSA', '{"kty":"OKP"}', 'active', 2, NULL, NULL),
+      ('k-next', 'EdDSA', '{"kty":"OKP"}', 'next', 3, NULL, NULL)`);
+    // Schema 4: one active and one next key in all.
+    expect(() => old.exec(`INSERT INTO signing_keys (kid, alg, public_jwk, status, created_at) VALUES ('k-rsa', 'RS256', '{}', 'active', 4)`)).toThrow(/UNIQUE/);
+    old.close();
+
+    const store = openSqliteStore(path);
+    try {
+      expect(store.migrationsApplied).toEqual(versionsFrom(5));
+      expect(store.listKeys().map((key) => [key.kid, key.alg, key.status])).toEqual([['k-was', 'EdDSA', 'retiring'], ['k-now', 'EdDSA', 'active'], ['k-next', 'EdDSA', 'next']]);
+      const key = (kid: string, alg: 'EdDSA' | 'RS256', status: 'active' | 'next') => ({ kid, alg, publicJwk: '{}', status, createdAt: 4, retiringSince: null, retiresAt: null, revokedAt: null });
+      store.insertKey(key('k-rsa', 'RS256', 'active'));
+      store.insertKey(key('k-rsa-next', 'RS256', 'next'));
+      expect(store.listKeys().filter((k) => k.status === 'active').map((k) => k.alg)).toEqual(['EdDSA', 'RS256']);
+      // Still one of each per algorithm.
+      const unique = expect.objectContaining({ code: 'conflict', detail: expect.stringContaining('UNIQUE') });
+      expect(() => store.insertKey(key('k-rsa-2', 'RS256', 'active'))).toThrow(unique);
+      expect(() => store.insertKey(key('k-ed-next', 'EdDSA', 'next'))).toThrow(unique);
+    } finally {
+      store.close();
+    }
+  });
+
   it.each([
     ['no saved settings', null, { signingAlg: 'EdDSA' }],
     ['settings saved without an algorithm', `'{"accessTokenTtlSeconds":300}'`, { accessTokenTtlSeconds: 300, signingAlg: 'EdDSA' }],

@@ -271,6 +271,10 @@ UPDATE settings SET value = json_set(value, '$.signingAlg', 'EdDSA')
  * hashed), and the back-channel logout outbox, written in the transaction of the revocation it announces.
  */
 const V5 = `
+-- Signing keys come in pairs, one per algorithm in use (access tokens, clients' ID tokens): at most one key
+-- of each algorithm is active and one next. Every schema-4 file had at most one of each overall, so it fits.
+DROP INDEX signing_keys_one_active_one_next;
+CREATE UNIQUE INDEX signing_keys_one_active_one_next_per_alg ON signing_keys (alg, status) WHERE status IN ('active', 'next');
 ALTER TABLE clients ADD COLUMN redirect_uris TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(redirect_uris));
 ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(post_logout_redirect_uris));
 ALTER TABLE clients ADD COLUMN backchannel_logout_uri TEXT;
