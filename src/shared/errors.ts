@@ -23,6 +23,9 @@ export const ERROR_CODES = [
   'refresh_version_mismatch',
   'session_revoked',
   'session_expired',
+  // Authorization code grant
+  'invalid_authorization_code',
+  'authorization_code_reused',
   // Keys and storage
   'keychain_unavailable',
   'key_not_found',

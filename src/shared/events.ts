@@ -31,6 +31,8 @@ export const DOMAIN_EVENT_TYPES = [
   'client.created',
   'settings.changed',
   'feed.acknowledged',
+  // An authorization code presented a second time (RFC 6749 §4.1.2): the session it opened is revoked.
+  'authorization_code.reused',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

@@ -25,10 +25,13 @@ import * as queries from './queries';
 import { refreshUnit, type Outcome } from './refresh';
 import { revokeSession } from './revoke';
 import { loadSettings } from './settings';
-import type { FeedSource, IntrospectionResponse, LoginRequest, PublicJwk, RefreshRequest, TokenEngine, TokenSet } from './types';
+import type { CodeExchangeRequest, FeedSource, IntrospectionResponse, LoginRequest, PublicJwk, RefreshRequest, TokenEngine, TokenSet, UserinfoResult } from './types';
 import { verifyDetailed } from './verify';
 import { refreshTokenKey, signed } from './issue';
 import { TurnBatch } from './turn-batch';
+import { exchangeAuthorizationCode, purgeAuthorizationCodes } from './authorization-codes';
+import { withRefreshIdToken } from './id-token';
+import { userinfo } from './userinfo';
 
 export interface EngineOptions {
   store: Store;
@@ -200,12 +203,21 @@ export class Engine implements TokenEngine {
       else if ('failed' in result.value) item.reject(result.value.failed);
       else {
         try {
-          item.resolve(signed(result.value.tokens));
+          // OIDC Core §12.2: an openid session's refresh brings a new ID token (see withRefreshIdToken).
+          item.resolve(withRefreshIdToken(this.ctx, signed(result.value.tokens), this.onError));
         } catch (error) {
           item.reject(error);
         }
       }
     });
+  }
+
+  exchangeCode(request: CodeExchangeRequest): Promise<TokenSet> {
+    return exchangeAuthorizationCode(this.ctx, request);
+  }
+
+  userinfo(accessToken: unknown): UserinfoResult {
+    return userinfo(this.ctx, accessToken);
   }
 
   verifyAccessToken(jwt: unknown): Verdict {
@@ -283,6 +295,7 @@ export class Engine implements TokenEngine {
     ctx.store.transaction(() => {
       ctx.store.purgeRevocations(now - skewMs);
       ctx.store.purgeAccessTokens(now - ACCESS_TOKEN_RETENTION_MS);
+      purgeAuthorizationCodes(ctx, now);
     });
   }
 

@@ -157,7 +157,7 @@ function recordFailure(ctx: EngineContext, tx: Tx, user: UserRow | undefined, us
  * "Prevent simultaneous logins": with a limit of N, a new login either revokes the oldest sessions
  * (policy revoke_oldest) or is refused (policy reject).
  */
-function enforceSessionLimit(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string): WardenError | undefined {
+export function enforceSessionLimit(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string): WardenError | undefined {
   const limit = ctx.settings.sessionLimit;
   if (limit === 0) return undefined;
   const active = ctx.store.listActiveSessionsOfUser(user.id, tx.now);
@@ -172,7 +172,11 @@ function enforceSessionLimit(ctx: EngineContext, tx: Tx, user: UserRow, clientId
   return undefined;
 }
 
-function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string, device: DeviceInfo, rememberMe: boolean, scope: string): UnsignedTokenSet {
+/**
+ * A new session with its first refresh and access tokens. `browserSessionId` names the hosted page's browser
+ * session an authorization code came from (null for the password grant); `rememberMe` picks the lifetimes.
+ */
+export function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string, device: DeviceInfo, rememberMe: boolean, scope: string, browserSessionId: string | null = null): UnsignedTokenSet {
   const { idleMs, absoluteMs } = sessionLifetimes(ctx, rememberMe);
   const session: SessionRow = {
     id: randomId('ses'),
@@ -191,7 +195,7 @@ function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string
     revokedBy: null,
     revokeReason: null,
     refreshCount: 0,
-    browserSessionId: null,
+    browserSessionId,
   };
   ctx.store.insertSession(session);
   ctx.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: tx.now });
@@ -208,6 +212,7 @@ function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string
       userAgent: device.userAgent,
       ip: device.ip,
       rememberMe,
+      ...(browserSessionId ? { browserSessionId } : {}),
       refreshToken: refreshLabel(refresh.hash, tx.now),
       accessToken: describeAccess(access),
     },

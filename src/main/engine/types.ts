@@ -30,6 +30,23 @@ export interface RefreshRequest {
   device: DeviceInfo;
 }
 
+/** The authorization code grant (RFC 6749 §4.1.3 with RFC 7636): the client is already identified by the transport. */
+export interface CodeExchangeRequest {
+  code: unknown;
+  redirectUri: unknown;
+  codeVerifier: unknown;
+  clientId: string;
+  /** The token request's device; the session records the browser's address and user agent instead (from its browser session). */
+  device: DeviceInfo;
+  /** Names a device from a user agent (the transport's rule), for the browser's user agent. */
+  deviceName?: (userAgent: string) => string;
+}
+
+/** OpenID Connect UserInfo (Core §5.3): the claims, or the RFC 6750 error to answer with. */
+export type UserinfoResult =
+  | { ok: true; claims: { sub: string; preferred_username?: string } }
+  | { ok: false; error: 'invalid_token' | 'insufficient_scope'; description: string };
+
 export interface TokenSet {
   accessToken: string;
   refreshToken: string;
@@ -41,6 +58,8 @@ export interface TokenSet {
   userId: string;
   jti: string;
   rememberMe: boolean;
+  /** OpenID Connect ID token, when the session's scope has `openid` and it came from an authorization code. */
+  idToken?: string;
 }
 
 /** RFC 7662 response body. */
@@ -90,6 +109,14 @@ export interface TokenEngine {
   login(request: LoginRequest): Promise<TokenSet>;
   /** Refresh grant with rotation and reuse detection. Throws WardenError with a refresh_* / session_* code. */
   refresh(request: RefreshRequest): Promise<TokenSet>;
+  /**
+   * Authorization code grant: PKCE S256, exact redirect URI, the code's own client, once. Throws WardenError
+   * invalid_authorization_code (changing nothing), authorization_code_reused (after revoking the session the
+   * code opened), unauthorized_client, user_blocked, session_limit_reached.
+   */
+  exchangeCode(request: CodeExchangeRequest): Promise<TokenSet>;
+  /** OpenID Connect UserInfo for a bearer access token. */
+  userinfo(accessToken: unknown): UserinfoResult;
   /** RFC 7009: a client revokes one of its own tokens. Unknown tokens are ignored (§2.2); another client's throws unauthorized_client (§2.1). */
   revokeToken(token: string, clientId: string | null): Promise<void>;
   /** RFC 7662. */

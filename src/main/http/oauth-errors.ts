@@ -16,6 +16,8 @@ const GRANT_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'refresh_version_mismatch',
   'session_revoked',
   'session_expired',
+  'invalid_authorization_code',
+  'authorization_code_reused',
 ]);
 
 /** Public descriptions: the refresh failures are told apart only as far as a legitimate client needs. */
@@ -27,6 +29,8 @@ const DESCRIPTIONS: Partial<Record<ErrorCode, string>> = {
   refresh_version_mismatch: 'The refresh token is no longer valid.',
   session_revoked: 'The session has been revoked.',
   session_expired: 'The session has expired.',
+  invalid_authorization_code: 'The authorization code is invalid, expired, or was issued to another client or redirect URI, or the code verifier does not match.',
+  authorization_code_reused: 'The authorization code was already used; the session it opened has been revoked.',
   // Constant, like the engine's message: a refusal reads the same whatever the password was.
   login_throttled: 'Too many failed logins; try again later.',
 };

@@ -316,9 +316,11 @@ CREATE TABLE authorization_codes (
   created_at          INTEGER NOT NULL,
   expires_at          INTEGER NOT NULL,
   used_at             INTEGER,
-  session_id          TEXT REFERENCES sessions (id)
+  session_id          TEXT REFERENCES sessions (id),
+  kept_until          INTEGER NOT NULL
 );
-CREATE INDEX authorization_codes_expiry ON authorization_codes (expires_at);
+CREATE INDEX authorization_codes_kept ON authorization_codes (kept_until);
+CREATE UNIQUE INDEX authorization_codes_session ON authorization_codes (session_id) WHERE session_id IS NOT NULL;
 
 CREATE TABLE backchannel_outbox (
   id               INTEGER PRIMARY KEY AUTOINCREMENT,

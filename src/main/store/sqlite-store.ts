@@ -13,6 +13,7 @@ import type {
 import type { Checkpointer } from './checkpointer';
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import { SqliteBackchannelOutboxStore } from './sqlite-backchannel-outbox-store';
+import { SqliteAuthorizationCodeStore } from './sqlite-authorization-code-store';
 
 type Params = Record<string, unknown>;
 
@@ -171,6 +172,7 @@ export class SqliteStore implements Store {
   private durableOpen = false;
   private readonly commitListeners = new Set<(commit: { synchronous: string }) => void>();
   readonly backchannelOutbox: BackchannelOutboxStore;
+  readonly authorizationCodes: SqliteAuthorizationCodeStore;
 
   /**
    * @param db an open, migrated connection (see `openStore`)
@@ -185,6 +187,7 @@ export class SqliteStore implements Store {
     private readonly checkpointer?: Checkpointer,
   ) {
     this.backchannelOutbox = new SqliteBackchannelOutboxStore(db);
+    this.authorizationCodes = new SqliteAuthorizationCodeStore((sql) => this.q(sql));
     this.txRunner = db.transaction((fn: () => unknown) => {
       const result = fn();
       // better-sqlite3 commits when fn returns; an async fn would commit before its awaits ran.

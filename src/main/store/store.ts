@@ -6,6 +6,7 @@
  */
 import type { AuditEntry, ClientKind, KeyStatus, SessionStatus, SigningAlg, UserStatus } from '../../shared/dto';
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
+import type { AuthorizationCodeStore } from './authorization-code-store';
 
 export interface UserRow {
   id: string;
@@ -174,6 +175,8 @@ export interface TransactionOptions {
 export interface Store {
   /** The back-channel logout outbox (./backchannel-outbox-store.ts): its own aggregate, on the same transactions. */
   readonly backchannelOutbox: BackchannelOutboxStore;
+  /** Authorization codes and the record of the sign-ins they completed. */
+  readonly authorizationCodes: AuthorizationCodeStore;
   /**
    * Runs `fn` in one write transaction. Nested calls join the outer one, each in its own savepoint: a
    * nested call that throws undoes only its own writes; a throw reaching the outermost call undoes all.
