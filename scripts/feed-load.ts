@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   try {
     const pid = warden.child.proc.pid!;
     const app = 'feed-load-app';
-    await warden.admin('createClient', { clientId: app, kind: 'public', name: 'Feed load app' });
+    await warden.admin('createClient', { clientId: app, kind: 'public', name: 'Feed load app', grantTypes: ['password', 'refresh_token'] });
     await warden.admin('createUser', { username: 'feed-load-user', password: SERVICE_PASSWORD });
     const victim = await warden.admin('createUser', { username: 'feed-load-victim', password: SERVICE_PASSWORD });
     await inBatches(Array.from({ length: events }, (_, i) => i), 8, () => warden.admin('forceLogout', { userId: victim.id, reason: 'feed load' }));

@@ -34,7 +34,7 @@ export async function startBenchWarden(): Promise<BenchWarden> {
   const engine = warden.engine;
   const who = { actor: 'admin' };
   const appClientId = 'bench-app';
-  await engine.admin.createClient({ clientId: appClientId, kind: 'public', name: 'Bench app' }, who);
+  await engine.admin.createClient({ clientId: appClientId, kind: 'public', name: 'Bench app', grantTypes: ['password', 'refresh_token'] }, who);
   const created = await engine.admin.createClient({ clientId: 'bench-api', kind: 'confidential', name: 'Bench API' }, who);
   if (!created.clientSecret) throw new Error('a confidential client must get a secret');
   const username = 'bench.user';

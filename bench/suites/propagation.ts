@@ -124,7 +124,7 @@ export const propagationSuite: Suite = {
   async run({ log }) {
     const service = await startWardenProcess();
     try {
-      await service.admin('createClient', { clientId: CLIENT_ID, kind: 'public', name: 'Bench app' });
+      await service.admin('createClient', { clientId: CLIENT_ID, kind: 'public', name: 'Bench app', grantTypes: ['password', 'refresh_token'] });
       const settings = await service.admin('getSettings', {});
       const lifetimeMs = settings.accessTokenTtlSeconds * 1000;
       const rows: BenchRow[] = [];

@@ -25,12 +25,22 @@ import {
   userSummarySchema,
 } from './dto';
 import { demoAttackerSchema, demoStateSchema } from './demo';
+import { grantTypesProblem, grantTypesSchema, MAX_CLIENT_NAME, registeredUriListSchema, registeredUriSchema } from './client-registration';
 
 const id = z.string().min(1).max(200);
 const reason = z.string().max(500).optional();
 const limit = z.number().int().min(1).max(500).optional();
 const offset = z.number().int().min(0).max(10_000_000).optional();
 const empty = z.object({}).strict();
+/** The fields createClient and updateClient share (see ./client-registration.ts for the rules). */
+const registration = {
+  name: z.string().trim().min(1).max(MAX_CLIENT_NAME),
+  redirectUris: registeredUriListSchema.optional(),
+  postLogoutRedirectUris: registeredUriListSchema.optional(),
+  backchannelLogoutUri: registeredUriSchema.nullable().optional(),
+  grantTypes: grantTypesSchema.optional(),
+  idTokenSignedResponseAlg: signingAlgSchema.optional(),
+};
 
 /** One logout token owed to a client app for a session that ended (times in ms; see docs/sign-in.md "Logout"). */
 export const backchannelDeliverySchema = z.object({
@@ -117,9 +127,20 @@ export const adminApi = {
   revokeSigningKey: method(z.object({ kid: id, reason }).strict(), receiptSchema, 'Emergency: every token the key signed becomes invalid at once; revoking the active key promotes the next one.'),
   listClients: method(empty, z.array(clientInfoSchema), 'OAuth clients.'),
   createClient: method(
-    z.object({ clientId: clientIdSchema, kind: clientKindSchema, name: z.string().min(1).max(100) }).strict(),
+    z
+      .object({ clientId: clientIdSchema, kind: clientKindSchema, ...registration })
+      .strict()
+      .superRefine((input, ctx) => {
+        const problem = input.grantTypes && grantTypesProblem(input.kind, input.grantTypes);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: problem });
+      }),
     z.object({ clientId: z.string(), clientSecret: z.string().optional() }),
-    'Create a client; a confidential client gets a secret, shown once.',
+    'Create a client; a confidential client gets a secret, shown once. Grants default to authorization_code and refresh_token.',
+  ),
+  updateClient: method(
+    z.object({ clientId: clientIdSchema, ...registration, name: registration.name.optional() }).strict(),
+    clientInfoSchema,
+    "Change a client's name or registration (fields left out stay); its kind and secret stay.",
   ),
   listAudit: method(
     z

@@ -141,11 +141,24 @@ export type KeyInfo = z.infer<typeof keyInfoSchema>;
 
 export const clientKindSchema = z.enum(['public', 'confidential']);
 export type ClientKind = z.infer<typeof clientKindSchema>;
+/** The grants a client may use (RFC 7591 `grant_types`); `password` only for first-party public clients. */
+export const grantTypeSchema = z.enum(['authorization_code', 'refresh_token', 'password']);
+export type GrantType = z.infer<typeof grantTypeSchema>;
 export const clientInfoSchema = z.object({
   clientId: z.string(),
   kind: clientKindSchema,
   name: z.string(),
   createdAt: millis,
+  /** Exact redirect URIs for the authorization endpoint. */
+  redirectUris: z.array(z.string()),
+  /** Exact URIs RP-initiated logout may return to. */
+  postLogoutRedirectUris: z.array(z.string()),
+  /** Where back-channel logout tokens are POSTed; null: the client takes none. */
+  backchannelLogoutUri: z.string().nullable(),
+  grantTypes: z.array(grantTypeSchema),
+  idTokenSignedResponseAlg: signingAlgSchema,
+  /** When the registration last changed (updateClient); null: never. */
+  updatedAt: nullableMillis,
 });
 export type ClientInfo = z.infer<typeof clientInfoSchema>;
 

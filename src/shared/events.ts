@@ -29,6 +29,8 @@ export const DOMAIN_EVENT_TYPES = [
   'key.retired',
   'key.revoked',
   'client.created',
+  // A client's registration changed (src/main/engine/clients.ts): data.changes holds each field's from and to.
+  'client.updated',
   'settings.changed',
   'feed.acknowledged',
   // An authorization code presented a second time (RFC 6749 §4.1.2): the session it opened is revoked.

@@ -32,7 +32,7 @@ test('malformed admin calls get a coded error and change nothing', async ({ ward
   expect(info.issuer).toBe(warden.issuer);
   expect(info.mode).toBe(warden.mode);
   const { id: userId } = await driver.call('createUser', { username: 'dave', password: 'long enough secret' });
-  await driver.call('createClient', { clientId: 'cli', kind: 'public', name: 'CLI' });
+  await driver.call('createClient', { clientId: 'cli', kind: 'public', name: 'CLI', grantTypes: ['password', 'refresh_token'] });
   await oauth.login({ username: 'dave', password: 'long enough secret' }, 'cli', PHONE);
   const before = await snapshot(driver);
   expect(before.sessions).toHaveLength(1);

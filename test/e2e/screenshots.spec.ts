@@ -45,8 +45,8 @@ test.describe('screenshots', () => {
   /** Users, apps and sessions on several devices; a few refreshes; one reused refresh token. */
   async function seed(warden: Warden) {
     const { driver, oauth } = warden;
-    await driver.call('createClient', { clientId: 'web', kind: 'public', name: 'Notes for the web' });
-    await driver.call('createClient', { clientId: 'mobile', kind: 'public', name: 'Notes for iOS and Android' });
+    await driver.call('createClient', { clientId: 'web', kind: 'public', name: 'Notes for the web', grantTypes: ['password', 'refresh_token'] });
+    await driver.call('createClient', { clientId: 'mobile', kind: 'public', name: 'Notes for iOS and Android', grantTypes: ['password', 'refresh_token'] });
     await driver.call('createClient', { clientId: 'billing-api', kind: 'confidential', name: 'Billing API' });
     const names = ['alice', 'bob', 'carol', 'dave.ops', 'erin', 'frank@example.com'];
     for (const username of names) await driver.call('createUser', { username, password: PASSWORD });

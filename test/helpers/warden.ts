@@ -32,8 +32,12 @@ export interface TestWarden {
   /** A POST with a form body (string values; arrays repeat the parameter). */
   postForm(pathname: string, params: Record<string, string | string[]>, headers?: Record<string, string>): Promise<Response>;
   createUser(username?: string, password?: string): Promise<TestUser>;
-  createPublicClient(clientId?: string): Promise<string>;
-  createConfidentialClient(clientId?: string): Promise<{ clientId: string; clientSecret: string }>;
+  /**
+   * A public client. Without `registration` it may use the password grant (which the `login` helper speaks);
+   * with it, it gets exactly that registration (createClient's defaults for anything left out).
+   */
+  createPublicClient(clientId?: string, registration?: ClientRegistration): Promise<string>;
+  createConfidentialClient(clientId?: string, registration?: ClientRegistration): Promise<{ clientId: string; clientSecret: string }>;
   /** Password grant; throws unless 200. */
   login(user: TestUser, clientId: string, extra?: Record<string, string>): Promise<TokenResponseBody>;
   /** Counts that must not move when a request is refused. */
@@ -41,6 +45,12 @@ export interface TestWarden {
   /** Stops the service; removes the data directory unless `keepDir` was set. */
   close(): Promise<void>;
 }
+
+/** createClient's registration fields (redirect and logout URIs, grants, ID-token alg). */
+export type ClientRegistration = Omit<AdminInput<'createClient'>, 'clientId' | 'kind' | 'name'> & { name?: string };
+
+/** What the password-grant tests' clients are registered with: the password grant is opt-in since schema 5. */
+export const PASSWORD_GRANT: ClientRegistration = { grantTypes: ['password', 'refresh_token'] };
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}${process.pid}-${Date.now().toString(36)}-${(counter += 1)}`;
@@ -104,12 +114,12 @@ export async function startTestWarden(
       const { id } = await admin('createUser', { username, password });
       return { id, username, password };
     },
-    async createPublicClient(clientId = unique('app-')) {
-      await admin('createClient', { clientId, kind: 'public', name: `Test app ${clientId}` });
+    async createPublicClient(clientId = unique('app-'), registration = PASSWORD_GRANT) {
+      await admin('createClient', { clientId, kind: 'public', name: `Test app ${clientId}`, ...registration });
       return clientId;
     },
-    async createConfidentialClient(clientId = unique('api-')) {
-      const created = await admin('createClient', { clientId, kind: 'confidential', name: `Test API ${clientId}` });
+    async createConfidentialClient(clientId = unique('api-'), registration = {}) {
+      const created = await admin('createClient', { clientId, kind: 'confidential', name: `Test API ${clientId}`, ...registration });
       if (!created.clientSecret) throw new Error('a confidential client must get a secret');
       return { clientId, clientSecret: created.clientSecret };
     },

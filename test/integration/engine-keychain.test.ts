@@ -32,7 +32,7 @@ describe('engine keys in the OS keychain', () => {
     expect(await vault.get(first!.kid)).toContain('"d"');
     expect(await vault.get(next!.kid)).toContain('"d"');
     await engine.admin.createUser({ username: 'kim', password: 'a long password' }, ADMIN);
-    engine.admin.createClient({ clientId: 'app', kind: 'public', name: 'App' }, ADMIN);
+    engine.admin.createClient({ clientId: 'app', kind: 'public', name: 'App', grantTypes: ['password', 'refresh_token'] }, ADMIN);
     const tokens = await engine.login({ username: 'kim', password: 'a long password', clientId: 'app', device: { name: 'cli', userAgent: 'test', ip: '127.0.0.1' }, rememberMe: false });
     engine.close();
 

@@ -39,7 +39,7 @@ describe('interop: oauth4webapi and jose against npm run serve', () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'warden-interop-'));
     service = await startServeProcess(['--data-dir', dataDir, '--key-store', 'memory', '--port', '0'], { via: 'npm' });
     await admin('createUser', { username, password });
-    await admin('createClient', { clientId: 'interop-app', kind: 'public', name: 'Interop app' });
+    await admin('createClient', { clientId: 'interop-app', kind: 'public', name: 'Interop app', grantTypes: ['password', 'refresh_token'] });
     const rs = await admin('createClient', { clientId: 'interop-api', kind: 'confidential', name: 'Interop API' });
     publicClient = { client_id: 'interop-app' };
     resourceServer = { client_id: 'interop-api' };

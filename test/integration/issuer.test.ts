@@ -83,7 +83,7 @@ async function loginOnce(warden: RunningWarden, via = warden.url): Promise<strin
   const username = `issuer-user-${counter}`;
   const clientId = `issuer-app-${counter}`;
   await admin(warden, 'createUser', { username, password: 'correct horse battery' });
-  await admin(warden, 'createClient', { clientId, kind: 'public', name: clientId });
+  await admin(warden, 'createClient', { clientId, kind: 'public', name: clientId, grantTypes: ['password', 'refresh_token'] });
   const response = await fetch(`${via}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -81,7 +81,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
 
   const settings = await admin.updateSettings({ accessTokenTtlSeconds: DEMO_ACCESS_TOKEN_TTL_SECONDS }, SYSTEM);
   for (const kind of ['web', 'phone', 'desktop'] as const) {
-    await admin.createClient({ clientId: DEMO_CLIENTS[kind].clientId, kind: 'public', name: DEMO_CLIENTS[kind].name }, SYSTEM);
+    await admin.createClient({ clientId: DEMO_CLIENTS[kind].clientId, kind: 'public', name: DEMO_CLIENTS[kind].name, grantTypes: ['password', 'refresh_token'] }, SYSTEM);
   }
   const api = await admin.createClient({ clientId: DEMO_CLIENTS.api.clientId, kind: 'confidential', name: DEMO_CLIENTS.api.name }, SYSTEM);
   if (!api.clientSecret) throw new WardenError('internal_error', 'The demo API client has no secret.');

@@ -5,10 +5,9 @@
 import type { Receipt, Settings } from '../../shared/dto';
 import { settingsSchema } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
-import type { ClientKind } from '../../shared/dto';
 import type { UserRow } from '../store/store';
 import type { EngineContext } from './context';
-import { randomId, randomSecret, sha256Hex } from './crypto';
+import { randomId } from './crypto';
 import { changeAccessTokenAlg } from './key-lifecycle';
 import { hashPassword } from './passwords';
 import { forceLogoutUser, nothingKilled, revokeSession, type Killed } from './revoke';
@@ -60,30 +59,6 @@ export async function createUser(ctx: EngineContext, input: { username: string; 
     });
     tx.emit({ type: 'user.created', actor, userId: id, data: { username: input.username } });
     return { id };
-  });
-}
-
-export function createClient(ctx: EngineContext, input: { clientId: string; kind: ClientKind; name: string }, { actor }: Actor): { clientId: string; clientSecret?: string } {
-  return ctx.run((tx) => {
-    if (ctx.store.getClient(input.clientId)) throw new WardenError('conflict', `The client id "${input.clientId}" is taken.`);
-    // Client secrets are 256 random bits, so a fast hash is enough (no dictionary to guess from) and keeps
-    // per-request client authentication cheap.
-    const clientSecret = input.kind === 'confidential' ? randomSecret() : undefined;
-    ctx.store.insertClient({
-      clientId: input.clientId,
-      kind: input.kind,
-      name: input.name,
-      secretHash: clientSecret ? sha256Hex(clientSecret) : null,
-      createdAt: tx.now,
-      redirectUris: [],
-      postLogoutRedirectUris: [],
-      backchannelLogoutUri: null,
-      grantTypes: ['password', 'refresh_token'],
-      idTokenSignedResponseAlg: 'RS256',
-      updatedAt: null,
-    });
-    tx.emit({ type: 'client.created', actor, data: { clientId: input.clientId, kind: input.kind, name: input.name } });
-    return clientSecret ? { clientId: input.clientId, clientSecret } : { clientId: input.clientId };
   });
 }
 

@@ -12,6 +12,7 @@ import type { Verdict } from '../../shared/verdict';
 import type { KeyVault } from '../keys/vault';
 import type { ClientRow, RevocationRow, Store } from '../store/store';
 import * as actions from './admin-actions';
+import * as clients from './clients';
 import type { Clock } from './clock';
 import { EngineContext, type Tx } from './context';
 import { sha256Hex } from './crypto';
@@ -91,8 +92,9 @@ export class Engine implements TokenEngine {
       listKeys: () => queries.listKeys(ctx),
       rotateSigningKey: (input, who) => actions.rotateSigningKey(ctx, input, who, describe),
       revokeSigningKey: (input, who) => actions.revokeSigningKey(ctx, input, who),
-      listClients: () => queries.listClients(ctx),
-      createClient: (input, who) => actions.createClient(ctx, input, who),
+      listClients: () => clients.listClients(ctx),
+      createClient: (input, who) => clients.createClient(ctx, input, who),
+      updateClient: (input, who) => clients.updateClient(ctx, input, who),
       listAudit: (input) => queries.listAudit(ctx, input),
       verifyAuditChain: () => queries.verifyAuditChain(ctx),
       getStats: () => queries.getStats(ctx),

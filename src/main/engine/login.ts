@@ -35,6 +35,7 @@ export const DEFAULT_SCOPE = '';
 const SCOPE_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 
 const invalidCredentials = () => new WardenError('invalid_credentials', 'The username or password is wrong.');
+const passwordGrantRefused = () => new WardenError('unauthorized_client', 'This client may not use the password grant.');
 
 /**
  * Attempts in flight per user, one set per engine. In memory: one process owns a data directory. Several
@@ -69,6 +70,8 @@ function requirePublicClient(ctx: EngineContext, clientId: unknown) {
   const client = typeof clientId === 'string' && clientId.length <= 64 ? ctx.store.getClient(clientId) : undefined;
   if (!client) throw new WardenError('invalid_client', 'Unknown client.');
   if (client.kind !== 'public') throw new WardenError('unauthorized_client', 'Only first-party public clients may use the password grant.');
+  // A per-client permission (RFC 9700 §2.4: the password grant MUST NOT be used): off for new clients.
+  if (!client.grantTypes.includes('password')) throw passwordGrantRefused();
   return client;
 }
 
@@ -108,6 +111,8 @@ export async function login(ctx: EngineContext, request: LoginRequest): Promise<
     // Spend the same scrypt time whether or not the user exists.
     const passwordOk = password.success && (await verifyPassword(password.data, found?.passwordHash ?? (await dummyPasswordHash())));
     outcome = ctx.run((tx): { tokens: UnsignedTokenSet } | { failed: WardenError } => {
+      // The permission may have been withdrawn (updateClient) while scrypt ran: no session after that commit.
+      if (!ctx.store.getClient(client.clientId)?.grantTypes.includes('password')) return { failed: passwordGrantRefused() };
       // Re-read: the row may have changed while scrypt ran.
       const user = found ? ctx.store.getUser(found.id) : undefined;
       if (!user || !passwordOk) {

@@ -231,10 +231,6 @@ export function describeKey(ctx: EngineContext, kid: string, now = ctx.now()): K
   return { kid: row.kid, alg: row.alg, status: row.status, createdAt: row.createdAt, retiringSince: row.retiringSince, retiresAt: row.retiresAt, revokedAt: row.revokedAt, liveTokens };
 }
 
-export function listClients(ctx: EngineContext) {
-  return ctx.store.listClients().map(({ clientId, kind, name, createdAt }) => ({ clientId, kind, name, createdAt }));
-}
-
 export function listAudit(ctx: EngineContext, input: Omit<AuditFilter, 'limit'> & { limit?: number }) {
   const limit = input.limit ?? DEFAULT_PAGE;
   const items = ctx.store.listAudit({ ...input, limit });

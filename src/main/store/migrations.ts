@@ -266,9 +266,10 @@ UPDATE settings SET value = json_set(value, '$.signingAlg', 'EdDSA')
 /** Every schema change, oldest first. */
 /**
  * Schema 5: standard sign-in. Clients gain what registration needs (exact redirect URIs, logout URIs, the
- * grants they may use: an existing client keeps the password and refresh grants it had, a new one gets what
- * createClient gives it); the hosted sign-in page's browser sessions, the one-time authorization codes (stored
- * hashed), and the back-channel logout outbox, written in the transaction of the revocation it announces.
+ * grants they may use: an existing public client keeps the password and refresh grants it had, a confidential
+ * one had none, a new one gets what createClient gives it); the hosted sign-in page's browser sessions, the
+ * one-time authorization codes (stored hashed), and the back-channel logout outbox, written in the transaction
+ * of the revocation it announces.
  */
 const V5 = `
 -- Signing keys come in pairs, one per algorithm in use (access tokens, clients' ID tokens): at most one key
@@ -279,6 +280,8 @@ ALTER TABLE clients ADD COLUMN redirect_uris TEXT NOT NULL DEFAULT '[]' CHECK (j
 ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(post_logout_redirect_uris));
 ALTER TABLE clients ADD COLUMN backchannel_logout_uri TEXT;
 ALTER TABLE clients ADD COLUMN grant_types TEXT NOT NULL DEFAULT '["password","refresh_token"]' CHECK (json_valid(grant_types));
+-- A confidential client could use no grant (the password grant refused it): it keeps none.
+UPDATE clients SET grant_types = '[]' WHERE kind = 'confidential';
 ALTER TABLE clients ADD COLUMN id_token_signed_response_alg TEXT NOT NULL DEFAULT 'RS256'
   CHECK (id_token_signed_response_alg IN ('EdDSA', 'ES256', 'RS256'));
 ALTER TABLE clients ADD COLUMN updated_at INTEGER;

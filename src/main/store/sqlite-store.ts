@@ -52,6 +52,11 @@ const SESSION_PATCH: Record<string, string> = {
   lastActivityAt: 'last_activity_at', idleExpiresAt: 'idle_expires_at', revokedAt: 'revoked_at',
   revokedBy: 'revoked_by', revokeReason: 'revoke_reason', refreshCount: 'refresh_count',
 };
+const CLIENT_PATCH: Record<string, string> = {
+  name: 'name', redirectUris: 'redirect_uris', postLogoutRedirectUris: 'post_logout_redirect_uris',
+  backchannelLogoutUri: 'backchannel_logout_uri', grantTypes: 'grant_types',
+  idTokenSignedResponseAlg: 'id_token_signed_response_alg', updatedAt: 'updated_at',
+};
 const KEY_PATCH: Record<string, string> = {
   status: 'status', retiringSince: 'retiring_since', retiresAt: 'retires_at', revokedAt: 'revoked_at',
 };
@@ -379,10 +384,26 @@ export class SqliteStore implements Store {
     if (cached) return cached;
     const raw = this.q(`SELECT ${CLIENT} FROM clients WHERE client_id = ?`).get(clientId) as RawClient | undefined;
     const row = raw && toClient(raw);
-    // Clients are never updated or deleted, so a row, once committed, can be served from memory. Only
-    // rows read outside a transaction are kept: inside one, the row might yet be rolled back.
+    // Only rows read outside a transaction are kept, so the cache holds committed rows only: inside one, the
+    // row might yet be rolled back. Clients are never deleted; updateClient drops its entry (see there).
     if (row && !this.db.inTransaction) this.clients.set(clientId, Object.freeze(row));
     return row;
+  }
+
+  /**
+   * The cached copy goes with the write, so that the writing transaction reads its own change and nobody reads
+   * the old registration after the commit. Dropping it never shows an uncommitted row: the cache refills only
+   * outside a transaction, so after a rollback the next read caches the committed row again.
+   */
+  updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'secretHash' | 'createdAt'>>): void {
+    const json = (value: string[] | undefined) => (value === undefined ? undefined : JSON.stringify(value));
+    this.patch('clients', 'client_id', CLIENT_PATCH, 'updateClient', clientId, {
+      ...patch,
+      redirectUris: json(patch.redirectUris),
+      postLogoutRedirectUris: json(patch.postLogoutRedirectUris),
+      grantTypes: json(patch.grantTypes),
+    });
+    this.clients.delete(clientId);
   }
 
   listClients(): ClientRow[] {

@@ -24,8 +24,9 @@ export interface UserRow {
   lastLoginAt: number | null;
 }
 
-/** The grants a client may use (RFC 7591 `grant_types`); `password` only for first-party clients that had it. */
-export type GrantType = 'authorization_code' | 'refresh_token' | 'password';
+/** The grants a client may use (RFC 7591 `grant_types`); `password` only for first-party public clients. */
+export type { GrantType } from '../../shared/dto';
+import type { GrantType } from '../../shared/dto';
 
 export interface ClientRow {
   clientId: string;
@@ -201,6 +202,8 @@ export interface Store {
   // clients
   insertClient(row: ClientRow): void;
   getClient(clientId: string): ClientRow | undefined;
+  /** Changes a client's registration (never its id, kind, secret or creation time); not_found when unknown. */
+  updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'secretHash' | 'createdAt'>>): void;
   listClients(): ClientRow[];
 
   // sessions

@@ -11,6 +11,8 @@ export async function fillCreateClientForm(page: Page, clientId: string, name: s
   await page.getByTestId('create-client-id').fill(clientId);
   await page.getByTestId('create-client-name').fill(name);
   await page.getByTestId('create-client-kind-public').check();
+  // The specs' devices sign in with the password grant, which a new client has only when it is ticked.
+  await page.getByTestId('create-client-grant-password').check();
 }
 
 export async function assertClientRow(page: Page, clientId: string, kind: 'public' | 'confidential'): Promise<void> {

@@ -57,7 +57,7 @@ async function setup() {
   const faulty = commitFailing(openStore(path));
   let engine = await Engine.open({ store: faulty.store, vault, clock, issuer: ISSUER });
   await engine.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
-  engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app' }, ADMIN);
+  engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
   const login = () => engine.login({ username: 'ana', password: PASSWORD, clientId: 'mobile', device: PHONE, rememberMe: false });
   const memory = () => ({
     activeKid: engine.ctx.keys.activeKid(),

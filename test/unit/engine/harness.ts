@@ -57,8 +57,8 @@ export async function makeHarness(options: { initialSigningAlg?: SigningAlg } = 
     rmSync(dir, { recursive: true, force: true });
   });
   const { id: userId } = await engine.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
-  engine.admin.createClient({ clientId: 'web', kind: 'public', name: 'Web app' }, ADMIN);
-  engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app' }, ADMIN);
+  engine.admin.createClient({ clientId: 'web', kind: 'public', name: 'Web app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
+  engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
   const harness: Harness = {
     get engine() {
       return engine;

@@ -190,7 +190,7 @@ describe.each(['EdDSA', 'ES256', 'RS256'] as const)('%s end to end', (alg) => {
     const site = install(alg);
     const engine = await site.open();
     await engine.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
-    engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app' }, ADMIN);
+    engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
     const active = engine.ctx.keys.activeKid();
     const jwks = snapshot(engine);
     const options = { issuer: ISSUER, audience: 'token-warden-api', currentDate: new Date(site.clock.now()) };

@@ -8,7 +8,10 @@ import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import AddIcon from '@mui/icons-material/Add';
+import EditIcon from '@mui/icons-material/Edit';
+import Stack from '@mui/material/Stack';
 import { useState } from 'react';
+import type { ClientInfo } from '../../../shared/dto';
 import { useAdminQuery } from '../../api';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -16,14 +19,15 @@ import { Loading } from '../../components/Loading';
 import { Mono } from '../../components/Mono';
 import { PageHeader } from '../../components/PageHeader';
 import { RelativeTime } from '../../components/TimeText';
-import { CreateClientDialog } from './CreateClientDialog';
+import { ClientDialog } from './ClientDialog';
 import { SecretOnceDialog } from './SecretOnceDialog';
 
-/** OAuth clients: the apps that sign users in. */
+/** OAuth clients: the apps that sign users in, with their registration (redirect URIs, grants), editable. */
 export function ClientsPage() {
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<ClientInfo | null>(null);
   const [secret, setSecret] = useState<{ clientId: string; secret: string } | null>(null);
-  const clients = useAdminQuery('listClients', {}, { refreshOn: (event) => event.type === 'client.created' });
+  const clients = useAdminQuery('listClients', {}, { refreshOn: (event) => event.type === 'client.created' || event.type === 'client.updated' });
 
   const create = (
     <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)} data-testid="create-client-open">
@@ -56,7 +60,10 @@ export function ClientsPage() {
                     <TableCell>Client id</TableCell>
                     <TableCell>Name</TableCell>
                     <TableCell>Kind</TableCell>
+                    <TableCell>Grants</TableCell>
+                    <TableCell>Redirect URIs</TableCell>
                     <TableCell>Created</TableCell>
+                    <TableCell />
                   </TableRow>
                 </TableHead>
                 <TableBody>
@@ -69,8 +76,25 @@ export function ClientsPage() {
                       <TableCell>
                         <Chip label={client.kind} variant="outlined" data-testid={`client-kind-${client.clientId}`} />
                       </TableCell>
+                      <TableCell data-testid={`client-grants-${client.clientId}`}>
+                        <Stack direction="row" spacing={0.5} useFlexGap sx={{ flexWrap: 'wrap' }}>
+                          {client.grantTypes.length === 0 ? '—' : client.grantTypes.map((grant) => <Chip key={grant} label={grant} size="small" />)}
+                        </Stack>
+                      </TableCell>
+                      <TableCell data-testid={`client-redirect-uris-${client.clientId}`}>
+                        {client.redirectUris.length === 0 ? '—' : client.redirectUris.map((uri) => (
+                              <div key={uri}>
+                                <Mono>{uri}</Mono>
+                              </div>
+                            ))}
+                      </TableCell>
                       <TableCell>
                         <RelativeTime at={client.createdAt} />
+                      </TableCell>
+                      <TableCell align="right">
+                        <Button size="small" startIcon={<EditIcon />} onClick={() => setEditing(client)} data-testid={`client-edit-${client.clientId}`}>
+                          Edit
+                        </Button>
                       </TableCell>
                     </TableRow>
                   ))}
@@ -80,13 +104,23 @@ export function ClientsPage() {
           </CardContent>
         </Card>
       )}
-      <CreateClientDialog
+      <ClientDialog
+        mode="create"
         open={creating}
         onClose={() => setCreating(false)}
-        onCreated={(result) => {
+        onSaved={(result) => {
           setCreating(false);
           clients.refetch();
           if (result.clientSecret) setSecret({ clientId: result.clientId, secret: result.clientSecret });
+        }}
+      />
+      <ClientDialog
+        mode="edit"
+        client={editing}
+        onClose={() => setEditing(null)}
+        onSaved={() => {
+          setEditing(null);
+          clients.refetch();
         }}
       />
       <SecretOnceDialog clientId={secret?.clientId ?? ''} secret={secret?.secret ?? null} onClose={() => setSecret(null)} />
