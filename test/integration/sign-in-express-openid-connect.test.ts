@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { startTestWarden, type TestUser, type TestWarden } from '../helpers/warden';
-import { launchChromium, onHostedPage, signInOnHostedPage } from '../interop-sign-in/browser';
+import { arriveAt, launchChromium, onHostedPage, signInOnHostedPage } from '../interop-sign-in/browser';
 import { listenOnLoopback, startSignInApp, type RunningApp } from '../interop-sign-in/express-app';
 
 /** Bounded wait for a condition on the app's state (each probe is a real request or a store lookup). */
@@ -46,6 +46,7 @@ describe('express-openid-connect through the hosted page (Chromium)', () => {
     browser = await launchChromium();
     context = await browser.newContext();
     page = await context.newPage();
+    page.setDefaultTimeout(10_000);
   });
 
   afterAll(async () => {
@@ -63,7 +64,7 @@ describe('express-openid-connect through the hosted page (Chromium)', () => {
 
   async function visitProfile(): Promise<void> {
     await page.goto(`${app.url}/profile`);
-    await page.waitForURL((url) => url.href.startsWith(`${app.url}/profile`) || url.href.startsWith(t.baseUrl));
+    await arriveAt(page, (url) => url.href.startsWith(`${app.url}/profile`) || url.href.startsWith(t.baseUrl));
   }
 
   it('requiresAuth() sends the browser to the hosted page; signing in returns to the app with the user', async () => {
@@ -71,7 +72,7 @@ describe('express-openid-connect through the hosted page (Chromium)', () => {
     expect(new URL(page.url()).pathname).toBe('/oauth/authorize');
     expect(await onHostedPage(page, t.baseUrl)).toBe(true);
     await signInOnHostedPage(page, user);
-    await page.waitForURL(`${app.url}/profile`);
+    await arriveAt(page, `${app.url}/profile`);
     expect(await page.locator('body').textContent()).toBe('Signed in as ana');
     expect(await appSessionState()).toMatch(/^home: signed in as /);
     // The sign-in is a session of its own in the service, under a browser session.
@@ -97,13 +98,13 @@ describe('express-openid-connect through the hosted page (Chromium)', () => {
 
     // Signing in again works: the library forgets the old logout on a new login.
     await signInOnHostedPage(page, user);
-    await page.waitForURL(`${app.url}/profile`);
+    await arriveAt(page, `${app.url}/profile`);
     expect(await page.locator('body').textContent()).toBe('Signed in as ana');
   });
 
   it("the library's /logout (RP-initiated) ends the provider session: the next sign-in asks for the password", async () => {
     await page.goto(`${app.url}/logout`);
-    await page.waitForURL((url) => url.href.startsWith(app.url) && !url.pathname.startsWith('/logout'));
+    await arriveAt(page, (url) => url.href.startsWith(app.url) && !url.pathname.startsWith('/logout'));
     expect(await appSessionState()).toBe('home: signed out');
     const live = await t.admin('listSessions', { userId: user.id, status: 'active', offset: 0, limit: 10 });
     expect(live.items).toHaveLength(0);

@@ -7,7 +7,7 @@
 import type { Browser, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestWarden, type TestUser, type TestWarden } from '../helpers/warden';
-import { launchChromium, onHostedPage, signInOnHostedPage } from '../interop-sign-in/browser';
+import { arriveAt, launchChromium, onHostedPage, signInOnHostedPage } from '../interop-sign-in/browser';
 import { listenSpa, startSpa, type RunningSpa } from '../interop-sign-in/spa-server';
 
 interface SpaUser {
@@ -34,6 +34,7 @@ describe('oidc-client-ts single-page app (Chromium)', () => {
     spa = await startSpa(server, url, { issuer: t.baseUrl, clientId });
     browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
+    page.setDefaultTimeout(10_000);
   });
 
   afterAll(async () => {
@@ -47,12 +48,12 @@ describe('oidc-client-ts single-page app (Chromium)', () => {
   it('signs in with code + PKCE through the hosted page', async () => {
     await page.goto(`${spa.url}/`);
     await expect.poll(() => status().textContent()).toBe('signed out');
-    await Promise.all([page.waitForURL((url) => url.href.startsWith(t.baseUrl)), page.evaluate(() => window.spa.signIn())]);
+    await Promise.all([arriveAt(page, (url) => url.href.startsWith(t.baseUrl)), page.evaluate(() => void window.spa.signIn())]);
     expect(await onHostedPage(page, t.baseUrl)).toBe(true);
     const authorize = new URL(page.url());
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     await signInOnHostedPage(page, user);
-    await page.waitForURL(`${spa.url}/`);
+    await arriveAt(page, `${spa.url}/`);
     await expect.poll(() => status().textContent()).toBe('signed in as cy');
     const signedIn = await page.evaluate(() => window.spa.user());
     expect(signedIn?.profile.sub).toBe(user.id);
@@ -72,11 +73,11 @@ describe('oidc-client-ts single-page app (Chromium)', () => {
 
   it('signs out through the end-session endpoint back to the app, ending the session', async () => {
     expect((await t.admin('listSessions', { userId: user.id, status: 'active', offset: 0, limit: 10 })).total).toBe(1);
-    await Promise.all([page.waitForURL((url) => url.href.startsWith(t.baseUrl)), page.evaluate(() => window.spa.signOut())]);
-    await page.waitForURL((url) => url.href.startsWith(spa.url));
+    await Promise.all([arriveAt(page, (url) => url.href.startsWith(t.baseUrl)), page.evaluate(() => void window.spa.signOut())]);
+    await arriveAt(page, (url) => url.href.startsWith(spa.url));
     expect((await t.admin('listSessions', { userId: user.id, status: 'active', offset: 0, limit: 10 })).total).toBe(0);
     // The provider's browser session ended too: signing in again asks for the password.
-    await Promise.all([page.waitForURL((url) => url.href.startsWith(t.baseUrl)), page.evaluate(() => window.spa.signIn())]);
+    await Promise.all([arriveAt(page, (url) => url.href.startsWith(t.baseUrl)), page.evaluate(() => void window.spa.signIn())]);
     expect(await onHostedPage(page, t.baseUrl)).toBe(true);
   });
 });
