@@ -304,6 +304,7 @@ export class Engine implements TokenEngine {
   close(): void {
     // Acknowledgements still queued are proof worth keeping: commit them before the store goes.
     this.feedAcks.drain();
+    this.ctx.keys.close();
     this.ctx.store.close();
   }
 }

@@ -53,6 +53,7 @@ export class KeyRing {
   /** The access-token signer, resolved once per change so that `prepare` reads a field, not a map. */
   private active: Signer | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private closing = false;
 
   constructor(
     private readonly store: Store,
@@ -69,6 +70,15 @@ export class KeyRing {
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** The engine is closing: background steps still queued (a client's new algorithm) have nothing to do. */
+  close(): void {
+    this.closing = true;
+  }
+
+  get closed(): boolean {
+    return this.closing;
   }
 
   /** Makes a key pair with jose and puts the private half in the vault. Touches no store row and no memory. */

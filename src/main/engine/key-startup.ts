@@ -116,6 +116,7 @@ export function ensureSigningAlg(ctx: EngineContext, alg: SigningAlg): Promise<v
 /** Pairs for every algorithm clients now use, and none for those no one uses (after a client changed). */
 export function reconcileSigningAlgs(ctx: EngineContext): Promise<void> {
   return ctx.keys.exclusive(async () => {
+    if (ctx.keys.closed) return;
     await reconcile(ctx, ctx.settings.signingAlg, idTokenReason);
   });
 }
@@ -135,6 +136,7 @@ function outOfStep(ctx: EngineContext): boolean {
 export function watchClientAlgorithms(ctx: EngineContext, onError: (error: unknown) => void): () => void {
   return ctx.onEvent((event) => {
     if (!CLIENT_CHANGES.has(event.type)) return;
-    if (outOfStep(ctx)) reconcileSigningAlgs(ctx).catch(onError);
+    // A step cut short by the engine closing (its store is gone) is no fault: the next open reconciles.
+    if (outOfStep(ctx)) reconcileSigningAlgs(ctx).catch((error: unknown) => ctx.keys.closed || onError(error));
   });
 }
