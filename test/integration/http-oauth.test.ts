@@ -34,8 +34,8 @@ describe('token service endpoints', () => {
       revocation_endpoint: `${t.baseUrl}/oauth/revoke`,
       introspection_endpoint: `${t.baseUrl}/oauth/introspect`,
       jwks_uri: `${t.baseUrl}/oauth/jwks`,
-      grant_types_supported: ['password', 'refresh_token'],
-      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'password'],
+      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
       revocation_feed_endpoint: `${t.baseUrl}/events`,
     });
@@ -188,7 +188,7 @@ describe('token service endpoints', () => {
     it('wrong method → 405, unknown path → 404, never a 500', async () => {
       const get = await fetch(`${t.baseUrl}/oauth/token`);
       expect(get.status).toBe(405);
-      expect(get.headers.get('allow')).toBe('POST');
+      expect(get.headers.get('allow')).toBe('POST, OPTIONS');
       expect((await fetch(`${t.baseUrl}/nope`)).status).toBe(404);
       expect((await fetch(`${t.baseUrl}//evil.example/oauth/jwks`)).status).toBe(404);
     });

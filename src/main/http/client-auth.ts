@@ -1,7 +1,9 @@
 /**
  * Client identification on the OAuth endpoints (RFC 6749 §2.3). Public clients send `client_id` in the form
  * (auth method `none`); confidential clients authenticate with HTTP Basic (`client_secret_basic`), whose
- * id and secret are form-urlencoded before base64 (RFC 6749 §2.3.1). Using two methods at once is refused.
+ * id and secret are form-urlencoded before base64 (RFC 6749 §2.3.1), or with `client_id` and `client_secret`
+ * in the form (`client_secret_post`, which OpenID Connect libraries may default to). Using two methods at once
+ * is refused (§2.3: a client MUST NOT).
  * A public client may also name itself with Basic and an empty secret (`Basic base64(client_id:)`), as
  * client libraries such as simple-oauth2 do by default: that identifies it, it does not authenticate it, and
  * an empty secret never authenticates a confidential client.
@@ -22,7 +24,7 @@ export interface BasicCredentials {
 export interface IdentifiedClient {
   clientId: string;
   kind: 'public' | 'confidential';
-  /** True when a secret was checked (client_secret_basic). */
+  /** True when a secret was checked (client_secret_basic or client_secret_post). */
   authenticated: boolean;
 }
 
@@ -55,7 +57,7 @@ export function parseBasicAuth(req: IncomingMessage): BasicCredentials | null {
   }
 }
 
-/** Checks a confidential client's secret through the engine; any failure is a 401 invalid_client. */
+/** Checks a confidential client's secret through the engine (whichever method carried it); any failure is a 401 invalid_client. */
 export function authenticateBasic(engine: TokenEngine, credentials: BasicCredentials): IdentifiedClient {
   try {
     const row = engine.authenticateClient(credentials.clientId, credentials.secret);
@@ -77,15 +79,22 @@ export function requireConfidentialClient(engine: TokenEngine, req: IncomingMess
 }
 
 /**
- * Identifies the client of a token or revocation request: HTTP Basic when present, otherwise the public
- * client named by `client_id`. A confidential client must authenticate; `client_secret_post` is not offered.
+ * Identifies the client of a token or revocation request: HTTP Basic when present, else `client_secret` in the
+ * form, otherwise the public client named by `client_id`. A confidential client must authenticate.
  */
 export function identifyClient(engine: TokenEngine, req: IncomingMessage, params: FormParams): IdentifiedClient {
-  if (params.has('client_secret')) {
-    throw invalidClient('client_secret_post is not supported; use HTTP Basic (client_secret_basic).');
-  }
   const formClientId = params.get('client_id');
+  const formSecret = params.get('client_secret');
   const credentials = parseBasicAuth(req);
+  if (credentials && formSecret !== undefined) {
+    throw new HttpError(400, 'invalid_request', 'Use one client authentication method: HTTP Basic or client_secret in the form, not both.');
+  }
+  if (formSecret !== undefined) {
+    if (formClientId === undefined) throw new HttpError(400, 'invalid_request', 'client_secret_post needs the client_id parameter too.');
+    // An empty secret never authenticates, and client_secret_post cannot merely name a public client.
+    if (formSecret === '') throw invalidClient('Client authentication failed.');
+    return authenticateBasic(engine, { clientId: formClientId, secret: formSecret });
+  }
   if (credentials) {
     if (formClientId !== undefined && formClientId !== credentials.clientId) {
       throw new HttpError(400, 'invalid_request', 'client_id does not match the authenticated client.');
@@ -101,6 +110,6 @@ export function identifyClient(engine: TokenEngine, req: IncomingMessage, params
 function publicClient(engine: TokenEngine, clientId: string): IdentifiedClient {
   const row = engine.getClient(clientId);
   if (!row) throw invalidClient('Unknown client.');
-  if (row.kind !== 'public') throw invalidClient('This client must authenticate with client_secret_basic.');
+  if (row.kind !== 'public') throw invalidClient('This client must authenticate (client_secret_basic or client_secret_post).');
   return { clientId: row.clientId, kind: 'public', authenticated: false };
 }

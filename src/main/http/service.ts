@@ -21,6 +21,8 @@ import { revokeEndpoint } from './revoke-endpoint';
 import { SseRegistry } from './sse';
 import { StaticConsole } from './static-console';
 import { tokenEndpoint } from './token-endpoint';
+import { userinfoEndpoint } from './userinfo-endpoint';
+import { preflight } from './cors';
 
 export interface TokenServiceOptions {
   engine: TokenEngine;
@@ -79,7 +81,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   const routes = new Map<string, Partial<Record<string, Endpoint>>>([
     [PATHS.metadata, { GET: metadataEndpoint(ctx) }],
-    [PATHS.token, { POST: tokenEndpoint(ctx) }],
+    [PATHS.openidConfiguration, { GET: metadataEndpoint(ctx) }],
+    [PATHS.token, { POST: tokenEndpoint(ctx), OPTIONS: preflight('POST') }],
+    [PATHS.userinfo, { GET: userinfoEndpoint(ctx), POST: userinfoEndpoint(ctx), OPTIONS: preflight('GET, POST') }],
     [PATHS.revoke, { POST: revokeEndpoint(ctx) }],
     [PATHS.introspect, { POST: introspectEndpoint(ctx) }],
     [PATHS.jwks, { GET: jwksEndpoint(ctx) }],

@@ -1,15 +1,16 @@
 /**
- * POST /oauth/token (RFC 6749 §4.3 password grant, §6 refresh grant). The engine holds every rule; this
- * module parses the form, identifies the client, takes the device from the request and throttles failed
- * password attempts per source address.
+ * POST /oauth/token (RFC 6749 §4.1.3 authorization code grant with RFC 7636 PKCE, §4.3 password grant, §6
+ * refresh grant). The engine holds every rule; this module parses the form, identifies the client, takes the
+ * device from the request and throttles failed password attempts per source address.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isWardenError } from '../../shared/errors';
 import type { TokenSet } from '../engine/types';
 import { readForm, type FormParams } from './body';
 import { identifyClient } from './client-auth';
+import { allowAnyOrigin } from './cors';
 import type { ServiceContext } from './context';
-import { deviceFromRequest } from './device';
+import { deviceFromRequest, deviceNameFromUserAgent } from './device';
 import { oauthEndpoint } from './oauth-endpoint';
 import { HttpError, NO_STORE, sendJson } from './respond';
 
@@ -35,7 +36,7 @@ function rememberMe(params: FormParams): boolean {
   throw new HttpError(400, 'invalid_request', 'remember_me must be "true" or "false".');
 }
 
-/** RFC 6749 §5.1 success body; no `scope` member when none was granted (none was asked for). */
+/** RFC 6749 §5.1 success body; no `scope` member when none was granted (none was asked for); OIDC's `id_token` when issued. */
 function tokenResponse(tokens: TokenSet) {
   return {
     access_token: tokens.accessToken,
@@ -43,20 +44,34 @@ function tokenResponse(tokens: TokenSet) {
     expires_in: tokens.expiresIn,
     refresh_token: tokens.refreshToken,
     ...(tokens.scope ? { scope: tokens.scope } : {}),
+    ...(tokens.idToken ? { id_token: tokens.idToken } : {}),
   };
 }
 
+const GRANT_TYPES = new Set(['authorization_code', 'password', 'refresh_token']);
+
 export function tokenEndpoint(ctx: ServiceContext) {
   return oauthEndpoint(ctx, 'POST /oauth/token', async (req: IncomingMessage, res: ServerResponse) => {
+    // Single-page apps call it from their own origin (see ./cors.ts); errors must be readable there too.
+    allowAnyOrigin(res);
     const params = await readForm(req);
     const grantType = required(params, 'grant_type');
-    if (grantType !== 'password' && grantType !== 'refresh_token') {
-      throw new HttpError(400, 'unsupported_grant_type', 'Supported grant types: password, refresh_token.');
+    if (!GRANT_TYPES.has(grantType)) {
+      throw new HttpError(400, 'unsupported_grant_type', 'Supported grant types: authorization_code, password, refresh_token.');
     }
     const client = identifyClient(ctx.engine, req, params);
     const device = deviceFromRequest(req, params);
     let tokens: TokenSet;
-    if (grantType === 'password') {
+    if (grantType === 'authorization_code') {
+      const code = required(params, 'code');
+      // A missing redirect_uri or code_verifier cannot match what the code is bound to: the engine refuses it
+      // as invalid_grant like a wrong one, and neither changes anything.
+      const redirectUri = optional(params, 'redirect_uri');
+      const codeVerifier = optional(params, 'code_verifier');
+      // The session is the browser's: it is named from the browser's user agent, unless the app names it.
+      const deviceName = params.get('device_name') !== undefined ? () => device.name : deviceNameFromUserAgent;
+      tokens = await ctx.engine.exchangeCode({ code, redirectUri, codeVerifier, clientId: client.clientId, device, deviceName });
+    } else if (grantType === 'password') {
       const username = required(params, 'username');
       const password = required(params, 'password');
       const scope = optional(params, 'scope');
