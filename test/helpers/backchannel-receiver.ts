@@ -4,7 +4,7 @@
  * any RP fetches it), alg as registered, `typ` logout+jwt, iss, aud, iat, exp, jti, an `events` member whose
  * value is a JSON object, sid and/or sub, and no nonce; a jti seen before is not applied again. It answers
  * 200 when it applied the token and 400 when it could not, as §2.8 asks, unless a test tells it otherwise:
- * `hold` keeps requests unanswered until released, `answer` forces a status.
+ * `hold` keeps requests unanswered until released (or dropped), `answer` forces a status.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +39,8 @@ export interface BackchannelReceiver {
   /** Keep answering nothing until `release()`; the requests held so far are answered then. */
   hold(): void;
   release(): void;
+  /** Closes the held requests without applying them: the sender went away before the app finished. */
+  drop(): void;
   /** Answer every later request with this status instead of verifying (null: verify again). */
   answer(status: number | null): void;
   /** Requests being held right now. */
@@ -151,6 +153,10 @@ export async function startBackchannelReceiver(options: ReceiverOptions): Promis
       holding = false;
       // Answered as if they had just been read (verified now); their 'held' arrival entries stay as records.
       for (const held of heldResponses.splice(0)) held.finish();
+    },
+    drop() {
+      holding = false;
+      for (const held of heldResponses.splice(0)) held.res.destroy();
     },
     answer(status) {
       forced = status;
