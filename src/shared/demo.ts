@@ -67,6 +67,31 @@ export const demoAttackerSchema = z.object({
 });
 export type DemoAttacker = z.infer<typeof demoAttackerSchema>;
 
+/** One sign-in at the demo web app: its own cookie session, which a back-channel logout token ends. */
+export const demoWebSessionSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  username: z.string(),
+  /** The provider session it belongs to (the ID token's and the logout token's `sid`). */
+  sid: z.string(),
+  signedInAt: millis,
+  endedAt: millis.nullable(),
+  /** "back-channel logout" or "signed out"; null while the session lives. */
+  endedBy: z.string().nullable(),
+  /** Ms from the admin action's commit to the logout token ending this session; null when no action ended it. */
+  msAfterAction: z.number().nonnegative().nullable(),
+});
+export type DemoWebSession = z.infer<typeof demoWebSessionSchema>;
+
+/** The demo web app ("Acme Notes"): a server-rendered app signing in through the hosted page. */
+export const demoWebAppSchema = z.object({
+  url: z.string(),
+  clientId: z.string(),
+  /** Newest first, at most 50. */
+  sessions: z.array(demoWebSessionSchema),
+});
+export type DemoWebApp = z.infer<typeof demoWebAppSchema>;
+
 export const demoStateSchema = z.object({
   paused: z.boolean(),
   /** The demo API's URL (loopback). */
@@ -79,6 +104,8 @@ export const demoStateSchema = z.object({
   accessTokenTtlSeconds: z.number().int().positive(),
   devices: z.array(demoDeviceSchema),
   attacker: demoAttackerSchema,
+  /** Null when the web app could not start (the device simulation runs without it). */
+  webApp: demoWebAppSchema.nullable(),
 });
 export type DemoState = z.infer<typeof demoStateSchema>;
 

@@ -14,6 +14,7 @@ import { startDemoApi, type DemoApi } from './demo-api';
 import { SimulatedDevice, type DeviceEnv } from './device';
 import { buildCast, DEMO_CLIENTS, DEMO_PASSWORD } from './roster';
 import { tokenClient } from './token-client';
+import { DEMO_WEB_APP, listenDemoWebApp } from './web-app';
 
 /** Short access tokens so rotation is visible within a minute. */
 export const DEMO_ACCESS_TOKEN_TTL_SECONDS = 60;
@@ -99,6 +100,20 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     ),
   );
 
+  // The web app signs in through the hosted page; its URIs name its port, so it listens before it registers.
+  const actionPerf = new Map<string, number>();
+  const sinceAction = (userId: string, sid: string) => {
+    const at = Math.max(actionPerf.get(`user:${userId}`) ?? -Infinity, actionPerf.get(`session:${sid}`) ?? -Infinity);
+    return Number.isFinite(at) ? performance.now() - at : null;
+  };
+  const webApp = await listenDemoWebApp({ issuer, now: () => Date.now(), sinceAction, onError: (where, error) => console.error(`[token-warden] ${where}: ${error instanceof Error ? error.message : String(error)}`) });
+  const webClient = await admin.createClient(
+    { clientId: DEMO_WEB_APP.clientId, kind: 'confidential', name: DEMO_WEB_APP.name, redirectUris: [`${webApp.url}/callback`], postLogoutRedirectUris: [`${webApp.url}/`], backchannelLogoutUri: `${webApp.url}/backchannel-logout` },
+    SYSTEM,
+  );
+  if (!webClient.clientSecret) throw new WardenError('internal_error', 'The demo web app client has no secret.');
+  webApp.start(webClient.clientSecret);
+
   const demoApi: DemoApi = await startDemoApi({ issuer, audience: settings.audience, clientId: DEMO_CLIENTS.api.clientId, clientSecret: api.clientSecret });
 
   const abort = new AbortController();
@@ -127,6 +142,8 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
   const attacker = new Attacker(tokens, () => Date.now());
 
   const stopListening = engine.onEvent((event) => {
+    if (event.type === 'user.forced_out' && event.userId) actionPerf.set(`user:${event.userId}`, performance.now());
+    if (event.type === 'session.revoked' && event.sessionId) actionPerf.set(`session:${event.sessionId}`, performance.now());
     const hit = affected(event, devices);
     if (!hit) return;
     // The listener runs right after the commit: this is the instant the action took effect.
@@ -146,6 +163,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
         accessTokenTtlSeconds: DEMO_ACCESS_TOKEN_TTL_SECONDS,
         devices: devices.map((device) => device.snapshot()),
         attacker: attacker.snapshot(),
+        webApp: webApp.snapshot(),
       };
     },
     setPaused(value) {
@@ -178,7 +196,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
         ]);
         clearTimeout(bound);
         abort.abort();
-        await demoApi.close();
+        await Promise.all([demoApi.close(), webApp.close()]);
       })();
       return stopping;
     },

@@ -14,6 +14,7 @@ import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { AttackerCard } from './AttackerCard';
 import { DemoDevicesTable } from './DemoDevicesTable';
+import { DemoWebAppCard } from './DemoWebAppCard';
 import { useDemoState } from './use-demo-state';
 
 /**
@@ -87,6 +88,7 @@ export function DemoPage() {
       {data && (
         <>
           <AttackerCard attacker={data.attacker} devices={data.devices} />
+          {data.webApp && <DemoWebAppCard webApp={data.webApp} />}
           <Stack direction="row" spacing={1} useFlexGap sx={{ mb: 1, flexWrap: 'wrap', alignItems: 'center' }}>
             <Chip color="success" variant="outlined" label={`${counts.ok} getting 200`} data-testid="demo-summary-ok" data-count={counts.ok} />
             <Chip color="error" variant="outlined" label={`${counts.unauthorized} got 401`} data-testid="demo-summary-unauthorized" data-count={counts.unauthorized} />
