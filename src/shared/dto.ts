@@ -52,6 +52,8 @@ export const sessionSchema = z.object({
   revokedBy: z.string().nullable(),
   revokeReason: z.string().nullable(),
   refreshCount: z.number().int(),
+  /** The provider browser session (hosted sign-in page) this sign-in came from; null for the password grant. */
+  browserSessionId: z.string().nullable(),
 });
 export type SessionInfo = z.infer<typeof sessionSchema>;
 
@@ -136,8 +138,14 @@ export const keyInfoSchema = z.object({
   revokedAt: nullableMillis,
   /** Access tokens signed by this key that have not expired and are not revoked. */
   liveTokens: z.number().int(),
+  /**
+   * What it signs now: the active key of the `signingAlg` setting's algorithm signs access tokens (and feed
+   * events), the active key of an algorithm clients' ID tokens use signs those (and logout tokens); others none.
+   */
+  signs: z.array(z.enum(['access_tokens', 'id_tokens'])),
 });
 export type KeyInfo = z.infer<typeof keyInfoSchema>;
+export type KeyUse = KeyInfo['signs'][number];
 
 export const clientKindSchema = z.enum(['public', 'confidential']);
 export type ClientKind = z.infer<typeof clientKindSchema>;

@@ -33,6 +33,9 @@ export const DOMAIN_EVENT_TYPES = [
   'client.updated',
   'settings.changed',
   'feed.acknowledged',
+  // The hosted sign-in page's provider session (src/main/engine/browser-sessions.ts).
+  'browser_session.started',
+  'browser_session.ended',
   // An authorization code presented a second time (RFC 6749 §4.1.2): the session it opened is revoked.
   'authorization_code.reused',
 ] as const;

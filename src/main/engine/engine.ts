@@ -18,6 +18,7 @@ import { EngineContext, type Tx } from './context';
 import { sha256Hex } from './crypto';
 import type { AdminHandlers } from './dispatch';
 import { inspectToken, introspect } from './inspect';
+import { createFrontChannel, type FrontChannel } from './front-channel';
 import { retireDueKeys } from './key-lifecycle';
 import { ensureSigningKeys, watchClientAlgorithms } from './key-startup';
 import { KeyRing } from './key-ring';
@@ -64,6 +65,7 @@ interface FeedAck {
 
 export class Engine implements TokenEngine {
   readonly admin: AdminHandlers;
+  readonly frontChannel: FrontChannel;
   private feed: FeedSource | undefined;
   private demo: DemoControl | undefined;
   private readonly refreshes = new TurnBatch<PendingRefresh>((queue) => this.flushRefreshes(queue));
@@ -74,6 +76,7 @@ export class Engine implements TokenEngine {
     private readonly onError: (error: unknown) => void,
   ) {
     const describe = (kid: string) => queries.describeKey(ctx, kid);
+    this.frontChannel = createFrontChannel(ctx);
     this.admin = {
       createUser: (input, who) => actions.createUser(ctx, input, who),
       listUsers: (input) => queries.listUsers(ctx, input),

@@ -42,7 +42,7 @@ const passwordGrantRefused = () => new WardenError('unauthorized_client', 'This 
  * instances on one store would need the reservations in the store (see AttemptReservations).
  */
 const userAttempts = new WeakMap<EngineContext, AttemptReservations>();
-function attemptsOf(ctx: EngineContext): AttemptReservations {
+export function attemptsOf(ctx: EngineContext): AttemptReservations {
   let reservations = userAttempts.get(ctx);
   if (!reservations) {
     reservations = new MemoryAttemptReservations();
@@ -86,7 +86,7 @@ function activeLock(user: UserRow | undefined, now: number): number | null {
 }
 
 /** Whether one more attempt on this user fits: reads the row afresh each time it is asked. */
-function admitsAttempt(ctx: EngineContext, userId: string, inFlight: number): boolean {
+export function admitsAttempt(ctx: EngineContext, userId: string, inFlight: number): boolean {
   const user = ctx.store.getUser(userId);
   if (!user) return true; // deleted meanwhile: the attempt fails as an unknown user
   if (activeLock(user, ctx.now()) !== null) return false;
@@ -137,14 +137,14 @@ export async function login(ctx: EngineContext, request: LoginRequest): Promise<
 }
 
 /** An attempt refused before its password was looked at: audited, then the constant throttled answer. */
-function refuse(ctx: EngineContext, userId: string, clientId: string, device: DeviceInfo): WardenError {
+export function refuse(ctx: EngineContext, userId: string, clientId: string, device: DeviceInfo): WardenError {
   const now = ctx.now();
   const lockedUntil = activeLock(ctx.store.getUser(userId), now);
   ctx.run((tx) => tx.emit({ type: 'user.login_throttled', actor: `client:${clientId}`, userId, data: { ip: device.ip, deviceName: device.name, lockedUntil } }));
   return throttleError(lockedUntil, now);
 }
 
-function recordFailure(ctx: EngineContext, tx: Tx, user: UserRow | undefined, username: string, clientId: string, device: DeviceInfo): void {
+export function recordFailure(ctx: EngineContext, tx: Tx, user: UserRow | undefined, username: string, clientId: string, device: DeviceInfo): void {
   const data: Record<string, unknown> = { reason: 'invalid_credentials', username, ip: device.ip, deviceName: device.name };
   if (!user) {
     tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, data });

@@ -2,7 +2,7 @@
  * Read-only console queries. Every list pages on the server and each step is an indexed lookup, so they
  * stay fast at 100k users and 1M sessions.
  */
-import type { AccessTokenRecord, AuditEntry, BlastRadius, KeyInfo, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, TimelineEntry, UserDetail, UserSummary } from '../../shared/dto';
+import type { AccessTokenRecord, AuditEntry, BlastRadius, KeyInfo, KeyUse, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, TimelineEntry, UserDetail, UserSummary } from '../../shared/dto';
 import type { RevocationTarget } from '../../shared/admin-api';
 import { WardenError } from '../../shared/errors';
 import type { AccessTokenRow, AuditFilter, RefreshTokenRow, SessionRow, UserRow } from '../store/store';
@@ -10,6 +10,7 @@ import type { EngineContext } from './context';
 import { verifyChain } from './audit-chain';
 import { timeOfId } from './crypto';
 import { refreshLabel } from './issue';
+import { idTokenAlgs } from './key-use';
 import { maxExpiry } from './revoke';
 import { judgeState } from './verify';
 
@@ -64,6 +65,7 @@ function toSessionInfo(session: SessionRow, username: string, now: number): Sess
     revokedBy: session.revokedBy,
     revokeReason: session.revokeReason,
     refreshCount: session.refreshCount,
+    browserSessionId: session.browserSessionId,
   };
 }
 
@@ -221,14 +223,18 @@ export function previewBlastRadius(ctx: EngineContext, input: { target: Revocati
 
 export function listKeys(ctx: EngineContext): KeyInfo[] {
   const now = ctx.now();
-  return ctx.store.listKeys().map((row) => describeKey(ctx, row.kid, now));
+  const idTokens = idTokenAlgs(ctx);
+  return ctx.store.listKeys().map((row) => describeKey(ctx, row.kid, now, idTokens));
 }
 
-export function describeKey(ctx: EngineContext, kid: string, now = ctx.now()): KeyInfo {
+export function describeKey(ctx: EngineContext, kid: string, now = ctx.now(), idTokens = idTokenAlgs(ctx)): KeyInfo {
   const row = ctx.store.getKey(kid);
   if (!row) throw new WardenError('key_not_found', `No signing key with kid ${kid}.`);
   const liveTokens = row.status === 'revoked' || row.status === 'retired' ? 0 : ctx.store.countLiveAccessTokensByKid(kid, now);
-  return { kid: row.kid, alg: row.alg, status: row.status, createdAt: row.createdAt, retiringSince: row.retiringSince, retiresAt: row.retiresAt, revokedAt: row.revokedAt, liveTokens };
+  const signs: KeyUse[] = [];
+  if (row.status === 'active' && row.alg === ctx.settings.signingAlg) signs.push('access_tokens');
+  if (row.status === 'active' && idTokens.has(row.alg)) signs.push('id_tokens');
+  return { kid: row.kid, alg: row.alg, status: row.status, createdAt: row.createdAt, retiringSince: row.retiringSince, retiresAt: row.retiresAt, revokedAt: row.revokedAt, liveTokens, signs };
 }
 
 export function listAudit(ctx: EngineContext, input: Omit<AuditFilter, 'limit'> & { limit?: number }) {

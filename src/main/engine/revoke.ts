@@ -5,6 +5,7 @@
 import type { SessionRow, UserRow } from '../store/store';
 import { enqueueBackchannelLogout, linkBackchannelLogouts } from './backchannel';
 import type { EngineContext, Tx } from './context';
+import { closeBrowserSessionsOfUser } from './browser-session-close';
 
 export type RevocationCause = 'admin' | 'force_logout' | 'block' | 'reuse' | 'session_limit' | 'logout';
 
@@ -57,6 +58,8 @@ export function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow, actor
     killed.refreshTokens += result.refreshTokens;
   }
   killed.refreshTokens += store.revokeRefreshTokensOfUser(user.id, tx.now);
+  // The hosted page's browser sessions too: the next visit asks for the password again.
+  closeBrowserSessionsOfUser(ctx, tx, user.id, actor, reason, cause);
   killed.accessTokens = liveTokens.length;
   const notBefore = tx.now + 1;
   const refreshVersion = user.refreshVersion + 1;

@@ -6,6 +6,7 @@ import type { Verdict } from '../../shared/verdict';
 import type { LiveEvent } from '../../shared/events';
 import type { ClientRow, RevocationRow } from '../store/store';
 import type { AdminHandlers } from './dispatch';
+import type { FrontChannel } from './front-channel';
 
 export interface DeviceInfo {
   /** Human label, e.g. "Firefox on Linux" or "Ana's phone" */
@@ -137,6 +138,8 @@ export interface TokenEngine {
   /** Called for every new revocation row once its transaction committed. Returns an unsubscribe function. */
   onRevocation(listener: (row: RevocationRow) => void): () => void;
 
+  /** The hosted sign-in page's engine side: sign-in, browser sessions, authorization codes. */
+  readonly frontChannel: FrontChannel;
   /** Every admin method of the shared contract. */
   readonly admin: AdminHandlers;
   /** Periodic upkeep: retire keys, purge expired revocations and token records. Idempotent. */

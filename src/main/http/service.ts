@@ -10,6 +10,7 @@ import type { Clock } from '../engine/clock';
 import type { TokenEngine } from '../engine/types';
 import { AddressThrottle, DEFAULT_ADDRESS_THROTTLE, type ThrottleOptions } from './address-throttle';
 import { AdminAuth } from './admin-auth';
+import { authorizeEndpoints } from './authorize-endpoint';
 import { ADMIN_RPC_PREFIX, AdminEndpoints } from './admin-endpoints';
 import type { Endpoint, ServiceContext } from './context';
 import { jwksEndpoint, metadataEndpoint, PATHS } from './discovery-endpoints';
@@ -78,11 +79,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const auth = new AdminAuth({ clock: options.clock, adminTokenHash: options.adminTokenHash, port: options.port, extraHosts: options.extraAdminHosts ?? [], issuer: options.engine.issuer });
   const admin = new AdminEndpoints(ctx, auth, sse, options.info);
   const staticConsole = options.consoleDir ? new StaticConsole(options.consoleDir).endpoint() : undefined;
+  const authorize = authorizeEndpoints(ctx);
 
   const routes = new Map<string, Partial<Record<string, Endpoint>>>([
     [PATHS.metadata, { GET: metadataEndpoint(ctx) }],
     [PATHS.openidConfiguration, { GET: metadataEndpoint(ctx) }],
     [PATHS.token, { POST: tokenEndpoint(ctx), OPTIONS: preflight('POST') }],
+    ['/oauth/authorize', { GET: authorize.get, POST: authorize.post }],
     [PATHS.userinfo, { GET: userinfoEndpoint(ctx), POST: userinfoEndpoint(ctx), OPTIONS: preflight('GET, POST') }],
     [PATHS.revoke, { POST: revokeEndpoint(ctx) }],
     [PATHS.introspect, { POST: introspectEndpoint(ctx) }],

@@ -13,6 +13,7 @@ import type {
 import type { Checkpointer } from './checkpointer';
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import { SqliteBackchannelOutboxStore } from './sqlite-backchannel-outbox-store';
+import { SqliteBrowserSessionStore } from './sqlite-browser-session-store';
 import { SqliteAuthorizationCodeStore } from './sqlite-authorization-code-store';
 
 type Params = Record<string, unknown>;
@@ -177,6 +178,7 @@ export class SqliteStore implements Store {
   private durableOpen = false;
   private readonly commitListeners = new Set<(commit: { synchronous: string }) => void>();
   readonly backchannelOutbox: BackchannelOutboxStore;
+  readonly browserSessions: SqliteBrowserSessionStore;
   readonly authorizationCodes: SqliteAuthorizationCodeStore;
 
   /**
@@ -192,13 +194,14 @@ export class SqliteStore implements Store {
     private readonly checkpointer?: Checkpointer,
   ) {
     this.backchannelOutbox = new SqliteBackchannelOutboxStore(db);
-    this.authorizationCodes = new SqliteAuthorizationCodeStore((sql) => this.q(sql));
     this.txRunner = db.transaction((fn: () => unknown) => {
       const result = fn();
       // better-sqlite3 commits when fn returns; an async fn would commit before its awaits ran.
       if (result instanceof Promise) throw new TypeError('transaction() takes a synchronous function');
       return result;
     });
+    this.browserSessions = new SqliteBrowserSessionStore((sql) => this.q(sql));
+    this.authorizationCodes = new SqliteAuthorizationCodeStore((sql) => this.q(sql));
   }
 
   private q(sql: string): Database.Statement {

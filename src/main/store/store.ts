@@ -7,6 +7,7 @@
 import type { AuditEntry, ClientKind, KeyStatus, SessionStatus, SigningAlg, UserStatus } from '../../shared/dto';
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import type { AuthorizationCodeStore } from './authorization-code-store';
+import type { BrowserSessionStore } from './browser-session-store';
 
 export interface UserRow {
   id: string;
@@ -176,8 +177,6 @@ export interface TransactionOptions {
 export interface Store {
   /** The back-channel logout outbox (./backchannel-outbox-store.ts): its own aggregate, on the same transactions. */
   readonly backchannelOutbox: BackchannelOutboxStore;
-  /** Authorization codes and the record of the sign-ins they completed. */
-  readonly authorizationCodes: AuthorizationCodeStore;
   /**
    * Runs `fn` in one write transaction. Nested calls join the outer one, each in its own savepoint: a
    * nested call that throws undoes only its own writes; a throw reaching the outermost call undoes all.
@@ -189,6 +188,10 @@ export interface Store {
   close(): void;
   /** A stable random id for this data directory (keychain accounts are namespaced by it). */
   instanceId(): string;
+  /** Provider browser sessions (the hosted sign-in page's cookie sessions). */
+  readonly browserSessions: BrowserSessionStore;
+  /** Authorization codes and the record of the sign-ins they completed. */
+  readonly authorizationCodes: AuthorizationCodeStore;
 
   // users
   insertUser(row: UserRow): void;
