@@ -29,7 +29,8 @@ const MAX_DEVICE_FIELD = 512;
 const MAX_AUDITED_USERNAME = 64;
 /**
  * No scope unless the client asks for one. Scopes are passed through to the access token for resource
- * servers to interpret; `openid` would promise an ID token, which this server does not issue.
+ * servers to interpret. `openid` brings an ID token only through the authorization code grant
+ * (./authorization-codes.ts): a password-grant session has none, whatever its scope.
  */
 export const DEFAULT_SCOPE = '';
 const SCOPE_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
