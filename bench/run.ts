@@ -19,6 +19,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   propagation: async () => (await import('./suites/propagation')).propagationSuite,
   scale: async () => (await import('./suites/scale')).scaleSuite,
   console: async () => (await import('./suites/console')).consoleSuite,
+  signin: async () => (await import('./suites/signin')).signinSuite,
 };
 const ALIASES: Record<string, string> = { 'token-endpoint': 'token' };
 
@@ -62,7 +63,7 @@ function readmeSection(file: LatestFile, ordered: SuiteResult[]): string {
   const notes = ordered.flatMap((r) => r.notes.map((note) => `- **${r.suite}**: ${note}`));
   return [
     `Measured ${dates} on ${describeMachine(file.machine)} (a machine shared with other jobs; 1-minute load average when each suite started: ${loads}).`,
-    'Ratios are taken between figures measured side by side in the same run. Reproduce with `npm run bench` (or `npm run bench -- verify token propagation scale console`); raw figures are in `bench/results/latest.json`.',
+    'Ratios are taken between figures measured side by side in the same run. Reproduce with `npm run bench` (or `npm run bench -- verify token propagation scale console signin`); raw figures are in `bench/results/latest.json`.',
     '',
     markdownTable(ordered),
     '',

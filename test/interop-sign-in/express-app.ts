@@ -7,7 +7,9 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import express from 'express';
-import { auth, requiresAuth, type ConfigParams } from 'express-openid-connect';
+import { createRequire } from 'node:module';
+import type * as ExpressOpenidConnect from 'express-openid-connect';
+import type { ConfigParams } from 'express-openid-connect';
 import { request, signInThroughHostedPage, type CookieJar } from './hosted-page-driver';
 
 /** What the app is told about its environment (in a real app: process.env). */
@@ -21,6 +23,10 @@ export interface AppEnv {
   /** Encrypts the app's own session cookie. */
   SESSION_SECRET: string;
 }
+
+// The package is CommonJS and spreads `requiresAuth` into its exports, which Node's ES-module loader cannot
+// detect (`import { requiresAuth }` fails under plain Node, e.g. the bench): require it, typed by its d.ts.
+const { auth, requiresAuth } = createRequire(import.meta.url)('express-openid-connect') as typeof ExpressOpenidConnect;
 
 type Callback<T = void> = (error: Error | null, value?: T) => void;
 type StoreOption = NonNullable<Exclude<ConfigParams['backchannelLogout'], boolean | undefined>['store']>;
