@@ -22,6 +22,8 @@ import {
 import { useConfirmAction } from '../actions/use-confirm-action';
 import { UserFacts } from './UserFacts';
 import { UserSessionsTable } from './UserSessionsTable';
+import { BrowserSessionGroups } from './BrowserSessionGroups';
+import { groupByBrowserSession } from './browser-session-groups';
 
 type SessionFilter = SessionStatus | 'all';
 
@@ -53,6 +55,7 @@ export function UserDetailPage({ userId }: { userId: string }) {
     );
   }
   const u = user.data;
+  const grouped = sessions.data ? groupByBrowserSession(sessions.data.items) : undefined;
   const actions = (
     <>
       <Button color="error" variant="contained" onClick={() => confirm(forceLogoutSpec(u.id, u.username))} data-testid="action-force-logout">
@@ -114,13 +117,14 @@ export function UserDetailPage({ userId }: { userId: string }) {
       {sessions.data && sessions.data.total === 0 && (
         <EmptyState
           title={filter === 'all' ? 'No sessions yet' : `No ${filter} sessions`}
-          hint="Sessions appear here live when this user signs in through the token endpoint on a device."
+          hint="Sessions appear here live when this user signs in: through the token endpoint on a device, or on the hosted sign-in page from an app."
           testId="sessions-empty"
         />
       )}
-      {sessions.data && sessions.data.total > 0 && (
+      {grouped && <BrowserSessionGroups groups={grouped.groups} />}
+      {sessions.data && grouped && sessions.data.total > 0 && (
         <UserSessionsTable
-          rows={sessions.data.items}
+          rows={grouped.rows}
           total={sessions.data.total}
           loading={sessions.loading}
           pagination={pagination}

@@ -8,6 +8,7 @@ import { StatusChip } from '../../components/StatusChip';
 import { testIdRow } from '../../components/TestIdRow';
 import { Countdown, RelativeTime } from '../../components/TimeText';
 import { href } from '../../lib/router';
+import { browserSessionLabel } from './browser-session-groups';
 
 /** When an active session ends unless refreshed: the earlier of its idle and absolute expiry. */
 function expiresAt(session: SessionInfo): number {
@@ -28,6 +29,20 @@ function buildColumns(onRevoke: (session: SessionInfo) => void): GridColDef<Sess
       ),
     },
     { field: 'clientId', headerName: 'Client', width: 100 },
+    {
+      field: 'browserSessionId',
+      headerName: 'Signed in via',
+      description: 'The browser session (hosted sign-in page) this session came from, or the password grant',
+      width: 120,
+      renderCell: ({ row }) =>
+        row.browserSessionId === null ? (
+          'password grant'
+        ) : (
+          <span title={row.browserSessionId} data-testid={`session-browser-${row.id}`}>
+            {browserSessionLabel(row.browserSessionId)}
+          </span>
+        ),
+    },
     { field: 'ip', headerName: 'IP', width: 110 },
     {
       field: 'userAgent',
