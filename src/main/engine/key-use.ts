@@ -1,7 +1,8 @@
 /**
  * Which algorithms need a signing-key pair: the access-token algorithm (the `signingAlg` setting: access
- * tokens and feed events), and the ID-token algorithm of every client that may use the authorization code
- * grant (ID tokens, and the logout tokens signed like them, come only from sessions that grant opened).
+ * tokens and feed events), and the ID-token algorithm of every client that may get ID tokens (it may use the
+ * authorization code grant: only sessions that grant opens have them) or logout tokens (it has a back-channel
+ * logout URI: those are signed like its ID tokens, whichever grant opened the session).
  */
 import type { SigningAlg } from '../../shared/dto';
 import type { EngineContext } from './context';
@@ -9,7 +10,9 @@ import type { EngineContext } from './context';
 /** The algorithms clients' ID tokens (and logout tokens) are signed with. */
 export function idTokenAlgs(ctx: EngineContext): Set<SigningAlg> {
   const algs = new Set<SigningAlg>();
-  for (const client of ctx.store.listClients()) if (client.grantTypes.includes('authorization_code')) algs.add(client.idTokenSignedResponseAlg);
+  for (const client of ctx.store.listClients()) {
+    if (client.grantTypes.includes('authorization_code') || client.backchannelLogoutUri !== null) algs.add(client.idTokenSignedResponseAlg);
+  }
   return algs;
 }
 

@@ -3,15 +3,18 @@ import { expect, type Page } from '@playwright/test';
 
 type KeyStatus = 'next' | 'active' | 'retiring' | 'retired' | 'revoked';
 
-/** The kid of the one key in this state: `active` signs now, `next` is published to sign after the next rotation. */
+/**
+ * The kid of the access-token algorithm's key in this state: `active` signs now, `next` is published to sign
+ * after the next rotation. (Another algorithm's pair, for clients' ID tokens, has keys in these states too.)
+ */
 export async function kidWithStatus(page: Page, status: 'active' | 'next'): Promise<string> {
-  const row = page.locator(`[data-testid^="key-row-"][data-status="${status}"]`);
+  const row = page.locator(`[data-testid^="key-row-"][data-status="${status}"][data-access="true"]`);
   await expect(row).toHaveCount(1);
   const testId = await row.getAttribute('data-testid');
   return testId!.slice('key-row-'.length);
 }
 
-/** The kid of the one key whose row says it signs now. */
+/** The kid of the key whose row says it signs access tokens now. */
 export const activeKid = (page: Page): Promise<string> => kidWithStatus(page, 'active');
 
 export async function assertKeyStatus(page: Page, kid: string, status: KeyStatus): Promise<void> {

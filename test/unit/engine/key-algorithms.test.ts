@@ -63,6 +63,13 @@ describe('a pair per algorithm in use', () => {
     expect(h.engine.verifyAccessToken(lookalike)).toMatchObject({ active: false, reason: 'wrong_typ' });
     // The access-token key first, then the other signing key, then the next keys.
     expect(h.engine.jwks().keys.map((k) => k.kid)).toEqual([kidOf(h, 'ES256', 'active'), kidOf(h, 'RS256', 'active'), kidOf(h, 'ES256', 'next'), kidOf(h, 'RS256', 'next')]);
+    // What the console shows: which key signs which tokens.
+    expect(h.engine.admin.listKeys({}, ADMIN).map((k) => [k.alg, k.status, k.signs])).toEqual([
+      ['ES256', 'active', ['access_tokens']],
+      ['ES256', 'next', []],
+      ['RS256', 'active', ['id_tokens']],
+      ['RS256', 'next', []],
+    ]);
     expect(h.errors).toEqual([]);
   });
 
@@ -74,6 +81,17 @@ describe('a pair per algorithm in use', () => {
     await reconcileSigningAlgs(h.engine.ctx);
     expect(h.store.listKeys().map((k) => k.kid)).toEqual(before);
     expect(h.engine.ctx.keys.signWith('ES256', { typ: 'JWT' }, idTokenClaims(h)).kid).toBe(kidOf(h, 'ES256', 'active'));
+  });
+
+  it('a password-grant client with a back-channel logout URI needs its algorithm too: its logout tokens are signed like ID tokens', async () => {
+    const h = await makeHarness({ initialSigningAlg: 'ES256' });
+    h.engine.admin.createClient({ clientId: 'legacy', kind: 'public', name: 'Legacy', grantTypes: ['password', 'refresh_token'], backchannelLogoutUri: 'http://127.0.0.1:4000/backchannel' }, ADMIN);
+    await ensureSigningAlg(h.engine.ctx, 'RS256');
+    expect(pairs(h)).toEqual(['ES256:active', 'ES256:next', 'RS256:active', 'RS256:next']);
+    // Without it (and without the code grant), nothing of its algorithm is needed any more.
+    h.engine.admin.updateClient({ clientId: 'legacy', backchannelLogoutUri: null }, ADMIN);
+    await reconcileSigningAlgs(h.engine.ctx);
+    expect(pairs(h)).toEqual(['ES256:active', 'ES256:next']);
   });
 
   it('each pair survives a restart; one whose next private half is lost gets a new next key, the other is untouched', async () => {

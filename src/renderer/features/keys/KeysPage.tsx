@@ -12,7 +12,8 @@ import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { StatusChip } from '../../components/StatusChip';
 import { useConfirmAction } from '../actions/use-confirm-action';
-import { KEY_STATES } from './key-states';
+import type { KeyInfo, SigningAlg } from '../../../shared/dto';
+import { ALG_LABELS, KEY_STATES, groupKeys, nextKeyOf } from './key-states';
 import { KeysTable } from './KeysTable';
 import { revokeKeySpec } from './revoke-key-spec';
 import { RotateKeyDialog } from './RotateKeyDialog';
@@ -35,22 +36,35 @@ function KeyStatesLegend() {
   );
 }
 
+/** Which algorithm signs which tokens: the access-token one (the signingAlg setting) and those clients' ID tokens use. */
+function KeyUses({ keys, accessAlg }: { keys: KeyInfo[]; accessAlg: SigningAlg }) {
+  const idTokens = groupKeys(keys, accessAlg).filter((group) => group.uses.includes('id_tokens')).map((group) => group.alg);
+  return (
+    <Typography variant="body2" sx={{ mb: 2 }} data-testid="key-uses">
+      Access tokens and feed events: <strong data-testid="key-uses-access">{ALG_LABELS[accessAlg]}</strong>
+      {' · '}ID and logout tokens:{' '}
+      <strong data-testid="key-uses-id-tokens">{idTokens.length > 0 ? idTokens.map((alg) => ALG_LABELS[alg]).join(', ') : 'none yet (no client signs in through the authorization endpoint)'}</strong>
+      . Each algorithm in use has its own active and next key.
+    </Typography>
+  );
+}
+
 /** Signing keys: rotate routinely, revoke in an emergency, and see what each still signs before you do. */
 export function KeysPage() {
-  const [rotating, setRotating] = useState(false);
+  const [rotating, setRotating] = useState<SigningAlg | null>(null);
   const [confirm, dialog] = useConfirmAction();
   // Live-token counts move with every sign-in, refresh and revocation.
   const keys = useAdminQuery('listKeys', {}, { refreshOn: () => true, throttleMs: 1_000, keepPrevious: true });
   const settings = useAdminQuery('getSettings', {}, { refreshOn: (event) => event.type === 'settings.changed' });
-  const nextKey = keys.data?.find((key) => key.status === 'next');
+  const accessAlg = settings.data?.signingAlg;
 
   return (
     <>
       <PageHeader
         title="Signing keys"
-        subtitle="The next key is published ahead, so a routine rotation is gap-free; the old key keeps verifying until it retires. Revocation kills every token a key signed."
+        subtitle="Each algorithm's next key is published ahead, so a routine rotation is gap-free; the old key keeps verifying until it retires. Revocation kills every token a key signed."
         actions={
-          <Button variant="contained" startIcon={<AutorenewIcon />} onClick={() => setRotating(true)} disabled={!settings.data} data-testid="rotate-key">
+          <Button variant="contained" startIcon={<AutorenewIcon />} onClick={() => accessAlg && setRotating(accessAlg)} disabled={!accessAlg} data-testid="rotate-key">
             Rotate key
           </Button>
         }
@@ -65,22 +79,32 @@ export function KeysPage() {
                 title="No signing key yet"
                 hint="Rotate to create the first key; tokens cannot be issued without one."
                 action={
-                  <Button variant="contained" onClick={() => setRotating(true)} disabled={!settings.data} data-testid="rotate-key-empty">
+                  <Button variant="contained" onClick={() => accessAlg && setRotating(accessAlg)} disabled={!accessAlg} data-testid="rotate-key-empty">
                     Create the first key
                   </Button>
                 }
               />
             ) : (
-              <>
-                <KeysTable keys={keys.data} onRevoke={(key) => confirm(revokeKeySpec(key, nextKey))} />
-                <KeyStatesLegend />
-              </>
+              accessAlg && (
+                <>
+                  <KeyUses keys={keys.data} accessAlg={accessAlg} />
+                  <KeysTable keys={keys.data} accessAlg={accessAlg} onRotate={setRotating} onRevoke={(key) => confirm(revokeKeySpec(key, nextKeyOf(keys.data, key.alg)))} />
+                  <KeyStatesLegend />
+                </>
+              )
             )}
           </CardContent>
         </Card>
       )}
-      {settings.data && (
-        <RotateKeyDialog open={rotating} defaultAlg={settings.data.signingAlg} nextKey={nextKey} onClose={() => setRotating(false)} onRotated={keys.refetch} />
+      {accessAlg && (
+        <RotateKeyDialog
+          open={rotating !== null}
+          defaultAlg={rotating ?? accessAlg}
+          accessAlg={accessAlg}
+          keys={keys.data ?? []}
+          onClose={() => setRotating(null)}
+          onRotated={keys.refetch}
+        />
       )}
       {dialog}
     </>

@@ -5,22 +5,88 @@ import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Tooltip from '@mui/material/Tooltip';
-import type { KeyInfo } from '../../../shared/dto';
+import Typography from '@mui/material/Typography';
+import type { KeyInfo, SigningAlg } from '../../../shared/dto';
 import { Mono } from '../../components/Mono';
 import { StatusChip } from '../../components/StatusChip';
 import { Countdown, RelativeTime } from '../../components/TimeText';
-import { ALG_LABELS, keyState } from './key-states';
+import { ALG_LABELS, describeUses, groupKeys, keyState, type KeyGroup } from './key-states';
 
 function RetiresCell({ keyInfo }: { keyInfo: KeyInfo }) {
   if (keyInfo.status === 'revoked') return <>revoked <RelativeTime at={keyInfo.revokedAt} /></>;
-  if (keyInfo.status === 'active') return <>signing now</>;
+  if (keyInfo.status === 'active') return <>{keyInfo.signs.length > 0 ? 'signing now' : 'signs nothing now'}</>;
   if (keyInfo.status === 'next') return <>signs at the next rotation</>;
   // A next key discarded by an algorithm change never signed: it retired the moment it was replaced.
   return <Countdown at={keyInfo.retiresAt} pastWord="retired" testId={`key-retires-${keyInfo.kid}`} />;
 }
 
-/** Signing keys with what each still vouches for: the rehearsal before retiring or revoking one. */
-export function KeysTable({ keys, onRevoke }: { keys: KeyInfo[]; onRevoke: (key: KeyInfo) => void }) {
+/** The row that opens an algorithm's group: what its pair signs, and a rotation of that pair. */
+function GroupRow({ group, onRotate }: { group: KeyGroup; onRotate: (alg: SigningAlg) => void }) {
+  return (
+    <TableRow data-testid={`key-group-${group.alg}`} data-access={group.access ? 'true' : 'false'} data-uses={group.uses.join(' ')}>
+      <TableCell colSpan={6} sx={{ bgcolor: 'action.hover' }}>
+        <Typography component="span" variant="subtitle2">
+          {ALG_LABELS[group.alg]}
+        </Typography>{' '}
+        <Typography component="span" variant="body2" color="text.secondary" data-testid={`key-group-uses-${group.alg}`}>
+          {describeUses(group.uses)}
+        </Typography>
+      </TableCell>
+      <TableCell align="right" sx={{ bgcolor: 'action.hover' }}>
+        {(group.uses.length > 0 || group.next) && (
+          <Button size="small" onClick={() => onRotate(group.alg)} data-testid={`key-group-rotate-${group.alg}`}>
+            Rotate
+          </Button>
+        )}
+      </TableCell>
+    </TableRow>
+  );
+}
+
+function KeyRow({ keyInfo: key, access, onRevoke }: { keyInfo: KeyInfo; access: boolean; onRevoke: (key: KeyInfo) => void }) {
+  const state = keyState(key.status);
+  return (
+    <TableRow data-testid={`key-row-${key.kid}`} data-status={key.status} data-alg={key.alg} data-access={access ? 'true' : 'false'}>
+      <TableCell>
+        <Mono>{key.kid}</Mono>
+      </TableCell>
+      <TableCell title={ALG_LABELS[key.alg]}>{key.alg}</TableCell>
+      <TableCell>
+        <Tooltip title={state.help} describeChild>
+          <span data-testid={`key-status-help-${key.kid}`}>
+            <StatusChip status={key.status} label={state.label} testId={`key-status-${key.kid}`} />
+          </span>
+        </Tooltip>
+      </TableCell>
+      <TableCell>
+        <RelativeTime at={key.createdAt} />
+      </TableCell>
+      <TableCell>
+        <RetiresCell keyInfo={key} />
+      </TableCell>
+      <TableCell align="right" data-testid={`key-live-${key.kid}`}>
+        {key.liveTokens.toLocaleString()}
+      </TableCell>
+      <TableCell align="right">
+        <Button
+          size="small"
+          color="error"
+          disabled={key.status === 'revoked' || key.status === 'retired'}
+          onClick={() => onRevoke(key)}
+          data-testid={`key-revoke-${key.kid}`}
+        >
+          Revoke
+        </Button>
+      </TableCell>
+    </TableRow>
+  );
+}
+
+/**
+ * Signing keys with what each still vouches for, the rehearsal before retiring or revoking one: grouped by
+ * algorithm, each group saying what its pair signs (the access-token algorithm first).
+ */
+export function KeysTable({ keys, accessAlg, onRevoke, onRotate }: { keys: KeyInfo[]; accessAlg: SigningAlg; onRevoke: (key: KeyInfo) => void; onRotate: (alg: SigningAlg) => void }) {
   return (
     <Table size="small" data-testid="keys-table">
       <TableHead>
@@ -34,46 +100,14 @@ export function KeysTable({ keys, onRevoke }: { keys: KeyInfo[]; onRevoke: (key:
           <TableCell />
         </TableRow>
       </TableHead>
-      <TableBody>
-        {keys.map((key) => {
-          const state = keyState(key.status);
-          return (
-            <TableRow key={key.kid} data-testid={`key-row-${key.kid}`} data-status={key.status}>
-              <TableCell>
-                <Mono>{key.kid}</Mono>
-              </TableCell>
-              <TableCell title={ALG_LABELS[key.alg]}>{key.alg}</TableCell>
-              <TableCell>
-                <Tooltip title={state.help} describeChild>
-                  <span data-testid={`key-status-help-${key.kid}`}>
-                    <StatusChip status={key.status} label={state.label} testId={`key-status-${key.kid}`} />
-                  </span>
-                </Tooltip>
-              </TableCell>
-              <TableCell>
-                <RelativeTime at={key.createdAt} />
-              </TableCell>
-              <TableCell>
-                <RetiresCell keyInfo={key} />
-              </TableCell>
-              <TableCell align="right" data-testid={`key-live-${key.kid}`}>
-                {key.liveTokens.toLocaleString()}
-              </TableCell>
-              <TableCell align="right">
-                <Button
-                  size="small"
-                  color="error"
-                  disabled={key.status === 'revoked' || key.status === 'retired'}
-                  onClick={() => onRevoke(key)}
-                  data-testid={`key-revoke-${key.kid}`}
-                >
-                  Revoke
-                </Button>
-              </TableCell>
-            </TableRow>
-          );
-        })}
-      </TableBody>
+      {groupKeys(keys, accessAlg).map((group) => (
+        <TableBody key={group.alg} data-testid={`key-group-body-${group.alg}`}>
+          <GroupRow group={group} onRotate={onRotate} />
+          {group.keys.map((key) => (
+            <KeyRow key={key.kid} keyInfo={key} access={group.access} onRevoke={onRevoke} />
+          ))}
+        </TableBody>
+      ))}
     </Table>
   );
 }

@@ -15,50 +15,71 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Mono } from '../../components/Mono';
 import { RelativeTime } from '../../components/TimeText';
 import { formatAbsolute } from '../../lib/time';
-import { ALG_LABELS, CACHED_JWKS_COST, isRoutineRotation } from './key-states';
+import { ALG_LABELS, CACHED_JWKS_COST, describeUses, groupKeys, nextKeyOf, rotationKind } from './key-states';
 
 interface Props {
   open: boolean;
-  /** The algorithm new keys use by default (from settings). */
+  /** The algorithm preselected: the access-token algorithm, or the group whose Rotate was pressed. */
   defaultAlg: SigningAlg;
-  /** The key published ahead to sign next, if any. */
-  nextKey: KeyInfo | undefined;
+  /** The `signingAlg` setting: the algorithm that signs access tokens. */
+  accessAlg: SigningAlg;
+  keys: KeyInfo[];
   onClose: () => void;
   onRotated: (key: KeyInfo) => void;
 }
 
-/** Rotation: a routine one promotes the published next key; another algorithm brings a key nobody has seen. */
-export function RotateKeyDialog({ open, defaultAlg, nextKey, onClose, onRotated }: Props) {
+/** Rotation of one algorithm's pair: a routine one promotes its published next key; an algorithm without keys brings keys nobody has seen. */
+export function RotateKeyDialog({ open, onClose, ...rest }: Props) {
   return (
     <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="rotate-key-dialog">
-      {open && <RotateKeyForm defaultAlg={defaultAlg} nextKey={nextKey} onClose={onClose} onRotated={onRotated} />}
+      {open && <RotateKeyForm onClose={onClose} {...rest} />}
     </Dialog>
   );
 }
 
 /** What this rotation costs a verifier that caches the JWKS, said before it happens. */
-function RotationCost({ alg, nextKey }: { alg: SigningAlg; nextKey: KeyInfo | undefined }) {
-  if (nextKey && isRoutineRotation(alg, nextKey)) {
+function RotationCost({ alg, accessAlg, keys }: { alg: SigningAlg; accessAlg: SigningAlg; keys: KeyInfo[] }) {
+  const kind = rotationKind(alg, keys);
+  const group = groupKeys(keys, accessAlg).find((g) => g.alg === alg);
+  const nextKey = nextKeyOf(keys, alg);
+  if (kind === 'routine' && nextKey) {
     return (
       <Alert severity="success" data-testid="rotate-key-cost" data-kind="routine">
-        Gap-free: the next key <Mono>{nextKey.kid}</Mono> has been published since{' '}
+        Gap-free: the next {alg} key <Mono>{nextKey.kid}</Mono> has been published since{' '}
         <span title={formatAbsolute(nextKey.createdAt)}>{new Date(nextKey.createdAt).toLocaleString()}</span> (
         <RelativeTime at={nextKey.createdAt} />
-        ). It signs from now on; verifiers that fetched the JWKS since then accept its tokens at once. A new next key is
-        published in its place.
+        ). It {group && group.uses.length > 0 ? describeUses(group.uses) : 'signs'} from now on; verifiers that fetched the
+        JWKS since then accept its tokens at once. A new next key is published in its place.
       </Alert>
     );
   }
+  if (kind === 'unpublished') {
+    return (
+      <Alert severity="warning" data-testid="rotate-key-cost" data-kind="unpublished">
+        No next {alg} key is published: a new {alg} key signs at once. {CACHED_JWKS_COST}
+      </Alert>
+    );
+  }
+  const old = groupKeys(keys, accessAlg).find((g) => g.access);
+  const oldStays = old?.uses.includes('id_tokens') ?? false;
   return (
     <Alert severity="warning" data-testid="rotate-key-cost" data-kind="algorithm_change">
-      Algorithm change{nextKey ? ` (the published next key is ${nextKey.alg})` : ''}: a new {alg} key signs at once. {CACHED_JWKS_COST}{' '}
-      {nextKey ? 'The unused next key is discarded (it never signed anything) and ' : 'A '}
-      next key of the new algorithm is published, so later rotations are gap-free again; {alg} becomes the setting for new keys.
+      Algorithm change: {alg} has no keys yet, so a new {alg} pair is created and signs access tokens and feed events at
+      once. {CACHED_JWKS_COST} The {accessAlg} key{' '}
+      {oldStays ? 'goes on signing ID tokens' : 'retires (it keeps verifying its tokens until they expire) and its unused next key is discarded'};{' '}
+      {alg} becomes the access-token algorithm, and later rotations are gap-free again.
     </Alert>
   );
 }
 
-function RotateKeyForm({ defaultAlg, nextKey, onClose, onRotated }: Omit<Props, 'open'>) {
+/** The menu's word on each algorithm: what its pair signs now, or that rotating to it changes the access-token algorithm. */
+function algRole(alg: SigningAlg, accessAlg: SigningAlg, keys: KeyInfo[]): string {
+  const group = groupKeys(keys, accessAlg).find((g) => g.alg === alg);
+  if (!group || (group.uses.length === 0 && !group.next)) return 'no keys: access tokens switch to it';
+  return group.uses.length > 0 ? group.uses.map((use) => (use === 'access_tokens' ? 'access tokens' : 'ID tokens')).join(' and ') : 'published';
+}
+
+function RotateKeyForm({ defaultAlg, accessAlg, keys, onClose, onRotated }: Omit<Props, 'open'>) {
   const [alg, setAlg] = useState<SigningAlg>(defaultAlg);
   const [reason, setReason] = useState('');
   const [created, setCreated] = useState<KeyInfo | null>(null);
@@ -78,9 +99,9 @@ function RotateKeyForm({ defaultAlg, nextKey, onClose, onRotated }: Omit<Props, 
       <DialogContent>
         {created ? (
           <Alert severity="success" data-testid="rotate-key-result" data-kid={created.kid}>
-            Key <Mono>{created.kid}</Mono> ({created.alg}) now signs every new token. The previous key is retiring: it keeps
-            verifying the tokens it signed until they expire. A new next key is published in the JWKS for the rotation
-            after this one.
+            Key <Mono>{created.kid}</Mono> ({created.alg}) now {describeUses(created.signs)}. The previous key is retiring:
+            it keeps verifying the tokens it signed until they expire. A new next key is published in the JWKS for the
+            rotation after this one.
           </Alert>
         ) : (
           <Stack spacing={2} sx={{ pt: 1 }}>
@@ -97,11 +118,11 @@ function RotateKeyForm({ defaultAlg, nextKey, onClose, onRotated }: Omit<Props, 
             >
               {signingAlgSchema.options.map((option) => (
                 <MenuItem key={option} value={option} data-testid={`rotate-key-alg-${option}`}>
-                  {ALG_LABELS[option]}
+                  {ALG_LABELS[option]} — {algRole(option, accessAlg, keys)}
                 </MenuItem>
               ))}
             </TextField>
-            <RotationCost alg={alg} nextKey={nextKey} />
+            <RotationCost alg={alg} accessAlg={accessAlg} keys={keys} />
             <TextField
               label="Reason (optional)"
               value={reason}
