@@ -1,0 +1,101 @@
+/**
+ * The store serves client rows from memory (every token request authenticates its client). A registration
+ * change must reach the next request once it has committed — and only then: an update whose commit fails
+ * (the disk is full) leaves the old registration in force, in the store and in what the token endpoint judges.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/main/engine/clock';
+import { Engine } from '../../../src/main/engine/engine';
+import { MemoryVault } from '../../../src/main/keys/memory-vault';
+import { openStore } from '../../../src/main/store';
+import type { Store } from '../../../src/main/store/store';
+import { ADMIN, ISSUER, PASSWORD, PHONE, expectCode } from './harness';
+
+/** While `failing`, each outermost transaction runs its work, then throws SQLITE_FULL instead of committing. */
+function commitFailing(store: Store): { store: Store; fail(on: boolean): void } {
+  let failing = false;
+  let depth = 0;
+  const transaction = <T,>(fn: () => T): T =>
+    store.transaction(() => {
+      depth++;
+      try {
+        const value = fn();
+        if (failing && depth === 1) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+        return value;
+      } finally {
+        depth--;
+      }
+    });
+  const wrapped = new Proxy(store, {
+    get(target, property) {
+      if (property === 'transaction') return transaction;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: wrapped, fail: (on) => (failing = on) };
+}
+
+const dirs: string[] = [];
+const engines: Engine[] = [];
+afterEach(() => {
+  while (engines.length) engines.pop()!.close();
+  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-client-cache-'));
+  dirs.push(dir);
+  const faulty = commitFailing(openStore(join(dir, 'warden.db')));
+  const engine = await Engine.open({ store: faulty.store, vault: new MemoryVault(), clock: new ManualClock(), issuer: ISSUER });
+  engines.push(engine);
+  await engine.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
+  engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
+  const login = () => engine.login({ username: 'ana', password: PASSWORD, clientId: 'mobile', device: PHONE, rememberMe: false });
+  // A first login reads the client outside a transaction: from now on it is served from memory.
+  await login();
+  return { engine, faulty, login };
+}
+
+describe('the client cache follows commits', () => {
+  it('a committed update is what the next request sees', async () => {
+    const { engine, login } = await setup();
+    expect(engine.getClient('mobile')?.grantTypes).toEqual(['password', 'refresh_token']);
+    engine.admin.updateClient({ clientId: 'mobile', name: 'Notes for iOS', grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN);
+    expect(engine.getClient('mobile')).toMatchObject({ name: 'Notes for iOS', grantTypes: ['authorization_code', 'refresh_token'] });
+    await expectCode(login, 'unauthorized_client');
+  });
+
+  it('inside the updating transaction the new row is read; after a rollback the committed one is back', async () => {
+    const { engine } = await setup();
+    const store = engine.store;
+    expect(() =>
+      store.transaction(() => {
+        store.updateClient('mobile', { name: 'Renamed', redirectUris: ['https://notes.example.com/cb'] });
+        expect(store.getClient('mobile')).toMatchObject({ name: 'Renamed', redirectUris: ['https://notes.example.com/cb'] });
+        throw new Error('changed my mind');
+      }),
+    ).toThrow('changed my mind');
+    expect(store.getClient('mobile')).toMatchObject({ name: 'Mobile app', redirectUris: [] });
+    expect(store.listClients().find((client) => client.clientId === 'mobile')).toMatchObject({ name: 'Mobile app' });
+  });
+
+  it('an update that fails to commit leaves the old registration in force and unaudited', async () => {
+    const { engine, faulty, login } = await setup();
+    const before = engine.getClient('mobile');
+    const seq = engine.store.lastAudit()?.seq;
+    faulty.fail(true);
+    expect(() => engine.admin.updateClient({ clientId: 'mobile', grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN)).toThrow(
+      expect.objectContaining({ code: 'storage_error', detail: expect.stringContaining('SQLITE_FULL') }),
+    );
+    faulty.fail(false);
+    expect(engine.getClient('mobile')).toEqual(before);
+    expect(engine.store.lastAudit()?.seq).toBe(seq);
+    // The password grant it still has on record still works.
+    await expect(login()).resolves.toHaveProperty('sessionId');
+  });
+});
