@@ -1,0 +1,85 @@
+/**
+ * The client dialog's form logic: URI lines become the lists sent, the password grant leaves with a confidential
+ * kind, and the server's validation message lands under the field it concerns — naming the URI that is wrong.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ErrorInfo } from '../../../src/shared/errors';
+import { loadRenderer } from './load-renderer';
+
+type ApiErrorLike = Error & { code: string };
+type Grant = 'authorization_code' | 'refresh_token' | 'password';
+interface Form {
+  clientId: string;
+  name: string;
+  kind: 'public' | 'confidential';
+  redirectUris: string;
+  postLogoutRedirectUris: string;
+  backchannelLogoutUri: string;
+  grantTypes: Grant[];
+  idTokenSignedResponseAlg: string;
+}
+interface ClientFormModule {
+  emptyForm(): Form;
+  uriLines(text: string): string[];
+  withGrant(grants: Grant[], grant: Grant, on: boolean): Grant[];
+  createInput(form: Form): Record<string, unknown>;
+  updateInput(form: Form): Record<string, unknown>;
+  clientFieldErrors(error: ApiErrorLike | undefined, sent?: { redirectUris?: string[]; postLogoutRedirectUris?: string[] }): { fields: Record<string, string>; general: string | null };
+}
+const { ApiError } = await loadRenderer<{ ApiError: new (info: ErrorInfo) => ApiErrorLike }>('api/api-error.ts');
+const form = await loadRenderer<ClientFormModule>('features/clients/client-form.ts');
+
+describe('client form', () => {
+  it('sends the URI lines without blank lines or surrounding space, and an empty back-channel URI as none', () => {
+    const input = form.createInput({
+      ...form.emptyForm(),
+      clientId: ' notes ',
+      name: ' Notes ',
+      redirectUris: 'https://notes.example.com/cb\n\n  http://127.0.0.1:3000/cb  \n',
+      postLogoutRedirectUris: '',
+      backchannelLogoutUri: '   ',
+    });
+    expect(input).toEqual({
+      clientId: 'notes',
+      kind: 'public',
+      name: 'Notes',
+      redirectUris: ['https://notes.example.com/cb', 'http://127.0.0.1:3000/cb'],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
+      grantTypes: ['authorization_code', 'refresh_token'],
+      idTokenSignedResponseAlg: 'RS256',
+    });
+    // An update sends the whole registration, and never the kind.
+    expect(form.updateInput({ ...form.emptyForm(), clientId: 'notes', name: 'Notes' })).not.toHaveProperty('kind');
+  });
+
+  it('keeps grants in one order whatever order they are ticked in', () => {
+    expect(form.withGrant(['refresh_token'], 'password', true)).toEqual(['refresh_token', 'password']);
+    expect(form.withGrant(['password', 'refresh_token'], 'authorization_code', true)).toEqual(['authorization_code', 'refresh_token', 'password']);
+    expect(form.withGrant(['authorization_code', 'refresh_token', 'password'], 'password', false)).toEqual(['authorization_code', 'refresh_token']);
+  });
+
+  it('puts each part of a validation message under its field, naming the URI a list entry is about', () => {
+    const error = new ApiError({
+      code: 'invalid_input',
+      message: 'Invalid input for createClient: redirectUris.1: no fragment (#); redirectUris.2: listed twice; backchannelLogoutUri: must use https; grantTypes: the password grant is only for public clients',
+    });
+    const sent = { redirectUris: ['https://a.example/cb', 'https://a.example/cb#x', 'https://a.example/cb'] };
+    expect(form.clientFieldErrors(error, sent)).toEqual({
+      fields: {
+        redirectUris: 'https://a.example/cb#x: no fragment (#); https://a.example/cb: listed twice',
+        backchannelLogoutUri: 'must use https',
+        grantTypes: 'the password grant is only for public clients',
+      },
+      general: null,
+    });
+  });
+
+  it('shows a taken client id under the id, and anything else as a general error', () => {
+    expect(form.clientFieldErrors(new ApiError({ code: 'conflict', message: 'The client id "web" is taken.' }))).toEqual({ fields: { clientId: 'The client id "web" is taken.' }, general: null });
+    expect(form.clientFieldErrors(new ApiError({ code: 'storage_error', message: 'The disk is full.' }))).toEqual({ fields: {}, general: 'The disk is full.' });
+    const unknown = new ApiError({ code: 'invalid_input', message: 'Invalid input for createClient: input: Unrecognized key: "secret"' });
+    expect(form.clientFieldErrors(unknown)).toEqual({ fields: {}, general: 'Invalid input for createClient: input: Unrecognized key: "secret"' });
+    expect(form.clientFieldErrors(undefined)).toEqual({ fields: {}, general: null });
+  });
+});
