@@ -38,6 +38,9 @@ export const DOMAIN_EVENT_TYPES = [
   'browser_session.ended',
   // An authorization code presented a second time (RFC 6749 §4.1.2): the session it opened is revoked.
   'authorization_code.reused',
+  // OpenID Connect Back-Channel Logout: one per delivery attempt's outcome (src/main/engine/backchannel.ts).
+  'backchannel_logout.delivered',
+  'backchannel_logout.failed',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

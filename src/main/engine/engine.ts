@@ -12,6 +12,8 @@ import type { Verdict } from '../../shared/verdict';
 import type { KeyVault } from '../keys/vault';
 import type { ClientRow, RevocationRow, Store } from '../store/store';
 import * as actions from './admin-actions';
+import { listBackchannelDeliveries } from './backchannel';
+import { createEndSession, type EndSession } from './end-session';
 import * as clients from './clients';
 import type { Clock } from './clock';
 import { EngineContext, type Tx } from './context';
@@ -66,6 +68,7 @@ interface FeedAck {
 export class Engine implements TokenEngine {
   readonly admin: AdminHandlers;
   readonly frontChannel: FrontChannel;
+  readonly endSession: EndSession;
   private feed: FeedSource | undefined;
   private demo: DemoControl | undefined;
   private readonly refreshes = new TurnBatch<PendingRefresh>((queue) => this.flushRefreshes(queue));
@@ -77,6 +80,7 @@ export class Engine implements TokenEngine {
   ) {
     const describe = (kid: string) => queries.describeKey(ctx, kid);
     this.frontChannel = createFrontChannel(ctx);
+    this.endSession = createEndSession(ctx);
     this.admin = {
       createUser: (input, who) => actions.createUser(ctx, input, who),
       listUsers: (input) => queries.listUsers(ctx, input),
@@ -92,6 +96,7 @@ export class Engine implements TokenEngine {
       revokeAccessToken: (input, who) => actions.revokeAccessToken(ctx, input, who),
       inspectToken: (input) => inspectToken(ctx, input),
       listFeedReceipts: (input) => ({ receipts: this.feed?.receiptsFor(input.feedEventId) ?? [], subscribers: this.feed?.subscribers() ?? [] }),
+      listBackchannelDeliveries: (input) => listBackchannelDeliveries(ctx, input),
       listKeys: () => queries.listKeys(ctx),
       rotateSigningKey: (input, who) => actions.rotateSigningKey(ctx, input, who, describe),
       revokeSigningKey: (input, who) => actions.revokeSigningKey(ctx, input, who),

@@ -7,6 +7,7 @@ import type { LiveEvent } from '../../shared/events';
 import type { ClientRow, RevocationRow } from '../store/store';
 import type { AdminHandlers } from './dispatch';
 import type { FrontChannel } from './front-channel';
+import type { EndSession } from './end-session';
 
 export interface DeviceInfo {
   /** Human label, e.g. "Firefox on Linux" or "Ana's phone" */
@@ -140,6 +141,8 @@ export interface TokenEngine {
 
   /** The hosted sign-in page's engine side: sign-in, browser sessions, authorization codes. */
   readonly frontChannel: FrontChannel;
+  /** OpenID Connect RP-initiated logout (./end-session.ts): read an id_token_hint, end the browser session. */
+  readonly endSession: EndSession;
   /** Every admin method of the shared contract. */
   readonly admin: AdminHandlers;
   /** Periodic upkeep: retire keys, purge expired revocations and token records. Idempotent. */

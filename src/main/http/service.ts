@@ -11,6 +11,7 @@ import type { TokenEngine } from '../engine/types';
 import { AddressThrottle, DEFAULT_ADDRESS_THROTTLE, type ThrottleOptions } from './address-throttle';
 import { AdminAuth } from './admin-auth';
 import { authorizeEndpoints } from './authorize-endpoint';
+import { endSessionEndpoints } from './end-session-endpoint';
 import { ADMIN_RPC_PREFIX, AdminEndpoints } from './admin-endpoints';
 import type { Endpoint, ServiceContext } from './context';
 import { jwksEndpoint, metadataEndpoint, PATHS } from './discovery-endpoints';
@@ -80,6 +81,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const admin = new AdminEndpoints(ctx, auth, sse, options.info);
   const staticConsole = options.consoleDir ? new StaticConsole(options.consoleDir).endpoint() : undefined;
   const authorize = authorizeEndpoints(ctx);
+  const endSession = endSessionEndpoints(ctx);
 
   const routes = new Map<string, Partial<Record<string, Endpoint>>>([
     [PATHS.metadata, { GET: metadataEndpoint(ctx) }],
@@ -87,6 +89,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     [PATHS.token, { POST: tokenEndpoint(ctx), OPTIONS: preflight('POST') }],
     ['/oauth/authorize', { GET: authorize.get, POST: authorize.post }],
     [PATHS.userinfo, { GET: userinfoEndpoint(ctx), POST: userinfoEndpoint(ctx), OPTIONS: preflight('GET, POST') }],
+    [PATHS.endSession, { GET: endSession.get, POST: endSession.post }],
     [PATHS.revoke, { POST: revokeEndpoint(ctx) }],
     [PATHS.introspect, { POST: introspectEndpoint(ctx) }],
     [PATHS.jwks, { GET: jwksEndpoint(ctx) }],
