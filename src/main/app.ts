@@ -193,11 +193,12 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     });
     storeOwnedByEngine = true;
     cleanups.push(() => engine.close());
-    const active = store.listKeys().find((key) => key.status === 'active');
-    if (options.signingAlg && hadKeys && active && active.alg !== options.signingAlg) {
-      // Not refused: a unit file that always passes the flag must keep starting after an admin rotated to another alg.
+    // The algorithm of access tokens (other keys may sign clients' ID tokens).
+    const signsWith = engine.ctx.settings.signingAlg;
+    if (options.signingAlg && hadKeys && signsWith !== options.signingAlg) {
+      // Not refused: a unit file that always passes the flag must keep starting after an admin switched to another alg.
       const alg = options.signingAlg;
-      warn(`Notice: --signing-alg ${alg} is ignored: it chooses a new install's first key, and this install signs with ${active.alg}. To switch, rotate the signing key with alg ${alg} (rotateSigningKey {"alg":"${alg}"}, or Keys in the console).`);
+      warn(`Notice: --signing-alg ${alg} is ignored: it chooses a new install's first key, and this install signs access tokens with ${signsWith}. To switch, set the signing algorithm to ${alg} (updateSettings {"signingAlg":"${alg}"}, or Settings in the console).`);
     }
     const adminToken = await dir.ensureAdminToken(store, warn);
     // Stored once everything else has started: a start that fails leaves the install's address as it was

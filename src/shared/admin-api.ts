@@ -123,7 +123,7 @@ export const adminApi = {
     "The back-channel logout tokens a receipt's feed event owes client apps (OpenID Connect Back-Channel Logout), and where each stands.",
   ),
   listKeys: method(empty, z.array(keyInfoSchema), 'Signing keys with status and live-token counts.'),
-  rotateSigningKey: method(z.object({ alg: signingAlgSchema.optional(), reason }).strict(), keyInfoSchema, 'The next key (published in the JWKS ahead) signs from now on, or with another alg a new key does; the old one keeps verifying until it retires, and a new next key is published.'),
+  rotateSigningKey: method(z.object({ alg: signingAlgSchema.optional(), reason }).strict(), keyInfoSchema, "One algorithm's pair (by default the access-token algorithm's): its next key (published in the JWKS ahead) signs from now on, the old one keeps verifying until it retires, and a new next key is published. An alg without keys is an algorithm change: access tokens switch to a new pair of it."),
   revokeSigningKey: method(z.object({ kid: id, reason }).strict(), receiptSchema, 'Emergency: every token the key signed becomes invalid at once; revoking the active key promotes the next one.'),
   listClients: method(empty, z.array(clientInfoSchema), 'OAuth clients.'),
   createClient: method(
@@ -165,7 +165,7 @@ export const adminApi = {
   ),
   getStats: method(empty, statsSchema, 'Live counts and per-minute activity.'),
   getSettings: method(empty, settingsSchema, 'Current engine settings.'),
-  updateSettings: method(settingsSchema.partial().strict(), settingsSchema, 'Change some settings; returns all of them.'),
+  updateSettings: method(settingsSchema.partial().strict(), settingsSchema, "Change some settings; returns all of them. A new signingAlg switches access tokens to that algorithm's keys at once (created first when it has none)."),
   // Demo mode (`--demo`): refused with `not_found` when the service runs without a demo world.
   getDemoState: method(empty, demoStateSchema, 'Demo mode: the simulated devices, the demo API and the attacker.'),
   setDemoPaused: method(z.object({ paused: z.boolean() }).strict(), z.object({ paused: z.boolean() }), 'Demo mode: pause or resume every simulated device.'),

@@ -1,6 +1,6 @@
 /**
  * `--signing-alg`: the algorithm of a new install's first key; on an install that has keys it changes
- * nothing and says so (the way to change algorithm is rotateSigningKey {alg}).
+ * nothing and says so (the way to change algorithm is the signingAlg setting).
  */
 import { describe, expect, it } from 'vitest';
 import type { SigningAlg } from '../../src/shared/dto';
@@ -34,7 +34,7 @@ describe('--signing-alg', () => {
     const second = await startTestWarden({ dataDir, keepDir: true, signingAlg: 'RS256', warn: (line) => warnings.push(line) });
     try {
       expect(warnings).toEqual([
-        'Notice: --signing-alg RS256 is ignored: it chooses a new install\'s first key, and this install signs with ES256. To switch, rotate the signing key with alg RS256 (rotateSigningKey {"alg":"RS256"}, or Keys in the console).',
+        'Notice: --signing-alg RS256 is ignored: it chooses a new install\'s first key, and this install signs access tokens with ES256. To switch, set the signing algorithm to RS256 (updateSettings {"signingAlg":"RS256"}, or Settings in the console).',
       ]);
       const keys = await second.admin('listKeys', {});
       expect(keys.filter((key) => key.status === 'active').map((key) => key.alg)).toEqual(['ES256']);

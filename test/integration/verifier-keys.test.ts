@@ -45,7 +45,9 @@ describe('every signing algorithm, end to end', () => {
   for (const alg of ['EdDSA', 'ES256', 'RS256'] as const) {
     it(`${alg}: access tokens verify (middleware too), and the feed's SETs signed with it are applied`, async () => {
       const { t, app, verifier, user } = await setup();
-      const rotated = await t.admin('rotateSigningKey', { alg });
+      // Access tokens switch to the algorithm (the API client's ID tokens keep RS256's own pair), then rotate.
+      await t.admin('updateSettings', { signingAlg: alg });
+      const rotated = await t.admin('rotateSigningKey', {});
       const tokens = await t.login(user, app);
       expect(part(tokens.access_token, 0)).toMatchObject({ alg, kid: rotated.kid });
       expect(await verifier.verify(tokens.access_token)).toMatchObject({ active: true, claims: { sub: user.id } });

@@ -81,11 +81,11 @@ export const FIELD_GROUPS: FieldGroup[] = [
       { key: 'audience', label: 'Audience (aud)', kind: 'text', help: 'Resource servers check this value.' },
       {
         key: 'signingAlg',
-        label: 'Signing algorithm for new keys',
+        label: 'Access-token signing algorithm',
         kind: 'select',
         options: signingAlgSchema.options,
         optionLabels: ALG_LABELS,
-        help: 'Applies at the next key rotation. If it differs from the published next key’s, that rotation signs at once with a key verifiers have not fetched yet (Keys says so before you rotate).',
+        help: 'Access tokens and feed events switch to it at once. Gap-free if its keys are already published (they sign ID tokens); otherwise new keys sign at once, which verifiers with a cached JWKS have not fetched yet (Keys shows which algorithms have keys).',
       },
     ],
   },
