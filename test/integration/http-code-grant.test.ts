@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAuthorizationCode } from '../../src/main/engine/authorization-codes';
 import { startBrowserSession } from '../../src/main/engine/browser-sessions';
 import { basicAuth, startTestWarden, type TestUser, type TestWarden } from '../helpers/warden';
+import { idTokenKeysReady } from '../interop-sign-in/keys';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 
@@ -28,6 +29,8 @@ describe('authorization code grant over HTTP', () => {
     web = { clientId: 'code-web', clientSecret: created.clientSecret! };
     await t.admin('createClient', { clientId: spa, kind: 'public', name: 'SPA', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] });
     await t.admin('createClient', { clientId: plain, kind: 'public', name: 'Password app', grantTypes: ['password', 'refresh_token'] });
+    // The RS256 pair is made in the background after registration: not a change a refusal below could make.
+    await idTokenKeysReady(t);
   });
   afterAll(() => t?.close());
 
