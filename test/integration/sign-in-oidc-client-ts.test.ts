@@ -73,8 +73,15 @@ describe('oidc-client-ts single-page app (Chromium)', () => {
 
   it('signs out through the end-session endpoint back to the app, ending the session', async () => {
     expect((await t.admin('listSessions', { userId: user.id, status: 'active', offset: 0, limit: 10 })).total).toBe(1);
-    await Promise.all([arriveAt(page, (url) => url.href.startsWith(t.baseUrl)), page.evaluate(() => void window.spa.signOut())]);
-    await arriveAt(page, (url) => url.href.startsWith(spa.url));
+    // The end-session endpoint redirects straight back (a valid id_token_hint), so the provider's URL is never
+    // committed: wait for the logout request, then for the page the redirects end on.
+    const logoutRequest = page.waitForRequest((request) => request.url().startsWith(`${t.baseUrl}/oauth/logout?`));
+    const landed = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+    await page.evaluate(() => void window.spa.signOut());
+    const sent = new URL((await logoutRequest).url());
+    expect(sent.searchParams.get('id_token_hint')).toBeTruthy();
+    expect(sent.searchParams.get('post_logout_redirect_uri')).toBe(`${spa.url}/`);
+    expect((await landed).url()).toBe(`${spa.url}/`);
     expect((await t.admin('listSessions', { userId: user.id, status: 'active', offset: 0, limit: 10 })).total).toBe(0);
     // The provider's browser session ended too: signing in again asks for the password.
     await Promise.all([arriveAt(page, (url) => url.href.startsWith(t.baseUrl)), page.evaluate(() => void window.spa.signIn())]);
