@@ -64,7 +64,7 @@ describe('a pair per algorithm in use', () => {
     // The access-token key first, then the other signing key, then the next keys.
     expect(h.engine.jwks().keys.map((k) => k.kid)).toEqual([kidOf(h, 'ES256', 'active'), kidOf(h, 'RS256', 'active'), kidOf(h, 'ES256', 'next'), kidOf(h, 'RS256', 'next')]);
     // What the console shows: which key signs which tokens.
-    expect(h.engine.admin.listKeys({}, ADMIN).map((k) => [k.alg, k.status, k.signs])).toEqual([
+    expect((await h.engine.admin.listKeys({}, ADMIN)).map((k) => [k.alg, k.status, k.signs])).toEqual([
       ['ES256', 'active', ['access_tokens']],
       ['ES256', 'next', []],
       ['RS256', 'active', ['id_tokens']],
