@@ -192,3 +192,33 @@ describe('hosted sign-in page', () => {
     expect(right.headers.get('location')).toBeNull();
   });
 });
+
+describe('hosted sign-in page behind an https issuer', () => {
+  let t: TestWarden;
+  afterAll(() => t?.close());
+
+  it('marks both cookies Secure, and redirects with that issuer as iss', async () => {
+    t = await startTestWarden({ issuer: 'https://auth.example.test' });
+    // The admin API is reached where the service listens too: set up through the engine.
+    const admin = t.warden.engine.admin;
+    const app = { clientId: 'secure-web', redirectUri: 'https://app.example.test/callback' };
+    await admin.createClient({ clientId: app.clientId, kind: 'public', name: 'Secure web', redirectUris: [app.redirectUri], grantTypes: ['authorization_code'] }, { actor: 'admin' });
+    const user = { username: 'secure-user', password: 'correct horse battery' };
+    await admin.createUser(user, { actor: 'admin' });
+    const { challenge } = pkce();
+    const jar = new CookieJar();
+    // Requests go to where the service listens; the issuer names the proxy in front of it.
+    const page = await getPage(`${t.warden.url}/oauth/authorize?${new URLSearchParams({ client_id: app.clientId, redirect_uri: app.redirectUri, response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256' })}`, jar);
+    expect(page.status).toBe(200);
+    expect(jar.received.find((line) => line.startsWith('tw_csrf='))).toMatch(/; Path=\/oauth\/authorize; HttpOnly; SameSite=Strict; Secure$/);
+    const response = await fetch(`${t.warden.url}/oauth/authorize`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://auth.example.test', ...jar.header() },
+      body: new URLSearchParams({ ...formFields(await page.text()), username: user.username, password: user.password }).toString(),
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.getSetCookie().find((line) => line.startsWith('tw_session='))).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(redirectParams(response, app.redirectUri).get('iss')).toBe('https://auth.example.test');
+  });
+});

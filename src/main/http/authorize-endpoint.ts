@@ -62,16 +62,24 @@ export function authorizeEndpoints(ctx: ServiceContext) {
     res.end(html);
   }
 
-  function issue(res: ServerResponse, request: AuthorizationRequest, browserSessionId: string, status: 302 | 303, cookies: string[] = []): void {
-    const code = ctx.engine.frontChannel.issueCode({
-      clientId: request.client.clientId,
-      browserSessionId,
-      redirectUri: request.redirectUri,
-      codeChallenge: request.codeChallenge,
-      scope: request.scope,
-      nonce: request.nonce,
-    });
+  /** Redirects with a code; false when the browser session ended meanwhile (a force logout raced the request). */
+  function issue(res: ServerResponse, request: AuthorizationRequest, browserSessionId: string, status: 302 | 303, cookies: string[] = []): boolean {
+    let code: string;
+    try {
+      code = ctx.engine.frontChannel.issueCode({
+        clientId: request.client.clientId,
+        browserSessionId,
+        redirectUri: request.redirectUri,
+        codeChallenge: request.codeChallenge,
+        scope: request.scope,
+        nonce: request.nonce,
+      });
+    } catch (error) {
+      if (isWardenError(error) && error.code === 'unauthorized') return false;
+      throw error;
+    }
     redirect(res, status, redirectTo(request.redirectUri, issuer, { code, state: request.state }), cookies);
+    return true;
   }
 
   async function authorize(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -80,7 +88,7 @@ export function authorizeEndpoints(ctx: ServiceContext) {
     const request = parsed.request;
     const session = ctx.engine.frontChannel.browserSession(readCookies(req).get(BROWSER_SESSION_COOKIE));
     const tooOld = session !== undefined && request.maxAge !== null && ctx.clock.now() - session.authTime > request.maxAge * 1000;
-    if (session && request.prompt !== 'login' && !tooOld) return issue(res, request, session.id, 302);
+    if (session && request.prompt !== 'login' && !tooOld && issue(res, request, session.id, 302)) return;
     if (request.prompt === 'none') {
       return refuse(res, { kind: 'redirect', redirectUri: request.redirectUri, state: request.state, error: 'login_required', description: 'The user is not signed in.' }, 302);
     }
@@ -149,7 +157,9 @@ export function authorizeEndpoints(ctx: ServiceContext) {
     }
     const row = signedIn.browserSession;
     const cookies = signedIn.cookie === null ? [] : [browserSessionCookie(signedIn.cookie, secure, row.rememberMe ? Math.max(0, Math.floor((row.expiresAt - ctx.clock.now()) / 1000)) : null)];
-    issue(res, request, row.id, 303, cookies);
+    if (!issue(res, request, row.id, 303, cookies)) {
+      showForm(req, res, request, 401, username, 'Your sign-in was ended by an administrator. Please sign in again.');
+    }
   }
 
   /** Faults become an error page: nothing about them is sent to the app. */

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { WardenError } from '../../shared/errors';
 import type { BrowserSessionPatch, BrowserSessionRow, BrowserSessionStore } from './browser-session-store';
+import { toStoreError } from './sqlite-store';
 
 const COLUMNS = `id, cookie_hash AS cookieHash, user_id AS userId, remember_me AS rememberMe, ip, user_agent AS userAgent,
   created_at AS createdAt, auth_time AS authTime, last_seen_at AS lastSeenAt, expires_at AS expiresAt,
@@ -16,6 +17,15 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 type Raw = Omit<BrowserSessionRow, 'rememberMe'> & { rememberMe: number };
 const toRow = (raw: Raw): BrowserSessionRow => ({ ...raw, rememberMe: raw.rememberMe === 1 });
 
+/** SQLite failures leave as coded errors (conflict, not_found, storage_error), like the main store's. */
+function guarded<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw toStoreError(error);
+  }
+}
+
 export class SqliteBrowserSessionStore implements BrowserSessionStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */
   constructor(private readonly q: (sql: string) => Database.Statement) {}
@@ -23,9 +33,9 @@ export class SqliteBrowserSessionStore implements BrowserSessionStore {
   insert(row: BrowserSessionRow): void {
     // The interface only ever carries a hash; anything else would be a raw cookie leaking into storage.
     if (!SHA256_HEX.test(row.cookieHash)) throw new TypeError('cookieHash must be a lowercase hex SHA-256');
-    this.q(`INSERT INTO browser_sessions (id, cookie_hash, user_id, remember_me, ip, user_agent, created_at, auth_time,
+    guarded(() => this.q(`INSERT INTO browser_sessions (id, cookie_hash, user_id, remember_me, ip, user_agent, created_at, auth_time,
       last_seen_at, expires_at, revoked_at, revoked_by, revoke_reason) VALUES (@id, @cookieHash, @userId, @rememberMe, @ip,
-      @userAgent, @createdAt, @authTime, @lastSeenAt, @expiresAt, @revokedAt, @revokedBy, @revokeReason)`).run({ ...row, rememberMe: row.rememberMe ? 1 : 0 });
+      @userAgent, @createdAt, @authTime, @lastSeenAt, @expiresAt, @revokedAt, @revokedBy, @revokeReason)`).run({ ...row, rememberMe: row.rememberMe ? 1 : 0 }));
   }
 
   get(id: string): BrowserSessionRow | undefined {
@@ -43,7 +53,7 @@ export class SqliteBrowserSessionStore implements BrowserSessionStore {
     for (const field of fields) if (!(field in PATCH)) throw new TypeError(`update: "${field}" cannot be updated`);
     if (fields.length === 0) return;
     const sets = fields.map((field) => `${PATCH[field as keyof BrowserSessionPatch]} = @${field}`).join(', ');
-    const result = this.q(`UPDATE browser_sessions SET ${sets} WHERE id = @pk`).run({ ...patch, pk: id });
+    const result = guarded(() => this.q(`UPDATE browser_sessions SET ${sets} WHERE id = @pk`).run({ ...patch, pk: id }));
     if (result.changes === 0) throw new WardenError('not_found', 'update: no such browser session.');
   }
 

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../src/shared/dto';
-import { browserSessionLabel, groupByBrowserSession } from '../../../src/renderer/features/user-detail/browser-session-groups';
+import { loadRenderer } from './load-renderer';
+
+interface Group {
+  browserSessionId: string;
+  clientIds: string[];
+  sessionIds: string[];
+  activeSessions: number;
+}
+interface GroupsModule {
+  groupByBrowserSession(rows: SessionInfo[]): { rows: SessionInfo[]; groups: Group[] };
+  browserSessionLabel(browserSessionId: string): string;
+}
+const { browserSessionLabel, groupByBrowserSession } = await loadRenderer<GroupsModule>('features/user-detail/browser-session-groups.ts');
 
 function session(id: string, clientId: string, browserSessionId: string | null, status: SessionInfo['status'] = 'active'): SessionInfo {
   return {
