@@ -29,3 +29,25 @@ export async function createPublicClient(page: Page, clientId: string, name: str
   await expect(page.getByTestId('create-client-dialog')).toBeHidden();
   await assertClientRow(page, clientId, 'public');
 }
+
+/** Opens a client's edit dialog from its row. */
+export async function clickEditClient(page: Page, clientId: string): Promise<void> {
+  await page.getByTestId(`client-edit-${clientId}`).click();
+  await expect(page.getByTestId('edit-client-dialog')).toBeVisible();
+  await expect(page.getByTestId('edit-client-id')).toHaveValue(clientId);
+}
+
+/** One URI per line in a dialog's URI field (`create-client` or `edit-client`). */
+export async function fillRedirectUris(page: Page, dialog: 'create-client' | 'edit-client', uris: string[]): Promise<void> {
+  await page.getByTestId(`${dialog}-redirect-uris`).fill(uris.join('\n'));
+}
+
+export async function assertFieldError(page: Page, dialog: 'create-client' | 'edit-client', field: string, message: string | RegExp): Promise<void> {
+  await expect(page.getByTestId(`${dialog}-${field}-help`)).toHaveText(message);
+}
+
+export async function assertClientGrants(page: Page, clientId: string, grants: string[]): Promise<void> {
+  const cell = page.getByTestId(`client-grants-${clientId}`);
+  for (const grant of grants) await expect(cell).toContainText(grant);
+  await expect(cell.locator('.MuiChip-root')).toHaveCount(grants.length);
+}
