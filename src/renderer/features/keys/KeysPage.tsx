@@ -17,6 +17,7 @@ import { ALG_LABELS, KEY_STATES, groupKeys, nextKeyOf } from './key-states';
 import { KeysTable } from './KeysTable';
 import { revokeKeySpec } from './revoke-key-spec';
 import { RotateKeyDialog } from './RotateKeyDialog';
+import { SwitchAccessAlgDialog } from './SwitchAccessAlgDialog';
 
 /** The five key states with what each means for tokens and verifiers. */
 function KeyStatesLegend() {
@@ -52,6 +53,7 @@ function KeyUses({ keys, accessAlg }: { keys: KeyInfo[]; accessAlg: SigningAlg }
 /** Signing keys: rotate routinely, revoke in an emergency, and see what each still signs before you do. */
 export function KeysPage() {
   const [rotating, setRotating] = useState<SigningAlg | null>(null);
+  const [switching, setSwitching] = useState<{ alg: SigningAlg; active: KeyInfo } | null>(null);
   const [confirm, dialog] = useConfirmAction();
   // Live-token counts move with every sign-in, refresh and revocation.
   const keys = useAdminQuery('listKeys', {}, { refreshOn: () => true, throttleMs: 1_000, keepPrevious: true });
@@ -88,7 +90,13 @@ export function KeysPage() {
               accessAlg && (
                 <>
                   <KeyUses keys={keys.data} accessAlg={accessAlg} />
-                  <KeysTable keys={keys.data} accessAlg={accessAlg} onRotate={setRotating} onRevoke={(key) => confirm(revokeKeySpec(key, nextKeyOf(keys.data, key.alg)))} />
+                  <KeysTable
+                    keys={keys.data}
+                    accessAlg={accessAlg}
+                    onRotate={setRotating}
+                    onUseForAccessTokens={(alg, active) => setSwitching({ alg, active })}
+                    onRevoke={(key) => confirm(revokeKeySpec(key, nextKeyOf(keys.data, key.alg)))}
+                  />
                   <KeyStatesLegend />
                 </>
               )
@@ -104,6 +112,17 @@ export function KeysPage() {
           keys={keys.data ?? []}
           onClose={() => setRotating(null)}
           onRotated={keys.refetch}
+        />
+      )}
+      {accessAlg && (
+        <SwitchAccessAlgDialog
+          target={switching}
+          accessAlg={accessAlg}
+          onClose={() => setSwitching(null)}
+          onSwitched={() => {
+            keys.refetch();
+            settings.refetch();
+          }}
         />
       )}
       {dialog}

@@ -20,8 +20,15 @@ function RetiresCell({ keyInfo }: { keyInfo: KeyInfo }) {
   return <Countdown at={keyInfo.retiresAt} pastWord="retired" testId={`key-retires-${keyInfo.kid}`} />;
 }
 
-/** The row that opens an algorithm's group: what its pair signs, and a rotation of that pair. */
-function GroupRow({ group, onRotate }: { group: KeyGroup; onRotate: (alg: SigningAlg) => void }) {
+interface GroupActions {
+  onRotate: (alg: SigningAlg) => void;
+  /** Access tokens switch to this algorithm's pair (one that signs ID tokens now). */
+  onUseForAccessTokens: (alg: SigningAlg, active: KeyInfo) => void;
+}
+
+/** The row that opens an algorithm's group: what its pair signs, a rotation of that pair, and a switch of access tokens to it. */
+function GroupRow({ group, onRotate, onUseForAccessTokens }: { group: KeyGroup } & GroupActions) {
+  const active = group.keys.find((key) => key.status === 'active');
   return (
     <TableRow data-testid={`key-group-${group.alg}`} data-access={group.access ? 'true' : 'false'} data-uses={group.uses.join(' ')}>
       <TableCell colSpan={6} sx={{ bgcolor: 'action.hover' }}>
@@ -33,6 +40,11 @@ function GroupRow({ group, onRotate }: { group: KeyGroup; onRotate: (alg: Signin
         </Typography>
       </TableCell>
       <TableCell align="right" sx={{ bgcolor: 'action.hover' }}>
+        {!group.access && active && group.uses.length > 0 && (
+          <Button size="small" onClick={() => onUseForAccessTokens(group.alg, active)} data-testid={`key-group-access-${group.alg}`}>
+            Sign access tokens with it
+          </Button>
+        )}
         {(group.uses.length > 0 || group.next) && (
           <Button size="small" onClick={() => onRotate(group.alg)} data-testid={`key-group-rotate-${group.alg}`}>
             Rotate
@@ -86,7 +98,7 @@ function KeyRow({ keyInfo: key, access, onRevoke }: { keyInfo: KeyInfo; access: 
  * Signing keys with what each still vouches for, the rehearsal before retiring or revoking one: grouped by
  * algorithm, each group saying what its pair signs (the access-token algorithm first).
  */
-export function KeysTable({ keys, accessAlg, onRevoke, onRotate }: { keys: KeyInfo[]; accessAlg: SigningAlg; onRevoke: (key: KeyInfo) => void; onRotate: (alg: SigningAlg) => void }) {
+export function KeysTable({ keys, accessAlg, onRevoke, ...actions }: { keys: KeyInfo[]; accessAlg: SigningAlg; onRevoke: (key: KeyInfo) => void } & GroupActions) {
   return (
     <Table size="small" data-testid="keys-table">
       <TableHead>
@@ -102,7 +114,7 @@ export function KeysTable({ keys, accessAlg, onRevoke, onRotate }: { keys: KeyIn
       </TableHead>
       {groupKeys(keys, accessAlg).map((group) => (
         <TableBody key={group.alg} data-testid={`key-group-body-${group.alg}`}>
-          <GroupRow group={group} onRotate={onRotate} />
+          <GroupRow group={group} {...actions} />
           {group.keys.map((key) => (
             <KeyRow key={key.kid} keyInfo={key} access={group.access} onRevoke={onRevoke} />
           ))}
