@@ -103,6 +103,10 @@ describe('sign-in page throttles: per user, shared with the password grant', () 
     const fake = await answers(unknown);
     expect(fake).toEqual(real);
     expect(real.at(-1)).toBe('429 Too many failed sign-ins for this account. Try again in 10 minutes.');
+    // Usernames match without regard to case, locked or not.
+    for (const username of [user.username.toUpperCase(), unknown.toUpperCase()]) {
+      expect((await postSignIn(t, { ...fields, username, password: 'guess' }, jar)).status, username).toBe(429);
+    }
     // The lock ends for both after the lock time.
     clock.advance(601_000);
     expect((await postSignIn(t, { ...fields, username: unknown, password: 'again' }, jar)).status).toBe(401);

@@ -98,7 +98,8 @@ export async function signIn(ctx: EngineContext, request: SignInRequest): Promis
   const password = passwordSchema.safeParse(request.password);
   const found = username.success ? ctx.store.getUserByUsername(username.data) : undefined;
   // Keyed apart from user ids (`usr_…`), in the same reservations: concurrent guesses are bounded alike.
-  const unknownName = found ? null : `unknown:${typeof request.username === 'string' ? request.username.slice(0, 256) : ''}`;
+  // Usernames match without regard to case (users.username is COLLATE NOCASE, ASCII by usernameSchema): so do these.
+  const unknownName = found ? null : `unknown:${username.success ? username.data.toLowerCase() : typeof request.username === 'string' ? request.username.slice(0, 256) : ''}`;
   const slot = found
     ? await attemptsOf(ctx).reserve(found.id, (inFlight) => admitsAttempt(ctx, found.id, inFlight))
     : await attemptsOf(ctx).reserve(unknownName!, (inFlight) => admitsUnknown(ctx, unknownName!, inFlight));
