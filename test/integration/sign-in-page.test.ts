@@ -59,6 +59,19 @@ describe('hosted sign-in page', () => {
     expect(html).toContain('prefers-color-scheme:dark');
   });
 
+  it('request parameters are never markup: state, nonce and login_hint with HTML come back byte for byte', async () => {
+    const hostile = '"><script>alert(1)</script><input name="x" value=\'';
+    const jar = new CookieJar();
+    const response = await getPage(authorizeUrl(t, request({ state: hostile, nonce: hostile, login_hint: hostile })), jar);
+    const html = await response.text();
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('name="x"');
+    const fields = formFields(html);
+    expect(fields).toMatchObject({ state: hostile, nonce: hostile, username: hostile });
+    const signedIn = await postSignIn(t, { ...fields, username: user.username, password: user.password }, jar);
+    expect(redirectParams(signedIn, app.redirectUri).get('state')).toBe(hostile);
+  });
+
   it('login_hint prefills the username and puts focus on the password', async () => {
     const { html } = await openPage(new CookieJar(), { login_hint: 'ana@example.com' });
     expect(html).toContain('name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="256" value="ana@example.com"');
