@@ -17,6 +17,8 @@ const SESSION_COOKIE = 'notes_session';
 const TX_COOKIE = 'notes_tx';
 const MAX_SESSIONS = 50;
 const MAX_PENDING = 200;
+/** Logout-token ids remembered against replays; a token lives 2 min, so this many outlast any burst of a demo. */
+const MAX_SEEN_JTIS = 1_000;
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 export interface DemoWebAppServer {
@@ -154,6 +156,7 @@ export async function listenDemoWebApp(options: DemoWebAppOptions): Promise<Demo
     if (!events || typeof events[LOGOUT_EVENT] !== 'object' || claims.nonce !== undefined || typeof claims.jti !== 'string') return refuse('not a logout token');
     if (seenLogoutJtis.has(claims.jti)) return refuse('logout token replayed');
     seenLogoutJtis.add(claims.jti);
+    if (seenLogoutJtis.size > MAX_SEEN_JTIS) seenLogoutJtis.delete(seenLogoutJtis.values().next().value!);
     // A sid names one session; only a sub-only token means every session of that user (§2.4).
     const ended = now();
     for (const session of sessions) {
