@@ -103,6 +103,7 @@ describe('authorization endpoint: request validation', () => {
     await expectErrorRedirect(noType, 'invalid_request');
     await expectErrorRedirect({ ...valid(), scope: 'bad"scope' }, 'invalid_scope');
     await expectErrorRedirect({ ...valid(), prompt: 'select_everything' }, 'invalid_request');
+    await expectErrorRedirect({ ...valid(), prompt: 'none login' }, 'invalid_request');
     await expectErrorRedirect({ ...valid(), max_age: '-1' }, 'invalid_request');
     await expectErrorRedirect({ ...valid(), nonce: 'n'.repeat(300) }, 'invalid_request');
     await expectErrorRedirect({ ...valid(), code_challenge_method: ['S256', 'plain'] }, 'invalid_request');

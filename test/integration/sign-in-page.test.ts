@@ -155,6 +155,9 @@ describe('hosted sign-in page', () => {
     await postSignIn(t, { ...(await fieldsOf(jar)), username: user.username, password: user.password }, jar);
     const cookie = jar.cookies.get('tw_session');
     expect((await getPage(authorizeUrl(t, request({ prompt: 'login' })), jar)).status).toBe(200);
+    expect((await getPage(authorizeUrl(t, request({ prompt: 'consent login' })), jar)).status).toBe(200);
+    expect((await getPage(authorizeUrl(t, request({ prompt: 'select_account' })), jar)).status).toBe(200);
+    expect((await getPage(authorizeUrl(t, request({ prompt: 'consent' })), jar)).status).toBe(302);
     expect((await getPage(authorizeUrl(t, request({ max_age: '60' })), jar)).status).toBe(302);
     clock.advance(61_000);
     const page = await getPage(authorizeUrl(t, request({ max_age: '60' })), jar);

@@ -40,6 +40,7 @@ const MAX_NONCE = 255;
 /** The S256 challenge is the base64url SHA-256 of the verifier: exactly 43 characters (RFC 7636 §4.2). */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const MAX_AGE = /^(0|[1-9][0-9]{0,9})$/;
+const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 
 /** A parameter sent without a value counts as omitted (RFC 6749 §3.1). */
 function single(raw: RawParams, name: string): { value: string | null } | { repeated: true } | { tooLong: true } {
@@ -96,9 +97,10 @@ export function parseAuthorizationRequest(engine: TokenEngine, raw: RawParams): 
     if (isWardenError(error)) return fail('invalid_scope', error.message);
     throw error;
   }
-  const prompt = values.prompt;
-  if (prompt !== null && prompt !== 'none' && prompt !== 'login' && prompt !== 'consent') {
-    return fail('invalid_request', 'prompt must be none, login or consent.');
+  // OIDC Core §3.1.2.1: a space-separated list; `none` stands alone.
+  const prompts = values.prompt === null ? [] : values.prompt.split(' ');
+  if (prompts.some((value) => !PROMPTS.has(value)) || (prompts.includes('none') && prompts.length > 1)) {
+    return fail('invalid_request', 'prompt must be none, or any of login, consent and select_account.');
   }
   if (values.max_age !== null && !MAX_AGE.test(values.max_age)) return fail('invalid_request', 'max_age must be a whole number of seconds.');
   return {
@@ -110,8 +112,9 @@ export function parseAuthorizationRequest(engine: TokenEngine, raw: RawParams): 
       nonce: values.nonce ?? null,
       scope,
       codeChallenge: values.code_challenge,
-      // First-party apps: there is no consent screen, so `consent` asks for nothing more.
-      prompt: prompt === 'consent' ? null : prompt,
+      // First-party apps have no consent screen, so `consent` asks for nothing more; choosing another account
+      // (`select_account`) is signing in again on the form.
+      prompt: prompts.includes('none') ? 'none' : prompts.includes('login') || prompts.includes('select_account') ? 'login' : null,
       maxAge: values.max_age === null ? null : Number(values.max_age),
       loginHint: values.login_hint ?? null,
     },
