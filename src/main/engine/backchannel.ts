@@ -19,7 +19,7 @@ export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backcha
 export const GIVE_UP_AFTER_MS = 3_600_000;
 /** The first retry waits this long, each later one twice as long as the one before… */
 export const FIRST_RETRY_MS = 1_000;
-/** …up to this. Over an hour that is about 18 attempts per token. */
+/** …up to this. Over an hour that is 20 attempts per token when none is answered (ignoring lease time). */
 export const MAX_RETRY_MS = 300_000;
 /** A logout token is short-lived: receivers check `iat`/`exp`, and each attempt signs a fresh one. */
 const LOGOUT_TOKEN_TTL_S = 120;
@@ -75,7 +75,12 @@ export function claimDueLogouts(ctx: EngineContext, limit: number, leaseMs: numb
   return due;
 }
 
-/** §2.4: iss, aud, iat, exp, jti, sub, sid, events; never a nonce. Signed like the client's ID tokens. */
+/**
+ * §2.4: iss, aud, iat, exp, jti, sid, events; never a nonce. Signed like the client's ID tokens. No `sub`: the
+ * token ends one session, and receivers read `sub` as "every session of this user" (§2.4 means that only
+ * without `sid`, but express-openid-connect records both): with it, revoking one device signs the user out of
+ * the app in every browser, and a replay within the token's lifetime signs out sessions opened after it.
+ */
 export function logoutTokenClaims(ctx: EngineContext, row: OutboxRow, now: number): Record<string, unknown> {
   const iat = Math.floor(now / 1000);
   return {
@@ -84,7 +89,6 @@ export function logoutTokenClaims(ctx: EngineContext, row: OutboxRow, now: numbe
     iat,
     exp: iat + LOGOUT_TOKEN_TTL_S,
     jti: row.jti,
-    sub: row.userId,
     sid: row.sessionId,
     events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
   };

@@ -56,6 +56,18 @@ describe('back-channel logout outbox', () => {
     expect(outboxOf(h, oldest.sessionId)[0]!.revocationId).not.toBeNull();
   });
 
+  it('the logout matrix: block ends app sessions; a refresh-version bump or an access-token revoke ends none', async () => {
+    const h = await harnessWithReceiver();
+    const bumped = await h.login(PHONE);
+    await h.engine.admin.bumpRefreshVersion({ userId: h.userId }, ADMIN);
+    const jti = await h.login(PHONE);
+    await h.engine.admin.revokeAccessToken({ jti: jti.jti }, ADMIN);
+    expect([...outboxOf(h, bumped.sessionId), ...outboxOf(h, jti.sessionId)]).toEqual([]);
+    const receipt = await h.engine.admin.blockUser({ userId: h.userId }, ADMIN);
+    const rows = await h.engine.admin.listBackchannelDeliveries({ feedEventId: receipt.feedEventId! }, ADMIN);
+    expect(rows.map((row) => row.sessionId).sort()).toEqual([bumped.sessionId, jti.sessionId].sort());
+  });
+
   it('a revocation that rolls back leaves no row behind (same transaction)', async () => {
     const h = await harnessWithReceiver();
     const tokens = await h.login(PHONE);
@@ -102,12 +114,14 @@ describe('back-channel logout outbox', () => {
       audience: 'mobile',
       typ: 'logout+jwt',
       algorithms: ['ES256'],
-      requiredClaims: ['iat', 'exp', 'jti', 'sid', 'sub', 'events'],
+      requiredClaims: ['iat', 'exp', 'jti', 'sid', 'events'],
       currentDate: new Date(h.clock.now()),
     });
     expect(protectedHeader.alg).toBe('ES256');
     expect(decodeProtectedHeader(due!.logoutToken).kid).toBe(h.engine.ctx.keys.activeKid('ES256'));
-    expect(payload).toMatchObject({ sid: tokens.sessionId, sub: h.userId, events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } });
+    expect(payload).toMatchObject({ sid: tokens.sessionId, events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } });
+    // One session's token: no sub, which receivers take for "all of the user's sessions".
+    expect(payload).not.toHaveProperty('sub');
     expect(payload).not.toHaveProperty('nonce');
   });
 
@@ -176,6 +190,8 @@ describe('back-channel logout outbox', () => {
     expect(row.failedAt).not.toBeNull();
     expect(row.failedAt! - start).toBeLessThanOrEqual(GIVE_UP_AFTER_MS);
     expect(row.attempts).toBe(attempts);
+    // 1 s, 2 s, … 256 s, then every 5 min until the hour is over (docs/sign-in.md says 20).
+    expect(attempts).toBe(20);
     const failures = auditOf(h, 'backchannel_logout.failed');
     expect(failures).toHaveLength(attempts);
     expect(failures[0]!.data).toMatchObject({ final: true });
