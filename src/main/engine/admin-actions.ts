@@ -134,7 +134,7 @@ export function revokeAccessToken(ctx: EngineContext, input: { jti: string; reas
  */
 export function updateSettings(ctx: EngineContext, patch: Partial<Settings>, { actor }: Actor): Settings | Promise<Settings> {
   const next = checkConsistency(settingsSchema.parse({ ...ctx.settings, ...patch }));
-  if (next.signingAlg !== ctx.settings.signingAlg) return changeAccessTokenAlg(ctx, patch, { actor });
+  if (next.signingAlg !== ctx.settings.signingAlg) return changeAccessTokenAlg(ctx, { ...patch, signingAlg: next.signingAlg }, { actor });
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const key of Object.keys(next) as (keyof Settings)[]) {
     if (next[key] !== ctx.settings[key]) changes[key] = { from: ctx.settings[key], to: next[key] };

@@ -186,13 +186,12 @@ export function rotateSigningKey(ctx: EngineContext, input: { alg?: SigningAlg; 
  * created: gap-free for verifiers that fetched the JWKS since. Otherwise a pair is created and signs at once
  * (cached JWKS refuse its tokens until they refetch). The old algorithm's pair closes unless ID tokens use it.
  */
-export function changeAccessTokenAlg(ctx: EngineContext, patch: Partial<Settings>, { actor }: Actor): Promise<Settings> {
+export function changeAccessTokenAlg(ctx: EngineContext, patch: Partial<Settings> & { signingAlg: SigningAlg }, { actor }: Actor): Promise<Settings> {
   return ctx.keys.exclusive(async () => (await switchAccessAlg(ctx, patch, actor, null)).settings);
 }
 
-async function switchAccessAlg(ctx: EngineContext, patch: Partial<Settings>, actor: string, reason: string | null): Promise<{ settings: Settings; active: string }> {
-  const settings = checkConsistency(settingsSchema.parse({ ...ctx.settings, ...patch }));
-  const alg = settings.signingAlg;
+async function switchAccessAlg(ctx: EngineContext, patch: Partial<Settings> & { signingAlg: SigningAlg }, actor: string, reason: string | null): Promise<{ settings: Settings; active: string }> {
+  const alg = patch.signingAlg;
   const old = ctx.settings.signingAlg;
   const target = pairOf(ctx.store, alg);
   const usable = target.active !== undefined && ctx.keys.hasPrivate(target.active.kid);
@@ -202,19 +201,24 @@ async function switchAccessAlg(ctx: EngineContext, patch: Partial<Settings>, act
   if (!usable) steps.push({ alg, active: 'retire', next: nextUsable ? 'promote' : 'discard' });
   else if (!nextUsable) steps.push({ alg, active: 'keep', next: target.next ? 'discard' : 'keep' });
   const close = alg !== old && !signingAlgsInUse(ctx, alg).has(old) ? [old] : [];
+  // Gap-free when the key that takes over was published before: the pair's active key, or its promoted next.
+  const gapFree = usable || nextUsable;
+  const publishedSince = usable ? target.active!.createdAt : nextUsable ? target.next!.createdAt : null;
+  let settings = ctx.settings;
   const applied = await applyPlan(ctx, { steps, close, accessAlg: alg }, (tx, a) => {
+    // Read inside the transaction: a settings change that committed while keys were generated is kept.
+    settings = checkConsistency(settingsSchema.parse({ ...ctx.settings, ...patch }));
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const key of Object.keys(settings) as (keyof Settings)[]) {
       if (settings[key] !== ctx.settings[key]) changes[key] = { from: ctx.settings[key], to: settings[key] };
     }
-    saveSettings(ctx.store, settings);
+    const saved = settings;
+    saveSettings(ctx.store, saved);
     tx.emit({ type: 'settings.changed', actor, data: { changes } });
     tx.afterCommit(() => {
-      ctx.settings = settings;
+      ctx.settings = saved;
     });
     const now = a.done[0] ?? { alg, previous: undefined, oldNext: undefined, active: target.active!, next: target.next! };
-    const gapFree = usable || now.oldNext !== undefined;
-    const publishedSince = usable ? target.active!.createdAt : gapFree ? (now.oldNext?.createdAt ?? null) : null;
     tx.emit({
       type: 'key.rotated',
       actor,

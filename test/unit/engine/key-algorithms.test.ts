@@ -204,6 +204,25 @@ describe('the access-token algorithm', () => {
     expect(h.engine.ctx.settings).toMatchObject({ signingAlg: 'EdDSA', accessTokenTtlSeconds: 300 });
   });
 
+  it('a settings change that commits while the switch generates its keys is kept', async () => {
+    const h = await makeHarness({ initialSigningAlg: 'ES256' });
+    // RS256 has no keys: the switch generates two RSA keys (each put in the vault) before its transaction.
+    const put = h.vault.put.bind(h.vault);
+    const generating = new Promise<void>((resolve) => {
+      h.vault.put = (kid, privateJwk) => {
+        resolve();
+        return put(kid, privateJwk);
+      };
+    });
+    const switching = h.engine.admin.updateSettings({ signingAlg: 'RS256' }, ADMIN);
+    await generating;
+    expect(h.engine.admin.updateSettings({ accessTokenTtlSeconds: 300 }, ADMIN)).toMatchObject({ signingAlg: 'ES256', accessTokenTtlSeconds: 300 });
+    await expect(switching).resolves.toMatchObject({ signingAlg: 'RS256', accessTokenTtlSeconds: 300 });
+    expect(h.engine.ctx.settings).toMatchObject({ signingAlg: 'RS256', accessTokenTtlSeconds: 300 });
+    await h.restart();
+    expect(h.engine.ctx.settings).toMatchObject({ signingAlg: 'RS256', accessTokenTtlSeconds: 300 });
+  });
+
   it('a rotation to an algorithm without keys is an algorithm change, as before: the access tokens move to it', async () => {
     const h = await withIdTokens();
     const key = await h.engine.admin.rotateSigningKey({ alg: 'EdDSA' }, ADMIN);
