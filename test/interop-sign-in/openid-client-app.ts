@@ -13,9 +13,13 @@ export async function discover(issuer: string, clientId: string, clientSecret: s
   return client.discovery(new URL(issuer), clientId, clientSecret, undefined, { execute: insecure });
 }
 
-/** Where to send the browser, and what to keep in the user's session until it comes back. */
-export async function startSignIn(config: client.Configuration, redirectUri: string) {
-  const pending = { codeVerifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce() };
+/** What to keep in the user's session from the redirect until the browser comes back. */
+type Pending = { codeVerifier: string; state: string; nonce: string };
+type Tokens = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
+/** Where to send the browser, and what to keep until it comes back. */
+export async function startSignIn(config: client.Configuration, redirectUri: string): Promise<{ url: URL; pending: Pending }> {
+  const pending: Pending = { codeVerifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce() };
   const url = client.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri,
     scope: 'openid profile',
@@ -28,7 +32,7 @@ export async function startSignIn(config: client.Configuration, redirectUri: str
 }
 
 /** At the redirect URI: `currentUrl` is the URL the browser came back to (code, state, iss). */
-export async function finishSignIn(config: client.Configuration, currentUrl: URL, pending: { codeVerifier: string; state: string; nonce: string }) {
+export async function finishSignIn(config: client.Configuration, currentUrl: URL, pending: Pending): Promise<{ tokens: Tokens; claims: client.IDToken; userinfo: client.UserInfoResponse }> {
   const tokens = await client.authorizationCodeGrant(config, currentUrl, {
     pkceCodeVerifier: pending.codeVerifier,
     expectedState: pending.state,
@@ -40,7 +44,7 @@ export async function finishSignIn(config: client.Configuration, currentUrl: URL
   return { tokens, claims, userinfo };
 }
 
-export function refresh(config: client.Configuration, refreshToken: string) {
+export function refresh(config: client.Configuration, refreshToken: string): Promise<Tokens> {
   return client.refreshTokenGrant(config, refreshToken);
 }
 
