@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     const victim = await warden.admin('createUser', { username: 'feed-load-victim', password: SERVICE_PASSWORD });
     await inBatches(Array.from({ length: events }, (_, i) => i), 8, () => warden.admin('forceLogout', { userId: victim.id, reason: 'feed load' }));
     const auths = await inBatches(Array.from({ length: clients }, (_, i) => i), 4, async (i) => {
-      const created = await warden.admin('createClient', { clientId: `feed-load-api-${i}`, kind: 'confidential', name: `Feed load API ${i}` });
+      const created = await warden.admin('createClient', { clientId: `feed-load-api-${i}`, kind: 'confidential', name: `Feed load API ${i}`, grantTypes: [] });
       return `Basic ${Buffer.from(`feed-load-api-${i}:${created.clientSecret}`).toString('base64')}`;
     });
     let refreshToken = (await warden.login('feed-load-user', app)).refresh_token;

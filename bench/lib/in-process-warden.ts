@@ -35,7 +35,7 @@ export async function startBenchWarden(): Promise<BenchWarden> {
   const who = { actor: 'admin' };
   const appClientId = 'bench-app';
   await engine.admin.createClient({ clientId: appClientId, kind: 'public', name: 'Bench app', grantTypes: ['password', 'refresh_token'] }, who);
-  const created = await engine.admin.createClient({ clientId: 'bench-api', kind: 'confidential', name: 'Bench API' }, who);
+  const created = await engine.admin.createClient({ clientId: 'bench-api', kind: 'confidential', name: 'Bench API', grantTypes: [] }, who);
   if (!created.clientSecret) throw new Error('a confidential client must get a secret');
   const username = 'bench.user';
   const { id: userId } = await engine.admin.createUser({ username, password: BENCH_PASSWORD }, who);

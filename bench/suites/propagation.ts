@@ -33,7 +33,7 @@ interface ResourceServer {
 }
 
 async function startResourceServer(service: WardenProcess, index: number, fleet: number): Promise<ResourceServer> {
-  const created = await service.admin('createClient', { clientId: `rs-${fleet}-${index}`, kind: 'confidential', name: `Bench API ${index}` });
+  const created = await service.admin('createClient', { clientId: `rs-${fleet}-${index}`, kind: 'confidential', name: `Bench API ${index}`, grantTypes: [] });
   if (!created.clientSecret) throw new Error('a confidential client must get a secret');
   const kit = createVerifier({ issuer: service.issuer, audience: 'token-warden-api', clientId: created.clientId, clientSecret: created.clientSecret });
   await within(kit.start(), 10_000, `resource server ${index} syncing with the feed`);

@@ -47,7 +47,7 @@ test.describe('screenshots', () => {
     const { driver, oauth } = warden;
     await driver.call('createClient', { clientId: 'web', kind: 'public', name: 'Notes for the web', grantTypes: ['password', 'refresh_token'] });
     await driver.call('createClient', { clientId: 'mobile', kind: 'public', name: 'Notes for iOS and Android', grantTypes: ['password', 'refresh_token'] });
-    await driver.call('createClient', { clientId: 'billing-api', kind: 'confidential', name: 'Billing API' });
+    await driver.call('createClient', { clientId: 'billing-api', kind: 'confidential', name: 'Billing API', grantTypes: [] });
     const names = ['alice', 'bob', 'carol', 'dave.ops', 'erin', 'frank@example.com'];
     for (const username of names) await driver.call('createUser', { username, password: PASSWORD });
     const login = (username: string, clientId: string, device: Device) => oauth.login({ username, password: PASSWORD }, clientId, device);

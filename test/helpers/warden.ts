@@ -37,6 +37,10 @@ export interface TestWarden {
    * with it, it gets exactly that registration (createClient's defaults for anything left out).
    */
   createPublicClient(clientId?: string, registration?: ClientRegistration): Promise<string>;
+  /**
+   * A confidential client. Without `registration` it is a resource server (introspection, the feed) and uses no
+   * grant, so it adds no ID-token key pair; with it, it gets exactly that registration.
+   */
   createConfidentialClient(clientId?: string, registration?: ClientRegistration): Promise<{ clientId: string; clientSecret: string }>;
   /** Password grant; throws unless 200. */
   login(user: TestUser, clientId: string, extra?: Record<string, string>): Promise<TokenResponseBody>;
@@ -51,6 +55,9 @@ export type ClientRegistration = Omit<AdminInput<'createClient'>, 'clientId' | '
 
 /** What the password-grant tests' clients are registered with: the password grant is opt-in since schema 5. */
 export const PASSWORD_GRANT: ClientRegistration = { grantTypes: ['password', 'refresh_token'] };
+
+/** A resource server's registration: it takes part in no grant. */
+export const RESOURCE_SERVER: ClientRegistration = { grantTypes: [] };
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}${process.pid}-${Date.now().toString(36)}-${(counter += 1)}`;
@@ -118,7 +125,7 @@ export async function startTestWarden(
       await admin('createClient', { clientId, kind: 'public', name: `Test app ${clientId}`, ...registration });
       return clientId;
     },
-    async createConfidentialClient(clientId = unique('api-'), registration = {}) {
+    async createConfidentialClient(clientId = unique('api-'), registration = RESOURCE_SERVER) {
       const created = await admin('createClient', { clientId, kind: 'confidential', name: `Test API ${clientId}`, ...registration });
       if (!created.clientSecret) throw new Error('a confidential client must get a secret');
       return { clientId, clientSecret: created.clientSecret };

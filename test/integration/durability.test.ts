@@ -42,7 +42,7 @@ describe('durability of each kind of transaction', () => {
       expect({ what, levels: levels.filter((level) => level !== 'full') }).toEqual({ what, levels: [] });
     };
     await full('createUser', () => admin.createUser({ username: 'ben', password: PASSWORD }, ADMIN));
-    await full('createClient', () => admin.createClient({ clientId: 'api', kind: 'confidential', name: 'API' }, ADMIN));
+    await full('createClient', () => admin.createClient({ clientId: 'api', kind: 'confidential', name: 'API', grantTypes: [] }, ADMIN));
     await full('updateSettings', () => admin.updateSettings({ reuseGraceSeconds: 5 }, ADMIN));
     await full('revokeSession', () => admin.revokeSession({ sessionId: login.sessionId, reason: 'lost phone' }, ADMIN));
     await full('revokeAccessToken', () => admin.revokeAccessToken({ jti: claimsOf(other.accessToken).jti, reason: 'leaked' }, ADMIN));

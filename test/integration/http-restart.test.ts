@@ -140,7 +140,7 @@ describe('npm run serve, stopped and started again on the same data directory (r
 
     await admin('createUser', { username: 'restart-user', password: 'correct horse battery' });
     await admin('createClient', { clientId: 'restart-app', kind: 'public', name: 'Restart app', grantTypes: ['password', 'refresh_token'] });
-    const api = (await admin('createClient', { clientId: 'restart-api', kind: 'confidential', name: 'Restart API' })) as { clientSecret: string };
+    const api = (await admin('createClient', { clientId: 'restart-api', kind: 'confidential', name: 'Restart API', grantTypes: [] })) as { clientSecret: string };
     const login = await post('/oauth/token', { grant_type: 'password', username: 'restart-user', password: 'correct horse battery', client_id: 'restart-app' });
     expect(login.status).toBe(200);
     const { access_token: token } = (await login.json()) as { access_token: string };

@@ -40,7 +40,7 @@ describe('interop: oauth4webapi and jose against npm run serve', () => {
     service = await startServeProcess(['--data-dir', dataDir, '--key-store', 'memory', '--port', '0'], { via: 'npm' });
     await admin('createUser', { username, password });
     await admin('createClient', { clientId: 'interop-app', kind: 'public', name: 'Interop app', grantTypes: ['password', 'refresh_token'] });
-    const rs = await admin('createClient', { clientId: 'interop-api', kind: 'confidential', name: 'Interop API' });
+    const rs = await admin('createClient', { clientId: 'interop-api', kind: 'confidential', name: 'Interop API', grantTypes: [] });
     publicClient = { client_id: 'interop-app' };
     resourceServer = { client_id: 'interop-api' };
     resourceServerAuth = oauth.ClientSecretBasic(rs.clientSecret!);

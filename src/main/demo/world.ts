@@ -84,7 +84,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
   for (const kind of ['web', 'phone', 'desktop'] as const) {
     await admin.createClient({ clientId: DEMO_CLIENTS[kind].clientId, kind: 'public', name: DEMO_CLIENTS[kind].name, grantTypes: ['password', 'refresh_token'] }, SYSTEM);
   }
-  const api = await admin.createClient({ clientId: DEMO_CLIENTS.api.clientId, kind: 'confidential', name: DEMO_CLIENTS.api.name }, SYSTEM);
+  const api = await admin.createClient({ clientId: DEMO_CLIENTS.api.clientId, kind: 'confidential', name: DEMO_CLIENTS.api.name, grantTypes: [] }, SYSTEM);
   if (!api.clientSecret) throw new WardenError('internal_error', 'The demo API client has no secret.');
 
   const cast = buildCast(deviceCount);
