@@ -62,6 +62,9 @@ export interface DueLogout {
  */
 export function claimDueLogouts(ctx: EngineContext, limit: number, leaseMs: number): DueLogout[] {
   const now = ctx.now();
+  // A read first: most wakes (every session revocation) find nothing due, and need no write lock for that.
+  const earliest = ctx.store.backchannelOutbox.nextDueAt();
+  if (earliest === undefined || earliest > now) return [];
   // Routine commit: a lease lost to a power cut only lets the row be attempted once more.
   const rows = ctx.store.transaction(() => ctx.store.backchannelOutbox.claimDue(now, now + leaseMs, limit));
   const due: DueLogout[] = [];

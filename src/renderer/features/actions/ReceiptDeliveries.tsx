@@ -1,15 +1,9 @@
 import Box from '@mui/material/Box';
 import type { ReactNode } from 'react';
-import type { BackchannelDelivery } from '../../../shared/admin-api';
 import { useAdminQuery } from '../../api/hooks';
 import { Mono } from '../../components/Mono';
 import { formatAbsolute } from '../../lib/time';
-
-/** "+12 ms" after the action: how long propagation took, which is what the receipt proves. */
-function after(at: number, since: number): string {
-  const ms = at - since;
-  return ms < 10_000 ? `+${Math.max(0, ms)} ms` : `+${Math.round(ms / 1000)} s`;
-}
+import { after, describeDelivery } from './receipt-format';
 
 function Line({ children, testId }: { children: ReactNode; testId: string }) {
   return (
@@ -37,16 +31,6 @@ export function FeedAcknowledgements({ feedEventId, since }: { feedEventId: numb
       ))}
     </>
   );
-}
-
-function describeDelivery(delivery: BackchannelDelivery, since: number): string {
-  if (delivery.state === 'delivered' && delivery.deliveredAt !== null) {
-    return `logged out ${after(delivery.deliveredAt, since)} (HTTP ${delivery.lastStatus ?? '?'}, attempt ${delivery.attempts})`;
-  }
-  const last = delivery.lastError ?? (delivery.lastStatus !== null ? `HTTP ${delivery.lastStatus}` : null);
-  if (delivery.state === 'failed') return `gave up ${delivery.failedAt !== null ? after(delivery.failedAt, since) : ''}: ${last ?? 'no answer'}`;
-  if (delivery.attempts === 0 || last === null) return 'queued';
-  return `retrying${delivery.nextAttemptAt !== null ? ` at ${formatAbsolute(delivery.nextAttemptAt)}` : ''} (${delivery.attempts} attempts; last: ${last})`;
 }
 
 /** The back-channel logout tokens the action owed client apps (their own sessions), and where each stands. */
