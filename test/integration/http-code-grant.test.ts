@@ -73,7 +73,12 @@ describe('authorization code grant over HTTP', () => {
     const posted = await authorize(web.clientId);
     const viaPost = await exchange({ code: posted.code, code_verifier: posted.codeVerifier, client_id: web.clientId, client_secret: web.clientSecret });
     expect(viaPost.status).toBe(200);
-    expect(await viaPost.json()).toMatchObject({ token_type: 'Bearer', id_token: expect.any(String), scope: 'openid profile' });
+    const postedTokens = (await viaPost.json()) as { access_token: string; refresh_token: string };
+    expect(postedTokens).toMatchObject({ token_type: 'Bearer', id_token: expect.any(String), scope: 'openid profile' });
+    // Revocation takes client_secret_post too, as the metadata says.
+    const revoked = await t.postForm('/oauth/revoke', { token: postedTokens.refresh_token, client_id: web.clientId, client_secret: web.clientSecret });
+    expect(revoked.status).toBe(200);
+    expect(await t.admin('inspectToken', { token: postedTokens.access_token })).toMatchObject({ active: false, reason: 'session_revoked' });
 
     const pub = await authorize(spa, 'openid');
     const viaNone = await exchange({ code: pub.code, code_verifier: pub.codeVerifier, client_id: spa }, { origin: 'http://127.0.0.1:9' });
