@@ -8,6 +8,7 @@ export const TIMELINE_LABELS: Partial<Record<DomainEventType, { label: string; t
   'session.refreshed': { label: 'Refresh token rotated', tone: 'info' },
   'refresh_token.reused': { label: 'Refresh token reused — family revoked', tone: 'bad' },
   'refresh_token.grace_retry': { label: 'Refresh retried inside the grace window (a harmless race)', tone: 'warning' },
+  'authorization_code.reused': { label: 'Authorization code presented again — session revoked', tone: 'bad' },
   'session.revoked': { label: 'Session revoked', tone: 'bad' },
   'user.forced_out': { label: 'User forced out', tone: 'bad' },
   'user.refresh_version_bumped': { label: 'Refresh version bumped', tone: 'warning' },
