@@ -5,7 +5,7 @@
  * them again to the registration its patch would produce, since the grant rules depend on the stored kind.
  */
 import type { ClientInfo, ClientKind, GrantType, SigningAlg } from '../../shared/dto';
-import { DEFAULT_GRANT_TYPES, grantTypesProblem, uriProblem } from '../../shared/client-registration';
+import { DEFAULT_GRANT_TYPES, grantTypesProblem, MAX_CLIENT_NAME, uriProblem } from '../../shared/client-registration';
 import { WardenError } from '../../shared/errors';
 import type { ClientRow } from '../store/store';
 import type { EngineContext } from './context';
@@ -52,6 +52,8 @@ export function listClients(ctx: EngineContext): ClientInfo[] {
  */
 function checkRegistration(method: string, kind: ClientKind, registration: Registration): void {
   const problems: string[] = [];
+  const name = registration.name.trim();
+  if (name.length === 0 || name.length > MAX_CLIENT_NAME) problems.push(`name: 1 to ${MAX_CLIENT_NAME} characters`);
   const uriLists = { redirectUris: registration.redirectUris, postLogoutRedirectUris: registration.postLogoutRedirectUris };
   for (const [field, uris] of Object.entries(uriLists)) {
     uris.forEach((uri, index) => {

@@ -93,6 +93,9 @@ describe('client registration rules', () => {
     expect(() => h.engine.admin.createClient({ clientId: 'x', kind: 'public', name: 'X', redirectUris: ['https://a.example/cb#f'] }, ADMIN)).toThrow(
       expect.objectContaining({ code: 'invalid_input', message: 'Invalid input for createClient: redirectUris.0: no fragment (#)' }),
     );
+    expect(() => h.engine.admin.updateClient({ clientId: 'web', name: '  ' }, ADMIN)).toThrow(
+      expect.objectContaining({ code: 'invalid_input', message: 'Invalid input for updateClient: name: 1 to 100 characters' }),
+    );
     expect(() => h.engine.admin.updateClient({ clientId: 'web', backchannelLogoutUri: 'http://rp.example/logout' }, ADMIN)).toThrow(
       expect.objectContaining({ code: 'invalid_input', message: expect.stringMatching(/^Invalid input for updateClient: backchannelLogoutUri: must use https/) }),
     );
