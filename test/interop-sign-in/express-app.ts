@@ -26,7 +26,7 @@ export interface AppEnv {
 
 // The package is CommonJS and spreads `requiresAuth` into its exports, which Node's ES-module loader cannot
 // detect (`import { requiresAuth }` fails under plain Node, e.g. the bench): require it, typed by its d.ts.
-const { auth, requiresAuth } = createRequire(import.meta.url)('express-openid-connect') as typeof ExpressOpenidConnect;
+const { attemptSilentLogin, auth, requiresAuth } = createRequire(import.meta.url)('express-openid-connect') as typeof ExpressOpenidConnect;
 
 type Callback<T = void> = (error: Error | null, value?: T) => void;
 type StoreOption = NonNullable<Exclude<ConfigParams['backchannelLogout'], boolean | undefined>['store']>;
@@ -90,6 +90,10 @@ export function createSignInApp(env: AppEnv, logoutStore: LogoutStore): express.
     res.send(`Signed in as ${req.oidc.user?.preferred_username ?? req.oidc.user?.sub}`);
   });
   // #endregion
+  // A page that signs the browser in without a prompt when the provider already knows it (prompt=none).
+  app.get('/silent', attemptSilentLogin(), (req, res) => {
+    res.send(req.oidc.isAuthenticated() ? `silent: signed in as ${req.oidc.user?.sub}` : 'silent: signed out');
+  });
   app.get('/', (req, res) => {
     res.send(req.oidc.isAuthenticated() ? `home: signed in as ${req.oidc.user?.sub}` : 'home: signed out');
   });
