@@ -5,7 +5,7 @@
  */
 import type { SigningAlg } from '../../shared/dto';
 import type { EngineContext, Tx } from './context';
-import { applyPlan, emitClosed, emitDiscarded, emitRotation, pairOf, type Applied, type Done, type Step } from './key-lifecycle';
+import { applyPlan, emitClosed, emitDiscarded, emitRotation, pairOf, type Applied, type Done, type Step } from './key-plan';
 import { signingAlgsInUse } from './key-use';
 import { pinSettings } from './settings';
 
