@@ -77,6 +77,14 @@ describe('standards details', () => {
         token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
       });
       expect(await (await fetch(`${t.baseUrl}/.well-known/openid-configuration`)).json()).toEqual(metadata);
+      // Every endpoint it names is served (whatever a bare GET gets there: a page, a refusal, 405), none is a 404.
+      const urls = Object.entries(metadata).filter(([name]) => name.endsWith('_endpoint') || name === 'jwks_uri').map(([, url]) => url as string);
+      expect(urls.length).toBe(9);
+      for (const url of urls) {
+        const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+        await response.body?.cancel();
+        expect([url, response.status === 404]).toEqual([url, false]);
+      }
     });
   });
 
