@@ -1,4 +1,5 @@
 import Button from '@mui/material/Button';
+import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
@@ -31,7 +32,7 @@ function GroupRow({ group, onRotate, onUseForAccessTokens }: { group: KeyGroup }
   const active = group.keys.find((key) => key.status === 'active');
   return (
     <TableRow data-testid={`key-group-${group.alg}`} data-access={group.access ? 'true' : 'false'} data-uses={group.uses.join(' ')}>
-      <TableCell colSpan={6} sx={{ bgcolor: 'action.hover' }}>
+      <TableCell colSpan={5} sx={{ bgcolor: 'action.hover' }}>
         <Typography component="span" variant="subtitle2">
           {ALG_LABELS[group.alg]}
         </Typography>{' '}
@@ -39,17 +40,19 @@ function GroupRow({ group, onRotate, onUseForAccessTokens }: { group: KeyGroup }
           {describeUses(group.uses)}
         </Typography>
       </TableCell>
-      <TableCell align="right" sx={{ bgcolor: 'action.hover' }}>
-        {!group.access && active && group.uses.length > 0 && (
-          <Button size="small" onClick={() => onUseForAccessTokens(group.alg, active)} data-testid={`key-group-access-${group.alg}`}>
-            Sign access tokens with it
-          </Button>
-        )}
-        {(group.uses.length > 0 || group.next) && (
-          <Button size="small" onClick={() => onRotate(group.alg)} data-testid={`key-group-rotate-${group.alg}`}>
-            Rotate
-          </Button>
-        )}
+      <TableCell colSpan={2} align="right" sx={{ bgcolor: 'action.hover' }}>
+        <Stack direction="row" spacing={1} sx={{ justifyContent: 'flex-end', whiteSpace: 'nowrap' }}>
+          {!group.access && active && group.uses.length > 0 && (
+            <Button size="small" onClick={() => onUseForAccessTokens(group.alg, active)} data-testid={`key-group-access-${group.alg}`}>
+              Sign access tokens with it
+            </Button>
+          )}
+          {(group.uses.length > 0 || group.next) && (
+            <Button size="small" onClick={() => onRotate(group.alg)} data-testid={`key-group-rotate-${group.alg}`}>
+              Rotate
+            </Button>
+          )}
+        </Stack>
       </TableCell>
     </TableRow>
   );
