@@ -154,7 +154,7 @@ export const flagsSchema = z.object({
     .meta(meta({ flag: '--key-store', value: 'keychain|memory', default: 'keychain (memory with --demo)', help: 'where private signing keys live; memory is ephemeral: tokens die with the process' })),
   signingAlg: flagValue(parseSigningAlg)
     .optional()
-    .meta(meta({ flag: '--signing-alg', value: signingAlgSchema.options.join('|'), default: `${DEFAULT_SETTINGS.signingAlg} (the Settings default)`, help: "algorithm of a new install's first signing key; once keys exist it is ignored with a notice (use rotateSigningKey)" })),
+    .meta(meta({ flag: '--signing-alg', value: signingAlgSchema.options.join('|'), default: `${DEFAULT_SETTINGS.signingAlg} (the Settings default)`, help: "algorithm of a new install's first signing key; once keys exist it is ignored with a notice (change the signingAlg setting)" })),
   consoleDir: z
     .string()
     .optional()
