@@ -3,6 +3,7 @@
  * (blocked user, not-before, revoked session, revoked jti). Returns a stable reason instead of throwing.
  */
 import { type AccessTokenClaims, type Verdict, type VerdictReason } from '../../shared/verdict';
+import type { KeyRow } from '../store/store';
 import type { EngineContext } from './context';
 import { decodeJwtDetailed, verifyJwtSignature, type DecodedJwt } from './jwt';
 
@@ -51,13 +52,17 @@ export function verifyDetailed(ctx: EngineContext, token: unknown): DetailedVerd
   if (!verifyJwtSignature(decoded, alg, key.publicKey)) return no('bad_signature', decoded, false);
   const claims = parseClaims(decoded.payload);
   if (!claims) return no('malformed', decoded, true);
-  const reason = judge(ctx, header, claims, key.row.status);
+  const reason = judge(ctx, header, claims, key.row);
   return reason ? no(reason, decoded, true, claims) : { verdict: { active: true, claims }, decoded, signatureValid: true };
 }
 
-function judge(ctx: EngineContext, header: Record<string, unknown>, claims: AccessTokenClaims, keyStatus: string): VerdictReason | undefined {
+function judge(ctx: EngineContext, header: Record<string, unknown>, claims: AccessTokenClaims, key: Pick<KeyRow, 'status' | 'retiresAt'>): VerdictReason | undefined {
+  const keyStatus = key.status;
   if (keyStatus === 'revoked') return 'revoked_kid';
   if (keyStatus === 'retired') return 'retired_kid';
+  // Retired from retiresAt on, not from the maintenance pass that records it (up to a minute later): the
+  // kit refuses the key from that same instant, announced on the feed (docs/feed.md, key-retiring).
+  if (keyStatus === 'retiring' && key.retiresAt !== null && key.retiresAt <= ctx.now()) return 'retired_kid';
   // The next key is published ahead but signs nothing until a rotation promotes it: a valid signature by it
   // means its private half leaked.
   if (keyStatus === 'next') return 'next_kid';
