@@ -6,6 +6,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // The service and the tests import @token-warden/verifier as users do, from its build: rebuild it first
+    // when its sources changed, so a test never runs yesterday's kit.
+    globalSetup: ['test/helpers/build-verifier.ts'],
     // The real-keychain suite needs a Secret Service; scripts/test.sh provides one.
     reporters: ['default'],
   },

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks, then gets out of the way. Used by `npm test`, `npm start` and CI.
 #   bash scripts/setup.sh [--system] [--browser]
-#     (always)   npm packages, when node_modules is missing or older than package-lock.json
+#     (always)   npm packages, when node_modules is missing or older than package-lock.json; then the
+#                resource-server kit's build (packages/verifier/dist), when missing or older than its sources:
+#                the service, the demo, the tests and the bench import the kit as users do, built
 #     --system   Debian packages for the real-keychain tests (dbus, gnome-keyring, libsecret-tools) and for the
 #                Python interop tests (python3-jwt, python3-requests, python3-authlib, run by /usr/bin/python3)
 #     --browser  Debian's Chromium for the end-to-end tests (Playwright never downloads a browser here)
@@ -25,6 +27,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   # downloads it on demand where it can.
   ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
+node packages/verifier/build.mjs --if-stale
 
 packages=()
 if [ "$want_system" = 1 ]; then

@@ -8,7 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createVerifier, type Verifier } from '../../src/verifier/index';
+import { createVerifier, type Verifier } from '@token-warden/verifier';
 import { within } from '../lib/in-process-warden';
 import { BenchCheckError, boundRow, check, type BenchRow, type Suite } from '../lib/report';
 import { latencySummary } from '../lib/stats';

@@ -9,7 +9,7 @@
  */
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { importJWK, jwtVerify } from 'jose';
-import { createVerifier, type Verifier } from '../../src/verifier/index';
+import { createVerifier, type Verifier } from '@token-warden/verifier';
 import { startBenchWarden, within, type BenchWarden } from '../lib/in-process-warden';
 import { check, ratioRow, type BenchRow, type Suite } from '../lib/report';
 import { median, seededRandom, shuffle } from '../lib/stats';

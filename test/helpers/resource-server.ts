@@ -1,7 +1,7 @@
 /** A minimal resource server built only on the kit's middleware, as an app would write it. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthenticatedRequest, Verifier } from '../../src/verifier/index';
+import type { AuthenticatedRequest, Verifier } from '@token-warden/verifier';
 
 export interface ResourceServer {
   url: string;

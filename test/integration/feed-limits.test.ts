@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CAEP_SESSION_REVOKED } from '../../src/shared/feed';
+import { CAEP_SESSION_REVOKED } from '@token-warden/verifier';
 import { ManualClock } from '../../src/main/engine/clock';
-import { readSse, type SseMessage } from '../../src/verifier/sse-reader';
+import { readSse, type SseMessage } from '../../packages/verifier/src/sse-reader';
 import { basicAuth, startTestWarden, type TestWarden } from '../helpers/warden';
 
 const cleanups: Array<() => unknown> = [];

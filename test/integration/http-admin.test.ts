@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/main/engine/clock';
 import { CONSOLE_CSP } from '../../src/main/http/static-console';
 import type { LiveEvent } from '../../src/shared/events';
-import { readSse } from '../../src/verifier/sse-reader';
+import { readSse } from '../../packages/verifier/src/sse-reader';
 import { startTestWarden, type TestWarden } from '../helpers/warden';
 
 interface RawResponse {

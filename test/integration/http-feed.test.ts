@@ -5,8 +5,8 @@
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAEP_SESSION_REVOKED } from '../../src/shared/feed';
-import { readSse, type SseMessage } from '../../src/verifier/sse-reader';
+import { CAEP_SESSION_REVOKED } from '@token-warden/verifier';
+import { readSse, type SseMessage } from '../../packages/verifier/src/sse-reader';
 import { basicAuth, startTestWarden, type TestWarden } from '../helpers/warden';
 
 interface OpenFeed {

@@ -11,7 +11,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openVault } from '../../src/main/keys/index';
 import { openStore } from '../../src/main/store/index';
-import { createVerifier } from '../../src/verifier/index';
+import { createVerifier } from '@token-warden/verifier';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process';
 import { basicAuth, formBody, startTestWarden, type TestWarden } from '../helpers/warden';
 

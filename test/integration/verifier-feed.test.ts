@@ -3,7 +3,7 @@
  * a silent feed falls back to introspection, and with the service gone past the bound the kit fails closed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVerifier, type FeedState, type RevocationApplied, type Verifier } from '../../src/verifier/index';
+import { createVerifier, type FeedState, type RevocationApplied, type Verifier } from '@token-warden/verifier';
 import { controlledFetch } from '../helpers/controlled-fetch';
 import { startResourceServer } from '../helpers/resource-server';
 import { nextEvent, startTestWarden } from '../helpers/warden';

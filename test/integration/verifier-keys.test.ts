@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/main/engine/clock';
-import { createVerifier, type RevocationApplied, type Verifier } from '../../src/verifier/index';
+import { createVerifier, type RevocationApplied, type Verifier } from '@token-warden/verifier';
 import { startResourceServer } from '../helpers/resource-server';
 import { nextEvent, startTestWarden, type TestWarden } from '../helpers/warden';
 

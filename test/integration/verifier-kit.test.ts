@@ -4,7 +4,7 @@
  */
 import { createHmac, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, type Verifier } from '../../src/verifier/index';
+import { createVerifier, type Verifier } from '@token-warden/verifier';
 import { nextEvent, startTestWarden, type TestUser, type TestWarden } from '../helpers/warden';
 import { CRIT_HEADERS, nonCanonicalVariants } from '../helpers/jws-vectors';
 import { startResourceServer, type ResourceServer } from '../helpers/resource-server';

@@ -1,11 +1,12 @@
 /**
  * The demo API: a small resource server written the way any app would write one, using only the public
- * resource-server kit (`src/verifier`). It verifies tokens locally and hears revocations on the feed with
- * its own confidential client's secret; the token service is just its issuer.
+ * resource-server kit (`@token-warden/verifier`, packages/verifier), imported as any API imports it. It
+ * verifies tokens locally and hears revocations on the feed with its own confidential client's secret; the
+ * token service is just its issuer.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createVerifier, type AuthenticatedRequest, type Verifier } from '../../verifier/index';
+import { createVerifier, type AuthenticatedRequest, type Verifier } from '@token-warden/verifier';
 
 export interface DemoApi {
   /** `http://127.0.0.1:<port>/api/me` */

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { WardenError } from '../../shared/errors';
 import { readJson } from './body';
 import { requireConfidentialClient } from './client-auth';
-import { FEED_READY_COMMENT, FEED_TOO_MANY_CONNECTIONS } from '../../shared/feed';
+import { FEED_READY_COMMENT, FEED_TOO_MANY_CONNECTIONS } from '@token-warden/verifier';
 import type { RevocationRow } from '../store/store';
 import type { ServiceContext } from './context';
 import type { FeedReceipts } from './feed-receipts';

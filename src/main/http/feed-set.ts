@@ -1,9 +1,9 @@
 /**
  * One revocation row as a Security Event Token (RFC 8417) carrying an OpenID CAEP `session-revoked` event
- * with Token Warden's subject (src/shared/feed.ts). Each subscriber gets its own `aud` (its client id), so a
- * SET captured from one resource server's stream is not valid for another.
+ * with Token Warden's subject (the feed format: @token-warden/verifier's feed-format.ts). Each subscriber gets
+ * its own `aud` (its client id), so a SET captured from one resource server's stream is not valid for another.
  */
-import { CAEP_SESSION_REVOKED, type FeedSetClaims, type FeedSubject } from '../../shared/feed';
+import { CAEP_SESSION_REVOKED, type FeedSetClaims, type FeedSubject } from '@token-warden/verifier';
 import type { RevocationRow } from '../store/store';
 
 function subjectOf(row: RevocationRow): FeedSubject {

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BridgeInfo } from '../../shared/bridge';
-import { FEED_HEARTBEAT_MS } from '../../shared/feed';
+import { FEED_HEARTBEAT_MS } from '@token-warden/verifier';
 import type { Clock } from '../engine/clock';
 import type { TokenEngine } from '../engine/types';
 import { AddressThrottle, DEFAULT_ADDRESS_THROTTLE, type ThrottleOptions } from './address-throttle';

@@ -5,7 +5,7 @@
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeJwt, decodeJwtDetailed, isCanonicalBase64url as engineCanonical } from '../../../src/main/engine/jwt';
-import { isCanonicalBase64url as kitCanonical, parseJws } from '../../../src/verifier/jws';
+import { isCanonicalBase64url as kitCanonical, parseJws } from '../../../packages/verifier/src/jws';
 import { CRIT_HEADERS, nonCanonicalVariants, respellings, segmentWithRest } from '../../helpers/jws-vectors';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { KeySet } from '../../../src/verifier/key-set';
+import { KeySet } from '../../../packages/verifier/src/key-set';
 
 const JWKS_URI = 'http://127.0.0.1:9/oauth/jwks';
 

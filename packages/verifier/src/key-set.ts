@@ -6,8 +6,8 @@
  * its Cache-Control max-age, whichever is shorter. Keys revoked on the feed are dropped and never re-admitted.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { KitAlg } from './jws';
-import type { KitClock } from './types';
+import type { KitAlg } from './jws.js';
+import type { KitClock } from './types.js';
 
 export interface CachedKey {
   kid: string;

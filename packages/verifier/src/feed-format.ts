@@ -3,7 +3,8 @@
  * `id: <monotonic revocation id>`, `event: revocation` and `data: <compact JWS>`: a Security Event Token
  * (RFC 8417, `typ: secevent+jwt`) signed with the engine's active key, whose `events` claim holds one
  * OpenID CAEP `session-revoked` event extended with Token Warden's subject. Heartbeats are SSE comments
- * (`: hb <ms>`) every HEARTBEAT_MS.
+ * (`: hb <ms>`) every HEARTBEAT_MS. This file is the one definition of the format: the token service
+ * (src/main/http) imports it from this package, as any other consumer of the feed can.
  */
 export const CAEP_SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 export const SET_TYP = 'secevent+jwt';

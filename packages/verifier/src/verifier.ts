@@ -3,15 +3,15 @@
  * feed. The hot path is synchronous when the signing key is cached: a repeated token costs one cache hit
  * plus the expiry and revocation checks, which are never cached; a new token costs one node:crypto verify.
  */
-import type { AccessTokenClaims } from '../shared/verdict';
-import { audienceMatches, parseAccessClaims } from './claims';
-import { FeedClient } from './feed-client';
-import { decodePayload, isKitAlg, parseJws, verifySignature, type ParsedJws } from './jws';
-import { discover, KeySet, type CachedKey, type ServiceEndpoints } from './key-set';
-import { Lru } from './lru';
-import { createMiddleware, type VerifierMiddleware } from './middleware';
-import { RevocationState } from './revocation-state';
-import type { FeedReceiptRecord, FeedState, KitReason, KitVerdict, RevocationApplied, VerifierEvents, VerifierOptions } from './types';
+import type { AccessTokenClaims } from './verdict-reasons.js';
+import { audienceMatches, parseAccessClaims } from './claims.js';
+import { FeedClient } from './feed-client.js';
+import { decodePayload, isKitAlg, parseJws, verifySignature, type ParsedJws } from './jws.js';
+import { discover, KeySet, type CachedKey, type ServiceEndpoints } from './key-set.js';
+import { Lru } from './lru.js';
+import { createMiddleware, type VerifierMiddleware } from './middleware.js';
+import { RevocationState } from './revocation-state.js';
+import type { FeedReceiptRecord, FeedState, KitReason, KitVerdict, RevocationApplied, VerifierEvents, VerifierOptions } from './types.js';
 
 const ACCEPTED_TYP = new Set(['at+jwt', 'application/at+jwt']);
 const MAX_RECEIPTS = 1000;

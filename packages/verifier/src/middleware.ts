@@ -4,8 +4,8 @@
  * (RFC 6750 §3). On success the claims are put on `req.auth`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AccessTokenClaims } from '../shared/verdict';
-import type { KitVerdict } from './types';
+import type { AccessTokenClaims } from './verdict-reasons.js';
+import type { KitVerdict } from './types.js';
 
 export type AuthenticatedRequest = IncomingMessage & { auth?: AccessTokenClaims };
 export type VerifierMiddleware = (req: AuthenticatedRequest, res: ServerResponse, next: (error?: unknown) => void) => void;

@@ -7,12 +7,12 @@
  * heartbeat — vouches for the local state for `maxSilenceMs` more. While nothing vouches (never synced,
  * or silent past the bound), `healthy()` is false and the verifier falls back to introspection.
  */
-import { FEED_READY_COMMENT } from '../shared/feed';
-import { parseFeedSet } from './claims';
-import { decodePayload, isKitAlg, parseJws, verifySignature, type ParsedJws } from './jws';
-import type { CachedKey, KeySet, ServiceEndpoints } from './key-set';
-import { readSse, type SseMessage } from './sse-reader';
-import type { FeedState, KitClock, RevokedSubject } from './types';
+import { FEED_READY_COMMENT } from './feed-format.js';
+import { parseFeedSet } from './claims.js';
+import { decodePayload, isKitAlg, parseJws, verifySignature, type ParsedJws } from './jws.js';
+import type { CachedKey, KeySet, ServiceEndpoints } from './key-set.js';
+import { readSse, type SseMessage } from './sse-reader.js';
+import type { FeedState, KitClock, RevokedSubject } from './types.js';
 
 const MAX_PENDING_ACKS = 1000;
 const ACK_RETRY_MS = 1000;

@@ -1,7 +1,7 @@
-/** Narrowing untrusted token payloads: access-token claims (RFC 9068) and feed SETs (src/shared/feed.ts). */
-import { CAEP_SESSION_REVOKED } from '../shared/feed';
-import type { AccessTokenClaims } from '../shared/verdict';
-import type { RevokedSubject } from './types';
+/** Narrowing untrusted token payloads: access-token claims (RFC 9068) and feed SETs (feed-format.ts). */
+import { CAEP_SESSION_REVOKED } from './feed-format.js';
+import type { AccessTokenClaims } from './verdict-reasons.js';
+import type { RevokedSubject } from './types.js';
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 1000;
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

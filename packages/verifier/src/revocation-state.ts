@@ -3,8 +3,8 @@
  * is kept until its token's exp (+ skew); a revoked session until no token it issued can still be alive
  * (`retainMs` after the revocation); a user's not-before and revoked kids are one entry each.
  */
-import type { AccessTokenClaims } from '../shared/verdict';
-import type { KitReason, RevokedSubject } from './types';
+import type { AccessTokenClaims } from './verdict-reasons.js';
+import type { KitReason, RevokedSubject } from './types.js';
 
 export class RevocationState {
   private readonly jtis = new Map<string, number>();
@@ -36,7 +36,7 @@ export class RevocationState {
     }
   }
 
-  /** Why the token is revoked, or undefined. `iat` is seconds, not-before ms (src/shared/feed.ts). */
+  /** Why the token is revoked, or undefined. `iat` is seconds, not-before ms (feed-format.ts). */
   check(claims: AccessTokenClaims, kid: string): KitReason | undefined {
     if (this.kids.size !== 0 && this.kids.has(kid)) return 'revoked_kid';
     if (this.jtis.size !== 0 && this.jtis.has(claims.jti)) return 'jti_revoked';

@@ -1,9 +1,9 @@
 /**
- * The resource-server kit's public types. A verdict is the shared `Verdict` with two kit-only reasons:
- * the kit cannot tell why the service said "inactive" during an introspection fallback, and it fails closed
+ * The resource-server kit's public types. A verdict is the service's `Verdict` (verdict-reasons.ts) with two
+ * kit-only reasons: the kit cannot tell why the service said "inactive" during an introspection fallback, and it fails closed
  * when neither the feed nor introspection can vouch for a token.
  */
-import type { AccessTokenClaims, VerdictReason } from '../shared/verdict';
+import type { AccessTokenClaims, VerdictReason } from './verdict-reasons.js';
 
 export type KitReason =
   | VerdictReason

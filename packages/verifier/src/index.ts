@@ -1,0 +1,25 @@
+/**
+ * `@token-warden/verifier`: the resource-server kit. Verify Token Warden access tokens locally and learn
+ * about revocations within milliseconds through the revocation feed.
+ *
+ * ```ts
+ * const verifier = createVerifier({ issuer, audience: 'token-warden-api', clientId, clientSecret });
+ * await verifier.start();
+ * http.createServer((req, res) => verifier.middleware()(req, res, () => res.end(`hello ${req.auth.sub}`)));
+ * ```
+ */
+export { createVerifier, type Verifier, type VerifierStatus } from './verifier.js';
+export type { AuthenticatedRequest, VerifierMiddleware } from './middleware.js';
+export { KIT_REASON_TEXT } from './types.js';
+export type { FeedReceiptRecord, FeedState, KitClock, KitReason, KitVerdict, RevocationApplied, RevokedSubject, VerifierEvents, VerifierOptions } from './types.js';
+export { VERDICT_REASONS, type AccessTokenClaims, type VerdictReason } from './verdict-reasons.js';
+/** The revocation feed's wire format: the contract between the token service and every consumer of the feed. */
+export {
+  CAEP_SESSION_REVOKED,
+  FEED_HEARTBEAT_MS,
+  FEED_READY_COMMENT,
+  FEED_TOO_MANY_CONNECTIONS,
+  SET_TYP,
+  type FeedSetClaims,
+  type FeedSubject,
+} from './feed-format.js';
