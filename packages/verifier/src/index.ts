@@ -10,6 +10,8 @@
  */
 export { createVerifier, type Verifier, type VerifierStatus } from './verifier.js';
 export type { AuthenticatedRequest, VerifierMiddleware } from './middleware.js';
+export { bearerToken } from './bearer.js';
+export { fastifyPlugin, type FastifyInstanceLike, type FastifyPluginOptions, type FastifyReplyLike, type FastifyRequestLike, type FastifyVerifierPlugin } from './fastify-plugin.js';
 export { KIT_REASON_TEXT } from './types.js';
 export type { FeedReceiptRecord, FeedState, KitClock, KitReason, KitVerdict, RevocationApplied, RevokedSubject, VerifierEvents, VerifierOptions } from './types.js';
 export { VERDICT_REASONS, type AccessTokenClaims, type VerdictReason } from './verdict-reasons.js';

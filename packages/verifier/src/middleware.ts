@@ -5,18 +5,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessTokenClaims } from './verdict-reasons.js';
+import { bearerToken, invalidToken, MISSING_TOKEN, type Refusal } from './bearer.js';
 import type { KitVerdict } from './types.js';
 
 export type AuthenticatedRequest = IncomingMessage & { auth?: AccessTokenClaims };
 export type VerifierMiddleware = (req: AuthenticatedRequest, res: ServerResponse, next: (error?: unknown) => void) => void;
 
-const BEARER = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)[ ]*$/i;
-
-function refuse(res: ServerResponse, challenge: string, body: Record<string, string>): void {
+function refuse(res: ServerResponse, refusal: Refusal): void {
   if (res.headersSent) return;
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(refusal.body);
   res.writeHead(401, {
-    'WWW-Authenticate': challenge,
+    'WWW-Authenticate': refusal.challenge,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
@@ -26,9 +25,9 @@ function refuse(res: ServerResponse, challenge: string, body: Record<string, str
 
 export function createMiddleware(verify: (token: unknown) => KitVerdict | Promise<KitVerdict>): VerifierMiddleware {
   return (req, res, next) => {
-    const match = BEARER.exec(req.headers.authorization ?? '');
-    if (!match) {
-      refuse(res, 'Bearer realm="api"', { error: 'invalid_request', error_description: 'A bearer access token is required.' });
+    const token = bearerToken(req.headers.authorization);
+    if (token === null) {
+      refuse(res, MISSING_TOKEN);
       return;
     }
     const conclude = (verdict: KitVerdict) => {
@@ -37,12 +36,9 @@ export function createMiddleware(verify: (token: unknown) => KitVerdict | Promis
         next();
         return;
       }
-      refuse(res, `Bearer realm="api", error="invalid_token", error_description="${verdict.reason}"`, {
-        error: 'invalid_token',
-        error_description: verdict.reason,
-      });
+      refuse(res, invalidToken(verdict.reason));
     };
-    const verdict = verify(match[1]);
+    const verdict = verify(token);
     if (verdict instanceof Promise) verdict.then(conclude, next);
     else conclude(verdict);
   };
