@@ -23,12 +23,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 import requests
 
-from warden_feed import FeedConsumer, RevocationState
+from warden_feed import FeedConsumer, feed_version_problem
 from warden_keys import ALGORITHMS, KeySet, canonical_jws
+from warden_state import RevocationState
 
 ACCESS_TOKEN_TYPES = ('at+jwt', 'application/at+jwt')
 REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'sid']
-SUPPORTED_FEED_MAJOR = 1
 
 
 class Guard:
@@ -127,9 +127,9 @@ def discover(issuer):
     metadata = response.json()
     if metadata.get('issuer') != issuer:
         raise SystemExit(f'the metadata names issuer {metadata.get("issuer")!r}, not {issuer!r}')
-    version = str(metadata.get('revocation_feed_version', '1'))
-    if version.split('.')[0] != str(SUPPORTED_FEED_MAJOR):
-        raise SystemExit(f'the service speaks feed version {version}; this code reads version {SUPPORTED_FEED_MAJOR}.x only')
+    problem = feed_version_problem(metadata.get('revocation_feed_version', '1.0'))
+    if problem:
+        raise SystemExit(problem)
     return metadata
 
 

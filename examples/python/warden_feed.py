@@ -16,8 +16,14 @@ import jwt
 import requests
 
 from warden_keys import ALGORITHMS, canonical_jws
+from warden_state import now_ms
 
 CAEP_SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked'
+# Feed format 1.1: an announcement (no SSE id) of the instant a signing key stops verifying.
+KEY_RETIRING = 'key-retiring'
+KEY_RETIRING_EVENT = 'urn:token-warden:secevent:key-retiring'
+FEED_VERSION_HEADER = 'Token-Warden-Feed-Version'
+SUPPORTED_FEED_MAJOR = 1
 MAX_LINE = 1024 * 1024
 MAX_PENDING_ACKS = 1000
 log = logging.getLogger('warden.feed')
@@ -29,62 +35,18 @@ def basic_authorization(client_id, secret):
     return 'Basic ' + base64.b64encode(pair.encode('utf-8')).decode('ascii')
 
 
-def now_ms():
-    return int(time.time() * 1000)
-
-
 class FeedError(Exception):
     """The stream sent something that cannot be applied: drop the connection and resume from the last good id."""
 
 
-class RevocationState:
-    """What the feed revoked. Times are the service's wall clock in ms, compared with this host's."""
-
-    def __init__(self, skew_ms=5000, session_retain_ms=24 * 3600 * 1000):
-        self.skew_ms = skew_ms
-        self.session_retain_ms = session_retain_ms
-        self.jtis = {}        # jti -> the token's exp (ms): forgotten once the token has expired anyway
-        self.sessions = {}    # sid -> when applied (ms): kept longer than any access token lives
-        self.not_before = {}  # user id -> not-before (ms): tokens issued before it are dead
-        self.kids = set()     # revoked signing keys
-        self.lock = threading.Lock()
-
-    def apply(self, subject):
-        """Applies one subject; False for a kind this code does not know (it is skipped, not applied)."""
-        kind, sid = subject.get('kind'), subject.get('id')
-        with self.lock:
-            if kind == 'jti' and isinstance(subject.get('exp'), (int, float)):
-                self.jtis[sid] = subject['exp']
-            elif kind == 'session':
-                self.sessions[sid] = now_ms()
-            elif kind == 'user' and isinstance(subject.get('not_before'), (int, float)):
-                # Only forward: an older event replayed late cannot loosen a newer not-before.
-                self.not_before[sid] = max(self.not_before.get(sid, float('-inf')), subject['not_before'])
-            elif kind == 'key':
-                self.kids.add(sid)
-            else:
-                return False
-        return True
-
-    def check(self, claims, kid):
-        """The reason this verified token is revoked, or None."""
-        with self.lock:
-            if kid in self.kids:
-                return 'revoked_kid'
-            if claims.get('jti') in self.jtis:
-                return 'jti_revoked'
-            if claims.get('sid') in self.sessions:
-                return 'session_revoked'
-            not_before = self.not_before.get(claims.get('sub'))
-            if not_before is not None and claims['iat'] * 1000 < not_before:
-                return 'issued_before_not_before'
-        return None
-
-    def purge(self):
-        now = now_ms()
-        with self.lock:
-            self.jtis = {jti: exp for jti, exp in self.jtis.items() if exp + self.skew_ms >= now}
-            self.sessions = {sid: at for sid, at in self.sessions.items() if at + self.session_retain_ms >= now}
+def feed_version_problem(version):
+    """Why this code cannot read feed format `version` (MAJOR.MINOR), or None. No version at all means 1.0."""
+    major, dot, minor = str(version).partition('.')
+    if not (dot and major.isdigit() and minor.isdigit() and len(major) <= 4 and len(minor) <= 4):
+        return f'{version!r} is not a MAJOR.MINOR feed format version'
+    if int(major) != SUPPORTED_FEED_MAJOR:
+        return f'the service writes feed format {version}; this code reads format {SUPPORTED_FEED_MAJOR}.x only'
+    return None
 
 
 def sse_lines(chunks):
@@ -193,6 +155,11 @@ class FeedConsumer(threading.Thread):
                 return int(response.headers.get('retry-after', '10'))
             if response.status_code != 200:
                 raise FeedError(f'the feed answered {response.status_code}')
+            # A stream of a major this code does not know is not read at all: the state goes stale and the
+            # API fails closed, rather than guess what the events mean.
+            problem = feed_version_problem(response.headers.get(FEED_VERSION_HEADER, '1.0'))
+            if problem:
+                raise FeedError(problem)
             self.read(sse_lines(response.iter_content(chunk_size=None)))
         return 0
 
@@ -226,8 +193,11 @@ class FeedConsumer(threading.Thread):
                     event_id = value
 
     def handle(self, raw_id, event, data):
-        if event != 'revocation':
+        if event == KEY_RETIRING:
+            self.apply_retiring(data)
             return
+        if event != 'revocation':
+            return  # a later minor may add event names; what this code does not know it may ignore
         if raw_id is None or not raw_id.isdigit() or int(raw_id) <= 0:
             raise FeedError('a feed event has no valid id')
         event_id = int(raw_id)
@@ -244,31 +214,50 @@ class FeedConsumer(threading.Thread):
             log.warning('feed event %s: subject kind %r not understood, skipped', event_id, subject.get('kind'))
         self.last_event_id = event_id
 
-    def verify_set(self, event_id, token):
-        """The event's subject after every check; None for an event type this code does not know."""
+    def verified_claims(self, what, token):
+        """The claims of a SET for this client after its form, header, signature, iss and aud checks."""
         if not canonical_jws(token):
-            raise FeedError(f'feed event {event_id} is not a compact JWS')
+            raise FeedError(f'{what} is not a compact JWS')
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as error:
-            raise FeedError(f'feed event {event_id}: {error}') from error
+            raise FeedError(f'{what}: {error}') from error
         alg, kid = header.get('alg'), header.get('kid')
         if str(header.get('typ', '')).lower() != 'secevent+jwt' or alg not in ALGORITHMS or not kid or 'crit' in header:
-            raise FeedError(f'feed event {event_id} is not a security event token')
+            raise FeedError(f'{what} is not a security event token')
         key, reason = self.keys.get(kid)
         if key is None or key.alg != alg:
-            raise FeedError(f'feed event {event_id}: key {kid}: {reason or "another algorithm"}')
+            raise FeedError(f'{what}: key {kid}: {reason or "another algorithm"}')
         try:
             claims = jwt.decode(token, key.key, algorithms=[alg], audience=self.client_id, issuer=self.issuer,
                                 options={'require': ['iss', 'aud', 'iat', 'jti']})
         except jwt.InvalidTokenError as error:
-            raise FeedError(f'feed event {event_id}: {error}') from error
-        if claims['jti'] != str(event_id) or not isinstance(claims.get('events'), dict):
-            raise FeedError(f'feed event {event_id} does not match its id')
+            raise FeedError(f'{what}: {error}') from error
+        if not isinstance(claims.get('events'), dict):
+            raise FeedError(f'{what} has no events')
+        return claims
+
+    def verify_set(self, event_id, token):
+        """The event's subject after every check; None for an event type this code does not know."""
+        what = f'feed event {event_id}'
+        claims = self.verified_claims(what, token)
+        if claims['jti'] != str(event_id):
+            raise FeedError(f'{what} does not match its id')
         revoked = claims['events'].get(CAEP_SESSION_REVOKED)
         if revoked is None:
             return None
         subject = revoked.get('subject') if isinstance(revoked, dict) else None
         if not isinstance(subject, dict) or subject.get('format') != 'opaque' or not isinstance(subject.get('id'), str):
-            raise FeedError(f'feed event {event_id} has no subject')
+            raise FeedError(f'{what} has no subject')
         return subject
+
+    def apply_retiring(self, token):
+        """Feed 1.1: refuse a key's tokens from its retirement instant, as the service does, not a JWKS fetch later."""
+        claims = self.verified_claims('a key-retiring announcement', token)
+        event = claims['events'].get(KEY_RETIRING_EVENT)
+        subject = event.get('subject') if isinstance(event, dict) else None
+        retires_at = event.get('retires_at') if isinstance(event, dict) else None
+        if not isinstance(subject, dict) or subject.get('kind') != 'key' or not isinstance(subject.get('id'), str) \
+                or not isinstance(retires_at, (int, float)) or claims['jti'] != f"{KEY_RETIRING}:{subject['id']}:{retires_at}":
+            raise FeedError('a key-retiring announcement is malformed')
+        self.state.retire(subject['id'], retires_at)
