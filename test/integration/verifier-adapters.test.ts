@@ -8,79 +8,16 @@
 import { createHmac } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import express from 'express';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AccessTokenClaims } from '@token-warden/verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authOf, call, REFUSAL_BOUND_MS, refusedWithin, startExpressApp, startFastifyApp, type AppUnderTest, type Verifier } from '../helpers/adapter-apps';
 import { installVerifierPackage, REPO_ROOT, type InstalledVerifierPackage, type VerifierKit } from '../helpers/verifier-package';
 import { startTestWarden, type TestWarden } from '../helpers/warden';
 
 const AUDIENCE = 'token-warden-api';
-/** The issue's bound: a revoked token is refused by the app within one second of the admin call. */
-const REFUSAL_BOUND_MS = 1_000;
-
-type Verifier = ReturnType<VerifierKit['createVerifier']>;
-type Call = { status: number; body: Record<string, unknown>; challenge: string | null };
-
-interface AppUnderTest {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** What the adapters put on the request (the repository's own types have no augmentation for it). */
-const authOf = (request: object) => (request as { auth?: AccessTokenClaims | null }).auth;
 const part = (token: string, index: 0 | 1) => JSON.parse(Buffer.from(token.split('.')[index]!, 'base64url').toString()) as Record<string, unknown>;
-
-async function call(url: string, token: string | null): Promise<Call> {
-  const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, challenge: response.headers.get('www-authenticate') };
-}
-
-/**
- * Calls until the app answers 401, each call awaited (no sleeping); fails once the bound has passed since
- * `startedAt`. Resolves with the refusal and how long after `startedAt` it came.
- */
-async function refusedWithin(url: string, token: string, startedAt: number): Promise<{ refusal: Call; afterMs: number }> {
-  for (;;) {
-    const answer = await call(url, token);
-    const afterMs = performance.now() - startedAt;
-    if (answer.status === 401) return { refusal: answer, afterMs };
-    if (afterMs > REFUSAL_BOUND_MS) throw new Error(`still ${answer.status} ${afterMs.toFixed(0)} ms after the revocation (bound ${REFUSAL_BOUND_MS} ms)`);
-  }
-}
-
-async function startExpressApp(verifier: Verifier): Promise<AppUnderTest> {
-  const app = express();
-  // The cast: express-oauth2-jwt-bearer, also installed here, declares its own `req.auth` on Express's Request.
-  app.get('/hello', verifier.middleware() as unknown as express.RequestHandler, (req, res) => {
-    const auth = authOf(req);
-    res.json({ sub: auth?.sub, jti: auth?.jti });
-  });
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hello`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-async function startFastifyApp(kit: VerifierKit, verifier: Verifier): Promise<AppUnderTest> {
-  const app = Fastify();
-  await app.register(kit.fastifyPlugin, { verifier });
-  app.get('/hello', async (request) => {
-    const auth = authOf(request);
-    return { sub: auth?.sub, jti: auth?.jti };
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/hello`, close: () => app.close() };
-}
 
 describe('the adapters, built only on the installed tarball', () => {
   let installed: InstalledVerifierPackage;
@@ -234,6 +171,29 @@ describe('the adapters, built only on the installed tarball', () => {
       const user = await t.createUser();
       const token = (await t.login(user, client)).access_token;
       expect((await app.inject({ url: '/child', headers: { authorization: `Bearer ${token}` } })).json()).toEqual({ sub: user.id });
+    });
+
+    it('waits for an asynchronous verdict, and hands a rejected one to Fastify’s error handler', async () => {
+      const app = Fastify();
+      scoped.push(app);
+      // A verifier whose verdicts all take a turn of the event loop, as a JWKS fetch or an introspection does.
+      const slow = {
+        verify: async (token: unknown) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (token === 'good') return { active: true as const, claims: { sub: 'user-1' } as AccessTokenClaims };
+          if (token === 'bad') return { active: false as const, reason: 'bad_signature' as const };
+          throw new Error('verifier broke');
+        },
+      };
+      await app.register(esm.fastifyPlugin, { verifier: slow });
+      app.get('/x', async (request) => ({ sub: authOf(request)?.sub }));
+      const answer = async (token: string) => {
+        const reply = await app.inject({ url: '/x', headers: { authorization: `Bearer ${token}` } });
+        return { status: reply.statusCode, challenge: reply.headers['www-authenticate'], body: reply.json() as unknown };
+      };
+      expect(await answer('good')).toEqual({ status: 200, challenge: undefined, body: { sub: 'user-1' } });
+      expect(await answer('bad')).toMatchObject({ status: 401, challenge: 'Bearer realm="api", error="invalid_token", error_description="bad_signature"' });
+      expect(await answer('boom')).toMatchObject({ status: 500, body: { message: 'verifier broke' } });
     });
 
     it('refuses to register without a verifier, with a TypeError naming the option', async () => {
