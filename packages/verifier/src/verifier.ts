@@ -31,7 +31,12 @@ export interface VerifierStatus {
 }
 
 export interface Verifier {
-  /** The verdict for a bearer token; synchronous when its key is cached and the feed is live. */
+  /**
+   * The verdict for a bearer token (the token itself, without `Bearer `: see `bearerToken()`), for any framework.
+   * Synchronous when its key is cached and the feed is live; a promise while the kit fetches the JWKS for an
+   * unknown kid or introspects (feed silent): `await` it either way. Never throws or rejects for a bad token:
+   * anything that is not a well-formed token, `undefined` and `null` included, is `malformed`.
+   */
   verify(token: unknown): KitVerdict | Promise<KitVerdict>;
   /** Discovers the service, loads its keys and subscribes to the feed; resolves when the state is current. */
   start(): Promise<void>;
