@@ -1,7 +1,7 @@
 /** Narrowing untrusted token payloads: access-token claims (RFC 9068) and feed SETs (feed-format.ts). */
-import { CAEP_SESSION_REVOKED } from './feed-format.js';
+import { CAEP_SESSION_REVOKED, KEY_RETIRING_EVENT } from './feed-format.js';
 import type { AccessTokenClaims } from './verdict-reasons.js';
-import type { RevokedSubject } from './types.js';
+import type { KeyRetiring, RevokedSubject } from './types.js';
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 1000;
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -52,4 +52,24 @@ export function parseFeedSet(payload: Record<string, unknown>, expected: { issue
     default:
       return undefined;
   }
+}
+
+/**
+ * The retiring key and instant of a key-retiring SET (feed format 1.1) whose signature already held, after
+ * checking that it was issued by our token service for this client and names what it announces. Undefined when
+ * anything is off.
+ */
+export function parseKeyRetiringSet(payload: Record<string, unknown>, expected: { issuer: string; clientId: string }): KeyRetiring | undefined {
+  if (payload.iss !== expected.issuer) return undefined;
+  const aud = payload.aud;
+  if (!(aud === expected.clientId || (Array.isArray(aud) && aud.includes(expected.clientId)))) return undefined;
+  const events = payload.events;
+  if (!isRecord(events)) return undefined;
+  const event = events[KEY_RETIRING_EVENT];
+  if (!isRecord(event) || !isRecord(event.subject) || !num(event.retires_at)) return undefined;
+  const s = event.subject;
+  if (s.format !== 'opaque' || s.kind !== 'key' || !str(s.id)) return undefined;
+  // Format 1.1 names the announcement by its kid and instant.
+  if (payload.jti !== `key-retiring:${s.id}:${event.retires_at}`) return undefined;
+  return { kid: s.id, retiresAt: event.retires_at };
 }

@@ -7,12 +7,13 @@
  * heartbeat — vouches for the local state for `maxSilenceMs` more. While nothing vouches (never synced,
  * or silent past the bound), `healthy()` is false and the verifier falls back to introspection.
  */
-import { FEED_READY_COMMENT } from './feed-format.js';
-import { parseFeedSet } from './claims.js';
+import { FEED_KEY_RETIRING, FEED_READY_COMMENT } from './feed-format.js';
+import { checkFeedVersion, FeedVersionError } from './feed-version.js';
+import { parseFeedSet, parseKeyRetiringSet } from './claims.js';
 import { decodePayload, isKitAlg, parseJws, verifySignature, type ParsedJws } from './jws.js';
 import type { CachedKey, KeySet, ServiceEndpoints } from './key-set.js';
 import { readSse, type SseMessage } from './sse-reader.js';
-import type { FeedState, KitClock, RevokedSubject } from './types.js';
+import type { FeedState, KeyRetiring, KitClock, RevokedSubject } from './types.js';
 
 const MAX_PENDING_ACKS = 1000;
 const ACK_RETRY_MS = 1000;
@@ -32,6 +33,8 @@ export interface FeedClientOptions {
   endpoints: () => Promise<ServiceEndpoints>;
   /** Applies one verified event; returns when it applied it (ms). */
   apply: (id: number, subject: RevokedSubject) => number;
+  /** Applies one verified key-retiring announcement (feed format 1.1). */
+  retire: (retiring: KeyRetiring) => void;
   onState: (state: FeedState) => void;
   onError: (error: Error) => void;
   /** Called on every watchdog tick (periodic upkeep). */
@@ -59,6 +62,8 @@ export class FeedClient {
   private watchdog: NodeJS.Timeout | undefined;
   private readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private state: FeedState = 'stopped';
+  /** Set by a FeedVersionError, cleared by the next connection whose version the kit reads. */
+  private incompatible = false;
   private pendingIds: number[] = [];
   private pendingAppliedAt: number[] = [];
   private ackTimer: NodeJS.Timeout | undefined;
@@ -114,6 +119,7 @@ export class FeedClient {
   private refreshState(now = this.options.clock.now()): void {
     if (this.stopped) return;
     if (this.healthy(now)) this.setState('live');
+    else if (this.incompatible) this.setState('incompatible');
     else this.setState(this.everSynced ? 'degraded' : 'connecting');
   }
 
@@ -133,6 +139,11 @@ export class FeedClient {
         if (!this.options.keys.loaded && current()) await this.options.keys.refresh();
         if (current()) reachedReady = await this.connect(endpoints);
       } catch (error) {
+        if (error instanceof FeedVersionError) {
+          // Whatever the feed said before, the kit can no longer tell what it misses: stop trusting it now.
+          this.incompatible = true;
+          this.freshUntil = Number.NEGATIVE_INFINITY;
+        }
         if (current() && !(error instanceof Error && error.name === 'AbortError')) {
           this.options.onError(error instanceof Error ? error : new Error(String(error)));
         }
@@ -171,6 +182,13 @@ export class FeedClient {
       await response.body?.cancel().catch(() => undefined);
       throw new Error(`The revocation feed answered ${response.status}.`);
     }
+    try {
+      checkFeedVersion(response.headers, endpoints.feedVersion);
+    } catch (error) {
+      await response.body.cancel().catch(() => undefined);
+      throw error;
+    }
+    this.incompatible = false;
     let ready = false;
     await readSse(response.body, {
       onActivity: () => {
@@ -197,35 +215,52 @@ export class FeedClient {
     for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
   }
 
-  /** Verifies and applies one message, in order; synchronous unless the SET's key must be fetched. */
+  /**
+   * Verifies and applies one message, in order; synchronous unless the SET's key must be fetched. Other
+   * event names are skipped: a minor version of the feed format may add messages an older kit does not use.
+   */
   private handle(message: SseMessage): void | Promise<void> {
+    const expected = { issuer: this.options.issuer, clientId: this.options.clientId };
+    if (message.event === FEED_KEY_RETIRING) {
+      return this.withVerifiedSet(message.data, 'A key-retiring announcement', (payload) => {
+        const retiring = parseKeyRetiringSet(payload, expected);
+        if (!retiring) throw new FeedIntegrityError('A key-retiring announcement does not match this issuer or client.');
+        this.options.retire(retiring);
+      });
+    }
     if (message.event !== 'revocation') return;
     const id = Number(message.id);
     if (!Number.isSafeInteger(id) || id <= 0) throw new FeedIntegrityError('A feed event has no valid id.');
     if (id <= this.lastEventId) return; // already applied (a replay overlapping what we had)
-    const jws = parseJws(message.data);
-    if (!jws || jws.header.typ?.toLowerCase() !== 'secevent+jwt' || !isKitAlg(jws.header.alg) || !jws.header.kid) {
-      throw new FeedIntegrityError(`Feed event ${id} is not a security event token.`);
-    }
-    const kid = jws.header.kid;
-    const key = this.options.keys.get(kid);
-    if (key) return this.applyVerified(id, jws, key);
-    return this.options.keys.fetchFor(kid).then((fetched) => {
-      if (!fetched) throw new FeedIntegrityError(`Feed event ${id} is signed with an unknown key.`);
-      this.applyVerified(id, jws, fetched);
+    return this.withVerifiedSet(message.data, `Feed event ${id}`, (payload) => {
+      const subject = parseFeedSet(payload, { ...expected, id });
+      if (!subject) throw new FeedIntegrityError(`Feed event ${id} does not match this issuer, client or id.`);
+      const appliedAt = this.options.apply(id, subject);
+      this.lastEventId = id;
+      this.queueAck(id, appliedAt);
     });
   }
 
-  private applyVerified(id: number, jws: ParsedJws, key: CachedKey): void {
-    if (key.alg !== jws.header.alg || !verifySignature(jws, key.alg, key.key)) {
-      throw new FeedIntegrityError(`Feed event ${id} has a bad signature.`);
+  /** Checks that `data` is a SET signed by one of the service's keys, then hands its payload to `use`. */
+  private withVerifiedSet(data: string, what: string, use: (payload: Record<string, unknown>) => void): void | Promise<void> {
+    const jws = parseJws(data);
+    if (!jws || jws.header.typ?.toLowerCase() !== 'secevent+jwt' || !isKitAlg(jws.header.alg) || !jws.header.kid) {
+      throw new FeedIntegrityError(`${what} is not a security event token.`);
     }
+    const kid = jws.header.kid;
+    const key = this.options.keys.get(kid);
+    if (key) return this.useVerified(jws, key, what, use);
+    return this.options.keys.fetchFor(kid).then((fetched) => {
+      if (!fetched) throw new FeedIntegrityError(`${what} is signed with an unknown key.`);
+      this.useVerified(jws, fetched, what, use);
+    });
+  }
+
+  private useVerified(jws: ParsedJws, key: CachedKey, what: string, use: (payload: Record<string, unknown>) => void): void {
+    if (key.alg !== jws.header.alg || !verifySignature(jws, key.alg, key.key)) throw new FeedIntegrityError(`${what} has a bad signature.`);
     const payload = decodePayload(jws);
-    const subject = payload && parseFeedSet(payload, { issuer: this.options.issuer, clientId: this.options.clientId, id });
-    if (!subject) throw new FeedIntegrityError(`Feed event ${id} does not match this issuer, client or id.`);
-    const appliedAt = this.options.apply(id, subject);
-    this.lastEventId = id;
-    this.queueAck(id, appliedAt);
+    if (!payload) throw new FeedIntegrityError(`${what} has no JSON payload.`);
+    use(payload);
   }
 
   private queueAck(id: number, appliedAt: number): void {

@@ -36,3 +36,38 @@ export interface FeedSetClaims {
     };
   };
 }
+
+/**
+ * The feed format's version, MAJOR.MINOR. A minor adds only what a reader of the same major may ignore (a new
+ * SSE event name, a new claim); a major changes what existing messages mean, and a reader that knows an older
+ * major must refuse the feed instead of guessing. The service announces it as `revocation_feed_version` in its
+ * metadata and in the stream's FEED_VERSION_HEADER. History: this package's CHANGELOG.md.
+ */
+export const FEED_FORMAT_VERSION = '1.1';
+/** The major this package reads. */
+export const FEED_FORMAT_MAJOR = 1;
+/** Response header of GET /events naming the feed format version of that stream. */
+export const FEED_VERSION_HEADER = 'Token-Warden-Feed-Version';
+
+/**
+ * Format 1.1: the SSE event name of a key-retiring announcement. It has no `id` (it is no revocation and
+ * never moves Last-Event-ID) and its data is a SET whose KEY_RETIRING_EVENT says when a signing key stops
+ * verifying. Sent after the replay of every (re)connect, before `ready`, and again after every key change.
+ */
+export const FEED_KEY_RETIRING = 'key-retiring';
+/** Format 1.1: the SET event type of a key-retiring announcement (Token Warden's own, not CAEP's). */
+export const KEY_RETIRING_EVENT = 'urn:token-warden:secevent:key-retiring';
+
+/** The claims of a key-retiring SET. `retires_at` is ms since the epoch; `jti` is `key-retiring:<kid>:<retires_at>`. */
+export interface KeyRetiringSetClaims {
+  iss: string;
+  aud: string;
+  iat: number;
+  jti: string;
+  events: {
+    [KEY_RETIRING_EVENT]: {
+      subject: { format: 'opaque'; kind: 'key'; id: string };
+      retires_at: number;
+    };
+  };
+}

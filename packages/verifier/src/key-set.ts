@@ -20,6 +20,8 @@ export interface ServiceEndpoints {
   introspectionEndpoint: string;
   feedEndpoint: string;
   feedAckEndpoint: string;
+  /** The metadata's `revocation_feed_version`; undefined when it announces none (a 1.0 service). */
+  feedVersion: string | undefined;
 }
 
 const FETCH_TIMEOUT_MS = 5_000;
@@ -45,6 +47,7 @@ export async function discover(fetchImpl: typeof fetch, issuer: string): Promise
     introspectionEndpoint: url('introspection_endpoint', `${issuer}/oauth/introspect`),
     feedEndpoint: url('revocation_feed_endpoint', `${issuer}/events`),
     feedAckEndpoint: url('revocation_feed_ack_endpoint', `${issuer}/events/ack`),
+    feedVersion: typeof metadata.revocation_feed_version === 'string' ? metadata.revocation_feed_version : undefined,
   };
 }
 
@@ -87,6 +90,8 @@ export class KeySet {
   private readonly revoked = new Set<string>();
   /** Kids an earlier JWKS listed and a later one no longer does: the service retired them. */
   private readonly dropped = new Set<string>();
+  /** kid → when it stops verifying (ms), from the feed's key-retiring announcements. */
+  private readonly retiring = new Map<string, number>();
   private lastFetchAt = Number.NEGATIVE_INFINITY;
   /** When the JWKS in hand goes stale: the routine refresh is due (see `refreshDue`). */
   private staleAt = Number.NEGATIVE_INFINITY;
@@ -135,6 +140,20 @@ export class KeySet {
   /** True for a kid the JWKS used to list and no longer does (retired by the service). */
   isDropped(kid: string): boolean {
     return this.dropped.has(kid);
+  }
+
+  /**
+   * True once `kid` is past the retirement instant the feed announced for it: refused from then on, by this
+   * kit's clock, exactly when the service refuses it, without waiting for the JWKS to stop listing it.
+   */
+  isRetiredAt(kid: string, now: number): boolean {
+    const at = this.retiring.get(kid);
+    return at !== undefined && now >= at;
+  }
+
+  /** Records a key-retiring announcement (idempotent; a later one for the same kid replaces it). */
+  scheduleRetirement(kid: string, retiresAt: number): void {
+    this.retiring.set(kid, retiresAt);
   }
 
   /** Marks a kid revoked (from the feed): its key is dropped and ignored by later fetches. */
@@ -198,6 +217,8 @@ export class KeySet {
     for (const kid of this.keys.keys()) if (!next.has(kid)) this.dropped.add(kid);
     for (const kid of next.keys()) this.dropped.delete(kid);
     if (this.dropped.size > MAX_DROPPED) this.dropped.clear();
+    // A schedule matters only while the JWKS lists its key: once gone, the kid is known as dropped instead.
+    for (const kid of this.retiring.keys()) if (!next.has(kid)) this.retiring.delete(kid);
     this.keys = next;
     const ageMs = Math.min(this.refreshMs, maxAgeMs(response.headers.get('cache-control')) ?? this.refreshMs);
     this.staleAt = startedAt + Math.max(this.minRefetchMs, ageMs);

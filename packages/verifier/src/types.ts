@@ -80,9 +80,10 @@ export interface RevocationApplied extends FeedReceiptRecord {
 
 /**
  * `connecting`: no complete replay yet; `live`: the local state is current; `degraded`: the feed is silent
- * past the bound (introspection fallback); `stopped`.
+ * past the bound (introspection fallback); `incompatible`: the service speaks a feed format major this kit
+ * cannot read (a FeedVersionError; introspection fallback until it can); `stopped`.
  */
-export type FeedState = 'connecting' | 'live' | 'degraded' | 'stopped';
+export type FeedState = 'connecting' | 'live' | 'degraded' | 'incompatible' | 'stopped';
 
 export interface VerifierEvents {
   revocation: (event: RevocationApplied) => void;
@@ -91,4 +92,13 @@ export interface VerifierEvents {
   error: (error: Error) => void;
   /** After every JWKS fetch: the kids the kit now accepts (any other kid is refused). */
   keys: (kids: string[]) => void;
+  /** A key-retiring announcement (feed format 1.1): `kid`'s tokens are refused from `retiresAt` (ms, the kit's clock). */
+  retiring: (event: KeyRetiring) => void;
+}
+
+/** When a signing key stops verifying, as the feed announced it. */
+export interface KeyRetiring {
+  kid: string;
+  /** ms since the epoch; already includes the service's clock skew. */
+  retiresAt: number;
 }

@@ -74,7 +74,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const state = new RevocationState(SESSION_RETAIN_MS, skewMs);
   const cache = new Lru<string, CacheEntry>(options.cacheSize ?? 10_000);
   const receiptLog: FeedReceiptRecord[] = [];
-  const listeners: { [E in keyof VerifierEvents]: Set<VerifierEvents[E]> } = { revocation: new Set(), state: new Set(), error: new Set(), keys: new Set() };
+  const listeners: { [E in keyof VerifierEvents]: Set<VerifierEvents[E]> } = { revocation: new Set(), state: new Set(), error: new Set(), keys: new Set(), retiring: new Set() };
   const emit = <E extends keyof VerifierEvents>(event: E, ...args: Parameters<VerifierEvents[E]>) => {
     for (const listener of listeners[event]) (listener as (...a: Parameters<VerifierEvents[E]>) => void)(...args);
   };
@@ -121,6 +121,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const applied: RevocationApplied = { id, appliedAt, subject };
       emit('revocation', applied);
       return appliedAt;
+    },
+    retire(retiring) {
+      keys.scheduleRetirement(retiring.kid, retiring.retiresAt);
+      emit('retiring', retiring);
     },
     onState: (next) => emit('state', next),
     onError: (error) => emit('error', error),
@@ -170,6 +174,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       cache.delete(token);
       return inactive(keys.isRevoked(entry.kid) ? 'revoked_kid' : 'retired_kid', claims);
     }
+    // Retired from the instant the feed announced, as at the service (its retiresAt already holds the skew).
+    if (keys.isRetiredAt(entry.kid, now)) return inactive('retired_kid', claims);
     const revoked = state.check(claims, entry.kid);
     if (revoked) return inactive(revoked, claims);
     if (feed.healthy(now)) return { active: true, claims };

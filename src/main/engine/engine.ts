@@ -288,6 +288,14 @@ export class Engine implements TokenEngine {
     return { keys: this.ctx.keys.publicJwks() };
   }
 
+  retiringKeys(): Array<{ kid: string; retiresAt: number }> {
+    // From the key ring, which mirrors committed state only.
+    return this.ctx.keys.publicJwks().flatMap((jwk) => {
+      const row = this.ctx.keys.get(jwk.kid)?.row;
+      return row?.status === 'retiring' && row.retiresAt !== null ? [{ kid: row.kid, retiresAt: row.retiresAt }] : [];
+    });
+  }
+
   signSecurityEvent(claims: Record<string, unknown>): string {
     return this.ctx.keys.sign({ typ: 'secevent+jwt' }, claims).token;
   }

@@ -132,6 +132,8 @@ export interface TokenEngine {
 
   /** RFC 7517: active and retiring public keys. */
   jwks(): { keys: PublicJwk[] };
+  /** Published keys that stop verifying at a known instant (retiring ones), for the feed's announcements. */
+  retiringKeys(): Array<{ kid: string; retiresAt: number }>;
   /** Signs a Security Event Token (RFC 8417) for the revocation feed with the active key. */
   signSecurityEvent(claims: Record<string, unknown>): string;
   /** The revocation log, for the feed's resume (`Last-Event-ID`). */

@@ -2,10 +2,11 @@
  * Public, unauthenticated documents: the metadata and the RFC 7517 key set. One metadata document is served
  * both as OpenID Connect Discovery 1.0 (`/.well-known/openid-configuration`) and as RFC 8414
  * (`/.well-known/oauth-authorization-server`), so an OAuth client and an OpenID Connect one learn the same
- * facts. It adds two Token Warden fields, `revocation_feed_endpoint` and `revocation_feed_ack_endpoint`,
- * which the resource-server kit discovers instead of hard-coding paths.
+ * facts. It adds three Token Warden fields: `revocation_feed_endpoint` and `revocation_feed_ack_endpoint`,
+ * which the resource-server kit discovers instead of hard-coding paths, and `revocation_feed_version`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FEED_FORMAT_VERSION } from '@token-warden/verifier';
 import type { ServiceContext } from './context';
 import { allowAnyOrigin } from './cors';
 import { oauthEndpoint } from './oauth-endpoint';
@@ -65,6 +66,8 @@ export function authorizationServerMetadata(issuer: string) {
     introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
     revocation_feed_endpoint: issuer + PATHS.feed,
     revocation_feed_ack_endpoint: issuer + PATHS.feedAck,
+    // The feed format this service writes, MAJOR.MINOR: a reader refuses a major it does not know.
+    revocation_feed_version: FEED_FORMAT_VERSION,
   };
 }
 

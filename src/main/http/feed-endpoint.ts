@@ -18,12 +18,12 @@ import { z } from 'zod';
 import { WardenError } from '../../shared/errors';
 import { readJson } from './body';
 import { requireConfidentialClient } from './client-auth';
-import { FEED_READY_COMMENT, FEED_TOO_MANY_CONNECTIONS } from '@token-warden/verifier';
+import { FEED_FORMAT_VERSION, FEED_READY_COMMENT, FEED_TOO_MANY_CONNECTIONS, FEED_VERSION_HEADER } from '@token-warden/verifier';
 import type { RevocationRow } from '../store/store';
 import type { ServiceContext } from './context';
 import type { FeedReceipts } from './feed-receipts';
 import { checkLimits, ConnectionSlots, DEFAULT_FEED_LIMITS, type FeedLimits } from './feed-limits';
-import { revocationSetClaims, SignedSetCache } from './feed-set';
+import { keyRetiringMessage, keyRetiringSetClaims, revocationSetClaims, SignedSetCache } from './feed-set';
 import { oauthEndpoint } from './oauth-endpoint';
 import { HttpError, NO_STORE, sendJson } from './respond';
 import { TurnBudget, type SseRegistry, type SseStream } from './sse';
@@ -70,6 +70,8 @@ function refuse(res: ServerResponse, cap: 'client' | 'total', limits: FeedLimits
 class FeedConnection {
   private pumping = false;
   private again = false;
+  /** kid → the retires_at this connection was told (feed format 1.1 key-retiring announcements). */
+  readonly announced = new Map<string, number>();
 
   constructor(
     private readonly feed: RevocationFeed,
@@ -123,6 +125,8 @@ export class RevocationFeed {
   private readonly sets: SignedSetCache;
   private readonly messages: TurnBudget;
   private readonly signatures: TurnBudget;
+  /** Signed key-retiring announcements by `clientId kid retiresAt`; emptied on every key change. */
+  private readonly retirements = new Map<string, string>();
 
   constructor(
     readonly ctx: ServiceContext,
@@ -146,6 +150,10 @@ export class RevocationFeed {
         if ((event.type === 'key.revoked' || event.type === 'key.retired') && typeof event.data.kid === 'string') this.sets.dropKid(event.data.kid);
         // Whatever the key change, only SETs whose key is still published may be served again.
         this.sets.keepOnly(new Set(ctx.engine.jwks().keys.map((key) => key.kid)));
+        // Announcements are few (one per retiring key and client): re-signing them with the current key is
+        // simpler than tracking which key signed each, and none signed by a revoked key is ever sent again.
+        this.retirements.clear();
+        for (const connection of this.connections) this.announceRetirements(connection);
       }),
     ];
   }
@@ -178,6 +186,27 @@ export class RevocationFeed {
     return this.sets.put(clientId, row.id, this.ctx.engine.signSecurityEvent(claims as unknown as Record<string, unknown>));
   }
 
+  /**
+   * Tells `connection` each retiring key's retirement instant it was not told yet (feed format 1.1), so
+   * that the kit refuses the key's tokens from that instant, as the engine does. Written at once, outside
+   * the turn budgets: there are at most a few retiring keys, each signed once per client.
+   */
+  private announceRetirements(connection: FeedConnection): void {
+    if (connection.stream.closed) return;
+    for (const { kid, retiresAt } of this.ctx.engine.retiringKeys()) {
+      if (connection.announced.get(kid) === retiresAt) continue;
+      const cacheKey = `${connection.clientId} ${kid} ${retiresAt}`;
+      let message = this.retirements.get(cacheKey);
+      if (message === undefined) {
+        const claims = keyRetiringSetClaims(kid, retiresAt, this.ctx.engine.issuer, connection.clientId, this.ctx.clock.now());
+        message = keyRetiringMessage(this.ctx.engine.signSecurityEvent(claims as unknown as Record<string, unknown>));
+        this.retirements.set(cacheKey, message);
+      }
+      connection.announced.set(kid, retiresAt);
+      connection.stream.write(message);
+    }
+  }
+
   /** Connected resource servers, for the console. */
   subscribers(): FeedSubscriber[] {
     return [...this.connections].map((c) => ({ clientId: c.clientId, connectedAt: c.connectedAt, lastEventId: c.lastSent }));
@@ -206,7 +235,7 @@ export class RevocationFeed {
       }
       let stream: SseStream;
       try {
-        stream = this.sse.open(req, res);
+        stream = this.sse.open(req, res, { [FEED_VERSION_HEADER]: FEED_FORMAT_VERSION });
       } catch (error) {
         slot.release();
         throw error;
@@ -220,6 +249,8 @@ export class RevocationFeed {
         slot.release();
       });
       await connection.pump();
+      // Before `ready`: a kit that is live knows every retirement instant.
+      this.announceRetirements(connection);
       stream.write(`: ${FEED_READY_COMMENT} ${connection.lastSent}\n\n`);
       // Anything committed while the replay was finishing is sent now.
       connection.wake();

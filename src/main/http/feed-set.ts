@@ -3,7 +3,7 @@
  * with Token Warden's subject (the feed format: @token-warden/verifier's feed-format.ts). Each subscriber gets
  * its own `aud` (its client id), so a SET captured from one resource server's stream is not valid for another.
  */
-import { CAEP_SESSION_REVOKED, type FeedSetClaims, type FeedSubject } from '@token-warden/verifier';
+import { CAEP_SESSION_REVOKED, FEED_KEY_RETIRING, KEY_RETIRING_EVENT, type FeedSetClaims, type FeedSubject, type KeyRetiringSetClaims } from '@token-warden/verifier';
 import type { RevocationRow } from '../store/store';
 
 function subjectOf(row: RevocationRow): FeedSubject {
@@ -106,4 +106,26 @@ export class SignedSetCache {
   keepOnly(kids: ReadonlySet<string>): void {
     for (const [key, entry] of this.entries) if (!kids.has(entry.kid)) this.entries.delete(key);
   }
+}
+
+/**
+ * A rotation's retirement instant as a SET (feed format 1.1, docs/feed.md): the key `kid` stops verifying at
+ * `retiresAt` (ms). The service refuses its tokens from that instant (engine verify), and the kit, told ahead,
+ * refuses them from the same instant by its own clock instead of at its next JWKS fetch (up to a minute later).
+ * `jti` names the announcement, not a feed id: it is sent on every (re)connect and on every key change,
+ * idempotent by (kid, retires_at), and carries no SSE `id`, so it never moves a subscriber's Last-Event-ID.
+ */
+export function keyRetiringSetClaims(kid: string, retiresAt: number, issuer: string, audience: string, nowMs: number): KeyRetiringSetClaims {
+  return {
+    iss: issuer,
+    aud: audience,
+    iat: Math.floor(nowMs / 1000),
+    jti: `${FEED_KEY_RETIRING}:${kid}:${retiresAt}`,
+    events: { [KEY_RETIRING_EVENT]: { subject: { format: 'opaque', kind: 'key', id: kid }, retires_at: retiresAt } },
+  };
+}
+
+/** The SSE message of one announcement: `event: key-retiring`, `data: <SET>`, and no `id`. */
+export function keyRetiringMessage(set: string): string {
+  return `event: ${FEED_KEY_RETIRING}\ndata: ${set}\n\n`;
 }
