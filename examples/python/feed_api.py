@@ -73,7 +73,12 @@ class Guard:
             return None, 'malformed'
         if str(header.get('typ', '')).lower() not in ACCESS_TOKEN_TYPES:
             return None, 'wrong_typ'
-        if not isinstance(claims['iat'], (int, float)) or claims['iat'] > time.time() + max(self.skew_s, 1):
+        # PyJWT checks that these exist, not their types; the revocation state looks them up as strings.
+        if not all(isinstance(claims[name], str) and claims[name] for name in ('sub', 'jti', 'sid', 'client_id')):
+            return None, 'malformed'
+        if not isinstance(claims['iat'], (int, float)) or isinstance(claims['iat'], bool):
+            return None, 'malformed'
+        if claims['iat'] > time.time() + max(self.skew_s, 1):
             return None, 'not_yet_valid'
         revoked = self.state.check(claims, kid)
         if revoked:
