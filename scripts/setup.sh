@@ -21,7 +21,13 @@ for arg in "$@"; do
   esac
 done
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A checkout that borrows another one's install (a symlink): `npm ci` would empty the shared directory
+  # through the link, under every other checkout using it. Leave it to its owner.
+  if [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "setup: node_modules is a symlink; not reinstalling it although package-lock.json is newer" >&2
+  fi
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages (npm ci)…"
   # The Electron binary comes from GitHub, which is unreachable on some machines; scripts/start.mjs
   # downloads it on demand where it can.
