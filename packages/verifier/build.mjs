@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Builds the kit with TypeScript's own compiler, twice: ESM into dist/esm and CommonJS into dist/cjs (with a
 // package.json saying "commonjs", so Node and TypeScript read dist/cjs/*.js and *.d.ts as CommonJS even though
-// this package is "type": "module"). Each build goes to a private folder that then replaces dist in one rename,
-// so a test reading dist never sees half a build, and two builds started at once both end with a whole one.
+// this package is "type": "module"). Each build goes to a private folder that then replaces dist by two renames,
+// so a reader never sees half a build (at worst, for an instant, no dist), and two builds started at once both
+// end with a whole one.
 //
 //   node build.mjs              build
-//   node build.mjs --if-stale   build only when dist is missing or older than the sources (scripts/setup.sh)
+//   node build.mjs --if-stale   build only when dist is missing or older than the sources (scripts/setup.sh,
+//                               vitest's global setup, prepack: `npm pack` while tests run must not swap the dist
+//                               they are importing)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
