@@ -75,11 +75,10 @@ function tokenWardenVerifier(instance: FastifyInstanceLike, options: FastifyPlug
 /**
  * `skip-override` is what `fastify-plugin` sets: without it Fastify would run the plugin in a scope of its own,
  * and its hook and `request.auth` would reach no route outside it. The name lets other plugins declare a
- * dependency on this one.
+ * dependency on this one. Set in the export's own expression, so a bundler keeps the marks with the function.
  */
-const marks = tokenWardenVerifier as unknown as Record<symbol, unknown>;
-marks[Symbol.for('skip-override')] = true;
-marks[Symbol.for('fastify.display-name')] = '@token-warden/verifier';
-marks[Symbol.for('plugin-meta')] = { name: '@token-warden/verifier' };
-
-export const fastifyPlugin: FastifyVerifierPlugin = tokenWardenVerifier;
+export const fastifyPlugin: FastifyVerifierPlugin = Object.assign(tokenWardenVerifier, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: '@token-warden/verifier',
+  [Symbol.for('plugin-meta')]: { name: '@token-warden/verifier' },
+});
