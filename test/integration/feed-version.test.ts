@@ -44,7 +44,7 @@ async function setup(claim: { header?: string | null; metadata?: string }) {
   verifier.on('error', (error) => errors.push(error));
   cleanups.push(() => verifier.stop());
   const user = await t.createUser();
-  return { t, app, api, verifier, user, errors };
+  return { t, app, api, verifier, user, errors, claim };
 }
 
 describe('the feed format version', () => {
@@ -82,9 +82,9 @@ describe('the feed format version', () => {
     it(`a newer major in the ${where} is refused clearly, and the kit fails closed (introspection, never its own state)`, async () => {
       // The stream's header speaks for the stream; the metadata counts where the stream has none.
       const { t, app, verifier, user, errors } = await setup(where === 'header' ? { header: '2.0' } : { header: null, metadata: '2.0' });
-      const incompatible = nextEvent<FeedState>((listener) => verifier.on('state', listener), (state) => state === 'incompatible');
-      void verifier.start().catch(() => undefined);
-      await incompatible;
+      // start() rejects with the reason instead of waiting for a replay it cannot read.
+      await expect(verifier.start()).rejects.toBeInstanceOf(FeedVersionError);
+      expect(verifier.status().state).toBe('incompatible');
       const error = errors.find((e) => e instanceof FeedVersionError) as FeedVersionError | undefined;
       expect(error).toBeDefined();
       expect(error).toMatchObject({ code: 'feed_version_unsupported', version: '2.0', supported: '1.x' });
@@ -100,11 +100,19 @@ describe('the feed format version', () => {
     });
   }
 
+  it('goes live again once the service speaks a version it reads', async () => {
+    const { verifier, claim } = await setup({ header: '2.0' });
+    await expect(verifier.start()).rejects.toBeInstanceOf(FeedVersionError);
+    const live = nextEvent<FeedState>((listener) => verifier.on('state', listener), (state) => state === 'live');
+    delete claim.header; // the real stream's own header, 1.1, again
+    await live;
+    await verifier.start();
+  });
+
   it('a version that is not MAJOR.MINOR is refused too', async () => {
     const { verifier, errors } = await setup({ header: 'two' });
-    const incompatible = nextEvent<FeedState>((listener) => verifier.on('state', listener), (state) => state === 'incompatible');
-    void verifier.start().catch(() => undefined);
-    await incompatible;
+    await expect(verifier.start()).rejects.toMatchObject({ code: 'feed_version_unsupported', version: 'two' });
+    expect(verifier.status().state).toBe('incompatible');
     expect(errors.find((e) => e instanceof FeedVersionError)).toMatchObject({ code: 'feed_version_unsupported', version: 'two' });
   });
 });

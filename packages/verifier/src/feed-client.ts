@@ -134,6 +134,7 @@ export class FeedClient {
     const current = () => !this.stopped && generation === this.generation;
     while (current()) {
       let reachedReady = false;
+      let unreadable: FeedVersionError | undefined;
       try {
         const endpoints = await this.options.endpoints();
         if (!this.options.keys.loaded && current()) await this.options.keys.refresh();
@@ -143,6 +144,7 @@ export class FeedClient {
           // Whatever the feed said before, the kit can no longer tell what it misses: stop trusting it now.
           this.incompatible = true;
           this.freshUntil = Number.NEGATIVE_INFINITY;
+          unreadable = error;
         }
         if (current() && !(error instanceof Error && error.name === 'AbortError')) {
           this.options.onError(error instanceof Error ? error : new Error(String(error)));
@@ -152,6 +154,8 @@ export class FeedClient {
       this.controller = undefined;
       this.synced = false;
       this.refreshState();
+      // start() says so rather than waiting for a replay that may never come; the loop goes on trying.
+      if (unreadable) for (const waiter of this.readyWaiters.splice(0)) waiter.reject(unreadable);
       failures = reachedReady ? 0 : failures + 1;
       const base = Math.min(this.options.reconnectMaxMs, this.options.reconnectInitialMs * 2 ** Math.min(failures, 16));
       await this.sleep(base * (0.5 + Math.random() / 2));
