@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startWarden, type RunningWarden } from '../../src/main/app';
 import type { TokenSet } from '../../src/main/engine/types';
+import type { SigningAlg } from '../../src/shared/dto';
 import { onAbnormalExit } from './child';
 
 export const BENCH_PASSWORD = 'bench-password-1';
@@ -27,10 +28,11 @@ export interface BenchWarden {
   close(): Promise<void>;
 }
 
-export async function startBenchWarden(): Promise<BenchWarden> {
+/** `signingAlg`: the new install's access-token algorithm (default: the service's own default). */
+export async function startBenchWarden(options: { signingAlg?: SigningAlg } = {}): Promise<BenchWarden> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'warden-bench-'));
   const forget = onAbnormalExit(() => rmSync(dataDir, { recursive: true, force: true }));
-  const warden = await startWarden({ dataDir, port: 0, host: '127.0.0.1', allowRemote: false, keyStore: 'memory', consoleDir: null, demo: false, warn: () => {} });
+  const warden = await startWarden({ dataDir, port: 0, host: '127.0.0.1', allowRemote: false, keyStore: 'memory', consoleDir: null, demo: false, warn: () => {}, ...options });
   const engine = warden.engine;
   const who = { actor: 'admin' };
   const appClientId = 'bench-app';
