@@ -162,6 +162,8 @@ export const verifySuite: Suite = {
     const kit = createVerifier({ issuer: bench.warden.issuer, audience: 'token-warden-api', ...bench.api });
     try {
       await within(kit.start(), 10_000, 'the kit syncing with the feed');
+      // The figures are the package's: the kit measured here is the build users install, not the sources.
+      check(/\/packages\/verifier\/dist\/esm\/index\.js$/.test(import.meta.resolve('@token-warden/verifier')), 'the kit is the built package (dist)');
       const jwk = bench.warden.engine.jwks().keys[0];
       check(jwk && jwk.alg === 'EdDSA', 'the service signs with EdDSA');
       const joseKey = await importJWK({ ...jwk }, 'EdDSA');
