@@ -5,7 +5,7 @@
  * Cold: every token is presented once (each round uses tokens the kit has never seen). Warm: each token is
  * presented 50 times in shuffled order (fresh tokens per round, within the kit's default cache of 10 000).
  * The bare reference gets its inputs pre-split (signed bytes and signature as Buffers): it is the pure cost
- * of one signature check. Targets: cold kit ≥ 0.8× bare; warm kit ≥ 10× jose.
+ * of one signature check. Targets: cold kit ≥ 0.95× bare (issue 15's limit); warm kit ≥ 10× jose.
  */
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { importJWK, jwtVerify } from 'jose';
@@ -206,7 +206,7 @@ export const verifySuite: Suite = {
       const m = (values: number[]) => median(values);
       const ops = (value: number) => ({ value, unit: 'ops/s' });
       const rows: BenchRow[] = [
-        ratioRow('verify', 'cold (each token once): kit full check', ops(m(cold.kit!)), { label: 'bare node:crypto', ...ops(m(cold.bare!)) }, 0.8),
+        ratioRow('verify', 'cold (each token once): kit full check', ops(m(cold.kit!)), { label: 'bare node:crypto', ...ops(m(cold.bare!)) }, 0.95),
         ratioRow('verify', 'cold: kit full check vs jose', ops(m(cold.kit!)), { label: 'jose.jwtVerify', ...ops(m(cold.jose!)) }, null),
         ratioRow('verify', `warm (each token ×${WARM_REPEAT}): kit full check`, ops(m(warm.kit!)), { label: 'jose.jwtVerify', ...ops(m(warm.jose!)) }, 10),
       ];
