@@ -24,6 +24,8 @@ export interface ParsedJws {
   payloadSegment: string;
   /** `header.payload`, the signed bytes. */
   signingInput: string;
+  /** The base64url signature segment (canonical). */
+  signatureSegment: string;
   signature: Buffer;
 }
 
@@ -81,12 +83,16 @@ function parseHeader(segment: string): JwsHeader | null {
   return header;
 }
 
-/** Splits a compact JWS; undefined when it is not one. Nothing is trusted yet. */
-export function parseJws(token: string): ParsedJws | undefined {
+/**
+ * Splits a compact JWS; undefined when it is not one. Nothing is trusted yet. `lastDot`: the caller's
+ * `token.lastIndexOf('.')`, when it has it already (the verifier looks its cache up by the signature segment).
+ */
+export function parseJws(token: string, lastDot = token.lastIndexOf('.')): ParsedJws | undefined {
   if (token.length > MAX_TOKEN_LENGTH) return undefined;
   const first = token.indexOf('.');
   const second = token.indexOf('.', first + 1);
-  if (first <= 0 || second === -1 || token.indexOf('.', second + 1) !== -1) return undefined;
+  // Exactly two dots: the second one is the last one.
+  if (first <= 0 || second === -1 || second !== lastDot) return undefined;
   const headerSegment = token.slice(0, first);
   const payloadSegment = token.slice(first + 1, second);
   const signatureSegment = token.slice(second + 1);
@@ -95,7 +101,7 @@ export function parseJws(token: string): ParsedJws | undefined {
   if (signatureSegment !== '' && (!SEGMENT.test(signatureSegment) || !isCanonicalBase64url(signatureSegment))) return undefined;
   const header = parseHeader(headerSegment);
   if (!header) return undefined;
-  return { header, payloadSegment, signingInput: token.slice(0, second), signature: Buffer.from(signatureSegment, 'base64url') };
+  return { header, payloadSegment, signingInput: token.slice(0, second), signatureSegment, signature: Buffer.from(signatureSegment, 'base64url') };
 }
 
 /** Verifies the signature with `key`, whose algorithm the caller has matched against the header. */
