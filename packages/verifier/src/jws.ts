@@ -24,9 +24,8 @@ export interface ParsedJws {
   payloadSegment: string;
   /** `header.payload`, the signed bytes. */
   signingInput: string;
-  /** The base64url signature segment (canonical). */
+  /** The base64url signature segment (canonical), decoded only by `verifySignature`. */
   signatureSegment: string;
-  signature: Buffer;
 }
 
 export const MAX_TOKEN_LENGTH = 16_384;
@@ -58,9 +57,49 @@ export function isCanonicalBase64url(segment: string): boolean {
 const headerCache = new Map<string, JwsHeader | null>();
 const HEADER_CACHE_MAX = 256;
 
+/**
+ * Scratch space the verify path decodes into instead of allocating Buffers: crypto.verify and JSON.parse are
+ * synchronous, so nothing can write here between a decode and its use. The signature is decoded only inside
+ * `verifySignature` for that reason: a parsed token may wait for a JWKS fetch while other tokens verify.
+ */
+class Scratch {
+  private readonly bytes: Buffer;
+  private view: Uint8Array;
+
+  constructor(size: number) {
+    this.bytes = Buffer.allocUnsafe(size);
+    this.view = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, 0);
+  }
+
+  /** The first `length` bytes, as a view; the last view is reused while lengths repeat (tokens of one shape). */
+  private first(length: number): Uint8Array {
+    if (this.view.length !== length) this.view = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, length);
+    return this.view;
+  }
+
+  /** `text` (ASCII here: the segments are base64url and a dot) as bytes. */
+  latin1(text: string): Uint8Array {
+    return this.first(this.bytes.write(text, 'latin1'));
+  }
+
+  /** A base64url segment (already checked: canonical, alphabet) as bytes. */
+  base64url(segment: string): Uint8Array {
+    return this.first(this.bytes.write(segment, 'base64url'));
+  }
+
+  /** A base64url segment's bytes as UTF-8 text. */
+  base64urlText(segment: string): string {
+    return this.bytes.toString('utf8', 0, this.bytes.write(segment, 'base64url'));
+  }
+}
+
+// parseJws refuses tokens over MAX_TOKEN_LENGTH, so every segment and the signing input fit.
+const dataScratch = new Scratch(MAX_TOKEN_LENGTH);
+const signatureScratch = new Scratch(Math.ceil((MAX_TOKEN_LENGTH * 3) / 4));
+
 function parseJson(segment: string): unknown {
   try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as unknown;
+    return JSON.parse(dataScratch.base64urlText(segment)) as unknown;
   } catch {
     return undefined;
   }
@@ -101,17 +140,18 @@ export function parseJws(token: string, lastDot = token.lastIndexOf('.')): Parse
   if (signatureSegment !== '' && (!SEGMENT.test(signatureSegment) || !isCanonicalBase64url(signatureSegment))) return undefined;
   const header = parseHeader(headerSegment);
   if (!header) return undefined;
-  return { header, payloadSegment, signingInput: token.slice(0, second), signatureSegment, signature: Buffer.from(signatureSegment, 'base64url') };
+  return { header, payloadSegment, signingInput: token.slice(0, second), signatureSegment };
 }
 
 /** Verifies the signature with `key`, whose algorithm the caller has matched against the header. */
 export function verifySignature(jws: ParsedJws, alg: KitAlg, key: KeyObject): boolean {
   try {
-    const data = Buffer.from(jws.signingInput, 'latin1');
-    if (alg === 'EdDSA') return cryptoVerify(null, data, key, jws.signature);
+    const data = dataScratch.latin1(jws.signingInput);
+    const signature = signatureScratch.base64url(jws.signatureSegment);
+    if (alg === 'EdDSA') return cryptoVerify(null, data, key, signature);
     // RS256 is RSASSA-PKCS1-v1_5 (node's default padding for an RSA key); ES256 signatures are r‖s (RFC 7518 §3.4).
-    if (alg === 'RS256') return cryptoVerify('sha256', data, key, jws.signature);
-    return cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, jws.signature);
+    if (alg === 'RS256') return cryptoVerify('sha256', data, key, signature);
+    return cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
   } catch {
     return false;
   }
