@@ -2,17 +2,13 @@
  * The behavioural suite every `AuthorizationCodeStore` must pass (store.authorizationCodes). `open()` gives a
  * fresh, empty store; `reopen` (file stores) the same data after a close.
  */
+import type { SqliteHarness } from '../helpers/sqlite-harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizationCodeRow } from '../../src/main/store/authorization-code-store';
 import type { ClientRow, SessionRow, Store } from '../../src/main/store/store';
 import { WardenError } from '../../src/shared/errors';
 
-export interface CodeStoreHarness {
-  store: Store;
-  /** Closes `store` and opens the same data again; undefined for stores that do not persist. */
-  reopen?: () => Store;
-  cleanup: () => void;
-}
+export type CodeStoreHarness = SqliteHarness;
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const CLIENT: ClientRow = {

@@ -2,16 +2,12 @@
  * The behavioural suite every `BackchannelOutboxStore` must pass (store.backchannelOutbox). `open()` gives a
  * fresh, empty store; `reopen` (file stores) the same data after a close: the durability an outbox is for.
  */
+import type { SqliteHarness } from '../helpers/sqlite-harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboxInsert } from '../../src/main/store/backchannel-outbox-store';
 import type { ClientRow, Store } from '../../src/main/store/store';
 
-export interface OutboxHarness {
-  store: Store;
-  /** Closes `store` and opens the same data again; undefined for stores that do not persist. */
-  reopen?: () => Store;
-  cleanup: () => void;
-}
+export type OutboxHarness = SqliteHarness;
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const CLIENT: ClientRow = {

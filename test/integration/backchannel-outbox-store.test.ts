@@ -1,33 +1,5 @@
 /** The outbox suite against SQLite in a real file and in ':memory:'. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStore } from '../../src/main/store/index';
-import type { Store } from '../../src/main/store/store';
-import { outboxSuite, type OutboxHarness } from './backchannel-outbox-store.suite';
+import { onEverySqliteStore } from '../helpers/sqlite-harness';
+import { outboxSuite } from './backchannel-outbox-store.suite';
 
-function fileHarness(): OutboxHarness {
-  const dir = mkdtempSync(join(tmpdir(), 'warden-outbox-'));
-  const path = join(dir, 'warden.db');
-  let store: Store = openStore(path);
-  return {
-    store,
-    reopen: () => {
-      store.close();
-      store = openStore(path);
-      return store;
-    },
-    cleanup: () => {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function memoryHarness(): OutboxHarness {
-  const store = openStore(':memory:');
-  return { store, cleanup: () => store.close() };
-}
-
-outboxSuite('SQLite file', fileHarness);
-outboxSuite(':memory:', memoryHarness);
+onEverySqliteStore('warden-outbox-', outboxSuite);

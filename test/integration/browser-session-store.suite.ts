@@ -2,16 +2,13 @@
  * The behavioural suite every `BrowserSessionStore` must pass (store.browserSessions). `open()` gives a fresh,
  * empty store; `reopen` (file stores) the same data after a close.
  */
+import type { SqliteHarness } from '../helpers/sqlite-harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserSessionRow } from '../../src/main/store/browser-session-store';
 import type { SessionRow, Store } from '../../src/main/store/store';
 import { WardenError } from '../../src/shared/errors';
 
-export interface BrowserSessionStoreHarness {
-  store: Store;
-  reopen?: () => Store;
-  cleanup: () => void;
-}
+export type BrowserSessionStoreHarness = SqliteHarness;
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const hash = (n: number) => n.toString(16).padStart(64, '0');

@@ -6,39 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/main/engine/clock';
 import { Engine } from '../../../src/main/engine/engine';
 import { MemoryVault } from '../../../src/main/keys/memory-vault';
 import { openStore } from '../../../src/main/store';
-import type { Store } from '../../../src/main/store/store';
+import { commitFailing } from './commit-failing-store';
 import { ADMIN, ISSUER, PASSWORD, PHONE, SECOND } from './harness';
 
-/** Wraps a store: while `failing`, each outermost transaction runs its work, then throws SQLITE_FULL instead of committing. */
-function commitFailing(store: Store): { store: Store; fail(on: boolean): void } {
-  let failing = false;
-  let depth = 0;
-  const transaction = <T,>(fn: () => T): T =>
-    store.transaction(() => {
-      depth++;
-      try {
-        const value = fn();
-        if (failing && depth === 1) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
-        return value;
-      } finally {
-        depth--;
-      }
-    });
-  const wrapped = new Proxy(store, {
-    get(target, property) {
-      if (property === 'transaction') return transaction;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { store: wrapped, fail: (on) => (failing = on) };
-}
 
 /** The store reports SQLite's failure as a coded error, with SQLite's own code kept in `detail`. */
 const DISK_FULL = expect.objectContaining({ code: 'storage_error', detail: expect.stringContaining('SQLITE_FULL') });
