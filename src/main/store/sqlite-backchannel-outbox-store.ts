@@ -15,18 +15,8 @@ const PENDING = 'delivered_at IS NULL AND failed_at IS NULL';
 const MAX_ERROR_LENGTH = 300;
 
 export class SqliteBackchannelOutboxStore implements BackchannelOutboxStore {
-  private readonly statements = new Map<string, Database.Statement>();
-
-  constructor(private readonly db: Database.Database) {}
-
-  private q(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
+  /** @param q the store's cached statement preparer (one statement cache for the connection) */
+  constructor(private readonly q: (sql: string) => Database.Statement) {}
 
   insert(row: OutboxInsert): number {
     const result = this.q(`INSERT INTO backchannel_outbox (jti, client_id, uri, session_id, user_id, revocation_id,

@@ -193,7 +193,7 @@ export class SqliteStore implements Store {
     readonly migrationsApplied: readonly number[],
     private readonly checkpointer?: Checkpointer,
   ) {
-    this.backchannelOutbox = new SqliteBackchannelOutboxStore(db);
+    this.backchannelOutbox = new SqliteBackchannelOutboxStore((sql) => this.q(sql));
     this.txRunner = db.transaction((fn: () => unknown) => {
       const result = fn();
       // better-sqlite3 commits when fn returns; an async fn would commit before its awaits ran.
