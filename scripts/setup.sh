@@ -5,7 +5,8 @@
 #                resource-server kit's build (packages/verifier/dist), when missing or older than its sources:
 #                the service, the demo, the tests and the bench import the kit as users do, built
 #     --system   Debian packages for the real-keychain tests (dbus, gnome-keyring, libsecret-tools) and for the
-#                Python interop tests (python3-jwt, python3-requests, python3-authlib, run by /usr/bin/python3)
+#                Python interop tests (python3-jwt with python3-cryptography for its asymmetric algorithms,
+#                python3-requests, python3-authlib; run by /usr/bin/python3)
 #     --browser  Debian's Chromium for the end-to-end tests (Playwright never downloads a browser here)
 # Debian packages are installed only when running as root with apt-get; otherwise it says what to install.
 set -euo pipefail
@@ -41,7 +42,8 @@ if [ "$want_system" = 1 ]; then
   command -v gnome-keyring-daemon >/dev/null 2>&1 || packages+=(gnome-keyring)
   command -v secret-tool >/dev/null 2>&1 || packages+=(libsecret-tools)
   # Debian's own python3, not the first one on PATH: the interop tests use the libraries users get from apt.
-  for module in jwt:python3-jwt requests:python3-requests authlib:python3-authlib; do
+  # python3-cryptography is only a Recommends of python3-jwt, and --no-install-recommends below skips it.
+  for module in jwt:python3-jwt cryptography:python3-cryptography requests:python3-requests authlib:python3-authlib; do
     [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import ${module%%:*}" >/dev/null 2>&1 || packages+=("${module#*:}")
   done
 fi
