@@ -284,8 +284,18 @@ export class Engine implements TokenEngine {
     return this.ctx.store.getClient(clientId);
   }
 
+  /**
+   * The published keys. A retiring key verifies nothing from its retiresAt on (verify.ts), so it leaves the
+   * set at that instant too, not at the next maintenance pass: stock verifiers that refetch stop with us.
+   */
   jwks(): { keys: PublicJwk[] } {
-    return { keys: this.ctx.keys.publicJwks() };
+    const now = this.ctx.now();
+    return {
+      keys: this.ctx.keys.publicJwks().filter((jwk) => {
+        const row = this.ctx.keys.get(jwk.kid)?.row;
+        return !(row?.status === 'retiring' && row.retiresAt !== null && row.retiresAt <= now);
+      }),
+    };
   }
 
   retiringKeys(): Array<{ kid: string; retiresAt: number }> {

@@ -28,4 +28,19 @@ describe('a retiring key at its retiresAt', () => {
     // Introspection says the same: it is the same check.
     expect(h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: false });
   });
+
+  it('leaves the JWKS at that instant too, so stock verifiers that refetch stop with the service', async () => {
+    const h = await makeHarness();
+    const kid = part((await h.login(PHONE)).accessToken, 0).kid as string;
+    await h.engine.admin.rotateSigningKey({}, ADMIN);
+    const retiresAt = h.store.getKey(kid)!.retiresAt!;
+    const published = () => h.engine.jwks().keys.map((key) => key.kid);
+    h.clock.set(retiresAt - 1);
+    expect(published()).toContain(kid);
+    h.clock.set(retiresAt);
+    expect(h.store.getKey(kid)!.status).toBe('retiring');
+    expect(published()).not.toContain(kid);
+    // The keys that still sign or will sign stay.
+    expect(published()).toHaveLength(2);
+  });
 });
