@@ -35,19 +35,13 @@ const VERIFIER_PATTERN = /^[A-Za-z0-9._~-]{43,128}$/;
 const MAX_NONCE = 255;
 const MAX_REDIRECT_URI = 2000;
 
-export interface CodeRequest {
-  clientId: string;
-  userId: string;
-  browserSessionId: string;
-  /** The redirect URI of the authorization request, already matched exactly against the client's. */
-  redirectUri: string;
-  /** The PKCE S256 challenge (`code_challenge_method=S256` is the only method). */
-  codeChallenge: string;
-  scope: string;
+/**
+ * What an authorization request binds a code to: the row's own fields (redirect URI already matched exactly
+ * against the client's; the PKCE S256 challenge; auth_time = when the user last typed their password).
+ */
+export type CodeRequest = Pick<AuthorizationCodeRow, 'clientId' | 'userId' | 'browserSessionId' | 'redirectUri' | 'codeChallenge' | 'scope' | 'authTime'> & {
   nonce: string | null | undefined;
-  /** When the user last typed their password (ms): the ID token's auth_time. */
-  authTime: number;
-}
+};
 
 const invalidCode = () => new WardenError('invalid_authorization_code', 'The authorization code is invalid.');
 
