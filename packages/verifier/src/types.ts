@@ -40,7 +40,7 @@ export interface VerifierOptions {
   /** Allowed clock difference for exp/nbf/iat, seconds. Default 5. */
   clockSkewSeconds?: number;
   clock?: KitClock;
-  /** Verified-token cache entries (signature and static claims). Default 10 000. */
+  /** Verified-token cache size (signature and static claims), rounded up to a power of two, two-way set-associative. Default 10 000, at least 2. */
   cacheSize?: number;
   /** At most one JWKS refetch (for an unknown kid, or after a failed fetch) per this many ms. Default 1 000. */
   jwksMinRefetchMs?: number;

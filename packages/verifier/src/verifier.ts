@@ -8,9 +8,9 @@ import { audienceMatches, parseAccessClaims } from './claims.js';
 import { FeedClient } from './feed-client.js';
 import { decodePayload, isKitAlg, parseJws, verifySignature, type ParsedJws } from './jws.js';
 import { discover, KeySet, type CachedKey, type ServiceEndpoints } from './key-set.js';
-import { Lru } from './lru.js';
 import { createMiddleware, type VerifierMiddleware } from './middleware.js';
 import { RevocationState } from './revocation-state.js';
+import { TokenCache } from './token-cache.js';
 import type { FeedReceiptRecord, FeedState, KitReason, KitVerdict, RevocationApplied, VerifierEvents, VerifierOptions } from './types.js';
 
 const ACCEPTED_TYP = new Set(['at+jwt', 'application/at+jwt']);
@@ -20,9 +20,8 @@ const PURGE_EVERY_MS = 60_000;
 const SESSION_RETAIN_MS = 24 * 3600_000;
 
 /**
- * Verified tokens, keyed by their signature segment: a sixth of the token, so a lookup hashes ~86 characters
- * instead of ~600 (every cold verify pays one miss). The entry keeps the whole token and a hit counts only when
- * it is the same token: a forged header or payload under a genuine signature is a miss and fails its signature.
+ * A verified token's static part (token-cache.ts holds them, indexed by the signature and matched on the whole
+ * token: a forged header or payload under a genuine signature is a miss and fails its signature check).
  */
 interface CacheEntry {
   token: string;
@@ -55,10 +54,6 @@ export interface Verifier {
   status(): VerifierStatus;
 }
 
-function signatureSegmentOf(token: string): string {
-  return token.slice(token.lastIndexOf('.') + 1);
-}
-
 function inactive(reason: KitReason, claims?: AccessTokenClaims): KitVerdict {
   return claims ? { active: false, reason, claims } : { active: false, reason };
 }
@@ -82,7 +77,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   const keys = new KeySet(clock, options.jwksMinRefetchMs ?? 1_000, options.jwksRefreshMs ?? 60_000, fetchImpl, (kids) => emit('keys', kids));
   const state = new RevocationState(SESSION_RETAIN_MS, skewMs);
-  const cache = new Lru<string, CacheEntry>(options.cacheSize ?? 10_000);
+  const cache = new TokenCache<CacheEntry>(options.cacheSize ?? 10_000);
   const receiptLog: FeedReceiptRecord[] = [];
   const listeners: { [E in keyof VerifierEvents]: Set<VerifierEvents[E]> } = { revocation: new Set(), state: new Set(), error: new Set(), keys: new Set(), retiring: new Set() };
   const emit = <E extends keyof VerifierEvents>(event: E, ...args: Parameters<VerifierEvents[E]>) => {
@@ -174,14 +169,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function judge(entry: CacheEntry, now: number): KitVerdict | Promise<KitVerdict> {
     const { claims, token } = entry;
     if (claims.exp * 1000 <= now - skewMs) {
-      cache.delete(signatureSegmentOf(token));
+      cache.delete(token, token.lastIndexOf('.'));
       return inactive('expired', claims);
     }
     if (claims.nbf !== undefined && claims.nbf * 1000 > now + skewMs) return inactive('not_yet_valid', claims);
     if (claims.iat * 1000 > now + iatSkewMs) return inactive('not_yet_valid', claims);
     // The key must still be in the JWKS: a token verified earlier stops with its key's retirement or revocation.
     if (!keys.has(entry.kid)) {
-      cache.delete(signatureSegmentOf(token));
+      cache.delete(token, token.lastIndexOf('.'));
       return inactive(keys.isRevoked(entry.kid) ? 'revoked_kid' : 'retired_kid', claims);
     }
     // Retired from the instant the feed announced, as at the service (its retiresAt already holds the skew).
@@ -202,7 +197,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (claims.iss !== options.issuer) return inactive('wrong_issuer', claims);
     if (!audienceMatches(claims.aud, options.audience)) return inactive('wrong_audience', claims);
     const entry: CacheEntry = { token, claims, kid: key.kid };
-    cache.set(jws.signatureSegment, entry);
+    cache.set(token, jws.lastDot, entry);
     return judge(entry, now);
   }
 
@@ -211,8 +206,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const now = clock.now();
     refreshKeysIfDue(now);
     const lastDot = token.lastIndexOf('.');
-    const hit = cache.get(token.slice(lastDot + 1));
-    if (hit !== undefined && hit.token === token) return judge(hit, now);
+    const hit = cache.get(token, lastDot);
+    if (hit !== undefined) return judge(hit, now);
     const jws = parseJws(token, lastDot);
     if (!jws) return inactive('malformed');
     const alg = jws.header.alg;
