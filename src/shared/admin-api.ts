@@ -86,46 +86,65 @@ export const revocationTargetSchema = z.discriminatedUnion('kind', [
 ]);
 export type RevocationTarget = z.infer<typeof revocationTargetSchema>;
 
-function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
-  return { input, output, doc };
+/**
+ * The admin roles, weakest first; each includes everything the ones before it may do. `viewer`: read only.
+ * `operator`: also the incident actions (revoke, force logout, block, bump refresh versions, rotate and revoke
+ * keys, user passwords and unlocks). `owner`: also admins, clients and settings.
+ */
+export const ADMIN_ROLES = ['viewer', 'operator', 'owner'] as const;
+export const adminRoleSchema = z.enum(ADMIN_ROLES);
+export type AdminRole = z.infer<typeof adminRoleSchema>;
+
+/** True when `held` includes `needed` (owner ⊃ operator ⊃ viewer). */
+export function roleAllows(held: AdminRole, needed: AdminRole): boolean {
+  return ADMIN_ROLES.indexOf(held) >= ADMIN_ROLES.indexOf(needed);
+}
+
+/** One admin method: its input and output schemas, what it does, and the least role that may call it. */
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string, role: AdminRole) {
+  return { input, output, doc, role };
 }
 
 export const adminApi = {
-  createUser: method(z.object({ username: usernameSchema, password: passwordSchema }).strict(), z.object({ id: z.string() }), 'Create a user.'),
+  createUser: method(z.object({ username: usernameSchema, password: passwordSchema }).strict(), z.object({ id: z.string() }), 'Create a user.', 'operator'),
   listUsers: method(
     z.object({ search: z.string().max(64).optional(), status: userStatusSchema.optional(), offset, limit }).strict(),
     page(userSummarySchema),
     'Users whose name starts with `search` (case-insensitive), newest first, paged on the server.',
+    'viewer',
   ),
-  getUser: method(z.object({ userId: id }).strict(), userDetailSchema, 'One user with status, refresh version and not-before.'),
+  getUser: method(z.object({ userId: id }).strict(), userDetailSchema, 'One user with status, refresh version and not-before.', 'viewer'),
   listSessions: method(
     z.object({ userId: id.optional(), status: sessionStatusSchema.optional(), offset, limit }).strict(),
     page(sessionSchema),
     "A user's device sessions (or all sessions), most recent activity first.",
+    'viewer',
   ),
-  listSessionTokens: method(z.object({ sessionId: id }).strict(), sessionTokensSchema, "A session's access tokens, refresh chain and lifecycle timeline."),
-  previewBlastRadius: method(z.object({ target: revocationTargetSchema }).strict(), blastRadiusSchema, 'What an action would kill, before it kills it.'),
-  revokeSession: method(z.object({ sessionId: id, reason }).strict(), receiptSchema, 'Revoke one device session and its refresh family.'),
-  forceLogout: method(z.object({ userId: id, reason }).strict(), receiptSchema, 'Revoke every session, bump the refresh version and set not-before = now.'),
-  bumpRefreshVersion: method(z.object({ userId: id, reason }).strict(), receiptSchema, "Kill every refresh token of the user; access tokens live to exp."),
-  blockUser: method(z.object({ userId: id, reason }).strict(), receiptSchema, 'Force logout and refuse further logins.'),
-  unblockUser: method(z.object({ userId: id, reason }).strict(), receiptSchema, 'Allow logins again.'),
-  revokeAccessToken: method(z.object({ jti: id, reason }).strict(), receiptSchema, 'Revoke one access token by jti.'),
-  inspectToken: method(z.object({ token: z.string().max(16_384) }).strict(), inspectionSchema, 'Decode and judge any token.'),
+  listSessionTokens: method(z.object({ sessionId: id }).strict(), sessionTokensSchema, "A session's access tokens, refresh chain and lifecycle timeline.", 'viewer'),
+  previewBlastRadius: method(z.object({ target: revocationTargetSchema }).strict(), blastRadiusSchema, 'What an action would kill, before it kills it.', 'viewer'),
+  revokeSession: method(z.object({ sessionId: id, reason }).strict(), receiptSchema, 'Revoke one device session and its refresh family.', 'operator'),
+  forceLogout: method(z.object({ userId: id, reason }).strict(), receiptSchema, 'Revoke every session, bump the refresh version and set not-before = now.', 'operator'),
+  bumpRefreshVersion: method(z.object({ userId: id, reason }).strict(), receiptSchema, "Kill every refresh token of the user; access tokens live to exp.", 'operator'),
+  blockUser: method(z.object({ userId: id, reason }).strict(), receiptSchema, 'Force logout and refuse further logins.', 'operator'),
+  unblockUser: method(z.object({ userId: id, reason }).strict(), receiptSchema, 'Allow logins again.', 'operator'),
+  revokeAccessToken: method(z.object({ jti: id, reason }).strict(), receiptSchema, 'Revoke one access token by jti.', 'operator'),
+  inspectToken: method(z.object({ token: z.string().max(16_384) }).strict(), inspectionSchema, 'Decode and judge any token.', 'viewer'),
   listFeedReceipts: method(
     z.object({ feedEventId: z.number().int().positive() }).strict(),
     feedReceiptsSchema,
     "Which subscribed resource servers acknowledged a receipt's feed event, and when; who is subscribed now.",
+    'viewer',
   ),
   listBackchannelDeliveries: method(
     z.object({ feedEventId: z.number().int().positive() }).strict(),
     z.array(backchannelDeliverySchema),
     "The back-channel logout tokens a receipt's feed event owes client apps (OpenID Connect Back-Channel Logout), and where each stands.",
+    'viewer',
   ),
-  listKeys: method(empty, z.array(keyInfoSchema), 'Signing keys with status and live-token counts.'),
-  rotateSigningKey: method(z.object({ alg: signingAlgSchema.optional(), reason }).strict(), keyInfoSchema, "One algorithm's pair (by default the access-token algorithm's): its next key (published in the JWKS ahead) signs from now on, the old one keeps verifying until it retires, and a new next key is published. An alg without keys is an algorithm change: access tokens switch to a new pair of it."),
-  revokeSigningKey: method(z.object({ kid: id, reason }).strict(), receiptSchema, 'Emergency: every token the key signed becomes invalid at once; revoking the active key promotes the next one.'),
-  listClients: method(empty, z.array(clientInfoSchema), 'OAuth clients.'),
+  listKeys: method(empty, z.array(keyInfoSchema), 'Signing keys with status and live-token counts.', 'viewer'),
+  rotateSigningKey: method(z.object({ alg: signingAlgSchema.optional(), reason }).strict(), keyInfoSchema, "One algorithm's pair (by default the access-token algorithm's): its next key (published in the JWKS ahead) signs from now on, the old one keeps verifying until it retires, and a new next key is published. An alg without keys is an algorithm change: access tokens switch to a new pair of it.", 'operator'),
+  revokeSigningKey: method(z.object({ kid: id, reason }).strict(), receiptSchema, 'Emergency: every token the key signed becomes invalid at once; revoking the active key promotes the next one.', 'operator'),
+  listClients: method(empty, z.array(clientInfoSchema), 'OAuth clients.', 'viewer'),
   createClient: method(
     z
       .object({ clientId: clientIdSchema, kind: clientKindSchema, ...registration })
@@ -136,11 +155,13 @@ export const adminApi = {
       }),
     z.object({ clientId: z.string(), clientSecret: z.string().optional() }),
     'Create a client; a confidential client gets a secret, shown once. Grants default to authorization_code and refresh_token.',
+    'owner',
   ),
   updateClient: method(
     z.object({ clientId: clientIdSchema, ...registration, name: registration.name.optional() }).strict(),
     clientInfoSchema,
     "Change a client's name or registration (fields left out stay); its kind and secret stay.",
+    'owner',
   ),
   listAudit: method(
     z
@@ -157,22 +178,25 @@ export const adminApi = {
       .strict(),
     z.object({ items: z.array(auditEntrySchema), nextBeforeSeq: z.number().int().nullable() }),
     'Audit entries, newest first, filtered and paged by sequence number.',
+    'viewer',
   ),
   verifyAuditChain: method(
     empty,
     z.object({ ok: z.boolean(), entries: z.number().int(), brokenAtSeq: z.number().int().nullable() }),
     'Recompute the hash chain of the audit log.',
+    'viewer',
   ),
-  getStats: method(empty, statsSchema, 'Live counts and per-minute activity.'),
-  getSettings: method(empty, settingsSchema, 'Current engine settings.'),
-  updateSettings: method(settingsSchema.partial().strict(), settingsSchema, "Change some settings; returns all of them. A new signingAlg switches access tokens to that algorithm's keys at once (created first when it has none)."),
+  getStats: method(empty, statsSchema, 'Live counts and per-minute activity.', 'viewer'),
+  getSettings: method(empty, settingsSchema, 'Current engine settings.', 'viewer'),
+  updateSettings: method(settingsSchema.partial().strict(), settingsSchema, "Change some settings; returns all of them. A new signingAlg switches access tokens to that algorithm's keys at once (created first when it has none).", 'owner'),
   // Demo mode (`--demo`): refused with `not_found` when the service runs without a demo world.
-  getDemoState: method(empty, demoStateSchema, 'Demo mode: the simulated devices, the demo API and the attacker.'),
-  setDemoPaused: method(z.object({ paused: z.boolean() }).strict(), z.object({ paused: z.boolean() }), 'Demo mode: pause or resume every simulated device.'),
+  getDemoState: method(empty, demoStateSchema, 'Demo mode: the simulated devices, the demo API and the attacker.', 'viewer'),
+  setDemoPaused: method(z.object({ paused: z.boolean() }).strict(), z.object({ paused: z.boolean() }), 'Demo mode: pause or resume every simulated device.', 'operator'),
   stealRefreshToken: method(
     z.object({ deviceId: id }).strict(),
     demoAttackerSchema,
     "Demo mode: the attacker copies a device's refresh token and replays it once the device has rotated.",
+    'operator',
   ),
 } as const;
 
