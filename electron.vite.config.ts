@@ -61,7 +61,8 @@ export default defineConfig({
     plugins: [react(), cspMeta()],
     ...(rendererDev ? { mode: 'development', define: { 'process.env.NODE_ENV': JSON.stringify('development') } } : {}),
     build: {
-      outDir: resolve(root, rendererDev ? 'out/renderer-dev' : 'out/renderer'),
+      // TW_RENDERER_OUT: a private output folder, so that several builds in one checkout don't overwrite each other.
+      outDir: process.env.TW_RENDERER_OUT ? resolve(process.env.TW_RENDERER_OUT) : resolve(root, rendererDev ? 'out/renderer-dev' : 'out/renderer'),
       emptyOutDir: true,
       // electron-vite leaves the renderer unminified; minified it is 1.2 MB instead of 2.7 MB.
       minify: !rendererDev,
