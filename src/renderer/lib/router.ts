@@ -9,8 +9,14 @@ export type Page =
   | { name: 'users' }
   | { name: 'user'; userId: string }
   | { name: 'session'; sessionId: string }
+  /** All sessions across users; filters live in the query (`#/sessions?clientId=…&ip=…`). */
+  | { name: 'sessions' }
   | { name: 'keys' }
   | { name: 'clients' }
+  | { name: 'client'; clientId: string }
+  | { name: 'admins' }
+  /** Refresh-token reuse alerts as a worklist. */
+  | { name: 'alerts' }
   | { name: 'audit' }
   | { name: 'inspector'; token: string | null }
   | { name: 'settings' }
@@ -39,11 +45,15 @@ function toPage(parts: string[], query: URLSearchParams, path: string): Page {
   if (first === undefined || first === 'overview') return { name: 'overview' };
   if (first === 'users' && second !== undefined) return { name: 'user', userId: second };
   if (first === 'sessions' && second !== undefined) return { name: 'session', sessionId: second };
+  if (first === 'clients' && second !== undefined) return { name: 'client', clientId: second };
   if (second !== undefined) return { name: 'not_found', path };
   switch (first) {
     case 'users':
+    case 'sessions':
     case 'keys':
     case 'clients':
+    case 'admins':
+    case 'alerts':
     case 'audit':
     case 'settings':
     case 'demo':
@@ -61,13 +71,26 @@ export const href = {
   users: () => '#/users',
   user: (userId: string) => `#/users/${encodeURIComponent(userId)}`,
   session: (sessionId: string) => `#/sessions/${encodeURIComponent(sessionId)}`,
+  /** The sessions list, filtered: `href.sessions({ clientId: 'web' })`. */
+  sessions: (filters?: Record<string, string>) => withQuery('#/sessions', filters),
   keys: () => '#/keys',
+  /** The keys page, with one key highlighted. */
+  key: (kid: string) => withQuery('#/keys', { kid }),
   clients: () => '#/clients',
-  audit: () => '#/audit',
+  client: (clientId: string) => `#/clients/${encodeURIComponent(clientId)}`,
+  admins: () => '#/admins',
+  alerts: () => '#/alerts',
+  /** The audit log, filtered (filters are kept in the URL): `href.audit({ q: 'blocked' })`; `seq` opens one entry. */
+  audit: (filters?: Record<string, string>) => withQuery('#/audit', filters),
   inspector: (token?: string) => (token ? `#/inspector?${new URLSearchParams({ token }).toString()}` : '#/inspector'),
   settings: () => '#/settings',
   demo: () => '#/demo',
 };
+
+function withQuery(path: string, params?: Record<string, string>): string {
+  const query = new URLSearchParams(Object.entries(params ?? {}).filter(([, value]) => value !== '')).toString();
+  return query ? `${path}?${query}` : path;
+}
 
 function subscribe(listener: () => void): () => void {
   window.addEventListener('hashchange', listener);
