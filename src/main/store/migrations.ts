@@ -348,12 +348,32 @@ CREATE INDEX backchannel_outbox_revocation ON backchannel_outbox (revocation_id)
 CREATE INDEX backchannel_outbox_session ON backchannel_outbox (session_id);
 `;
 
+/**
+ * Area E (clients): disabling, deleting (a tombstone: the row stays so the id is never reused and old audit
+ * entries and sessions keep naming the same client), secret rotation with an overlap (the previous secret's
+ * hash and the instant it stops being accepted), and per-client token lifetimes (null: the install setting).
+ * The partial index finds a client's open sessions, newest first (disable/delete revoke them; its page lists them).
+ */
+const CLIENT_ADMIN = `
+ALTER TABLE clients ADD COLUMN disabled_at INTEGER;
+ALTER TABLE clients ADD COLUMN disabled_reason TEXT;
+ALTER TABLE clients ADD COLUMN deleted_at INTEGER;
+ALTER TABLE clients ADD COLUMN previous_secret_hash TEXT;
+ALTER TABLE clients ADD COLUMN previous_secret_expires_at INTEGER
+  CHECK ((previous_secret_expires_at IS NULL) = (previous_secret_hash IS NULL));
+ALTER TABLE clients ADD COLUMN access_token_ttl_seconds INTEGER CHECK (access_token_ttl_seconds > 0);
+ALTER TABLE clients ADD COLUMN refresh_idle_seconds INTEGER CHECK (refresh_idle_seconds > 0);
+ALTER TABLE clients ADD COLUMN refresh_absolute_seconds INTEGER CHECK (refresh_absolute_seconds > 0);
+CREATE INDEX sessions_client_open ON sessions (client_id, created_at) WHERE revoked_at IS NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
   { version: 3, sql: V3 },
   { version: 4, sql: V4 },
   { version: 5, sql: V5 },
+  { version: 6, sql: CLIENT_ADMIN },
 ];
 
 /** The schema version this build writes. */
