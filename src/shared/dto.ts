@@ -31,8 +31,19 @@ export const userDetailSchema = userSummarySchema.extend({
 });
 export type UserDetail = z.infer<typeof userDetailSchema>;
 
-export const sessionStatusSchema = z.enum(['active', 'revoked', 'expired']);
+/**
+ * One word per session, the four never overlap: `revoked` (ended by someone) · `expired` (past its idle or
+ * absolute expiry) · `cant_refresh` (open, but its refresh family was ended without the session: a
+ * refresh-version bump; its access tokens live to exp, no refresh can extend it) · `active` (open, refreshable).
+ * `cant_refresh` and `active` are both open: they can still be revoked (see `sessionIsOpen`).
+ */
+export const sessionStatusSchema = z.enum(['active', 'cant_refresh', 'revoked', 'expired']);
 export type SessionStatus = z.infer<typeof sessionStatusSchema>;
+/** Not revoked and not expired: its access tokens may still be live, so revoking it still does something. */
+export const sessionIsOpen = (status: SessionStatus): boolean => status === 'active' || status === 'cant_refresh';
+/** Why a session cannot be refreshed (`canRefresh: false`); null when it can. */
+export const cantRefreshReasonSchema = z.enum(['revoked', 'expired', 'refresh_version_bumped']);
+export type CantRefreshReason = z.infer<typeof cantRefreshReasonSchema>;
 
 export const sessionSchema = z.object({
   id: z.string(),
@@ -48,6 +59,12 @@ export const sessionSchema = z.object({
   idleExpiresAt: millis,
   absoluteExpiresAt: millis,
   status: sessionStatusSchema,
+  /** Whether a refresh can still extend it: only an `active` session's can. */
+  canRefresh: z.boolean(),
+  /** Why not, when `canRefresh` is false. */
+  cantRefreshReason: cantRefreshReasonSchema.nullable(),
+  /** When a refresh-version bump ended its refresh family (the session stayed open); null otherwise. */
+  refreshEndedAt: nullableMillis,
   revokedAt: nullableMillis,
   revokedBy: z.string().nullable(),
   revokeReason: z.string().nullable(),

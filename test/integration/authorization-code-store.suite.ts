@@ -27,7 +27,7 @@ const code = (n: number, over: Partial<AuthorizationCodeRow> = {}): Authorizatio
 const session = (id: string): SessionRow => ({
   id, userId: 'usr_1', clientId: 'web', deviceName: 'Chrome on Linux', userAgent: 'Chrome', ip: '127.0.0.1', rememberMe: false,
   scope: 'openid', createdAt: T0, lastActivityAt: T0, idleExpiresAt: T0 + 7_200_000, absoluteExpiresAt: T0 + 43_200_000,
-  revokedAt: null, revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId: 'bro_1',
+  revokedAt: null, revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId: 'bro_1', refreshEndedAt: null,
 });
 
 export function codeStoreSuite(label: string, open: () => CodeStoreHarness): void {

@@ -19,7 +19,7 @@ const row = (n: number, over: Partial<BrowserSessionRow> = {}): BrowserSessionRo
 const session = (id: string, browserSessionId: string | null, over: Partial<SessionRow> = {}): SessionRow => ({
   id, userId: 'usr_1', clientId: 'web', deviceName: 'Chrome on Linux', userAgent: 'Chrome', ip: '127.0.0.1', rememberMe: false,
   scope: '', createdAt: T0, lastActivityAt: T0, idleExpiresAt: T0 + 7_200_000, absoluteExpiresAt: T0 + 43_200_000,
-  revokedAt: null, revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId, ...over,
+  revokedAt: null, revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId, refreshEndedAt: null, ...over,
 });
 
 export function browserSessionStoreSuite(label: string, open: () => BrowserSessionStoreHarness): void {

@@ -45,7 +45,7 @@ function makeSession(over: Partial<SessionRow> & Pick<SessionRow, 'id' | 'userId
   return {
     clientId: 'app', deviceName: 'Firefox on Linux', userAgent: 'Mozilla/5.0', ip: '127.0.0.1', rememberMe: false, scope: 'openid profile',
     createdAt: T0, lastActivityAt: T0, idleExpiresAt: T0 + 30 * MIN, absoluteExpiresAt: T0 + 600 * MIN, revokedAt: null,
-    revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId: null, ...over,
+    revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId: null, refreshEndedAt: null, ...over,
   };
 }
 

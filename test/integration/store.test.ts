@@ -103,7 +103,7 @@ describe('SQLite specifics', () => {
           store.insertSession({
             id, userId: `u${u}`, clientId: 'app', deviceName: 'd', userAgent: 'ua', ip: '::1', rememberMe: false, scope: 's', createdAt: at,
             lastActivityAt: at, idleExpiresAt: at + 150_000, absoluteExpiresAt: at + 600_000, revokedAt: s === 3 ? at : null,
-            revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId: null,
+            revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId: null, refreshEndedAt: null,
           });
           const hash = (n: number): string => `${u}-${s}-${n}`.padStart(64, '0').replace(/[^0-9a-f]/g, 'a');
           store.insertRefreshToken({ hash: hash(0), sessionId: id, userId: `u${u}`, clientId: 'app', refreshVersion: 1, createdAt: at, usedAt: null, successorHash: null, revokedAt: null, usedIp: null, usedUserAgent: null });

@@ -86,6 +86,8 @@ export function bumpRefreshVersion(ctx: EngineContext, input: { userId: string; 
     ctx.store.updateUser(user.id, { refreshVersion });
     const killed = nothingKilled();
     killed.refreshTokens = ctx.store.revokeRefreshTokensOfUser(user.id, tx.now);
+    // Its sessions stay open (access tokens live to exp) but can never be extended: they read "can't refresh".
+    ctx.store.endRefreshOfUserSessions(user.id, tx.now);
     tx.emit({ type: 'user.refresh_version_bumped', actor, userId: user.id, reason: input.reason ?? null, data: { refreshVersion, refreshTokensRevoked: killed.refreshTokens } });
     return receipt('bumpRefreshVersion', tx.now, actor, input.reason ?? null, killed);
   });

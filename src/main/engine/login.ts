@@ -202,6 +202,7 @@ export function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId:
     revokeReason: null,
     refreshCount: 0,
     browserSessionId,
+    refreshEndedAt: null,
   };
   ctx.store.insertSession(session);
   ctx.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: tx.now });

@@ -2,7 +2,7 @@
  * Read-only console queries. Every list pages on the server and each step is an indexed lookup, so they
  * stay fast at 100k users and 1M sessions.
  */
-import type { AccessTokenRecord, AuditEntry, BlastRadius, KeyInfo, KeyUse, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, TimelineEntry, UserDetail, UserSummary } from '../../shared/dto';
+import type { AccessTokenRecord, AuditEntry, BlastRadius, CantRefreshReason, KeyInfo, KeyUse, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, TimelineEntry, UserDetail, UserSummary } from '../../shared/dto';
 import type { RevocationTarget } from '../../shared/admin-api';
 import { WardenError } from '../../shared/errors';
 import type { AccessTokenRow, AuditFilter, RefreshTokenRow, SessionRow, UserRow } from '../store/store';
@@ -16,10 +16,23 @@ import { judgeState } from './verify';
 
 const DEFAULT_PAGE = 50;
 
+/**
+ * The one rule for a session's status (the store's `listSessions` filter is the same rule in SQL): revoked,
+ * else expired (past either expiry), else `cant_refresh` when a refresh-version bump ended its refresh family
+ * (refreshEndedAt set), else active.
+ */
 export function sessionStatus(session: SessionRow, now: number): SessionStatus {
   if (session.revokedAt !== null) return 'revoked';
-  return now >= session.idleExpiresAt || now >= session.absoluteExpiresAt ? 'expired' : 'active';
+  if (now >= session.idleExpiresAt || now >= session.absoluteExpiresAt) return 'expired';
+  return session.refreshEndedAt !== null ? 'cant_refresh' : 'active';
 }
+
+const CANT_REFRESH_REASON: Record<SessionStatus, CantRefreshReason | null> = {
+  active: null,
+  cant_refresh: 'refresh_version_bumped',
+  revoked: 'revoked',
+  expired: 'expired',
+};
 
 function toSummary(ctx: EngineContext, user: UserRow, now: number): UserSummary {
   return {
@@ -46,7 +59,8 @@ export function getUser(ctx: EngineContext, input: { userId: string }): UserDeta
   return { ...toSummary(ctx, user, ctx.now()), blockedAt: user.blockedAt, blockedReason: user.blockedReason, failedLogins: user.failedLogins, lockedUntil: user.lockedUntil };
 }
 
-function toSessionInfo(session: SessionRow, username: string, now: number): SessionInfo {
+export function toSessionInfo(session: SessionRow, username: string, now: number): SessionInfo {
+  const status = sessionStatus(session, now);
   return {
     id: session.id,
     userId: session.userId,
@@ -60,7 +74,10 @@ function toSessionInfo(session: SessionRow, username: string, now: number): Sess
     lastActivityAt: session.lastActivityAt,
     idleExpiresAt: session.idleExpiresAt,
     absoluteExpiresAt: session.absoluteExpiresAt,
-    status: sessionStatus(session, now),
+    status,
+    canRefresh: status === 'active',
+    cantRefreshReason: CANT_REFRESH_REASON[status],
+    refreshEndedAt: session.refreshEndedAt,
     revokedAt: session.revokedAt,
     revokedBy: session.revokedBy,
     revokeReason: session.revokeReason,

@@ -367,6 +367,47 @@ ALTER TABLE clients ADD COLUMN refresh_absolute_seconds INTEGER CHECK (refresh_a
 CREATE INDEX sessions_client_open ON sessions (client_id, created_at) WHERE revoked_at IS NULL;
 `;
 
+/**
+ * Area F (audit): free-text search and the reuse-alert worklist. `audit_fts` is an external-content FTS5 index
+ * (trigram tokenizer: any substring of 3+ characters, case-insensitive) over the audit's own type, actor, user and
+ * session ids, reason and data columns, so the text is not stored twice; the audit is append-only (hash-chained), so an insert
+ * trigger keeps it current and the `rebuild` indexes the entries written before this version.
+ * `audit_acknowledgements`: an admin's acknowledgement of one audit entry (a reuse alert), with a note; one per
+ * entry, never changed (the acknowledgement itself is audited too).
+ */
+const AUDIT_SEARCH = `
+CREATE VIRTUAL TABLE audit_fts USING fts5(type, actor, user_id, session_id, reason, data, content = 'audit', content_rowid = 'seq', tokenize = 'trigram');
+INSERT INTO audit_fts (audit_fts) VALUES ('rebuild');
+CREATE TRIGGER audit_fts_insert AFTER INSERT ON audit BEGIN
+  INSERT INTO audit_fts (rowid, type, actor, user_id, session_id, reason, data)
+    VALUES (new.seq, new.type, new.actor, new.user_id, new.session_id, new.reason, new.data);
+END;
+CREATE TABLE audit_acknowledgements (
+  seq              INTEGER PRIMARY KEY REFERENCES audit (seq),
+  acknowledged_by  TEXT NOT NULL,
+  acknowledged_at  INTEGER NOT NULL,
+  note             TEXT NOT NULL
+);
+`;
+
+/**
+ * Area H (engine-defects): a session whose refresh family was ended while the session itself stayed open (a
+ * refresh-version bump revokes every refresh token of the user but no session) can never be extended: its
+ * access tokens live to exp, then it is dead. `refresh_ended_at` records when, so the console lists it as
+ * "can't refresh" (status `cant_refresh`: not revoked, not expired, refresh_ended_at set) instead of "active".
+ * The partial index holds only those (few) sessions, so the status filter over all users stays index-bound.
+ * Sessions bumped before this version (open, but no usable refresh token left) are back-filled.
+ */
+const SESSION_REFRESH_ENDED = `
+ALTER TABLE sessions ADD COLUMN refresh_ended_at INTEGER;
+UPDATE sessions SET refresh_ended_at = (SELECT MAX(t.revoked_at) FROM refresh_tokens t WHERE t.session_id = sessions.id)
+  WHERE revoked_at IS NULL
+    AND EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = sessions.id)
+    AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = sessions.id AND t.used_at IS NULL AND t.revoked_at IS NULL);
+CREATE INDEX sessions_cant_refresh ON sessions (last_activity_at, live_until, revoked_at, refresh_ended_at)
+  WHERE revoked_at IS NULL AND refresh_ended_at IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
@@ -374,6 +415,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, sql: V4 },
   { version: 5, sql: V5 },
   { version: 6, sql: CLIENT_ADMIN },
+  { version: 7, sql: AUDIT_SEARCH },
+  { version: 8, sql: SESSION_REFRESH_ENDED },
 ];
 
 /** The schema version this build writes. */

@@ -30,7 +30,7 @@ const SESSION = `id, user_id AS userId, client_id AS clientId, device_name AS de
   ip, remember_me AS rememberMe, scope, created_at AS createdAt, last_activity_at AS lastActivityAt,
   idle_expires_at AS idleExpiresAt, absolute_expires_at AS absoluteExpiresAt, revoked_at AS revokedAt,
   revoked_by AS revokedBy, revoke_reason AS revokeReason, refresh_count AS refreshCount,
-  browser_session_id AS browserSessionId`;
+  browser_session_id AS browserSessionId, refresh_ended_at AS refreshEndedAt`;
 const REFRESH = `hash, session_id AS sessionId, user_id AS userId, client_id AS clientId,
   refresh_version AS refreshVersion, created_at AS createdAt, used_at AS usedAt,
   successor_hash AS successorHash, revoked_at AS revokedAt, used_ip AS usedIp, used_user_agent AS usedUserAgent`;
@@ -418,9 +418,9 @@ export class SqliteStore implements Store {
   insertSession(row: SessionRow): void {
     this.q(`INSERT INTO sessions (id, user_id, client_id, device_name, user_agent, ip, remember_me, scope, created_at,
       last_activity_at, idle_expires_at, absolute_expires_at, live_until, revoked_at, revoked_by, revoke_reason,
-      refresh_count, browser_session_id) VALUES (@id, @userId, @clientId, @deviceName, @userAgent, @ip, @rememberMe,
-      @scope, @createdAt, @lastActivityAt, @idleExpiresAt, @absoluteExpiresAt, @liveUntil, @revokedAt, @revokedBy,
-      @revokeReason, @refreshCount, @browserSessionId)`).run({
+      refresh_count, browser_session_id, refresh_ended_at) VALUES (@id, @userId, @clientId, @deviceName, @userAgent, @ip,
+      @rememberMe, @scope, @createdAt, @lastActivityAt, @idleExpiresAt, @absoluteExpiresAt, @liveUntil, @revokedAt,
+      @revokedBy, @revokeReason, @refreshCount, @browserSessionId, @refreshEndedAt)`).run({
       ...row,
       rememberMe: row.rememberMe ? 1 : 0,
       liveUntil: Math.min(row.idleExpiresAt, row.absoluteExpiresAt),
@@ -444,13 +444,20 @@ export class SqliteStore implements Store {
     return rows.map(toSession);
   }
 
+  endRefreshOfUserSessions(userId: string, at: number): number {
+    return this.q('UPDATE sessions SET refresh_ended_at = ? WHERE user_id = ? AND revoked_at IS NULL AND refresh_ended_at IS NULL')
+      .run(at, userId).changes;
+  }
+
   listSessions(query: { userId?: string; status?: SessionStatus; now: number; offset: number; limit: number }): Page<SessionRow> {
     assertCount(query.offset, 'offset');
     assertCount(query.limit, 'limit');
     const where: string[] = [];
     if (query.userId !== undefined) where.push('user_id = @userId');
     // live_until = MIN(idle, absolute): "not past either expiry" is live_until > now.
-    if (query.status === 'active') where.push('revoked_at IS NULL AND live_until > @now');
+    // An open session whose refresh family a refresh-version bump ended is `cant_refresh`, not `active`.
+    if (query.status === 'active') where.push('revoked_at IS NULL AND live_until > @now AND refresh_ended_at IS NULL');
+    else if (query.status === 'cant_refresh') where.push('revoked_at IS NULL AND live_until > @now AND refresh_ended_at IS NOT NULL');
     else if (query.status === 'expired') where.push('revoked_at IS NULL AND live_until <= @now');
     else if (query.status === 'revoked') where.push('revoked_at IS NOT NULL');
     else if (query.status !== undefined) throw new TypeError('listSessions: unknown status');
@@ -461,12 +468,15 @@ export class SqliteStore implements Store {
     // The partial indexes hold only candidates and carry the status columns, so pin them.
     let source = 'sessions';
     if (query.userId === undefined && query.status === 'revoked') source = 'sessions INDEXED BY sessions_revoked_activity';
+    else if (query.userId === undefined && query.status === 'cant_refresh') source = 'sessions INDEXED BY sessions_cant_refresh';
     else if (query.userId === undefined && query.status !== undefined) source = 'sessions INDEXED BY sessions_live_activity';
     const rows = this.q(`SELECT ${SESSION} FROM ${source} ${clause} ORDER BY last_activity_at DESC, rowid DESC
       LIMIT @limit OFFSET @offset`).all(params) as RawSession[];
     let total: number;
     if (query.userId === undefined && query.status === undefined) total = this.rowCount('sessions');
     else if (query.userId === undefined && query.status === 'revoked') total = this.rowCount('sessions_revoked');
+    // The open count is index-only (sessions_live); the can't-refresh ones are few and have an index of their own.
+    else if (query.userId === undefined && query.status === 'active') total = this.countActiveSessions(query.now) - this.countCantRefresh(query.now);
     else if (query.userId === undefined && query.status === 'expired') {
       // Expired sessions pile up (nothing deletes them); count the few live ones and subtract instead.
       total = this.rowCount('sessions') - this.rowCount('sessions_revoked') - this.countActiveSessions(query.now);
@@ -476,6 +486,11 @@ export class SqliteStore implements Store {
 
   countActiveSessions(now: number): number {
     return this.count('SELECT count(*) AS n FROM sessions WHERE revoked_at IS NULL AND live_until > ?', [now]);
+  }
+
+  private countCantRefresh(now: number): number {
+    return this.count(`SELECT count(*) AS n FROM sessions INDEXED BY sessions_cant_refresh
+      WHERE revoked_at IS NULL AND refresh_ended_at IS NOT NULL AND live_until > ?`, [now]);
   }
 
   countActiveSessionsOfUser(userId: string, now: number): number {

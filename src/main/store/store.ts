@@ -68,6 +68,11 @@ export interface SessionRow {
   refreshCount: number;
   /** The provider browser session (hosted sign-in page) this sign-in came from; null for the password grant. */
   browserSessionId: string | null;
+  /**
+   * When the session's refresh family was ended while the session stayed open (a refresh-version bump): it can
+   * never be extended again (status `cant_refresh` until it expires). Null: its refresh token still works.
+   */
+  refreshEndedAt: number | null;
 }
 
 export interface RefreshTokenRow {
@@ -215,8 +220,11 @@ export interface Store {
   updateSession(id: string, patch: Partial<Pick<SessionRow, 'lastActivityAt' | 'idleExpiresAt' | 'revokedAt' | 'revokedBy' | 'revokeReason' | 'refreshCount'>>): void;
   /** Sessions not revoked and not past either expiry at `now`, oldest first. */
   listActiveSessionsOfUser(userId: string, now: number): SessionRow[];
+  /** Marks every open session of the user as unable to refresh (see SessionRow.refreshEndedAt); returns how many. */
+  endRefreshOfUserSessions(userId: string, at: number): number;
   /** Most recent activity first. `status` is judged at `now`. */
   listSessions(query: { userId?: string; status?: SessionStatus; now: number; offset: number; limit: number }): Page<SessionRow>;
+  /** Open sessions (not revoked, not expired), those that can't refresh included: they may hold live access tokens. */
   countActiveSessions(now: number): number;
   countActiveSessionsOfUser(userId: string, now: number): number;
 

@@ -18,7 +18,7 @@ function session(id: string, clientId: string, browserSessionId: string | null, 
   return {
     id, userId: 'usr_1', username: 'ana', clientId, deviceName: 'Chrome on Linux', userAgent: 'UA', ip: '127.0.0.1', rememberMe: false,
     createdAt: 1, lastActivityAt: 1, idleExpiresAt: 10, absoluteExpiresAt: 10, status, revokedAt: null, revokedBy: null, revokeReason: null,
-    refreshCount: 0, browserSessionId,
+    refreshCount: 0, browserSessionId, canRefresh: status === 'active', cantRefreshReason: null, refreshEndedAt: null,
   };
 }
 

@@ -3,7 +3,7 @@ import { ServerPagedGrid } from '../../components/ServerPagedGrid';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import { type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
-import type { SessionInfo } from '../../../shared/dto';
+import { sessionIsOpen, type SessionInfo } from '../../../shared/dto';
 import { StatusChip } from '../../components/StatusChip';
 import { testIdRow } from '../../components/TestIdRow';
 import { Countdown, RelativeTime } from '../../components/TimeText';
@@ -81,7 +81,7 @@ function buildColumns(onRevoke: (session: SessionInfo) => void): GridColDef<Sess
           <Button
             size="small"
             color="error"
-            disabled={row.status !== 'active'}
+            disabled={!sessionIsOpen(row.status)}
             onClick={() => onRevoke(row)}
             data-testid={`session-revoke-${row.id}`}
           >
