@@ -1,10 +1,6 @@
 import Box from '@mui/material/Box';
-import IconButton from '@mui/material/IconButton';
-import Tooltip from '@mui/material/Tooltip';
-import ContentCopyIcon from '@mui/icons-material/ContentCopy';
-import CheckIcon from '@mui/icons-material/Check';
-import { useEffect, useState } from 'react';
 import { MONO_STACK } from '../theme';
+import { CopyButton } from './CopyButton';
 
 interface CopyableIdProps {
   /** The whole value: ids, jti, kid, tokens, secrets are never shortened (a shortened id copies wrongly). */
@@ -18,15 +14,6 @@ interface CopyableIdProps {
 
 /** A whole identifier in monospace with a copy button beside it. */
 export function CopyableId({ value, label, testId, wrap }: CopyableIdProps) {
-  const [copied, setCopied] = useState(false);
-  useEffect(() => {
-    if (!copied) return undefined;
-    const timer = setTimeout(() => setCopied(false), 1_500);
-    return () => clearTimeout(timer);
-  }, [copied]);
-  const copy = () => {
-    void navigator.clipboard?.writeText(value).then(() => setCopied(true), () => setCopied(false));
-  };
   return (
     <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.25, maxWidth: '100%', minWidth: 0 }}>
       <Box
@@ -37,11 +24,7 @@ export function CopyableId({ value, label, testId, wrap }: CopyableIdProps) {
       >
         {value}
       </Box>
-      <Tooltip title={copied ? 'Copied' : `Copy ${label}`}>
-        <IconButton size="small" aria-label={`Copy ${label}`} onClick={copy} data-testid={testId ? `${testId}-copy` : undefined} sx={{ p: 0.25 }}>
-          {copied ? <CheckIcon fontSize="inherit" /> : <ContentCopyIcon fontSize="inherit" />}
-        </IconButton>
-      </Tooltip>
+      <CopyButton value={value} label={label} testId={testId ? `${testId}-copy` : undefined} />
     </Box>
   );
 }

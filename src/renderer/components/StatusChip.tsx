@@ -5,6 +5,11 @@ type Color = ChipProps['color'];
 /** One colour per status word, across users, sessions, tokens, keys and refresh tokens. */
 const COLORS: Record<string, Color> = {
   active: 'success',
+  cant_refresh: 'warning',
+  locked: 'warning',
+  disabled: 'default',
+  open: 'warning',
+  acknowledged: 'default',
   live: 'success',
   current: 'success',
   intact: 'success',
@@ -20,6 +25,11 @@ const COLORS: Record<string, Color> = {
   inactive: 'error',
 };
 
+/** Status codes that read differently from their code. */
+const LABELS: Record<string, string> = {
+  cant_refresh: "can't refresh",
+};
+
 interface Props {
   status: string;
   label?: string;
@@ -29,7 +39,7 @@ interface Props {
 export function StatusChip({ status, label, testId }: Props) {
   return (
     <Chip
-      label={label ?? status}
+      label={label ?? LABELS[status] ?? status.replace(/_/g, ' ')}
       color={COLORS[status] ?? 'default'}
       variant={status === 'expired' || status === 'retired' || status === 'rotated' ? 'outlined' : 'filled'}
       data-testid={testId}

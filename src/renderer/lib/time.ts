@@ -36,10 +36,18 @@ export function formatCountdown(at: number, now: number, pastWord = 'expired'): 
   return `${pastWord} ${formatRelative(at, now)}`;
 }
 
-/** Local date and time with seconds, plus the ISO form for precision. */
-export function formatAbsolute(at: number): string {
+/**
+ * Local date and time with seconds and the time zone ("12/1/2026, 11:27:27 AM UTC"), plus the ISO form (UTC)
+ * for precision: an admin comparing with another team's logs must know which zone a time is in.
+ */
+export function formatAbsolute(at: number, timeZone?: string): string {
   const date = new Date(at);
-  return `${date.toLocaleString()} (${date.toISOString()})`;
+  return `${formatLocal(at, timeZone)} (${date.toISOString()})`;
+}
+
+/** Local date and time with seconds and the time zone's short name. */
+export function formatLocal(at: number, timeZone?: string): string {
+  return new Date(at).toLocaleString(undefined, { timeZone, timeZoneName: 'short' });
 }
 
 /** A number of seconds as the largest whole units ("900 s = 15m"). */

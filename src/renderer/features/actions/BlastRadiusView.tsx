@@ -1,13 +1,17 @@
 import Alert from '@mui/material/Alert';
+import Link from '@mui/material/Link';
 import List from '@mui/material/List';
 import ListItem from '@mui/material/ListItem';
 import ListItemText from '@mui/material/ListItemText';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
+import type { RevocationTarget } from '../../../shared/admin-api';
 import type { BlastRadius } from '../../../shared/dto';
 import { Fact } from '../../components/Fact';
 import { Countdown } from '../../components/TimeText';
+import { href } from '../../lib/router';
+import { devicesHeading } from './blast-radius-text';
 
 function Figure({ label, value, testId }: { label: string; value: ReactNode; testId: string }) {
   return (
@@ -18,11 +22,13 @@ function Figure({ label, value, testId }: { label: string; value: ReactNode; tes
 }
 
 /** What an action will kill, before it kills it: tokens, refresh families, devices, clients. */
-export function BlastRadiusView({ radius }: { radius: BlastRadius }) {
+export function BlastRadiusView({ radius, kind }: { radius: BlastRadius; kind?: RevocationTarget['kind'] }) {
   const nothing = radius.liveAccessTokens === 0 && radius.refreshFamilies === 0 && radius.sessions.length === 0;
   return (
     <Stack spacing={1.5} data-testid="blast-radius">
-      <Typography variant="subtitle2">Blast radius</Typography>
+      <Typography variant="subtitle2" component="h3">
+        Blast radius
+      </Typography>
       {nothing && (
         <Alert severity="info" data-testid="blast-radius-empty">
           Nothing live is affected right now.
@@ -36,7 +42,20 @@ export function BlastRadiusView({ radius }: { radius: BlastRadius }) {
           testId="blast-radius-worst-expiry"
         />
         <Figure label="Refresh families" value={radius.refreshFamilies} testId="blast-radius-refresh-families" />
-        <Figure label="Clients" value={radius.clients.length === 0 ? '—' : radius.clients.join(', ')} testId="blast-radius-clients" />
+        <Figure
+          label="Clients"
+          value={
+            radius.clients.length === 0
+              ? '—'
+              : radius.clients.map((clientId, index) => (
+                  <Fragment key={clientId}>
+                    {index > 0 && ', '}
+                    <Link href={href.client(clientId)}>{clientId}</Link>
+                  </Fragment>
+                ))
+          }
+          testId="blast-radius-clients"
+        />
       </Stack>
       {radius.liveAccessTokens > 0 && (
         <Typography variant="body2" sx={{ color: 'text.secondary' }}>
@@ -45,23 +64,35 @@ export function BlastRadiusView({ radius }: { radius: BlastRadius }) {
         </Typography>
       )}
       <div>
-        <Typography variant="caption" sx={{ color: 'text.secondary' }}>
-          Devices ({radius.sessions.length})
+        <Typography variant="caption" component="p" sx={{ color: 'text.secondary', m: 0 }} data-testid="blast-radius-devices-heading">
+          {devicesHeading(radius, kind)}
         </Typography>
         <List dense disablePadding data-testid="blast-radius-devices">
           {radius.sessions.map((session, index) => (
             <ListItem key={session.id} disableGutters data-testid={`blast-radius-device-${index}`} data-session-id={session.id}>
               <ListItemText
-                primary={session.deviceName}
-                secondary={`${session.username} · ${session.clientId} · ${session.ip}`}
+                primary={<Link href={href.session(session.id)}>{session.deviceName}</Link>}
+                secondary={
+                  <>
+                    <Link href={href.user(session.userId)} color="inherit">
+                      {session.username}
+                    </Link>
+                    {' · '}
+                    <Link href={href.client(session.clientId)} color="inherit">
+                      {session.clientId}
+                    </Link>
+                    {session.ip ? ` · ${session.ip}` : ''}
+                  </>
+                }
               />
             </ListItem>
           ))}
-          {radius.sessions.length === 0 && radius.devices.map((device, index) => (
-            <ListItem key={device} disableGutters data-testid={`blast-radius-device-${index}`}>
-              <ListItemText primary={device} />
-            </ListItem>
-          ))}
+          {radius.sessions.length === 0 &&
+            radius.devices.map((device, index) => (
+              <ListItem key={device} disableGutters data-testid={`blast-radius-device-${index}`}>
+                <ListItemText primary={device} />
+              </ListItem>
+            ))}
         </List>
       </div>
     </Stack>

@@ -76,7 +76,7 @@ function ConfirmActionContent({ title, description, target, confirmLabel, run, o
                 <>
                   {preview.loading && !preview.data && <Loading label="Computing the blast radius" testId="blast-radius-loading" />}
                   <ErrorAlert error={preview.error} title="Could not preview the blast radius" testId="blast-radius-error" />
-                  {preview.data && <BlastRadiusView radius={preview.data} />}
+                  {preview.data && <BlastRadiusView radius={preview.data} kind={target.kind} />}
                 </>
               )}
               <TextField

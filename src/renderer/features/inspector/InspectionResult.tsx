@@ -2,15 +2,17 @@ import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import Chip from '@mui/material/Chip';
-import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { Fact } from '../../components/Fact';
 import type { Inspection } from '../../../shared/dto';
 import { JsonView } from '../../components/JsonView';
 import { StatusChip } from '../../components/StatusChip';
+import { LinkedId } from '../../components/LinkedId';
 import { Countdown } from '../../components/TimeText';
 import { href } from '../../lib/router';
+import { useNow } from '../../lib/use-now';
+import { verdictSentence } from './inspection-text';
 
 const KIND_LABEL: Record<Inspection['kind'], string> = {
   access_token: 'access token (JWT)',
@@ -23,10 +25,12 @@ function signatureText(valid: boolean | null): string {
   return valid ? 'valid' : 'invalid';
 }
 
-
 /** The verdict on one token, why, until when, and everything it carries. */
 export function InspectionResult({ inspection }: { inspection: Inspection }) {
   const verdict = inspection.active ? 'active' : 'inactive';
+  const now = useNow(1_000);
+  const kid = typeof inspection.header?.kid === 'string' ? inspection.header.kid : null;
+  const clientId = typeof inspection.claims?.client_id === 'string' ? inspection.claims.client_id : null;
   return (
     <Card variant="outlined" data-testid="inspector-result">
       <CardContent>
@@ -34,7 +38,7 @@ export function InspectionResult({ inspection }: { inspection: Inspection }) {
           <StatusChip status={verdict} testId="inspector-verdict" />
           <Chip label={KIND_LABEL[inspection.kind]} variant="outlined" data-testid="inspector-kind" data-kind={inspection.kind} />
           <Typography variant="body1" data-testid="inspector-reason" data-reason={inspection.reason ?? ''}>
-            {inspection.active ? 'The token is active: a resource server would accept it.' : (inspection.reasonText ?? 'Not active.')}
+            {verdictSentence(inspection, now)}
             {inspection.reason && (
               <Box component="code" sx={{ ml: 1, color: 'text.secondary' }}>
                 ({inspection.reason})
@@ -53,22 +57,28 @@ export function InspectionResult({ inspection }: { inspection: Inspection }) {
           </Fact>
           <Fact label="User">
             {inspection.userId ? (
-              <Link href={href.user(inspection.userId)} data-testid="inspector-user-link">
-                {inspection.username ?? inspection.userId}
-              </Link>
+              <LinkedId value={inspection.username ?? inspection.userId} href={href.user(inspection.userId)} label="username" testId="inspector-user-link" wrap />
             ) : (
               '—'
             )}
           </Fact>
           <Fact label="Session">
             {inspection.sessionId ? (
-              <Link href={href.session(inspection.sessionId)} data-testid="inspector-session-link">
-                open session
-              </Link>
+              <LinkedId value={inspection.sessionId} href={href.session(inspection.sessionId)} label="session id" testId="inspector-session-link" wrap />
             ) : (
               '—'
             )}
           </Fact>
+          {clientId && (
+            <Fact label="Client">
+              <LinkedId value={clientId} href={href.client(clientId)} label="client id" testId="inspector-client-link" wrap />
+            </Fact>
+          )}
+          {kid && (
+            <Fact label="Signing key">
+              <LinkedId value={kid} href={href.key(kid)} label="key id" testId="inspector-key-link" wrap />
+            </Fact>
+          )}
         </Box>
         {inspection.header && (
           <>

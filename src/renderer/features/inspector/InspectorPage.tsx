@@ -1,3 +1,4 @@
+import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
@@ -7,6 +8,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
+import { stripBearer } from './inspection-text';
 import { InspectionResult } from './InspectionResult';
 
 /**
@@ -15,7 +17,8 @@ import { InspectionResult } from './InspectionResult';
  */
 export function InspectorPage({ initialToken }: { initialToken: string | null }) {
   const [text, setText] = useState(initialToken ?? '');
-  const [submitted, setSubmitted] = useState((initialToken ?? '').trim());
+  const [submitted, setSubmitted] = useState(stripBearer(initialToken ?? '').token);
+  const [stripped, setStripped] = useState(stripBearer(initialToken ?? '').stripped);
   const inspection = useAdminQuery(
     'inspectToken',
     { token: submitted },
@@ -24,8 +27,11 @@ export function InspectorPage({ initialToken }: { initialToken: string | null })
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setSubmitted(text.trim());
-    if (text.trim() === submitted) inspection.refetch();
+    // A copied `Authorization: Bearer …` header is common; the token is what follows the scheme.
+    const { token, stripped: wasBearer } = stripBearer(text);
+    setStripped(wasBearer);
+    setSubmitted(token);
+    if (token === submitted) inspection.refetch();
   };
 
   return (
@@ -51,6 +57,7 @@ export function InspectorPage({ initialToken }: { initialToken: string | null })
             onClick={() => {
               setText('');
               setSubmitted('');
+              setStripped(false);
             }}
             disabled={text === '' && submitted === ''}
             data-testid="inspector-clear"
@@ -59,6 +66,11 @@ export function InspectorPage({ initialToken }: { initialToken: string | null })
           </Button>
         </Stack>
       </form>
+      {stripped && submitted !== '' && (
+        <Alert severity="info" data-testid="inspector-bearer-stripped" sx={{ mb: 2 }}>
+          Removed the “Bearer ” prefix: the inspected token is what follows it.
+        </Alert>
+      )}
       <ErrorAlert error={inspection.error} title="Could not inspect the token" />
       {submitted === '' && (
         <EmptyState

@@ -1,4 +1,3 @@
-import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import Stack from '@mui/material/Stack';
@@ -11,6 +10,8 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { StatusChip } from '../../components/StatusChip';
+import { RoleButton } from '../../components/RoleButton';
+import { useRoute } from '../../lib/router';
 import { useConfirmAction } from '../actions/use-confirm-action';
 import type { KeyInfo, SigningAlg } from '../../../shared/dto';
 import { ALG_LABELS, KEY_STATES, groupKeys, nextKeyOf } from './key-states';
@@ -59,6 +60,7 @@ export function KeysPage() {
   const keys = useAdminQuery('listKeys', {}, { refreshOn: () => true, throttleMs: 1_000, keepPrevious: true });
   const settings = useAdminQuery('getSettings', {}, { refreshOn: (event) => event.type === 'settings.changed' });
   const accessAlg = settings.data?.signingAlg;
+  const highlightKid = useRoute().query.get('kid');
 
   return (
     <>
@@ -66,9 +68,9 @@ export function KeysPage() {
         title="Signing keys"
         subtitle="Each algorithm's next key is published ahead, so a routine rotation is gap-free; the old key keeps verifying until it retires. Revocation kills every token a key signed."
         actions={
-          <Button variant="contained" startIcon={<AutorenewIcon />} onClick={() => accessAlg && setRotating(accessAlg)} disabled={!accessAlg} data-testid="rotate-key">
+          <RoleButton method="rotateSigningKey" variant="contained" startIcon={<AutorenewIcon />} onClick={() => accessAlg && setRotating(accessAlg)} disabled={!accessAlg} data-testid="rotate-key">
             Rotate key
-          </Button>
+          </RoleButton>
         }
       />
       <ErrorAlert error={keys.error} title="Could not load keys" />
@@ -81,9 +83,9 @@ export function KeysPage() {
                 title="No signing key yet"
                 hint="Rotate to create the first key; tokens cannot be issued without one."
                 action={
-                  <Button variant="contained" onClick={() => accessAlg && setRotating(accessAlg)} disabled={!accessAlg} data-testid="rotate-key-empty">
+                  <RoleButton method="rotateSigningKey" variant="contained" onClick={() => accessAlg && setRotating(accessAlg)} disabled={!accessAlg} data-testid="rotate-key-empty">
                     Create the first key
-                  </Button>
+                  </RoleButton>
                 }
               />
             ) : (
@@ -93,6 +95,7 @@ export function KeysPage() {
                   <KeysTable
                     keys={keys.data}
                     accessAlg={accessAlg}
+                    highlightKid={highlightKid}
                     onRotate={setRotating}
                     onUseForAccessTokens={(alg, active) => setSwitching({ alg, active })}
                     onRevoke={(key) => confirm(revokeKeySpec(key, nextKeyOf(keys.data, key.alg)))}

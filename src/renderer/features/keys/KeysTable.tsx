@@ -1,4 +1,3 @@
-import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -7,8 +6,10 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
+import { useEffect, useRef } from 'react';
 import type { KeyInfo, SigningAlg } from '../../../shared/dto';
-import { Mono } from '../../components/Mono';
+import { CopyableId } from '../../components/CopyableId';
+import { RoleButton } from '../../components/RoleButton';
 import { StatusChip } from '../../components/StatusChip';
 import { Countdown, RelativeTime } from '../../components/TimeText';
 import { ALG_LABELS, describeUses, groupKeys, keyState, type KeyGroup } from './key-states';
@@ -43,14 +44,14 @@ function GroupRow({ group, onRotate, onUseForAccessTokens }: { group: KeyGroup }
       <TableCell colSpan={2} align="right" sx={{ bgcolor: 'action.hover' }}>
         <Stack direction="row" spacing={1} sx={{ justifyContent: 'flex-end', whiteSpace: 'nowrap' }}>
           {!group.access && active && group.uses.length > 0 && (
-            <Button size="small" onClick={() => onUseForAccessTokens(group.alg, active)} data-testid={`key-group-access-${group.alg}`}>
+            <RoleButton method="updateSettings" size="small" onClick={() => onUseForAccessTokens(group.alg, active)} data-testid={`key-group-access-${group.alg}`}>
               Sign access tokens with it
-            </Button>
+            </RoleButton>
           )}
           {(group.uses.length > 0 || group.next) && (
-            <Button size="small" onClick={() => onRotate(group.alg)} data-testid={`key-group-rotate-${group.alg}`}>
+            <RoleButton method="rotateSigningKey" size="small" onClick={() => onRotate(group.alg)} data-testid={`key-group-rotate-${group.alg}`}>
               Rotate
-            </Button>
+            </RoleButton>
           )}
         </Stack>
       </TableCell>
@@ -58,12 +59,25 @@ function GroupRow({ group, onRotate, onUseForAccessTokens }: { group: KeyGroup }
   );
 }
 
-function KeyRow({ keyInfo: key, access, onRevoke }: { keyInfo: KeyInfo; access: boolean; onRevoke: (key: KeyInfo) => void }) {
+function KeyRow({ keyInfo: key, access, highlighted, onRevoke }: { keyInfo: KeyInfo; access: boolean; highlighted: boolean; onRevoke: (key: KeyInfo) => void }) {
   const state = keyState(key.status);
+  const rowRef = useRef<HTMLTableRowElement | null>(null);
+  // A link to one key (`#/keys?kid=…`) brings its row into view, once (the list refreshes every second).
+  useEffect(() => {
+    if (highlighted) rowRef.current?.scrollIntoView({ block: 'center' });
+  }, [highlighted]);
   return (
-    <TableRow data-testid={`key-row-${key.kid}`} data-status={key.status} data-alg={key.alg} data-access={access ? 'true' : 'false'}>
-      <TableCell>
-        <Mono>{key.kid}</Mono>
+    <TableRow
+      data-testid={`key-row-${key.kid}`}
+      data-status={key.status}
+      data-alg={key.alg}
+      data-access={access ? 'true' : 'false'}
+      data-highlighted={highlighted ? 'true' : undefined}
+      selected={highlighted}
+      ref={rowRef}
+    >
+      <TableCell sx={{ wordBreak: 'break-all' }}>
+        <CopyableId value={key.kid} label="key id" testId={`key-kid-${key.kid}`} wrap />
       </TableCell>
       <TableCell title={ALG_LABELS[key.alg]}>{key.alg}</TableCell>
       <TableCell>
@@ -83,7 +97,8 @@ function KeyRow({ keyInfo: key, access, onRevoke }: { keyInfo: KeyInfo; access: 
         {key.liveTokens.toLocaleString()}
       </TableCell>
       <TableCell align="right">
-        <Button
+        <RoleButton
+          method="revokeSigningKey"
           size="small"
           color="error"
           disabled={key.status === 'revoked' || key.status === 'retired'}
@@ -91,7 +106,7 @@ function KeyRow({ keyInfo: key, access, onRevoke }: { keyInfo: KeyInfo; access: 
           data-testid={`key-revoke-${key.kid}`}
         >
           Revoke
-        </Button>
+        </RoleButton>
       </TableCell>
     </TableRow>
   );
@@ -101,7 +116,13 @@ function KeyRow({ keyInfo: key, access, onRevoke }: { keyInfo: KeyInfo; access: 
  * Signing keys with what each still vouches for, the rehearsal before retiring or revoking one: grouped by
  * algorithm, each group saying what its pair signs (the access-token algorithm first).
  */
-export function KeysTable({ keys, accessAlg, onRevoke, ...actions }: { keys: KeyInfo[]; accessAlg: SigningAlg; onRevoke: (key: KeyInfo) => void } & GroupActions) {
+export function KeysTable({
+  keys,
+  accessAlg,
+  highlightKid,
+  onRevoke,
+  ...actions
+}: { keys: KeyInfo[]; accessAlg: SigningAlg; highlightKid?: string | null; onRevoke: (key: KeyInfo) => void } & GroupActions) {
   return (
     <Table size="small" data-testid="keys-table">
       <TableHead>
@@ -119,7 +140,7 @@ export function KeysTable({ keys, accessAlg, onRevoke, ...actions }: { keys: Key
         <TableBody key={group.alg} data-testid={`key-group-body-${group.alg}`}>
           <GroupRow group={group} {...actions} />
           {group.keys.map((key) => (
-            <KeyRow key={key.kid} keyInfo={key} access={group.access} onRevoke={onRevoke} />
+            <KeyRow key={key.kid} keyInfo={key} access={group.access} highlighted={key.kid === highlightKid} onRevoke={onRevoke} />
           ))}
         </TableBody>
       ))}

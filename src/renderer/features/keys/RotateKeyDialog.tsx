@@ -12,9 +12,9 @@ import type { KeyInfo, SigningAlg } from '../../../shared/dto';
 import { signingAlgSchema } from '../../../shared/dto';
 import { api, useAction } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { Mono } from '../../components/Mono';
+import { CopyableId } from '../../components/CopyableId';
+import { AbsoluteTime } from '../../components/TimeText';
 import { RelativeTime } from '../../components/TimeText';
-import { formatAbsolute } from '../../lib/time';
 import { ALG_LABELS, CACHED_JWKS_COST, describeUses, groupKeys, nextKeyOf, rotationKind } from './key-states';
 
 interface Props {
@@ -45,8 +45,8 @@ function RotationCost({ alg, accessAlg, keys }: { alg: SigningAlg; accessAlg: Si
   if (kind === 'routine' && nextKey) {
     return (
       <Alert severity="success" data-testid="rotate-key-cost" data-kind="routine">
-        Gap-free: the next {alg} key <Mono>{nextKey.kid}</Mono> has been published since{' '}
-        <span title={formatAbsolute(nextKey.createdAt)}>{new Date(nextKey.createdAt).toLocaleString()}</span> (
+        Gap-free: the next {alg} key <CopyableId value={nextKey.kid} label="key id" /> has been published since{' '}
+        <AbsoluteTime at={nextKey.createdAt} /> (
         <RelativeTime at={nextKey.createdAt} />
         ). It {group && group.uses.length > 0 ? describeUses(group.uses) : 'signs'} from now on; verifiers that fetched the
         JWKS since then accept its tokens at once. A new next key is published in its place.
@@ -99,7 +99,7 @@ function RotateKeyForm({ defaultAlg, accessAlg, keys, onClose, onRotated }: Omit
       <DialogContent>
         {created ? (
           <Alert severity="success" data-testid="rotate-key-result" data-kid={created.kid}>
-            Key <Mono>{created.kid}</Mono> ({created.alg}) now {describeUses(created.signs)}. The previous key is retiring:
+            Key <CopyableId value={created.kid} label="key id" /> ({created.alg}) now {describeUses(created.signs)}. The previous key is retiring:
             it keeps verifying the tokens it signed until they expire. A new next key is published in the JWKS for the
             rotation after this one.
           </Alert>

@@ -8,8 +8,8 @@ import Stack from '@mui/material/Stack';
 import type { KeyInfo, SigningAlg } from '../../../shared/dto';
 import { api, useAction } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { Mono } from '../../components/Mono';
-import { formatAbsolute } from '../../lib/time';
+import { CopyableId } from '../../components/CopyableId';
+import { AbsoluteTime } from '../../components/TimeText';
 import { ALG_LABELS } from './key-states';
 
 interface Props {
@@ -41,8 +41,8 @@ export function SwitchAccessAlgDialog({ target, accessAlg, onClose, onSwitched }
           <DialogContent>
             <Stack spacing={2} sx={{ pt: 1 }}>
               <Alert severity="success" data-testid="switch-access-alg-cost">
-                Gap-free: the {ALG_LABELS[target.alg]} key <Mono>{target.active.kid}</Mono> has been in the JWKS since{' '}
-                <span title={formatAbsolute(target.active.createdAt)}>{new Date(target.active.createdAt).toLocaleString()}</span>, so
+                Gap-free: the {ALG_LABELS[target.alg]} key <CopyableId value={target.active.kid} label="key id" /> has been in the JWKS since{' '}
+                <AbsoluteTime at={target.active.createdAt} />, so
                 verifiers that fetched it since accept its access tokens at once. It goes on signing ID tokens too.
               </Alert>
               <Alert severity="info">

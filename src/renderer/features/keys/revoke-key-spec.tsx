@@ -5,8 +5,8 @@
  */
 import type { KeyInfo } from '../../../shared/dto';
 import { api } from '../../api';
-import { Mono } from '../../components/Mono';
-import { formatAbsolute } from '../../lib/time';
+import { CopyableId } from '../../components/CopyableId';
+import { AbsoluteTime } from '../../components/TimeText';
 import type { ActionSpec } from '../actions/use-confirm-action';
 import { CACHED_JWKS_COST } from './key-states';
 
@@ -33,7 +33,7 @@ function Takeover({ keyInfo, next }: { keyInfo: KeyInfo; next: KeyInfo | undefin
   if (next) {
     return (
       <span data-testid="revoke-key-cost" data-kind="gap_free">
-        The next key <Mono>{next.kid}</Mono>, published since <span title={formatAbsolute(next.createdAt)}>{new Date(next.createdAt).toLocaleString()}</span>,
+        The next key <CopyableId value={next.kid} label="key id" />, published since <AbsoluteTime at={next.createdAt} />,
         signs from now on: gap-free for verifiers that fetched the JWKS since then. A new next key is published.
       </span>
     );

@@ -12,13 +12,14 @@ import { href } from '../../lib/router';
 import { ActivityChart } from './ActivityChart';
 import { StatCard } from './StatCard';
 
+/** Each count opens the view that lists what it counts (a bare number leaves the admin to hunt for it). */
 const CARDS = [
-  { name: 'users', label: 'Users', hint: 'accounts in this Token Warden' },
-  { name: 'activeSessions', label: 'Active sessions', hint: 'signed-in devices right now' },
+  { name: 'users', label: 'Users', hint: 'accounts in this Token Warden', href: href.users() },
+  { name: 'activeSessions', label: 'Active sessions', hint: 'signed-in devices right now', href: href.sessions({ status: 'active' }) },
   { name: 'tokensIssued', label: 'Access tokens issued', hint: 'since the data directory was created' },
   { name: 'refreshes', label: 'Refreshes', hint: 'refresh-token rotations' },
-  { name: 'revocations', label: 'Revocations', hint: 'sessions, tokens, users and keys revoked' },
-  { name: 'reuseAlerts', label: 'Reuse alerts', hint: 'refresh tokens presented twice' },
+  { name: 'revocations', label: 'Revocations', hint: 'sessions, tokens, users and keys revoked', href: href.audit({ q: 'revoked' }) },
+  { name: 'reuseAlerts', label: 'Reuse alerts', hint: 'refresh tokens presented twice', href: href.alerts() },
 ] as const;
 
 /** Live counts and the last hour of activity. Every engine event refreshes it, at most once a second. */
@@ -32,7 +33,7 @@ export function OverviewPage() {
       {stats.loading && !data && <Loading />}
       <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fill, minmax(160px, 1fr))', mb: 3 }}>
         {CARDS.map((card) => (
-          <StatCard key={card.name} {...card} value={data?.[card.name]} alarming={card.name === 'reuseAlerts'} />
+          <StatCard key={card.name} {...card} href={'href' in card ? card.href : undefined} value={data?.[card.name]} alarming={card.name === 'reuseAlerts'} />
         ))}
       </Box>
       <Card variant="outlined">

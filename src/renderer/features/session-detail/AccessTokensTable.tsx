@@ -1,4 +1,3 @@
-import Button from '@mui/material/Button';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
@@ -8,9 +7,12 @@ import TableRow from '@mui/material/TableRow';
 import { useState } from 'react';
 import type { AccessTokenRecord } from '../../../shared/dto';
 import { VERDICT_REASON_TEXT } from '../../../shared/verdict';
-import { Mono } from '../../components/Mono';
+import { CopyableId } from '../../components/CopyableId';
+import { RoleButton } from '../../components/RoleButton';
+import { LinkedId } from '../../components/LinkedId';
 import { StatusChip } from '../../components/StatusChip';
 import { Countdown, RelativeTime } from '../../components/TimeText';
+import { href } from '../../lib/router';
 
 interface Props {
   tokens: AccessTokenRecord[];
@@ -42,10 +44,10 @@ export function AccessTokensTable({ tokens, onRevoke }: Props) {
           {shown.map((token) => (
             <TableRow key={token.jti} data-testid={`access-token-row-${token.jti}`}>
               <TableCell>
-                <Mono short>{token.jti}</Mono>
+                <CopyableId value={token.jti} label="jti" wrap />
               </TableCell>
               <TableCell>
-                <Mono short>{token.kid}</Mono>
+                <LinkedId value={token.kid} href={href.key(token.kid)} label="key id" wrap />
               </TableCell>
               <TableCell>
                 <RelativeTime at={token.issuedAt} />
@@ -56,11 +58,12 @@ export function AccessTokensTable({ tokens, onRevoke }: Props) {
               <TableCell>
                 <StatusChip status={token.status} testId={`access-token-status-${token.jti}`} />
               </TableCell>
-              <TableCell data-testid={`access-token-reason-${token.jti}`} title={token.reason ? VERDICT_REASON_TEXT[token.reason] : undefined}>
-                {token.reason ?? '—'}
+              <TableCell data-testid={`access-token-reason-${token.jti}`} data-reason={token.reason ?? undefined}>
+                {token.reason ? VERDICT_REASON_TEXT[token.reason] : '—'}
               </TableCell>
               <TableCell align="right">
-                <Button
+                <RoleButton
+                  method="revokeAccessToken"
                   size="small"
                   color="error"
                   disabled={token.status !== 'live'}
@@ -68,7 +71,7 @@ export function AccessTokensTable({ tokens, onRevoke }: Props) {
                   data-testid={`access-token-revoke-${token.jti}`}
                 >
                   Revoke
-                </Button>
+                </RoleButton>
               </TableCell>
             </TableRow>
           ))}

@@ -3,10 +3,13 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useTheme } from '@mui/material/styles';
 import type { AccessTokenRecord, TimelineEntry } from '../../../shared/dto';
+import { CopyableId } from '../../components/CopyableId';
+import { LinkedId } from '../../components/LinkedId';
+import Link from '@mui/material/Link';
 import { Mono } from '../../components/Mono';
 import { StatusChip } from '../../components/StatusChip';
 import { Countdown, RelativeTime } from '../../components/TimeText';
-import { formatAbsolute } from '../../lib/time';
+import { href } from '../../lib/router';
 import { ReuseTriage } from './ReuseTriage';
 import { HIDDEN_DATA_KEYS, labelOf, mintedTokenOf, type Tone } from './timeline-labels';
 
@@ -84,18 +87,24 @@ export function LifecycleTimeline({ timeline, accessTokens }: Props) {
                 <Typography variant="body2" sx={{ fontWeight: 600 }}>
                   {label}
                 </Typography>
-                <Typography variant="caption" sx={{ color: 'text.secondary' }} title={formatAbsolute(entry.at)}>
+                <Typography variant="caption" sx={{ color: 'text.secondary' }}>
                   <RelativeTime at={entry.at} /> · by {entry.actor} ·{' '}
-                  {entry.seq !== null ? `#${entry.seq}` : <span title="Routine refreshes join the audit chain only when the “Audit every routine refresh” setting is on.">refresh chain (not audited)</span>}
+                  {entry.seq !== null ? (
+                    <Link href={href.audit({ seq: String(entry.seq) })} data-testid={`timeline-audit-link-${entry.seq}`}>
+                      audit #{entry.seq}
+                    </Link>
+                  ) : (
+                    <span title="Routine refreshes join the audit chain only when the “Audit every routine refresh” setting is on.">refresh chain (not audited)</span>
+                  )}
                 </Typography>
               </Stack>
               {minted && (
                 <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mt: 0.5 }} data-testid={`timeline-minted-${minted.jti}`}>
                   <Typography variant="body2">
-                    Access token minted <Mono short>{minted.jti}</Mono>
+                    Access token minted <CopyableId value={minted.jti} label="jti" wrap />
                     {minted.kid && (
                       <>
-                        {' '}by key <Mono short>{minted.kid}</Mono>
+                        {' '}by key <LinkedId value={minted.kid} href={href.key(minted.kid)} label="key id" wrap />
                       </>
                     )}
                     {' '}— {record && record.status !== 'live' ? 'exp' : 'expires'}{' '}

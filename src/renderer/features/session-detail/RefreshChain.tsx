@@ -5,7 +5,9 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import type { RefreshTokenRecord } from '../../../shared/dto';
+import { CopyableId } from '../../components/CopyableId';
 import { Mono } from '../../components/Mono';
+import { UserAgent } from '../../components/UserAgent';
 import { StatusChip } from '../../components/StatusChip';
 import { RelativeTime } from '../../components/TimeText';
 
@@ -33,7 +35,7 @@ export function RefreshChain({ chain }: { chain: RefreshTokenRecord[] }) {
           <TableRow key={token.id} data-testid={`refresh-row-${token.id}`}>
             <TableCell>{index + 1}</TableCell>
             <TableCell>
-              <Mono>{token.id}</Mono>
+              <CopyableId value={token.id} label="refresh token hash prefix" wrap />
             </TableCell>
             <TableCell>
               <RelativeTime at={token.createdAt} />
@@ -46,14 +48,14 @@ export function RefreshChain({ chain }: { chain: RefreshTokenRecord[] }) {
                 <>
                   <Mono>{token.usedBy.ip || 'unknown address'}</Mono>
                   {token.usedBy.userAgent && (
-                    <Typography variant="caption" component="div" sx={{ color: 'text.secondary', maxWidth: 260, overflowWrap: 'anywhere' }}>
-                      {token.usedBy.userAgent}
+                    <Typography variant="caption" component="div" sx={{ color: 'text.secondary', overflowWrap: 'anywhere' }}>
+                      <UserAgent value={token.usedBy.userAgent} />
                     </Typography>
                   )}
                 </>
               )}
             </TableCell>
-            <TableCell>{token.successorId === null ? '—' : <Mono>{token.successorId}</Mono>}</TableCell>
+            <TableCell>{token.successorId === null ? '—' : <CopyableId value={token.successorId} label="successor hash prefix" wrap />}</TableCell>
             <TableCell>{token.refreshVersion}</TableCell>
             <TableCell>
               <StatusChip status={token.status} testId={`refresh-status-${token.id}`} />

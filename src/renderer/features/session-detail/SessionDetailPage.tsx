@@ -1,13 +1,14 @@
-import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useEffect, useRef, type ReactNode } from 'react';
+import { sessionIsOpen } from '../../../shared/dto';
 import { useAdminQuery } from '../../api';
+import { RoleButton } from '../../components/RoleButton';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
-import { Mono } from '../../components/Mono';
+import { CopyableId } from '../../components/CopyableId';
 import { PageHeader } from '../../components/PageHeader';
 import { StatusChip } from '../../components/StatusChip';
 import { revokeAccessTokenSpec, revokeSessionSpec } from '../actions/action-specs';
@@ -74,19 +75,20 @@ export function SessionDetailPage({ sessionId }: { sessionId: string }) {
         }
         subtitle={
           <>
-            Session <Mono>{session.id}</Mono>
+            Session <CopyableId value={session.id} label="session id" testId="session-id" wrap />
           </>
         }
         actions={
-          <Button
+          <RoleButton
+            method="revokeSession"
             color="error"
             variant="contained"
-            disabled={session.status !== 'active'}
+            disabled={!sessionIsOpen(session.status)}
             onClick={() => confirm(revokeSessionSpec(session.id, session.deviceName))}
             data-testid="action-revoke-session"
           >
             Revoke session
-          </Button>
+          </RoleButton>
         }
       />
       <ErrorAlert error={detail.error} title="Could not refresh this session" />
