@@ -34,7 +34,7 @@ export async function startBenchWarden(options: { signingAlg?: SigningAlg } = {}
   const forget = onAbnormalExit(() => rmSync(dataDir, { recursive: true, force: true }));
   const warden = await startWarden({ dataDir, port: 0, host: '127.0.0.1', allowRemote: false, keyStore: 'memory', consoleDir: null, demo: false, warn: () => {}, ...options });
   const engine = warden.engine;
-  const who = { actor: 'admin' };
+  const who = { actor: 'admin', role: 'owner' as const, adminId: null };
   const appClientId = 'bench-app';
   await engine.admin.createClient({ clientId: appClientId, kind: 'public', name: 'Bench app', grantTypes: ['password', 'refresh_token'] }, who);
   const created = await engine.admin.createClient({ clientId: 'bench-api', kind: 'confidential', name: 'Bench API', grantTypes: [] }, who);

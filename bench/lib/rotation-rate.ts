@@ -36,7 +36,7 @@ function bytesWritten(): number | null {
 /** Signs in CHAINS new users of `clientId` (plus one for the checks), checks a rotation, then times rotations. */
 export async function measureRotation(engine: Engine, clientId: string, durationMs: number): Promise<RotationRate> {
   const tag = `rot${Date.now().toString(36)}`;
-  const who = { actor: 'admin' };
+  const who = { actor: 'admin', role: 'owner' as const, adminId: null };
   const chains: string[] = [];
   for (let i = 0; i <= CHAINS; i++) {
     const username = `${tag}.${i}`;

@@ -103,8 +103,8 @@ export async function ensureScaleStore(params: ScaleParams, log: (line: string) 
   const clock = new ManualClock(now - 400 * 86_400_000);
   const engine = await Engine.open({ store: openStore(SCALE_DB), vault, clock, issuer: SCALE_ISSUER });
   const clients = ['web-app', 'ios-app', 'android-app'];
-  for (const clientId of clients) engine.admin.createClient({ clientId, kind: 'public', name: `Bench ${clientId}`, grantTypes: ['password', 'refresh_token'] }, { actor: 'admin' });
-  await engine.admin.createClient({ clientId: 'orders-api', kind: 'confidential', name: 'Bench resource server', grantTypes: [] }, { actor: 'admin' });
+  for (const clientId of clients) engine.admin.createClient({ clientId, kind: 'public', name: `Bench ${clientId}`, grantTypes: ['password', 'refresh_token'] }, { actor: 'admin', role: 'owner', adminId: null });
+  await engine.admin.createClient({ clientId: 'orders-api', kind: 'confidential', name: 'Bench resource server', grantTypes: [] }, { actor: 'admin', role: 'owner', adminId: null });
   const kid = engine.store.listKeys().find((key) => key.status === 'active')?.kid;
   const privateJwk = kid ? await vault.get(kid) : undefined;
   if (!kid || !privateJwk) throw new Error('the engine did not create a signing key');

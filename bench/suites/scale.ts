@@ -52,7 +52,7 @@ type Call = (method: AdminMethod, input: unknown) => Promise<unknown>;
 
 function caller(engine: Engine): Call {
   return async (method, input) => {
-    const result = await dispatchAdmin(engine.admin, method, input, { actor: 'admin' });
+    const result = await dispatchAdmin(engine.admin, method, input, { actor: 'admin', role: 'owner', adminId: null });
     if (!result.ok) throw new Error(`${method} failed: ${result.error.code}: ${result.error.message}`);
     return result.value;
   };
@@ -149,7 +149,7 @@ async function rotationAtScale(store: ScaleStore, log: (line: string) => void): 
   };
   try {
     const freshEngine = await Engine.open({ store: openStore(path.join(dir, 'fresh.db')), vault: new MemoryVault(), clock: runningFrom(store.meta.now), issuer: SCALE_ISSUER });
-    const fresh = await measure('a fresh store', freshEngine, () => freshEngine.admin.createClient({ clientId, kind: 'public', name: 'Bench app', grantTypes: ['password', 'refresh_token'] }, { actor: 'admin' }));
+    const fresh = await measure('a fresh store', freshEngine, () => freshEngine.admin.createClient({ clientId, kind: 'public', name: 'Bench app', grantTypes: ['password', 'refresh_token'] }, { actor: 'admin', role: 'owner', adminId: null }));
     const copy = path.join(dir, 'scale.db');
     const copied = performance.now();
     for (const suffix of ['', '-wal']) if (existsSync(`${store.dbPath}${suffix}`)) copyFileSync(`${store.dbPath}${suffix}`, `${copy}${suffix}`);

@@ -26,6 +26,7 @@ import {
 } from './dto';
 import { demoAttackerSchema, demoStateSchema } from './demo';
 import { grantTypesProblem, grantTypesSchema, MAX_CLIENT_NAME, registeredUriListSchema, registeredUriSchema } from './client-registration';
+import { adminKeySchema, adminSchema, adminSessionSchema, adminTotpEnrollmentSchema, signedInAdminSchema } from './admin-accounts';
 
 const id = z.string().min(1).max(200);
 const reason = z.string().max(500).optional();
@@ -189,6 +190,31 @@ export const adminApi = {
   getStats: method(empty, statsSchema, 'Live counts and per-minute activity.', 'viewer'),
   getSettings: method(empty, settingsSchema, 'Current engine settings.', 'viewer'),
   updateSettings: method(settingsSchema.partial().strict(), settingsSchema, "Change some settings; returns all of them. A new signingAlg switches access tokens to that algorithm's keys at once (created first when it has none).", 'owner'),
+  // Named admins, their API keys and console sessions (area A; src/main/engine/admins*.ts, docs/admins.md).
+  createAdmin: method(z.object({ username: usernameSchema, password: passwordSchema, role: adminRoleSchema }).strict(), z.object({ id: z.string() }), 'Create a named admin with a role.', 'owner'),
+  listAdmins: method(empty, z.array(adminSchema), 'Every named admin, oldest first.', 'owner'),
+  updateAdmin: method(
+    z.object({ adminId: id, role: adminRoleSchema.optional(), disabled: z.boolean().optional() }).strict(),
+    adminSchema,
+    "Change an admin's role or disable them (which ends their sessions and API keys). The last enabled owner stays one (`conflict`).",
+    'owner',
+  ),
+  resetAdminPassword: method(z.object({ adminId: id, password: passwordSchema }).strict(), adminSchema, "Set another admin's password; their sessions and API keys end.", 'owner'),
+  changeAdminPassword: method(
+    z.object({ currentPassword: z.string().max(256), newPassword: passwordSchema }).strict(),
+    z.object({ ok: z.literal(true) }),
+    "The caller's own password; their other sessions end.",
+    'viewer',
+  ),
+  createAdminKey: method(z.object({ adminId: id, name: z.string().trim().min(1).max(100) }).strict(), z.object({ keyId: z.string(), key: z.string() }), 'An API key acting as that admin (`Authorization: Bearer <key>`); the key is shown once.', 'owner'),
+  listAdminKeys: method(z.object({ adminId: id.optional() }).strict(), z.array(adminKeySchema), "API keys (an admin's, or everyone's), newest first, revoked ones included.", 'owner'),
+  revokeAdminKey: method(z.object({ keyId: id }).strict(), adminKeySchema, 'Revoke an API key at once.', 'owner'),
+  listAdminSessions: method(z.object({ adminId: id.optional() }).strict(), z.array(adminSessionSchema), 'Live console sessions of admins (or of one), newest first.', 'owner'),
+  revokeAdminSession: method(z.object({ sessionId: id }).strict(), adminSessionSchema, 'End one console session.', 'owner'),
+  beginAdminTotp: method(empty, adminTotpEnrollmentSchema, "Start TOTP enrollment for the caller's own account: a new secret, active once confirmed.", 'viewer'),
+  confirmAdminTotp: method(z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') }).strict(), z.object({ ok: z.literal(true) }), 'Confirm TOTP enrollment with a code from the authenticator.', 'viewer'),
+  removeAdminTotp: method(z.object({ adminId: id }).strict(), adminSchema, "Remove an admin's TOTP (one's own, or anyone's for an owner).", 'viewer'),
+  getSignedInAdmin: method(empty, signedInAdminSchema, 'Who is calling, with which role.', 'viewer'),
   // Demo mode (`--demo`): refused with `not_found` when the service runs without a demo world.
   getDemoState: method(empty, demoStateSchema, 'Demo mode: the simulated devices, the demo API and the attacker.', 'viewer'),
   setDemoPaused: method(z.object({ paused: z.boolean() }).strict(), z.object({ paused: z.boolean() }), 'Demo mode: pause or resume every simulated device.', 'operator'),

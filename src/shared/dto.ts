@@ -211,6 +211,11 @@ export const settingsSchema = z.object({
    * chain already records each rotation, and an audit entry per refresh roughly doubles what a refresh writes.
    */
   auditRefreshes: z.boolean(),
+  /** Named admins must have TOTP: one without it is asked to enroll at sign-in (docs/admins.md). */
+  adminTotpRequired: z.boolean(),
+  /** An admin console session ends after this long without a request, and this long after sign-in. */
+  adminIdleSeconds: seconds,
+  adminAbsoluteSeconds: seconds,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'unknown_method',
   // Authentication of people and clients
   'invalid_credentials',
+  // An admin's password was right but the account has TOTP: sign in again with the code (no session yet).
+  'totp_required',
   'user_blocked',
   'login_throttled',
   'session_limit_reached',

@@ -41,6 +41,19 @@ export const DOMAIN_EVENT_TYPES = [
   // OpenID Connect Back-Channel Logout: one per delivery attempt's outcome (src/main/engine/backchannel.ts).
   'backchannel_logout.delivered',
   'backchannel_logout.failed',
+  // Named admins, their API keys and console sessions (src/main/engine/admins*.ts); a refused call.
+  'admin.created',
+  'admin.updated',
+  'admin.password_changed',
+  'admin.totp_enrolled',
+  'admin.totp_removed',
+  'admin.key_created',
+  'admin.key_revoked',
+  'admin.signed_in',
+  'admin.login_failed',
+  'admin.login_throttled',
+  'admin.session_ended',
+  'admin.forbidden',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

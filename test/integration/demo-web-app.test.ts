@@ -9,7 +9,7 @@ import { buildCast, DEMO_PASSWORD } from '../../src/main/demo/roster';
 import type { DemoState } from '../../src/shared/demo';
 import { CookieJar, request, signInThroughHostedPage } from '../interop-sign-in/hosted-page-driver';
 
-const SYSTEM = { actor: 'admin' };
+const SYSTEM = { actor: 'admin', role: 'owner' as const, adminId: null };
 
 describe('demo web app', () => {
   let warden: RunningWarden;

@@ -9,7 +9,7 @@ import { buildCast } from '../../src/main/demo/roster';
 import { startTestWarden } from '../helpers/warden';
 import type { DemoState } from '../../src/shared/demo';
 
-const SYSTEM = { actor: 'admin' };
+const SYSTEM = { actor: 'admin', role: 'owner' as const, adminId: null };
 
 describe('demo mode', () => {
   let warden: RunningWarden;

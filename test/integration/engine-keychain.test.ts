@@ -14,7 +14,7 @@ import { openStore } from '../../src/main/store';
 const dir = mkdtempSync(join(tmpdir(), 'warden-keychain-engine-'));
 const path = join(dir, 'warden.db');
 const clock = new ManualClock();
-const ADMIN = { actor: 'admin:test' };
+const ADMIN = { actor: 'admin:test', role: 'owner' as const, adminId: null };
 
 async function openEngine() {
   const store = openStore(path);

@@ -143,7 +143,7 @@ describe('admin API over HTTP', () => {
     await received;
     controller.abort();
     const created = seen.find((s) => s.event.type === 'user.created')!;
-    expect(created.event).toMatchObject({ userId: user.id, actor: 'admin:http', seq: expect.any(Number) });
+    expect(created.event).toMatchObject({ userId: user.id, actor: 'admin:bootstrap', seq: expect.any(Number) });
     expect(created.id).toBe(String(created.event.seq));
     // A routine refresh is not audited (the default): it arrives without a sequence number or an SSE id.
     const refresh = seen.find((s) => s.event.type === 'session.refreshed')!;
@@ -197,32 +197,41 @@ describe('browser console', () => {
     expect((await raw(t, { path: '/oauth/unknown', headers: host() })).status).toBe(404);
   });
 
-  it('trades the one-time code from the console URL for a session, once', async () => {
+  it('trades the one-time code from the console URL for a cookie session, once', async () => {
     expect(t.warden.consoleUrl).toMatch(new RegExp(`^${t.baseUrl}/\\?code=[A-Za-z0-9_-]{22}$`));
     const code = new URL(t.warden.consoleUrl!).searchParams.get('code')!;
     const first = await exchange(code);
     expect(first.status).toBe(200);
-    const { value } = first.json() as { value: { token: string; expiresAt: number } };
-    expect(value.expiresAt).toBe(clock.now() + 12 * 3600_000);
+    const { value } = first.json() as { value: { csrfToken: string; absoluteExpiresAt: number; actor: string; role: string } };
+    expect(value).toMatchObject({ actor: 'admin:bootstrap', role: 'owner', absoluteExpiresAt: clock.now() + 12 * 3600_000 });
+    expect(value).not.toHaveProperty('token');
+    const setCookie = String(first.headers['set-cookie']);
+    expect(setCookie).toMatch(/^tw_admin=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/admin; Max-Age=43200$/);
+    const cookie = setCookie.split(';')[0]!;
     expect((await exchange(code)).status).toBe(401);
     expect((await exchange('made-up')).status).toBe(401);
     expect((await raw(t, { method: 'POST', path: '/admin/session', headers: { host: `evil.example:${t.warden.port}`, 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).status).toBe(403);
 
-    const info = await raw(t, { path: '/admin/info', headers: { ...host(), authorization: `Bearer ${value.token}` } });
+    const info = await raw(t, { path: '/admin/info', headers: { ...host(), cookie } });
     expect(info.json()).toEqual({ ok: true, value: { mode: 'browser', issuer: t.baseUrl, keyStore: 'memory', demo: false, dataDir: t.dataDir } });
 
     const created = await raw(t, {
       method: 'POST',
       path: '/admin/rpc/createUser',
-      headers: { ...host(), origin: t.baseUrl, authorization: `Bearer ${value.token}`, 'content-type': 'application/json' },
+      headers: { ...host(), origin: t.baseUrl, cookie, 'x-csrf-token': value.csrfToken, 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'console-made', password: 'password123' }),
     });
     expect(created.status).toBe(200);
     const audit = await t.admin('listAudit', { type: 'user.created', limit: 1 });
-    expect(audit.items[0]).toMatchObject({ actor: 'admin:console' });
+    expect(audit.items[0]).toMatchObject({ actor: 'admin:bootstrap' });
 
-    clock.advance(12 * 3600_000 + 1);
-    expect((await raw(t, { path: '/admin/info', headers: { ...host(), authorization: `Bearer ${value.token}` } })).status).toBe(401);
+    // Within the idle lifetime (30 min) of each request, up to the absolute one (12 h).
+    for (let i = 0; i < 24; i++) {
+      clock.advance(30 * 60_000 - 1);
+      expect((await raw(t, { path: '/admin/info', headers: { ...host(), cookie } })).status).toBe(200);
+    }
+    clock.advance(24 * 60_000);
+    expect((await raw(t, { path: '/admin/info', headers: { ...host(), cookie } })).status).toBe(401);
   });
 
   it('login codes expire after ten minutes', async () => {

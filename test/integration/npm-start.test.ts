@@ -41,16 +41,18 @@ describe('npm start', () => {
       expect(await page.text()).toMatch(/<div id="root">/);
       // The one-time code logs the console in, and demo mode is on by default: simulated devices exist.
       const origin = new URL(consoleUrl).origin;
-      const post = (route: string, token: string | null, body: unknown) =>
+      const post = (route: string, session: { cookie: string; csrf: string } | null, body: unknown) =>
         fetch(`${origin}${route}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', origin, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          headers: { 'content-type': 'application/json', origin, ...(session ? { cookie: session.cookie, 'x-csrf-token': session.csrf } : {}) },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(10_000),
-        }).then((r) => r.json() as Promise<{ ok: boolean; value?: Record<string, unknown> }>);
-      const session = await post('/admin/session', null, { code: new URL(consoleUrl).searchParams.get('code') });
+        });
+      const started = await post('/admin/session', null, { code: new URL(consoleUrl).searchParams.get('code') });
+      const session = (await started.json()) as { ok: boolean; value?: { csrfToken: string } };
       expect(session.ok).toBe(true);
-      const demo = await post('/admin/rpc/getDemoState', session.value!.token as string, {});
+      const cookie = started.headers.getSetCookie()[0]!.split(';')[0]!;
+      const demo = (await (await post('/admin/rpc/getDemoState', { cookie, csrf: session.value!.csrfToken }, {})).json()) as { ok: boolean; value?: Record<string, unknown> };
       expect(demo.ok).toBe(true);
       expect((demo.value!.devices as unknown[]).length).toBeGreaterThan(0);
     } finally {

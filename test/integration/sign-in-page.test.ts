@@ -218,9 +218,9 @@ describe('hosted sign-in page behind an https issuer', () => {
     // The admin API is reached where the service listens too: set up through the engine.
     const admin = t.warden.engine.admin;
     const app = { clientId: 'secure-web', redirectUri: 'https://app.example.test/callback' };
-    await admin.createClient({ clientId: app.clientId, kind: 'public', name: 'Secure web', redirectUris: [app.redirectUri], grantTypes: ['authorization_code'] }, { actor: 'admin' });
+    await admin.createClient({ clientId: app.clientId, kind: 'public', name: 'Secure web', redirectUris: [app.redirectUri], grantTypes: ['authorization_code'] }, { actor: 'admin', role: 'owner', adminId: null });
     const user = { username: 'secure-user', password: 'correct horse battery' };
-    await admin.createUser(user, { actor: 'admin' });
+    await admin.createUser(user, { actor: 'admin', role: 'owner', adminId: null });
     const { challenge } = pkce();
     const jar = new CookieJar();
     // Requests go to where the service listens; the issuer names the proxy in front of it.

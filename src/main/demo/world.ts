@@ -37,7 +37,7 @@ export interface DemoWorld {
   stop(): Promise<void>;
 }
 
-const SYSTEM = { actor: 'system' };
+const SYSTEM = { actor: 'system', role: 'owner' as const, adminId: null };
 
 /** At most `max` of the returned function's jobs run at once; the rest wait their turn in order. */
 function limiter(max: number): <T>(work: () => Promise<T>) => Promise<T> {

@@ -1,20 +1,41 @@
 /**
  * One dispatcher for every admin transport (HTTP RPC and Electron IPC): the method name and the input
- * arrive as `unknown`, are checked against the shared contract, and the handler's result or error comes
- * back as a `Result` — never a thrown exception.
+ * arrive as `unknown`, are checked against the shared contract (the caller's role first, then the input),
+ * and the handler's result or error comes back as a `Result` — never a thrown exception.
  */
-import { adminApi, isAdminMethod, type AdminMethod, type AdminOutput } from '../../shared/admin-api';
+import { adminApi, isAdminMethod, roleAllows, type AdminMethod, type AdminOutput, type AdminRole } from '../../shared/admin-api';
 import { WardenError, toErrorInfo, type Result } from '../../shared/errors';
 import type { z } from 'zod';
 
-/** Who is calling: audited with every action. */
+/**
+ * Who is calling: audited with every action (`actor`), and allowed what its `role` allows. `actor` is
+ * `admin:<username>` for a named admin, `admin:bootstrap` for the bootstrap secret and the one-time link,
+ * `admin:desktop` for the desktop app's IPC (both owners, with no admin row: `adminId` null).
+ */
 export interface ActorContext {
   actor: string;
+  role: AdminRole;
+  adminId: string | null;
+  /** The console session the call came with (null or absent: a bearer key, IPC, a direct call). */
+  adminSessionId?: string | null;
+  /** The owners require TOTP and this admin has none: only the methods in TOTP_ENROLLMENT_METHODS run. */
+  mustEnrollTotp?: boolean;
 }
+
+/** An owner calling handlers directly (tests, the demo world, start-up wiring). */
+export function ownerContext(actor: string): ActorContext {
+  return { actor, role: 'owner', adminId: null };
+}
+
+/** What an admin who must enroll TOTP first may still call. */
+export const TOTP_ENROLLMENT_METHODS: ReadonlySet<AdminMethod> = new Set<AdminMethod>(['getSignedInAdmin', 'beginAdminTotp', 'confirmAdminTotp', 'changeAdminPassword']);
+
+/** Where dispatch reports a call refused for its role (the engine audits it as `admin.forbidden`). */
+export const ON_FORBIDDEN: unique symbol = Symbol('onForbidden');
 
 export type AdminHandlers = {
   [M in AdminMethod]: (input: z.infer<(typeof adminApi)[M]['input']>, ctx: ActorContext) => Promise<AdminOutput<M>> | AdminOutput<M>;
-};
+} & { [ON_FORBIDDEN]?: (ctx: ActorContext, method: AdminMethod, needed: AdminRole) => void };
 
 export function describeZodError(error: z.ZodError): string {
   return error.issues
@@ -32,6 +53,21 @@ export async function dispatchAdmin(
 ): Promise<Result<unknown>> {
   if (!isAdminMethod(method)) {
     return { ok: false, error: { code: 'unknown_method', message: `Unknown admin method: ${String(method).slice(0, 64)}` } };
+  }
+  // Before the input is looked at: a caller without the role learns nothing from validation messages.
+  const needed = adminApi[method].role;
+  const enrolling = ctx.mustEnrollTotp === true && !TOTP_ENROLLMENT_METHODS.has(method);
+  if (!roleAllows(ctx.role, needed) || enrolling) {
+    try {
+      handlers[ON_FORBIDDEN]?.(ctx, method, needed);
+    } catch (error) {
+      // The refusal stands even if its audit entry could not be written; the fault is reported.
+      onInternalError(error);
+    }
+    const message = enrolling
+      ? 'Set up two-factor sign-in (TOTP) first: the owners require it.'
+      : `${method} needs the ${needed} role; you are signed in as ${ctx.role}.`;
+    return { ok: false, error: { code: 'forbidden', message } };
   }
   const parsed = adminApi[method].input.safeParse(input ?? {});
   if (!parsed.success) {

@@ -18,7 +18,9 @@ import * as clients from './clients';
 import type { Clock } from './clock';
 import { EngineContext, type Tx } from './context';
 import { sha256Hex } from './crypto';
-import type { AdminHandlers } from './dispatch';
+import { ON_FORBIDDEN, type AdminHandlers } from './dispatch';
+import * as admins from './admin-handlers';
+import { createAdminAccess, ENDED_ADMIN_SESSION_RETENTION_MS, type AdminAccess } from './admin-access';
 import { inspectToken, introspect } from './inspect';
 import { createFrontChannel, type FrontChannel } from './front-channel';
 import { retireDueKeys } from './key-lifecycle';
@@ -67,6 +69,7 @@ interface FeedAck {
 
 export class Engine implements TokenEngine {
   readonly admin: AdminHandlers;
+  readonly adminAccess: AdminAccess;
   readonly frontChannel: FrontChannel;
   readonly endSession: EndSession;
   private feed: FeedSource | undefined;
@@ -111,7 +114,10 @@ export class Engine implements TokenEngine {
       getDemoState: () => this.demoControl().getState(),
       setDemoPaused: (input) => this.demoControl().setPaused(input.paused),
       stealRefreshToken: (input) => this.demoControl().stealRefreshToken(input.deviceId),
+      ...admins.adminHandlers(ctx),
+      [ON_FORBIDDEN]: (who, method, needed) => void admins.recordForbidden(ctx, who, method, needed),
     };
+    this.adminAccess = createAdminAccess(ctx);
   }
 
   /**
@@ -324,6 +330,7 @@ export class Engine implements TokenEngine {
       ctx.store.purgeRevocations(now - skewMs);
       ctx.store.purgeAccessTokens(now - ACCESS_TOKEN_RETENTION_MS);
       purgeAuthorizationCodes(ctx, now);
+      ctx.store.admins.purgeSessions(now - ENDED_ADMIN_SESSION_RETENTION_MS);
     });
   }
 

@@ -25,6 +25,9 @@ export const DEFAULT_SETTINGS: Settings = {
   audience: 'token-warden-api',
   signingAlg: DEFAULT_SIGNING_ALG,
   auditRefreshes: false,
+  adminTotpRequired: false,
+  adminIdleSeconds: 30 * 60,
+  adminAbsoluteSeconds: 12 * 3600,
 };
 
 const SETTINGS_KEY = 'engine_settings';
@@ -68,6 +71,9 @@ export function checkConsistency(settings: Settings): Settings {
   }
   if (settings.rememberMeIdleSeconds > settings.rememberMeAbsoluteSeconds) {
     throw new WardenError('invalid_input', 'rememberMeIdleSeconds must not exceed rememberMeAbsoluteSeconds.');
+  }
+  if (settings.adminIdleSeconds > settings.adminAbsoluteSeconds) {
+    throw new WardenError('invalid_input', 'adminIdleSeconds must not exceed adminAbsoluteSeconds.');
   }
   if (settings.accessTokenTtlSeconds > settings.absoluteSeconds) {
     throw new WardenError('invalid_input', 'accessTokenTtlSeconds must not exceed absoluteSeconds.');

@@ -6,6 +6,7 @@ import type { Verdict } from '../../shared/verdict';
 import type { LiveEvent } from '../../shared/events';
 import type { ClientRow, RevocationRow } from '../store/store';
 import type { AdminHandlers } from './dispatch';
+import type { AdminAccess } from './admin-access';
 import type { FrontChannel } from './front-channel';
 import type { EndSession } from './end-session';
 
@@ -147,6 +148,8 @@ export interface TokenEngine {
   readonly endSession: EndSession;
   /** Every admin method of the shared contract. */
   readonly admin: AdminHandlers;
+  /** Named admins' sign-in, console sessions and API keys, for the HTTP transport (./admin-access.ts). */
+  readonly adminAccess: AdminAccess;
   /** Periodic upkeep: retire keys, purge expired revocations and token records. Idempotent. */
   maintain(): void;
   close(): void;

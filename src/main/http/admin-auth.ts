@@ -5,18 +5,26 @@
  *   in front passes the public name through) — a DNS-rebinding defence: a rebound hostname arrives with its
  *   own Host. A present Origin must be this server's own origin: the one the Host names, or the issuer's (a
  *   page on another origin cannot drive the API even if it guesses the port).
- * - Who: `Authorization: Bearer <admin token>` (the secret in DIR/admin-token, compared as SHA-256 digests in
- *   constant time), or a console session token obtained by exchanging a one-time login code.
+ * - Who: `Authorization: Bearer <secret>` — the bootstrap secret in DIR/admin-token (compared as SHA-256
+ *   digests in constant time; the owner `admin:bootstrap`) or a named admin's API key — or the console's
+ *   HttpOnly session cookie `tw_admin` (a named admin's sign-in, or the one-time link's bootstrap session).
+ *   A request with the cookie that changes anything (any method but GET/HEAD) must carry the session's
+ *   `X-CSRF-Token` (from GET /admin/me): a cookie rides along on any request the browser makes, a header
+ *   only on the console's own. A present Authorization header wins over the cookie.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { WardenError } from '../../shared/errors';
 import type { Clock } from '../engine/clock';
+import type { ActorContext } from '../engine/dispatch';
+import type { AdminAccess } from '../engine/admin-access';
+import type { AdminSessionRow } from '../store/admin-store';
 
 export const LOGIN_CODE_TTL_MS = 10 * 60_000;
-export const CONSOLE_SESSION_TTL_MS = 12 * 3600_000;
 const MAX_CODES = 100;
-const MAX_SESSIONS = 1000;
+export const ADMIN_COOKIE = 'tw_admin';
+export const CSRF_HEADER = 'x-csrf-token';
+export const BOOTSTRAP: ActorContext = Object.freeze({ actor: 'admin:bootstrap', role: 'owner', adminId: null });
 
 export interface AdminAuthOptions {
   clock: Clock;
@@ -28,11 +36,14 @@ export interface AdminAuthOptions {
   extraHosts?: string[];
   /** The issuer (e.g. `https://auth.example.com` behind a proxy): its host is accepted, and its origin. */
   issuer?: string;
+  /** Named admins' keys and sessions (the engine's). */
+  access: AdminAccess;
 }
 
+/** An authenticated caller: who, and how (a cookie session carries its row and cookie value). */
 export interface AdminPrincipal {
-  /** Audited as the actor of every admin action. */
-  actor: 'admin:http' | 'admin:console';
+  who: ActorContext;
+  session?: { row: AdminSessionRow; cookie: string };
 }
 
 export function sha256(text: string): Buffer {
@@ -44,9 +55,24 @@ function bearerToken(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
+/** The value of one cookie (RFC 6265 §5.4 syntax; the first of duplicates), or undefined. */
+export function readCookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The CSRF token of a session: derived from its cookie, so only a page that can ask /admin/me learns it. */
+export function csrfTokenFor(cookie: string): string {
+  return createHash('sha256').update(`tw-admin-csrf:${cookie}`, 'utf8').digest('base64url');
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
 export class AdminAuth {
   private readonly codes = new Map<string, number>();
-  private readonly sessions = new Map<string, number>();
   /** Host headers naming this server directly (`host:port`); their origin is `http://` + the Host. */
   private readonly directHosts: Set<string>;
   /** Host headers naming the issuer; their origin is the issuer's. */
@@ -78,18 +104,39 @@ export class AdminAuth {
     if (req.headers['sec-fetch-site'] === 'cross-site') throw new WardenError('forbidden', 'Cross-site requests to the admin API are refused.');
   }
 
-  /** The caller behind a Bearer token, or `unauthorized`. */
+  /** `Set-Cookie` for a new session, or for clearing it (`null`). */
+  sessionCookie(session: { token: string; absoluteExpiresAt: number } | null): string {
+    const secure = this.issuerOrigin?.startsWith('https:') ? '; Secure' : '';
+    if (!session) return `${ADMIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=0${secure}`;
+    const maxAge = Math.max(0, Math.floor((session.absoluteExpiresAt - this.options.clock.now()) / 1000));
+    return `${ADMIN_COOKIE}=${session.token}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=${maxAge}${secure}`;
+  }
+
+  /** The caller behind a Bearer secret or the session cookie, or `unauthorized` / `forbidden` (CSRF). */
   authenticate(req: IncomingMessage): AdminPrincipal {
+    if (req.headers.authorization !== undefined) return { who: this.bearer(req) };
+    const cookie = readCookie(req, ADMIN_COOKIE);
+    if (cookie === undefined || cookie === '') throw new WardenError('unauthorized', 'Sign in, or send an admin token or API key.');
+    const found = cookie.length <= 100 ? this.options.access.authenticateSession(cookie) : undefined;
+    if (!found) throw new WardenError('unauthorized', 'Your console session has ended: sign in again.');
+    if (!SAFE_METHODS.has(req.method ?? 'GET')) {
+      const sent = req.headers[CSRF_HEADER];
+      const expected = Buffer.from(csrfTokenFor(cookie));
+      if (typeof sent !== 'string' || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {
+        throw new WardenError('forbidden', 'This request needs the X-CSRF-Token header of your console session (GET /admin/me).');
+      }
+    }
+    return { who: found.who, session: { row: found.session, cookie } };
+  }
+
+  private bearer(req: IncomingMessage): ActorContext {
     const token = bearerToken(req);
-    if (token === undefined) throw new WardenError('unauthorized', 'An admin token or console session is required.');
+    if (token === undefined) throw new WardenError('unauthorized', 'Expected "Authorization: Bearer <admin token or API key>".');
     const digest = sha256(token);
-    if (this.options.adminTokenHash && timingSafeEqual(digest, this.options.adminTokenHash)) return { actor: 'admin:http' };
-    // Session tokens are looked up by their digest, so lookup timing says nothing about the token itself.
-    const key = digest.toString('hex');
-    const expiresAt = this.sessions.get(key);
-    if (expiresAt !== undefined && expiresAt > this.options.clock.now()) return { actor: 'admin:console' };
-    if (expiresAt !== undefined) this.sessions.delete(key);
-    throw new WardenError('unauthorized', 'The admin token or console session is not valid.');
+    if (this.options.adminTokenHash && timingSafeEqual(digest, this.options.adminTokenHash)) return BOOTSTRAP;
+    const key = this.options.access.authenticateKey(token);
+    if (key) return key;
+    throw new WardenError('unauthorized', 'The admin token or API key is not valid.');
   }
 
   /** A one-time code for the console URL: 128 random bits, single use, valid for 10 minutes. */
@@ -100,21 +147,15 @@ export class AdminAuth {
     return code;
   }
 
-  /** Trades a login code (once) for a console session token valid for 12 hours. */
-  exchangeCode(code: unknown): { token: string; expiresAt: number } {
+  /** Uses up a one-time login code; `unauthorized` when it is unknown, used or expired. */
+  consumeCode(code: unknown): void {
     if (typeof code !== 'string' || code.length === 0 || code.length > 200) {
       throw new WardenError('invalid_input', 'Expected {code: string}.');
     }
     const key = sha256(code).toString('hex');
     const expiresAt = this.codes.get(key);
     this.codes.delete(key);
-    const now = this.options.clock.now();
-    if (expiresAt === undefined || expiresAt <= now) throw new WardenError('unauthorized', 'The login code is invalid, used or expired.');
-    this.prune(this.sessions, MAX_SESSIONS);
-    const token = randomBytes(32).toString('base64url');
-    const sessionExpiresAt = now + CONSOLE_SESSION_TTL_MS;
-    this.sessions.set(sha256(token).toString('hex'), sessionExpiresAt);
-    return { token, expiresAt: sessionExpiresAt };
+    if (expiresAt === undefined || expiresAt <= this.options.clock.now()) throw new WardenError('unauthorized', 'The login code is invalid, used or expired.');
   }
 
   /** Drops expired entries, then the oldest ones beyond `max`. */

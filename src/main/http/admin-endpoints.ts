@@ -2,10 +2,11 @@
  * The admin API over HTTP: the same contract and dispatcher as the Electron IPC (src/shared/admin-api.ts),
  * answered as `{ok, value}` / `{ok:false, error:{code, message}}` with a matching HTTP status.
  *
- *   POST /admin/rpc/<method>   JSON input → Result            (Bearer: admin token or console session)
- *   POST /admin/session        {code} → {token, expiresAt}     (one-time login code from the console URL)
- *   GET  /admin/info           BridgeInfo                      (Bearer)
- *   GET  /admin/events         SSE, `data: <LiveEvent JSON>`   (Bearer; the renderer reads it with fetch)
+ *   POST /admin/rpc/<method>   JSON input → Result            (Bearer secret or API key, or the cookie + X-CSRF-Token)
+ *   GET  /admin/info           BridgeInfo                      (Bearer or cookie)
+ *   GET  /admin/events         SSE, `data: <LiveEvent JSON>`   (Bearer or cookie; the renderer reads it with fetch)
+ * Sign-in, the one-time link and sign-out: ./admin-session-endpoints.ts. Who may call: ./admin-auth.ts;
+ * which methods: the role each declares in the contract, enforced by dispatchAdmin.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BridgeInfo } from '../../shared/bridge';
@@ -23,6 +24,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_input: 400,
   unknown_method: 400,
   unauthorized: 401,
+  // Admin sign-in (POST /admin/login); no admin method answers these.
+  invalid_credentials: 401,
+  totp_required: 401,
   forbidden: 403,
   not_found: 404,
   key_not_found: 404,
@@ -40,15 +44,29 @@ export function statusForError(code: ErrorCode): number {
   return STATUS[code] ?? 400;
 }
 
-function sendResult(res: ServerResponse, result: Result<unknown>): void {
+export function sendResult(res: ServerResponse, result: Result<unknown>, extraHeaders: Record<string, string | number> = {}): void {
   if (result.ok) {
-    sendJson(res, 200, result, NO_STORE);
+    sendJson(res, 200, result, { ...NO_STORE, ...extraHeaders });
     return;
   }
-  const headers: Record<string, string | number> = { ...NO_STORE };
+  const headers: Record<string, string | number> = { ...NO_STORE, ...extraHeaders };
   if (result.error.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer realm="token-warden-admin"';
   if (result.error.code === 'payload_too_large') headers.Connection = 'close';
   sendJson(res, statusForError(result.error.code), result, headers);
+}
+
+/** Runs `handler`; any WardenError becomes a coded result, anything else a logged 500. */
+export function wrapAdminEndpoint(ctx: ServiceContext, name: string, handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    try {
+      await handler(req, res, url);
+    } catch (error) {
+      if (!(error instanceof WardenError)) ctx.logFault(name, error);
+      const headers: Record<string, string | number> = {};
+      if (error instanceof WardenError && error.retryAfterSeconds !== undefined) headers['Retry-After'] = Math.max(1, Math.ceil(error.retryAfterSeconds));
+      sendResult(res, { ok: false, error: toErrorInfo(error) }, headers);
+    }
+  };
 }
 
 export class AdminEndpoints {
@@ -59,37 +77,20 @@ export class AdminEndpoints {
     private readonly info: BridgeInfo,
   ) {}
 
-  /** Runs `handler`; any WardenError becomes a coded result, anything else a logged 500. */
   private wrap(name: string, handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void) {
-    return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-      try {
-        await handler(req, res, url);
-      } catch (error) {
-        if (!(error instanceof WardenError)) this.ctx.logFault(name, error);
-        sendResult(res, { ok: false, error: toErrorInfo(error) });
-      }
-    };
+    return wrapAdminEndpoint(this.ctx, name, handler);
   }
 
   rpc() {
     return this.wrap('POST /admin/rpc', async (req, res, url) => {
       this.auth.checkPlace(req);
-      const principal = this.auth.authenticate(req);
+      const { who } = this.auth.authenticate(req);
       const method = url.pathname.slice(ADMIN_RPC_PREFIX.length);
       const input = await readJson(req);
-      const result = await dispatchAdmin(this.ctx.engine.admin, method, input, { actor: principal.actor }, (fault) =>
+      const result = await dispatchAdmin(this.ctx.engine.admin, method, input, who, (fault) =>
         this.ctx.logFault(`admin ${method}`, fault),
       );
       sendResult(res, result);
-    });
-  }
-
-  session() {
-    return this.wrap('POST /admin/session', async (req, res) => {
-      this.auth.checkPlace(req);
-      const body = await readJson(req);
-      const code = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).code : undefined;
-      sendResult(res, { ok: true, value: this.auth.exchangeCode(code) });
     });
   }
 

@@ -13,6 +13,7 @@ import { AdminAuth } from './admin-auth';
 import { authorizeEndpoints } from './authorize-endpoint';
 import { endSessionEndpoints } from './end-session-endpoint';
 import { ADMIN_RPC_PREFIX, AdminEndpoints } from './admin-endpoints';
+import { AdminSessionEndpoints } from './admin-session-endpoints';
 import type { Endpoint, ServiceContext } from './context';
 import { jwksEndpoint, metadataEndpoint, PATHS } from './discovery-endpoints';
 import { RevocationFeed, type FeedLimits, type FeedSubscriber } from './feed-endpoint';
@@ -77,8 +78,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const sse = new SseRegistry(options.clock, options.feedHeartbeatMs ?? FEED_HEARTBEAT_MS);
   const receipts = new FeedReceipts();
   const feed = new RevocationFeed(ctx, sse, receipts, options.feedLimits);
-  const auth = new AdminAuth({ clock: options.clock, adminTokenHash: options.adminTokenHash, port: options.port, extraHosts: options.extraAdminHosts ?? [], issuer: options.engine.issuer });
+  const auth = new AdminAuth({ clock: options.clock, adminTokenHash: options.adminTokenHash, port: options.port, extraHosts: options.extraAdminHosts ?? [], issuer: options.engine.issuer, access: options.engine.adminAccess });
   const admin = new AdminEndpoints(ctx, auth, sse, options.info);
+  const adminSessions = new AdminSessionEndpoints(ctx, auth, options.addressThrottle ?? DEFAULT_ADDRESS_THROTTLE);
   const staticConsole = options.consoleDir ? new StaticConsole(options.consoleDir).endpoint() : undefined;
   const authorize = authorizeEndpoints(ctx);
   const endSession = endSessionEndpoints(ctx);
@@ -95,7 +97,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     [PATHS.jwks, { GET: jwksEndpoint(ctx) }],
     [PATHS.feed, { GET: feed.streamEndpoint() }],
     [PATHS.feedAck, { POST: feed.ackEndpoint() }],
-    ['/admin/session', { POST: admin.session() }],
+    ['/admin/session', { POST: adminSessions.session() }],
+    ['/admin/login', { POST: adminSessions.login() }],
+    ['/admin/me', { GET: adminSessions.whoami() }],
+    ['/admin/logout', { POST: adminSessions.logout() }],
+    ['/admin/logout-all', { POST: adminSessions.logoutAll() }],
     ['/admin/info', { GET: admin.bridgeInfo() }],
     ['/admin/events', { GET: admin.events() }],
   ]);

@@ -6,13 +6,18 @@
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { IPC_CALL, IPC_INFO, type BridgeInfo } from '../../shared/bridge';
 import type { Result } from '../../shared/errors';
-import { dispatchAdmin } from '../engine/dispatch';
+import { dispatchAdmin, type ActorContext } from '../engine/dispatch';
 import type { TokenEngine } from '../engine/types';
 import type { AppOrigin } from './app-origin';
 import { isTrustedSender } from './sender-check';
 
 /** Recorded as the actor of every admin action taken from the desktop console. */
 export const DESKTOP_ACTOR = 'admin:desktop';
+/**
+ * The desktop app's caller: the OS account that runs the app owns its local engine, so there is no sign-in
+ * and the role is owner. Roles are still checked by dispatchAdmin, exactly as over HTTP.
+ */
+export const DESKTOP: ActorContext = Object.freeze({ actor: DESKTOP_ACTOR, role: 'owner', adminId: null });
 
 const FORBIDDEN: Result<never> = {
   ok: false,
@@ -55,7 +60,7 @@ export function setupAdminIpc(
 
   ipcMain.handle(
     IPC_CALL,
-    guarded((method: unknown, input: unknown) => dispatchAdmin(engine.admin, method, input, { actor: DESKTOP_ACTOR }, report)),
+    guarded((method: unknown, input: unknown) => dispatchAdmin(engine.admin, method, input, DESKTOP, report)),
   );
   // A copy, so nothing the handler returns can alias state the main process keeps.
   ipcMain.handle(IPC_INFO, guarded(() => ({ ok: true, value: { ...info } })));

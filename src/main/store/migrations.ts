@@ -408,6 +408,102 @@ CREATE INDEX sessions_cant_refresh ON sessions (last_activity_at, live_until, re
   WHERE revoked_at IS NULL AND refresh_ended_at IS NOT NULL;
 `;
 
+/**
+ * Area A (auth-backend): named admins with roles, their API keys and their console sessions. Keys and
+ * session cookies are stored as SHA-256 hex only; usernames are unique regardless of case. A session of the
+ * one-time link (the bootstrap owner) has no admin row (admin_id NULL).
+ */
+const ADMINS = `
+CREATE TABLE admins (
+  id                   TEXT PRIMARY KEY,
+  username             TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  password_hash        TEXT NOT NULL,
+  role                 TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'owner')),
+  disabled_at          INTEGER,
+  totp_secret          TEXT,
+  totp_pending_secret  TEXT,
+  totp_last_step       INTEGER,
+  failed_logins        INTEGER NOT NULL DEFAULT 0,
+  locked_until         INTEGER,
+  created_at           INTEGER NOT NULL,
+  last_login_at        INTEGER
+);
+CREATE TABLE admin_keys (
+  id            TEXT PRIMARY KEY,
+  admin_id      TEXT NOT NULL REFERENCES admins (id),
+  name          TEXT NOT NULL,
+  key_hash      TEXT NOT NULL UNIQUE,
+  created_at    INTEGER NOT NULL,
+  last_used_at  INTEGER,
+  revoked_at    INTEGER,
+  revoked_by    TEXT
+);
+CREATE INDEX admin_keys_admin ON admin_keys (admin_id, created_at);
+CREATE TABLE admin_sessions (
+  id                   TEXT PRIMARY KEY,
+  token_hash           TEXT NOT NULL UNIQUE,
+  admin_id             TEXT REFERENCES admins (id),
+  actor                TEXT NOT NULL,
+  ip                   TEXT NOT NULL,
+  user_agent           TEXT NOT NULL,
+  created_at           INTEGER NOT NULL,
+  last_seen_at         INTEGER NOT NULL,
+  idle_expires_at      INTEGER NOT NULL,
+  absolute_expires_at  INTEGER NOT NULL,
+  revoked_at           INTEGER,
+  revoked_by           TEXT,
+  revoke_reason        TEXT
+);
+CREATE INDEX admin_sessions_admin ON admin_sessions (admin_id, created_at);
+`;
+
+/**
+ * Area D (users): profile columns, the indexes the users page sorts and filters by, and substring search.
+ * `users_search` is a contentless FTS5 index (trigram tokenizer: any substring of 3+ characters, case-insensitive)
+ * over username, display name and email. Its rowid is `users.search_key`, a number of our own that the insert
+ * trigger sets (the largest so far plus one; unique), not the users table's implicit rowid, which a VACUUM may
+ * renumber under an index that points at it. `attributes` is a JSON object of string values.
+ */
+const USERS_ADMIN = `
+ALTER TABLE users ADD COLUMN display_name TEXT;
+ALTER TABLE users ADD COLUMN email TEXT;
+ALTER TABLE users ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes) AND json_type(attributes) = 'object');
+ALTER TABLE users ADD COLUMN search_key INTEGER;
+UPDATE users SET search_key = rowid;
+CREATE UNIQUE INDEX users_search_key ON users (search_key);
+CREATE INDEX users_last_login ON users (last_login_at);
+CREATE INDEX users_locked ON users (locked_until) WHERE locked_until IS NOT NULL;
+-- Before this version a lock reset the count to 0 and left locked_until behind when it ended; a count above 0
+-- beside a lock can only be failures after that lock ended, so the lock is cleared (the count is now kept
+-- while a lock lasts, and a lock that has ended means a count of 0: src/main/engine/user-queries.ts).
+UPDATE users SET locked_until = NULL WHERE locked_until IS NOT NULL AND failed_logins > 0;
+CREATE VIRTUAL TABLE users_search USING fts5(username, display_name, email, content = '', contentless_delete = 1, tokenize = 'trigram');
+INSERT INTO users_search (rowid, username, display_name, email) SELECT search_key, username, display_name, email FROM users;
+CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN
+  UPDATE users SET search_key = (SELECT coalesce(max(search_key), 0) + 1 FROM users) WHERE rowid = NEW.rowid;
+  INSERT INTO users_search (rowid, username, display_name, email)
+    SELECT search_key, NEW.username, NEW.display_name, NEW.email FROM users WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER users_search_update AFTER UPDATE OF username, display_name, email ON users BEGIN
+  DELETE FROM users_search WHERE rowid = OLD.search_key;
+  INSERT INTO users_search (rowid, username, display_name, email) VALUES (NEW.search_key, NEW.username, NEW.display_name, NEW.email);
+END;
+CREATE TRIGGER users_search_delete AFTER DELETE ON users BEGIN
+  DELETE FROM users_search WHERE rowid = OLD.search_key;
+END;
+`;
+
+/**
+ * Area C (sessions): the Sessions view across all users (store/sqlite-session-search-store.ts). Indexes on
+ * columns a session never changes (its creation time, client and address), so a refresh, which rewrites the
+ * activity columns, updates none of them: a login pays three index entries, a refresh nothing.
+ */
+const SESSION_SEARCH = `
+CREATE INDEX sessions_created ON sessions (created_at);
+CREATE INDEX sessions_client_created ON sessions (client_id, created_at);
+CREATE INDEX sessions_ip ON sessions (ip);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
@@ -415,6 +511,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, sql: V4 },
   { version: 5, sql: V5 },
   { version: 6, sql: CLIENT_ADMIN },
+  { version: 7, sql: ADMINS },
   { version: 7, sql: AUDIT_SEARCH },
   { version: 8, sql: SESSION_REFRESH_ENDED },
 ];

@@ -14,6 +14,7 @@ import type { Checkpointer } from './checkpointer';
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import { SqliteBackchannelOutboxStore } from './sqlite-backchannel-outbox-store';
 import { SqliteBrowserSessionStore } from './sqlite-browser-session-store';
+import { SqliteAdminStore } from './sqlite-admin-store';
 import { SqliteAuthorizationCodeStore } from './sqlite-authorization-code-store';
 
 type Params = Record<string, unknown>;
@@ -180,6 +181,7 @@ export class SqliteStore implements Store {
   readonly backchannelOutbox: BackchannelOutboxStore;
   readonly browserSessions: SqliteBrowserSessionStore;
   readonly authorizationCodes: SqliteAuthorizationCodeStore;
+  readonly admins: SqliteAdminStore;
 
   /**
    * @param db an open, migrated connection (see `openStore`)
@@ -202,6 +204,7 @@ export class SqliteStore implements Store {
     });
     this.browserSessions = new SqliteBrowserSessionStore((sql) => this.q(sql));
     this.authorizationCodes = new SqliteAuthorizationCodeStore((sql) => this.q(sql));
+    this.admins = new SqliteAdminStore((sql) => this.q(sql));
   }
 
   private q(sql: string): Database.Statement {

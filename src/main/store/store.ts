@@ -8,6 +8,7 @@ import type { AuditEntry, ClientKind, KeyStatus, SessionStatus, SigningAlg, User
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import type { AuthorizationCodeStore } from './authorization-code-store';
 import type { BrowserSessionStore } from './browser-session-store';
+import type { AdminStore } from './admin-store';
 
 export interface UserRow {
   id: string;
@@ -197,6 +198,8 @@ export interface Store {
   readonly browserSessions: BrowserSessionStore;
   /** Authorization codes and the record of the sign-ins they completed. */
   readonly authorizationCodes: AuthorizationCodeStore;
+  /** Named admins, their API keys and console sessions (./admin-store.ts). */
+  readonly admins: AdminStore;
 
   // users
   insertUser(row: UserRow): void;

@@ -7,7 +7,7 @@ describe('audit log', () => {
     const h = await makeHarness();
     const phone = await h.login(PHONE);
     await h.login(LAPTOP);
-    h.engine.admin.revokeSession({ sessionId: phone.sessionId, reason: 'lost phone' }, { actor: 'admin:alice' });
+    h.engine.admin.revokeSession({ sessionId: phone.sessionId, reason: 'lost phone' }, { actor: 'admin:alice', role: 'owner', adminId: null });
     const page = h.engine.admin.listAudit({ type: 'session.revoked' }, ADMIN) as { items: { actor: string; reason: string; sessionId: string }[] };
     expect(page.items).toEqual([expect.objectContaining({ actor: 'admin:alice', reason: 'lost phone', sessionId: phone.sessionId })]);
     expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true, brokenAtSeq: null });

@@ -1,0 +1,44 @@
+/**
+ * What the HTTP transport needs of named admins (area A): sign-in, the one-time link's session, and turning
+ * a cookie or a bearer key into the caller (`ActorContext`). The admin methods themselves are in the engine's
+ * `admin` handler map like every other method.
+ */
+import type { SignedInAdmin } from '../../shared/admin-accounts';
+import { loginAdmin, type AdminLoginRequest } from './admin-login';
+import { authenticateKey } from './admin-keys';
+import { authenticateSession, endAllSessionsOf, endSession, openBootstrapSession, type OpenedSession } from './admin-sessions';
+import { getSignedInAdmin } from './admins';
+import type { EngineContext } from './context';
+import type { ActorContext } from './dispatch';
+import type { AdminSessionRow } from '../store/admin-store';
+
+/** How long ended admin sessions are kept (for the list's history); the audit keeps their record beyond. */
+export const ENDED_ADMIN_SESSION_RETENTION_MS = 7 * 24 * 3600_000;
+
+export interface AdminAccess {
+  /** A named admin's sign-in: the session whose token becomes the cookie; coded errors are already audited. */
+  login(request: AdminLoginRequest): Promise<OpenedSession>;
+  /** The one-time link's session (the bootstrap owner). */
+  openBootstrapSession(client: { ip: string; userAgent: string }): OpenedSession;
+  /** The live session a cookie value names (its idle deadline moved), or undefined. */
+  authenticateSession(token: string): { session: AdminSessionRow; who: ActorContext } | undefined;
+  /** The admin an API key acts as, or undefined. */
+  authenticateKey(key: string): ActorContext | undefined;
+  /** Sign-out: ends the caller's session. */
+  signOut(sessionId: string, who: ActorContext): void;
+  /** Sign out everywhere: every session of the caller's account; returns how many ended. */
+  signOutEverywhere(who: ActorContext): number;
+  whoami(who: ActorContext): SignedInAdmin;
+}
+
+export function createAdminAccess(ctx: EngineContext): AdminAccess {
+  return {
+    login: (request) => loginAdmin(ctx, request),
+    openBootstrapSession: (client) => openBootstrapSession(ctx, client),
+    authenticateSession: (token) => authenticateSession(ctx, token),
+    authenticateKey: (key) => authenticateKey(ctx, key),
+    signOut: (sessionId, who) => void endSession(ctx, sessionId, who.actor, 'signed out'),
+    signOutEverywhere: (who) => endAllSessionsOf(ctx, who, 'signed out everywhere'),
+    whoami: (who) => getSignedInAdmin(ctx, who),
+  };
+}
