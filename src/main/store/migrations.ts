@@ -511,9 +511,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, sql: V4 },
   { version: 5, sql: V5 },
   { version: 6, sql: CLIENT_ADMIN },
-  { version: 7, sql: ADMINS },
   { version: 7, sql: AUDIT_SEARCH },
   { version: 8, sql: SESSION_REFRESH_ENDED },
+  { version: 9, sql: ADMINS },
 ];
 
 /** The schema version this build writes. */
