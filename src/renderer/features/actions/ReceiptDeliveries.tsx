@@ -2,6 +2,8 @@ import Box from '@mui/material/Box';
 import type { ReactNode } from 'react';
 import { useAdminQuery } from '../../api/hooks';
 import { Mono } from '../../components/Mono';
+import { LinkedId } from '../../components/LinkedId';
+import { href } from '../../lib/router';
 import { formatAbsolute } from '../../lib/time';
 import { after, describeDelivery } from './receipt-format';
 
@@ -48,7 +50,7 @@ export function BackchannelDeliveries({ feedEventId, since }: { feedEventId: num
       {data.map((delivery) => (
         <Line key={delivery.id} testId="receipt-backchannel-delivery">
           <Mono>{delivery.clientId}</Mono>
-          <Mono short>{delivery.sessionId}</Mono>
+          <LinkedId value={delivery.sessionId} href={href.session(delivery.sessionId)} label="session id" wrap />
           <span data-state={delivery.state} title={delivery.uri}>
             {describeDelivery(delivery, since)}
           </span>

@@ -5,6 +5,8 @@ import Typography from '@mui/material/Typography';
 import type { ReactNode } from 'react';
 import type { Receipt } from '../../../shared/dto';
 import { Mono } from '../../components/Mono';
+import { LinkedId } from '../../components/LinkedId';
+import { href } from '../../lib/router';
 import { RelativeTime } from '../../components/TimeText';
 import { formatAbsolute } from '../../lib/time';
 import { BackchannelDeliveries, FeedAcknowledgements } from './ReceiptDeliveries';
@@ -51,7 +53,7 @@ export function ReceiptView({ receipt }: { receipt: Receipt }) {
               {receipt.sessionsRevoked.map((id, index) => (
                 <span key={id}>
                   {index > 0 && ', '}
-                  <Mono short>{id}</Mono>
+                  <LinkedId value={id} href={href.session(id)} label="session id" wrap />
                 </span>
               ))}
               )

@@ -1,9 +1,8 @@
 import Chip from '@mui/material/Chip';
 import { ServerPagedGrid } from '../../components/ServerPagedGrid';
-import Link from '@mui/material/Link';
 import { type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
 import type { AuditEntry } from '../../../shared/dto';
-import { Mono } from '../../components/Mono';
+import { LinkedId } from '../../components/LinkedId';
 import { testIdRow } from '../../components/TestIdRow';
 import { RelativeTime } from '../../components/TimeText';
 import { href } from '../../lib/router';
@@ -24,9 +23,7 @@ const columns: GridColDef<AuditEntry>[] = [
     width: 120,
     renderCell: ({ row }) =>
       row.userId ? (
-        <Link href={href.user(row.userId)} title={row.userId}>
-          <Mono short>{row.userId}</Mono>
-        </Link>
+        <LinkedId value={row.userId} href={href.user(row.userId)} label="user id" wrap />
       ) : null,
   },
   {
@@ -35,9 +32,7 @@ const columns: GridColDef<AuditEntry>[] = [
     width: 120,
     renderCell: ({ row }) =>
       row.sessionId ? (
-        <Link href={href.session(row.sessionId)} title={row.sessionId}>
-          <Mono short>{row.sessionId}</Mono>
-        </Link>
+        <LinkedId value={row.sessionId} href={href.session(row.sessionId)} label="session id" wrap />
       ) : null,
   },
   { field: 'reason', headerName: 'Reason', width: 150 },

@@ -3,7 +3,7 @@ import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import type { UserDetail } from '../../../shared/dto';
 import { Fact } from '../../components/Fact';
-import { Mono } from '../../components/Mono';
+import { CopyableId } from '../../components/CopyableId';
 import { RelativeTime } from '../../components/TimeText';
 
 
@@ -14,7 +14,7 @@ export function UserFacts({ user }: { user: UserDetail }) {
       <CardContent>
         <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fill, minmax(170px, 1fr))' }}>
           <Fact label="User id">
-            <Mono short>{user.id}</Mono>
+            <CopyableId value={user.id} label="user id" testId="user-id" wrap />
           </Fact>
           <Fact label="Created">
             <RelativeTime at={user.createdAt} />
