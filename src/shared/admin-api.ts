@@ -21,11 +21,17 @@ import {
   signingAlgSchema,
   statsSchema,
   userDetailSchema,
-  userStatusSchema,
+  userListStatusSchema,
+  userSortSchema,
   userSummarySchema,
 } from './dto';
 import { demoAttackerSchema, demoStateSchema } from './demo';
-import { grantTypesProblem, grantTypesSchema, MAX_CLIENT_NAME, registeredUriListSchema, registeredUriSchema } from './client-registration';
+import { MAX_SESSION_SELECTION, searchSessionsInputSchema, searchSessionsOutputSchema } from './session-search';
+import { attributesSchema, displayNameSchema, emailSchema, MAX_USER_SEARCH } from './user-profile';
+import { auditAcknowledgementSchema, auditFilterFields, MAX_ACK_NOTE, reuseAlertSchema, reuseAlertStatusSchema } from './audit';
+import {
+  grantTypesProblem, grantTypesSchema, lifetimeSchema, lifetimesProblem, MAX_CLIENT_NAME, registeredUriListSchema, registeredUriSchema,
+} from './client-registration';
 import { adminKeySchema, adminSchema, adminSessionSchema, adminTotpEnrollmentSchema, signedInAdminSchema } from './admin-accounts';
 
 const id = z.string().min(1).max(200);
@@ -41,6 +47,14 @@ const registration = {
   backchannelLogoutUri: registeredUriSchema.nullable().optional(),
   grantTypes: grantTypesSchema.optional(),
   idTokenSignedResponseAlg: signingAlgSchema.optional(),
+  accessTokenTtlSeconds: lifetimeSchema('accessTokenTtlSeconds').optional(),
+  refreshIdleSeconds: lifetimeSchema('refreshIdleSeconds').optional(),
+  refreshAbsoluteSeconds: lifetimeSchema('refreshAbsoluteSeconds').optional(),
+};
+/** The idle-vs-absolute rule on whatever lifetimes an input carries (the engine checks the whole result again). */
+const checkLifetimes = (input: { refreshIdleSeconds?: number | null; refreshAbsoluteSeconds?: number | null }, ctx: z.RefinementCtx) => {
+  const problem = lifetimesProblem(input);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['refreshIdleSeconds'], message: problem });
 };
 
 /** One logout token owed to a client app for a session that ended (times in ms; see docs/sign-in.md "Logout"). */
@@ -84,6 +98,8 @@ export const revocationTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('refresh_version'), userId: id }).strict(),
   z.object({ kind: z.literal('key'), kid: id }).strict(),
   z.object({ kind: z.literal('access_token'), jti: id }).strict(),
+  // A selection in the Sessions view: one blast radius for all of them (revokeSessions).
+  z.object({ kind: z.literal('sessions'), sessionIds: z.array(id).min(1).max(MAX_SESSION_SELECTION) }).strict(),
 ]);
 export type RevocationTarget = z.infer<typeof revocationTargetSchema>;
 
@@ -109,10 +125,37 @@ function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, d
 export const adminApi = {
   createUser: method(z.object({ username: usernameSchema, password: passwordSchema }).strict(), z.object({ id: z.string() }), 'Create a user.', 'operator'),
   listUsers: method(
-    z.object({ search: z.string().max(64).optional(), status: userStatusSchema.optional(), offset, limit }).strict(),
+    z
+      .object({
+        search: z.string().max(MAX_USER_SEARCH).optional(),
+        status: userListStatusSchema.optional(),
+        sort: z.object({ by: userSortSchema, dir: z.enum(['asc', 'desc']) }).strict().optional(),
+        offset,
+        limit,
+      })
+      .strict(),
     page(userSummarySchema),
-    'Users whose name starts with `search` (case-insensitive), newest first, paged on the server.',
+    'Users matching `search` (3+ characters: anywhere in username, display name or email; 1–2: the start of the username; case-insensitive), by status (`locked` included), sorted on the server (default newest first), paged.',
     'viewer',
+  ),
+  updateUser: method(
+    z.object({ userId: id, displayName: displayNameSchema.optional(), email: emailSchema.optional(), attributes: attributesSchema.optional() }).strict(),
+    userDetailSchema,
+    "Change a user's display name, email (null clears) or attributes (the whole set); fields left out stay.",
+    'operator',
+  ),
+  setUserPassword: method(
+    z.object({ userId: id, password: passwordSchema, revokeSessions: z.boolean().optional(), reason }).strict(),
+    receiptSchema,
+    "Set a user's password; clears failed logins and any lock. By default (revokeSessions true) also signs the user out everywhere, as force logout does.",
+    'operator',
+  ),
+  unlockUser: method(z.object({ userId: id, reason }).strict(), userDetailSchema, "End a failed-login lock now: clears the lock and the failed-login count.", 'operator'),
+  deleteUser: method(
+    z.object({ userId: id, reason, confirm: z.string().max(64) }).strict(),
+    receiptSchema,
+    'Delete a user: every session revoked first (published on the feed), then the user and their sessions and tokens removed; the audit keeps its entries. `confirm` must equal the username.',
+    'owner',
   ),
   getUser: method(z.object({ userId: id }).strict(), userDetailSchema, 'One user with status, refresh version and not-before.', 'viewer'),
   listSessions: method(
@@ -120,6 +163,24 @@ export const adminApi = {
     page(sessionSchema),
     "A user's device sessions (or all sessions), most recent activity first.",
     'viewer',
+  ),
+  searchSessions: method(
+    searchSessionsInputSchema,
+    searchSessionsOutputSchema,
+    'Sessions across all users by client, address prefix, device, status, created and last-activity ranges and remember-me; paged by cursor (see docs/sessions.md).',
+    'viewer',
+  ),
+  revokeSessions: method(
+    z.object({ sessionIds: z.array(id).min(1).max(MAX_SESSION_SELECTION), reason }).strict(),
+    receiptSchema,
+    'Revoke the selected sessions (up to 500; an unknown id refuses all) with their refresh families: one receipt, one audit entry.',
+    'operator',
+  ),
+  signOutEveryone: method(
+    z.object({ clientId: clientIdSchema.optional(), confirm: z.string().max(200), reason }).strict(),
+    receiptSchema,
+    'Revoke every open session of one client, or of the whole install; `confirm` repeats the client id, or says "everyone".',
+    'owner',
   ),
   listSessionTokens: method(z.object({ sessionId: id }).strict(), sessionTokensSchema, "A session's access tokens, refresh chain and lifecycle timeline.", 'viewer'),
   previewBlastRadius: method(z.object({ target: revocationTargetSchema }).strict(), blastRadiusSchema, 'What an action would kill, before it kills it.', 'viewer'),
@@ -153,33 +214,67 @@ export const adminApi = {
       .superRefine((input, ctx) => {
         const problem = input.grantTypes && grantTypesProblem(input.kind, input.grantTypes);
         if (problem) ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: problem });
+        checkLifetimes(input, ctx);
       }),
     z.object({ clientId: z.string(), clientSecret: z.string().optional() }),
     'Create a client; a confidential client gets a secret, shown once. Grants default to authorization_code and refresh_token.',
     'owner',
   ),
   updateClient: method(
-    z.object({ clientId: clientIdSchema, ...registration, name: registration.name.optional() }).strict(),
+    z.object({ clientId: clientIdSchema, ...registration, name: registration.name.optional() }).strict().superRefine(checkLifetimes),
     clientInfoSchema,
-    "Change a client's name or registration (fields left out stay); its kind and secret stay.",
+    "Change a client's name, registration or lifetimes (fields left out stay; a lifetime set to null follows the install setting again); its kind and secret stay.",
+    'owner',
+  ),
+  // Client administration (area E; src/main/engine/client-admin.ts, docs/clients.md).
+  getClient: method(
+    z.object({ clientId: id }).strict(),
+    z.object({ client: clientInfoSchema, liveSessions: z.number().int(), sessions: z.array(sessionSchema) }),
+    'One client with its live-session count and up to 20 of its live sessions (the latest to expire first).',
+    'viewer',
+  ),
+  setClientDisabled: method(
+    z.object({ clientId: id, disabled: z.boolean(), reason }).strict(),
+    receiptSchema,
+    'Disable a client (its live sessions are revoked on the feed; its logins, refreshes, codes, introspection and feed are refused until enabled) or enable it again.',
+    'owner',
+  ),
+  deleteClient: method(
+    z.object({ clientId: id, confirm: z.string().max(200), reason }).strict(),
+    receiptSchema,
+    'Delete a client (`confirm` = its id): its live sessions are revoked first; its id is never reused and the audit keeps its entries.',
+    'owner',
+  ),
+  rotateClientSecret: method(
+    z.object({ clientId: id, overlapSeconds: z.number().int().min(0).max(30 * 24 * 3600) }).strict(),
+    z.object({ clientSecret: z.string(), previousValidUntil: z.number().int().nullable() }),
+    "A new secret for a confidential client, shown once; the old one is still accepted for `overlapSeconds` (0: refused at once).",
     'owner',
   ),
   listAudit: method(
-    z
-      .object({
-        type: z.string().max(64).optional(),
-        actor: z.string().max(200).optional(),
-        userId: id.optional(),
-        sessionId: id.optional(),
-        since: z.number().int().nonnegative().optional(),
-        until: z.number().int().nonnegative().optional(),
-        beforeSeq: z.number().int().positive().optional(),
-        limit,
-      })
-      .strict(),
+    z.object({ ...auditFilterFields, beforeSeq: z.number().int().positive().optional(), limit }).strict(),
     z.object({ items: z.array(auditEntrySchema), nextBeforeSeq: z.number().int().nullable() }),
-    'Audit entries, newest first, filtered and paged by sequence number.',
+    'Audit entries, newest first, paged by sequence number: free text `q` (3+ characters), `types` (any of), actor/user exact or by prefix, session, time range.',
     'viewer',
+  ),
+  // Audit detail and the reuse-alert worklist (area F; src/main/engine/audit-*.ts, docs/audit.md).
+  getAuditEntry: method(
+    z.object({ seq: z.number().int().positive() }).strict(),
+    z.object({ entry: auditEntrySchema, acknowledgement: auditAcknowledgementSchema.nullable() }),
+    'One audit entry by sequence number, with its acknowledgement if it is an acknowledged reuse alert.',
+    'viewer',
+  ),
+  listReuseAlerts: method(
+    z.object({ status: reuseAlertStatusSchema.optional(), beforeSeq: z.number().int().positive().optional(), limit }).strict(),
+    z.object({ items: z.array(reuseAlertSchema), open: z.number().int(), nextBeforeSeq: z.number().int().nullable() }),
+    'Reuse alerts (a refresh token or authorization code presented twice), newest first, open or acknowledged, with the count still open.',
+    'viewer',
+  ),
+  acknowledgeReuseAlert: method(
+    z.object({ seq: z.number().int().positive(), note: z.string().trim().min(1).max(MAX_ACK_NOTE) }).strict(),
+    reuseAlertSchema,
+    'Acknowledge a reuse alert with a note (who and when are recorded, and audited); once per alert (`conflict`).',
+    'operator',
   ),
   verifyAuditChain: method(
     empty,

@@ -10,11 +10,23 @@ const nullableMillis = millis.nullable();
 
 export const userStatusSchema = z.enum(['active', 'blocked']);
 export type UserStatus = z.infer<typeof userStatusSchema>;
+/**
+ * What the console shows and filters by: `locked` is a user who is not blocked but whose failed logins lock
+ * them out until `lockedUntil`; a blocked user reads `blocked` whatever their lock.
+ */
+export const userListStatusSchema = z.enum(['active', 'locked', 'blocked']);
+export type UserListStatus = z.infer<typeof userListStatusSchema>;
+export const userSortSchema = z.enum(['username', 'createdAt', 'lastLoginAt', 'status']);
+export type UserSort = z.infer<typeof userSortSchema>;
 
 export const userSummarySchema = z.object({
   id: z.string(),
   username: z.string(),
-  status: userStatusSchema,
+  displayName: z.string().nullable(),
+  email: z.string().nullable(),
+  status: userListStatusSchema,
+  /** When a lock ends (status `locked`); null when not locked now. */
+  lockedUntil: nullableMillis,
   createdAt: millis,
   refreshVersion: z.number().int(),
   notBefore: nullableMillis,
@@ -26,8 +38,10 @@ export type UserSummary = z.infer<typeof userSummarySchema>;
 export const userDetailSchema = userSummarySchema.extend({
   blockedAt: nullableMillis,
   blockedReason: z.string().nullable(),
+  /** Wrong passwords since the last success or unlock; kept while locked (the count that locked them). */
   failedLogins: z.number().int(),
-  lockedUntil: nullableMillis,
+  /** Free attributes an admin set (names and values are text). */
+  attributes: z.record(z.string(), z.string()),
 });
 export type UserDetail = z.infer<typeof userDetailSchema>;
 
@@ -184,6 +198,15 @@ export const clientInfoSchema = z.object({
   idTokenSignedResponseAlg: signingAlgSchema,
   /** When the registration last changed (updateClient); null: never. */
   updatedAt: nullableMillis,
+  /** Disabled since (setClientDisabled), with the reason given; null: enabled. */
+  disabledAt: nullableMillis,
+  disabledReason: z.string().nullable(),
+  /** After rotateClientSecret with an overlap: when the previous secret stops being accepted. */
+  previousSecretExpiresAt: nullableMillis,
+  /** The client's own lifetimes in seconds; null: the install setting. */
+  accessTokenTtlSeconds: z.number().int().nullable(),
+  refreshIdleSeconds: z.number().int().nullable(),
+  refreshAbsoluteSeconds: z.number().int().nullable(),
 });
 export type ClientInfo = z.infer<typeof clientInfoSchema>;
 
@@ -269,11 +292,19 @@ export const inspectionSchema = z.object({
   claims: z.record(z.string(), z.unknown()).nullable(),
   signatureValid: z.boolean().nullable(),
   active: z.boolean(),
+  /** The decisive reason (the verdict's): the first check that failed. */
   reason: z.string().nullable(),
   reasonText: z.string().nullable(),
+  /**
+   * Every reason that holds, `reason` first: an expired access token of a revoked key is
+   * `['revoked_kid', 'expired']`. Empty when active.
+   */
+  reasons: z.array(z.string()),
   expiresAt: nullableMillis,
   secondsToExpiry: z.number().int().nullable(),
   sessionId: z.string().nullable(),
+  /** The status of that session now (a revoked session's token names it too); null when no session is known. */
+  sessionStatus: sessionStatusSchema.nullable(),
   userId: z.string().nullable(),
   username: z.string().nullable(),
 });

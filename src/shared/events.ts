@@ -17,8 +17,17 @@ export const DOMAIN_EVENT_TYPES = [
   'user.refresh_version_bumped',
   'user.blocked',
   'user.unblocked',
+  // User management (src/main/engine/user-admin.ts): profile changed, password set by an admin, lock ended, deleted.
+  'user.updated',
+  'user.password_set',
+  'user.unlocked',
+  'user.deleted',
   'session.refreshed',
   'session.revoked',
+  // Several sessions revoked by one admin action, audited once for the batch (src/main/engine/session-actions.ts):
+  // revokeSessions (data.count, data.sessionIds) and signOutEveryone (data.clientId: null for the whole install).
+  'sessions.revoked',
+  'sessions.signed_out_everyone',
   'access_token.revoked',
   'refresh_token.reused',
   'refresh_token.grace_retry',
@@ -31,6 +40,12 @@ export const DOMAIN_EVENT_TYPES = [
   'client.created',
   // A client's registration changed (src/main/engine/clients.ts): data.changes holds each field's from and to.
   'client.updated',
+  // Client administration (src/main/engine/client-admin.ts): disabling and deleting revoke its live sessions.
+  'client.disabled',
+  'client.enabled',
+  'client.deleted',
+  // data.previousValidUntil: when the replaced secret stops being accepted (null: at once). Never a secret.
+  'client.secret_rotated',
   'settings.changed',
   'feed.acknowledged',
   // The hosted sign-in page's provider session (src/main/engine/browser-sessions.ts).
@@ -41,6 +56,8 @@ export const DOMAIN_EVENT_TYPES = [
   // OpenID Connect Back-Channel Logout: one per delivery attempt's outcome (src/main/engine/backchannel.ts).
   'backchannel_logout.delivered',
   'backchannel_logout.failed',
+  // A reuse alert acknowledged from the worklist (src/main/engine/audit-alerts.ts): data.seq, data.note.
+  'reuse_alert.acknowledged',
   // Named admins, their API keys and console sessions (src/main/engine/admins*.ts); a refused call.
   'admin.created',
   'admin.updated',

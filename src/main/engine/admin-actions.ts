@@ -17,7 +17,7 @@ export interface Actor {
   actor: string;
 }
 
-function receipt(action: string, at: number, actor: string, reason: string | null, killed: Killed): Receipt {
+export function receipt(action: string, at: number, actor: string, reason: string | null, killed: Killed): Receipt {
   return {
     action,
     at,

@@ -3,7 +3,6 @@
  * vault; it never reads the wall clock (the clock is injected) and never writes an audit entry by hand
  * (domain events do, see ./context.ts). Each rule lives in a small module named for its verb.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { DemoControl } from '../../shared/demo';
 import { WardenError } from '../../shared/errors';
 import type { LiveEvent } from '../../shared/events';
@@ -12,12 +11,15 @@ import type { Verdict } from '../../shared/verdict';
 import type { KeyVault } from '../keys/vault';
 import type { ClientRow, RevocationRow, Store } from '../store/store';
 import * as actions from './admin-actions';
+import * as auditAlerts from './audit-alerts';
+import * as auditSearch from './audit-search';
 import { listBackchannelDeliveries } from './backchannel';
 import { createEndSession, type EndSession } from './end-session';
 import * as clients from './clients';
+import * as clientAdmin from './client-admin';
+import { authenticateClientSecret, liveClient } from './client-state';
 import type { Clock } from './clock';
 import { EngineContext, type Tx } from './context';
-import { sha256Hex } from './crypto';
 import { ON_FORBIDDEN, type AdminHandlers } from './dispatch';
 import * as admins from './admin-handlers';
 import { createAdminAccess, ENDED_ADMIN_SESSION_RETENTION_MS, type AdminAccess } from './admin-access';
@@ -28,6 +30,10 @@ import { ensureSigningKeys, watchClientAlgorithms } from './key-startup';
 import { KeyRing } from './key-ring';
 import { login } from './login';
 import * as queries from './queries';
+import * as userAdmin from './user-admin';
+import * as userQueries from './user-queries';
+import * as sessionActions from './session-actions';
+import { searchSessions } from './session-queries';
 import { refreshUnit, type Outcome } from './refresh';
 import { revokeSession } from './revoke';
 import { loadSettings } from './settings';
@@ -86,9 +92,16 @@ export class Engine implements TokenEngine {
     this.endSession = createEndSession(ctx);
     this.admin = {
       createUser: (input, who) => actions.createUser(ctx, input, who),
-      listUsers: (input) => queries.listUsers(ctx, input),
-      getUser: (input) => queries.getUser(ctx, input),
+      listUsers: (input) => userQueries.listUsers(ctx, input),
+      getUser: (input) => userQueries.getUser(ctx, input),
+      updateUser: (input, who) => userAdmin.updateUser(ctx, input, who),
+      setUserPassword: (input, who) => userAdmin.setUserPassword(ctx, input, who),
+      unlockUser: (input, who) => userAdmin.unlockUser(ctx, input, who),
+      deleteUser: (input, who) => userAdmin.deleteUser(ctx, input, who),
       listSessions: (input) => queries.listSessions(ctx, input),
+      searchSessions: (input) => searchSessions(ctx, input),
+      revokeSessions: (input, who) => sessionActions.revokeSessions(ctx, input, who),
+      signOutEveryone: (input, who) => sessionActions.signOutEveryone(ctx, input, who),
       listSessionTokens: (input) => queries.listSessionTokens(ctx, input),
       previewBlastRadius: (input) => queries.previewBlastRadius(ctx, input),
       revokeSession: (input, who) => actions.revokeSessionAction(ctx, input, who),
@@ -106,7 +119,14 @@ export class Engine implements TokenEngine {
       listClients: () => clients.listClients(ctx),
       createClient: (input, who) => clients.createClient(ctx, input, who),
       updateClient: (input, who) => clients.updateClient(ctx, input, who),
-      listAudit: (input) => queries.listAudit(ctx, input),
+      getClient: (input) => clientAdmin.getClientDetail(ctx, input),
+      setClientDisabled: (input, who) => clientAdmin.setClientDisabled(ctx, input, who),
+      deleteClient: (input, who) => clientAdmin.deleteClient(ctx, input, who),
+      rotateClientSecret: (input, who) => clientAdmin.rotateClientSecret(ctx, input, who),
+      listAudit: (input) => auditSearch.listAudit(ctx, input),
+      getAuditEntry: (input) => auditSearch.getAuditEntry(ctx, input),
+      listReuseAlerts: (input) => auditAlerts.listReuseAlerts(ctx, input),
+      acknowledgeReuseAlert: (input, who) => auditAlerts.acknowledgeReuseAlert(ctx, input, who),
       verifyAuditChain: () => queries.verifyAuditChain(ctx),
       getStats: () => queries.getStats(ctx),
       getSettings: () => ctx.settings,
@@ -276,18 +296,12 @@ export class Engine implements TokenEngine {
   }
 
   authenticateClient(clientId: string, secret: string): ClientRow {
-    const client = typeof clientId === 'string' ? this.ctx.store.getClient(clientId) : undefined;
-    const expected = Buffer.from(client?.secretHash ?? sha256Hex('no client'), 'hex');
-    const actual = Buffer.from(sha256Hex(typeof secret === 'string' ? secret : ''), 'hex');
-    const match = timingSafeEqual(expected, actual);
-    if (!client || client.kind !== 'confidential' || !client.secretHash || !match) {
-      throw new WardenError('invalid_client', 'Client authentication failed.');
-    }
-    return client;
+    return authenticateClientSecret(this.ctx, clientId, secret);
   }
 
+  /** Disabled clients included (callers refuse them with their own words); deleted ones are unknown. */
   getClient(clientId: string): ClientRow | undefined {
-    return this.ctx.store.getClient(clientId);
+    return liveClient(this.ctx, clientId);
   }
 
   /**

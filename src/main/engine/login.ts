@@ -19,9 +19,11 @@ import type { SessionRow, UserRow } from '../store/store';
 import { MemoryAttemptReservations, type AttemptReservations } from './attempt-reservations';
 import type { EngineContext, Tx } from './context';
 import { randomId } from './crypto';
+import { clientRefusal, usableClient } from './client-state';
 import { describeAccess, mintAccessToken, mintRefreshToken, refreshLabel, signed, tokenSet, sessionLifetimes, type UnsignedTokenSet } from './issue';
 import { dummyPasswordHash, verifyPassword } from './passwords';
 import { revokeSession } from './revoke';
+import { currentFailedLogins } from './user-queries';
 import type { DeviceInfo, LoginRequest, TokenSet } from './types';
 
 const MAX_DEVICE_FIELD = 512;
@@ -68,8 +70,7 @@ export function checkScope(scope: unknown): string {
 }
 
 function requirePublicClient(ctx: EngineContext, clientId: unknown) {
-  const client = typeof clientId === 'string' && clientId.length <= 64 ? ctx.store.getClient(clientId) : undefined;
-  if (!client) throw new WardenError('invalid_client', 'Unknown client.');
+  const client = usableClient(typeof clientId === 'string' && clientId.length <= 64 ? ctx.store.getClient(clientId) : undefined);
   if (client.kind !== 'public') throw new WardenError('unauthorized_client', 'Only first-party public clients may use the password grant.');
   // A per-client permission (RFC 9700 §2.4: the password grant MUST NOT be used): off for new clients.
   if (!client.grantTypes.includes('password')) throw passwordGrantRefused();
@@ -90,10 +91,11 @@ function activeLock(user: UserRow | undefined, now: number): number | null {
 export function admitsAttempt(ctx: EngineContext, userId: string, inFlight: number): boolean {
   const user = ctx.store.getUser(userId);
   if (!user) return true; // deleted meanwhile: the attempt fails as an unknown user
-  if (activeLock(user, ctx.now()) !== null) return false;
+  const now = ctx.now();
+  if (activeLock(user, now) !== null) return false;
   const max = ctx.settings.maxFailedLogins;
   // A count above a since-lowered limit leaves room for one attempt, whose failure then locks.
-  return Math.min(user.failedLogins, max - 1) + inFlight < max;
+  return Math.min(currentFailedLogins(user, now), max - 1) + inFlight < max;
 }
 
 export async function login(ctx: EngineContext, request: LoginRequest): Promise<TokenSet> {
@@ -114,9 +116,13 @@ export async function login(ctx: EngineContext, request: LoginRequest): Promise<
     outcome = ctx.run((tx): { tokens: UnsignedTokenSet } | { failed: WardenError } => {
       // The permission may have been withdrawn (updateClient) while scrypt ran: no session after that commit.
       if (!ctx.store.getClient(client.clientId)?.grantTypes.includes('password')) return { failed: passwordGrantRefused() };
+      // Likewise disabled or deleted meanwhile (setClientDisabled revoked its sessions in its own commit).
+      const refusal = clientRefusal(ctx.store.getClient(client.clientId));
+      if (refusal) return { failed: refusal };
       // Re-read: the row may have changed while scrypt ran.
       const user = found ? ctx.store.getUser(found.id) : undefined;
-      if (!user || !passwordOk) {
+      // A password set meanwhile (setUserPassword) makes the one checked a wrong one: it is not the current one.
+      if (!user || !passwordOk || user.passwordHash !== found?.passwordHash) {
         recordFailure(ctx, tx, user, displayText(request.username, MAX_AUDITED_USERNAME), client.clientId, device);
         return { failed: invalidCredentials() };
       }
@@ -151,10 +157,12 @@ export function recordFailure(ctx: EngineContext, tx: Tx, user: UserRow | undefi
     tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, data });
     return;
   }
-  const failedLogins = user.failedLogins + 1;
+  // The count is kept while the lock lasts (the console shows what locked the user); a lock that has ended
+  // ended its count too, and is cleared here so that the stored count is the current one again.
+  const failedLogins = currentFailedLogins(user, tx.now) + 1;
   const locks = failedLogins >= ctx.settings.maxFailedLogins;
-  const lockedUntil = locks ? tx.now + ctx.settings.loginLockSeconds * 1000 : user.lockedUntil;
-  ctx.store.updateUser(user.id, { failedLogins: locks ? 0 : failedLogins, lockedUntil });
+  const lockedUntil = locks ? tx.now + ctx.settings.loginLockSeconds * 1000 : null;
+  ctx.store.updateUser(user.id, { failedLogins, lockedUntil });
   tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, userId: user.id, data: { ...data, failedLogins } });
   if (locks) tx.emit({ type: 'user.login_throttled', actor: 'system', userId: user.id, data: { lockedUntil, failedLogins } });
 }
@@ -183,7 +191,7 @@ export function enforceSessionLimit(ctx: EngineContext, tx: Tx, user: UserRow, c
  * session an authorization code came from (null for the password grant); `rememberMe` picks the lifetimes.
  */
 export function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string, device: DeviceInfo, rememberMe: boolean, scope: string, browserSessionId: string | null = null): UnsignedTokenSet {
-  const { idleMs, absoluteMs } = sessionLifetimes(ctx, rememberMe);
+  const { idleMs, absoluteMs } = sessionLifetimes(ctx, rememberMe, clientId);
   const session: SessionRow = {
     id: randomId('ses'),
     userId: user.id,

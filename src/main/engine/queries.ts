@@ -2,7 +2,7 @@
  * Read-only console queries. Every list pages on the server and each step is an indexed lookup, so they
  * stay fast at 100k users and 1M sessions.
  */
-import type { AccessTokenRecord, AuditEntry, BlastRadius, CantRefreshReason, KeyInfo, KeyUse, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, TimelineEntry, UserDetail, UserSummary } from '../../shared/dto';
+import type { AccessTokenRecord, AuditEntry, BlastRadius, CantRefreshReason, KeyInfo, KeyUse, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, TimelineEntry } from '../../shared/dto';
 import type { RevocationTarget } from '../../shared/admin-api';
 import { WardenError } from '../../shared/errors';
 import type { AccessTokenRow, AuditFilter, RefreshTokenRow, SessionRow, UserRow } from '../store/store';
@@ -34,30 +34,7 @@ const CANT_REFRESH_REASON: Record<SessionStatus, CantRefreshReason | null> = {
   expired: 'expired',
 };
 
-function toSummary(ctx: EngineContext, user: UserRow, now: number): UserSummary {
-  return {
-    id: user.id,
-    username: user.username,
-    status: user.status,
-    createdAt: user.createdAt,
-    refreshVersion: user.refreshVersion,
-    notBefore: user.notBefore,
-    activeSessions: ctx.store.countActiveSessionsOfUser(user.id, now),
-    lastLoginAt: user.lastLoginAt,
-  };
-}
-
-export function listUsers(ctx: EngineContext, input: { search?: string; status?: 'active' | 'blocked'; offset?: number; limit?: number }) {
-  const now = ctx.now();
-  const page = ctx.store.listUsers({ search: input.search?.trim() || undefined, status: input.status, offset: input.offset ?? 0, limit: input.limit ?? DEFAULT_PAGE });
-  return { items: page.items.map((user) => toSummary(ctx, user, now)), total: page.total };
-}
-
-export function getUser(ctx: EngineContext, input: { userId: string }): UserDetail {
-  const user = ctx.store.getUser(input.userId);
-  if (!user) throw new WardenError('not_found', `No user with id ${input.userId}.`);
-  return { ...toSummary(ctx, user, ctx.now()), blockedAt: user.blockedAt, blockedReason: user.blockedReason, failedLogins: user.failedLogins, lockedUntil: user.lockedUntil };
-}
+// Users' reads (listUsers, getUser) are in ./user-queries.ts.
 
 export function toSessionInfo(session: SessionRow, username: string, now: number): SessionInfo {
   const status = sessionStatus(session, now);
@@ -86,7 +63,7 @@ export function toSessionInfo(session: SessionRow, username: string, now: number
   };
 }
 
-function usernames(ctx: EngineContext) {
+export function usernames(ctx: EngineContext) {
   const cache = new Map<string, string>();
   return (userId: string) => {
     let name = cache.get(userId);
@@ -202,6 +179,16 @@ export function previewBlastRadius(ctx: EngineContext, input: { target: Revocati
       const session = ctx.store.getSession(target.sessionId);
       if (!session) throw new WardenError('not_found', `No session with id ${target.sessionId}.`);
       sessions = sessionStatus(session, now) === 'revoked' ? [] : [session];
+      tokens = ctx.store.listLiveAccessTokensOfSessions(sessions.map((s) => s.id), now);
+      break;
+    }
+    case 'sessions': {
+      // A selection (the Sessions view): the open ones among them, one radius for the whole batch.
+      for (const sessionId of new Set(target.sessionIds)) {
+        const session = ctx.store.getSession(sessionId);
+        if (!session) throw new WardenError('not_found', `No session with id ${sessionId}.`);
+        if (sessionStatus(session, now) !== 'revoked') sessions.push(session);
+      }
       tokens = ctx.store.listLiveAccessTokensOfSessions(sessions.map((s) => s.id), now);
       break;
     }

@@ -7,7 +7,7 @@ import { enqueueBackchannelLogout, linkBackchannelLogouts } from './backchannel'
 import type { EngineContext, Tx } from './context';
 import { closeBrowserSessionsOfUser } from './browser-session-close';
 
-export type RevocationCause = 'admin' | 'force_logout' | 'block' | 'reuse' | 'session_limit' | 'logout';
+export type RevocationCause = 'admin' | 'force_logout' | 'block' | 'reuse' | 'session_limit' | 'logout' | 'password_set' | 'user_deleted';
 
 export interface Killed {
   sessionIds: string[];
@@ -21,9 +21,20 @@ export const nothingKilled = (): Killed => ({ sessionIds: [], accessTokens: 0, r
 
 /**
  * Revokes one session and its refresh family. `publish` adds a feed entry; force logout publishes one
- * user-level entry (its not-before covers every session) instead of one per session.
+ * user-level entry (its not-before covers every session) instead of one per session. `record`: the
+ * `session.revoked` event is audited (`emit`), or only delivered live (`announce`) or not at all (`silent`)
+ * when the caller audits the whole batch in one entry (engine/session-actions.ts).
  */
-export function revokeSession(ctx: EngineContext, tx: Tx, session: SessionRow, actor: string, reason: string | null, cause: RevocationCause, publish: boolean): Killed {
+export function revokeSession(
+  ctx: EngineContext,
+  tx: Tx,
+  session: SessionRow,
+  actor: string,
+  reason: string | null,
+  cause: RevocationCause,
+  publish: boolean,
+  record: 'emit' | 'announce' | 'silent' = 'emit',
+): Killed {
   if (session.revokedAt !== null) return nothingKilled();
   const store = ctx.store;
   store.updateSession(session.id, { revokedAt: tx.now, revokedBy: actor, revokeReason: reason ?? cause });
@@ -33,7 +44,7 @@ export function revokeSession(ctx: EngineContext, tx: Tx, session: SessionRow, a
     ? tx.revoke({ kind: 'session', subject: session.id, userId: session.userId, notBefore: null, expiresAt: maxExpiry(live) ?? null, actor, reason })
     : null;
   enqueueBackchannelLogout(ctx, tx, session, feedEventId);
-  tx.emit({
+  if (record !== 'silent') tx[record]({
     type: 'session.revoked',
     actor,
     userId: session.userId,

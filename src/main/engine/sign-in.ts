@@ -110,7 +110,8 @@ export async function signIn(ctx: EngineContext, request: SignInRequest): Promis
     const passwordOk = password.success && (await verifyPassword(password.data, found?.passwordHash ?? (await dummyPasswordHash())));
     outcome = ctx.run((tx): SignedIn | { failed: WardenError } => {
       const user = found ? ctx.store.getUser(found.id) : undefined;
-      if (!user || !passwordOk) {
+      // A password set meanwhile (setUserPassword) makes the one checked a wrong one: it is not the current one.
+      if (!user || !passwordOk || user.passwordHash !== found?.passwordHash) {
         recordFailure(ctx, tx, user, displayText(request.username, MAX_AUDITED_USERNAME), clientId, device);
         // Memory mirrors a commit: the unknown name's count moves only once the failure is on record.
         if (unknownName !== null) tx.afterCommit(() => recordUnknownFailure(ctx, unknownName, tx.now));

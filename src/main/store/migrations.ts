@@ -352,7 +352,8 @@ CREATE INDEX backchannel_outbox_session ON backchannel_outbox (session_id);
  * Area E (clients): disabling, deleting (a tombstone: the row stays so the id is never reused and old audit
  * entries and sessions keep naming the same client), secret rotation with an overlap (the previous secret's
  * hash and the instant it stops being accepted), and per-client token lifetimes (null: the install setting).
- * The partial index finds a client's open sessions, newest first (disable/delete revoke them; its page lists them).
+ * The partial index finds a client's live sessions (disable/delete revoke them; its page counts and lists them,
+ * latest to expire first) from the index alone.
  */
 const CLIENT_ADMIN = `
 ALTER TABLE clients ADD COLUMN disabled_at INTEGER;
@@ -364,7 +365,7 @@ ALTER TABLE clients ADD COLUMN previous_secret_expires_at INTEGER
 ALTER TABLE clients ADD COLUMN access_token_ttl_seconds INTEGER CHECK (access_token_ttl_seconds > 0);
 ALTER TABLE clients ADD COLUMN refresh_idle_seconds INTEGER CHECK (refresh_idle_seconds > 0);
 ALTER TABLE clients ADD COLUMN refresh_absolute_seconds INTEGER CHECK (refresh_absolute_seconds > 0);
-CREATE INDEX sessions_client_open ON sessions (client_id, created_at) WHERE revoked_at IS NULL;
+CREATE INDEX sessions_client_live ON sessions (client_id, live_until) WHERE revoked_at IS NULL;
 `;
 
 /**
@@ -514,6 +515,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, sql: AUDIT_SEARCH },
   { version: 8, sql: SESSION_REFRESH_ENDED },
   { version: 9, sql: ADMINS },
+  { version: 10, sql: USERS_ADMIN },
+  { version: 11, sql: SESSION_SEARCH },
 ];
 
 /** The schema version this build writes. */

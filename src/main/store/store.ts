@@ -8,7 +8,11 @@ import type { AuditEntry, ClientKind, KeyStatus, SessionStatus, SigningAlg, User
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import type { AuthorizationCodeStore } from './authorization-code-store';
 import type { BrowserSessionStore } from './browser-session-store';
+import type { SessionSearchStore } from './session-search-store';
 import type { AdminStore } from './admin-store';
+import type { ClientSessionStore } from './client-session-store';
+import type { AuditSearchStore } from './audit-search-store';
+import type { UserDirectoryStore } from './user-directory-store';
 
 export interface UserRow {
   id: string;
@@ -47,7 +51,24 @@ export interface ClientRow {
   /** The alg of this client's ID tokens (OIDC registration `id_token_signed_response_alg`, default RS256). */
   idTokenSignedResponseAlg: SigningAlg;
   updatedAt: number | null;
+  /** Disabled (setClientDisabled): refused everywhere until enabled again. */
+  disabledAt: number | null;
+  disabledReason: string | null;
+  /** Deleted (deleteClient): a tombstone, so the id is never reused; treated as unknown everywhere. */
+  deletedAt: number | null;
+  /** The secret replaced by rotateClientSecret, accepted until previousSecretExpiresAt (SHA-256 hex). */
+  previousSecretHash: string | null;
+  previousSecretExpiresAt: number | null;
+  /** Per-client lifetimes; null: the install setting. */
+  accessTokenTtlSeconds: number | null;
+  refreshIdleSeconds: number | null;
+  refreshAbsoluteSeconds: number | null;
 }
+
+/** The fields schema 6 added (client administration): a row to insert may leave them out (none). */
+export type ClientAdminFields = 'disabledAt' | 'disabledReason' | 'deletedAt' | 'previousSecretHash' | 'previousSecretExpiresAt'
+  | 'accessTokenTtlSeconds' | 'refreshIdleSeconds' | 'refreshAbsoluteSeconds';
+export type NewClientRow = Omit<ClientRow, ClientAdminFields> & Partial<Pick<ClientRow, ClientAdminFields>>;
 
 export interface SessionRow {
   id: string;
@@ -196,10 +217,17 @@ export interface Store {
   instanceId(): string;
   /** Provider browser sessions (the hosted sign-in page's cookie sessions). */
   readonly browserSessions: BrowserSessionStore;
+  readonly auditSearch: AuditSearchStore;
   /** Authorization codes and the record of the sign-ins they completed. */
   readonly authorizationCodes: AuthorizationCodeStore;
   /** Named admins, their API keys and console sessions (./admin-store.ts). */
   readonly admins: AdminStore;
+  /** A client's live sessions (disable, delete, its page). */
+  readonly clientSessions: ClientSessionStore;
+  /** The Sessions view across all users (area C). */
+  readonly sessionSearch: SessionSearchStore;
+  /** The users page: profiles, search and sorted listing, deletion (area D, ./user-directory-store.ts). */
+  readonly userDirectory: UserDirectoryStore;
 
   // users
   insertUser(row: UserRow): void;
@@ -211,10 +239,10 @@ export interface Store {
   countUsers(): number;
 
   // clients
-  insertClient(row: ClientRow): void;
+  insertClient(row: NewClientRow): void;
   getClient(clientId: string): ClientRow | undefined;
-  /** Changes a client's registration (never its id, kind, secret or creation time); not_found when unknown. */
-  updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'secretHash' | 'createdAt'>>): void;
+  /** Changes a client's registration and state (never its id, kind or creation time); not_found when unknown. */
+  updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'createdAt'>>): void;
   listClients(): ClientRow[];
 
   // sessions
@@ -225,8 +253,11 @@ export interface Store {
   listActiveSessionsOfUser(userId: string, now: number): SessionRow[];
   /** Marks every open session of the user as unable to refresh (see SessionRow.refreshEndedAt); returns how many. */
   endRefreshOfUserSessions(userId: string, at: number): number;
+  /** Marks every open session of the user as unable to refresh (see SessionRow.refreshEndedAt); returns how many. */
+  endRefreshOfUserSessions(userId: string, at: number): number;
   /** Most recent activity first. `status` is judged at `now`. */
   listSessions(query: { userId?: string; status?: SessionStatus; now: number; offset: number; limit: number }): Page<SessionRow>;
+  /** Open sessions (not revoked, not expired), those that can't refresh included: they may hold live access tokens. */
   /** Open sessions (not revoked, not expired), those that can't refresh included: they may hold live access tokens. */
   countActiveSessions(now: number): number;
   countActiveSessionsOfUser(userId: string, now: number): number;

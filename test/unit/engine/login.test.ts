@@ -187,7 +187,8 @@ describe('login throttle under concurrency (reserve, then settle)', () => {
     expect(passwordEvaluations() - before).toBe(5);
     expect(results.filter((code) => code === 'invalid_credentials')).toHaveLength(5);
     expect(results.filter((code) => code === 'login_throttled')).toHaveLength(15);
-    expect(h.store.getUser(h.userId)).toMatchObject({ lockedUntil: h.clock.now() + 900 * SECOND, failedLogins: 0 });
+    // The count that locked the user is kept while the lock lasts (the console shows it; it read 0 before).
+    expect(h.store.getUser(h.userId)).toMatchObject({ lockedUntil: h.clock.now() + 900 * SECOND, failedLogins: 5 });
     // The audit says what happened: five evaluated failures, one lock, fifteen refusals unevaluated.
     expect(h.store.listAudit({ type: 'user.login_failed', limit: 100 })).toHaveLength(5);
     const throttled = h.store.listAudit({ type: 'user.login_throttled', limit: 100 });
