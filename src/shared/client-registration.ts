@@ -23,6 +23,31 @@ export const MAX_CLIENT_NAME = 100;
  */
 export const DEFAULT_GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token'];
 
+/**
+ * Per-client token lifetimes, in seconds (null: the install setting). An access token may only be made shorter
+ * than the install's (the engine takes the smaller), so its bound is a day; sessions may be longer or shorter.
+ */
+export const CLIENT_LIFETIME_BOUNDS = {
+  accessTokenTtlSeconds: { min: 10, max: 24 * 3600 },
+  refreshIdleSeconds: { min: 60, max: 400 * 24 * 3600 },
+  refreshAbsoluteSeconds: { min: 60, max: 400 * 24 * 3600 },
+} as const;
+export type ClientLifetimeField = keyof typeof CLIENT_LIFETIME_BOUNDS;
+export const CLIENT_LIFETIME_FIELDS = Object.keys(CLIENT_LIFETIME_BOUNDS) as ClientLifetimeField[];
+
+/** One lifetime: a whole number of seconds within its bounds, or null for the install setting. */
+export function lifetimeSchema(field: ClientLifetimeField) {
+  const { min, max } = CLIENT_LIFETIME_BOUNDS[field];
+  return z.number().int('whole seconds').min(min, `at least ${min} seconds`).max(max, `at most ${max} seconds`).nullable();
+}
+
+/** The rule between the lifetimes: a session cannot stay idle longer than it may live at all. */
+export function lifetimesProblem(lifetimes: { refreshIdleSeconds?: number | null; refreshAbsoluteSeconds?: number | null }): string | undefined {
+  const { refreshIdleSeconds: idle, refreshAbsoluteSeconds: absolute } = lifetimes;
+  if (idle != null && absolute != null && idle > absolute) return 'the idle lifetime cannot be longer than the absolute one';
+  return undefined;
+}
+
 /** Why `value` cannot be registered as a URI, in words for the admin; undefined when it can. */
 export function uriProblem(value: string): string | undefined {
   if (value.length > MAX_URI_LENGTH) return `at most ${MAX_URI_LENGTH} characters`;

@@ -5,13 +5,13 @@
 import type { SqliteHarness } from '../helpers/sqlite-harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizationCodeRow } from '../../src/main/store/authorization-code-store';
-import type { ClientRow, SessionRow, Store } from '../../src/main/store/store';
+import type { NewClientRow, SessionRow, Store } from '../../src/main/store/store';
 import { WardenError } from '../../src/shared/errors';
 
 export type CodeStoreHarness = SqliteHarness;
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const CLIENT: ClientRow = {
+const CLIENT: NewClientRow = {
   clientId: 'web', kind: 'public', name: 'Web app', secretHash: null, createdAt: T0,
   redirectUris: ['https://app.example/callback'], postLogoutRedirectUris: [], backchannelLogoutUri: null,
   grantTypes: ['authorization_code', 'refresh_token'], idTokenSignedResponseAlg: 'RS256', updatedAt: null,

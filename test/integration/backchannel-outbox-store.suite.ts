@@ -5,12 +5,12 @@
 import type { SqliteHarness } from '../helpers/sqlite-harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboxInsert } from '../../src/main/store/backchannel-outbox-store';
-import type { ClientRow, Store } from '../../src/main/store/store';
+import type { ClientRow, NewClientRow, Store } from '../../src/main/store/store';
 
 export type OutboxHarness = SqliteHarness;
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const CLIENT: ClientRow = {
+const CLIENT: NewClientRow = {
   clientId: 'web', kind: 'confidential', name: 'Web app', secretHash: null, createdAt: T0,
   redirectUris: ['https://app.example/callback'], postLogoutRedirectUris: [], backchannelLogoutUri: 'https://app.example/backchannel-logout',
   grantTypes: ['authorization_code', 'refresh_token'], idTokenSignedResponseAlg: 'RS256', updatedAt: null,

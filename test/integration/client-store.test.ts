@@ -10,13 +10,18 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, openStore } from '../../src/main/store/index';
 import { MIGRATIONS, migrate } from '../../src/main/store/migrations';
-import type { ClientRow, Store } from '../../src/main/store/store';
+import type { ClientRow, NewClientRow, Store } from '../../src/main/store/store';
 
 const T0 = Date.UTC(2026, 0, 1);
-const CLIENT: ClientRow = {
+const CLIENT: NewClientRow = {
   clientId: 'notes', kind: 'public', name: 'Notes', secretHash: null, createdAt: T0, redirectUris: ['https://notes.example.com/cb'],
   postLogoutRedirectUris: [], backchannelLogoutUri: null, grantTypes: ['authorization_code', 'refresh_token'],
   idTokenSignedResponseAlg: 'RS256', updatedAt: null,
+};
+/** CLIENT as read back: schema 6's administration fields all none. */
+const STORED: ClientRow = {
+  ...CLIENT, disabledAt: null, disabledReason: null, deletedAt: null, previousSecretHash: null, previousSecretExpiresAt: null,
+  accessTokenTtlSeconds: null, refreshIdleSeconds: null, refreshAbsoluteSeconds: null,
 };
 
 const dirs: string[] = [];
@@ -44,7 +49,7 @@ describe.each([
     const store = open(location());
     store.insertClient(CLIENT);
     store.insertClient({ ...CLIENT, clientId: 'other', name: 'Other' });
-    expect(store.getClient('notes')).toEqual(CLIENT); // now cached
+    expect(store.getClient('notes')).toEqual(STORED); // now cached
     store.transaction(() =>
       store.updateClient('notes', {
         name: 'Notes for the web', redirectUris: ['https://notes.example.com/cb', 'http://127.0.0.1:3000/cb'],
@@ -53,12 +58,12 @@ describe.each([
       }),
     );
     const expected: ClientRow = {
-      ...CLIENT, name: 'Notes for the web', redirectUris: ['https://notes.example.com/cb', 'http://127.0.0.1:3000/cb'],
+      ...STORED, name: 'Notes for the web', redirectUris: ['https://notes.example.com/cb', 'http://127.0.0.1:3000/cb'],
       postLogoutRedirectUris: ['https://notes.example.com/'], backchannelLogoutUri: 'https://notes.example.com/bc',
       grantTypes: ['password', 'refresh_token'], idTokenSignedResponseAlg: 'ES256', updatedAt: T0 + 1,
     };
     expect(store.getClient('notes')).toEqual(expected);
-    expect(store.listClients()).toEqual([expected, { ...CLIENT, clientId: 'other', name: 'Other' }]);
+    expect(store.listClients()).toEqual([expected, { ...STORED, clientId: 'other', name: 'Other' }]);
     // A partial patch leaves the rest alone; undefined fields are no change.
     store.updateClient('notes', { backchannelLogoutUri: null, name: undefined });
     expect(store.getClient('notes')).toEqual({ ...expected, backchannelLogoutUri: null });
@@ -68,10 +73,10 @@ describe.each([
     const store = open(location());
     store.insertClient(CLIENT);
     expect(() => store.updateClient('nobody', { name: 'x' })).toThrow(expect.objectContaining({ code: 'not_found' }));
-    for (const field of ['kind', 'secretHash', 'createdAt', 'clientId']) {
+    for (const field of ['kind', 'createdAt', 'clientId']) {
       expect(() => store.updateClient('notes', { [field]: 'x' } as never)).toThrow(TypeError);
     }
-    expect(store.getClient('notes')).toEqual(CLIENT);
+    expect(store.getClient('notes')).toEqual(STORED);
   });
 });
 
@@ -82,7 +87,21 @@ describe('client registration on disk', () => {
     first.insertClient(CLIENT);
     first.updateClient('notes', { redirectUris: [], grantTypes: [], updatedAt: T0 + 5 });
     first.close();
-    expect(open(path).getClient('notes')).toEqual({ ...CLIENT, redirectUris: [], grantTypes: [], updatedAt: T0 + 5 });
+    expect(open(path).getClient('notes')).toEqual({ ...STORED, redirectUris: [], grantTypes: [], updatedAt: T0 + 5 });
+  });
+
+  it('the administration state (disabled, tombstone, previous secret, lifetimes) survives a reopen; the schema keeps a previous secret and its expiry together', () => {
+    const path = join(tempDir(), 'warden.db');
+    const first = openStore(path);
+    first.insertClient({ ...CLIENT, accessTokenTtlSeconds: 60 });
+    const state = {
+      disabledAt: T0 + 1, disabledReason: 'incident 42', deletedAt: T0 + 2, secretHash: 'b'.repeat(64), previousSecretHash: 'a'.repeat(64),
+      previousSecretExpiresAt: T0 + 3, refreshIdleSeconds: 600, refreshAbsoluteSeconds: 3600,
+    };
+    first.updateClient('notes', state);
+    expect(() => first.updateClient('notes', { previousSecretHash: null })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    first.close();
+    expect(open(path).getClient('notes')).toEqual({ ...STORED, accessTokenTtlSeconds: 60, ...state });
   });
 
   it('the schema-5 upgrade keeps the password grant for public clients and gives confidential ones none', () => {

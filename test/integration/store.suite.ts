@@ -78,6 +78,8 @@ const CLIENT: ClientRow = {
   clientId: 'app', kind: 'public', name: 'Demo app', secretHash: null, createdAt: T0,
   redirectUris: ['https://app.example/callback'], postLogoutRedirectUris: [], backchannelLogoutUri: null,
   grantTypes: ['authorization_code', 'refresh_token'], idTokenSignedResponseAlg: 'RS256', updatedAt: null,
+  disabledAt: null, disabledReason: null, deletedAt: null, previousSecretHash: null, previousSecretExpiresAt: null,
+  accessTokenTtlSeconds: null, refreshIdleSeconds: null, refreshAbsoluteSeconds: null,
 };
 const KEY: KeyRow = {
   kid: 'k1', alg: 'EdDSA', publicJwk: '{"kty":"OKP","crv":"Ed25519","x":"abc"}', status: 'active', createdAt: T0,

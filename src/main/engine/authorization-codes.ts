@@ -16,6 +16,7 @@ import { ensureSigningAlg } from './key-startup';
 import { randomSecret, sha256Hex } from './crypto';
 import { assertCanSign, hasScope, issueIdToken } from './id-token';
 import { signed, type UnsignedTokenSet } from './issue';
+import { clientRefusal, usableClient } from './client-state';
 import { checkScope, cleanDevice, enforceSessionLimit, openSession } from './login';
 import { revokeSession } from './revoke';
 import type { CodeExchangeRequest, DeviceInfo, TokenSet } from './types';
@@ -51,8 +52,8 @@ const invalidCode = () => new WardenError('invalid_authorization_code', 'The aut
  * to a redirect URI the client did not register or to a challenge that is not S256-shaped.
  */
 export function issueAuthorizationCode(ctx: EngineContext, tx: Tx, request: CodeRequest): string {
-  const client = ctx.store.getClient(request.clientId);
-  if (!client || !client.grantTypes.includes('authorization_code')) throw new WardenError('unauthorized_client', 'This client may not use the authorization code grant.');
+  const client = usableClient(ctx.store.getClient(request.clientId));
+  if (!client.grantTypes.includes('authorization_code')) throw new WardenError('unauthorized_client', 'This client may not use the authorization code grant.');
   if (!client.redirectUris.includes(request.redirectUri) || request.redirectUri.length > MAX_REDIRECT_URI) throw new WardenError('invalid_input', 'The redirect URI is not registered for this client.');
   if (!CHALLENGE_PATTERN.test(request.codeChallenge)) throw new WardenError('invalid_input', 'The code challenge must be an S256 challenge (43 base64url characters).');
   const nonce = request.nonce ?? null;
@@ -90,8 +91,7 @@ type Outcome = { tokens: UnsignedTokenSet; row: AuthorizationCodeRow } | { faile
 
 /** The code grant: checks, then one transaction that opens the session and spends the code; signed after it commits. */
 export async function exchangeAuthorizationCode(ctx: EngineContext, request: CodeExchangeRequest): Promise<TokenSet> {
-  const client = ctx.store.getClient(request.clientId);
-  if (!client) throw new WardenError('invalid_client', 'Unknown client.');
+  const client = usableClient(ctx.store.getClient(request.clientId));
   if (!client.grantTypes.includes('authorization_code')) throw new WardenError('unauthorized_client', 'This client may not use the authorization code grant.');
   // A client registered a moment ago with a new ID-token alg may still be waiting for its key pair: at once otherwise.
   await ensureSigningAlg(ctx, client.idTokenSignedResponseAlg);
@@ -121,6 +121,9 @@ function exchangeUnit(ctx: EngineContext, tx: Tx, request: CodeExchangeRequest):
   // Signed out of the hosted page, or forced out, between the redirect and this request: no new session.
   if (!browserSession || !isLive(ctx, browserSession, tx.now)) return { failed: invalidCode() };
   const client = ctx.store.getClient(row.clientId)!;
+  // Disabled or deleted since the code was issued (or while the exchange waited for a key): no session.
+  const refusal = clientRefusal(client);
+  if (refusal) return { failed: refusal };
   // Checked before anything is written: a session whose ID token cannot be signed would reach nobody.
   if (hasScope(row.scope, 'openid')) assertCanSign(ctx, client.idTokenSignedResponseAlg);
   const limited = enforceSessionLimit(ctx, tx, user, row.clientId);

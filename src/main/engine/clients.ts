@@ -1,14 +1,18 @@
 /**
  * Client registration: creating a client and changing its registration (redirect and logout URIs, the
- * back-channel logout URI, the grants it may use, its ID-token algorithm). The rules are in
+ * back-channel logout URI, the grants it may use, its ID-token algorithm, its own token lifetimes). Disabling,
+ * deleting and secret rotation are in client-admin.ts. The rules are in
  * src/shared/client-registration.ts; the admin contract applies them to every input, and updateClient applies
  * them again to the registration its patch would produce, since the grant rules depend on the stored kind.
  */
 import type { ClientInfo, ClientKind, GrantType, SigningAlg } from '../../shared/dto';
-import { DEFAULT_GRANT_TYPES, grantTypesProblem, MAX_CLIENT_NAME, uriProblem } from '../../shared/client-registration';
+import {
+  CLIENT_LIFETIME_FIELDS, DEFAULT_GRANT_TYPES, grantTypesProblem, lifetimeSchema, lifetimesProblem, MAX_CLIENT_NAME, uriProblem,
+} from '../../shared/client-registration';
 import { WardenError } from '../../shared/errors';
 import type { ClientRow } from '../store/store';
 import type { EngineContext } from './context';
+import { requireClient } from './client-state';
 import { randomSecret, sha256Hex } from './crypto';
 
 interface Actor {
@@ -24,6 +28,10 @@ export interface RegistrationPatch {
   backchannelLogoutUri?: string | null;
   grantTypes?: GrantType[];
   idTokenSignedResponseAlg?: SigningAlg;
+  /** Per-client lifetimes in seconds; null: the install setting (see client-state.ts for how they apply). */
+  accessTokenTtlSeconds?: number | null;
+  refreshIdleSeconds?: number | null;
+  refreshAbsoluteSeconds?: number | null;
 }
 
 export interface CreateClientInput extends RegistrationPatch {
@@ -33,16 +41,19 @@ export interface CreateClientInput extends RegistrationPatch {
 }
 
 type Registration = Required<RegistrationPatch>;
-const REGISTRATION_FIELDS = ['name', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'grantTypes', 'idTokenSignedResponseAlg'] as const;
+const REGISTRATION_FIELDS = [
+  'name', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'grantTypes', 'idTokenSignedResponseAlg', ...CLIENT_LIFETIME_FIELDS,
+] as const;
 
-/** The row as the admin API shows it: everything but the secret's hash. */
+/** The row as the admin API shows it: no secret hashes, only when the previous secret stops being accepted. */
 export function clientInfo(row: ClientRow): ClientInfo {
-  const { secretHash: _secretHash, ...info } = row;
+  const { secretHash: _secretHash, previousSecretHash: _previous, deletedAt: _deletedAt, ...info } = row;
   return { ...info, redirectUris: [...row.redirectUris], postLogoutRedirectUris: [...row.postLogoutRedirectUris], grantTypes: [...row.grantTypes] };
 }
 
+/** Deleted clients are tombstones: not listed. */
 export function listClients(ctx: EngineContext): ClientInfo[] {
-  return ctx.store.listClients().map(clientInfo);
+  return ctx.store.listClients().filter((row) => row.deletedAt === null).map(clientInfo);
 }
 
 /**
@@ -66,6 +77,12 @@ function checkRegistration(method: string, kind: ClientKind, registration: Regis
   if (backchannelProblem) problems.push(`backchannelLogoutUri: ${backchannelProblem}`);
   const grantProblem = grantTypesProblem(kind, registration.grantTypes);
   if (grantProblem) problems.push(`grantTypes: ${grantProblem}`);
+  for (const field of CLIENT_LIFETIME_FIELDS) {
+    const parsed = lifetimeSchema(field).safeParse(registration[field]);
+    if (!parsed.success) problems.push(`${field}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  const lifetimeProblem = lifetimesProblem(registration);
+  if (lifetimeProblem) problems.push(`refreshIdleSeconds: ${lifetimeProblem}`);
   if (problems.length > 0) throw new WardenError('invalid_input', `Invalid input for ${method}: ${problems.slice(0, 5).join('; ')}`);
 }
 
@@ -78,10 +95,16 @@ export function createClient(ctx: EngineContext, input: CreateClientInput, { act
     grantTypes: input.grantTypes ?? [...DEFAULT_GRANT_TYPES],
     // OpenID Connect Registration §2: RS256 unless the client asks for another.
     idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? 'RS256',
+    accessTokenTtlSeconds: input.accessTokenTtlSeconds ?? null,
+    refreshIdleSeconds: input.refreshIdleSeconds ?? null,
+    refreshAbsoluteSeconds: input.refreshAbsoluteSeconds ?? null,
   };
   checkRegistration('createClient', input.kind, registration);
   return ctx.run((tx) => {
-    if (ctx.store.getClient(input.clientId)) throw new WardenError('conflict', `The client id "${input.clientId}" is taken.`);
+    const existing = ctx.store.getClient(input.clientId);
+    // A deleted client's id stays taken, so its old sessions, tokens and audit entries never name a new app.
+    if (existing?.deletedAt != null) throw new WardenError('conflict', `The client id "${input.clientId}" belonged to a deleted client; client ids are never reused.`);
+    if (existing) throw new WardenError('conflict', `The client id "${input.clientId}" is taken.`);
     // Client secrets are 256 random bits, so a fast hash is enough (no dictionary to guess from) and keeps
     // per-request client authentication cheap.
     const clientSecret = input.kind === 'confidential' ? randomSecret() : undefined;
@@ -109,8 +132,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  */
 export function updateClient(ctx: EngineContext, input: { clientId: string } & RegistrationPatch, { actor }: Actor): ClientInfo {
   return ctx.run((tx) => {
-    const current = ctx.store.getClient(input.clientId);
-    if (!current) throw new WardenError('not_found', `No client with id ${input.clientId}.`);
+    const current = requireClient(ctx, input.clientId);
     const next: Registration = { ...pickRegistration(current) };
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const field of REGISTRATION_FIELDS) {
@@ -135,5 +157,8 @@ function pickRegistration(row: ClientRow): Registration {
     backchannelLogoutUri: row.backchannelLogoutUri,
     grantTypes: row.grantTypes,
     idTokenSignedResponseAlg: row.idTokenSignedResponseAlg,
+    accessTokenTtlSeconds: row.accessTokenTtlSeconds,
+    refreshIdleSeconds: row.refreshIdleSeconds,
+    refreshAbsoluteSeconds: row.refreshAbsoluteSeconds,
   };
 }

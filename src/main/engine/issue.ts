@@ -4,6 +4,7 @@ import type { TokenSet } from './types';
 import type { EngineContext, Tx } from './context';
 import { randomSecret, sha256Hex, timeHex, timeOfHex, timeOrderedId } from './crypto';
 import { signPending, type PendingJws } from './jwt';
+import { accessTokenTtlOf, clientSessionLifetimes } from './client-state';
 
 /** An access token recorded in the store, with its claims final; `jws` still needs its signature. */
 export interface MintedAccessToken {
@@ -26,7 +27,7 @@ export function issuedAtSeconds(now: number, notBefore: number | null): number {
 
 export function mintAccessToken(ctx: EngineContext, tx: Tx, session: SessionRow, user: UserRow, scope: string): MintedAccessToken {
   const iat = issuedAtSeconds(tx.now, user.notBefore);
-  const exp = iat + ctx.settings.accessTokenTtlSeconds;
+  const exp = iat + accessTokenTtlOf(ctx, session.clientId);
   // Time-ordered: the jti index gets its inserts at one end (see timeOrderedId).
   const jti = timeOrderedId('at', tx.now);
   const payload = {
@@ -97,12 +98,13 @@ export function refreshLabel(key: string, createdAt: number): string {
   return timeOfHex(key) === createdAt ? key.slice(12, 24) : key.slice(0, 12);
 }
 
-/** Lifetimes for a session kind, in ms. */
-export function sessionLifetimes(ctx: EngineContext, rememberMe: boolean): { idleMs: number; absoluteMs: number } {
+/** Lifetimes for a session kind, in ms; with a client id, that client's own lifetimes where it has them. */
+export function sessionLifetimes(ctx: EngineContext, rememberMe: boolean, clientId?: string): { idleMs: number; absoluteMs: number } {
   const s = ctx.settings;
-  return rememberMe
+  const install = rememberMe
     ? { idleMs: s.rememberMeIdleSeconds * 1000, absoluteMs: s.rememberMeAbsoluteSeconds * 1000 }
     : { idleMs: s.idleSeconds * 1000, absoluteMs: s.absoluteSeconds * 1000 };
+  return clientId === undefined ? install : clientSessionLifetimes(ctx, clientId, install);
 }
 
 /** A token response whose access token is still to be signed (after the transaction commits). */

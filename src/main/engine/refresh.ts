@@ -7,6 +7,7 @@ import { WardenError, type ErrorCode } from '../../shared/errors';
 import type { RefreshTokenRow, SessionRow, UserRow } from '../store/store';
 import type { EngineContext, Tx } from './context';
 import { describeAccess, mintAccessToken, mintRefreshToken, tokenSet, newRefreshToken, refreshLabel, refreshTokenKey, sessionLifetimes, type UnsignedTokenSet } from './issue';
+import { clientRefusal } from './client-state';
 import { cleanDevice } from './login';
 import { revokeSession } from './revoke';
 import type { DeviceInfo, RefreshRequest } from './types';
@@ -28,6 +29,9 @@ export function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRequest)
   // A token presented by another client is treated as unknown: it reveals nothing and revokes nothing.
   if (!grant || grant.token.clientId !== request.clientId) return fail('invalid_refresh_token', 'The refresh token is invalid.');
   const { token: row, session, user } = grant;
+  // Disabling revokes the client's sessions too; this holds for any it missed and reads truer than "revoked".
+  const refusal = clientRefusal(ctx.store.getClient(session.clientId));
+  if (refusal) return { failed: refusal };
   if (session.revokedAt !== null) return fail('session_revoked', 'The session was revoked.');
   if (user.status === 'blocked') return fail('user_blocked', 'This user is blocked.');
   if (row.refreshVersion !== user.refreshVersion) return fail('refresh_version_mismatch', "The user's refresh tokens were invalidated.");
@@ -44,7 +48,7 @@ function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sessi
   const presenter = { ip: device.ip, userAgent: device.userAgent === session.userAgent ? null : device.userAgent };
   if (!ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash, presenter)) return undefined;
   mintRefreshToken(ctx, tx, session, user.refreshVersion, next);
-  const { idleMs } = sessionLifetimes(ctx, session.rememberMe);
+  const { idleMs } = sessionLifetimes(ctx, session.rememberMe, session.clientId);
   const refreshCount = session.refreshCount + 1;
   const idleExpiresAt = Math.min(tx.now + idleMs, session.absoluteExpiresAt);
   ctx.store.updateSession(session.id, { lastActivityAt: tx.now, idleExpiresAt, refreshCount });

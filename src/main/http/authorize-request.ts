@@ -58,6 +58,8 @@ export function parseAuthorizationRequest(engine: TokenEngine, raw: RawParams): 
   }
   const client = clientParam.value.length <= 64 ? engine.getClient(clientParam.value) : undefined;
   if (!client) return { kind: 'page', status: 400, message: 'The app that sent you here is not registered with this sign-in service.' };
+  // A page, not a redirect: a disabled client's app gets nothing from us, not even an error at its redirect URI.
+  if (client.disabledAt !== null) return { kind: 'page', status: 400, message: `${client.name} is disabled on this sign-in service; ask its administrator.` };
 
   const redirectParam = single(raw, 'redirect_uri');
   if (!('value' in redirectParam) || redirectParam.value === null) {

@@ -110,6 +110,7 @@ export function identifyClient(engine: TokenEngine, req: IncomingMessage, params
 function publicClient(engine: TokenEngine, clientId: string): IdentifiedClient {
   const row = engine.getClient(clientId);
   if (!row) throw invalidClient('Unknown client.');
+  if (row.disabledAt !== null) throw invalidClient('This client is disabled.');
   if (row.kind !== 'public') throw invalidClient('This client must authenticate (client_secret_basic or client_secret_post).');
   return { clientId: row.clientId, kind: 'public', authenticated: false };
 }

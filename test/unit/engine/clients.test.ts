@@ -33,6 +33,12 @@ describe('createClient', () => {
       grantTypes: ['authorization_code', 'refresh_token'],
       idTokenSignedResponseAlg: 'ES256',
       updatedAt: null,
+      disabledAt: null,
+      disabledReason: null,
+      previousSecretExpiresAt: null,
+      accessTokenTtlSeconds: null,
+      refreshIdleSeconds: null,
+      refreshAbsoluteSeconds: null,
     });
     // The secret's hash never leaves the engine.
     expect(JSON.stringify(listed)).not.toContain(h.store.getClient('notes')!.secretHash!);
