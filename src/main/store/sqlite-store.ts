@@ -14,6 +14,7 @@ import type { Checkpointer } from './checkpointer';
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import { SqliteBackchannelOutboxStore } from './sqlite-backchannel-outbox-store';
 import { SqliteBrowserSessionStore } from './sqlite-browser-session-store';
+import { SqliteSessionSearchStore } from './sqlite-session-search-store';
 import { SqliteAdminStore } from './sqlite-admin-store';
 import { SqliteAuthorizationCodeStore } from './sqlite-authorization-code-store';
 
@@ -27,7 +28,8 @@ const CLIENT = `client_id AS clientId, kind, name, secret_hash AS secretHash, cr
   redirect_uris AS redirectUris, post_logout_redirect_uris AS postLogoutRedirectUris,
   backchannel_logout_uri AS backchannelLogoutUri, grant_types AS grantTypes,
   id_token_signed_response_alg AS idTokenSignedResponseAlg, updated_at AS updatedAt`;
-const SESSION = `id, user_id AS userId, client_id AS clientId, device_name AS deviceName, user_agent AS userAgent,
+/** The session columns as SessionRow fields (also read by ./sqlite-session-search-store.ts). */
+export const SESSION = `id, user_id AS userId, client_id AS clientId, device_name AS deviceName, user_agent AS userAgent,
   ip, remember_me AS rememberMe, scope, created_at AS createdAt, last_activity_at AS lastActivityAt,
   idle_expires_at AS idleExpiresAt, absolute_expires_at AS absoluteExpiresAt, revoked_at AS revokedAt,
   revoked_by AS revokedBy, revoke_reason AS revokeReason, refresh_count AS refreshCount,
@@ -85,7 +87,7 @@ const toClient = (row: RawClient): ClientRow => ({
 });
 type RawAudit = Omit<AuditEntry, 'data'> & { data: string };
 
-const toSession = (row: RawSession): SessionRow => ({ ...row, rememberMe: row.rememberMe === 1 });
+export const toSession = (row: RawSession): SessionRow => ({ ...row, rememberMe: row.rememberMe === 1 });
 /** A column list's [column, field] pairs: `id, user_id AS userId` → [['id', 'id'], ['user_id', 'userId']]. */
 const pairsOf = (columns: string): [string, string][] =>
   columns.split(',').map((item) => {
@@ -180,6 +182,7 @@ export class SqliteStore implements Store {
   private readonly commitListeners = new Set<(commit: { synchronous: string }) => void>();
   readonly backchannelOutbox: BackchannelOutboxStore;
   readonly browserSessions: SqliteBrowserSessionStore;
+  readonly sessionSearch: SqliteSessionSearchStore;
   readonly authorizationCodes: SqliteAuthorizationCodeStore;
   readonly admins: SqliteAdminStore;
 
@@ -203,6 +206,7 @@ export class SqliteStore implements Store {
       return result;
     });
     this.browserSessions = new SqliteBrowserSessionStore((sql) => this.q(sql));
+    this.sessionSearch = new SqliteSessionSearchStore((sql) => this.q(sql));
     this.authorizationCodes = new SqliteAuthorizationCodeStore((sql) => this.q(sql));
     this.admins = new SqliteAdminStore((sql) => this.q(sql));
   }

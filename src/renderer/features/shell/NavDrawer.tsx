@@ -9,6 +9,7 @@ import PeopleIcon from '@mui/icons-material/People';
 import KeyIcon from '@mui/icons-material/Key';
 import AppsIcon from '@mui/icons-material/Apps';
 import HistoryIcon from '@mui/icons-material/History';
+import DevicesIcon from '@mui/icons-material/Devices';
 import SearchIcon from '@mui/icons-material/ManageSearch';
 import SettingsIcon from '@mui/icons-material/Settings';
 import ScienceIcon from '@mui/icons-material/Science';
@@ -30,6 +31,7 @@ interface NavItem {
 const ITEMS: NavItem[] = [
   { id: 'overview', label: 'Overview', href: href.overview(), icon: <DashboardIcon />, pages: ['overview'] },
   { id: 'users', label: 'Users', href: href.users(), icon: <PeopleIcon />, pages: ['users', 'user', 'session'] },
+  { id: 'sessions', label: 'Sessions', href: href.sessions(), icon: <DevicesIcon />, pages: ['sessions'] },
   { id: 'keys', label: 'Keys', href: href.keys(), icon: <KeyIcon />, pages: ['keys'] },
   { id: 'clients', label: 'Clients', href: href.clients(), icon: <AppsIcon />, pages: ['clients'] },
   { id: 'audit', label: 'Audit', href: href.audit(), icon: <HistoryIcon />, pages: ['audit'] },

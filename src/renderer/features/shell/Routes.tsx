@@ -9,6 +9,7 @@ import { InspectorPage } from '../inspector/InspectorPage';
 import { KeysPage } from '../keys/KeysPage';
 import { OverviewPage } from '../overview/OverviewPage';
 import { SessionDetailPage } from '../session-detail/SessionDetailPage';
+import { SessionsPage } from '../sessions/SessionsPage';
 import { SettingsPage } from '../settings/SettingsPage';
 import { UserDetailPage } from '../user-detail/UserDetailPage';
 import { UsersPage } from '../users/UsersPage';
@@ -22,6 +23,8 @@ export function Routes({ page }: { page: Page }) {
       return <UsersPage />;
     case 'user':
       return <UserDetailPage key={page.userId} userId={page.userId} />;
+    case 'sessions':
+      return <SessionsPage />;
     case 'session':
       return <SessionDetailPage key={page.sessionId} sessionId={page.sessionId} />;
     case 'keys':

@@ -1,0 +1,153 @@
+/**
+ * `SessionSearchStore` on the SqliteStore's connection (its statement cache).
+ *
+ * A page is found in one of two ways, chosen per request so that every filter stays fast at a million rows:
+ * - drive: a filter with an index of its own (user, client, address prefix, a date range, `cant_refresh`)
+ *   matches fewer than DRIVE_CAP rows (counted on the index, stopping at the cap): those rows are read and
+ *   sorted. Complete, at most DRIVE_CAP row lookups.
+ * - walk: otherwise the sort order's index is walked (the status's partial index when there is one) and each
+ *   row checked against the filters, but a page examines at most SCAN_BUDGET index entries: when the filters
+ *   are rare the page comes back short (`partial`) with a cursor where the walk stopped, instead of reading
+ *   the whole table. SQLite's planner cannot make this choice itself: its statistics are averages (a client's
+ *   share of sessions), not the counts of the values asked for.
+ * The status conditions are the engine's one rule (engine/queries.ts `sessionStatus`) in SQL.
+ */
+import type Database from 'better-sqlite3';
+import type { SessionRow } from './store';
+import type { SessionCursor, SessionSearchPage, SessionSearchQuery, SessionSearchStore } from './session-search-store';
+import { SESSION, toSession } from './sqlite-store';
+
+/** A driving filter is used when it matches fewer rows than this. */
+export const DRIVE_CAP = 2000;
+/** At most this many index entries are examined by one walked page. */
+export const SCAN_BUDGET = 4000;
+
+type Params = Record<string, string | number | undefined>;
+type RawSession = Omit<SessionRow, 'rememberMe'> & { rememberMe: number };
+
+const SORT_COLUMN = { lastActivityAt: 'last_activity_at', createdAt: 'created_at' } as const;
+
+const STATUS_SQL = {
+  active: 'revoked_at IS NULL AND live_until > @now AND refresh_ended_at IS NULL',
+  cant_refresh: 'revoked_at IS NULL AND live_until > @now AND refresh_ended_at IS NOT NULL',
+  expired: 'revoked_at IS NULL AND live_until <= @now',
+  revoked: 'revoked_at IS NOT NULL',
+} as const;
+
+/** The partial index holding a status's candidates in activity order, and its conditions answered by the index alone. */
+const STATUS_WALK = {
+  active: { index: 'sessions_live_activity', cond: 'revoked_at IS NULL AND live_until > @now' },
+  cant_refresh: { index: 'sessions_cant_refresh', cond: STATUS_SQL.cant_refresh },
+  expired: { index: 'sessions_live_activity', cond: STATUS_SQL.expired },
+  revoked: { index: 'sessions_revoked_activity', cond: STATUS_SQL.revoked },
+} as const;
+
+/** The first string greater than every string starting with `prefix` (ASCII: the last character plus one). */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+function range(column: string, from: number | undefined, to: number | undefined, name: string): string[] {
+  const out: string[] = [];
+  if (from !== undefined) out.push(`${column} >= @${name}From`);
+  if (to !== undefined) out.push(`${column} < @${name}To`);
+  return out;
+}
+
+/** Strictly after `at` in the sort order (`col`, rowid) going `dir`; `inclusive` keeps `at` itself. */
+function beyond(col: string, desc: boolean, key: string, rowid: string, inclusive = false): string {
+  const op = desc ? '<' : '>';
+  return `${col} ${op}= @${key} AND (${col} ${op} @${key} OR rowid ${op}${inclusive ? '=' : ''} @${rowid})`;
+}
+
+export class SqliteSessionSearchStore implements SessionSearchStore {
+  /** @param q prepares a statement once and caches it (the owning store's cache). */
+  constructor(private readonly q: (sql: string) => Database.Statement) {}
+
+  search(query: SessionSearchQuery): SessionSearchPage {
+    const col = SORT_COLUMN[query.sort];
+    const desc = query.dir === 'desc';
+    const order = `ORDER BY ${col} ${desc ? 'DESC' : 'ASC'}, rowid ${desc ? 'DESC' : 'ASC'}`;
+    const ip = query.ipPrefix?.toLowerCase();
+    const params: Params = {
+      now: query.now,
+      userId: query.userId,
+      clientId: query.clientId,
+      ipLo: ip,
+      ipHi: ip === undefined ? undefined : prefixEnd(ip),
+      device: query.device?.toLowerCase(),
+      createdFrom: query.createdFrom,
+      createdTo: query.createdTo,
+      activeFrom: query.activeFrom,
+      activeTo: query.activeTo,
+      rememberMe: query.rememberMe === undefined ? undefined : query.rememberMe ? 1 : 0,
+      afterKey: query.after?.key,
+      afterRowid: query.after?.rowid,
+      limit: query.limit + 1,
+    };
+    const created = range('created_at', query.createdFrom, query.createdTo, 'created');
+    const active = range('last_activity_at', query.activeFrom, query.activeTo, 'active');
+    const filters: string[] = [...created, ...active];
+    if (query.userId !== undefined) filters.push('user_id = @userId');
+    if (query.clientId !== undefined) filters.push('client_id = @clientId');
+    if (ip !== undefined) filters.push('ip >= @ipLo AND ip < @ipHi');
+    if (query.device !== undefined) filters.push('(instr(lower(device_name), @device) > 0 OR instr(lower(user_agent), @device) > 0)');
+    if (query.rememberMe !== undefined) filters.push('remember_me = @rememberMe');
+    if (query.status !== undefined) filters.push(STATUS_SQL[query.status]);
+    if (query.after) filters.push(beyond(col, desc, 'afterKey', 'afterRowid'));
+    const bind = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
+
+    // The sort order's own index (the status's partial one when there is one), with what it answers alone.
+    const walk =
+      query.sort === 'lastActivityAt' && query.status !== undefined
+        ? { index: STATUS_WALK[query.status].index, cond: [STATUS_WALK[query.status].cond, ...active] }
+        : query.sort === 'lastActivityAt'
+          ? { index: 'sessions_activity', cond: active }
+          : { index: 'sessions_created', cond: created };
+
+    const drivers: { index: string; cond: string[] }[] = [];
+    if (query.userId !== undefined) drivers.push({ index: 'sessions_user_activity', cond: ['user_id = @userId', ...active] });
+    if (query.clientId !== undefined) drivers.push({ index: 'sessions_client_created', cond: ['client_id = @clientId', ...created] });
+    if (ip !== undefined) drivers.push({ index: 'sessions_ip', cond: ['ip >= @ipLo AND ip < @ipHi'] });
+    if (query.status === 'cant_refresh') drivers.push({ index: 'sessions_cant_refresh', cond: [STATUS_SQL.cant_refresh, ...active] });
+    if (created.length > 0) drivers.push({ index: 'sessions_created', cond: created });
+    if (active.length > 0) drivers.push({ index: 'sessions_activity', cond: active });
+
+    let best: { index: string; n: number } | undefined;
+    for (const driver of drivers) {
+      if (driver.index === walk.index) continue;
+      const n = (this.q(`SELECT count(*) AS n FROM (SELECT 1 FROM sessions INDEXED BY ${driver.index} WHERE ${driver.cond.join(' AND ')} LIMIT ${DRIVE_CAP})`)
+        .get(bind) as { n: number }).n;
+      if (n < DRIVE_CAP && (!best || n < best.n)) best = { index: driver.index, n };
+    }
+
+    const select = (index: string, extra: string[]) =>
+      this.q(`SELECT ${SESSION}, rowid AS _rowid FROM sessions INDEXED BY ${index} WHERE ${['1', ...filters, ...extra].join(' AND ')} ${order} LIMIT @limit`)
+        .all(bind) as (RawSession & { _rowid: number })[];
+    const cursorOf = (row: RawSession & { _rowid: number }): SessionCursor => ({ key: query.sort === 'createdAt' ? row.createdAt : row.lastActivityAt, rowid: row._rowid });
+    const finish = (rows: (RawSession & { _rowid: number })[], end: SessionCursor | null, plan: string): SessionSearchPage => {
+      const more = rows.length > query.limit;
+      const page = more ? rows.slice(0, query.limit) : rows;
+      const next = more ? cursorOf(page[page.length - 1]!) : end;
+      return { items: page.map(({ _rowid: _, ...row }) => toSession(row)), next, partial: !more && end !== null && page.length < query.limit, plan };
+    };
+
+    if (best) return finish(select(best.index, []), null, `drive:${best.index}`);
+
+    // Where this page's walk ends: SCAN_BUDGET entries on, read from the index alone.
+    const walkCond = [...walk.cond, ...(query.after ? [beyond(col, desc, 'afterKey', 'afterRowid')] : [])];
+    const boundary = this.q(`SELECT ${col} AS key, rowid AS rowid FROM sessions INDEXED BY ${walk.index} WHERE ${['1', ...walkCond].join(' AND ')}
+      ${order} LIMIT 1 OFFSET ${SCAN_BUDGET - 1}`).get(bind) as SessionCursor | undefined;
+    if (!boundary) return finish(select(walk.index, []), null, `walk:${walk.index}`);
+    Object.assign(bind, { endKey: boundary.key, endRowid: boundary.rowid });
+    const rows = select(walk.index, [beyond(col, !desc, 'endKey', 'endRowid', true)]);
+    return finish(rows, boundary, `walk:${walk.index}`);
+  }
+
+  openSessionsOf(clientId: string | null, now: number): SessionRow[] {
+    const rows = (clientId === null
+      ? this.q(`SELECT ${SESSION} FROM sessions WHERE revoked_at IS NULL AND live_until > ? ORDER BY created_at, rowid`).all(now)
+      : this.q(`SELECT ${SESSION} FROM sessions WHERE client_id = ? AND revoked_at IS NULL AND live_until > ? ORDER BY created_at, rowid`).all(clientId, now)) as RawSession[];
+    return rows.map(toSession);
+  }
+}
