@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { AuditEntry, SessionStatus, UserStatus } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type {
-  AccessTokenRow, AuditFilter, AuditInsert, ClientRow, CounterName, KeyRow, MinuteBucket, Page,
+  AccessTokenRow, AuditFilter, AuditInsert, ClientRow, CounterName, NewClientRow, KeyRow, MinuteBucket, Page,
   Presenter, RefreshTokenRow, RevocationRow, SessionRow, Store, TransactionOptions, UserRow,
 } from './store';
 import type { Checkpointer } from './checkpointer';
@@ -16,7 +16,10 @@ import { SqliteBackchannelOutboxStore } from './sqlite-backchannel-outbox-store'
 import { SqliteBrowserSessionStore } from './sqlite-browser-session-store';
 import { SqliteSessionSearchStore } from './sqlite-session-search-store';
 import { SqliteAdminStore } from './sqlite-admin-store';
+import { SqliteAuditSearchStore } from './sqlite-audit-search-store';
 import { SqliteAuthorizationCodeStore } from './sqlite-authorization-code-store';
+import { SqliteClientSessionStore } from './sqlite-client-session-store';
+import { SqliteUserDirectoryStore } from './sqlite-user-directory-store';
 
 type Params = Record<string, unknown>;
 
@@ -27,7 +30,11 @@ const USER = `id, username, password_hash AS passwordHash, status, created_at AS
 const CLIENT = `client_id AS clientId, kind, name, secret_hash AS secretHash, created_at AS createdAt,
   redirect_uris AS redirectUris, post_logout_redirect_uris AS postLogoutRedirectUris,
   backchannel_logout_uri AS backchannelLogoutUri, grant_types AS grantTypes,
-  id_token_signed_response_alg AS idTokenSignedResponseAlg, updated_at AS updatedAt`;
+  id_token_signed_response_alg AS idTokenSignedResponseAlg, updated_at AS updatedAt,
+  disabled_at AS disabledAt, disabled_reason AS disabledReason, deleted_at AS deletedAt,
+  previous_secret_hash AS previousSecretHash, previous_secret_expires_at AS previousSecretExpiresAt,
+  access_token_ttl_seconds AS accessTokenTtlSeconds, refresh_idle_seconds AS refreshIdleSeconds,
+  refresh_absolute_seconds AS refreshAbsoluteSeconds`;
 /** The session columns as SessionRow fields (also read by ./sqlite-session-search-store.ts). */
 export const SESSION = `id, user_id AS userId, client_id AS clientId, device_name AS deviceName, user_agent AS userAgent,
   ip, remember_me AS rememberMe, scope, created_at AS createdAt, last_activity_at AS lastActivityAt,
@@ -60,6 +67,10 @@ const CLIENT_PATCH: Record<string, string> = {
   name: 'name', redirectUris: 'redirect_uris', postLogoutRedirectUris: 'post_logout_redirect_uris',
   backchannelLogoutUri: 'backchannel_logout_uri', grantTypes: 'grant_types',
   idTokenSignedResponseAlg: 'id_token_signed_response_alg', updatedAt: 'updated_at',
+  secretHash: 'secret_hash', disabledAt: 'disabled_at', disabledReason: 'disabled_reason', deletedAt: 'deleted_at',
+  previousSecretHash: 'previous_secret_hash', previousSecretExpiresAt: 'previous_secret_expires_at',
+  accessTokenTtlSeconds: 'access_token_ttl_seconds', refreshIdleSeconds: 'refresh_idle_seconds',
+  refreshAbsoluteSeconds: 'refresh_absolute_seconds',
 };
 const KEY_PATCH: Record<string, string> = {
   status: 'status', retiringSince: 'retiring_since', retiresAt: 'retires_at', revokedAt: 'revoked_at',
@@ -182,9 +193,12 @@ export class SqliteStore implements Store {
   private readonly commitListeners = new Set<(commit: { synchronous: string }) => void>();
   readonly backchannelOutbox: BackchannelOutboxStore;
   readonly browserSessions: SqliteBrowserSessionStore;
-  readonly sessionSearch: SqliteSessionSearchStore;
+  readonly auditSearch: SqliteAuditSearchStore;
   readonly authorizationCodes: SqliteAuthorizationCodeStore;
   readonly admins: SqliteAdminStore;
+  readonly clientSessions: SqliteClientSessionStore;
+  readonly sessionSearch: SqliteSessionSearchStore;
+  readonly userDirectory: SqliteUserDirectoryStore;
 
   /**
    * @param db an open, migrated connection (see `openStore`)
@@ -206,9 +220,12 @@ export class SqliteStore implements Store {
       return result;
     });
     this.browserSessions = new SqliteBrowserSessionStore((sql) => this.q(sql));
-    this.sessionSearch = new SqliteSessionSearchStore((sql) => this.q(sql));
+    this.auditSearch = new SqliteAuditSearchStore((sql) => this.q(sql));
     this.authorizationCodes = new SqliteAuthorizationCodeStore((sql) => this.q(sql));
     this.admins = new SqliteAdminStore((sql) => this.q(sql));
+    this.clientSessions = new SqliteClientSessionStore((sql) => this.q(sql));
+    this.sessionSearch = new SqliteSessionSearchStore((sql) => this.q(sql));
+    this.userDirectory = new SqliteUserDirectoryStore((sql) => this.q(sql));
   }
 
   private q(sql: string): Database.Statement {
@@ -377,11 +394,14 @@ export class SqliteStore implements Store {
 
   // clients
 
-  insertClient(row: ClientRow): void {
+  insertClient(row: NewClientRow): void {
     this.q(`INSERT INTO clients (client_id, kind, name, secret_hash, created_at, redirect_uris, post_logout_redirect_uris,
-      backchannel_logout_uri, grant_types, id_token_signed_response_alg, updated_at)
+      backchannel_logout_uri, grant_types, id_token_signed_response_alg, updated_at, access_token_ttl_seconds,
+      refresh_idle_seconds, refresh_absolute_seconds)
       VALUES (@clientId, @kind, @name, @secretHash, @createdAt, @redirectUris, @postLogoutRedirectUris,
-      @backchannelLogoutUri, @grantTypes, @idTokenSignedResponseAlg, @updatedAt)`).run({
+      @backchannelLogoutUri, @grantTypes, @idTokenSignedResponseAlg, @updatedAt, @accessTokenTtlSeconds,
+      @refreshIdleSeconds, @refreshAbsoluteSeconds)`).run({
+      accessTokenTtlSeconds: null, refreshIdleSeconds: null, refreshAbsoluteSeconds: null,
       ...row,
       redirectUris: JSON.stringify(row.redirectUris),
       postLogoutRedirectUris: JSON.stringify(row.postLogoutRedirectUris),
@@ -395,7 +415,7 @@ export class SqliteStore implements Store {
     const raw = this.q(`SELECT ${CLIENT} FROM clients WHERE client_id = ?`).get(clientId) as RawClient | undefined;
     const row = raw && toClient(raw);
     // Only rows read outside a transaction are kept, so the cache holds committed rows only: inside one, the
-    // row might yet be rolled back. Clients are never deleted; updateClient drops its entry (see there).
+    // row might yet be rolled back. Rows are never deleted (deleteClient leaves a tombstone); updateClient drops its entry.
     if (row && !this.db.inTransaction) this.clients.set(clientId, Object.freeze(row));
     return row;
   }
@@ -405,7 +425,7 @@ export class SqliteStore implements Store {
    * the old registration after the commit. Dropping it never shows an uncommitted row: the cache refills only
    * outside a transaction, so after a rollback the next read caches the committed row again.
    */
-  updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'secretHash' | 'createdAt'>>): void {
+  updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'createdAt'>>): void {
     const json = (value: string[] | undefined) => (value === undefined ? undefined : JSON.stringify(value));
     this.patch('clients', 'client_id', CLIENT_PATCH, 'updateClient', clientId, {
       ...patch,
@@ -476,12 +496,15 @@ export class SqliteStore implements Store {
     let source = 'sessions';
     if (query.userId === undefined && query.status === 'revoked') source = 'sessions INDEXED BY sessions_revoked_activity';
     else if (query.userId === undefined && query.status === 'cant_refresh') source = 'sessions INDEXED BY sessions_cant_refresh';
+    else if (query.userId === undefined && query.status === 'cant_refresh') source = 'sessions INDEXED BY sessions_cant_refresh';
     else if (query.userId === undefined && query.status !== undefined) source = 'sessions INDEXED BY sessions_live_activity';
     const rows = this.q(`SELECT ${SESSION} FROM ${source} ${clause} ORDER BY last_activity_at DESC, rowid DESC
       LIMIT @limit OFFSET @offset`).all(params) as RawSession[];
     let total: number;
     if (query.userId === undefined && query.status === undefined) total = this.rowCount('sessions');
     else if (query.userId === undefined && query.status === 'revoked') total = this.rowCount('sessions_revoked');
+    // The open count is index-only (sessions_live); the can't-refresh ones are few and have an index of their own.
+    else if (query.userId === undefined && query.status === 'active') total = this.countActiveSessions(query.now) - this.countCantRefresh(query.now);
     // The open count is index-only (sessions_live); the can't-refresh ones are few and have an index of their own.
     else if (query.userId === undefined && query.status === 'active') total = this.countActiveSessions(query.now) - this.countCantRefresh(query.now);
     else if (query.userId === undefined && query.status === 'expired') {
@@ -493,6 +516,11 @@ export class SqliteStore implements Store {
 
   countActiveSessions(now: number): number {
     return this.count('SELECT count(*) AS n FROM sessions WHERE revoked_at IS NULL AND live_until > ?', [now]);
+  }
+
+  private countCantRefresh(now: number): number {
+    return this.count(`SELECT count(*) AS n FROM sessions INDEXED BY sessions_cant_refresh
+      WHERE revoked_at IS NULL AND refresh_ended_at IS NOT NULL AND live_until > ?`, [now]);
   }
 
   private countCantRefresh(now: number): number {

@@ -1,0 +1,62 @@
+/**
+ * Audit search (listAudit, getAuditEntry) and the export's walk over the same filtered result. The store
+ * answers each page newest first; the export pages by seq (keyset), so a file of any size is read a page at a
+ * time and entries appended meanwhile (newer seqs) neither repeat nor shift it.
+ */
+import type { AuditEntry } from '../../shared/dto';
+import { WardenError } from '../../shared/errors';
+import type { AuditFilterInput } from '../../shared/audit';
+import type { AuditSearchFilter } from '../store/audit-search-store';
+import type { EngineContext } from './context';
+
+const DEFAULT_PAGE = 50;
+export const EXPORT_PAGE = 500;
+
+/** The store's filter from the API's: `type` (one) narrows `types` (any of); an impossible pair matches nothing. */
+export function toSearchFilter(input: AuditFilterInput): Omit<AuditSearchFilter, 'limit'> | null {
+  if (input.since !== undefined && input.until !== undefined && input.until < input.since) {
+    throw new WardenError('invalid_input', '"To" is before "from": no entry can match that time range.');
+  }
+  const { type, types, ...rest } = input;
+  let chosen = types;
+  if (type !== undefined) chosen = types === undefined ? [type] : types.filter((t) => t === type);
+  if (chosen !== undefined && chosen.length === 0) return null;
+  const filter: Omit<AuditSearchFilter, 'limit'> = { ...rest, ...(chosen ? { types: chosen } : {}) };
+  for (const key of Object.keys(filter) as (keyof typeof filter)[]) if (filter[key] === undefined || filter[key] === '') delete filter[key];
+  return filter;
+}
+
+export function listAudit(ctx: EngineContext, input: AuditFilterInput & { beforeSeq?: number; limit?: number }) {
+  const { beforeSeq, limit: given, ...rest } = input;
+  const limit = given ?? DEFAULT_PAGE;
+  const filter = toSearchFilter(rest);
+  if (filter === null) return { items: [], nextBeforeSeq: null };
+  const items = ctx.store.auditSearch.search({ ...filter, beforeSeq, limit });
+  const last = items[items.length - 1];
+  return { items, nextBeforeSeq: items.length === limit && last ? last.seq : null };
+}
+
+export function getAuditEntry(ctx: EngineContext, input: { seq: number }) {
+  const entry = ctx.store.auditSearch.get(input.seq);
+  if (!entry) throw new WardenError('not_found', `No audit entry #${input.seq}.`);
+  const ack = ctx.store.auditSearch.getAcknowledgement(input.seq);
+  return { entry, acknowledgement: ack ? { by: ack.by, at: ack.at, note: ack.note } : null };
+}
+
+/**
+ * Every entry the filter selects, newest first, one page per store query. The filter is validated (and an
+ * inverted range refused) before the first entry, so an export that starts has a valid filter.
+ */
+export function auditExportPages(ctx: EngineContext, input: AuditFilterInput, pageSize = EXPORT_PAGE): () => AuditEntry[] {
+  const filter = toSearchFilter(input);
+  let beforeSeq: number | undefined;
+  let done = filter === null;
+  return () => {
+    if (done || filter === null) return [];
+    const items = ctx.store.auditSearch.search({ ...filter, beforeSeq, limit: pageSize });
+    const last = items[items.length - 1];
+    if (items.length < pageSize || !last) done = true;
+    else beforeSeq = last.seq;
+    return items;
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The behavioural suite every `AuditSearchStore` must pass (store.auditSearch): free text, several types,
+ * prefixes (sparse and dense), paging, and reuse-alert acknowledgements.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SqliteHarness } from '../helpers/sqlite-harness';
+import type { AuditInsert, Store } from '../../src/main/store/store';
+import { WardenError } from '../../src/shared/errors';
+
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+function append(store: Store, entry: Partial<AuditInsert> & { type: string }): number {
+  return store.appendAudit({ at: T0, actor: 'system', userId: null, sessionId: null, reason: null, data: {}, prevHash: 'p', hash: 'h', ...entry });
+}
+
+export function auditSearchStoreSuite(label: string, open: () => SqliteHarness): void {
+  describe(`AuditSearchStore contract: ${label}`, () => {
+    let h: SqliteHarness;
+    let store: Store;
+    beforeEach(() => {
+      h = open();
+      store = h.store;
+    });
+    afterEach(() => h.cleanup());
+
+    it('finds a substring of the type, actor, reason or data, case-insensitively, newest first', () => {
+      const a = append(store, { type: 'user.created', actor: 'admin:alice', data: { username: 'Margaret' } });
+      const b = append(store, { type: 'session.revoked', actor: 'admin:bob', reason: 'Laptop STOLEN at the airport' });
+      const c = append(store, { type: 'user.login', actor: 'user:usr_1', data: { ip: '10.1.2.3', userAgent: 'Firefox' } });
+      expect(store.auditSearch.search({ q: 'garet', limit: 10 }).map((e) => e.seq)).toEqual([a]);
+      expect(store.auditSearch.search({ q: 'stolen', limit: 10 }).map((e) => e.seq)).toEqual([b]);
+      expect(store.auditSearch.search({ q: '10.1.2', limit: 10 }).map((e) => e.seq)).toEqual([c]);
+      expect(store.auditSearch.search({ q: 'admin:', limit: 10 }).map((e) => e.seq)).toEqual([b, a]);
+      expect(store.auditSearch.search({ q: 'nothing-like-this', limit: 10 })).toEqual([]);
+    });
+
+    it('treats FTS5 syntax in the text as literal text', () => {
+      const a = append(store, { type: 'x', reason: 'say "hi" OR NOT* (now)' });
+      append(store, { type: 'x', reason: 'hi' });
+      expect(store.auditSearch.search({ q: '"hi" OR NOT*', limit: 10 }).map((e) => e.seq)).toEqual([a]);
+      expect(store.auditSearch.search({ q: '(now)', limit: 10 }).map((e) => e.seq)).toEqual([a]);
+    });
+
+    it('refuses free text shorter than 3 characters with invalid_input', () => {
+      expect(() => store.auditSearch.search({ q: 'ab', limit: 10 })).toThrow(WardenError);
+    });
+
+    it('matches any of several types, merged newest first, with paging by seq', () => {
+      const seqs = Array.from({ length: 12 }, (_, i) => append(store, { type: ['a.one', 'b.two', 'c.three'][i % 3]! }));
+      const wanted = seqs.filter((_, i) => i % 3 !== 2).reverse();
+      expect(store.auditSearch.search({ types: ['a.one', 'b.two'], limit: 100 }).map((e) => e.seq)).toEqual(wanted);
+      const first = store.auditSearch.search({ types: ['a.one', 'b.two'], limit: 3 }).map((e) => e.seq);
+      expect(first).toEqual(wanted.slice(0, 3));
+      const second = store.auditSearch.search({ types: ['a.one', 'b.two'], limit: 3, beforeSeq: first[2] }).map((e) => e.seq);
+      expect(second).toEqual(wanted.slice(3, 6));
+    });
+
+    it('matches actors and users by prefix, both when the prefix names a few and when it names many', () => {
+      const few = [append(store, { type: 't', actor: 'admin:ann' }), append(store, { type: 't', actor: 'admin:andy' })];
+      // More distinct actors than the per-actor merge takes, and more rows than a "sparse" prefix.
+      for (let i = 0; i < 40; i += 1) append(store, { type: 't', actor: `user:usr_${i}`, userId: `usr_${i}` });
+      store.transaction(() => {
+        for (let i = 0; i < 2100; i += 1) append(store, { type: 't', actor: 'client:web', userId: `usr_bulk_${i}` });
+      });
+      append(store, { type: 't', actor: 'admin:other' });
+      expect(store.auditSearch.search({ actorPrefix: 'admin:an', limit: 10 }).map((e) => e.seq)).toEqual([...few].reverse());
+      const users = store.auditSearch.search({ actorPrefix: 'user:', limit: 100 });
+      expect(users).toHaveLength(40);
+      expect(users.every((e, i) => e.actor.startsWith('user:') && (i === 0 || users[i - 1]!.seq > e.seq))).toBe(true);
+      expect(store.auditSearch.search({ userPrefix: 'usr_1', limit: 100 }).map((e) => e.userId).sort()).toEqual(
+        ['usr_1', ...Array.from({ length: 10 }, (_, i) => `usr_1${i}`)].sort(),
+      );
+      const dense = store.auditSearch.search({ userPrefix: 'usr_bulk_', limit: 5 });
+      expect(dense.map((e) => e.userId)).toEqual(['usr_bulk_2099', 'usr_bulk_2098', 'usr_bulk_2097', 'usr_bulk_2096', 'usr_bulk_2095']);
+      expect(store.auditSearch.search({ actorPrefix: 'nobody', limit: 5 })).toEqual([]);
+    });
+
+    it('combines free text, types, prefixes and a time range', () => {
+      append(store, { type: 'session.revoked', actor: 'admin:ann', at: T0, reason: 'incident 42' });
+      const hit = append(store, { type: 'session.revoked', actor: 'admin:ann', at: T0 + 1000, reason: 'incident 42', userId: 'usr_9' });
+      append(store, { type: 'user.blocked', actor: 'admin:ann', at: T0 + 1000, reason: 'incident 42' });
+      append(store, { type: 'session.revoked', actor: 'admin:bob', at: T0 + 1000, reason: 'incident 42' });
+      append(store, { type: 'session.revoked', actor: 'admin:ann', at: T0 + 9000, reason: 'incident 42' });
+      const found = store.auditSearch.search({ q: 'cident 4', types: ['session.revoked', 'key.revoked'], actorPrefix: 'admin:a', userPrefix: 'usr', since: T0 + 500, until: T0 + 5000, limit: 10 });
+      expect(found.map((e) => e.seq)).toEqual([hit]);
+    });
+
+    it('finds entries again after a reopen', () => {
+      const a = append(store, { type: 'user.created', data: { username: 'persisted' } });
+      const again = h.reopen?.() ?? store;
+      expect(again.auditSearch.search({ q: 'persist', limit: 10 }).map((e) => e.seq)).toEqual([a]);
+    });
+
+    it('keeps one acknowledgement per alert; lists open and acknowledged alerts apart', () => {
+      const r1 = append(store, { type: 'refresh_token.reused', sessionId: 'ses_1' });
+      append(store, { type: 'user.login' });
+      const r2 = append(store, { type: 'authorization_code.reused', sessionId: 'ses_2' });
+      expect(store.auditSearch.countOpenReuseAlerts()).toBe(2);
+      store.auditSearch.acknowledge({ seq: r1, by: 'admin:ann', at: T0 + 5, note: 'user confirmed' });
+      expect(() => store.auditSearch.acknowledge({ seq: r1, by: 'admin:bob', at: T0 + 6, note: 'again' })).toThrow(expect.objectContaining({ code: 'conflict' }));
+      expect(store.auditSearch.getAcknowledgement(r1)).toEqual({ seq: r1, by: 'admin:ann', at: T0 + 5, note: 'user confirmed' });
+      expect(store.auditSearch.countOpenReuseAlerts()).toBe(1);
+      expect(store.auditSearch.listReuseAlerts({ limit: 10 }).map((a) => [a.entry.seq, a.acknowledgement?.by ?? null])).toEqual([[r2, null], [r1, 'admin:ann']]);
+      expect(store.auditSearch.listReuseAlerts({ status: 'open', limit: 10 }).map((a) => a.entry.seq)).toEqual([r2]);
+      expect(store.auditSearch.listReuseAlerts({ status: 'acknowledged', limit: 10 }).map((a) => a.entry.seq)).toEqual([r1]);
+      expect(store.auditSearch.listReuseAlerts({ limit: 10, beforeSeq: r2 }).map((a) => a.entry.seq)).toEqual([r1]);
+    });
+  });
+}

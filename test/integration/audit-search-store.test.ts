@@ -1,0 +1,23 @@
+/** The audit-search store suite against SQLite in a real file and in ':memory:'. */
+import { onEverySqliteStore } from '../helpers/sqlite-harness';
+import { auditSearchStoreSuite } from './audit-search-store.suite';
+
+onEverySqliteStore('warden-audit-search-', auditSearchStoreSuite);
+
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrate, MIGRATIONS } from '../../src/main/store/migrations';
+import { SqliteStore } from '../../src/main/store/sqlite-store';
+
+describe('audit search migration', () => {
+  it('indexes the entries written before it (an upgraded install finds its old audit)', () => {
+    const db = new Database(':memory:');
+    const before = MIGRATIONS.filter((m) => m.sql.includes('audit_fts') === false && m.version < MIGRATIONS.length);
+    migrate(db, before.slice(0, MIGRATIONS.findIndex((m) => m.sql.includes('audit_fts'))));
+    db.prepare("INSERT INTO audit (at, type, actor, user_id, session_id, reason, data, prev_hash, hash) VALUES (1, 'user.created', 'admin', NULL, NULL, NULL, '{\"username\":\"oldtimer\"}', 'p', 'h')").run();
+    migrate(db);
+    const store = new SqliteStore(db, 'test', []);
+    expect(store.auditSearch.search({ q: 'oldtime', limit: 5 }).map((e) => e.data)).toEqual([{ username: 'oldtimer' }]);
+    db.close();
+  });
+});
