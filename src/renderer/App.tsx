@@ -4,8 +4,10 @@ import { ThemeProvider } from '@mui/material/styles';
 import { useMemo } from 'react';
 import { Loading } from './components/Loading';
 import { AppShell } from './features/shell/AppShell';
-import { LoginRequired } from './features/shell/LoginRequired';
 import { Routes } from './features/shell/Routes';
+import { EnrollmentRequiredPage } from './features/shell/EnrollmentRequiredPage';
+import { SessionProvider } from './features/shell/session-context';
+import { SignInPage } from './features/shell/SignInPage';
 import { useAuthState } from './features/shell/use-auth-state';
 import { useRoute } from './lib/router';
 import { createAppTheme, useColorMode } from './theme';
@@ -28,11 +30,14 @@ export function App() {
         }}
       />
       {auth === undefined && <Loading label="Signing in" testId="app-loading" />}
-      {auth?.status === 'login_required' && <LoginRequired state={auth} />}
-      {auth?.status === 'ready' && (
-        <AppShell page={route.page.name} mode={mode} onToggleMode={toggleMode}>
-          <Routes page={route.page} />
-        </AppShell>
+      {auth?.status === 'login_required' && <SignInPage state={auth} />}
+      {auth?.status === 'ready' && auth.session?.totpEnrollmentRequired && <EnrollmentRequiredPage session={auth.session} />}
+      {auth?.status === 'ready' && !auth.session?.totpEnrollmentRequired && (
+        <SessionProvider state={auth}>
+          <AppShell page={route.page.name} mode={mode} onToggleMode={toggleMode}>
+            <Routes page={route.page} />
+          </AppShell>
+        </SessionProvider>
       )}
     </ThemeProvider>
   );

@@ -1,5 +1,5 @@
 /**
- * ONE shared reader of `GET /admin/events` (SSE over a streaming fetch, Bearer auth) fanned out to every
+ * ONE shared reader of `GET /admin/events` (SSE over a streaming fetch, session cookie) fanned out to every
  * listener. It opens with the first listener, closes with the last, and reconnects with capped exponential
  * backoff. Views are told when a connection (re)opens so they can refetch what they missed meanwhile.
  */
@@ -71,8 +71,7 @@ export function createEventStream(auth: BrowserAuth): EventStream {
   async function open(): Promise<void> {
     await auth.ready;
     if (listeners.size === 0) return;
-    const token = auth.token();
-    if (token === null) {
+    if (auth.csrf() === null) {
       setStatus('signed_out');
       return;
     }
@@ -81,11 +80,13 @@ export function createEventStream(auth: BrowserAuth): EventStream {
     if (status !== 'reconnecting') setStatus('connecting');
     try {
       const response = await fetch('/admin/events', {
-        headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+        headers: { Accept: 'text/event-stream' },
+        credentials: 'same-origin',
         cache: 'no-store',
         signal: own.signal,
       });
       if (response.status === 401) {
+        if (controller === own) controller = null;
         auth.invalidate(SESSION_ENDED);
         setStatus('signed_out');
         return;
@@ -116,6 +117,19 @@ export function createEventStream(auth: BrowserAuth): EventStream {
     retryMs = FIRST_RETRY_MS;
     setStatus('idle');
   };
+
+  // Signing out ends the stream at once; signing in (here or in another tab) reopens it for its listeners.
+  auth.onChange((state) => {
+    if (state.status !== 'ready') {
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      controller?.abort();
+      controller = null;
+      setStatus('signed_out');
+    } else if (listeners.size > 0 && controller === null && retryTimer === undefined) {
+      void connect();
+    }
+  });
 
   return {
     subscribe(listener) {

@@ -4,7 +4,8 @@
  */
 import type { WardenBridge } from '../../shared/bridge';
 import type { LiveEvent } from '../../shared/events';
-import { createBrowserAuth, type AuthState, type BrowserAuth } from './browser-auth';
+import { createBrowserAuth, type AuthState, type BrowserAuth, type SignInInput, type SignInResult } from './browser-auth';
+import type { ErrorInfo } from '../../shared/errors';
 import { createEventStream, type EventStream, type StreamStatus } from './event-stream';
 import { createHttpBridge } from './http-bridge';
 import { toLiveEvent } from './live-event';
@@ -80,10 +81,28 @@ export function getBridge(): WardenBridge {
 /** Resolves once the console may call the API (always at once in Electron). */
 export function authReady(): Promise<AuthState> {
   const { auth } = getGateway();
-  return auth ? auth.ready : Promise.resolve({ status: 'ready' });
+  return auth ? auth.ready : Promise.resolve({ status: 'ready', session: null });
 }
 
-/** Tells when the browser session is lost (token expired or rejected). Never fires in Electron. */
+/** Browser mode: signs a named admin in (the cookie is set by the service). Electron needs no sign-in. */
+export function signIn(input: SignInInput): Promise<SignInResult> {
+  const { auth } = getGateway();
+  return auth ? auth.signIn(input) : Promise.resolve({ ok: true });
+}
+
+/** Browser mode: ends this browser's session, or (`everywhere`) every session of the signed-in admin. */
+export function signOut(everywhere: boolean): Promise<ErrorInfo | null> {
+  const { auth } = getGateway();
+  return auth ? auth.signOut(everywhere) : Promise.resolve(null);
+}
+
+/** Asks the service again who is signed in (after changing one's own account, say). */
+export function refreshAuth(): Promise<AuthState> {
+  const { auth } = getGateway();
+  return auth ? auth.refresh() : Promise.resolve({ status: 'ready', session: null });
+}
+
+/** Tells when the browser session changes (signed in, out, expired, refreshed). Never fires in Electron. */
 export function onAuthChange(listener: (state: AuthState) => void): () => void {
   return getGateway().auth?.onChange(listener) ?? (() => {});
 }
@@ -109,4 +128,4 @@ export function onReconnect(listener: () => void): () => void {
   });
 }
 
-export type { AuthState, StreamStatus };
+export type { AuthState, SignInInput, SignInResult, StreamStatus };

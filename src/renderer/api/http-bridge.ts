@@ -1,6 +1,7 @@
 /**
  * The browser-mode WardenBridge: the same interface the Electron preload exposes, spoken over the admin HTTP
- * API (`POST /admin/rpc/<method>`, `GET /admin/info`, SSE `GET /admin/events`) with a Bearer token.
+ * API (`POST /admin/rpc/<method>`, `GET /admin/info`, SSE `GET /admin/events`) with the session cookie and,
+ * on POSTs, the session's CSRF token (`X-CSRF-Token`).
  * `call` never rejects: every failure comes back as `{ok:false, error:{code, message}}`.
  */
 import { z } from 'zod';
@@ -12,7 +13,7 @@ import { SESSION_ENDED, type BrowserAuth } from './browser-auth';
 import type { EventStream } from './event-stream';
 
 const UNREACHABLE = { code: 'internal_error', message: 'Token service unreachable' } as const;
-const SIGNED_OUT = { code: 'unauthorized', message: 'Open the URL printed by `npm start` to sign in.' } as const;
+const SIGNED_OUT = { code: 'unauthorized', message: 'Sign in to continue.' } as const;
 
 const bridgeInfoSchema = z.object({
   mode: z.enum(['electron', 'browser']),
@@ -34,14 +35,16 @@ function toResult(body: unknown): Result<unknown> {
 export function createHttpBridge(auth: BrowserAuth, events: EventStream): WardenBridge {
   async function request(path: string, init: RequestInit): Promise<Result<unknown>> {
     await auth.ready;
-    const token = auth.token();
-    if (token === null) return { ok: false, error: SIGNED_OUT };
+    const csrf = auth.csrf();
+    if (csrf === null) return { ok: false, error: SIGNED_OUT };
     let response: Response;
     try {
+      // The session cookie goes along by itself (same origin); the CSRF token proves the page is ours.
       response = await fetch(path, {
         ...init,
+        credentials: 'same-origin',
         cache: 'no-store',
-        headers: { ...init.headers, Authorization: `Bearer ${token}` },
+        headers: { ...init.headers, 'X-CSRF-Token': csrf },
       });
     } catch {
       return { ok: false, error: UNREACHABLE };
@@ -66,11 +69,8 @@ export function createHttpBridge(auth: BrowserAuth, events: EventStream): Warden
     onEvent: (listener) => events.subscribe(listener),
     async info(): Promise<BridgeInfo> {
       await auth.ready;
-      const token = auth.token();
-      const response = await fetch('/admin/info', {
-        cache: 'no-store',
-        headers: token === null ? {} : { Authorization: `Bearer ${token}` },
-      });
+      const response = await fetch('/admin/info', { credentials: 'same-origin', cache: 'no-store' });
+      if (response.status === 401) auth.invalidate(SESSION_ENDED);
       const body: unknown = await response.json();
       // Accept the info either bare or wrapped in a Result envelope.
       const candidate = typeof body === 'object' && body !== null && 'ok' in body && 'value' in body ? body.value : body;

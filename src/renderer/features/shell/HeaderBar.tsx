@@ -12,6 +12,8 @@ import type { PaletteMode } from '@mui/material/styles';
 import { useEffect, useState } from 'react';
 import type { BridgeInfo } from '../../../shared/bridge';
 import { onStreamStatus, streamStatus, type StreamStatus } from '../../api';
+import { AccountMenu } from './AccountMenu';
+import { useSession } from './session-context';
 
 const STREAM_LABEL: Record<StreamStatus, string> = {
   idle: 'live',
@@ -33,9 +35,10 @@ interface Props {
   onToggleMode: () => void;
 }
 
-/** The top bar: where this console runs, which issuer it manages, and the theme switch. */
+/** The top bar: where this console runs, which issuer it manages, who is signed in, and the theme switch. */
 export function HeaderBar({ info, mode, onToggleMode }: Props) {
   const stream = useStreamStatus();
+  const session = useSession();
   return (
     <AppBar position="fixed" color="default" elevation={0} sx={{ zIndex: (theme) => theme.zIndex.drawer + 1, borderBottom: 1, borderColor: 'divider' }}>
       <Toolbar sx={{ gap: 1.5 }}>
@@ -69,6 +72,7 @@ export function HeaderBar({ info, mode, onToggleMode }: Props) {
             variant="outlined"
           />
         </Stack>
+        {session && <AccountMenu session={session} />}
         <Tooltip title={mode === 'light' ? 'Dark theme' : 'Light theme'}>
           <IconButton onClick={onToggleMode} aria-label="Toggle light/dark theme" data-testid="theme-toggle" data-mode={mode}>
             {mode === 'light' ? <DarkModeIcon /> : <LightModeIcon />}

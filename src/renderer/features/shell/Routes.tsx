@@ -2,9 +2,11 @@ import Button from '@mui/material/Button';
 import type { Page } from '../../lib/router';
 import { href } from '../../lib/router';
 import { EmptyState } from '../../components/EmptyState';
+import { AdminsPage } from '../admins/AdminsPage';
 import { AuditPage } from '../audit/AuditPage';
 import { DemoPage } from '../demo/DemoPage';
 import { ClientsPage } from '../clients/ClientsPage';
+import { ClientDetailPage } from '../clients/ClientDetailPage';
 import { InspectorPage } from '../inspector/InspectorPage';
 import { KeysPage } from '../keys/KeysPage';
 import { OverviewPage } from '../overview/OverviewPage';
@@ -31,12 +33,16 @@ export function Routes({ page }: { page: Page }) {
       return <KeysPage />;
     case 'clients':
       return <ClientsPage />;
+    case 'client':
+      return <ClientDetailPage key={page.clientId} clientId={page.clientId} />;
     case 'audit':
       return <AuditPage />;
     case 'inspector':
       return <InspectorPage key={page.token ?? ''} initialToken={page.token} />;
     case 'settings':
       return <SettingsPage />;
+    case 'admins':
+      return <AdminsPage />;
     case 'demo':
       return <DemoPage />;
     case 'not_found':
