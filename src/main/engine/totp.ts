@@ -97,6 +97,8 @@ export function matchTotp(secretBase32: string, code: string, atMs: number, afte
 /** The `otpauth://` URI authenticator apps read from a QR code (Google Authenticator's Key Uri Format). */
 export function otpauthUri(secretBase32: string, issuer: string, account: string): string {
   const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
-  const params = new URLSearchParams({ secret: secretBase32, issuer, algorithm: 'SHA1', digits: '6', period: '30' });
-  return `otpauth://totp/${label}?${params.toString()}`;
+  // Percent-encoded (a space is %20): authenticators decode with decodeURIComponent, which leaves a `+` as is.
+  const params = { secret: secretBase32, issuer, algorithm: 'SHA1', digits: '6', period: '30' };
+  const query = Object.entries(params).map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+  return `otpauth://totp/${label}?${query}`;
 }

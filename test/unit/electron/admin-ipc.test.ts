@@ -46,7 +46,7 @@ describe('admin IPC: sender checks', () => {
   it('dispatches a valid call from the console main frame, as admin:desktop', async () => {
     const reply = await call(eventFrom(window!), 'revokeSession', { sessionId: 's1', reason: 'lost phone' });
     expect(reply).toEqual({ ok: true, value: { handled: 'revokeSession' } });
-    expect(engine.admin.revokeSession).toHaveBeenCalledWith({ sessionId: 's1', reason: 'lost phone' }, { actor: DESKTOP_ACTOR });
+    expect(engine.admin.revokeSession).toHaveBeenCalledWith({ sessionId: 's1', reason: 'lost phone' }, { actor: DESKTOP_ACTOR, role: 'owner', adminId: null });
     expect(DESKTOP_ACTOR).toBe('admin:desktop');
   });
 

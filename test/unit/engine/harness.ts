@@ -16,6 +16,8 @@ export const ISSUER = 'http://127.0.0.1:7777';
 export const PHONE: DeviceInfo = { name: "Ana's phone", userAgent: 'WardenDemo/1.0 (iPhone)', ip: '127.0.0.2' };
 export const LAPTOP: DeviceInfo = { name: 'Firefox on Linux', userAgent: 'Mozilla/5.0 Firefox/140', ip: '127.0.0.3' };
 export const ADMIN = { actor: 'admin:test', role: 'owner' as const, adminId: null };
+/** A caller with another role; roles are enforced by dispatchAdmin, so call through it to see a refusal. */
+export const asRole = (role: 'viewer' | 'operator' | 'owner', actor = `admin:${role}`) => ({ actor, role, adminId: null });
 export const PASSWORD = 'correct horse battery';
 
 const cleanups: (() => void)[] = [];
