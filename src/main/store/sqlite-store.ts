@@ -505,8 +505,6 @@ export class SqliteStore implements Store {
     else if (query.userId === undefined && query.status === 'revoked') total = this.rowCount('sessions_revoked');
     // The open count is index-only (sessions_live); the can't-refresh ones are few and have an index of their own.
     else if (query.userId === undefined && query.status === 'active') total = this.countActiveSessions(query.now) - this.countCantRefresh(query.now);
-    // The open count is index-only (sessions_live); the can't-refresh ones are few and have an index of their own.
-    else if (query.userId === undefined && query.status === 'active') total = this.countActiveSessions(query.now) - this.countCantRefresh(query.now);
     else if (query.userId === undefined && query.status === 'expired') {
       // Expired sessions pile up (nothing deletes them); count the few live ones and subtract instead.
       total = this.rowCount('sessions') - this.rowCount('sessions_revoked') - this.countActiveSessions(query.now);
@@ -516,11 +514,6 @@ export class SqliteStore implements Store {
 
   countActiveSessions(now: number): number {
     return this.count('SELECT count(*) AS n FROM sessions WHERE revoked_at IS NULL AND live_until > ?', [now]);
-  }
-
-  private countCantRefresh(now: number): number {
-    return this.count(`SELECT count(*) AS n FROM sessions INDEXED BY sessions_cant_refresh
-      WHERE revoked_at IS NULL AND refresh_ended_at IS NOT NULL AND live_until > ?`, [now]);
   }
 
   private countCantRefresh(now: number): number {
