@@ -3,12 +3,12 @@
  * and explains the verdict; introspection answers `{active:false}` for anything not active, as the RFC asks.
  */
 import type { Inspection } from '../../shared/dto';
-import { VERDICT_REASON_TEXT } from '../../shared/verdict';
+import { VERDICT_REASON_TEXT, type VerdictReason } from '../../shared/verdict';
 import type { EngineContext } from './context';
 import { refreshTokenKey } from './issue';
 import { decodeJwtDetailed } from './jwt';
 import { sessionStatus } from './queries';
-import { verifyDetailed } from './verify';
+import { judgeState, parseClaims, verifyDetailed, type DetailedVerdict } from './verify';
 import type { IntrospectionResponse } from './types';
 
 const REFRESH_REASON_TEXT: Record<string, string> = {
@@ -42,11 +42,49 @@ function judgeRefresh(ctx: EngineContext, token: string) {
   else if (row.revokedAt !== null) verdict = judged('revoked');
   else if (sessionStatus(session, now) === 'expired') verdict = judged('session_expired');
   else verdict = judged(null);
-  return { row, session, user, now, verdict, expiresAt: Math.min(session.idleExpiresAt, session.absoluteExpiresAt) };
+  // Every reason that holds, the decisive one first: a rotated token of a session that has since expired is both.
+  const all: [boolean, string][] = [
+    [session.revokedAt !== null, 'session_revoked'],
+    [user.status === 'blocked', 'user_blocked'],
+    [row.refreshVersion !== user.refreshVersion, 'refresh_version_mismatch'],
+    [row.usedAt !== null, 'rotated'],
+    [row.revokedAt !== null && row.usedAt === null && session.revokedAt === null, 'revoked'],
+    [session.revokedAt === null && sessionStatus(session, now) === 'expired', 'session_expired'],
+  ];
+  const reasons = all.filter(([holds]) => holds).map(([, reason]) => reason);
+  return { row, session, user, now, verdict, reasons, expiresAt: Math.min(session.idleExpiresAt, session.absoluteExpiresAt) };
+}
+
+/**
+ * `Authorization: Bearer eyJ…` or `Bearer eyJ…` pasted whole (RFC 6750 §2.1: the scheme is case-insensitive):
+ * the token is what follows the scheme.
+ */
+export function stripBearer(text: string): string {
+  const match = /^(?:authorization:[ \t]*)?bearer[ \t]+(\S+)$/i.exec(text.trim());
+  return match ? match[1]! : text.trim();
+}
+
+/**
+ * Every reason an access token fails, the decisive one (the verdict's) first. The verdict stops at the first
+ * failed check; the console explains the others too: an expired token of a revoked key is both, and a
+ * revoked key's token whose session was revoked as well is both.
+ */
+function accessReasons(ctx: EngineContext, detailed: DetailedVerdict): VerdictReason[] {
+  const { verdict, decoded } = detailed;
+  if (verdict.active) return [];
+  const reasons: VerdictReason[] = [verdict.reason];
+  // Only a token whose signature is ours says anything true about expiry or revocation state.
+  const claims = detailed.signatureValid && decoded ? parseClaims(decoded.payload) : undefined;
+  if (!claims) return reasons;
+  const skewMs = ctx.settings.clockSkewSeconds * 1000;
+  if (claims.exp * 1000 <= ctx.now() - skewMs && !reasons.includes('expired')) reasons.push('expired');
+  const state = judgeState(ctx, claims);
+  if (state && !reasons.includes(state)) reasons.push(state);
+  return reasons;
 }
 
 export function inspectToken(ctx: EngineContext, input: { token: string }): Inspection {
-  const text = input.token.trim();
+  const text = stripBearer(input.token);
   const now = ctx.now();
   const base: Inspection = {
     kind: 'unknown',
@@ -56,20 +94,24 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
     active: false,
     reason: 'malformed',
     reasonText: 'Neither a JWT nor a refresh token issued here.',
+    reasons: ['malformed'],
     expiresAt: null,
     secondsToExpiry: null,
     sessionId: null,
+    sessionStatus: null,
     userId: null,
     username: null,
   };
   // Anything that parses as a JWS is explained as an access token, even one refused for its form (crit, non-canonical).
   if (decodeJwtDetailed(text)) {
-    const { verdict, decoded, signatureValid, problem } = verifyDetailed(ctx, text);
+    const detailed = verifyDetailed(ctx, text);
+    const { verdict, decoded, signatureValid, problem } = detailed;
     const payload = decoded?.payload ?? {};
     const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
     const sid = typeof payload.sid === 'string' ? payload.sid : null;
     const sub = typeof payload.sub === 'string' ? payload.sub : null;
     const user = sub ? ctx.store.getUser(sub) : undefined;
+    const session = sid ? ctx.store.getSession(sid) : undefined;
     return {
       ...base,
       kind: 'access_token',
@@ -79,26 +121,32 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
       active: verdict.active,
       reason: verdict.active ? null : verdict.reason,
       reasonText: verdict.active ? 'Active: signature, claims and revocation state all check out.' : (problem ?? VERDICT_REASON_TEXT[verdict.reason]),
+      reasons: accessReasons(ctx, detailed),
       expiresAt: exp,
       secondsToExpiry: exp === null ? null : Math.round((exp - now) / 1000),
-      sessionId: sid && ctx.store.getSession(sid) ? sid : null,
+      sessionId: session ? session.id : null,
+      sessionStatus: session ? sessionStatus(session, now) : null,
       userId: user ? user.id : null,
       username: user ? user.username : null,
     };
   }
   if (refreshTokenKey(text) !== undefined) {
     const found = judgeRefresh(ctx, text);
-    if (!found) return { ...base, reason: 'unknown', reasonText: 'Shaped like a refresh token, but not one issued here.' };
-    const { verdict, session, user, expiresAt } = found;
+    if (!found) return { ...base, reason: 'unknown', reasons: ['unknown'], reasonText: 'Shaped like a refresh token, but not one issued here.' };
+    const { verdict, session, user, expiresAt, reasons } = found;
     return {
       ...base,
       kind: 'refresh_token',
       active: verdict.active,
       reason: verdict.reason,
-      reasonText: verdict.reason ? (REFRESH_REASON_TEXT[verdict.reason] ?? verdict.reason) : 'Active: the current refresh token of a live session.',
+      reasonText: verdict.reason
+        ? (REFRESH_REASON_TEXT[verdict.reason] ?? verdict.reason)
+        : 'Active: the current refresh token of a live session. Only the token endpoint takes it (for one refresh); resource servers never see it.',
+      reasons,
       expiresAt,
       secondsToExpiry: Math.round((expiresAt - now) / 1000),
       sessionId: session.id,
+      sessionStatus: sessionStatus(session, now),
       userId: user.id,
       username: user.username,
     };

@@ -253,11 +253,8 @@ export interface Store {
   listActiveSessionsOfUser(userId: string, now: number): SessionRow[];
   /** Marks every open session of the user as unable to refresh (see SessionRow.refreshEndedAt); returns how many. */
   endRefreshOfUserSessions(userId: string, at: number): number;
-  /** Marks every open session of the user as unable to refresh (see SessionRow.refreshEndedAt); returns how many. */
-  endRefreshOfUserSessions(userId: string, at: number): number;
   /** Most recent activity first. `status` is judged at `now`. */
   listSessions(query: { userId?: string; status?: SessionStatus; now: number; offset: number; limit: number }): Page<SessionRow>;
-  /** Open sessions (not revoked, not expired), those that can't refresh included: they may hold live access tokens. */
   /** Open sessions (not revoked, not expired), those that can't refresh included: they may hold live access tokens. */
   countActiveSessions(now: number): number;
   countActiveSessionsOfUser(userId: string, now: number): number;

@@ -17,9 +17,11 @@ const base: Inspection = {
   active: true,
   reason: null,
   reasonText: null,
+  reasons: [],
   expiresAt: NOW + 60_000,
   secondsToExpiry: 60,
   sessionId: 's1',
+  sessionStatus: 'active',
   userId: 'u1',
   username: 'alice',
 };
