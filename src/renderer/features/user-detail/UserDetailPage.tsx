@@ -1,4 +1,4 @@
-import Button from '@mui/material/Button';
+import { RoleButton } from '../../components/RoleButton';
 import Stack from '@mui/material/Stack';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
@@ -6,7 +6,7 @@ import Typography from '@mui/material/Typography';
 import type { GridPaginationModel } from '@mui/x-data-grid';
 import { useState } from 'react';
 import type { SessionStatus } from '../../../shared/dto';
-import { useAdminQuery } from '../../api';
+import { api, useAction, useAdminQuery } from '../../api';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
@@ -21,6 +21,9 @@ import {
 } from '../actions/action-specs';
 import { useConfirmAction } from '../actions/use-confirm-action';
 import { UserFacts } from './UserFacts';
+import { DeleteUserDialog } from './DeleteUserDialog';
+import { EditUserDialog } from './EditUserDialog';
+import { SetPasswordDialog } from './SetPasswordDialog';
 import { UserSessionsTable } from './UserSessionsTable';
 import { BrowserSessionGroups } from './BrowserSessionGroups';
 import { groupByBrowserSession } from './browser-session-groups';
@@ -32,6 +35,8 @@ export function UserDetailPage({ userId }: { userId: string }) {
   const [filter, setFilter] = useState<SessionFilter>('all');
   const [pagination, setPagination] = useState<GridPaginationModel>({ page: 0, pageSize: 25 });
   const [confirm, dialog] = useConfirmAction();
+  const [open, setOpen] = useState<'edit' | 'password' | 'delete' | null>(null);
+  const [unlock, unlocking] = useAction(api.unlockUser);
   const mine = { refreshOn: (event: { userId: string | null }) => event.userId === userId, throttleMs: 300 };
   const user = useAdminQuery('getUser', { userId }, mine);
   const sessions = useAdminQuery(
@@ -58,21 +63,34 @@ export function UserDetailPage({ userId }: { userId: string }) {
   const grouped = sessions.data ? groupByBrowserSession(sessions.data.items) : undefined;
   const actions = (
     <>
-      <Button color="error" variant="contained" onClick={() => confirm(forceLogoutSpec(u.id, u.username))} data-testid="action-force-logout">
+      <RoleButton method="forceLogout" color="error" variant="contained" onClick={() => confirm(forceLogoutSpec(u.id, u.username))} data-testid="action-force-logout">
         Force logout
-      </Button>
-      <Button color="warning" variant="outlined" onClick={() => confirm(bumpRefreshVersionSpec(u.id, u.username))} data-testid="action-bump-refresh-version">
+      </RoleButton>
+      <RoleButton method="bumpRefreshVersion" color="warning" variant="outlined" onClick={() => confirm(bumpRefreshVersionSpec(u.id, u.username))} data-testid="action-bump-refresh-version">
         Bump refresh version
-      </Button>
-      {u.status === 'active' ? (
-        <Button color="error" variant="outlined" onClick={() => confirm(blockUserSpec(u.id, u.username))} data-testid="action-block">
-          Block
-        </Button>
-      ) : (
-        <Button variant="outlined" onClick={() => confirm(unblockUserSpec(u.id, u.username))} data-testid="action-unblock">
+      </RoleButton>
+      {u.status === 'blocked' ? (
+        <RoleButton method="unblockUser" variant="outlined" onClick={() => confirm(unblockUserSpec(u.id, u.username))} data-testid="action-unblock">
           Unblock
-        </Button>
+        </RoleButton>
+      ) : (
+        <RoleButton method="blockUser" color="error" variant="outlined" onClick={() => confirm(blockUserSpec(u.id, u.username))} data-testid="action-block">
+          Block
+        </RoleButton>
       )}
+      {/* Enabled while there is something to end: a lock, or failed logins counting towards one. */}
+      <RoleButton method="unlockUser" variant="outlined" disabled={unlocking.busy || (u.status !== 'locked' && u.failedLogins === 0)} onClick={() => void unlock({ userId: u.id })} data-testid="action-unlock">
+        Unlock
+      </RoleButton>
+      <RoleButton method="setUserPassword" variant="outlined" onClick={() => setOpen('password')} data-testid="action-set-password">
+        Set password
+      </RoleButton>
+      <RoleButton method="updateUser" variant="outlined" onClick={() => setOpen('edit')} data-testid="action-edit-user">
+        Edit profile
+      </RoleButton>
+      <RoleButton method="deleteUser" color="error" variant="text" onClick={() => setOpen('delete')} data-testid="action-delete-user">
+        Delete
+      </RoleButton>
     </>
   );
 
@@ -85,10 +103,11 @@ export function UserDetailPage({ userId }: { userId: string }) {
             <StatusChip status={u.status} testId="user-status" />
           </Stack>
         }
-        subtitle={`${u.activeSessions} active session${u.activeSessions === 1 ? '' : 's'}`}
+        subtitle={`${u.displayName ? `${u.displayName} · ` : ''}${u.activeSessions} active session${u.activeSessions === 1 ? '' : 's'}`}
         actions={actions}
       />
       <ErrorAlert error={user.error} title="Could not refresh this user" />
+      <ErrorAlert error={unlocking.error} title="Could not unlock this user" testId="unlock-error" />
       <UserFacts user={u} />
       <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap' }}>
         <Typography variant="h6" component="h2">
@@ -133,6 +152,9 @@ export function UserDetailPage({ userId }: { userId: string }) {
         />
       )}
       {dialog}
+      <EditUserDialog open={open === 'edit'} user={u} onClose={() => setOpen(null)} />
+      <SetPasswordDialog open={open === 'password'} userId={u.id} username={u.username} onClose={() => setOpen(null)} />
+      <DeleteUserDialog open={open === 'delete'} userId={u.id} username={u.username} onClose={() => setOpen(null)} />
     </>
   );
 }

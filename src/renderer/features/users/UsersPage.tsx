@@ -1,12 +1,12 @@
-import Button from '@mui/material/Button';
+import { RoleButton } from '../../components/RoleButton';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import PersonAddIcon from '@mui/icons-material/PersonAdd';
-import type { GridPaginationModel } from '@mui/x-data-grid';
+import type { GridPaginationModel, GridSortModel } from '@mui/x-data-grid';
 import { useState } from 'react';
-import type { UserStatus } from '../../../shared/dto';
+import type { UserListStatus, UserSort } from '../../../shared/dto';
 import { useAdminQuery } from '../../api';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -14,15 +14,23 @@ import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { useDebounced } from '../../components/use-debounced';
 import { CreateUserDialog } from './CreateUserDialog';
-import { UsersTable } from './UsersTable';
+import { SORTABLE, UsersTable } from './UsersTable';
 
-type StatusFilter = UserStatus | 'all';
+type StatusFilter = UserListStatus | 'all';
 
-/** Users: prefix search and status filter on the server, live as users sign in and out. */
+/** The grid's sort model as listUsers' `sort` (undefined: the server's default, newest first). */
+function toSort(model: GridSortModel): { by: UserSort; dir: 'asc' | 'desc' } | undefined {
+  const first = model[0];
+  const by = SORTABLE.find((field) => field === first?.field);
+  return by && first?.sort ? { by, dir: first.sort } : undefined;
+}
+
+/** Users: substring search, status filter and sort on the server, live as users sign in and out. */
 export function UsersPage() {
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState<StatusFilter>('all');
   const [pagination, setPagination] = useState<GridPaginationModel>({ page: 0, pageSize: 25 });
+  const [sort, setSort] = useState<GridSortModel>([]);
   const [creating, setCreating] = useState(false);
   const settledSearch = useDebounced(search.trim(), 250);
 
@@ -31,12 +39,13 @@ export function UsersPage() {
     {
       search: settledSearch === '' ? undefined : settledSearch,
       status: status === 'all' ? undefined : status,
+      sort: toSort(sort),
       offset: pagination.page * pagination.pageSize,
       limit: pagination.pageSize,
     },
     {
       // Session counts and statuses change with logins, refreshes and revocations.
-      refreshOn: (event) => event.type.startsWith('user.') || event.type.startsWith('session.'),
+      refreshOn: (event) => event.type.startsWith('user.') || event.type.startsWith('session') || event.type.startsWith('sessions.'),
       throttleMs: 500,
       keepPrevious: true,
     },
@@ -44,18 +53,20 @@ export function UsersPage() {
 
   const filtered = settledSearch !== '' || status !== 'all';
   const openCreate = (
-    <Button variant="contained" startIcon={<PersonAddIcon />} onClick={() => setCreating(true)} data-testid="create-user-open">
+    <RoleButton method="createUser" variant="contained" startIcon={<PersonAddIcon />} onClick={() => setCreating(true)} data-testid="create-user-open">
       Create user
-    </Button>
+    </RoleButton>
   );
 
   return (
     <>
-      <PageHeader title="Users" subtitle="Search by username prefix; click a user for their devices and tokens." actions={openCreate} />
+      <PageHeader title="Users" subtitle="Search by username, name or email; click a user for their profile, devices and tokens." actions={openCreate} />
       <Stack direction="row" spacing={2} useFlexGap sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>
         <TextField
-          label="Search username"
+          label="Search users"
           value={search}
+          helperText="3+ characters: anywhere in username, name or email; 1–2: start of the username"
+          sx={{ minWidth: 320 }}
           onChange={(event) => {
             setSearch(event.target.value);
             setPagination((p) => ({ ...p, page: 0 }));
@@ -75,7 +86,7 @@ export function UsersPage() {
           }}
           aria-label="Filter by status"
         >
-          {(['all', 'active', 'blocked'] as const).map((value) => (
+          {(['all', 'active', 'locked', 'blocked'] as const).map((value) => (
             <ToggleButton key={value} value={value} data-testid={`users-status-${value}`}>
               {value}
             </ToggleButton>
@@ -94,15 +105,15 @@ export function UsersPage() {
           title="No users yet — create one"
           hint="Users sign in through the token endpoint; create one here to get started."
           action={
-            <Button variant="contained" onClick={() => setCreating(true)} data-testid="create-user-empty">
+            <RoleButton method="createUser" variant="contained" onClick={() => setCreating(true)} data-testid="create-user-empty">
               Create the first user
-            </Button>
+            </RoleButton>
           }
           testId="users-empty"
         />
       )}
       {users.data && users.data.total === 0 && filtered && (
-        <EmptyState title="No users match" hint="Try a shorter prefix or another status." testId="users-no-match" />
+        <EmptyState title="No users match" hint="Try fewer characters or another status." testId="users-no-match" />
       )}
       {users.data && users.data.total > 0 && (
         <UsersTable
@@ -111,6 +122,11 @@ export function UsersPage() {
           loading={users.loading}
           pagination={pagination}
           onPaginationChange={setPagination}
+          sort={sort}
+          onSortChange={(model) => {
+            setSort(model);
+            setPagination((p) => ({ ...p, page: 0 }));
+          }}
         />
       )}
       <CreateUserDialog

@@ -1,19 +1,22 @@
 import Link from '@mui/material/Link';
-import { ServerPagedGrid } from '../../components/ServerPagedGrid';
-import { type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
+import Stack from '@mui/material/Stack';
+import { type GridColDef, type GridPaginationModel, type GridSortModel } from '@mui/x-data-grid';
 import type { UserSummary } from '../../../shared/dto';
+import { ServerPagedGrid } from '../../components/ServerPagedGrid';
 import { StatusChip } from '../../components/StatusChip';
 import { testIdRow } from '../../components/TestIdRow';
 import { RelativeTime } from '../../components/TimeText';
 import { href, navigate } from '../../lib/router';
+
+/** The columns the server sorts by (listUsers `sort.by`); the others are not sortable. */
+export const SORTABLE = ['username', 'status', 'lastLoginAt', 'createdAt'] as const;
 
 const columns: GridColDef<UserSummary>[] = [
   {
     field: 'username',
     headerName: 'Username',
     flex: 1,
-    minWidth: 160,
-    sortable: false,
+    minWidth: 150,
     renderCell: ({ row }) => (
       <Link href={href.user(row.id)} data-testid={`user-link-${row.username}`} onClick={(event) => event.stopPropagation()}>
         {row.username}
@@ -21,16 +24,41 @@ const columns: GridColDef<UserSummary>[] = [
     ),
   },
   {
+    field: 'displayName',
+    headerName: 'Name',
+    flex: 1,
+    minWidth: 130,
+    sortable: false,
+    renderCell: ({ row }) => row.displayName ?? '',
+  },
+  {
+    field: 'email',
+    headerName: 'Email',
+    flex: 1,
+    minWidth: 170,
+    sortable: false,
+    renderCell: ({ row }) => row.email ?? '',
+  },
+  {
     field: 'status',
     headerName: 'Status',
-    width: 110,
-    sortable: false,
-    renderCell: ({ row }) => <StatusChip status={row.status} testId={`user-status-${row.username}`} />,
+    width: 190,
+    renderCell: ({ row }) => (
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', height: '100%' }}>
+        <StatusChip status={row.status} testId={`user-status-${row.username}`} />
+        {row.status === 'locked' && row.lockedUntil !== null && (
+          <span data-testid={`user-unlocks-${row.username}`}>
+            unlocks <RelativeTime at={row.lockedUntil} />
+          </span>
+        )}
+      </Stack>
+    ),
   },
   {
     field: 'activeSessions',
-    headerName: 'Active sessions',
-    width: 140,
+    headerName: 'Sessions',
+    description: 'Active sessions',
+    width: 100,
     type: 'number',
     sortable: false,
     renderCell: ({ row }) => <span data-testid={`user-sessions-${row.username}`}>{row.activeSessions}</span>,
@@ -38,15 +66,13 @@ const columns: GridColDef<UserSummary>[] = [
   {
     field: 'lastLoginAt',
     headerName: 'Last login',
-    width: 150,
-    sortable: false,
+    width: 130,
     renderCell: ({ row }) => (row.lastLoginAt === null ? 'never' : <RelativeTime at={row.lastLoginAt} />),
   },
   {
     field: 'createdAt',
     headerName: 'Created',
-    width: 150,
-    sortable: false,
+    width: 130,
     renderCell: ({ row }) => <RelativeTime at={row.createdAt} />,
   },
 ];
@@ -59,10 +85,12 @@ interface Props {
   loading: boolean;
   pagination: GridPaginationModel;
   onPaginationChange: (model: GridPaginationModel) => void;
+  sort: GridSortModel;
+  onSortChange: (model: GridSortModel) => void;
 }
 
-/** One page of users; paging and filtering happen on the server. */
-export function UsersTable({ rows, total, loading, pagination, onPaginationChange }: Props) {
+/** One page of users; searching, sorting and paging all happen on the server. */
+export function UsersTable({ rows, total, loading, pagination, onPaginationChange, sort, onSortChange }: Props) {
   return (
     <ServerPagedGrid
       testId="users-table"
@@ -72,6 +100,8 @@ export function UsersTable({ rows, total, loading, pagination, onPaginationChang
       loading={loading}
       paginationModel={pagination}
       onPaginationModelChange={onPaginationChange}
+      sortModel={sort}
+      onSortModelChange={onSortChange}
       pageSizeOptions={[10, 25, 50, 100]}
       onRowClick={({ row }) => navigate(href.user(row.id))}
       slots={{ row: UserRow }}
