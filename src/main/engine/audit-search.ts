@@ -1,16 +1,13 @@
 /**
- * Audit search (listAudit, getAuditEntry) and the export's walk over the same filtered result. The store
- * answers each page newest first; the export pages by seq (keyset), so a file of any size is read a page at a
- * time and entries appended meanwhile (newer seqs) neither repeat nor shift it.
+ * Audit search (listAudit, getAuditEntry): the API's filter checked and mapped onto the store's, which answers
+ * each page newest first (the export, ./audit-export.ts, walks the same pages).
  */
-import type { AuditEntry } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type { AuditFilterInput } from '../../shared/audit';
 import type { AuditSearchFilter } from '../store/audit-search-store';
 import type { EngineContext } from './context';
 
 const DEFAULT_PAGE = 50;
-export const EXPORT_PAGE = 500;
 
 /** The store's filter from the API's: `type` (one) narrows `types` (any of); an impossible pair matches nothing. */
 export function toSearchFilter(input: AuditFilterInput): Omit<AuditSearchFilter, 'limit'> | null {
@@ -41,22 +38,4 @@ export function getAuditEntry(ctx: EngineContext, input: { seq: number }) {
   if (!entry) throw new WardenError('not_found', `No audit entry #${input.seq}.`);
   const ack = ctx.store.auditSearch.getAcknowledgement(input.seq);
   return { entry, acknowledgement: ack ? { by: ack.by, at: ack.at, note: ack.note } : null };
-}
-
-/**
- * Every entry the filter selects, newest first, one page per store query. The filter is validated (and an
- * inverted range refused) before the first entry, so an export that starts has a valid filter.
- */
-export function auditExportPages(ctx: EngineContext, input: AuditFilterInput, pageSize = EXPORT_PAGE): () => AuditEntry[] {
-  const filter = toSearchFilter(input);
-  let beforeSeq: number | undefined;
-  let done = filter === null;
-  return () => {
-    if (done || filter === null) return [];
-    const items = ctx.store.auditSearch.search({ ...filter, beforeSeq, limit: pageSize });
-    const last = items[items.length - 1];
-    if (items.length < pageSize || !last) done = true;
-    else beforeSeq = last.seq;
-    return items;
-  };
 }

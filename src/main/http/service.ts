@@ -13,6 +13,7 @@ import { AdminAuth } from './admin-auth';
 import { authorizeEndpoints } from './authorize-endpoint';
 import { endSessionEndpoints } from './end-session-endpoint';
 import { ADMIN_RPC_PREFIX, AdminEndpoints } from './admin-endpoints';
+import { AUDIT_EXPORT_PATH, auditExportEndpoint } from './audit-export';
 import { AdminSessionEndpoints } from './admin-session-endpoints';
 import type { Endpoint, ServiceContext } from './context';
 import { jwksEndpoint, metadataEndpoint, PATHS } from './discovery-endpoints';
@@ -104,6 +105,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     ['/admin/logout-all', { POST: adminSessions.logoutAll() }],
     ['/admin/info', { GET: admin.bridgeInfo() }],
     ['/admin/events', { GET: admin.events() }],
+    [AUDIT_EXPORT_PATH, { GET: auditExportEndpoint(ctx, auth) }],
   ]);
   const rpc = admin.rpc();
 

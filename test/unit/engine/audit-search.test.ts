@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { auditExportPages } from '../../../src/main/engine/audit-search';
 import { dispatchAdmin } from '../../../src/main/engine/dispatch';
 import type { ReuseAlert } from '../../../src/shared/audit';
 import type { AuditEntry } from '../../../src/shared/dto';
@@ -43,16 +42,6 @@ describe('audit search (listAudit)', () => {
     expect(short).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
   });
 
-  it('walks the whole filtered result for an export, a page at a time, without repeats', async () => {
-    const h = await makeHarness();
-    for (let i = 0; i < 7; i += 1) await h.engine.admin.createUser({ username: `export${i}`, password: 'correct horse battery' }, ADMIN);
-    const next = auditExportPages(h.engine.ctx, { types: ['user.created'] }, 3);
-    const seen: number[] = [];
-    for (let page = next(); page.length > 0; page = next()) seen.push(...page.map((e) => e.seq));
-    const all = h.store.listAudit({ type: 'user.created', limit: 100 }).map((e) => e.seq);
-    expect(seen).toEqual(all);
-    expect(new Set(seen).size).toBe(all.length);
-  });
 });
 
 describe('reuse alerts', () => {
