@@ -495,14 +495,18 @@ END;
 `;
 
 /**
- * Area C (sessions): the Sessions view across all users (store/sqlite-session-search-store.ts). Indexes on
- * columns a session never changes (its creation time, client and address), so a refresh, which rewrites the
- * activity columns, updates none of them: a login pays three index entries, a refresh nothing.
+ * Area C (sessions): the Sessions view across all users (store/sqlite-session-search-store.ts). Three indexes
+ * on columns a session never changes (its creation time, client and address), so a refresh updates none of
+ * them. The activity index, which a refresh rewrites anyway (last_activity_at changes), now carries every
+ * column the view filters on but the device: a walk in activity order checks the filters on the index alone.
+ * It replaces sessions_activity (same leading column), so a refresh still writes one entry there, a wider one.
  */
 const SESSION_SEARCH = `
 CREATE INDEX sessions_created ON sessions (created_at);
 CREATE INDEX sessions_client_created ON sessions (client_id, created_at);
 CREATE INDEX sessions_ip ON sessions (ip);
+CREATE INDEX sessions_activity_cover ON sessions (last_activity_at, revoked_at, live_until, refresh_ended_at, client_id, remember_me, created_at, ip, user_id);
+DROP INDEX sessions_activity;
 `;
 
 export const MIGRATIONS: readonly Migration[] = [

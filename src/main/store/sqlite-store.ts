@@ -19,6 +19,7 @@ import { SqliteAdminStore } from './sqlite-admin-store';
 import { SqliteAuditSearchStore } from './sqlite-audit-search-store';
 import { SqliteAuthorizationCodeStore } from './sqlite-authorization-code-store';
 import { SqliteClientSessionStore } from './sqlite-client-session-store';
+import { SqliteTokenReachStore } from './sqlite-token-reach-store';
 import { SqliteUserDirectoryStore } from './sqlite-user-directory-store';
 
 type Params = Record<string, unknown>;
@@ -197,6 +198,7 @@ export class SqliteStore implements Store {
   readonly authorizationCodes: SqliteAuthorizationCodeStore;
   readonly admins: SqliteAdminStore;
   readonly clientSessions: SqliteClientSessionStore;
+  readonly tokenReach: SqliteTokenReachStore;
   readonly sessionSearch: SqliteSessionSearchStore;
   readonly userDirectory: SqliteUserDirectoryStore;
 
@@ -224,6 +226,7 @@ export class SqliteStore implements Store {
     this.authorizationCodes = new SqliteAuthorizationCodeStore((sql) => this.q(sql));
     this.admins = new SqliteAdminStore((sql) => this.q(sql));
     this.clientSessions = new SqliteClientSessionStore((sql) => this.q(sql));
+    this.tokenReach = new SqliteTokenReachStore((sql) => this.q(sql));
     this.sessionSearch = new SqliteSessionSearchStore((sql) => this.q(sql));
     this.userDirectory = new SqliteUserDirectoryStore((sql) => this.q(sql));
   }

@@ -51,3 +51,31 @@ export async function assertClientGrants(page: Page, clientId: string, grants: s
   for (const grant of grants) await expect(cell).toContainText(grant);
   await expect(cell.locator('.MuiChip-root')).toHaveCount(grants.length);
 }
+
+/** Opens a client's page (`#/clients/<id>`) from its row in the Clients view. */
+export async function openClientPage(page: Page, clientId: string): Promise<void> {
+  await goToClients(page);
+  await page.getByTestId(`client-link-${clientId}`).click();
+  await expect(page.getByTestId('client-id')).toHaveText(clientId);
+}
+
+/** Reads the secret the one-time dialog shows, then closes it. */
+export async function takeShownSecret(page: Page): Promise<string> {
+  await expect(page.getByTestId('client-secret-dialog')).toBeVisible();
+  const secret = await page.getByTestId('client-secret').inputValue();
+  expect(secret.length).toBeGreaterThan(20);
+  await page.getByTestId('client-secret-done').click();
+  await expect(page.getByTestId('client-secret-dialog')).toBeHidden();
+  return secret;
+}
+
+/** Rotates the open client's secret with an overlap (seconds, one of the dialog's choices); returns the new secret. */
+export async function rotateSecret(page: Page, overlapSeconds: number, previous: string | RegExp): Promise<string> {
+  await page.getByTestId('client-action-rotate-secret').click();
+  await expect(page.getByTestId('rotate-secret-dialog')).toBeVisible();
+  await page.getByTestId('rotate-secret-overlap').click();
+  await page.getByTestId(`rotate-secret-overlap-${overlapSeconds}`).click();
+  await page.getByTestId('rotate-secret-submit').click();
+  await expect(page.getByTestId('client-secret-previous')).toHaveText(previous);
+  return takeShownSecret(page);
+}

@@ -48,9 +48,24 @@ describe('client form', () => {
       backchannelLogoutUri: null,
       grantTypes: ['authorization_code', 'refresh_token'],
       idTokenSignedResponseAlg: 'RS256',
+      accessTokenTtlSeconds: null,
+      refreshIdleSeconds: null,
+      refreshAbsoluteSeconds: null,
     });
     // An update sends the whole registration, and never the kind.
     expect(form.updateInput({ ...form.emptyForm(), clientId: 'notes', name: 'Notes' })).not.toHaveProperty('kind');
+  });
+
+  it('lifetimes: empty is the install setting (null), a number is sent as one, anything else is caught here in plain words', () => {
+    const typed = { ...form.emptyForm(), clientId: 'notes', name: 'Notes', accessTokenTtlSeconds: ' 120 ', refreshIdleSeconds: '', refreshAbsoluteSeconds: '1.5' };
+    expect(form.updateInput(typed)).toMatchObject({ accessTokenTtlSeconds: 120, refreshIdleSeconds: null, refreshAbsoluteSeconds: 1.5 });
+    expect(form.lifetimeProblems(typed)).toEqual({ refreshAbsoluteSeconds: 'A whole number of seconds, or empty for the install setting' });
+    expect(form.lifetimeProblems({ ...typed, refreshAbsoluteSeconds: 'two hours' })).toHaveProperty('refreshAbsoluteSeconds');
+    expect(form.lifetimeProblems({ ...typed, refreshAbsoluteSeconds: '7200' })).toEqual({});
+    expect([form.describeSeconds('120'), form.describeSeconds('90061'), form.describeSeconds(''), form.describeSeconds('x')]).toEqual(['2 min', '1 d 1 h 1 min 1 s', undefined, undefined]);
+    // The server's verdict on a lifetime lands under its field.
+    const error = { code: 'invalid_input', message: 'Invalid input for updateClient: refreshIdleSeconds: the idle lifetime cannot be longer than the absolute one' };
+    expect(form.clientFieldErrors(error as never).fields).toEqual({ refreshIdleSeconds: 'the idle lifetime cannot be longer than the absolute one' });
   });
 
   it('keeps grants in one order whatever order they are ticked in', () => {

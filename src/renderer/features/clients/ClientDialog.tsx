@@ -20,8 +20,8 @@ import type { ClientInfo } from '../../../shared/dto';
 import { clientKindSchema, signingAlgSchema } from '../../../shared/dto';
 import { api, useAction } from '../../api';
 import {
-  clientFieldErrors, createInput, emptyForm, formOf, GRANT_LABELS, GRANT_ORDER, ID_TOKEN_ALGS, updateInput, uriLines, withGrant,
-  type ClientForm,
+  clientFieldErrors, createInput, describeSeconds, emptyForm, formOf, GRANT_LABELS, GRANT_ORDER, ID_TOKEN_ALGS, LIFETIME_FIELDS, LIFETIME_LABELS,
+  lifetimeProblems, updateInput, uriLines, withGrant, type ClientForm,
 } from './client-form';
 
 type Props =
@@ -51,11 +51,16 @@ function ClientFormView(props: Props & { prefix: string }) {
   const [create, createState] = useAction(api.createClient);
   const [update, updateState] = useAction(api.updateClient);
   const state = editing ? updateState : createState;
-  const errors = clientFieldErrors(state.error, sent);
+  const [localProblems, setLocalProblems] = useState<ReturnType<typeof lifetimeProblems>>({});
+  const serverErrors = clientFieldErrors(state.error, sent);
+  const errors = { ...serverErrors, fields: { ...serverErrors.fields, ...localProblems } };
   const set = <K extends keyof ClientForm>(key: K, value: ClientForm[K]) => setForm((current) => ({ ...current, [key]: value }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const problems = lifetimeProblems(form);
+    setLocalProblems(problems);
+    if (Object.keys(problems).length > 0) return;
     setSent({ redirectUris: uriLines(form.redirectUris), postLogoutRedirectUris: uriLines(form.postLogoutRedirectUris) });
     if (props.mode === 'create') {
       const result = await create(createInput(form));
@@ -183,6 +188,31 @@ function ClientFormView(props: Props & { prefix: string }) {
               </MenuItem>
             ))}
           </TextField>
+          <FormControl component="fieldset">
+            <FormLabel component="legend">Token lifetimes for this client</FormLabel>
+            <FormHelperText sx={{ mx: 0 }}>
+              Empty: the install setting (Settings). They apply to every session of this client, remember-me or not; an access
+              token is never longer than the install&apos;s.
+            </FormHelperText>
+            <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ mt: 1 }}>
+              {LIFETIME_FIELDS.map((field) => (
+                <TextField
+                  key={field}
+                  label={LIFETIME_LABELS[field]}
+                  value={form[field]}
+                  onChange={(event) => {
+                    set(field, event.target.value);
+                    // A problem found here is about what was typed: it goes with the next keystroke.
+                    setLocalProblems(({ [field]: _gone, ...rest }) => rest);
+                  }}
+                  error={errors.fields[field] !== undefined}
+                  helperText={helper(field, describeSeconds(form[field]) ?? 'Install setting', `lifetime-${field}`)}
+                  slotProps={{ htmlInput: { 'data-testid': `${prefix}-${field}`, inputMode: 'numeric' } }}
+                  sx={{ flex: 1 }}
+                />
+              ))}
+            </Stack>
+          </FormControl>
           {state.error && errors.general !== null && (
             <Alert severity="error" data-testid={`${prefix}-error`} data-error-code={state.error.code}>
               {errors.general} <code>({state.error.code})</code>

@@ -1,4 +1,3 @@
-import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import Chip from '@mui/material/Chip';
@@ -16,23 +15,27 @@ import { useAdminQuery } from '../../api';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
+import { LinkedId } from '../../components/LinkedId';
 import { Mono } from '../../components/Mono';
+import { RoleButton } from '../../components/RoleButton';
+import { StatusChip } from '../../components/StatusChip';
+import { href } from '../../lib/router';
 import { PageHeader } from '../../components/PageHeader';
 import { RelativeTime } from '../../components/TimeText';
 import { ClientDialog } from './ClientDialog';
 import { SecretOnceDialog } from './SecretOnceDialog';
 
-/** OAuth clients: the apps that sign users in, with their registration (redirect URIs, grants), editable. */
+/** OAuth clients: the apps that sign users in, with their registration (redirect URIs, grants), editable; each opens its page. */
 export function ClientsPage() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<ClientInfo | null>(null);
   const [secret, setSecret] = useState<{ clientId: string; secret: string } | null>(null);
-  const clients = useAdminQuery('listClients', {}, { refreshOn: (event) => event.type === 'client.created' || event.type === 'client.updated' });
+  const clients = useAdminQuery('listClients', {}, { refreshOn: (event) => event.type.startsWith('client.') });
 
   const create = (
-    <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)} data-testid="create-client-open">
+    <RoleButton method="createClient" variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)} data-testid="create-client-open">
       Create client
-    </Button>
+    </RoleButton>
   );
   return (
     <>
@@ -47,9 +50,9 @@ export function ClientsPage() {
                 title="No clients yet — create one"
                 hint="Every sign-in names a client_id; create one for each app."
                 action={
-                  <Button variant="contained" onClick={() => setCreating(true)} data-testid="create-client-empty">
+                  <RoleButton method="createClient" variant="contained" onClick={() => setCreating(true)} data-testid="create-client-empty">
                     Create the first client
-                  </Button>
+                  </RoleButton>
                 }
                 testId="clients-empty"
               />
@@ -70,9 +73,17 @@ export function ClientsPage() {
                   {clients.data.map((client) => (
                     <TableRow key={client.clientId} data-testid={`client-row-${client.clientId}`}>
                       <TableCell>
-                        <Mono>{client.clientId}</Mono>
+                        <LinkedId value={client.clientId} href={href.client(client.clientId)} label="Copy client id" testId={`client-link-${client.clientId}`} />
                       </TableCell>
-                      <TableCell>{client.name}</TableCell>
+                      <TableCell>
+                        {client.name}
+                        {client.disabledAt !== null && (
+                          <>
+                            {' '}
+                            <StatusChip status="disabled" testId={`client-disabled-${client.clientId}`} />
+                          </>
+                        )}
+                      </TableCell>
                       <TableCell>
                         <Chip label={client.kind} variant="outlined" data-testid={`client-kind-${client.clientId}`} />
                       </TableCell>
@@ -92,9 +103,9 @@ export function ClientsPage() {
                         <RelativeTime at={client.createdAt} />
                       </TableCell>
                       <TableCell align="right">
-                        <Button size="small" startIcon={<EditIcon />} onClick={() => setEditing(client)} data-testid={`client-edit-${client.clientId}`}>
+                        <RoleButton method="updateClient" size="small" startIcon={<EditIcon />} onClick={() => setEditing(client)} data-testid={`client-edit-${client.clientId}`}>
                           Edit
-                        </Button>
+                        </RoleButton>
                       </TableCell>
                     </TableRow>
                   ))}

@@ -8,15 +8,18 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import ContentCopyIcon from '@mui/icons-material/ContentCopy';
 import { useRef, useState } from 'react';
+import { AbsoluteTime } from '../../components/TimeText';
 
 interface Props {
   clientId: string;
   secret: string | null;
+  /** After a rotation: until when the replaced secret is still accepted (null: no longer). Absent for a new client. */
+  previousValidUntil?: number | null;
   onClose: () => void;
 }
 
 /** A confidential client's secret, shown exactly once: only its hash is stored. */
-export function SecretOnceDialog({ clientId, secret, onClose }: Props) {
+export function SecretOnceDialog({ clientId, secret, previousValidUntil, onClose }: Props) {
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   const field = useRef<HTMLInputElement>(null);
 
@@ -48,6 +51,16 @@ export function SecretOnceDialog({ clientId, secret, onClose }: Props) {
             slotProps={{ htmlInput: { readOnly: true, 'data-testid': 'client-secret', spellCheck: false } }}
             onFocus={(event) => event.target.select()}
           />
+          {previousValidUntil === null && (
+            <Alert severity="info" data-testid="client-secret-previous">
+              The previous secret no longer works.
+            </Alert>
+          )}
+          {previousValidUntil != null && (
+            <Alert severity="info" data-testid="client-secret-previous">
+              The previous secret keeps working until <AbsoluteTime at={previousValidUntil} />; then only this one does.
+            </Alert>
+          )}
           {copied === 'yes' && <Alert severity="success" data-testid="client-secret-copied">Copied to the clipboard.</Alert>}
           {copied === 'failed' && <Alert severity="info">The clipboard is not available here: the secret is selected, press Ctrl+C.</Alert>}
         </Stack>

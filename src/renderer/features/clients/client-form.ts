@@ -17,7 +17,19 @@ export interface ClientForm {
   backchannelLogoutUri: string;
   grantTypes: GrantType[];
   idTokenSignedResponseAlg: SigningAlg;
+  /** Whole seconds as typed; empty: the install setting. */
+  accessTokenTtlSeconds: string;
+  refreshIdleSeconds: string;
+  refreshAbsoluteSeconds: string;
 }
+
+export const LIFETIME_FIELDS = ['accessTokenTtlSeconds', 'refreshIdleSeconds', 'refreshAbsoluteSeconds'] as const;
+export type LifetimeField = (typeof LIFETIME_FIELDS)[number];
+export const LIFETIME_LABELS: Record<LifetimeField, string> = {
+  accessTokenTtlSeconds: 'Access token lifetime (seconds)',
+  refreshIdleSeconds: 'Session idle lifetime (seconds)',
+  refreshAbsoluteSeconds: 'Session absolute lifetime (seconds)',
+};
 
 export const GRANT_LABELS: Record<GrantType, string> = {
   authorization_code: 'Authorization code with PKCE — sign-in through the hosted page',
@@ -27,7 +39,9 @@ export const GRANT_LABELS: Record<GrantType, string> = {
 export const GRANT_ORDER: readonly GrantType[] = ['authorization_code', 'refresh_token', 'password'];
 export const ID_TOKEN_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
 
-export const FORM_FIELDS = ['clientId', 'name', 'kind', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'grantTypes', 'idTokenSignedResponseAlg'] as const;
+export const FORM_FIELDS = [
+  'clientId', 'name', 'kind', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'grantTypes', 'idTokenSignedResponseAlg', ...LIFETIME_FIELDS,
+] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 
 /** A new client's form: createClient's defaults (no password grant). */
@@ -41,6 +55,9 @@ export function emptyForm(): ClientForm {
     backchannelLogoutUri: '',
     grantTypes: ['authorization_code', 'refresh_token'],
     idTokenSignedResponseAlg: 'RS256',
+    accessTokenTtlSeconds: '',
+    refreshIdleSeconds: '',
+    refreshAbsoluteSeconds: '',
   };
 }
 
@@ -54,7 +71,46 @@ export function formOf(client: ClientInfo): ClientForm {
     backchannelLogoutUri: client.backchannelLogoutUri ?? '',
     grantTypes: [...client.grantTypes],
     idTokenSignedResponseAlg: client.idTokenSignedResponseAlg,
+    accessTokenTtlSeconds: client.accessTokenTtlSeconds?.toString() ?? '',
+    refreshIdleSeconds: client.refreshIdleSeconds?.toString() ?? '',
+    refreshAbsoluteSeconds: client.refreshAbsoluteSeconds?.toString() ?? '',
   };
+}
+
+/**
+ * A lifetime as typed: empty is null (the install setting); anything else is sent as a number for the server to
+ * judge (a non-number becomes NaN, which the contract refuses under the field's name).
+ */
+export function lifetimeValue(text: string): number | null {
+  const trimmed = text.trim();
+  return trimmed === '' ? null : Number(trimmed);
+}
+
+/** Lifetimes that are not whole numbers of seconds, per field: judged here so the admin reads plain words. */
+export function lifetimeProblems(form: ClientForm): Partial<Record<LifetimeField, string>> {
+  const problems: Partial<Record<LifetimeField, string>> = {};
+  for (const field of LIFETIME_FIELDS) {
+    const value = lifetimeValue(form[field]);
+    if (value !== null && !(Number.isInteger(value) && value > 0)) problems[field] = 'A whole number of seconds, or empty for the install setting';
+  }
+  return problems;
+}
+
+/** "900" → "15 min", to read a number of seconds at a glance; undefined when it is no whole positive number. */
+export function describeSeconds(text: string): string | undefined {
+  const value = lifetimeValue(text);
+  if (value === null || !Number.isInteger(value) || value <= 0) return undefined;
+  const units: [number, string][] = [[86400, 'd'], [3600, 'h'], [60, 'min']];
+  const parts: string[] = [];
+  let rest = value;
+  for (const [size, unit] of units) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)} ${unit}`);
+      rest %= size;
+    }
+  }
+  if (rest > 0) parts.push(`${rest} s`);
+  return parts.join(' ');
 }
 
 /** Lines as URIs: surrounding space and blank lines dropped, the rest sent as typed for the server to judge. */
@@ -79,6 +135,9 @@ function registration(form: ClientForm) {
     backchannelLogoutUri: form.backchannelLogoutUri.trim() === '' ? null : form.backchannelLogoutUri.trim(),
     grantTypes: form.grantTypes,
     idTokenSignedResponseAlg: form.idTokenSignedResponseAlg,
+    accessTokenTtlSeconds: lifetimeValue(form.accessTokenTtlSeconds),
+    refreshIdleSeconds: lifetimeValue(form.refreshIdleSeconds),
+    refreshAbsoluteSeconds: lifetimeValue(form.refreshAbsoluteSeconds),
   };
 }
 
