@@ -5,11 +5,13 @@
  * - drive: a filter with an index of its own (user, client, address prefix, a date range, `cant_refresh`)
  *   matches fewer than DRIVE_CAP rows (counted on the index, stopping at the cap): those rows are read and
  *   sorted. Complete, at most DRIVE_CAP row lookups.
- * - walk: otherwise the sort order's index is walked (the status's partial index when there is one) and each
- *   row checked against the filters, but a page examines at most SCAN_BUDGET index entries: when the filters
- *   are rare the page comes back short (`partial`) with a cursor where the walk stopped, instead of reading
- *   the whole table. SQLite's planner cannot make this choice itself: its statistics are averages (a client's
- *   share of sessions), not the counts of the values asked for.
+ * - walk: otherwise the sort order's index is walked and each entry checked against the filters, but a page
+ *   examines at most a budget of index entries: when the filters are rare the page comes back short (`partial`)
+ *   with a cursor where the walk stopped, instead of reading the whole table. The activity order's index covers
+ *   every filter but the device (sessions_activity_cover), so those are checked on the index alone and only
+ *   matches are read: WALK_BUDGET entries; a device filter (or the creation order) reads each candidate's row, SCAN_BUDGET of them.
+ *   SQLite's planner cannot make this choice itself: its statistics are averages (a client's share of
+ *   sessions), not the counts of the values asked for.
  * The status conditions are the engine's one rule (engine/queries.ts `sessionStatus`) in SQL.
  */
 import type Database from 'better-sqlite3';
@@ -19,8 +21,12 @@ import { SESSION, toSession } from './sqlite-store';
 
 /** A driving filter is used when it matches fewer rows than this. */
 export const DRIVE_CAP = 2000;
-/** At most this many index entries are examined by one walked page. */
+/** At most this many index entries are examined by one walked page whose filters the index answers. */
+export const WALK_BUDGET = 25_000;
+/** At most this many when every candidate's row must be read (a device filter, the creation order). */
 export const SCAN_BUDGET = 4000;
+/** The first window a walked page tries before its whole budget. */
+const FIRST_WINDOW = 1000;
 
 type Params = Record<string, string | number | undefined>;
 type RawSession = Omit<SessionRow, 'rememberMe'> & { rememberMe: number };
@@ -34,13 +40,6 @@ const STATUS_SQL = {
   revoked: 'revoked_at IS NOT NULL',
 } as const;
 
-/** The partial index holding a status's candidates in activity order, and its conditions answered by the index alone. */
-const STATUS_WALK = {
-  active: { index: 'sessions_live_activity', cond: 'revoked_at IS NULL AND live_until > @now' },
-  cant_refresh: { index: 'sessions_cant_refresh', cond: STATUS_SQL.cant_refresh },
-  expired: { index: 'sessions_live_activity', cond: STATUS_SQL.expired },
-  revoked: { index: 'sessions_revoked_activity', cond: STATUS_SQL.revoked },
-} as const;
 
 /** The first string greater than every string starting with `prefix` (ASCII: the last character plus one). */
 function prefixEnd(prefix: string): string {
@@ -97,13 +96,11 @@ export class SqliteSessionSearchStore implements SessionSearchStore {
     if (query.after) filters.push(beyond(col, desc, 'afterKey', 'afterRowid'));
     const bind = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
 
-    // The sort order's own index (the status's partial one when there is one), with what it answers alone.
-    const walk =
-      query.sort === 'lastActivityAt' && query.status !== undefined
-        ? { index: STATUS_WALK[query.status].index, cond: [STATUS_WALK[query.status].cond, ...active] }
-        : query.sort === 'lastActivityAt'
-          ? { index: 'sessions_activity', cond: active }
-          : { index: 'sessions_created', cond: created };
+    // The sort order's own index, with the range on its column (which bounds the walk itself).
+    // A session is never active before it was created: a creation lower bound ends an activity walk there too.
+    const activityFloor = query.createdFrom === undefined ? [] : ['last_activity_at >= @createdFrom'];
+    const walk = query.sort === 'lastActivityAt' ? { index: 'sessions_activity_cover', cond: [...active, ...activityFloor] } : { index: 'sessions_created', cond: created };
+    const budget = query.sort === 'lastActivityAt' && query.device === undefined ? WALK_BUDGET : SCAN_BUDGET;
 
     const drivers: { index: string; cond: string[] }[] = [];
     if (query.userId !== undefined) drivers.push({ index: 'sessions_user_activity', cond: ['user_id = @userId', ...active] });
@@ -111,7 +108,7 @@ export class SqliteSessionSearchStore implements SessionSearchStore {
     if (ip !== undefined) drivers.push({ index: 'sessions_ip', cond: ['ip >= @ipLo AND ip < @ipHi'] });
     if (query.status === 'cant_refresh') drivers.push({ index: 'sessions_cant_refresh', cond: [STATUS_SQL.cant_refresh, ...active] });
     if (created.length > 0) drivers.push({ index: 'sessions_created', cond: created });
-    if (active.length > 0) drivers.push({ index: 'sessions_activity', cond: active });
+    if (active.length > 0) drivers.push({ index: 'sessions_activity_cover', cond: active });
 
     let best: { index: string; n: number } | undefined;
     for (const driver of drivers) {
@@ -134,14 +131,18 @@ export class SqliteSessionSearchStore implements SessionSearchStore {
 
     if (best) return finish(select(best.index, []), null, `drive:${best.index}`);
 
-    // Where this page's walk ends: SCAN_BUDGET entries on, read from the index alone.
+    // Where this page's walk ends: `size` entries on, whatever they hold, read from the index alone. A small
+    // window first: a common filter fills the page there, and only a rare one pays for the whole budget.
     const walkCond = [...walk.cond, ...(query.after ? [beyond(col, desc, 'afterKey', 'afterRowid')] : [])];
-    const boundary = this.q(`SELECT ${col} AS key, rowid AS rowid FROM sessions INDEXED BY ${walk.index} WHERE ${['1', ...walkCond].join(' AND ')}
-      ${order} LIMIT 1 OFFSET ${SCAN_BUDGET - 1}`).get(bind) as SessionCursor | undefined;
-    if (!boundary) return finish(select(walk.index, []), null, `walk:${walk.index}`);
-    Object.assign(bind, { endKey: boundary.key, endRowid: boundary.rowid });
-    const rows = select(walk.index, [beyond(col, !desc, 'endKey', 'endRowid', true)]);
-    return finish(rows, boundary, `walk:${walk.index}`);
+    for (const size of [FIRST_WINDOW, budget]) {
+      const boundary = this.q(`SELECT ${col} AS key, rowid AS rowid FROM sessions INDEXED BY ${walk.index} WHERE ${['1', ...walkCond].join(' AND ')}
+        ${order} LIMIT 1 OFFSET ${size - 1}`).get(bind) as SessionCursor | undefined;
+      if (!boundary) return finish(select(walk.index, []), null, `walk:${walk.index}`);
+      Object.assign(bind, { endKey: boundary.key, endRowid: boundary.rowid });
+      const rows = select(walk.index, [beyond(col, !desc, 'endKey', 'endRowid', true)]);
+      if (rows.length > query.limit || size === budget) return finish(rows, boundary, `walk:${walk.index}`);
+    }
+    throw new Error('unreachable');
   }
 
   openSessionsOf(clientId: string | null, now: number): SessionRow[] {

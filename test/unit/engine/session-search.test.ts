@@ -150,11 +150,12 @@ describe('searchSessions', () => {
     expect(rows.filter((r) => r.clientId === 'rare').length).toBeLessThan(DRIVE_CAP);
     expect(search.search({ ...base, clientId: 'rare' }).plan).toBe('drive:sessions_client_created');
     expect(search.search({ ...base, ipPrefix: '10.1.17.' }).plan).toBe('drive:sessions_ip');
-    expect(search.search({ ...base, clientId: 'web' }).plan).toBe('walk:sessions_activity');
-    expect(search.search({ ...base, status: 'revoked' }).plan).toBe('walk:sessions_revoked_activity');
+    expect(search.search({ ...base, clientId: 'web' }).plan).toBe('walk:sessions_activity_cover');
+    expect(search.search({ ...base, status: 'revoked' }).plan).toBe('walk:sessions_activity_cover');
+    expect(search.search({ ...base, status: 'cant_refresh' }).plan).toBe('drive:sessions_cant_refresh');
     // The kiosk sessions are 1 in 997 and no index finds them: the first page stops after SCAN_BUDGET rows.
     const first = search.search({ ...base, device: 'kiosk' });
-    expect(first.plan).toBe('walk:sessions_activity');
+    expect(first.plan).toBe('walk:sessions_activity_cover');
     expect(first.partial).toBe(true);
     expect(first.items.length).toBeLessThan(50);
     expect(first.next).not.toBeNull();
