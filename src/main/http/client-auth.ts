@@ -63,7 +63,8 @@ export function authenticateBasic(engine: TokenEngine, credentials: BasicCredent
     const row = engine.authenticateClient(credentials.clientId, credentials.secret);
     return { clientId: row.clientId, kind: row.kind, authenticated: true };
   } catch (error) {
-    if (isWardenError(error)) throw invalidClient('Client authentication failed.');
+    // The engine's two answers are both safe to pass on: "authentication failed", or "disabled" once the secret matched.
+    if (isWardenError(error)) throw invalidClient(error.code === 'invalid_client' ? error.message : 'Client authentication failed.');
     throw error;
   }
 }
