@@ -3,6 +3,7 @@
  * with the one-time link creates an operator and a viewer; the viewer looks but cannot touch; the operator
  * opens a second tab without any new link; two-step sign-in with a QR code; API keys shown once.
  */
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
 import * as OTPAuth from 'otpauth';
 import { ELECTRON_MODE, expect, test, waitForConsole } from './fixtures/warden';
@@ -15,6 +16,17 @@ test.skip(ELECTRON_MODE, 'browser console only');
 
 const OPERATOR = { username: 'olga.ops', password: 'operator password 1', role: 'operator' } as const;
 const VIEWER = { username: 'victor', password: 'viewer password 1', role: 'viewer' } as const;
+
+/**
+ * axe's serious and critical findings in `scope` (this spec's own screens; test/e2e/a11y.spec.ts scans whole
+ * views), one line each.
+ */
+async function seriousFindings(page: Page, where: string, scope: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).include(scope).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${where}: ${violation.impact} ${violation.id}: ${violation.help} at ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.html.slice(0, 160)}`).slice(0, 5).join(' | ')}`);
+}
 
 /** A fresh browser (its own cookie jar) at the console's address: no link, so the sign-in page. */
 async function freshBrowser(browser: Browser, issuer: string): Promise<Page> {
@@ -146,4 +158,63 @@ test('an API key is shown once, acts with its admin role, shows when it was last
   await page.getByTestId('admin-confirm-submit').click();
   await expect(page.getByTestId(`admin-key-row-${keyId}`)).toHaveAttribute('data-revoked', 'true');
   expect((await call('listUsers')).status).toBe(401);
+});
+
+test('the sign-in page, the account menu and the Admins page of a named owner have no serious or critical axe finding', async ({ warden, browser }) => {
+  const owner = { username: 'amy', password: 'owner password 1', role: 'owner' } as const;
+  await warden.driver.call('createAdmin', owner);
+  const { id: viewerId } = await warden.driver.call('createAdmin', VIEWER);
+  await warden.driver.call('createAdminKey', { adminId: viewerId, name: 'nightly report' });
+  const page = await freshBrowser(browser, warden.issuer);
+  await expectSignInPage(page);
+  const findings = await seriousFindings(page, 'sign-in', 'body');
+  // A wrong password leaves an error on the page: that state too.
+  await page.getByTestId('signin-username').fill(owner.username);
+  await page.getByTestId('signin-password').fill('not the password');
+  await page.getByTestId('signin-submit').click();
+  await expect(page.getByTestId('signin-error')).toHaveAttribute('data-error-code', 'invalid_credentials');
+  findings.push(...(await seriousFindings(page, 'sign-in refused', 'body')));
+  await page.getByTestId('signin-password').fill(owner.password);
+  await page.getByTestId('signin-submit').click();
+  await expectSignedInAs(page, owner.username, 'owner');
+  await goToAdmins(page);
+  await expect(page.getByTestId('admins-table')).toBeVisible();
+  await expect(page.getByTestId('admin-keys-table')).toBeVisible();
+  await expect(page.getByTestId('admin-sessions-table')).toBeVisible();
+  await page.getByTestId('totp-begin').click();
+  await expect(page.getByTestId('totp-qr')).toBeVisible();
+  findings.push(...(await seriousFindings(page, 'admins', 'main')));
+  findings.push(...(await seriousFindings(page, 'header account', '[data-testid="header-account"]')));
+  await page.getByTestId('header-account').click();
+  await expect(page.getByTestId('account-signout')).toBeVisible();
+  findings.push(...(await seriousFindings(page, 'account menu', '[data-testid="account-menu"]')));
+  expect(findings).toEqual([]);
+  await page.context().close();
+});
+
+test("an owner's change reaches the admin's open console: a new role applies at once, disabling signs them out", async ({ warden, browser }) => {
+  const { page: owner, issuer } = warden;
+  await goToAdmins(owner);
+  await createAdmin(owner, VIEWER);
+  const viewer = await freshBrowser(browser, issuer);
+  await signIn(viewer, VIEWER);
+  await expectSignedInAs(viewer, VIEWER.username, 'viewer');
+  await goToKeys(viewer);
+  await expect(viewer.getByTestId('rotate-key')).toBeDisabled();
+
+  // Promoted: the viewer's console follows without a reload.
+  await owner.getByTestId(`admin-role-${VIEWER.username}`).click();
+  await owner.getByTestId('admin-role-option-operator').click();
+  await expect(owner.getByTestId(`admin-role-${VIEWER.username}`)).toHaveText('operator');
+  await expect(viewer.getByTestId('header-role')).toHaveText('operator');
+  await expect(viewer.getByTestId('rotate-key')).toBeEnabled();
+
+  // Disabled: their session ends, and their console shows the sign-in page (not an error).
+  await owner.getByTestId(`admin-toggle-${VIEWER.username}`).click();
+  await owner.getByTestId('admin-confirm-submit').click();
+  await expect(owner.getByTestId(`admin-status-${VIEWER.username}`)).toHaveText('disabled');
+  await expectSignInPage(viewer);
+  await signIn(viewer, VIEWER);
+  await expect(viewer.getByTestId('signin-error')).toBeVisible();
+  await viewer.context().close();
 });
