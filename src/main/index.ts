@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
 import { parseWardenArgs, startWarden } from './app';
-import { contentSecurityPolicy, createAppOrigin, forwardEngineEvents, setupAdminIpc, type AppOrigin } from './ipc';
+import { contentSecurityPolicy, createAppOrigin, forwardEngineEvents, setupAdminIpc, setupAuditExportIpc, type AppOrigin } from './ipc';
 import { isWardenError } from '../shared/errors';
 
 export { contentSecurityPolicy } from './ipc';
@@ -141,6 +141,7 @@ async function run(): Promise<void> {
     hardenSession(session.defaultSession, contentSecurityPolicy(devUrl));
     running = await startWarden({ ...parseWardenArgs(wardenArgs(process.argv, app.isPackaged)), mode: 'electron' });
     setupAdminIpc(ipcMain, () => mainWindow, running.engine, running.info, origin);
+    setupAuditExportIpc(ipcMain, dialog, () => mainWindow, running.engine, origin);
     const window = createMainWindow(origin, devUrl);
     mainWindow = window;
     forwardEngineEvents(running.engine, window, origin);

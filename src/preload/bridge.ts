@@ -1,10 +1,10 @@
 /**
- * Builds `window.warden` from the shared contract. The renderer gets three functions and nothing else: no raw
+ * Builds `window.warden` from the shared contract. The renderer gets four functions and nothing else: no raw
  * `ipcRenderer`, no channel names, no Electron event objects. Every channel used here carries our prefix.
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import { isAdminMethod } from '../shared/admin-api';
-import { IPC_CALL, IPC_EVENT, IPC_INFO, IPC_PREFIX, type BridgeInfo, type WardenBridge } from '../shared/bridge';
+import { IPC_CALL, IPC_EVENT, IPC_EXPORT_AUDIT, IPC_INFO, IPC_PREFIX, type AuditSaveResult, type BridgeInfo, type WardenBridge } from '../shared/bridge';
 import type { ErrorInfo, Result } from '../shared/errors';
 import type { LiveEvent } from '../shared/events';
 
@@ -41,6 +41,7 @@ export function createBridge(ipc: BridgeIpc): WardenBridge {
   const callChannel = channel(IPC_CALL);
   const infoChannel = channel(IPC_INFO);
   const eventChannel = channel(IPC_EVENT);
+  const exportChannel = channel(IPC_EXPORT_AUDIT);
 
   return {
     async call(method: unknown, input: unknown): Promise<Result<unknown>> {
@@ -73,6 +74,15 @@ export function createBridge(ipc: BridgeIpc): WardenBridge {
       if (isResult(reply) && reply.ok) return reply.value as BridgeInfo;
       const message = isResult(reply) && !reply.ok ? reply.error.message : 'The admin service sent a malformed reply.';
       throw new Error(message);
+    },
+
+    async exportAudit(format, filter): Promise<Result<AuditSaveResult>> {
+      try {
+        const reply: unknown = await ipc.invoke(exportChannel, format, filter);
+        return isResult(reply) ? (reply as Result<AuditSaveResult>) : failure('internal_error', 'The admin service sent a malformed reply.');
+      } catch (error) {
+        return transportFailure(error);
+      }
     },
   };
 }

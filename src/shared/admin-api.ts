@@ -28,7 +28,7 @@ import {
 import { demoAttackerSchema, demoStateSchema } from './demo';
 import { MAX_SESSION_SELECTION, searchSessionsInputSchema, searchSessionsOutputSchema } from './session-search';
 import { attributesSchema, displayNameSchema, emailSchema, MAX_USER_SEARCH } from './user-profile';
-import { auditAcknowledgementSchema, auditFilterFields, MAX_ACK_NOTE, reuseAlertSchema, reuseAlertStatusSchema } from './audit';
+import { auditAcknowledgementSchema, auditFilterFields, checkTimeRange, MAX_ACK_NOTE, reuseAlertSchema, reuseAlertStatusSchema } from './audit';
 import {
   grantTypesProblem, grantTypesSchema, lifetimeSchema, lifetimesProblem, MAX_CLIENT_NAME, registeredUriListSchema, registeredUriSchema,
 } from './client-registration';
@@ -252,7 +252,7 @@ export const adminApi = {
     'owner',
   ),
   listAudit: method(
-    z.object({ ...auditFilterFields, beforeSeq: z.number().int().positive().optional(), limit }).strict(),
+    z.object({ ...auditFilterFields, beforeSeq: z.number().int().positive().optional(), limit }).strict().superRefine(checkTimeRange),
     z.object({ items: z.array(auditEntrySchema), nextBeforeSeq: z.number().int().nullable() }),
     'Audit entries, newest first, paged by sequence number: free text `q` (3+ characters), `types` (any of), actor/user exact or by prefix, session, time range.',
     'viewer',

@@ -25,7 +25,13 @@ export const auditFilterFields = {
   until: millis.optional(),
 };
 
-export const auditFilterSchema = z.object(auditFilterFields).strict();
+/** "To" before "from" can match nothing: refused with a message in words rather than answered empty. */
+export const TIME_RANGE_PROBLEM = '"To" is before "from": no entry can match that time range.';
+export function checkTimeRange(input: { since?: number; until?: number }, ctx: z.RefinementCtx): void {
+  if (input.since !== undefined && input.until !== undefined && input.until < input.since) ctx.addIssue({ code: 'custom', path: ['until'], message: TIME_RANGE_PROBLEM });
+}
+
+export const auditFilterSchema = z.object(auditFilterFields).strict().superRefine(checkTimeRange);
 export type AuditFilterInput = z.infer<typeof auditFilterSchema>;
 
 export const auditExportFormatSchema = z.enum(['csv', 'jsonl']);

@@ -14,7 +14,15 @@ export interface WardenBridge {
   onEvent(listener: (event: LiveEvent) => void): () => void;
   /** `electron` or `browser`, and facts the console shows in its header. */
   info(): Promise<BridgeInfo>;
+  /**
+   * Desktop only: saves the filtered audit to a file the user picks (the main process streams it there). The
+   * browser console downloads `GET /admin/audit/export` instead. Never rejects.
+   */
+  exportAudit?(format: 'csv' | 'jsonl', filter: Record<string, unknown>): Promise<Result<AuditSaveResult>>;
 }
+
+/** What saving an audit export did: nothing (the dialog was cancelled) or a complete file. */
+export type AuditSaveResult = { saved: false } | { saved: true; path: string; entries: number; bytes: number };
 
 export interface BridgeInfo {
   mode: 'electron' | 'browser';
@@ -30,3 +38,4 @@ export const IPC_PREFIX = 'warden:';
 export const IPC_CALL = 'warden:call';
 export const IPC_INFO = 'warden:info';
 export const IPC_EVENT = 'warden:event';
+export const IPC_EXPORT_AUDIT = 'warden:export-audit';

@@ -3,7 +3,7 @@
  * each page newest first (the export, ./audit-export.ts, walks the same pages).
  */
 import { WardenError } from '../../shared/errors';
-import type { AuditFilterInput } from '../../shared/audit';
+import { TIME_RANGE_PROBLEM, type AuditFilterInput } from '../../shared/audit';
 import type { AuditSearchFilter } from '../store/audit-search-store';
 import type { EngineContext } from './context';
 
@@ -12,7 +12,7 @@ const DEFAULT_PAGE = 50;
 /** The store's filter from the API's: `type` (one) narrows `types` (any of); an impossible pair matches nothing. */
 export function toSearchFilter(input: AuditFilterInput): Omit<AuditSearchFilter, 'limit'> | null {
   if (input.since !== undefined && input.until !== undefined && input.until < input.since) {
-    throw new WardenError('invalid_input', '"To" is before "from": no entry can match that time range.');
+    throw new WardenError('invalid_input', TIME_RANGE_PROBLEM);
   }
   const { type, types, ...rest } = input;
   let chosen = types;

@@ -28,9 +28,9 @@ const invoke = () => electronMock.ipcRenderer.invoke;
 beforeEach(loadPreload);
 
 describe('what the preload exposes', () => {
-  it('exposes exactly {call, onEvent, info} as window.warden, all functions (no raw ipcRenderer)', () => {
+  it('exposes exactly {call, onEvent, info, exportAudit} as window.warden, all functions (no raw ipcRenderer)', () => {
     expect(exposed.key).toBe('warden');
-    expect(Object.keys(exposed.api).sort()).toEqual(['call', 'info', 'onEvent']);
+    expect(Object.keys(exposed.api).sort()).toEqual(['call', 'exportAudit', 'info', 'onEvent']);
     for (const value of Object.values(exposed.api)) expect(value).toBeTypeOf('function');
   });
 });
