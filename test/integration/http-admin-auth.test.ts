@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/main/engine/clock';
 import { passwordEvaluations } from '../../src/main/engine/passwords';
+import { base32Decode, totp } from '../../src/main/engine/totp';
 import type { AdminMe } from '../../src/shared/admin-accounts';
 import { startTestWarden, type TestWarden } from '../helpers/warden';
 
@@ -154,6 +155,23 @@ describe('named admins over HTTP', () => {
     const revoked = await call('POST', '/admin/rpc/getStats', { bearer: key });
     expect(revoked).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
     expect(revoked.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  it('with TOTP enrolled, a sign-in without the code is 401 totp_required and sets no cookie; with it, a session', async () => {
+    await t.admin('createAdmin', { username: 'tess', password: PW, role: 'viewer' });
+    const { cookie, csrf } = await signIn('tess');
+    const begun = await call('POST', '/admin/rpc/beginAdminTotp', { cookie, csrf });
+    const { secret, otpauthUri } = begun.body.value as { secret: string; otpauthUri: string };
+    expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/Token%20Warden%20\(127\.0\.0\.1%3A\d+\):tess\?secret=[A-Z2-7]{32}&/);
+    const code = () => totp(base32Decode(secret), clock.now());
+    expect((await call('POST', '/admin/rpc/confirmAdminTotp', { cookie, csrf, body: { code: code() } })).status).toBe(200);
+    const withoutCode = await call('POST', '/admin/login', { body: { username: 'tess', password: PW } });
+    expect(withoutCode).toMatchObject({ status: 401, body: { ok: false, error: { code: 'totp_required' } }, setCookie: [] });
+    clock.advance(30_000);
+    const withCode = await call('POST', '/admin/login', { body: { username: 'tess', password: PW, totp: code() } });
+    expect(withCode.status).toBe(200);
+    expect(withCode.setCookie[0]).toMatch(/^tw_admin=/);
+    expect(withCode.body.value).toMatchObject({ admin: { username: 'tess', totpEnabled: true } });
   });
 
   it('evaluates at most maxFailedLogins of 200 concurrent wrong passwords for one admin', async () => {

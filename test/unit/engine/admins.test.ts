@@ -9,6 +9,8 @@ import { sha256Hex } from '../../../src/main/engine/crypto';
 import { passwordEvaluations } from '../../../src/main/engine/passwords';
 import { base32Decode, totp } from '../../../src/main/engine/totp';
 import { WardenError } from '../../../src/shared/errors';
+import { adminSchema } from '../../../src/shared/admin-accounts';
+import { ADMIN_ROLES } from '../../../src/shared/admin-api';
 import { ADMIN, asRole, makeHarness, PHONE, type Harness } from './harness';
 
 const PW = 'admin password 1';
@@ -22,6 +24,11 @@ const signIn = (h: Harness, username: string, password = PW, code?: string) => h
 const failure = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a failure'); }, (error: WardenError) => error.code);
 
 describe('roles in dispatchAdmin', () => {
+  it('speaks the contract\'s roles in the admin outputs too', () => {
+    expect(adminSchema.shape.role.options).toEqual([...ADMIN_ROLES]);
+  });
+
+
   it('refuses a viewer a destructive method with forbidden, audits it, and changes nothing', async () => {
     const h = await makeHarness();
     const session = await h.login(PHONE);
