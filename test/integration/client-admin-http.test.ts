@@ -38,6 +38,29 @@ describe('client administration over HTTP', () => {
     expect((await introspect(clientId, clientSecret)).status).toBe(200);
   });
 
+  it('disabling or rotating with no overlap ends the feed streams the client holds', async () => {
+    const { clientId, clientSecret } = await t.createConfidentialClient(undefined, RESOURCE_SERVER);
+    /** Reads a stream to its end: resolves once the service closed it (the test's timeout bounds a hang). */
+    const ended = async (response: Response) => {
+      const reader = response.body!.getReader();
+      while (!(await reader.read()).done) {
+        // keep reading: comments and events until the service ends the stream
+      }
+      return true;
+    };
+    const open = async (secret: string) => {
+      const response = await fetch(`${t.baseUrl}/events`, { headers: { authorization: basicAuth(clientId, secret), accept: 'text/event-stream' } });
+      expect(response.status).toBe(200);
+      return response;
+    };
+    const first = await open(clientSecret);
+    const { clientSecret: second } = await t.admin('rotateClientSecret', { clientId, overlapSeconds: 0 });
+    expect(await ended(first)).toBe(true);
+    const again = await open(second);
+    await t.admin('setClientDisabled', { clientId, disabled: true });
+    expect(await ended(again)).toBe(true);
+  });
+
   it('a disabled public client: its refresh and password logins are 401, its authorization request a page, not a redirect', async () => {
     const clientId = await t.createPublicClient(undefined, { ...PASSWORD_GRANT, grantTypes: ['authorization_code', 'password', 'refresh_token'], redirectUris: ['http://127.0.0.1:4100/cb'] });
     const tokens = await t.login(user, clientId);

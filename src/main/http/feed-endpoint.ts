@@ -146,6 +146,13 @@ export class RevocationFeed {
         for (const connection of this.connections) connection.wake();
       }),
       ctx.engine.onEvent((event) => {
+        // A client disabled or deleted, or its old secret refused at once, is refused at connect: the streams it
+        // holds end too (a kit whose secret is still good reconnects, resuming from Last-Event-ID).
+        const cut = event.type === 'client.disabled' || event.type === 'client.deleted' || (event.type === 'client.secret_rotated' && event.data.previousValidUntil === null);
+        if (cut) {
+          for (const connection of this.connections) if (connection.clientId === event.data.clientId) connection.stream.close();
+          return;
+        }
         if (!event.type.startsWith('key.')) return;
         if ((event.type === 'key.revoked' || event.type === 'key.retired') && typeof event.data.kid === 'string') this.sets.dropKid(event.data.kid);
         // Whatever the key change, only SETs whose key is still published may be served again.
