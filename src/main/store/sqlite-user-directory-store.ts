@@ -39,6 +39,11 @@ const STATUS_ORDER: DirectoryStatus[] = ['active', 'locked', 'blocked'];
 /** The trigram index answers 3 characters or more; shorter searches match the start of the username. */
 export const MIN_SUBSTRING = 3;
 
+/** A WHERE clause of the terms given (empty ones left out), each parenthesised. */
+const where = (...terms: string[]) => {
+  const kept = terms.filter((t) => t !== '');
+  return kept.length === 0 ? '' : `WHERE ${kept.map((t) => `(${t})`).join(' AND ')}`;
+};
 const toRow = (raw: Raw): UserDirectoryRow => ({ ...raw, attributes: JSON.parse(raw.attributes) as Record<string, string> });
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** An FTS5 phrase: the whole text, quotes doubled, so nothing in it is read as query syntax. */
@@ -111,21 +116,15 @@ export class SqliteUserDirectoryStore implements UserDirectoryStore {
     const plan = this.plan(query.search?.trim() ?? '', sort);
     const params: Params = { ...plan.params, now: query.now, offset, limit };
     const statusTerm = status ? STATUS_TERM[status] : '';
-    const total = this.total(plan, status, params);
+    const { source, total } = this.matches(plan, status, params);
     if (total <= offset || limit === 0) return { items: [], total };
     const { index, column } = SORTED[sort];
     const order = `ORDER BY ${column} ${dir}, u.rowid ${dir} LIMIT @limit OFFSET @offset`;
-    const where = (...terms: string[]) => {
-      const kept = terms.filter((t) => t !== '');
-      return kept.length === 0 ? '' : `WHERE ${kept.map((t) => `(${t})`).join(' AND ')}`;
-    };
-    const all = this.rowCount('users');
-    const source = plan.fetch ?? (status === 'locked' ? { from: 'users u INDEXED BY users_locked', term: '' } : status === 'blocked' ? { from: 'users u INDEXED BY users_status_created', term: '' } : undefined);
     // Walking reads about (offset + limit) × all / total index entries; fetching reads total rows and sorts them.
-    const walk = source === undefined || ((offset + limit) * all) / total < 3 * total;
+    const walk = source === undefined || ((offset + limit) * this.rowCount('users')) / total < 3 * total;
     const sql = walk
       ? `SELECT ${COLUMNS} FROM users u INDEXED BY ${index} ${where(plan.walkTerm, statusTerm)} ${order}`
-      : `SELECT ${COLUMNS} FROM ${source.from} ${where(source.term, statusTerm)} ${order}`;
+      : `SELECT ${COLUMNS} FROM ${source.from} ${where(...source.terms)} ${order}`;
     return { items: (this.q(sql).all(params) as Raw[]).map(toRow), total };
   }
 
@@ -148,19 +147,35 @@ export class SqliteUserDirectoryStore implements UserDirectoryStore {
     return { walkTerm, fetch: { from: 'users_search s CROSS JOIN users u INDEXED BY users_search_key ON u.search_key = s.rowid', term: 'users_search MATCH @match' }, params };
   }
 
-  private total(plan: Plan, status: DirectoryStatus | undefined, params: Params): number {
+  /**
+   * How many match, and the index to fetch them from: the narrower of the search's own index and a rare
+   * status's (locked, blocked), each sized first from what costs nothing or little (row counts, the lock index,
+   * the search index alone), so that a search combined with `locked` reads the few locked users, not every match.
+   */
+  private matches(plan: Plan, status: DirectoryStatus | undefined, params: Params): { source?: { from: string; terms: string[] }; total: number } {
     const count = (sql: string) => (this.q(sql).get(params) as { n: number }).n;
+    const all = this.rowCount('users');
+    const blocked = this.rowCount('users_blocked');
+    const locked = () => count(`SELECT count(*) AS n FROM users u INDEXED BY users_locked WHERE ${STATUS_TERM.locked}`);
+    const statusSource =
+      status === 'locked' ? { from: 'users u INDEXED BY users_locked', term: STATUS_TERM.locked, size: locked() }
+        : status === 'blocked' ? { from: 'users u INDEXED BY users_status_created', term: STATUS_TERM.blocked, size: blocked }
+          : undefined;
     if (plan.fetch === undefined) {
-      const all = this.rowCount('users');
-      const blocked = this.rowCount('users_blocked');
-      const locked = () => count(`SELECT count(*) AS n FROM users u INDEXED BY users_locked WHERE ${STATUS_TERM.locked}`);
-      if (status === undefined) return all;
-      if (status === 'blocked') return blocked;
-      if (status === 'locked') return locked();
-      return all - blocked - locked();
+      if (status === undefined) return { total: all };
+      if (statusSource) return { source: { from: statusSource.from, terms: [statusSource.term] }, total: statusSource.size };
+      return { total: all - blocked - locked() };
     }
-    if (status === undefined && plan.params.match !== undefined) return count('SELECT count(*) AS n FROM users_search WHERE users_search MATCH @match');
-    return count(`SELECT count(*) AS n FROM ${plan.fetch.from} WHERE (${plan.fetch.term})${status ? ` AND (${STATUS_TERM[status]})` : ''}`);
+    const searchSize = plan.params.match !== undefined
+      ? count('SELECT count(*) AS n FROM users_search WHERE users_search MATCH @match')
+      : count(`SELECT count(*) AS n FROM ${plan.fetch.from} WHERE ${plan.fetch.term}`);
+    if (status === undefined) return { source: { from: plan.fetch.from, terms: [plan.fetch.term] }, total: searchSize };
+    if (statusSource && statusSource.size < searchSize) {
+      const terms = [statusSource.term, plan.walkTerm];
+      return { source: { from: statusSource.from, terms }, total: count(`SELECT count(*) AS n FROM ${statusSource.from} ${where(...terms)}`) };
+    }
+    const terms = [plan.fetch.term, STATUS_TERM[status]];
+    return { source: { from: plan.fetch.from, terms }, total: count(`SELECT count(*) AS n FROM ${plan.fetch.from} ${where(...terms)}`) };
   }
 
   private rowCount(name: string): number {
