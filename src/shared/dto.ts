@@ -254,11 +254,26 @@ export const statsSchema = z.object({
 });
 export type Stats = z.infer<typeof statsSchema>;
 
+/**
+ * What an action would do, before it does it. `sessionsFate` and `accessTokensFate` say what happens to the
+ * sessions and tokens counted, so a preview never contradicts its action: a refresh-version bump ends no
+ * session and revokes no access token (`cant_refresh`, `live_to_exp`); a key or one access token signs nobody
+ * out (`stay_open`: their sessions lose those tokens and keep refreshing).
+ */
 export const blastRadiusSchema = z.object({
+  /** The sessions reached (all of them, but a key's: its first 50; see sessionCount). */
   sessions: z.array(z.object({ id: z.string(), userId: z.string(), username: z.string(), deviceName: z.string(), clientId: z.string(), ip: z.string() })),
+  /** How many sessions are reached; at most 1,000 is counted for a key (sessionCountCapped). */
+  sessionCount: z.number().int(),
+  sessionCountCapped: z.boolean(),
+  /** revoked: the sessions end · cant_refresh: they stay open, never to be extended · stay_open: only tokens die. */
+  sessionsFate: z.enum(['revoked', 'cant_refresh', 'stay_open']),
   liveAccessTokens: z.number().int(),
-  /** The latest `exp` among the live access tokens that would die (ms), null when none. */
+  /** revoked: refused on the feed at once · live_to_exp: not revoked, they work until they expire. */
+  accessTokensFate: z.enum(['revoked', 'live_to_exp']),
+  /** The latest `exp` among those live access tokens (ms), null when none: when the last of them stops working. */
   worstCaseExpiry: nullableMillis,
+  /** Refresh families (= sessions) whose refresh token dies. */
   refreshFamilies: z.number().int(),
   devices: z.array(z.string()),
   clients: z.array(z.string()),

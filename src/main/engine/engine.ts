@@ -30,6 +30,7 @@ import { ensureSigningKeys, watchClientAlgorithms } from './key-startup';
 import { KeyRing } from './key-ring';
 import { login } from './login';
 import * as queries from './queries';
+import { previewBlastRadius } from './blast-radius';
 import * as userAdmin from './user-admin';
 import * as userQueries from './user-queries';
 import * as sessionActions from './session-actions';
@@ -103,7 +104,7 @@ export class Engine implements TokenEngine {
       revokeSessions: (input, who) => sessionActions.revokeSessions(ctx, input, who),
       signOutEveryone: (input, who) => sessionActions.signOutEveryone(ctx, input, who),
       listSessionTokens: (input) => queries.listSessionTokens(ctx, input),
-      previewBlastRadius: (input) => queries.previewBlastRadius(ctx, input),
+      previewBlastRadius: (input) => previewBlastRadius(ctx, input),
       revokeSession: (input, who) => actions.revokeSessionAction(ctx, input, who),
       forceLogout: (input, who) => actions.forceLogout(ctx, input, who),
       bumpRefreshVersion: (input, who) => actions.bumpRefreshVersion(ctx, input, who),

@@ -2,16 +2,14 @@
  * Read-only console queries. Every list pages on the server and each step is an indexed lookup, so they
  * stay fast at 100k users and 1M sessions.
  */
-import type { AccessTokenRecord, AuditEntry, BlastRadius, CantRefreshReason, KeyInfo, KeyUse, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, TimelineEntry } from '../../shared/dto';
-import type { RevocationTarget } from '../../shared/admin-api';
+import type { AccessTokenRecord, AuditEntry, CantRefreshReason, KeyInfo, KeyUse, RefreshTokenRecord, SessionInfo, SessionStatus, SessionTokens, Stats, TimelineEntry } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
-import type { AccessTokenRow, AuditFilter, RefreshTokenRow, SessionRow, UserRow } from '../store/store';
+import type { AccessTokenRow, AuditFilter, RefreshTokenRow, SessionRow } from '../store/store';
 import type { EngineContext } from './context';
 import { verifyChain } from './audit-chain';
 import { timeOfId } from './crypto';
 import { refreshLabel } from './issue';
 import { idTokenAlgs } from './key-use';
-import { maxExpiry } from './revoke';
 import { judgeState } from './verify';
 
 const DEFAULT_PAGE = 50;
@@ -169,61 +167,7 @@ function withUnauditedRotations(audited: AuditEntry[], chain: RefreshTokenRow[],
   return merged.slice(-TIMELINE_LIMIT);
 }
 
-export function previewBlastRadius(ctx: EngineContext, input: { target: RevocationTarget }): BlastRadius {
-  const now = ctx.now();
-  const target = input.target;
-  let sessions: SessionRow[] = [];
-  let tokens: AccessTokenRow[] = [];
-  switch (target.kind) {
-    case 'session': {
-      const session = ctx.store.getSession(target.sessionId);
-      if (!session) throw new WardenError('not_found', `No session with id ${target.sessionId}.`);
-      sessions = sessionStatus(session, now) === 'revoked' ? [] : [session];
-      tokens = ctx.store.listLiveAccessTokensOfSessions(sessions.map((s) => s.id), now);
-      break;
-    }
-    case 'sessions': {
-      // A selection (the Sessions view): the open ones among them, one radius for the whole batch.
-      for (const sessionId of new Set(target.sessionIds)) {
-        const session = ctx.store.getSession(sessionId);
-        if (!session) throw new WardenError('not_found', `No session with id ${sessionId}.`);
-        if (sessionStatus(session, now) !== 'revoked') sessions.push(session);
-      }
-      tokens = ctx.store.listLiveAccessTokensOfSessions(sessions.map((s) => s.id), now);
-      break;
-    }
-    case 'user':
-    case 'refresh_version': {
-      if (!ctx.store.getUser(target.userId)) throw new WardenError('not_found', `No user with id ${target.userId}.`);
-      sessions = ctx.store.listActiveSessionsOfUser(target.userId, now);
-      // A refresh-version bump kills refresh families only; access tokens live to exp (and are shown as such).
-      tokens = ctx.store.listLiveAccessTokensOfUser(target.userId, now);
-      break;
-    }
-    case 'access_token': {
-      const token = ctx.store.getAccessToken(target.jti);
-      if (!token) throw new WardenError('not_found', `No access token with jti ${target.jti}.`);
-      tokens = token.expiresAt > now ? [token] : [];
-      break;
-    }
-    case 'key': {
-      if (!ctx.store.getKey(target.kid)) throw new WardenError('key_not_found', `No signing key with kid ${target.kid}.`);
-      // Counting is enough for the console; listing a key's sessions could be the whole store.
-      const count = ctx.store.countLiveAccessTokensByKid(target.kid, now);
-      return { sessions: [], liveAccessTokens: count, worstCaseExpiry: count ? now + ctx.settings.accessTokenTtlSeconds * 1000 : null, refreshFamilies: 0, devices: [], clients: [] };
-    }
-  }
-  const live = tokens.filter((t) => !judgeState(ctx, { sub: t.userId, sid: t.sessionId, jti: t.jti, iat: Math.floor(t.issuedAt / 1000) }));
-  const nameOf = usernames(ctx);
-  return {
-    sessions: sessions.map((s) => ({ id: s.id, userId: s.userId, username: nameOf(s.userId), deviceName: s.deviceName, clientId: s.clientId, ip: s.ip })),
-    liveAccessTokens: live.length,
-    worstCaseExpiry: maxExpiry(live) ?? null,
-    refreshFamilies: sessions.length,
-    devices: [...new Set(sessions.map((s) => s.deviceName))],
-    clients: [...new Set([...sessions.map((s) => s.clientId), ...live.map((t) => t.clientId)])],
-  };
-}
+// The blast radius preview is in ./blast-radius.ts.
 
 export function listKeys(ctx: EngineContext): KeyInfo[] {
   const now = ctx.now();

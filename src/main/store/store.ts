@@ -11,6 +11,7 @@ import type { BrowserSessionStore } from './browser-session-store';
 import type { SessionSearchStore } from './session-search-store';
 import type { AdminStore } from './admin-store';
 import type { ClientSessionStore } from './client-session-store';
+import type { TokenReachStore } from './token-reach-store';
 import type { AuditSearchStore } from './audit-search-store';
 import type { UserDirectoryStore } from './user-directory-store';
 
@@ -224,6 +225,8 @@ export interface Store {
   readonly admins: AdminStore;
   /** A client's live sessions (disable, delete, its page). */
   readonly clientSessions: ClientSessionStore;
+  /** Which sessions a key's live access tokens are on (the blast radius of a key revocation). */
+  readonly tokenReach: TokenReachStore;
   /** The Sessions view across all users (area C). */
   readonly sessionSearch: SessionSearchStore;
   /** The users page: profiles, search and sorted listing, deletion (area D, ./user-directory-store.ts). */

@@ -11,7 +11,7 @@ import type { BlastRadius } from '../../../shared/dto';
 import { Fact } from '../../components/Fact';
 import { Countdown } from '../../components/TimeText';
 import { href } from '../../lib/router';
-import { devicesHeading } from './blast-radius-text';
+import { accessTokensNote, devicesHeading, liveTokensLabel } from './blast-radius-text';
 
 function Figure({ label, value, testId }: { label: string; value: ReactNode; testId: string }) {
   return (
@@ -35,7 +35,7 @@ export function BlastRadiusView({ radius, kind }: { radius: BlastRadius; kind?: 
         </Alert>
       )}
       <Stack direction="row" spacing={4} useFlexGap sx={{ flexWrap: 'wrap' }}>
-        <Figure label="Live access tokens" value={radius.liveAccessTokens} testId="blast-radius-live-tokens" />
+        <Figure label={liveTokensLabel(radius)} value={radius.liveAccessTokens} testId="blast-radius-live-tokens" />
         <Figure
           label="Worst-case expiry"
           value={radius.worstCaseExpiry === null ? '—' : <Countdown at={radius.worstCaseExpiry} />}
@@ -57,10 +57,9 @@ export function BlastRadiusView({ radius, kind }: { radius: BlastRadius; kind?: 
           testId="blast-radius-clients"
         />
       </Stack>
-      {radius.liveAccessTokens > 0 && (
-        <Typography variant="body2" sx={{ color: 'text.secondary' }}>
-          Resource servers subscribed to the revocation feed drop these access tokens within milliseconds; any
-          that verify tokens offline without the feed accept them until the worst-case expiry.
+      {accessTokensNote(radius) && (
+        <Typography variant="body2" sx={{ color: 'text.secondary' }} data-testid="blast-radius-tokens-note" data-fate={radius.accessTokensFate}>
+          {accessTokensNote(radius)}
         </Typography>
       )}
       <div>

@@ -31,7 +31,8 @@ export function bumpRefreshVersionSpec(userId: string, username: string): Action
   return {
     title: `Bump refresh version of ${username}`,
     description:
-      'Every refresh token of this user stops working, so no session can be extended. Access tokens already issued live until they expire.',
+      // Says the same as its blast radius (sessions that can no longer refresh, access tokens not revoked).
+      "Now: every refresh token of this user is revoked, so none of their open sessions can be extended: each reads “can't refresh” and ends for its device when its access token expires. Not revoked: the access tokens already issued keep working until they expire (at most one access-token lifetime). To end those at once too, use Force logout.",
     target: { kind: 'refresh_version', userId },
     confirmLabel: 'Bump refresh version',
     run: (reason) => api.bumpRefreshVersion({ userId, reason }),
