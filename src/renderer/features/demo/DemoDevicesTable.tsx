@@ -5,6 +5,7 @@ import Link from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
 import { DataGrid, type GridColDef } from '@mui/x-data-grid';
 import type { DemoDevice } from '../../../shared/demo';
+import { autoRowHeight, fitColumns, fitGridSx, FIT_HEADER_HEIGHT } from '../../components/grid-fit';
 import { testIdRow } from '../../components/TestIdRow';
 import { Countdown } from '../../components/TimeText';
 import { href } from '../../lib/router';
@@ -40,8 +41,8 @@ function buildColumns(onSteal: (device: DemoDevice) => void, stealing: boolean):
     {
       field: 'deviceName',
       headerName: 'Device',
-      flex: 1,
-      minWidth: 150,
+      flex: 150,
+      minWidth: 110,
       renderCell: ({ row }) => (
         <span title={`${KIND_LABEL[row.kind]} · ${row.clientId}${row.rememberMe ? ' · signed in with remember me' : ''}`}>
           {row.deviceName}
@@ -67,7 +68,7 @@ function buildColumns(onSteal: (device: DemoDevice) => void, stealing: boolean):
     {
       field: 'accessTokenExpiresAt',
       headerName: 'Token expires',
-      width: 105,
+      width: 110,
       renderCell: ({ row }) => <Countdown at={row.accessTokenExpiresAt} testId={`demo-token-expiry-${row.id}`} />,
     },
     {
@@ -80,9 +81,10 @@ function buildColumns(onSteal: (device: DemoDevice) => void, stealing: boolean):
     { field: 'calls', headerName: 'Calls', width: 65, type: 'number' },
     {
       field: 'propagation',
-      headerName: 'Propagation (first 401 after an action)',
-      flex: 1.3,
-      minWidth: 250,
+      headerName: 'Propagation',
+      description: 'How long after an action (force logout, revocation) this device got its first 401',
+      flex: 200,
+      minWidth: 150,
       sortComparator: (a: DemoDevice['propagation'], b: DemoDevice['propagation']) => (a?.ms ?? -1) - (b?.ms ?? -1),
       renderCell: ({ row }) => {
         const text = propagationText(row);
@@ -132,7 +134,10 @@ export function DemoDevicesTable({ devices, onSteal, stealing }: Props) {
     <Box data-testid="demo-devices-table">
       <DataGrid
         rows={devices}
-        columns={buildColumns(onSteal, stealing)}
+        columns={fitColumns(buildColumns(onSteal, stealing))}
+        sx={fitGridSx}
+        getRowHeight={autoRowHeight}
+        columnHeaderHeight={FIT_HEADER_HEIGHT}
         disableRowSelectionOnClick
         disableColumnFilter
         initialState={{ pagination: { paginationModel: { pageSize: 25, page: 0 } } }}

@@ -7,6 +7,8 @@ import type { Page } from '../../lib/router';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { HeaderBar } from './HeaderBar';
 import { NavDrawer } from './NavDrawer';
+import { SkipLink, MAIN_ID } from './SkipLink';
+import { useNavCollapsed } from './use-nav-collapsed';
 import { BridgeInfoContext, useLoadBridgeInfo } from './use-bridge-info';
 
 interface Props {
@@ -19,12 +21,15 @@ interface Props {
 /** Header, navigation, demo banner and the page. */
 export function AppShell({ page, mode, onToggleMode, children }: Props) {
   const { info, error } = useLoadBridgeInfo();
+  const [navCollapsed, toggleNav] = useNavCollapsed();
   return (
     <BridgeInfoContext.Provider value={info}>
       <Box sx={{ display: 'flex', minHeight: '100vh' }}>
+        <SkipLink />
         <HeaderBar info={info} mode={mode} onToggleMode={onToggleMode} />
-        <NavDrawer current={page} />
-        <Box component="main" sx={{ flexGrow: 1, minWidth: 0, p: 3 }}>
+        <NavDrawer current={page} collapsed={navCollapsed} onToggleCollapsed={toggleNav} />
+        {/* tabIndex -1: the skip link moves focus here; the page is then the next thing Tab reaches. */}
+        <Box component="main" id={MAIN_ID} tabIndex={-1} sx={{ flexGrow: 1, minWidth: 0, p: 3, '&:focus': { outline: 'none' } }}>
           <Toolbar />
           {info?.demo && (
             <Alert severity="info" variant="filled" data-testid="demo-banner" sx={{ mb: 2 }}>

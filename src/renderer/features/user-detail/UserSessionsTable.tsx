@@ -1,5 +1,6 @@
 import Button from '@mui/material/Button';
 import { ServerPagedGrid } from '../../components/ServerPagedGrid';
+import { UserAgent } from '../../components/UserAgent';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import { type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
@@ -49,7 +50,7 @@ function buildColumns(onRevoke: (session: SessionInfo) => void): GridColDef<Sess
       headerName: 'User agent',
       flex: 1,
       minWidth: 120,
-      renderCell: ({ row }) => <span title={row.userAgent}>{row.userAgent}</span>,
+      renderCell: ({ row }) => <UserAgent value={row.userAgent} />,
     },
     { field: 'createdAt', headerName: 'Created', width: 95, renderCell: ({ row }) => <RelativeTime at={row.createdAt} /> },
     {

@@ -1,0 +1,59 @@
+/**
+ * Accessibility: an axe-core scan of every view, in both themes, on realistic data; a serious or critical
+ * finding fails the test, with the rule, the elements and axe's help link in the message.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures/warden';
+import { seed } from './fixtures/seed';
+import { clickForceLogout } from './pages/user-detail';
+import { openUser } from './pages/users';
+import { allViews, openView, setTheme, settled } from './pages/views';
+
+/** Serious and critical findings, one readable line each. */
+async function seriousFindings(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} (${violation.helpUrl}) at ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 5).join(' | ')}`);
+}
+
+test('every view, light and dark, has no serious or critical axe finding', async ({ warden }) => {
+  test.setTimeout(180_000);
+  const { page } = warden;
+  const seeded = await seed(warden);
+  const findings: string[] = [];
+  for (const mode of ['light', 'dark'] as const) {
+    await setTheme(page, mode);
+    for (const view of allViews(seeded)) {
+      await test.step(`${view.name} (${mode})`, async () => {
+        await openView(page, view);
+        for (const finding of await seriousFindings(page)) findings.push(`${view.name} (${mode}): ${finding}`);
+      });
+    }
+    await test.step(`confirmation dialog with its blast radius (${mode})`, async () => {
+      await openUser(page, 'bob');
+      await clickForceLogout(page);
+      await expect(page.getByTestId('blast-radius-live-tokens')).toBeVisible();
+      for (const finding of await seriousFindings(page)) findings.push(`confirm dialog (${mode}): ${finding}`);
+      await page.getByTestId('confirm-cancel').click();
+      await expect(page.getByTestId('confirm-dialog')).toBeHidden();
+    });
+  }
+  expect(findings).toEqual([]);
+});
+
+test.describe('demo', () => {
+  test.use({ wardenArgs: ['--demo'] });
+
+  test('the demo view has no serious or critical axe finding', async ({ warden }) => {
+    const { page } = warden;
+    for (const mode of ['light', 'dark'] as const) {
+      await setTheme(page, mode);
+      await openView(page, { name: 'demo', hash: '#/demo' });
+      await expect(page.getByTestId('demo-devices-table')).toBeVisible();
+      await settled(page);
+      expect(await seriousFindings(page), `demo (${mode})`).toEqual([]);
+    }
+  });
+});
