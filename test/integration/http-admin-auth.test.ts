@@ -157,6 +157,25 @@ describe('named admins over HTTP', () => {
     expect(revoked.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 
+  it('ends an open event stream once its session or key has ended (disabled admin, revoked key)', async () => {
+    const { id } = await t.admin('createAdmin', { username: 'sam', password: PW, role: 'viewer' });
+    const { cookie } = await signIn('sam');
+    const { keyId, key } = await t.admin('createAdminKey', { adminId: id, name: 'watcher' });
+    const ended = async (response: Response) => {
+      const reader = response.body!.getReader();
+      for (;;) if ((await reader.read()).done) return true;
+    };
+    const byCookie = await fetch(`${t.baseUrl}/admin/events`, { headers: { cookie } });
+    const byKey = await fetch(`${t.baseUrl}/admin/events`, { headers: { authorization: `Bearer ${key}` } });
+    expect([byCookie.status, byKey.status]).toEqual([200, 200]);
+    const cookieEnded = ended(byCookie);
+    // Other admins' activity flows to both meanwhile; revoking the key ends only the key's stream.
+    await t.admin('revokeAdminKey', { keyId });
+    expect(await ended(byKey)).toBe(true);
+    await t.admin('updateAdmin', { adminId: id, disabled: true });
+    expect(await cookieEnded).toBe(true);
+  });
+
   it('with TOTP enrolled, a sign-in without the code is 401 totp_required and sets no cookie; with it, a session', async () => {
     await t.admin('createAdmin', { username: 'tess', password: PW, role: 'viewer' });
     const { cookie, csrf } = await signIn('tess');

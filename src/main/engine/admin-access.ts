@@ -6,7 +6,7 @@
 import type { SignedInAdmin } from '../../shared/admin-accounts';
 import { loginAdmin, type AdminLoginRequest } from './admin-login';
 import { authenticateKey } from './admin-keys';
-import { authenticateSession, endAllSessionsOf, endSession, openBootstrapSession, type OpenedSession } from './admin-sessions';
+import { authenticateSession, endAllSessionsOf, endSession, liveSession, openBootstrapSession, type OpenedSession } from './admin-sessions';
 import { getSignedInAdmin } from './admins';
 import type { EngineContext } from './context';
 import type { ActorContext } from './dispatch';
@@ -22,6 +22,8 @@ export interface AdminAccess {
   openBootstrapSession(client: { ip: string; userAgent: string }): OpenedSession;
   /** The live session a cookie value names (its idle deadline moved), or undefined. */
   authenticateSession(token: string): { session: AdminSessionRow; who: ActorContext } | undefined;
+  /** The session again without moving its idle deadline (for a long-lived event stream), or undefined once it ended. */
+  liveSession(sessionId: string): AdminSessionRow | undefined;
   /** The admin an API key acts as, or undefined. */
   authenticateKey(key: string): ActorContext | undefined;
   /** Sign-out: ends the caller's session. */
@@ -36,6 +38,7 @@ export function createAdminAccess(ctx: EngineContext): AdminAccess {
     login: (request) => loginAdmin(ctx, request),
     openBootstrapSession: (client) => openBootstrapSession(ctx, client),
     authenticateSession: (token) => authenticateSession(ctx, token),
+    liveSession: (sessionId) => liveSession(ctx, sessionId),
     authenticateKey: (key) => authenticateKey(ctx, key),
     signOut: (sessionId, who) => void endSession(ctx, sessionId, who.actor, 'signed out'),
     signOutEverywhere: (who) => endAllSessionsOf(ctx, who, 'signed out everywhere'),

@@ -75,6 +75,15 @@ function live(session: AdminSessionRow, now: number): boolean {
   return session.revokedAt === null && session.idleExpiresAt > now && session.absoluteExpiresAt > now;
 }
 
+/** The session again, without moving its deadline: still live, its admin still enabled? (an open event stream) */
+export function liveSession(ctx: EngineContext, sessionId: string): AdminSessionRow | undefined {
+  const session = ctx.store.admins.getSession(sessionId);
+  if (!session || !live(session, ctx.now())) return undefined;
+  if (session.adminId === null) return session;
+  const admin = ctx.store.admins.getAdmin(session.adminId);
+  return admin && admin.disabledAt === null ? session : undefined;
+}
+
 /** The live session a cookie names, with its idle deadline moved; undefined when none (or its admin is disabled). */
 export function authenticateSession(ctx: EngineContext, token: string): { session: AdminSessionRow; who: ActorContext } | undefined {
   const store = ctx.store.admins;

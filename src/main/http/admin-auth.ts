@@ -129,6 +129,23 @@ export class AdminAuth {
     return { who: found.who, session: { row: found.session, cookie } };
   }
 
+  /**
+   * Whether a caller authenticated earlier on this request still is (an open event stream): its session still
+   * live, its key still good. Returns when to ask again at the latest (the session's next deadline), or null.
+   */
+  recheck(req: IncomingMessage, principal: AdminPrincipal): { until: number } | null {
+    if (principal.session) {
+      const row = this.options.access.liveSession(principal.session.row.id);
+      return row ? { until: Math.min(row.idleExpiresAt, row.absoluteExpiresAt) } : null;
+    }
+    try {
+      this.bearer(req);
+      return { until: Number.POSITIVE_INFINITY };
+    } catch {
+      return null;
+    }
+  }
+
   private bearer(req: IncomingMessage): ActorContext {
     const token = bearerToken(req);
     if (token === undefined) throw new WardenError('unauthorized', 'Expected "Authorization: Bearer <admin token or API key>".');

@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BridgeInfo } from '../../shared/bridge';
+import type { DomainEventType } from '../../shared/events';
 import { toErrorInfo, WardenError, type ErrorCode, type Result } from '../../shared/errors';
 import { dispatchAdmin } from '../engine/dispatch';
 import type { AdminAuth } from './admin-auth';
@@ -69,6 +70,9 @@ export function wrapAdminEndpoint(ctx: ServiceContext, name: string, handler: (r
   };
 }
 
+/** Events after which an open admin event stream checks that its caller still has access. */
+const ACCESS_ENDING_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEventType>(['admin.session_ended', 'admin.key_revoked', 'admin.updated', 'admin.password_changed']);
+
 export class AdminEndpoints {
   constructor(
     private readonly ctx: ServiceContext,
@@ -105,10 +109,21 @@ export class AdminEndpoints {
   events() {
     return this.wrap('GET /admin/events', (req, res) => {
       this.auth.checkPlace(req);
-      this.auth.authenticate(req);
+      const principal = this.auth.authenticate(req);
+      let until = principal.session ? Math.min(principal.session.row.idleExpiresAt, principal.session.row.absoluteExpiresAt) : Number.POSITIVE_INFINITY;
       const stream = this.sse.open(req, res);
       stream.write(': live\n\n');
       const unsubscribe = this.ctx.engine.onEvent((event) => {
+        // A stream outlives the request that opened it: once its session or key has ended (sign-out, revocation,
+        // a disabled admin, a lifetime over), nothing more is sent. Asked again only when that can have happened.
+        if (ACCESS_ENDING_EVENTS.has(event.type) || this.ctx.clock.now() >= until) {
+          const still = this.auth.recheck(req, principal);
+          if (!still) {
+            stream.close();
+            return;
+          }
+          until = still.until;
+        }
         // Routine activity that was not audited has no sequence number, and so no SSE id.
         stream.write(`${event.seq === null ? '' : `id: ${event.seq}\n`}data: ${JSON.stringify(event)}\n\n`);
       });
