@@ -56,19 +56,27 @@ export function createEventStream(auth: BrowserAuth): EventStream {
     retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
   };
 
-  let connecting = false;
+  // Guards the setup of a connection (until its controller exists; from then on `controller` says one is
+  // open). Each attempt releases only its own guard, so an old stream winding down after an abort cannot
+  // block or unblock a newer attempt (sign out, then straight back in).
+  let connecting: number | null = null;
+  let attempts = 0;
 
   async function connect(): Promise<void> {
-    if (connecting) return;
-    connecting = true;
+    if (connecting !== null) return;
+    const attempt = ++attempts;
+    connecting = attempt;
+    const release = () => {
+      if (connecting === attempt) connecting = null;
+    };
     try {
-      await open();
+      await open(release);
     } finally {
-      connecting = false;
+      release();
     }
   }
 
-  async function open(): Promise<void> {
+  async function open(release: () => void): Promise<void> {
     await auth.ready;
     if (listeners.size === 0) return;
     if (auth.csrf() === null) {
@@ -77,6 +85,7 @@ export function createEventStream(auth: BrowserAuth): EventStream {
     }
     const own = new AbortController();
     controller = own;
+    release();
     if (status !== 'reconnecting') setStatus('connecting');
     try {
       const response = await fetch('/admin/events', {

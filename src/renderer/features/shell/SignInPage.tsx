@@ -12,18 +12,10 @@ import { MONO_STACK } from '../../theme';
 
 type SignedOut = Extract<AuthState, { status: 'login_required' }>;
 
-/** What a refused sign-in means, in words (the code stays beside it for reference). */
+/** What a refused sign-in means: the service's own words (the code stays beside it for reference). */
 function refusal(error: ErrorInfo): string {
-  switch (error.code) {
-    case 'invalid_credentials':
-      return 'Wrong username, password or code.';
-    case 'login_throttled':
-      return error.message || 'Too many attempts: wait a moment and try again.';
-    case 'user_blocked':
-      return 'This admin account is disabled. Ask an owner to enable it.';
-    default:
-      return error.message;
-  }
+  if (error.code === 'login_throttled') return error.message || 'Too many attempts: wait a moment and try again.';
+  return error.message || 'The sign-in was refused.';
 }
 
 /**
