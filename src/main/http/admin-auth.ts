@@ -117,8 +117,7 @@ export class AdminAuth {
     if (req.headers.authorization !== undefined) return { who: this.bearer(req) };
     const cookie = readCookie(req, ADMIN_COOKIE);
     if (cookie === undefined || cookie === '') throw new WardenError('unauthorized', 'Sign in, or send an admin token or API key.');
-    const found = cookie.length <= 100 ? this.options.access.authenticateSession(cookie) : undefined;
-    if (!found) throw new WardenError('unauthorized', 'Your console session has ended: sign in again.');
+    // Checked first (it needs only the cookie): a forged request must not even move the session's idle deadline.
     if (!SAFE_METHODS.has(req.method ?? 'GET')) {
       const sent = req.headers[CSRF_HEADER];
       const expected = Buffer.from(csrfTokenFor(cookie));
@@ -126,6 +125,8 @@ export class AdminAuth {
         throw new WardenError('forbidden', 'This request needs the X-CSRF-Token header of your console session (GET /admin/me).');
       }
     }
+    const found = cookie.length <= 100 ? this.options.access.authenticateSession(cookie) : undefined;
+    if (!found) throw new WardenError('unauthorized', 'Your console session has ended: sign in again.');
     return { who: found.who, session: { row: found.session, cookie } };
   }
 
