@@ -15,20 +15,35 @@ function Line({ children, testId }: { children: ReactNode; testId: string }) {
   );
 }
 
-/** Which subscribed resource servers applied the feed event, and when it reached us. */
+/**
+ * Every resource server that applied the feed event, with its delay (from the action to when it applied the
+ * event, by its clock; and when its acknowledgement reached us), then those subscribed that have not yet.
+ */
 export function FeedAcknowledgements({ feedEventId, since }: { feedEventId: number; since: number }) {
   const { data, error } = useAdminQuery('listFeedReceipts', { feedEventId }, { refreshOn: (event) => event.type === 'feed.acknowledged' });
   if (error) return <>Could not load acknowledgements: {error.message}</>;
   if (!data) return <>Loading…</>;
-  if (data.receipts.length === 0) {
-    return <>{data.subscribers.length === 0 ? 'No resource server is subscribed to the feed' : 'No subscriber has acknowledged yet'}</>;
-  }
+  const acknowledged = new Set(data.receipts.map((ack) => ack.clientId));
+  const waiting = [...new Set(data.subscribers.map((s) => s.clientId))].filter((clientId) => !acknowledged.has(clientId));
+  if (data.receipts.length === 0 && waiting.length === 0) return <>No resource server is subscribed to the feed</>;
   return (
     <>
       {data.receipts.map((ack) => (
         <Line key={ack.clientId} testId="receipt-ack">
-          <Mono>{ack.clientId}</Mono>
-          <span title={formatAbsolute(ack.receivedAt)}>acknowledged {after(ack.receivedAt, since)}</span>
+          <span data-client-id={ack.clientId} data-delay-ms={Math.max(0, ack.appliedAt - since)}>
+            <LinkedId value={ack.clientId} href={href.client(ack.clientId)} label="resource server client id" />
+          </span>
+          <span title={`applied ${formatAbsolute(ack.appliedAt)} (its clock); acknowledgement received ${formatAbsolute(ack.receivedAt)}`}>
+            applied {after(ack.appliedAt, since)} · acknowledged {after(ack.receivedAt, since)}
+          </span>
+        </Line>
+      ))}
+      {waiting.map((clientId) => (
+        <Line key={`waiting-${clientId}`} testId="receipt-ack-waiting">
+          <span data-client-id={clientId}>
+            <LinkedId value={clientId} href={href.client(clientId)} label="resource server client id" />
+          </span>
+          <span>subscribed, not acknowledged yet</span>
         </Line>
       ))}
     </>

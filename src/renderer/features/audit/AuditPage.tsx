@@ -1,6 +1,7 @@
+import Alert from '@mui/material/Alert';
 import Stack from '@mui/material/Stack';
 import type { GridPaginationModel } from '@mui/x-data-grid';
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { AdminInput } from '../../../shared/admin-api';
 import { useAdminQuery } from '../../api';
 import { EmptyState } from '../../components/EmptyState';
@@ -8,49 +9,84 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { useDebounced } from '../../components/use-debounced';
-import { AuditFilters, NO_FILTERS, type AuditFilterValues } from './AuditFilters';
+import { href, navigate, useRoute } from '../../lib/router';
+import { AuditDetail } from './AuditDetail';
+import { AuditExport } from './AuditExport';
+import { AuditFilters } from './AuditFilters';
+import { filterProblems, filtersFromQuery, filtersToQuery, isFiltered, toAuditFilter, type AuditFilterValues } from './audit-filters';
 import { AuditTable } from './AuditTable';
 import { ChainStatus } from './ChainStatus';
 
 /**
- * The tamper-evident audit trail. Paging follows `beforeSeq` cursors: page n starts below the last seq of
- * page n-1. The first page stays live; deeper pages hold still while you read them.
+ * The tamper-evident audit trail. The filters live in the URL (a filtered view can be shared; `seq` opens one
+ * entry): typing edits a draft that reaches the URL once it settles. Paging follows `beforeSeq` cursors.
  */
 export function AuditPage() {
-  const [filters, setFilters] = useState<AuditFilterValues>(NO_FILTERS);
+  const route = useRoute();
+  const applied = filtersFromQuery(route.query);
+  const appliedKey = JSON.stringify(applied);
+  const seqParam = route.query.get('seq');
+  const seq = seqParam !== null && /^\d+$/.test(seqParam) && Number(seqParam) > 0 ? Number(seqParam) : undefined;
+  const [draft, setDraft] = useState<AuditFilterValues>(applied);
+  // Navigation elsewhere (a link, back/forward) replaces the draft.
+  useEffect(() => setDraft(JSON.parse(appliedKey) as AuditFilterValues), [appliedKey]);
+  const settled = useDebounced(draft, 300);
+  useEffect(() => {
+    const settledKey = JSON.stringify(settled);
+    if (settledKey === JSON.stringify(draft) && settledKey !== appliedKey) {
+      navigate(href.audit(filtersToQuery(settled)));
+    }
+  }, [settled, draft, appliedKey]);
+
+  const open = useCallback((next: number) => navigate(href.audit(filtersToQuery(JSON.parse(appliedKey) as AuditFilterValues, { seq: String(next) }))), [appliedKey]);
+  const close = () => navigate(href.audit(filtersToQuery(applied)));
+
+  const user = applied.user.trim();
+  const userLookup = useAdminQuery('listUsers', { search: user, limit: 5 }, { enabled: user !== '' });
+  const exact = userLookup.data?.items.find((u) => u.username.toLowerCase() === user.toLowerCase());
+  const filter = toAuditFilter(applied, exact?.id);
+  const valid = Object.keys(filterProblems(applied)).length === 0;
+  const ready = valid && (user === '' || !userLookup.loading);
+
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        subtitle="Every domain event, hash-chained. Newest first. Filters are kept in the address."
+        actions={
+          <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+            <AuditExport filter={filter} disabled={!ready} />
+            <ChainStatus />
+          </Stack>
+        }
+      />
+      <AuditFilters value={draft} onChange={setDraft} />
+      {ready ? (
+        <Results key={JSON.stringify(filter)} filter={filter} filtered={isFiltered(applied)} onOpen={open} />
+      ) : !valid ? (
+        <Alert severity="info" data-testid="audit-filter-invalid">
+          The filters above are not searched until they are fixed.
+        </Alert>
+      ) : (
+        <Loading />
+      )}
+      <AuditDetail seq={seq} onClose={close} />
+    </>
+  );
+}
+
+function Results({ filter, filtered, onOpen }: { filter: AdminInput<'listAudit'>; filtered: boolean; onOpen: (seq: number) => void }) {
   const [pagination, setPagination] = useState<GridPaginationModel>({ page: 0, pageSize: 50 });
   // cursors[n] is the beforeSeq that starts page n (undefined for the newest page).
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
-  const settled = useDebounced(filters, 300);
-
-  // "User" takes a username or an id; resolve a username through the users list.
-  const userLookup = useAdminQuery('listUsers', { search: settled.user, limit: 5 }, { enabled: settled.user.trim() !== '' });
-  const exact = userLookup.data?.items.find((user) => user.username.toLowerCase() === settled.user.trim().toLowerCase());
-  const userId = settled.user.trim() === '' ? undefined : (exact?.id ?? settled.user.trim());
-
-  const input: AdminInput<'listAudit'> = {
-    actor: settled.actor.trim() || undefined,
-    userId,
-    type: settled.type || undefined,
-    since: settled.since,
-    until: settled.until,
-    beforeSeq: cursors[pagination.page],
-    limit: pagination.pageSize,
-  };
   const firstPage = pagination.page === 0;
-  const audit = useAdminQuery('listAudit', input, {
+  const audit = useAdminQuery('listAudit', { ...filter, beforeSeq: cursors[pagination.page], limit: pagination.pageSize }, {
     // Only events that were audited (seq set) change the log; a routine refresh is announced without one.
     refreshOn: (event) => firstPage && event.seq !== null,
     throttleMs: 1_000,
     keepPrevious: true,
-    enabled: settled.user.trim() === '' || !userLookup.loading,
   });
 
-  const changeFilters = (next: AuditFilterValues) => {
-    setFilters(next);
-    setCursors([undefined]);
-    setPagination((p) => ({ ...p, page: 0 }));
-  };
   const changePage = (next: GridPaginationModel) => {
     // The grid also reports models it merely re-derived; an unchanged one must not become a new state.
     if (next.page === pagination.page && next.pageSize === pagination.pageSize) return;
@@ -71,11 +107,8 @@ export function AuditPage() {
     setPagination(next);
   };
 
-  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
   return (
     <>
-      <PageHeader title="Audit log" subtitle="Every domain event, hash-chained. Newest first." actions={<ChainStatus />} />
-      <AuditFilters value={filters} onChange={changeFilters} />
       <ErrorAlert error={audit.error} title="Could not load the audit log" />
       {audit.loading && !audit.data && <Loading />}
       {audit.data && audit.data.items.length === 0 && firstPage && (
@@ -87,13 +120,7 @@ export function AuditPage() {
       )}
       {audit.data && (audit.data.items.length > 0 || !firstPage) && (
         <Stack>
-          <AuditTable
-            rows={audit.data.items}
-            loading={audit.loading}
-            hasNextPage={audit.data.nextBeforeSeq !== null}
-            pagination={pagination}
-            onPaginationChange={changePage}
-          />
+          <AuditTable rows={audit.data.items} loading={audit.loading} hasNextPage={audit.data.nextBeforeSeq !== null} pagination={pagination} onPaginationChange={changePage} onOpen={onOpen} />
         </Stack>
       )}
     </>

@@ -1,4 +1,7 @@
 import Chip from '@mui/material/Chip';
+import IconButton from '@mui/material/IconButton';
+import OpenInFullIcon from '@mui/icons-material/OpenInFull';
+import { useMemo } from 'react';
 import { ServerPagedGrid } from '../../components/ServerPagedGrid';
 import { type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
 import type { AuditEntry } from '../../../shared/dto';
@@ -12,7 +15,24 @@ function compact(data: Record<string, unknown>): string {
   return text === '{}' ? '' : text;
 }
 
-const columns: GridColDef<AuditEntry>[] = [
+function columnsFor(onOpen: (seq: number) => void): GridColDef<AuditEntry>[] {
+  return [
+    {
+      field: 'open',
+      headerName: 'Details',
+      width: 76,
+      sortable: false,
+      renderCell: ({ row }) => (
+        <IconButton size="small" aria-label={`Details of entry ${row.seq}`} data-testid={`audit-open-${row.seq}`} onClick={() => onOpen(row.seq)}>
+          <OpenInFullIcon fontSize="small" />
+        </IconButton>
+      ),
+    },
+    ...baseColumns,
+  ];
+}
+
+const baseColumns: GridColDef<AuditEntry>[] = [
   { field: 'seq', headerName: '#', width: 80 },
   { field: 'at', headerName: 'When', width: 110, renderCell: ({ row }) => <RelativeTime at={row.at} /> },
   { field: 'type', headerName: 'Event', width: 210, renderCell: ({ row }) => <Chip label={row.type} variant="outlined" /> },
@@ -62,10 +82,13 @@ interface Props {
   hasNextPage: boolean;
   pagination: GridPaginationModel;
   onPaginationChange: (model: GridPaginationModel) => void;
+  /** Opens the entry's detail panel. */
+  onOpen: (seq: number) => void;
 }
 
 /** Audit entries newest first; pages follow sequence-number cursors, so the total is never counted. */
-export function AuditTable({ rows, loading, hasNextPage, pagination, onPaginationChange }: Props) {
+export function AuditTable({ rows, loading, hasNextPage, pagination, onPaginationChange, onOpen }: Props) {
+  const columns = useMemo(() => columnsFor(onOpen), [onOpen]);
   return (
     <ServerPagedGrid
       testId="audit-table"

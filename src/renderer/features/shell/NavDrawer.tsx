@@ -13,6 +13,7 @@ import PeopleIcon from '@mui/icons-material/People';
 import KeyIcon from '@mui/icons-material/Key';
 import AppsIcon from '@mui/icons-material/Apps';
 import HistoryIcon from '@mui/icons-material/History';
+import NotificationImportantIcon from '@mui/icons-material/NotificationImportant';
 import DevicesIcon from '@mui/icons-material/Devices';
 import SearchIcon from '@mui/icons-material/ManageSearch';
 import SettingsIcon from '@mui/icons-material/Settings';
@@ -42,6 +43,7 @@ const ITEMS: NavItem[] = [
   { id: 'keys', label: 'Keys', href: href.keys(), icon: <KeyIcon />, pages: ['keys'] },
   { id: 'clients', label: 'Clients', href: href.clients(), icon: <AppsIcon />, pages: ['clients'] },
   { id: 'audit', label: 'Audit', href: href.audit(), icon: <HistoryIcon />, pages: ['audit'] },
+  { id: 'alerts', label: 'Reuse alerts', href: href.alerts(), icon: <NotificationImportantIcon />, pages: ['alerts'] },
   { id: 'inspector', label: 'Inspector', href: href.inspector(), icon: <SearchIcon />, pages: ['inspector'] },
   { id: 'settings', label: 'Settings', href: href.settings(), icon: <SettingsIcon />, pages: ['settings'] },
   { id: 'admins', label: 'Admins', href: href.admins(), icon: <AdminPanelSettingsIcon />, pages: ['admins'] },

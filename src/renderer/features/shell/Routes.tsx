@@ -3,6 +3,7 @@ import type { Page } from '../../lib/router';
 import { href } from '../../lib/router';
 import { EmptyState } from '../../components/EmptyState';
 import { AdminsPage } from '../admins/AdminsPage';
+import { AlertsPage } from '../alerts/AlertsPage';
 import { AuditPage } from '../audit/AuditPage';
 import { DemoPage } from '../demo/DemoPage';
 import { ClientsPage } from '../clients/ClientsPage';
@@ -37,6 +38,8 @@ export function Routes({ page }: { page: Page }) {
       return <ClientDetailPage key={page.clientId} clientId={page.clientId} />;
     case 'audit':
       return <AuditPage />;
+    case 'alerts':
+      return <AlertsPage />;
     case 'inspector':
       return <InspectorPage key={page.token ?? ''} initialToken={page.token} />;
     case 'settings':
