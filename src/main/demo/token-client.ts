@@ -44,19 +44,46 @@ function claimsOf(jwt: string): { sid: string | null; sub: string | null } {
 }
 
 /**
- * Runs one request with its own abort signal that follows `parent`. Handing the one long-lived signal to
- * every fetch would pile up abort listeners on it (undici keeps them until the request is collected).
+ * The requests in flight under one parent signal, aborted together by one listener on it. A listener per
+ * request on the parent (or the parent handed to every fetch, which undici listens to) passes Node's limit of
+ * 10 listeners on an EventTarget as soon as more than 10 requests are in flight: the demo's devices run 16 at
+ * once, so every demo start printed a MaxListenersExceededWarning.
+ */
+class AbortScope {
+  private readonly inFlight = new Set<AbortController>();
+
+  constructor(private readonly parent: AbortSignal) {
+    parent.addEventListener('abort', () => {
+      for (const own of this.inFlight) own.abort(parent.reason);
+      this.inFlight.clear();
+    }, { once: true });
+  }
+
+  async run<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const own = new AbortController();
+    if (this.parent.aborted) own.abort(this.parent.reason);
+    else this.inFlight.add(own);
+    try {
+      return await work(own.signal);
+    } finally {
+      this.inFlight.delete(own);
+    }
+  }
+}
+
+const scopes = new WeakMap<AbortSignal, AbortScope>();
+
+/**
+ * Runs one request with its own abort signal that follows `parent` (its own, so undici's listeners stay on a
+ * signal that is collected with the request); however many run at once, `parent` carries one listener.
  */
 export async function withAbort<T>(parent: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const own = new AbortController();
-  const onAbort = () => own.abort();
-  if (parent.aborted) own.abort();
-  else parent.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await work(own.signal);
-  } finally {
-    parent.removeEventListener('abort', onAbort);
+  let scope = scopes.get(parent);
+  if (!scope) {
+    scope = new AbortScope(parent);
+    scopes.set(parent, scope);
   }
+  return scope.run(work);
 }
 
 export interface TokenClient {
