@@ -44,7 +44,18 @@ export function SessionsPage() {
           Only the sessions of user <code>{filters.userId}</code>.
         </Alert>
       )}
-      {valid ? <Results key={JSON.stringify(input)} input={input} /> : <Alert severity="warning" data-testid="sessions-filter-invalid">Fix the highlighted filter to search.</Alert>}
+      {valid ? (
+        <Results
+          key={JSON.stringify(input)}
+          input={input}
+          // A creation range pages directly in creation order; in activity order its sessions are spread out.
+          onOrderByCreation={(filters.createdFrom || filters.createdTo) && filters.sort === 'lastActivityAt' ? () => apply({ ...filters, sort: 'createdAt', dir: 'desc' }) : undefined}
+        />
+      ) : (
+        <Alert severity="warning" data-testid="sessions-filter-invalid">
+          Fix the highlighted filter to search.
+        </Alert>
+      )}
     </>
   );
 }
@@ -62,7 +73,7 @@ function SignOutEveryone({ clientsList, clientId }: { clientsList: ClientInfo[];
 }
 
 /** One filtered result set, paged forward by cursor (the stack of cursors walks back). Keyed by its filters. */
-function Results({ input }: { input: ReturnType<typeof toSearchInput> }) {
+function Results({ input, onOrderByCreation }: { input: ReturnType<typeof toSearchInput>; onOrderByCreation?: () => void }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirming, setConfirming] = useState<string[] | null>(null);
@@ -94,7 +105,11 @@ function Results({ input }: { input: ReturnType<typeof toSearchInput> }) {
       </Stack>
       <ErrorAlert error={page.error} title="Could not load sessions" testId="sessions-error" />
       {page.data?.partial && (
-        <Alert severity="info" data-testid="sessions-partial">
+        <Alert
+          severity="info"
+          data-testid="sessions-partial"
+          action={onOrderByCreation && <Button onClick={onOrderByCreation} data-testid="sessions-partial-order-by-creation">Order by creation</Button>}
+        >
           Few sessions match these filters: this page searched part of the list and stopped to stay fast. “Next page” searches on.
         </Alert>
       )}
