@@ -37,6 +37,7 @@ async function freshBrowser(browser: Browser, issuer: string): Promise<Page> {
 }
 
 test('an owner creates an operator and a viewer; the viewer only looks; the operator opens a second tab without a link', async ({ warden, browser }) => {
+  test.setTimeout(90_000);
   const { page: owner, driver, oauth, issuer } = warden;
   // Something to look at: a user signed in on a phone.
   await driver.call('createClient', { clientId: 'notes', kind: 'public', name: 'Notes', grantTypes: ['password', 'refresh_token'] });
@@ -217,4 +218,49 @@ test("an owner's change reaches the admin's open console: a new role applies at 
   await signIn(viewer, VIEWER);
   await expect(viewer.getByTestId('signin-error')).toBeVisible();
   await viewer.context().close();
+});
+
+test('passwords and sessions: an admin changes their own password; an owner ends a console session and resets a password', async ({ warden, browser }) => {
+  // Six scrypt hashes and five sign-ins on a shared machine.
+  test.setTimeout(90_000);
+  const { page: owner, issuer } = warden;
+  await goToAdmins(owner);
+  await createAdmin(owner, OPERATOR);
+  const operator = await freshBrowser(browser, issuer);
+  await signIn(operator, OPERATOR);
+  await expectSignedInAs(operator, OPERATOR.username, 'operator');
+
+  // Their own password: the current one is checked first.
+  await goToAdmins(operator);
+  await operator.getByTestId('own-password-current').fill('not my password');
+  await operator.getByTestId('own-password-new').fill('a new operator password');
+  await operator.getByTestId('own-password-submit').click();
+  await expect(operator.getByTestId('own-password-error')).toBeVisible();
+  await operator.getByTestId('own-password-current').fill(OPERATOR.password);
+  await operator.getByTestId('own-password-submit').click();
+  await expect(operator.getByTestId('own-account-note')).toContainText('Password changed');
+  const changed = { ...OPERATOR, password: 'a new operator password' };
+
+  // The owner sees the operator's console session and ends it: the operator's console shows the sign-in page.
+  const row = owner.getByTestId('admin-session-row').and(owner.locator(`[data-actor="admin:${OPERATOR.username}"]`));
+  await expect(row).toHaveCount(1);
+  await row.getByRole('button', { name: 'End' }).click();
+  await owner.getByTestId('admin-confirm-submit').click();
+  await expect(row).toHaveCount(0);
+  await expectSignInPage(operator);
+
+  // The new password signs in; after an owner's reset only the reset one does, and the session it opened ends.
+  await signIn(operator, changed);
+  await expectSignedInAs(operator, OPERATOR.username, 'operator');
+  await owner.getByTestId(`admin-reset-password-${OPERATOR.username}`).click();
+  await owner.getByTestId('reset-admin-password').fill('the reset password');
+  await owner.getByTestId('reset-admin-password-submit').click();
+  await expect(owner.getByTestId('reset-admin-password-dialog')).toBeHidden();
+  await expectSignInPage(operator);
+  await signIn(operator, changed);
+  await expect(operator.getByTestId('signin-error')).toHaveAttribute('data-error-code', 'invalid_credentials');
+  await operator.getByTestId('signin-password').fill('the reset password');
+  await operator.getByTestId('signin-submit').click();
+  await expectSignedInAs(operator, OPERATOR.username, 'operator');
+  await operator.context().close();
 });
