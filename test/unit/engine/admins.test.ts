@@ -81,6 +81,17 @@ describe('admin accounts', () => {
     expect(h.store.admins.countEnabledOwners()).toBe(1);
   });
 
+  it('keeps one owner when two owners are demoted at once', async () => {
+    const h = await makeHarness();
+    const [olga, omar] = [await named(h, 'olga', 'owner'), await named(h, 'omar', 'owner')];
+    const results = await Promise.all([
+      dispatchAdmin(h.engine.admin, 'updateAdmin', { adminId: olga, role: 'operator' }, ADMIN),
+      dispatchAdmin(h.engine.admin, 'updateAdmin', { adminId: omar, disabled: true }, ADMIN),
+    ]);
+    expect(results.map((result) => (result.ok ? 'ok' : result.error.code)).sort()).toEqual(['conflict', 'ok']);
+    expect(h.store.admins.countEnabledOwners()).toBe(1);
+  });
+
   it('ends every session and revokes every key of an admin who is disabled; re-enabling revives none', async () => {
     const h = await makeHarness();
     const ida = await named(h, 'ida', 'operator');
