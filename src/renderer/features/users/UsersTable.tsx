@@ -1,5 +1,6 @@
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
+import useMediaQuery from '@mui/material/useMediaQuery';
 import { type GridColDef, type GridPaginationModel, type GridSortModel } from '@mui/x-data-grid';
 import type { UserSummary } from '../../../shared/dto';
 import { ServerPagedGrid } from '../../components/ServerPagedGrid';
@@ -16,7 +17,7 @@ const columns: GridColDef<UserSummary>[] = [
     field: 'username',
     headerName: 'Username',
     flex: 1,
-    minWidth: 150,
+    minWidth: 130,
     renderCell: ({ row }) => (
       <Link href={href.user(row.id)} data-testid={`user-link-${row.username}`} onClick={(event) => event.stopPropagation()}>
         {row.username}
@@ -27,7 +28,7 @@ const columns: GridColDef<UserSummary>[] = [
     field: 'displayName',
     headerName: 'Name',
     flex: 1,
-    minWidth: 130,
+    minWidth: 110,
     sortable: false,
     renderCell: ({ row }) => row.displayName ?? '',
   },
@@ -42,7 +43,7 @@ const columns: GridColDef<UserSummary>[] = [
   {
     field: 'status',
     headerName: 'Status',
-    width: 190,
+    width: 180,
     renderCell: ({ row }) => (
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', height: '100%' }}>
         <StatusChip status={row.status} testId={`user-status-${row.username}`} />
@@ -58,7 +59,7 @@ const columns: GridColDef<UserSummary>[] = [
     field: 'activeSessions',
     headerName: 'Sessions',
     description: 'Active sessions',
-    width: 100,
+    width: 90,
     type: 'number',
     sortable: false,
     renderCell: ({ row }) => <span data-testid={`user-sessions-${row.username}`}>{row.activeSessions}</span>,
@@ -66,16 +67,20 @@ const columns: GridColDef<UserSummary>[] = [
   {
     field: 'lastLoginAt',
     headerName: 'Last login',
-    width: 130,
+    width: 115,
     renderCell: ({ row }) => (row.lastLoginAt === null ? 'never' : <RelativeTime at={row.lastLoginAt} />),
   },
   {
     field: 'createdAt',
     headerName: 'Created',
-    width: 130,
+    width: 115,
     renderCell: ({ row }) => <RelativeTime at={row.createdAt} />,
   },
 ];
+
+/** Left out on narrow screens (1024 px), so the grid fits its container without scrolling sideways. */
+const WIDE_ONLY = new Set(['email', 'createdAt']);
+const narrowColumns = columns.filter((column) => !WIDE_ONLY.has(column.field));
 
 const UserRow = testIdRow((row) => `user-row-${String(row.username)}`);
 
@@ -91,11 +96,12 @@ interface Props {
 
 /** One page of users; searching, sorting and paging all happen on the server. */
 export function UsersTable({ rows, total, loading, pagination, onPaginationChange, sort, onSortChange }: Props) {
+  const wide = useMediaQuery('(min-width: 1280px)');
   return (
     <ServerPagedGrid
       testId="users-table"
       rows={rows}
-      columns={columns}
+      columns={wide ? columns : narrowColumns}
       rowCount={total}
       loading={loading}
       paginationModel={pagination}
