@@ -21,7 +21,7 @@ import { trustForwardedFor } from './http/client-address';
 import { createTokenService, defaultLogFault, type TokenService } from './http/service';
 import { startBackchannelDelivery, type BackchannelDeliveryOptions } from './http/backchannel-delivery';
 import { openVault } from './keys/index';
-import { openDataDir } from './data-dir';
+import { openDataDir, removeEmptyDirs } from './data-dir';
 import { chooseAddress, listenUrl, portToListenOn, readStoredAddress, storeAddress, storedPortInUse, urlHost, type ServiceAddress } from './service-address';
 import { openStore } from './store/index';
 
@@ -133,13 +133,18 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     } else if (options.dataDir) {
       dataDir = path.resolve(options.dataDir);
-      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      const created = await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      // A failed start removes the directories it made (run after the data directory's own discard, below),
+      // each only if empty: never anything it did not create.
+      if (created !== undefined) cleanups.push(() => removeEmptyDirs(dataDir, created));
     } else {
       throw invalid('A data directory is required (or demo mode).');
     }
     // One process per data directory; a used one is never taken for a new install (see ./data-dir).
     const dir = openDataDir(dataDir);
-    cleanups.push(() => dir.release());
+    // On failure (the store is closed first: cleanups run in reverse) a fresh directory loses the warden.db
+    // this start created, e.g. when the keychain is unavailable; a used one is only released.
+    cleanups.push(() => dir.discard());
 
     const store = openStore(dir.databasePath);
     let storeOwnedByEngine = false;

@@ -10,11 +10,13 @@
  * - **A used directory is never taken for a new one.** Without a usable `warden.db` (missing or 0 bytes) the
  *   directory is initialised only when nothing else says it was used: an `admin-token`, the database's
  *   `-wal`/`-shm` files, or a `warden.lock.json` left by an earlier start refuse the start instead.
+ * - **A start that fails leaves a new directory as it found it.** `discard()` (the failure path) deletes what a
+ *   fresh start created, database first, while still holding the lock; a used directory is only released.
  * - **The admin token file is never replaced silently.** A missing file mints a new token (the documented way
  *   to recover a lost one); a file that is garbled or does not match the database's hash refuses the start.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { chmod, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -47,6 +49,12 @@ export interface DataDir {
   ensureAdminToken(store: Store, warn?: (line: string) => void): Promise<{ path: string; hash: Buffer }>;
   /** Removes the info file and releases the lock. Idempotent. */
   release(): void;
+  /**
+   * For a start that failed (close the store first): a fresh directory loses everything this start created
+   * (the database with its -wal/-shm/-journal, the admin token, the lock and its info file), so the next start
+   * finds it as it was, not as a used directory without keys; a used directory is only released. Idempotent.
+   */
+  discard(): void;
 }
 
 function exists(file: string): { size: number } | undefined {
@@ -135,6 +143,29 @@ function lock(dir: string): Database.Database {
   }
 }
 
+function removeIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fsFailure(error, `Cannot remove ${file}`);
+  }
+}
+
+/**
+ * Removes `dir` and its parents up to `firstCreated` (what `mkdir -p` made, see fs.mkdir's return value), each
+ * only while it is empty: a directory that holds anything, ours or not, stays.
+ */
+export function removeEmptyDirs(dir: string, firstCreated: string): void {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    try {
+      rmdirSync(current);
+    } catch {
+      return; // not empty (or already gone): it and its parents stay
+    }
+    if (current === path.resolve(firstCreated) || current === path.dirname(current)) return;
+  }
+}
+
 /** What says a directory was used before, when its database is missing or empty. */
 function evidenceOfUse(dir: string): string[] {
   const signs = [ADMIN_TOKEN_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, LOCK_INFO_FILE];
@@ -189,6 +220,17 @@ export function openDataDir(dir: string): DataDir {
       },
       ensureAdminToken: (store, warn) => ensureAdminToken(dir, store, warn),
       release,
+      discard() {
+        if (released) return;
+        if (fresh) {
+          // While the lock is held no other start can be initialising the directory: everything named here
+          // is this start's. The lock file goes last, still held: a start that opens the name after that gets a
+          // new file (and lock) of its own, and nothing below touches its files.
+          const created = [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, `${DATABASE_FILE}-journal`, ADMIN_TOKEN_FILE, LOCK_INFO_FILE, LOCK_FILE];
+          for (const name of created) removeIfPresent(path.join(dir, name));
+        }
+        release();
+      },
     };
   } catch (error) {
     release();
