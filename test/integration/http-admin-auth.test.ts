@@ -199,6 +199,22 @@ describe('named admins over HTTP', () => {
     expect(withCode.body.value).toMatchObject({ admin: { username: 'tess', totpEnabled: true } });
   });
 
+  it('while owners require TOTP, an admin without it reaches only /admin/me, enrollment and sign-out', async () => {
+    await t.admin('createAdmin', { username: 'nina', password: PW, role: 'owner' });
+    await t.admin('updateSettings', { adminTotpRequired: true });
+    try {
+      const { cookie, csrf, me } = await signIn('nina');
+      expect(me).toMatchObject({ actor: 'admin:nina', totpEnrollmentRequired: true });
+      expect((await call('POST', '/admin/rpc/listUsers', { cookie, csrf })).status).toBe(403);
+      expect((await call('GET', '/admin/events', { cookie })).status).toBe(403);
+      expect((await call('GET', '/admin/info', { cookie })).status).toBe(403);
+      expect((await call('POST', '/admin/rpc/beginAdminTotp', { cookie, csrf })).status).toBe(200);
+      expect((await call('POST', '/admin/logout', { cookie, csrf })).status).toBe(200);
+    } finally {
+      await t.admin('updateSettings', { adminTotpRequired: false });
+    }
+  });
+
   it('evaluates at most maxFailedLogins of 200 concurrent wrong passwords for one admin', async () => {
     await t.admin('createAdmin', { username: 'target', password: PW, role: 'owner' });
     const { maxFailedLogins } = await t.admin('getSettings', {});

@@ -112,8 +112,21 @@ export class AdminAuth {
     return `${ADMIN_COOKIE}=${session.token}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=${maxAge}${secure}`;
   }
 
-  /** The caller behind a Bearer secret or the session cookie, or `unauthorized` / `forbidden` (CSRF). */
-  authenticate(req: IncomingMessage): AdminPrincipal {
+  /**
+   * The caller behind a Bearer secret or the session cookie, or `unauthorized` / `forbidden` (CSRF). An admin who
+   * must enroll TOTP first (the owners require it) is refused (`forbidden`) unless the endpoint says it serves
+   * enrollment (`enrollment: true`: /admin/me, sign-out, the RPC, where dispatchAdmin lets the enrollment
+   * methods through): safe by default for every other endpoint (live events, exports).
+   */
+  authenticate(req: IncomingMessage, options: { enrollment?: boolean } = {}): AdminPrincipal {
+    const principal = this.principal(req);
+    if (principal.who.mustEnrollTotp === true && options.enrollment !== true) {
+      throw new WardenError('forbidden', 'Set up two-factor sign-in (TOTP) first: the owners require it.');
+    }
+    return principal;
+  }
+
+  private principal(req: IncomingMessage): AdminPrincipal {
     if (req.headers.authorization !== undefined) return { who: this.bearer(req) };
     const cookie = readCookie(req, ADMIN_COOKIE);
     if (cookie === undefined || cookie === '') throw new WardenError('unauthorized', 'Sign in, or send an admin token or API key.');

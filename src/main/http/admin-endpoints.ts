@@ -88,7 +88,7 @@ export class AdminEndpoints {
   rpc() {
     return this.wrap('POST /admin/rpc', async (req, res, url) => {
       this.auth.checkPlace(req);
-      const { who } = this.auth.authenticate(req);
+      const { who } = this.auth.authenticate(req, { enrollment: true });
       const method = url.pathname.slice(ADMIN_RPC_PREFIX.length);
       const input = await readJson(req);
       const result = await dispatchAdmin(this.ctx.engine.admin, method, input, who, (fault) =>

@@ -93,14 +93,14 @@ export class AdminSessionEndpoints {
   whoami(): Endpoint {
     return wrapAdminEndpoint(this.ctx, 'GET /admin/me', (req, res) => {
       this.auth.checkPlace(req);
-      sendResult(res, { ok: true, value: this.me(this.auth.authenticate(req)) });
+      sendResult(res, { ok: true, value: this.me(this.auth.authenticate(req, { enrollment: true })) });
     });
   }
 
   logout(): Endpoint {
     return wrapAdminEndpoint(this.ctx, 'POST /admin/logout', (req, res) => {
       this.auth.checkPlace(req);
-      const principal = this.auth.authenticate(req);
+      const principal = this.auth.authenticate(req, { enrollment: true });
       if (!principal.session) throw new WardenError('invalid_input', 'Only a console session signs out; a key is revoked instead (revokeAdminKey).');
       this.ctx.engine.adminAccess.signOut(principal.session.row.id, principal.who);
       sendResult(res, { ok: true, value: { ended: 1 } }, { 'Set-Cookie': this.auth.sessionCookie(null) });
@@ -110,7 +110,7 @@ export class AdminSessionEndpoints {
   logoutAll(): Endpoint {
     return wrapAdminEndpoint(this.ctx, 'POST /admin/logout-all', (req, res) => {
       this.auth.checkPlace(req);
-      const principal = this.auth.authenticate(req);
+      const principal = this.auth.authenticate(req, { enrollment: true });
       const ended = this.ctx.engine.adminAccess.signOutEverywhere(principal.who);
       sendResult(res, { ok: true, value: { ended } }, principal.session ? { 'Set-Cookie': this.auth.sessionCookie(null) } : {});
     });
