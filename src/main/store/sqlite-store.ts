@@ -499,7 +499,6 @@ export class SqliteStore implements Store {
     let source = 'sessions';
     if (query.userId === undefined && query.status === 'revoked') source = 'sessions INDEXED BY sessions_revoked_activity';
     else if (query.userId === undefined && query.status === 'cant_refresh') source = 'sessions INDEXED BY sessions_cant_refresh';
-    else if (query.userId === undefined && query.status === 'cant_refresh') source = 'sessions INDEXED BY sessions_cant_refresh';
     else if (query.userId === undefined && query.status !== undefined) source = 'sessions INDEXED BY sessions_live_activity';
     const rows = this.q(`SELECT ${SESSION} FROM ${source} ${clause} ORDER BY last_activity_at DESC, rowid DESC
       LIMIT @limit OFFSET @offset`).all(params) as RawSession[];
