@@ -53,22 +53,33 @@ function receipt(action: string, at: number, actor: string, reason: string | nul
 }
 
 /**
- * Every live session of the client, each published on the feed. The receipt carries the last feed event: a
+ * Every live session of the client, each published on the feed (with its back-channel logout and its row marked
+ * revoked by the actor). As for the Sessions view's bulk actions, the batch is audited once, by the caller's
+ * `client.*` entry, not once per session: a client may hold very many. The receipt carries the last feed event: a
  * resource server that acknowledged it has applied every earlier one (the feed is ordered).
  */
-function revokeClientSessions(ctx: EngineContext, tx: Tx, client: ClientRow, actor: string, reason: string): Killed {
-  const killed = nothingKilled();
+function revokeClientSessions(ctx: EngineContext, tx: Tx, client: ClientRow, actor: string, reason: string): Killed & { firstFeedEventId: number | null } {
+  const killed = { ...nothingKilled(), firstFeedEventId: null as number | null };
   for (const id of ctx.store.clientSessions.liveSessionIdsOf(client.clientId, tx.now)) {
     const session = ctx.store.getSession(id);
     if (!session) continue;
-    const result = revokeSession(ctx, tx, session, actor, reason, 'admin', true);
+    const result = revokeSession(ctx, tx, session, actor, reason, 'admin', true, 'silent');
     killed.sessionIds.push(...result.sessionIds);
     killed.accessTokens += result.accessTokens;
     killed.refreshTokens += result.refreshTokens;
-    if (result.feedEventId !== null) killed.feedEventId = result.feedEventId;
+    if (result.feedEventId !== null) {
+      killed.firstFeedEventId ??= result.feedEventId;
+      killed.feedEventId = result.feedEventId;
+    }
   }
   return killed;
 }
+
+/** The revoked ids in the audit entry: all of a small batch; the first 500 of a big one (the rows record the rest). */
+function auditedIds(ids: string[]): { sessionIds: string[]; sessionIdsTruncated?: true } {
+  return ids.length > MAX_AUDITED_IDS ? { sessionIds: ids.slice(0, MAX_AUDITED_IDS), sessionIdsTruncated: true } : { sessionIds: ids };
+}
+const MAX_AUDITED_IDS = 500;
 
 /**
  * Disables or enables a client. Disabling revokes its live sessions and refuses it everywhere until it is
@@ -92,7 +103,10 @@ export function setClientDisabled(ctx: EngineContext, input: { clientId: string;
       type: 'client.disabled',
       actor,
       reason,
-      data: { clientId: client.clientId, sessionsRevoked: killed.sessionIds.length, accessTokensKilled: killed.accessTokens, feedEventId: killed.feedEventId },
+      data: {
+        clientId: client.clientId, sessionsRevoked: killed.sessionIds.length, ...auditedIds(killed.sessionIds), accessTokensKilled: killed.accessTokens,
+        refreshTokensRevoked: killed.refreshTokens, firstFeedEventId: killed.firstFeedEventId, feedEventId: killed.feedEventId,
+      },
     });
     return receipt(action, tx.now, actor, reason, killed);
   });
@@ -117,7 +131,10 @@ export function deleteClient(ctx: EngineContext, input: { clientId: string; conf
       type: 'client.deleted',
       actor,
       reason,
-      data: { clientId: client.clientId, kind: client.kind, name: client.name, sessionsRevoked: killed.sessionIds.length, accessTokensKilled: killed.accessTokens, feedEventId: killed.feedEventId },
+      data: {
+        clientId: client.clientId, kind: client.kind, name: client.name, sessionsRevoked: killed.sessionIds.length, ...auditedIds(killed.sessionIds),
+        accessTokensKilled: killed.accessTokens, refreshTokensRevoked: killed.refreshTokens, firstFeedEventId: killed.firstFeedEventId, feedEventId: killed.feedEventId,
+      },
     });
     return receipt('deleteClient', tx.now, actor, reason, killed);
   });

@@ -48,7 +48,12 @@ describe('setClientDisabled', () => {
 
     expect((await expectCode(() => h.login(PHONE), 'invalid_client')).message).toBe('This client is disabled.');
     expect((await expectCode(() => refresh(h, one.refreshToken), 'invalid_client')).message).toBe('This client is disabled.');
-    expect(auditOf(h, 'client.disabled')[0]).toMatchObject({ actor: ADMIN.actor, reason: 'lost signing cert', data: { clientId: 'mobile', sessionsRevoked: 2 } });
+    // One audit entry for the batch (a client may hold very many sessions), naming each session and the feed events.
+    const [disabled] = auditOf(h, 'client.disabled');
+    expect(disabled).toMatchObject({ actor: ADMIN.actor, reason: 'lost signing cert', data: { clientId: 'mobile', sessionsRevoked: 2, firstFeedEventId: Math.min(...feed.map((row) => row.id)), feedEventId: receipt.feedEventId } });
+    expect([...(disabled!.data.sessionIds as string[])].sort()).toEqual([...receipt.sessionsRevoked].sort());
+    expect(auditOf(h, 'session.revoked')).toEqual([]);
+    expect(h.store.getSession(one.sessionId)).toMatchObject({ revokedBy: ADMIN.actor, revokeReason: 'lost signing cert' });
 
     const enabled = await h.engine.admin.setClientDisabled({ clientId: 'mobile', disabled: false }, ADMIN);
     expect(enabled).toMatchObject({ action: 'enableClient', sessionsRevoked: [] });
