@@ -194,7 +194,8 @@ function ClientFormView(props: Props & { prefix: string }) {
               Empty: the install setting (Settings). They apply to every session of this client, remember-me or not; an access
               token is never longer than the install&apos;s.
             </FormHelperText>
-            <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ mt: 1 }}>
+            {/* One per line: in a row their labels would be cut at the dialog's width. */}
+            <Stack spacing={2} sx={{ mt: 1.5 }}>
               {LIFETIME_FIELDS.map((field) => (
                 <TextField
                   key={field}
@@ -208,7 +209,6 @@ function ClientFormView(props: Props & { prefix: string }) {
                   error={errors.fields[field] !== undefined}
                   helperText={helper(field, describeSeconds(form[field]) ?? 'Install setting', `lifetime-${field}`)}
                   slotProps={{ htmlInput: { 'data-testid': `${prefix}-${field}`, inputMode: 'numeric' } }}
-                  sx={{ flex: 1 }}
                 />
               ))}
             </Stack>
