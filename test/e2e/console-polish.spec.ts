@@ -7,7 +7,7 @@
  */
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures/warden';
-import { LAPTOP } from './fixtures/oauth';
+import { LAPTOP, decodeAccessToken } from './fixtures/oauth';
 import { seed } from './fixtures/seed';
 import { goToKeys, goToOverview, goToSettings } from './pages/navigation';
 import { activeKid } from './pages/keys';
@@ -85,6 +85,16 @@ test('the inspector strips a pasted Bearer and never says a refresh token is for
   await expect(page.getByTestId('inspector-verdict')).toHaveAttribute('data-status', 'active');
   await expect(page.getByTestId('inspector-reason')).toHaveText('The access token is active: a resource server would accept it.');
   await expect(page.getByTestId('inspector-session-link')).toHaveText(seeded.laptopSid);
+
+  await expect(page.getByTestId('inspector-session-status')).toHaveAttribute('data-status', 'active');
+
+  // A revoked session's token names the session as revoked (it read "open session").
+  const phoneSid = decodeAccessToken(seeded.alicePhone.access_token).sid;
+  await warden.driver.call('revokeSession', { sessionId: phoneSid, reason: 'lost phone' });
+  await page.getByTestId('inspector-input').fill(seeded.alicePhone.access_token);
+  await page.getByTestId('inspector-submit').click();
+  await expect(page.getByTestId('inspector-session-status')).toHaveAttribute('data-status', 'revoked');
+  await expect(page.getByTestId('inspector-session-link')).toHaveText(phoneSid);
 
   await page.getByTestId('inspector-input').fill(seeded.aliceLaptop.refresh_token);
   await page.getByTestId('inspector-submit').click();

@@ -5,14 +5,8 @@
  */
 import { test, expect } from './fixtures/warden';
 import { seed } from './fixtures/seed';
-import { findOverflows } from './pages/layout';
+import { findOverflows, SIZES } from './pages/layout';
 import { allViews, openView } from './pages/views';
-
-export const SIZES = [
-  { width: 1024, height: 700 },
-  { width: 1440, height: 900 },
-  { width: 1920, height: 1080 },
-] as const;
 
 test('no view overflows its container at 1024, 1440 or 1920 px', async ({ warden }) => {
   test.setTimeout(120_000);

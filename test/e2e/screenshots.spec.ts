@@ -1,78 +1,39 @@
 /**
- * The console's main views as PNGs for docs/screenshots (shown in the README), on realistic data: a few
- * users, sessions on several devices and apps, refreshes, a refresh-token reuse, a force logout and a key
- * rotation. Runs only with TW_SCREENSHOTS=1:
+ * The console's main views as PNGs for docs/screenshots, on realistic data: a few users, sessions on several
+ * devices and apps, refreshes, a refresh-token reuse, a force logout and a key rotation. The README's set is
+ * the story at 1440×900, light (docs/screenshots/<view>.png); every view is also taken at 1024×700, 1440×900
+ * and 1920×1080 in light and dark (docs/screenshots/<width>x<height>-<theme>/<view>.png), the sizes the layout
+ * spec holds the console to. Runs only with TW_SCREENSHOTS=1:
  *   npx electron-vite build && TW_SCREENSHOTS=1 npx playwright test screenshots
+ * (TW_SCREENSHOTS_DIR=<dir> writes them there instead.)
  */
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures/warden';
-import type { Warden } from './fixtures/warden';
-import { LAPTOP, PHONE, TABLET, decodeAccessToken, type Device, type TokenSet } from './fixtures/oauth';
+import { LAPTOP, PHONE, decodeAccessToken } from './fixtures/oauth';
 import { REPO_ROOT } from './fixtures/server-process';
+import { DESKTOP, seed } from './fixtures/seed';
 import { assertBlastRadius } from './pages/confirm';
 import { assertVerdict, inspectToken } from './pages/inspector';
 import { activeKid, assertKeyStatus, rotateKey } from './pages/keys';
+import { SIZES } from './pages/layout';
 import { goToAudit, goToKeys, goToOverview, goToUsers } from './pages/navigation';
 import { assertSession, clickForceLogout, clickSessionLink } from './pages/user-detail';
 import { openUser } from './pages/users';
+import { allViews, openView, setTheme, settled } from './pages/views';
 
-const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
-const PASSWORD = 'correct horse battery staple';
-const DESKTOP: Device = {
-  name: 'MacBook Pro',
-  userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
-};
-const CLI: Device = { name: 'Build server', userAgent: 'curl/8.5.0' };
+/** TW_SCREENSHOTS_DIR: somewhere else than docs/screenshots (to look at a run without touching the repository's PNGs). */
+const OUT = process.env.TW_SCREENSHOTS_DIR ?? path.join(REPO_ROOT, 'docs', 'screenshots');
 
 test.describe('screenshots', () => {
   test.skip(process.env.TW_SCREENSHOTS !== '1', 'Screenshots are taken only with TW_SCREENSHOTS=1 (they rewrite docs/screenshots/*.png).');
 
-  /** Every query settled: no spinner, no error. */
-  async function settled(page: Page): Promise<void> {
-    await expect(page.getByTestId('loading')).toHaveCount(0);
-    await expect(page.getByTestId('error-alert')).toHaveCount(0);
-    await expect(page.getByTestId('header-live')).toHaveAttribute('data-status', 'live');
-  }
-
-  async function shoot(page: Page, name: string): Promise<void> {
-    await settled(page);
-    // Keep the pointer off tooltips and hovered rows.
-    await page.mouse.move(0, 899);
-    await page.screenshot({ path: path.join(OUT, `${name}.png`), animations: 'disabled', caret: 'hide' });
-  }
-
-  /** Users, apps and sessions on several devices; a few refreshes; one reused refresh token. */
-  async function seed(warden: Warden) {
-    const { driver, oauth } = warden;
-    await driver.call('createClient', { clientId: 'web', kind: 'public', name: 'Notes for the web', grantTypes: ['password', 'refresh_token'] });
-    await driver.call('createClient', { clientId: 'mobile', kind: 'public', name: 'Notes for iOS and Android', grantTypes: ['password', 'refresh_token'] });
-    await driver.call('createClient', { clientId: 'billing-api', kind: 'confidential', name: 'Billing API', grantTypes: [] });
-    const names = ['alice', 'bob', 'carol', 'dave.ops', 'erin', 'frank@example.com'];
-    for (const username of names) await driver.call('createUser', { username, password: PASSWORD });
-    const login = (username: string, clientId: string, device: Device) => oauth.login({ username, password: PASSWORD }, clientId, device);
-    const refresh = async (tokens: TokenSet, clientId: string, device: Device): Promise<TokenSet> => {
-      const reply = await oauth.refresh(tokens.refresh_token, clientId, device);
-      if (reply.status !== 200) throw new Error(`refresh failed: ${JSON.stringify(reply.body)}`);
-      return reply.body as unknown as TokenSet;
-    };
-
-    const alicePhone = await login('alice', 'mobile', PHONE);
-    let aliceLaptop = await login('alice', 'web', LAPTOP);
-    for (let i = 0; i < 3; i += 1) aliceLaptop = await refresh(aliceLaptop, 'web', LAPTOP);
-    await login('alice', 'mobile', TABLET);
-    const bobPhone = await login('bob', 'mobile', PHONE);
-    const bobDesktop = await login('bob', 'web', DESKTOP);
-    await login('carol', 'web', LAPTOP);
-    const dave = await login('dave.ops', 'web', CLI);
-    await refresh(dave, 'web', CLI);
-    // A stolen refresh token replayed: reuse detection revokes dave's session.
-    await oauth.refresh(dave.refresh_token, 'web', CLI);
-    await login('frank@example.com', 'web', DESKTOP);
-    await login('erin', 'mobile', TABLET);
-    const { items } = await driver.call('listUsers', { search: 'erin' });
-    await driver.call('blockUser', { userId: items[0]!.id, reason: 'Left the company' });
-    return { alicePhone, aliceLaptop, bobPhone, bobDesktop };
+  async function shoot(page: Page, name: string, folder = ''): Promise<void> {
+    await settled(page, { live: true });
+    // Keep the pointer and the focus off tooltips and hovered rows.
+    await page.mouse.move(0, (page.viewportSize()?.height ?? 900) - 1);
+    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
+    await page.screenshot({ path: path.join(OUT, folder, `${name}.png`), animations: 'disabled', caret: 'hide' });
   }
 
   test('capture the main views', async ({ warden }) => {
@@ -80,7 +41,7 @@ test.describe('screenshots', () => {
     const { page } = warden;
     await page.setViewportSize({ width: 1440, height: 900 });
     const seeded = await seed(warden);
-    const laptopSid = decodeAccessToken(seeded.aliceLaptop.access_token).sid;
+    const laptopSid = seeded.laptopSid;
 
     await test.step('keys: rotate, the old key retiring', async () => {
       await goToKeys(page);
@@ -146,5 +107,31 @@ test.describe('screenshots', () => {
       await expect(page.getByTestId('stat-users')).toContainText('6');
       await shoot(page, 'overview');
     });
+  });
+  test('every view at 1024, 1440 and 1920 px, light and dark', async ({ warden }) => {
+    test.setTimeout(300_000);
+    const { page } = warden;
+    const seeded = await seed(warden);
+    for (const mode of ['light', 'dark'] as const) {
+      await setTheme(page, mode);
+      for (const size of SIZES) {
+        const folder = `${size.width}x${size.height}-${mode}`;
+        await page.setViewportSize(size);
+        for (const view of allViews(seeded)) {
+          await test.step(`${view.name} ${folder}`, async () => {
+            await openView(page, view);
+            await shoot(page, view.name, folder);
+          });
+        }
+        await test.step(`confirm force logout ${folder}`, async () => {
+          await openUser(page, 'bob');
+          await clickForceLogout(page);
+          await assertBlastRadius(page, [PHONE.name, DESKTOP.name], 2);
+          await shoot(page, 'confirm-force-logout', folder);
+          await page.getByTestId('confirm-cancel').click();
+          await expect(page.getByTestId('confirm-dialog')).toBeHidden();
+        });
+      }
+    }
   });
 });

@@ -4,6 +4,13 @@
  */
 import type { Page } from '@playwright/test';
 
+/** The window sizes the console is held to (layout.spec.ts) and pictured at (screenshots.spec.ts). */
+export const SIZES = [
+  { width: 1024, height: 700 },
+  { width: 1440, height: 900 },
+  { width: 1920, height: 1080 },
+] as const;
+
 /** One overflow, e.g. "table[data-testid=keys-table] is 23px wider than its container". */
 export type Overflow = string;
 

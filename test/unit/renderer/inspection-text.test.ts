@@ -61,3 +61,13 @@ describe('verdictSentence', () => {
     expect(verdictSentence({ ...base, active: false, reason: 'expired', reasonText: 'The token has expired.', expiresAt: NOW - 1_000 }, NOW)).toBe('The token has expired.');
   });
 });
+
+describe('verdictSentence with every reason the engine reports', () => {
+  it('says each further reason, and the expiry once', () => {
+    const sentence = verdictSentence(
+      { ...base, active: false, reason: 'revoked_kid', reasonText: 'The signing key was revoked; every token it signed is invalid.', reasons: ['revoked_kid', 'session_revoked', 'expired'], expiresAt: NOW - 60_000 },
+      NOW,
+    );
+    expect(sentence).toBe('The signing key was revoked; every token it signed is invalid. Also: The session that issued this token was revoked. It has also expired (1m ago).');
+  });
+});

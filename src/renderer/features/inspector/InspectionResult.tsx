@@ -40,8 +40,8 @@ export function InspectionResult({ inspection }: { inspection: Inspection }) {
           <Typography variant="body1" data-testid="inspector-reason" data-reason={inspection.reason ?? ''}>
             {verdictSentence(inspection, now)}
             {inspection.reason && (
-              <Box component="code" sx={{ ml: 1, color: 'text.secondary' }}>
-                ({inspection.reason})
+              <Box component="code" sx={{ ml: 1, color: 'text.secondary' }} data-testid="inspector-reasons" data-reasons={inspection.reasons.join(' ')}>
+                ({(inspection.reasons.length > 0 ? inspection.reasons : [inspection.reason]).join(', ')})
               </Box>
             )}
           </Typography>
@@ -64,7 +64,10 @@ export function InspectionResult({ inspection }: { inspection: Inspection }) {
           </Fact>
           <Fact label="Session">
             {inspection.sessionId ? (
-              <LinkedId value={inspection.sessionId} href={href.session(inspection.sessionId)} label="session id" testId="inspector-session-link" wrap />
+              <Stack spacing={0.5} sx={{ alignItems: 'flex-start' }}>
+                <LinkedId value={inspection.sessionId} href={href.session(inspection.sessionId)} label="session id" testId="inspector-session-link" wrap />
+                {inspection.sessionStatus && <StatusChip status={inspection.sessionStatus} testId="inspector-session-status" />}
+              </Stack>
             ) : (
               '—'
             )}

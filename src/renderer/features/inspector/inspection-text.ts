@@ -4,6 +4,7 @@
  * one reason at once (an expired token of a revoked key).
  */
 import type { Inspection } from '../../../shared/dto';
+import { VERDICT_REASON_TEXT, type VerdictReason } from '../../../shared/verdict';
 import { formatRelative } from '../../lib/time';
 
 /** `Authorization: Bearer eyJ…` or `Bearer eyJ…` pasted whole: the token is what follows the scheme. */
@@ -22,6 +23,13 @@ export function verdictSentence(inspection: Inspection, now: number): string {
     return 'The access token is active: a resource server would accept it.';
   }
   const why = inspection.reasonText ?? 'Not active.';
-  const expiredToo = inspection.reason !== 'expired' && inspection.expiresAt !== null && inspection.expiresAt <= now;
-  return expiredToo ? `${why} It has also expired (${formatRelative(inspection.expiresAt!, now)}).` : why;
+  // The engine lists every reason that holds, the decisive one first; each further one is said too.
+  const more = inspection.reasons.filter((reason) => reason !== inspection.reason);
+  const expiredToo = more.includes('expired') || (inspection.reason !== 'expired' && inspection.expiresAt !== null && inspection.expiresAt <= now);
+  const others = more
+    .filter((reason) => reason !== 'expired')
+    .map((reason) => `Also: ${VERDICT_REASON_TEXT[reason as VerdictReason] ?? reason}`);
+  const parts = [why, ...others];
+  if (expiredToo && inspection.expiresAt !== null) parts.push(`It has also expired (${formatRelative(inspection.expiresAt, now)}).`);
+  return parts.join(' ');
 }

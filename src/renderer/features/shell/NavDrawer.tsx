@@ -4,6 +4,7 @@ import Tooltip from '@mui/material/Tooltip';
 import ChevronLeftIcon from '@mui/icons-material/ChevronLeft';
 import ChevronRightIcon from '@mui/icons-material/ChevronRight';
 import List from '@mui/material/List';
+import ListItem from '@mui/material/ListItem';
 import ListItemButton from '@mui/material/ListItemButton';
 import ListItemIcon from '@mui/material/ListItemIcon';
 import ListItemText from '@mui/material/ListItemText';
@@ -95,12 +96,17 @@ export function NavDrawer({ current, collapsed, onToggleCollapsed }: Props) {
                 {!collapsed && <ListItemText primary={item.label} />}
               </ListItemButton>
             );
-            return collapsed ? (
-              <Tooltip key={item.id} title={item.label} placement="right">
-                {link}
-              </Tooltip>
-            ) : (
-              link
+            // A list holds list items only (axe "list"): each link sits in its own <li>.
+            return (
+              <ListItem key={item.id} disablePadding>
+                {collapsed ? (
+                  <Tooltip title={item.label} placement="right">
+                    {link}
+                  </Tooltip>
+                ) : (
+                  link
+                )}
+              </ListItem>
             );
           })}
         </List>
