@@ -99,7 +99,13 @@ export class SqliteSessionSearchStore implements SessionSearchStore {
     // The sort order's own index, with the range on its column (which bounds the walk itself).
     // A session is never active before it was created: a creation lower bound ends an activity walk there too.
     const activityFloor = query.createdFrom === undefined ? [] : ['last_activity_at >= @createdFrom'];
-    const walk = query.sort === 'lastActivityAt' ? { index: 'sessions_activity_cover', cond: [...active, ...activityFloor] } : { index: 'sessions_created', cond: created };
+    // In creation order a client's own index holds only its sessions, already in that order.
+    const walk =
+      query.sort === 'lastActivityAt'
+        ? { index: 'sessions_activity_cover', cond: [...active, ...activityFloor] }
+        : query.clientId !== undefined
+          ? { index: 'sessions_client_created', cond: ['client_id = @clientId', ...created] }
+          : { index: 'sessions_created', cond: created };
     const budget = query.sort === 'lastActivityAt' && query.device === undefined ? WALK_BUDGET : SCAN_BUDGET;
 
     const drivers: { index: string; cond: string[] }[] = [];
