@@ -13,6 +13,8 @@ import { createAdmin, expectSignInPage, expectSignedInAs, goToAdmins, postFromPa
 
 // The desktop app has no sign-in (the OS account owns its engine): these stories are the browser console's.
 test.skip(ELECTRON_MODE, 'browser console only');
+// Each story opens two or three browsers and hashes several passwords (scrypt): slow on a small, shared machine.
+test.describe.configure({ timeout: 120_000 });
 
 const OPERATOR = { username: 'olga.ops', password: 'operator password 1', role: 'operator' } as const;
 const VIEWER = { username: 'victor', password: 'viewer password 1', role: 'viewer' } as const;
@@ -37,7 +39,6 @@ async function freshBrowser(browser: Browser, issuer: string): Promise<Page> {
 }
 
 test('an owner creates an operator and a viewer; the viewer only looks; the operator opens a second tab without a link', async ({ warden, browser }) => {
-  test.setTimeout(90_000);
   const { page: owner, driver, oauth, issuer } = warden;
   // Something to look at: a user signed in on a phone.
   await driver.call('createClient', { clientId: 'notes', kind: 'public', name: 'Notes', grantTypes: ['password', 'refresh_token'] });
@@ -221,8 +222,6 @@ test("an owner's change reaches the admin's open console: a new role applies at 
 });
 
 test('passwords and sessions: an admin changes their own password; an owner ends a console session and resets a password', async ({ warden, browser }) => {
-  // Six scrypt hashes and five sign-ins on a shared machine.
-  test.setTimeout(90_000);
   const { page: owner, issuer } = warden;
   await goToAdmins(owner);
   await createAdmin(owner, OPERATOR);
