@@ -117,7 +117,8 @@ export function AuditDetail({ seq, onClose }: { seq: number | undefined; onClose
   const open = seq !== undefined;
   const entry = useAdminQuery('getAuditEntry', { seq: seq ?? 1 }, { enabled: open, refreshOn: (event) => event.type === 'reuse_alert.acknowledged' });
   return (
-    <Drawer anchor="right" open={open} onClose={onClose} slotProps={{ paper: { sx: { width: { xs: '100%', sm: 520 }, p: 2 }, 'aria-labelledby': 'audit-detail-title' } as Record<string, unknown> }}>
+    // Above the app bar (which sits over the navigation drawer), so the panel's own header is not covered.
+    <Drawer anchor="right" open={open} onClose={onClose} sx={{ zIndex: (theme) => theme.zIndex.modal }} slotProps={{ paper: { sx: { width: { xs: '100%', sm: 520 }, p: 2 }, 'aria-labelledby': 'audit-detail-title' } as Record<string, unknown> }}>
       <Box data-testid="audit-detail" data-seq={seq ?? ''}>
         <Stack direction="row" sx={{ alignItems: 'center', justifyContent: 'space-between', mb: 2 }}>
           <Typography variant="h6" component="h2" id="audit-detail-title">

@@ -1,7 +1,7 @@
 import Alert from '@mui/material/Alert';
 import Stack from '@mui/material/Stack';
 import type { GridPaginationModel } from '@mui/x-data-grid';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AdminInput } from '../../../shared/admin-api';
 import { useAdminQuery } from '../../api';
 import { EmptyState } from '../../components/EmptyState';
@@ -28,12 +28,18 @@ export function AuditPage() {
   const seqParam = route.query.get('seq');
   const seq = seqParam !== null && /^\d+$/.test(seqParam) && Number(seqParam) > 0 ? Number(seqParam) : undefined;
   const [draft, setDraft] = useState<AuditFilterValues>(applied);
+  // The URL this page last wrote: reaching it is our own edit arriving, while typing may have gone on since.
+  const written = useRef(appliedKey);
   // Navigation elsewhere (a link, back/forward) replaces the draft.
-  useEffect(() => setDraft(JSON.parse(appliedKey) as AuditFilterValues), [appliedKey]);
+  useEffect(() => {
+    if (appliedKey !== written.current) setDraft(JSON.parse(appliedKey) as AuditFilterValues);
+    written.current = appliedKey;
+  }, [appliedKey]);
   const settled = useDebounced(draft, 300);
   useEffect(() => {
     const settledKey = JSON.stringify(settled);
     if (settledKey === JSON.stringify(draft) && settledKey !== appliedKey) {
+      written.current = JSON.stringify(filtersFromQuery(new URLSearchParams(filtersToQuery(settled))));
       navigate(href.audit(filtersToQuery(settled)));
     }
   }, [settled, draft, appliedKey]);
