@@ -1,7 +1,6 @@
 import Box from '@mui/material/Box';
 import type { ReactNode } from 'react';
 import { useAdminQuery } from '../../api/hooks';
-import { Mono } from '../../components/Mono';
 import { LinkedId } from '../../components/LinkedId';
 import { href } from '../../lib/router';
 import { formatAbsolute } from '../../lib/time';
@@ -64,7 +63,7 @@ export function BackchannelDeliveries({ feedEventId, since }: { feedEventId: num
     <>
       {data.map((delivery) => (
         <Line key={delivery.id} testId="receipt-backchannel-delivery">
-          <Mono>{delivery.clientId}</Mono>
+          <LinkedId value={delivery.clientId} href={href.client(delivery.clientId)} label="client id" />
           <LinkedId value={delivery.sessionId} href={href.session(delivery.sessionId)} label="session id" wrap />
           <span data-state={delivery.state} title={delivery.uri}>
             {describeDelivery(delivery, since)}
