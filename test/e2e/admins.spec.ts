@@ -263,3 +263,24 @@ test('passwords and sessions: an admin changes their own password; an owner ends
   await expectSignedInAs(operator, OPERATOR.username, 'operator');
   await operator.context().close();
 });
+
+test('when owners require two-step sign-in, an admin without it sees only the enrollment screen until it is done', async ({ warden, browser }) => {
+  await warden.driver.call('createAdmin', VIEWER);
+  await warden.driver.call('updateSettings', { adminTotpRequired: true });
+  const page = await freshBrowser(browser, warden.issuer);
+  await signIn(page, VIEWER);
+  await expect(page.getByTestId('totp-enrollment-required')).toBeVisible();
+  await expect(page.getByTestId('nav-users')).toHaveCount(0);
+  // The service agrees: nothing but enrollment is open to this session yet.
+  expect(await postFromPage(page, 'listUsers', {})).toMatchObject({ status: 403 });
+
+  await page.getByTestId('totp-begin').click();
+  const secret = (await page.getByTestId('totp-secret').getAttribute('data-value'))!;
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+  await page.getByTestId('totp-code').fill(totp.generate());
+  await page.getByTestId('totp-confirm').click();
+  await waitForConsole(page);
+  await expectSignedInAs(page, VIEWER.username, 'viewer');
+  expect(await postFromPage(page, 'listUsers', {})).toMatchObject({ status: 200 });
+  await page.context().close();
+});
