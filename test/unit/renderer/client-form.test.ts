@@ -17,6 +17,9 @@ interface Form {
   backchannelLogoutUri: string;
   grantTypes: Grant[];
   idTokenSignedResponseAlg: string;
+  accessTokenTtlSeconds: string;
+  refreshIdleSeconds: string;
+  refreshAbsoluteSeconds: string;
 }
 interface ClientFormModule {
   emptyForm(): Form;
@@ -25,6 +28,8 @@ interface ClientFormModule {
   createInput(form: Form): Record<string, unknown>;
   updateInput(form: Form): Record<string, unknown>;
   clientFieldErrors(error: ApiErrorLike | undefined, sent?: { redirectUris?: string[]; postLogoutRedirectUris?: string[] }): { fields: Record<string, string>; general: string | null };
+  lifetimeProblems(form: Form): Record<string, string>;
+  describeSeconds(text: string): string | undefined;
 }
 const { ApiError } = await loadRenderer<{ ApiError: new (info: ErrorInfo) => ApiErrorLike }>('api/api-error.ts');
 const form = await loadRenderer<ClientFormModule>('features/clients/client-form.ts');
@@ -64,8 +69,8 @@ describe('client form', () => {
     expect(form.lifetimeProblems({ ...typed, refreshAbsoluteSeconds: '7200' })).toEqual({});
     expect([form.describeSeconds('120'), form.describeSeconds('90061'), form.describeSeconds(''), form.describeSeconds('x')]).toEqual(['2 min', '1 d 1 h 1 min 1 s', undefined, undefined]);
     // The server's verdict on a lifetime lands under its field.
-    const error = { code: 'invalid_input', message: 'Invalid input for updateClient: refreshIdleSeconds: the idle lifetime cannot be longer than the absolute one' };
-    expect(form.clientFieldErrors(error as never).fields).toEqual({ refreshIdleSeconds: 'the idle lifetime cannot be longer than the absolute one' });
+    const error = new ApiError({ code: 'invalid_input', message: 'Invalid input for updateClient: refreshIdleSeconds: the idle lifetime cannot be longer than the absolute one' });
+    expect(form.clientFieldErrors(error).fields).toEqual({ refreshIdleSeconds: 'the idle lifetime cannot be longer than the absolute one' });
   });
 
   it('keeps grants in one order whatever order they are ticked in', () => {
