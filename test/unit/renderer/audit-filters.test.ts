@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { auditFilterSchema } from '../../../src/shared/audit';
+import { exportUrl, filterProblems, filtersFromQuery, filtersToQuery, NO_FILTERS, toAuditFilter } from '../../../src/renderer/features/audit/audit-filters';
+
+describe('audit filters in the URL', () => {
+  it('round-trips through the query, keeping only what is set', () => {
+    const values = { q: 'stolen', types: ['session.revoked', 'user.blocked'], actor: 'admin:', user: 'ana', since: 1000, until: 2000 };
+    const query = filtersToQuery(values);
+    expect(query).toEqual({ q: 'stolen', types: 'session.revoked,user.blocked', actorPrefix: 'admin:', user: 'ana', since: '1000', until: '2000' });
+    expect(filtersFromQuery(new URLSearchParams(query))).toEqual(values);
+    expect(filtersToQuery(NO_FILTERS)).toEqual({});
+    expect(filtersFromQuery(new URLSearchParams('since=yesterday'))).toEqual(NO_FILTERS);
+  });
+
+  it('says in words when "to" is before "from" or the text is too short', () => {
+    expect(filterProblems({ ...NO_FILTERS, since: 2000, until: 1000 }).until).toMatch(/“To” is before “From”/);
+    expect(filterProblems({ ...NO_FILTERS, since: 1000, until: 1000 })).toEqual({});
+    expect(filterProblems({ ...NO_FILTERS, q: 'ab' }).q).toMatch(/at least 3/);
+    expect(filterProblems({ ...NO_FILTERS, q: 'abc' })).toEqual({});
+  });
+
+  it('becomes a listAudit filter the contract accepts: a resolved username is an exact id, else an id prefix', () => {
+    const values = { ...NO_FILTERS, user: 'usr_ab', types: ['user.login'] };
+    expect(toAuditFilter(values, undefined)).toMatchObject({ userPrefix: 'usr_ab', types: ['user.login'] });
+    expect(toAuditFilter({ ...values, user: 'ana' }, 'usr_123')).toMatchObject({ userId: 'usr_123', userPrefix: undefined });
+    expect(auditFilterSchema.safeParse(JSON.parse(JSON.stringify(toAuditFilter(values, undefined)))).success).toBe(true);
+    expect(exportUrl('csv', toAuditFilter(values, undefined))).toBe('/admin/audit/export?types=user.login&userPrefix=usr_ab&format=csv');
+  });
+});
