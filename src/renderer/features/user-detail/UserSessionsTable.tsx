@@ -29,7 +29,12 @@ function buildColumns(onRevoke: (session: SessionInfo) => void): GridColDef<Sess
         </Link>
       ),
     },
-    { field: 'clientId', headerName: 'Client', width: 100 },
+    {
+      field: 'clientId',
+      headerName: 'Client',
+      width: 100,
+      renderCell: ({ row }) => <Link href={href.client(row.clientId)}>{row.clientId}</Link>,
+    },
     {
       field: 'browserSessionId',
       headerName: 'Signed in via',
