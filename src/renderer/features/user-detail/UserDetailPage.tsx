@@ -124,9 +124,9 @@ export function UserDetailPage({ userId }: { userId: string }) {
           }}
           aria-label="Filter sessions by status"
         >
-          {(['all', 'active', 'revoked', 'expired'] as const).map((value) => (
+          {(['all', 'active', 'cant_refresh', 'revoked', 'expired'] as const).map((value) => (
             <ToggleButton key={value} value={value} data-testid={`sessions-status-${value}`}>
-              {value}
+              {value === 'cant_refresh' ? "can't refresh" : value}
             </ToggleButton>
           ))}
         </ToggleButtonGroup>
