@@ -53,6 +53,8 @@ export function AuditPage() {
   const filter = toAuditFilter(applied, exact?.id);
   const valid = Object.keys(filterProblems(applied)).length === 0;
   const ready = valid && (user === '' || !userLookup.loading);
+  // Outlives a filter change (a new filter starts at its newest page, at the size chosen).
+  const [pageSize, setPageSize] = useState(50);
 
   return (
     <>
@@ -68,7 +70,7 @@ export function AuditPage() {
       />
       <AuditFilters value={draft} onChange={setDraft} />
       {ready ? (
-        <Results key={JSON.stringify(filter)} filter={filter} filtered={isFiltered(applied)} onOpen={open} />
+        <Results key={JSON.stringify(filter)} filter={filter} filtered={isFiltered(applied)} onOpen={open} pageSize={pageSize} onPageSize={setPageSize} />
       ) : !valid ? (
         <Alert severity="info" data-testid="audit-filter-invalid">
           The filters above are not searched until they are fixed.
@@ -81,8 +83,16 @@ export function AuditPage() {
   );
 }
 
-function Results({ filter, filtered, onOpen }: { filter: AdminInput<'listAudit'>; filtered: boolean; onOpen: (seq: number) => void }) {
-  const [pagination, setPagination] = useState<GridPaginationModel>({ page: 0, pageSize: 50 });
+interface ResultsProps {
+  filter: AdminInput<'listAudit'>;
+  filtered: boolean;
+  onOpen: (seq: number) => void;
+  pageSize: number;
+  onPageSize: (size: number) => void;
+}
+
+function Results({ filter, filtered, onOpen, pageSize, onPageSize }: ResultsProps) {
+  const [pagination, setPagination] = useState<GridPaginationModel>({ page: 0, pageSize });
   // cursors[n] is the beforeSeq that starts page n (undefined for the newest page).
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const firstPage = pagination.page === 0;
@@ -99,6 +109,7 @@ function Results({ filter, filtered, onOpen }: { filter: AdminInput<'listAudit'>
     if (next.pageSize !== pagination.pageSize) {
       setCursors([undefined]);
       setPagination({ page: 0, pageSize: next.pageSize });
+      onPageSize(next.pageSize);
       return;
     }
     if (next.page > pagination.page) {
