@@ -18,7 +18,7 @@ const columns: GridColDef<SessionInfo>[] = [
     flex: 0.8,
     minWidth: 110,
     renderCell: ({ row }) => (
-      <Link href={href.user(row.userId)} data-testid={`all-sessions-user-${row.id}`}>
+      <Link href={href.user(row.userId)} data-testid={`all-sessions-user-${row.id}`} sx={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}>
         {row.username}
       </Link>
     ),
@@ -57,7 +57,7 @@ const columns: GridColDef<SessionInfo>[] = [
   },
   { field: 'lastActivityAt', headerName: 'Last activity', width: 120, renderCell: ({ row }) => <RelativeTime at={row.lastActivityAt} /> },
   { field: 'createdAt', headerName: 'Created', width: 100, renderCell: ({ row }) => <RelativeTime at={row.createdAt} /> },
-  { field: 'rememberMe', headerName: 'Remember me', description: 'Signed in with “remember me”', width: 120, renderCell: ({ row }) => (row.rememberMe ? 'yes' : 'no') },
+  { field: 'rememberMe', headerName: 'Remember me', description: 'Signed in with “remember me”', width: 135, renderCell: ({ row }) => (row.rememberMe ? 'yes' : 'no') },
   {
     field: 'status',
     headerName: 'Status',
@@ -103,6 +103,9 @@ export function AllSessionsTable({ rows, loading, selected, onSelectedChange }: 
         disableColumnFilter
         disableColumnSorting
         disableColumnMenu
+        // The last column's separator would stick out 5 px past the grid, which then scrolls sideways.
+        disableColumnResize
+        sx={{ '& .MuiDataGrid-columnHeader:last-of-type .MuiDataGrid-columnSeparator, & .MuiDataGrid-columnHeader--last .MuiDataGrid-columnSeparator': { display: 'none' } }}
         hideFooter
         autoHeight
         getRowHeight={() => 'auto'}
