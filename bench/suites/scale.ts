@@ -19,6 +19,7 @@ import type { SearchSessionsOutput } from '../../src/shared/session-search';
 import { boundRow, check, ratioRow, type BenchRow, type Suite } from '../lib/report';
 import { measureRotation, type RotationRate } from '../lib/rotation-rate';
 import { DEFAULT_SCALE, ensureScaleStore, SCALE_ISSUER, type ScaleMeta, type ScaleStore } from '../lib/scale-store';
+import { auditSearchCases, checkAuditSearch } from '../lib/scale-audit-cases';
 import { deeperPages, sessionQueryClasses } from '../lib/scale-session-cases';
 import { latencySummary, seededRandom } from '../lib/stats';
 
@@ -137,6 +138,7 @@ async function checkAnswers(call: Call, meta: ScaleMeta, verifyChain: boolean): 
   const revoked = (await call('searchSessions', { status: 'revoked', limit: 50 })) as SearchSessionsOutput;
   check(revoked.items.length === 50 && revoked.items.every((s) => s.status === 'revoked'), 'searchSessions {status: revoked} returned other statuses or a short page');
 
+  await checkAuditSearch(call, meta);
   const audit = (await call('listAudit', { limit: 50 })) as { items: AuditEntry[] };
   check(audit.items.length === 50 && audit.items.every((e, i) => i === 0 || audit.items[i - 1]!.seq > e.seq), 'listAudit is not 50 entries, newest first');
 
@@ -201,10 +203,12 @@ export const scaleSuite: Suite = {
     try {
       const call = caller(engine);
       await checkAnswers(call, meta, !store.reused);
-      log('answers checked (sessions page, search, refresh chains, counts, audit order)');
+      log('answers checked (sessions page, search, refresh chains, counts, audit order, audit search, Sessions view)');
       const lastSeq = engine.store.lastAudit()?.seq ?? 1;
       const queries: Record<string, unknown> = {};
-      for (const query of [...queryClasses(meta, lastSeq), ...(await sessionClasses(call, meta))]) {
+      // The audit search's classes (area F, ../lib/scale-audit-cases.ts) and the Sessions view's.
+      const audit = auditSearchCases(meta, lastSeq, RUNS + WARMUP, seededRandom(11));
+      for (const query of [...queryClasses(meta, lastSeq), ...audit, ...(await sessionClasses(call, meta))]) {
         const times: number[] = [];
         let partial = 0;
         const deadline = performance.now() + CLASS_BUDGET_MS;
@@ -215,8 +219,9 @@ export const scaleSuite: Suite = {
           if (i >= WARMUP && (answer as { partial?: unknown }).partial === true) partial += 1;
         }
         const summary = latencySummary(times);
-        // searchSessions has several classes: each keeps its own entry.
-        queries[query.method === 'searchSessions' ? `searchSessions: ${query.name}` : query.method] = { name: query.name, ...summary, ...(query.method === 'searchSessions' ? { partialPages: partial } : {}) };
+        // searchSessions and listAudit have several classes: each keeps its own entry.
+        const several = query.method === 'searchSessions' || (query.method === 'listAudit' && query.name.startsWith('audit search'));
+        queries[several ? `${query.method}: ${query.name}` : query.method] = { name: query.name, ...summary, ...(query.method === 'searchSessions' ? { partialPages: partial } : {}) };
         const partialNote = query.method === 'searchSessions' ? `, ${partial} partial pages` : '';
         log(`${query.name}: p50 ${summary.p50} ms, p95 ${summary.p95} ms, max ${summary.max} ms (${summary.n} runs${partialNote})`);
         rows.push(boundRow('scale', `${query.name}: p95 (p50 ${summary.p50.toFixed(2)} ms)`, { value: summary.p95, unit: 'ms' }, TARGET_P95_MS));
