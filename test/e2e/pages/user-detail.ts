@@ -1,7 +1,7 @@
 /** A user's detail view: account facts, device sessions and the actions that end them. */
 import { expect, type Page } from '@playwright/test';
 
-export type SessionState = 'active' | 'revoked' | 'expired';
+export type SessionState = 'active' | 'cant_refresh' | 'revoked' | 'expired';
 
 /** The session row shows `device` with `status`: no reload, the view follows the live stream. */
 export async function assertSession(page: Page, sessionId: string, device: string, status: SessionState): Promise<void> {
