@@ -1,6 +1,35 @@
-import { describe, expect, it } from 'vitest';
-import { auditFilterSchema } from '../../../src/shared/audit';
-import { exportUrl, filterProblems, filtersFromQuery, filtersToQuery, NO_FILTERS, toAuditFilter } from '../../../src/renderer/features/audit/audit-filters';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { auditFilterSchema, type AuditFilterInput } from '../../../src/shared/audit';
+import { loadRenderer } from './load-renderer';
+
+interface Values {
+  q: string;
+  types: string[];
+  actor: string;
+  user: string;
+  since: number | undefined;
+  until: number | undefined;
+}
+interface AuditFiltersModule {
+  NO_FILTERS: Values;
+  filtersFromQuery(query: URLSearchParams): Values;
+  filtersToQuery(values: Values): Record<string, string>;
+  filterProblems(values: Values): { q?: string; until?: string };
+  toAuditFilter(values: Values, userId: string | undefined): AuditFilterInput;
+  exportUrl(format: 'csv' | 'jsonl', filter: AuditFilterInput): string;
+}
+
+let NO_FILTERS: Values;
+let m: AuditFiltersModule;
+beforeAll(async () => {
+  m = await loadRenderer<AuditFiltersModule>('features/audit/audit-filters.ts');
+  NO_FILTERS = m.NO_FILTERS;
+});
+const filtersToQuery = (v: Values) => m.filtersToQuery(v);
+const filtersFromQuery = (q: URLSearchParams) => m.filtersFromQuery(q);
+const filterProblems = (v: Values) => m.filterProblems(v);
+const toAuditFilter = (v: Values, id: string | undefined) => m.toAuditFilter(v, id);
+const exportUrl = (f: 'csv' | 'jsonl', filter: AuditFilterInput) => m.exportUrl(f, filter);
 
 describe('audit filters in the URL', () => {
   it('round-trips through the query, keeping only what is set', () => {
