@@ -59,6 +59,12 @@ test('a session reads its user agent as browser and system, the raw header on de
   await expect(page.getByTestId('session-id')).toHaveText(seeded.laptopSid);
   await expect(page.getByTestId('session-id-copy')).toBeVisible();
   await expect(page.getByTestId('session-client')).toHaveAttribute('href', '#/clients/web');
+
+  // The key of an access token opens the Keys page on that key's row.
+  const { jti } = decodeAccessToken(seeded.aliceLaptop.access_token);
+  const kid = (JSON.parse(Buffer.from(seeded.aliceLaptop.access_token.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string }).kid;
+  await page.getByTestId(`access-token-row-${jti}`).getByRole('link', { name: kid }).click();
+  await expect(page.getByTestId(`key-row-${kid}`)).toHaveAttribute('data-highlighted', 'true');
 });
 
 test('at 150 % zoom (960 CSS px) the navigation is collapsed to icons and expands and collapses with its button', async ({ warden }) => {

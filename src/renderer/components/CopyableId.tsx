@@ -8,7 +8,7 @@ interface CopyableIdProps {
   /** What it is, for the copy button's accessible name: "Copy session id". */
   label: string;
   testId?: string;
-  /** Break long values (tokens, secrets) anywhere instead of widening the layout. */
+  /** Break long values (tokens, secrets) anywhere instead of widening the layout (even inside a grid cell, which is nowrap). */
   wrap?: boolean;
 }
 
@@ -20,7 +20,7 @@ export function CopyableId({ value, label, testId, wrap }: CopyableIdProps) {
         component="span"
         data-testid={testId}
         data-value={value}
-        sx={{ fontFamily: MONO_STACK, fontSize: '0.92em', overflowWrap: wrap ? 'anywhere' : 'normal', wordBreak: wrap ? 'break-all' : 'normal', minWidth: 0 }}
+        sx={{ fontFamily: MONO_STACK, fontSize: '0.92em', overflowWrap: wrap ? 'anywhere' : 'normal', wordBreak: wrap ? 'break-all' : 'normal', whiteSpace: wrap ? 'normal' : undefined, minWidth: 0 }}
       >
         {value}
       </Box>

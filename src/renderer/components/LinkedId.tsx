@@ -11,7 +11,7 @@ interface Props {
   /** What it is, for the copy button: "client id". */
   label: string;
   testId?: string;
-  /** Break anywhere (long ids in table cells) instead of widening the layout. */
+  /** Break anywhere (long ids in table cells, which are nowrap) instead of widening the layout. */
   wrap?: boolean;
 }
 
@@ -26,7 +26,7 @@ export function LinkedId({ value, href, label, testId, wrap }: Props) {
         href={href}
         data-testid={testId}
         data-value={value}
-        sx={{ fontFamily: MONO_STACK, fontSize: '0.92em', overflowWrap: wrap ? 'anywhere' : 'normal', wordBreak: wrap ? 'break-all' : 'normal', minWidth: 0 }}
+        sx={{ fontFamily: MONO_STACK, fontSize: '0.92em', overflowWrap: wrap ? 'anywhere' : 'normal', wordBreak: wrap ? 'break-all' : 'normal', whiteSpace: wrap ? 'normal' : undefined, minWidth: 0 }}
       >
         {value}
       </Link>
