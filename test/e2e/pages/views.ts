@@ -24,6 +24,8 @@ export function allViews(seeded: Seeded): View[] {
     { name: 'admins', hash: '#/admins' },
     { name: 'alerts', hash: '#/alerts' },
     { name: 'audit', hash: '#/audit' },
+    // One entry's detail panel (the oldest entry).
+    { name: 'audit-entry', hash: '#/audit?seq=1' },
     { name: 'inspector', hash: `#/inspector?${new URLSearchParams({ token: seeded.aliceLaptop.access_token }).toString()}` },
     { name: 'settings', hash: '#/settings' },
   ];
