@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { adminApi } from '../../../src/shared/admin-api';
-import { filterProblems, filtersFromQuery, filtersToQuery, NO_FILTERS, toSearchInput } from '../../../src/renderer/features/sessions/session-filters';
+import type { SearchSessionsInput } from '../../../src/shared/session-search';
+import { loadRenderer } from './load-renderer';
+
+/** The slice of features/sessions/session-filters.ts these tests use (see ./load-renderer.ts for why not an import). */
+interface Filters {
+  clientId: string; ip: string; device: string; status: string; createdFrom: string; createdTo: string;
+  activeFrom: string; activeTo: string; rememberMe: string; sort: string; dir: string; userId: string;
+}
+const { filterProblems, filtersFromQuery, filtersToQuery, NO_FILTERS, toSearchInput } = await loadRenderer<{
+  filterProblems: (filters: Filters) => Record<string, string>;
+  filtersFromQuery: (query: URLSearchParams) => Filters;
+  filtersToQuery: (filters: Filters) => Record<string, string>;
+  NO_FILTERS: Filters;
+  toSearchInput: (filters: Filters) => SearchSessionsInput;
+}>('features/sessions/session-filters.ts');
 
 describe('Sessions view filters in the URL', () => {
   it('round-trip through the query, and the default view has an empty one', () => {
     expect(filtersToQuery(NO_FILTERS)).toEqual({});
-    const filters = { ...NO_FILTERS, clientId: 'web', ip: '10.2.', device: 'iPhone', status: 'cant_refresh' as const, rememberMe: 'no' as const, sort: 'createdAt' as const, dir: 'asc' as const, createdFrom: '2026-11-30T08:00' };
+    const filters = { ...NO_FILTERS, clientId: 'web', ip: '10.2.', device: 'iPhone', status: 'cant_refresh', rememberMe: 'no', sort: 'createdAt', dir: 'asc', createdFrom: '2026-11-30T08:00' };
     const query = new URLSearchParams(filtersToQuery(filters));
     expect(filtersFromQuery(query)).toEqual(filters);
   });
