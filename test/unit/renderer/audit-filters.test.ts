@@ -9,6 +9,7 @@ interface Values {
   user: string;
   since: number | undefined;
   until: number | undefined;
+  sessionId: string;
 }
 interface AuditFiltersModule {
   NO_FILTERS: Values;
@@ -33,12 +34,14 @@ const exportUrl = (f: 'csv' | 'jsonl', filter: AuditFilterInput) => m.exportUrl(
 
 describe('audit filters in the URL', () => {
   it('round-trips through the query, keeping only what is set', () => {
-    const values = { q: 'stolen', types: ['session.revoked', 'user.blocked'], actor: 'admin:', user: 'ana', since: 1000, until: 2000 };
+    const values = { q: 'stolen', types: ['session.revoked', 'user.blocked'], actor: 'admin:', user: 'ana', since: 1000, until: 2000, sessionId: 'ses_1' };
     const query = filtersToQuery(values);
-    expect(query).toEqual({ q: 'stolen', types: 'session.revoked,user.blocked', actorPrefix: 'admin:', user: 'ana', since: '1000', until: '2000' });
+    expect(query).toEqual({ q: 'stolen', types: 'session.revoked,user.blocked', actorPrefix: 'admin:', user: 'ana', since: '1000', until: '2000', sessionId: 'ses_1' });
     expect(filtersFromQuery(new URLSearchParams(query))).toEqual(values);
     expect(filtersToQuery(NO_FILTERS)).toEqual({});
     expect(filtersFromQuery(new URLSearchParams('since=yesterday'))).toEqual(NO_FILTERS);
+    // The link a session's page gives: `href.audit({ sessionId })`.
+    expect(toAuditFilter(filtersFromQuery(new URLSearchParams('sessionId=ses_9')), undefined)).toMatchObject({ sessionId: 'ses_9' });
   });
 
   it('says in words when "to" is before "from" or the text is too short', () => {

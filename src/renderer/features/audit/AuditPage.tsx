@@ -1,4 +1,5 @@
 import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import type { GridPaginationModel } from '@mui/x-data-grid';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -69,6 +70,11 @@ export function AuditPage() {
         }
       />
       <AuditFilters value={draft} onChange={setDraft} />
+      {draft.sessionId && (
+        <Alert severity="info" sx={{ mb: 2 }} data-testid="audit-filter-session" action={<Button onClick={() => setDraft({ ...draft, sessionId: '' })}>Show all sessions</Button>}>
+          Only the entries of session <code>{draft.sessionId}</code>.
+        </Alert>
+      )}
       {ready ? (
         <Results key={JSON.stringify(filter)} filter={filter} filtered={isFiltered(applied)} onOpen={open} pageSize={pageSize} onPageSize={setPageSize} />
       ) : !valid ? (

@@ -14,9 +14,11 @@ export interface AuditFilterValues {
   user: string;
   since: number | undefined;
   until: number | undefined;
+  /** One session's entries (links from a session's page: `#/audit?sessionId=…`). */
+  sessionId: string;
 }
 
-export const NO_FILTERS: AuditFilterValues = { q: '', types: [], actor: '', user: '', since: undefined, until: undefined };
+export const NO_FILTERS: AuditFilterValues = { q: '', types: [], actor: '', user: '', since: undefined, until: undefined, sessionId: '' };
 
 const num = (value: string | null) => (value !== null && /^\d+$/.test(value) ? Number(value) : undefined);
 
@@ -28,6 +30,7 @@ export function filtersFromQuery(query: URLSearchParams): AuditFilterValues {
     user: query.get('user') ?? '',
     since: num(query.get('since')),
     until: num(query.get('until')),
+    sessionId: query.get('sessionId') ?? '',
   };
 }
 
@@ -40,6 +43,7 @@ export function filtersToQuery(values: AuditFilterValues, extra: Record<string, 
   if (values.user.trim()) query.user = values.user.trim();
   if (values.since !== undefined) query.since = String(values.since);
   if (values.until !== undefined) query.until = String(values.until);
+  if (values.sessionId.trim()) query.sessionId = values.sessionId.trim();
   return { ...query, ...extra };
 }
 
@@ -71,6 +75,7 @@ export function toAuditFilter(values: AuditFilterValues, userId: string | undefi
     userPrefix: userId === undefined && user ? user : undefined,
     since: values.since,
     until: values.until,
+    sessionId: values.sessionId.trim() || undefined,
   };
 }
 
