@@ -43,13 +43,20 @@ export function HeaderBar({ info, mode, onToggleMode }: Props) {
     <AppBar position="fixed" color="default" elevation={0} sx={{ zIndex: (theme) => theme.zIndex.drawer + 1, borderBottom: 1, borderColor: 'divider' }}>
       <Toolbar sx={{ gap: 1.5 }}>
         <ShieldIcon color="primary" />
-        <Typography variant="h6" component="div" sx={{ fontWeight: 600 }}>
+        <Typography variant="h6" component="div" sx={{ fontWeight: 600, whiteSpace: 'nowrap' }}>
           Token Warden
         </Typography>
         <Stack direction="row" spacing={1} sx={{ flexGrow: 1, alignItems: 'center', overflow: 'hidden', ml: 2 }}>
           {info && (
             <>
-              <Chip label={info.mode === 'electron' ? 'Desktop app' : 'Browser console'} data-testid="header-mode" data-mode={info.mode} variant="outlined" />
+              {/* Below 1200 px the header keeps the issuer, key store and stream state, which an admin acts on. */}
+              <Chip
+                label={info.mode === 'electron' ? 'Desktop app' : 'Browser console'}
+                data-testid="header-mode"
+                data-mode={info.mode}
+                variant="outlined"
+                sx={{ display: { xs: 'none', lg: 'inline-flex' } }}
+              />
               <Tooltip title="Issuer (iss) of every token">
                 <Chip label={info.issuer} data-testid="header-issuer" variant="outlined" />
               </Tooltip>
