@@ -5,7 +5,7 @@
 import type { SqliteHarness } from '../helpers/sqlite-harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboxInsert } from '../../src/main/store/backchannel-outbox-store';
-import type { ClientRow, NewClientRow, Store } from '../../src/main/store/store';
+import type { NewClientRow, Store } from '../../src/main/store/store';
 
 export type OutboxHarness = SqliteHarness;
 
