@@ -30,6 +30,9 @@ export function auditSearchCases(meta: ScaleMeta, lastSeq: number, n: number, ra
     return text.slice(start, start + length);
   };
   const day = 24 * 3_600_000;
+  // The sampled sessions are every 2,500th generated (scale-data.ts), all audited; a session's IP is its index's bytes.
+  const sampleIndexes = meta.samples.sessions.map((_, k) => k * 2500);
+  const ipOf = (s: number) => `10.${(s >> 16) & 255}.${(s >> 8) & 255}.${s & 255}`;
   return [
     // Free text: part of a username (rare), a device word (common), part of a session id (rare).
     { name: 'audit search: free text, part of a username (listAudit {q})', method: 'listAudit', inputs: times(() => ({ q: middle(pick(users).username, 5), limit: 50 })) },
@@ -40,6 +43,27 @@ export function auditSearchCases(meta: ScaleMeta, lastSeq: number, n: number, ra
       name: 'audit search: several types (listAudit {types})',
       method: 'listAudit',
       inputs: times((i) => page({ types: [['session.revoked', 'user.created'], ['refresh_token.reused', 'session.revoked', 'user.blocked'], ['user.login', 'user.created']][i % 3] }, i)),
+    },
+    // Free text an admin pastes from a report: an access-token jti (at_ + its session's id part: the bench's jtis
+    // are `at_<12 characters of the session id><time>`), a whole IP, a /24 as its first three octets.
+    { name: 'audit search: free text, an access-token jti (listAudit {q: "at_…"})', method: 'listAudit', inputs: times((i) => page({ q: `at_${pick(meta.samples.sessions).id.slice(4, 16)}` }, i)) },
+    { name: 'audit search: free text, an IP or its /24 (listAudit {q: "10.…"})', method: 'listAudit', inputs: times((i) => page({ q: i % 2 === 0 ? ipOf(pick(sampleIndexes)) : ipOf(pick(sampleIndexes)).replace(/\.\d+$/, '.') }, i)) },
+    // Several types mixing common and rare ones, newest and deeper pages.
+    {
+      name: 'audit search: several types, common and rare (listAudit {types})',
+      method: 'listAudit',
+      inputs: times((i) => page({ types: [['session.refreshed', 'session.revoked', 'user.login'], ['user.created', 'key.created', 'client.created'], ['session.refreshed', 'user.created', 'user.login', 'session.revoked']][i % 3] }, i)),
+    },
+    // Time windows long ago: a narrow one (an hour) and a wide one (months) ending 60 to 300 days back, alone and
+    // with a type or free text.
+    {
+      name: 'audit search: old time windows (listAudit {since, until})',
+      method: 'listAudit',
+      inputs: times((i) => {
+        const until = meta.now - Math.floor((60 + random() * 240) * day);
+        const since = i % 2 === 0 ? until - 3_600_000 : until - 120 * day;
+        return page(i % 3 === 0 ? { since, until } : i % 3 === 1 ? { since, until, types: ['user.created'] } : { since, until, q: 'Windows' }, i);
+      }),
     },
     // Actor by prefix: one actor with many entries, a few clients, one user's own actor.
     { name: 'audit search: actor by prefix (listAudit {actorPrefix})', method: 'listAudit', inputs: times((i) => page({ actorPrefix: ['admin', 'client:', `user:${pick(users).id.slice(0, 10)}`][i % 3] }, i)) },

@@ -85,6 +85,26 @@ export function auditSearchStoreSuite(label: string, open: () => SqliteHarness):
       expect(found.map((e) => e.seq)).toEqual([hit]);
     });
 
+    it('bounds free text and types by the seq range of a time window, exact when the clock stepped back', () => {
+      // seq order: at T0+5000, T0+1000 (clock stepped back), T0+9000, T0+2000, T0+3000.
+      const ats = [5000, 1000, 9000, 2000, 3000];
+      const seqs = ats.map((dt, i) => append(store, { type: i % 2 ? 'user.login' : 'session.revoked', at: T0 + dt, data: { ip: '10.0.0.7', i } }));
+      const window = { since: T0 + 1000, until: T0 + 5000, limit: 10 };
+      const inWindow = seqs.filter((_, i) => ats[i]! >= 1000 && ats[i]! <= 5000).reverse();
+      expect(store.auditSearch.search({ ...window, q: '10.0.0.7' }).map((e) => e.seq)).toEqual(inWindow);
+      expect(store.auditSearch.search({ ...window, types: ['user.login', 'session.revoked'] }).map((e) => e.seq)).toEqual(inWindow);
+      expect(store.auditSearch.search({ ...window }).map((e) => e.seq)).toEqual(inWindow);
+      expect(store.auditSearch.search({ ...window, q: '10.0.0.7', beforeSeq: seqs[3]! }).map((e) => e.seq)).toEqual(inWindow.filter((s) => s < seqs[3]!));
+      expect(store.auditSearch.search({ since: T0 + 6000, until: T0 + 8000, q: '10.0.0.7', limit: 10 })).toEqual([]);
+    });
+
+    it('pages free text by seq (an INTEGER bound for FTS5) and a rare type among common ones', () => {
+      const seqs = Array.from({ length: 30 }, (_, i) => append(store, { type: i === 3 ? 'key.created' : 'user.login', data: { ua: `Safari ${i}` } }));
+      expect(store.auditSearch.search({ q: 'safari', beforeSeq: seqs[20]!, limit: 5 }).map((e) => e.seq)).toEqual(seqs.slice(15, 20).reverse());
+      expect(store.auditSearch.search({ q: 'safari', beforeSeq: seqs[2]!, limit: 5 }).map((e) => e.seq)).toEqual(seqs.slice(0, 2).reverse());
+      expect(store.auditSearch.search({ types: ['key.created', 'client.created'], limit: 5 }).map((e) => e.seq)).toEqual([seqs[3]]);
+    });
+
     it('finds entries again after a reopen', () => {
       const a = append(store, { type: 'user.created', data: { username: 'persisted' } });
       const again = h.reopen?.() ?? store;
