@@ -39,6 +39,9 @@ test('audit every routine refresh: switched on in Settings, the next refresh is 
     await expect(rotations).toHaveCount(2);
     await expect(rotations.nth(0)).toHaveAttribute('data-audited', 'false');
     await expect(rotations.nth(1)).toHaveAttribute('data-audited', 'true');
-    await expect(page.getByTestId('refresh-chain').locator('[data-testid^="refresh-used-by-"]').nth(1)).toContainText(LAPTOP.userAgent);
+    // The user agent reads "Firefox 128 on Linux"; the raw header it came from is kept beside it.
+    const usedBy = page.getByTestId('refresh-chain').locator('[data-testid^="refresh-used-by-"]').nth(1);
+    await expect(usedBy).toContainText('Firefox 128 on Linux');
+    await expect(usedBy.locator('[data-raw]')).toHaveAttribute('data-raw', LAPTOP.userAgent);
   });
 });
