@@ -100,11 +100,14 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
       // through the (at) index and sorted. Either way the bounds are checked on every row: clocks may step back.
       const since = filter.since ?? 0;
       const until = filter.until ?? Number.MAX_SAFE_INTEGER;
-      // Any window of at most SPAN_MAX entries also bounds the walk by its seq range (exact whatever the clock
+      // Any other window of at most SPAN_MAX entries also bounds the walk by its seq range (exact whatever the clock
       // did: min/max over the window): one ending long ago starts at its newest entry instead of walking every
       // newer one, and free text or a type walk stops checking matches outside it.
-      const span = this.seqSpan(since, until);
-      const at = text || (span !== undefined && span.n <= SPARSE_MAX) ? 'a.at' : '+a.at';
+      // A dense window with few newer entries (the last day) is found by the newest-first walk at once: no span.
+      const sparse = this.isSparse('audit_at', 'at >= ? AND at <= ?', [since, until]);
+      const recent = !sparse && this.isSparse('audit_at', 'at > ?', [until]);
+      const span = recent ? undefined : this.seqSpan(since, until);
+      const at = text || sparse ? 'a.at' : '+a.at';
       add(`${at} >= @since`, 'since', filter.since);
       add(`${at} <= @until`, 'until', filter.until);
       if (span) {
