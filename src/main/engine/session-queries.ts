@@ -4,7 +4,9 @@
  * every row of a million; a page never does (see store/sqlite-session-search-store.ts for how each page stays
  * bounded).
  */
-import type { SessionInfo, SessionStatus } from '../../shared/dto';
+import type { z } from 'zod';
+import type { SessionInfo } from '../../shared/dto';
+import type { searchSessionsInputSchema } from '../../shared/session-search';
 import { WardenError } from '../../shared/errors';
 import type { SessionCursor, SessionSortBy, SortDir } from '../store/session-search-store';
 import type { EngineContext } from './context';
@@ -12,21 +14,8 @@ import { toSessionInfo } from './queries';
 
 const DEFAULT_PAGE = 50;
 
-export interface SearchSessionsInput {
-  userId?: string;
-  clientId?: string;
-  ipPrefix?: string;
-  device?: string;
-  status?: SessionStatus;
-  createdFrom?: number;
-  createdTo?: number;
-  activeFrom?: number;
-  activeTo?: number;
-  rememberMe?: boolean;
-  sort?: { by: SessionSortBy; dir: SortDir };
-  cursor?: string;
-  limit?: number;
-}
+/** The contract's input (src/shared/session-search.ts), as the dispatcher hands it over after parsing. */
+export type SearchSessionsInput = z.infer<typeof searchSessionsInputSchema>;
 
 export interface SearchSessionsOutput {
   items: SessionInfo[];
