@@ -3,6 +3,9 @@
  * value is parsed, its default and its help text. `parseWardenArgs` reads argv with it, `usage()` (the
  * headless `--help`) and `configurationTable()` (docs/configuration.md, checked by a unit test) are
  * generated from it, so a flag cannot be parsed one way and documented another.
+ *
+ * A flag whose value is a secret says so with `secret: true` in its FlagMeta: the effective configuration
+ * printed at start (and any other print of it) masks its value.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +48,8 @@ export type FlagMeta = {
   default: string;
   /** What it does (plain text: the same words go to `--help` and to the docs table). */
   help: string;
+  /** A secret (a database URL with a password, a master key): the effective configuration printed at start masks it. */
+  secret?: boolean;
 };
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
