@@ -33,12 +33,17 @@ export const ERROR_CODES = [
   'key_not_found',
   'no_active_key',
   'storage_error',
+  // The database was written by a newer version of Token Warden (its schema is above this build's): upgrade.
+  'schema_too_new',
   // Admin transport
   'unauthorized',
   'forbidden',
   'payload_too_large',
   'rate_limited',
   'internal_error',
+  // Remote deployments (docs/deployments.md): no answer from it, or its certificate is not the pinned one.
+  'deployment_unreachable',
+  'certificate_mismatch',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

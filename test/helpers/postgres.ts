@@ -1,0 +1,202 @@
+/**
+ * Throwaway PostgreSQL for the tests.
+ *
+ * - As vitest globalSetup (vitest.config.ts): `initdb` once per run into a mktemp directory (owned by the
+ *   `postgres` user when we are root: PostgreSQL refuses to run as root), `pg_ctl start` on a free loopback port
+ *   (socket in the same directory), stopped and removed in teardown. Its address is handed to the test workers
+ *   with `provide('postgres', …)`. Without PostgreSQL (no initdb in /usr/lib/postgresql/15/bin, or
+ *   TW_PG_BIN) the reason is printed once and the PostgreSQL tests skip (`describePg`).
+ * - In a test file: `const url = await freshDatabase()` gives an empty database of its own (`CREATE DATABASE …
+ *   TEMPLATE template0`); `openTestPgStore()` opens a PgStore on one; `startCluster()` starts a private cluster
+ *   (for tests that stop and start the server, which must not disturb other files' databases).
+ * - The shared store suites: `pgHarness()` opens a PgStore on a fresh database and gives `{ store, reopen,
+ *   cleanup }` like the SQLite harnesses (test/helpers/sqlite-harness.ts), asynchronously.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { describe, inject } from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { openPgStore, type PgStore, type PgStoreOptions } from '../../src/main/store/pg/pg-store';
+
+const run = promisify(execFile);
+const BIN = process.env.TW_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+export interface PostgresCluster {
+  host: string;
+  port: number;
+  /** The data and socket directory (removed by stop). */
+  dir: string;
+  /** A superuser URL for `database`. */
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+  /** Starts the same cluster again after stop({ keep: true }) (same port and data). */
+  start(): Promise<void>;
+}
+
+type Provided = { host: string; port: number } | { unavailable: string };
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgres: Provided;
+  }
+}
+
+/** Why PostgreSQL cannot run here, or undefined when it can. */
+export function unavailableReason(): string | undefined {
+  if (!existsSync(join(BIN, 'initdb'))) return `PostgreSQL not installed (no ${join(BIN, 'initdb')}; bash scripts/setup.sh --system installs it)`;
+  if (process.getuid?.() === 0 && !existsSync('/usr/sbin/runuser') && !existsSync('/sbin/runuser')) return 'running as root without runuser';
+  return undefined;
+}
+
+const asRoot = process.getuid?.() === 0;
+
+/** Runs a PostgreSQL binary, as the postgres user when we are root. */
+async function pgBin(name: string, args: string[]): Promise<void> {
+  const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(BIN, name), ...args]] : [join(BIN, name), args];
+  await run(command, argv, { timeout: 30_000 });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * initdb and start a cluster on a free loopback port. Durability is off (fsync): the data is thrown away.
+ * A port taken between choosing and binding is retried with another.
+ */
+export async function startCluster(): Promise<PostgresCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-pg-'));
+  if (asRoot) chownSync(dir, (await uidOf('postgres')), (await gidOf('postgres')));
+  const data = join(dir, 'data');
+  await pgBin('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-N', '-E', 'UTF8', '--locale=C', '--no-instructions']);
+  let port = 0;
+  const startOn = async (p: number) => {
+    await pgBin('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '20', '-o',
+      `-p ${p} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=200`, 'start']);
+  };
+  for (let attempt = 0; ; attempt++) {
+    port = await freePort();
+    try {
+      await startOn(port);
+      break;
+    } catch (error) {
+      if (attempt >= 2) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
+  const cluster: PostgresCluster = {
+    host: '127.0.0.1',
+    port,
+    dir,
+    urlFor: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    start: () => startOn(port),
+    async stop() {
+      await pgBin('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+    },
+  };
+  return cluster;
+}
+
+/** Stops a cluster and removes its directory. */
+export async function destroyCluster(cluster: PostgresCluster): Promise<void> {
+  await cluster.stop();
+  rmSync(cluster.dir, { recursive: true, force: true });
+}
+
+async function uidOf(user: string): Promise<number> {
+  return Number((await run('id', ['-u', user])).stdout.trim());
+}
+
+async function gidOf(user: string): Promise<number> {
+  return Number((await run('id', ['-g', user])).stdout.trim());
+}
+
+/** vitest globalSetup: one cluster for the whole run. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const reason = unavailableReason();
+  if (reason) {
+    console.warn(`[postgres] PostgreSQL tests skip: ${reason}`);
+    project.provide('postgres', { unavailable: reason });
+    return async () => {};
+  }
+  const cluster = await startCluster();
+  project.provide('postgres', { host: cluster.host, port: cluster.port });
+  return () => destroyCluster(cluster);
+}
+
+/** In a test worker: the run's cluster, or why there is none. */
+function provided(): Provided {
+  return inject('postgres') ?? { unavailable: 'the postgres globalSetup did not run (vitest.config.ts)' };
+}
+
+const clusterSkip = (): string | undefined => {
+  const value = provided();
+  return 'unavailable' in value ? value.unavailable : undefined;
+};
+
+/** `describe` that skips, saying why, when this run has no PostgreSQL. */
+export function describePg(name: string, body: () => void): void {
+  const reason = clusterSkip();
+  if (reason) describe.skip(`${name} (skipped: ${reason})`, body);
+  else describe(name, body);
+}
+
+/** A superuser URL for `database` on the run's cluster. */
+export function clusterUrl(database = 'postgres'): string {
+  const value = provided();
+  if ('unavailable' in value) throw new Error(`no PostgreSQL: ${value.unavailable}`);
+  return `postgres://postgres@${value.host}:${value.port}/${database}`;
+}
+
+/** Creates an empty database on the run's cluster (or `adminUrl`'s) and returns its URL. */
+export async function freshDatabase(adminUrl = clusterUrl()): Promise<string> {
+  const name = `tw_${process.pid}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Opens a PgStore on a fresh database (or `options.url`). */
+export async function openTestPgStore(options: Partial<PgStoreOptions> = {}): Promise<PgStore> {
+  return openPgStore({ url: options.url ?? (await freshDatabase()), ...options });
+}
+
+/** The shared store suites' harness on PostgreSQL: a fresh database per call; reopen opens the same one. */
+export async function pgHarness(): Promise<{ store: PgStore; reopen: () => Promise<PgStore>; cleanup: () => Promise<void> }> {
+  const url = await freshDatabase();
+  const opened: PgStore[] = [];
+  const open = async () => {
+    const store = await openPgStore({ url });
+    opened.push(store);
+    return store;
+  };
+  return {
+    store: await open(),
+    reopen: open,
+    cleanup: async () => {
+      await Promise.all(opened.map((store) => store.close()));
+    },
+  };
+}
