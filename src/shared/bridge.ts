@@ -28,9 +28,11 @@ export interface BridgeInfo {
   mode: 'electron' | 'browser';
   /** The token service's base URL (also the `iss` of every token). */
   issuer: string;
-  keyStore: 'keychain' | 'memory';
+  keyStore: 'keychain' | 'database' | 'memory';
   demo: boolean;
   dataDir: string | null;
+  /** The Token Warden version answering (package.json's). */
+  version?: string;
 }
 
 /** The channel prefix every IPC message of ours uses; the preload refuses anything else. */

@@ -1,10 +1,11 @@
 /**
  * Where private signing keys live. The store keeps only public JWKs; private JWKs go through a vault:
- * the OS keychain in production, memory for tests and demo mode. Never a file on disk.
+ * the OS keychain on a desktop, the database sealed under a master key on a server (./database-vault.ts),
+ * memory for tests and demo mode. Never a file on disk in the clear.
  */
 export interface KeyVault {
-  /** `keychain` or `memory`, shown in the console and the startup line. */
-  readonly kind: 'keychain' | 'memory';
+  /** `keychain`, `database` or `memory`, shown in the console and the startup line. */
+  readonly kind: 'keychain' | 'database' | 'memory';
   /** Stores the private JWK (JSON text) for `kid`. Overwrites. */
   put(kid: string, privateJwk: string): Promise<void>;
   /** The private JWK for `kid`, or undefined when the vault has none. */

@@ -509,6 +509,50 @@ CREATE INDEX sessions_activity_cover ON sessions (last_activity_at, revoked_at, 
 DROP INDEX sessions_activity;
 `;
 
+/**
+ * Keys for servers (area D, src/main/keys/database-vault.ts): `--key-store database` keeps each private JWK
+ * sealed with AES-256-GCM under the master key, and per master-key version a key-check record that proves
+ * at start that the right master key was given. The partial unique index allows one current version only.
+ */
+const KEY_SECRETS = `
+CREATE TABLE key_encryption_keys (
+  version          INTEGER PRIMARY KEY,
+  check_nonce      BLOB NOT NULL,
+  check_ciphertext BLOB NOT NULL,
+  created_at       INTEGER NOT NULL,
+  retired_at       INTEGER
+);
+CREATE UNIQUE INDEX key_encryption_keys_current ON key_encryption_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;
+CREATE TABLE key_secrets (
+  kid         TEXT PRIMARY KEY,
+  kek_version INTEGER NOT NULL REFERENCES key_encryption_keys (version),
+  nonce       BLOB NOT NULL,
+  ciphertext  BLOB NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+`;
+
+/**
+ * Area G (audit search at scale): `audit_clock` holds the newest `at` appended so far and the largest step back
+ * of the audit clock ever seen (an entry's `at` below an earlier entry's), kept by an insert trigger, so a time
+ * window's seq range is found by binary search over seq (src/main/store/sqlite-audit-window.ts) instead of
+ * reading every entry of the window. The insert computes both for the entries written before this version.
+ */
+const AUDIT_CLOCK = `
+CREATE TABLE audit_clock (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  max_at        INTEGER,
+  max_step_back INTEGER NOT NULL CHECK (max_step_back >= 0)
+);
+INSERT INTO audit_clock (id, max_at, max_step_back)
+  SELECT 1, max(at), max(0, coalesce(max(prior - at), 0))
+  FROM (SELECT at, max(at) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prior FROM audit);
+CREATE TRIGGER audit_clock_insert AFTER INSERT ON audit BEGIN
+  UPDATE audit_clock SET max_step_back = max(max_step_back, coalesce(max_at, new.at) - new.at), max_at = max(coalesce(max_at, new.at), new.at)
+    WHERE id = 1;
+END;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
@@ -521,6 +565,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, sql: ADMINS },
   { version: 10, sql: USERS_ADMIN },
   { version: 11, sql: SESSION_SEARCH },
+  { version: 12, sql: KEY_SECRETS },
+  { version: 13, sql: AUDIT_CLOCK },
 ];
 
 /** The schema version this build writes. */

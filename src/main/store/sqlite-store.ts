@@ -14,6 +14,7 @@ import type { Checkpointer } from './checkpointer';
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import { SqliteBackchannelOutboxStore } from './sqlite-backchannel-outbox-store';
 import { SqliteBrowserSessionStore } from './sqlite-browser-session-store';
+import { SqliteKeySecretStore } from './sqlite-key-secret-store';
 import { SqliteSessionSearchStore } from './sqlite-session-search-store';
 import { SqliteAdminStore } from './sqlite-admin-store';
 import { SqliteAuditSearchStore } from './sqlite-audit-search-store';
@@ -201,6 +202,7 @@ export class SqliteStore implements Store {
   readonly tokenReach: SqliteTokenReachStore;
   readonly sessionSearch: SqliteSessionSearchStore;
   readonly userDirectory: SqliteUserDirectoryStore;
+  readonly keySecrets: SqliteKeySecretStore;
 
   /**
    * @param db an open, migrated connection (see `openStore`)
@@ -229,6 +231,7 @@ export class SqliteStore implements Store {
     this.tokenReach = new SqliteTokenReachStore((sql) => this.q(sql));
     this.sessionSearch = new SqliteSessionSearchStore((sql) => this.q(sql));
     this.userDirectory = new SqliteUserDirectoryStore((sql) => this.q(sql));
+    this.keySecrets = new SqliteKeySecretStore((sql) => this.q(sql));
   }
 
   private q(sql: string): Database.Statement {

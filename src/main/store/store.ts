@@ -14,6 +14,7 @@ import type { ClientSessionStore } from './client-session-store';
 import type { TokenReachStore } from './token-reach-store';
 import type { AuditSearchStore } from './audit-search-store';
 import type { UserDirectoryStore } from './user-directory-store';
+import type { KeySecretStore } from './key-secret-store';
 
 export interface UserRow {
   id: string;
@@ -231,6 +232,8 @@ export interface Store {
   readonly sessionSearch: SessionSearchStore;
   /** The users page: profiles, search and sorted listing, deletion (area D, ./user-directory-store.ts). */
   readonly userDirectory: UserDirectoryStore;
+  /** Sealed private keys and master-key check records for `--key-store database` (area D, ./key-secret-store.ts). */
+  readonly keySecrets: KeySecretStore;
 
   // users
   insertUser(row: UserRow): void;

@@ -18,7 +18,7 @@ const SIGNED_OUT = { code: 'unauthorized', message: 'Sign in to continue.' } as 
 const bridgeInfoSchema = z.object({
   mode: z.enum(['electron', 'browser']),
   issuer: z.string(),
-  keyStore: z.enum(['keychain', 'memory']),
+  keyStore: z.enum(['keychain', 'database', 'memory']),
   demo: z.boolean(),
   dataDir: z.string().nullable(),
 });

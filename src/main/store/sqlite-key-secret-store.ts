@@ -1,0 +1,70 @@
+/** `KeySecretStore` on the SqliteStore's connection, with its statement cache (see SqliteStore.q). */
+import type Database from 'better-sqlite3';
+import type { KekRow, KeySecretRow, KeySecretStore } from './key-secret-store';
+import { toStoreError } from './sqlite-store';
+
+const COLUMNS = 'kid, kek_version AS kekVersion, nonce, ciphertext, created_at AS createdAt';
+const KEK_COLUMNS = 'version, check_nonce AS checkNonce, check_ciphertext AS checkCiphertext, created_at AS createdAt, retired_at AS retiredAt';
+
+/** SQLite failures leave as coded errors (conflict, not_found, storage_error), like the main store's. */
+function guarded<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw toStoreError(error);
+  }
+}
+
+function checkRow(row: KeySecretRow): void {
+  if (typeof row.kid !== 'string' || row.kid.length === 0 || row.kid.length > 200) throw new TypeError('kid must be a non-empty string of at most 200 characters');
+  if (!Number.isSafeInteger(row.kekVersion) || row.kekVersion < 1) throw new TypeError('kekVersion must be a positive integer');
+  if (!Buffer.isBuffer(row.nonce) || !Buffer.isBuffer(row.ciphertext)) throw new TypeError('nonce and ciphertext must be Buffers');
+}
+
+export class SqliteKeySecretStore implements KeySecretStore {
+  /** @param q prepares a statement once and caches it (the owning store's cache). */
+  constructor(private readonly q: (sql: string) => Database.Statement) {}
+
+  put(row: KeySecretRow): boolean {
+    checkRow(row);
+    // One statement: the current-version test and the write cannot be separated (SQLite has one writer).
+    const result = guarded(() => this.q(`INSERT INTO key_secrets (kid, kek_version, nonce, ciphertext, created_at)
+      SELECT @kid, @kekVersion, @nonce, @ciphertext, @createdAt WHERE EXISTS
+        (SELECT 1 FROM key_encryption_keys WHERE version = @kekVersion AND retired_at IS NULL)
+      ON CONFLICT (kid) DO UPDATE SET kek_version = excluded.kek_version, nonce = excluded.nonce,
+        ciphertext = excluded.ciphertext, created_at = excluded.created_at`).run(row));
+    return result.changes === 1;
+  }
+
+  get(kid: string): KeySecretRow | undefined {
+    return this.q(`SELECT ${COLUMNS} FROM key_secrets WHERE kid = ?`).get(kid) as KeySecretRow | undefined;
+  }
+
+  delete(kid: string): boolean {
+    return guarded(() => this.q('DELETE FROM key_secrets WHERE kid = ?').run(kid)).changes === 1;
+  }
+
+  list(): KeySecretRow[] {
+    return this.q(`SELECT ${COLUMNS} FROM key_secrets ORDER BY kid`).all() as KeySecretRow[];
+  }
+
+  count(): number {
+    return (this.q('SELECT count(*) AS n FROM key_secrets').get() as { n: number }).n;
+  }
+
+  listKeks(): KekRow[] {
+    return this.q(`SELECT ${KEK_COLUMNS} FROM key_encryption_keys ORDER BY version`).all() as KekRow[];
+  }
+
+  insertKek(row: KekRow): boolean {
+    if (!Number.isSafeInteger(row.version) || row.version < 1) throw new TypeError('version must be a positive integer');
+    const result = guarded(() => this.q(`INSERT INTO key_encryption_keys (version, check_nonce, check_ciphertext, created_at, retired_at)
+      VALUES (@version, @checkNonce, @checkCiphertext, @createdAt, @retiredAt) ON CONFLICT (version) DO NOTHING`).run(row));
+    return result.changes === 1;
+  }
+
+  retireKek(version: number, at: number): boolean {
+    const result = guarded(() => this.q('UPDATE key_encryption_keys SET retired_at = ? WHERE version = ? AND retired_at IS NULL').run(at, version));
+    return result.changes === 1;
+  }
+}
