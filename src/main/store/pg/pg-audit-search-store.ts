@@ -1,0 +1,190 @@
+/**
+ * `AuditSearchStore` on PostgreSQL: the semantics of ../sqlite-audit-search-store.ts (newest first by seq, at
+ * most `limit`), each shape chosen to read about `limit` rows rather than every match:
+ * - free text is `AUDIT_TEXT LIKE '%text%'` (both folded) on the pg_trgm GIN index (./sub-store-schema.ts), which answers
+ *   exactly FTS5 trigram's question (a case-insensitive substring of one column; the columns are joined by a
+ *   separator a needle never crosses); the planner weighs it against the newest-first seq walk with its
+ *   statistics, which SQLite could not;
+ * - several types (or the few actors a prefix names) run one (type, seq) / (actor, seq) index walk each,
+ *   merged here: PostgreSQL cannot merge several ranges of one index in order itself;
+ * - a time window whose entries are dense and not the newest is bounded by their seq range as well (read from
+ *   the (at, seq) index, up to SPAN_MAX entries), so the seq walk starts at its newest entry.
+ * Prefixes and actor names compare with COLLATE "C" (byte order, as SQLite's BINARY), matching the indexes.
+ */
+import type { AuditEntry } from '../../../shared/dto';
+import { WardenError } from '../../../shared/errors';
+import {
+  REUSE_ALERT_TYPES,
+  type AuditAcknowledgement,
+  type AuditSearchFilter,
+  type AuditSearchStore,
+  type ReuseAlertFilter,
+  type ReuseAlertRow,
+} from '../audit-search-store';
+import type { Async } from './async-contract';
+import type { SqlValue } from './db';
+import { AUDIT_TEXT, fold } from './sub-store-schema';
+import { bind, checkLimit, escapeLike, type SqlRunner } from './sub-store-sql';
+
+const COLUMNS = `a.seq, a.at, a.type, a.actor, a.user_id AS "userId", a.session_id AS "sessionId", a.reason, a.data,
+  a.prev_hash AS "prevHash", a.hash`;
+type Raw = Omit<AuditEntry, 'data'> & { data: string | Record<string, unknown> };
+/** The core schema may keep data as TEXT (parsed here) or JSONB (parsed by the driver). */
+const toEntry = (row: Raw): AuditEntry => ({ ...row, data: typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : row.data });
+
+/** The columns AUDIT_TEXT joins, for a needle containing its separator (then matched column by column). */
+const TEXT_COLUMNS = ['a.type', 'a.actor', 'a.user_id', 'a.session_id', 'a.reason', 'a.data::text'];
+/** Above this many entries a time window counts as dense. */
+const SPARSE_MAX = 2000;
+/** A dense time window with at most this many entries is bounded by its seq range. */
+const SPAN_MAX = 60_000;
+/** A prefix naming at most this many distinct actors is searched one actor at a time. */
+const ACTOR_ARMS_MAX = 32;
+/** Greater than any continuation of a prefix in byte order (COLLATE "C"). */
+const TOP = '\u{10FFFF}';
+const C = 'COLLATE "C"';
+
+type Params = Record<string, SqlValue>;
+
+export class PgAuditSearchStore implements Async<AuditSearchStore> {
+  constructor(private readonly db: SqlRunner) {}
+
+  async search(filter: AuditSearchFilter): Promise<AuditEntry[]> {
+    checkLimit(filter.limit);
+    if (filter.q !== undefined && [...filter.q].length < 3) throw new WardenError('invalid_input', 'Free-text search needs at least 3 characters.');
+    const p: Params = { limit: filter.limit };
+    const where: string[] = [];
+    const add = (condition: string, name: string, value: SqlValue | undefined) => {
+      if (value === undefined) return;
+      where.push(condition);
+      p[name] = value;
+    };
+    if (filter.q !== undefined) {
+      p.needle = `%${escapeLike(filter.q)}%`;
+      where.push(filter.q.includes('\x1f') ? `(${TEXT_COLUMNS.map((c) => `${fold(c)} LIKE ${fold('@needle::text')}`).join(' OR ')})` : `${AUDIT_TEXT} LIKE ${fold('@needle::text')}`);
+    }
+    add(`a.actor ${C} = @actor`, 'actor', filter.actor);
+    add(`a.user_id ${C} = @userId`, 'userId', filter.userId);
+    add('a.session_id = @sessionId', 'sessionId', filter.sessionId);
+    add('a.at >= @since', 'since', filter.since);
+    add('a.at <= @until', 'until', filter.until);
+    if (filter.since !== undefined || filter.until !== undefined) {
+      const span = await this.seqSpan(filter.since ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER);
+      if (span) {
+        add('a.seq >= @spanLo', 'spanLo', span.lo);
+        add('a.seq <= @spanHi', 'spanHi', span.hi);
+      }
+    }
+    add('a.seq < @beforeSeq', 'beforeSeq', filter.beforeSeq);
+    if (filter.userPrefix) {
+      p.userLo = filter.userPrefix;
+      p.userHi = filter.userPrefix + TOP;
+      where.push(`a.user_id ${C} >= @userLo AND a.user_id ${C} < @userHi`);
+    }
+
+    // Arms: one ordered index walk each, merged below.
+    let arms: string[] = [''];
+    const types = filter.types ? [...new Set(filter.types)] : [];
+    if (types.length > 0) {
+      arms = types.map((type, i) => {
+        p[`type${i}`] = type;
+        return ` AND a.type = @type${i}`;
+      });
+    }
+    if (filter.actorPrefix) {
+      const actors = types.length === 0 ? await this.actorsWithPrefix(filter.actorPrefix) : null;
+      if (actors !== null) {
+        if (actors.length === 0) return [];
+        arms = actors.map((actor, i) => {
+          p[`actor${i}`] = actor;
+          return ` AND a.actor ${C} = @actor${i}`;
+        });
+      } else {
+        p.actorLo = filter.actorPrefix;
+        p.actorHi = filter.actorPrefix + TOP;
+        where.push(`a.actor ${C} >= @actorLo AND a.actor ${C} < @actorHi`);
+      }
+    }
+    const conditions = where.map((c) => ` AND ${c}`).join('');
+    const rows: Raw[] = [];
+    for (const arm of arms) {
+      rows.push(...(await this.db.rows<Raw>(...bind(`SELECT ${COLUMNS} FROM audit a WHERE TRUE${conditions}${arm} ORDER BY a.seq DESC LIMIT @limit`, p))));
+    }
+    if (arms.length > 1) rows.sort((x, y) => y.seq - x.seq);
+    return rows.slice(0, filter.limit).map(toEntry);
+  }
+
+  /**
+   * The seq range of the entries within [since, until], when bounding the walk by it pays: the window is dense
+   * (else its own index finds its few entries), not the newest (else the newest-first walk finds it at once),
+   * and holds at most SPAN_MAX entries (else reading the range costs more than the walk). Exact whatever the
+   * clock did (min/max over the window); the bounds on `at` are checked on every row anyway.
+   */
+  private async seqSpan(since: number, until: number): Promise<{ lo: number; hi: number } | undefined> {
+    const capped = async (condition: string, values: number[], cap: number) =>
+      (await this.db.rows<{ n: number }>(`SELECT count(*) AS n FROM (SELECT 1 FROM audit WHERE ${condition} LIMIT ${cap + 1}) x`, values))[0]!.n;
+    if ((await capped('at >= $1 AND at <= $2', [since, until], SPARSE_MAX)) <= SPARSE_MAX) return undefined;
+    if ((await capped('at > $1', [until], SPARSE_MAX)) <= SPARSE_MAX) return undefined;
+    const [row] = await this.db.rows<{ n: number; lo: number | null; hi: number | null }>(`SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi
+      FROM (SELECT seq FROM audit WHERE at >= $1 AND at <= $2 LIMIT ${SPAN_MAX + 1}) x`, [since, until]);
+    if (row!.n > SPAN_MAX) return undefined;
+    return { lo: row!.lo ?? 0, hi: row!.hi ?? -1 };
+  }
+
+  /** The distinct actors starting with `prefix` (a skip-scan of the actor index), or null when there are many. */
+  private async actorsWithPrefix(prefix: string): Promise<string[] | null> {
+    const actors: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const [row] = after === undefined
+        ? await this.db.rows<{ actor: string }>(`SELECT actor FROM audit WHERE actor ${C} >= $1 AND actor ${C} < $2 ORDER BY actor ${C} LIMIT 1`, [prefix, prefix + TOP])
+        : await this.db.rows<{ actor: string }>(`SELECT actor FROM audit WHERE actor ${C} > $1 AND actor ${C} < $2 ORDER BY actor ${C} LIMIT 1`, [after, prefix + TOP]);
+      if (!row) return actors;
+      if (actors.length === ACTOR_ARMS_MAX) return null;
+      actors.push(row.actor);
+      after = row.actor;
+    }
+  }
+
+  async get(seq: number): Promise<AuditEntry | undefined> {
+    const [row] = await this.db.rows<Raw>(`SELECT ${COLUMNS} FROM audit a WHERE a.seq = $1`, [seq]);
+    return row && toEntry(row);
+  }
+
+  async acknowledge(ack: AuditAcknowledgement): Promise<void> {
+    // ON CONFLICT rather than a failing INSERT: a failed statement would abort the caller's whole transaction.
+    const inserted = await this.db.run(`INSERT INTO audit_acknowledgements (seq, acknowledged_by, acknowledged_at, note) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (seq) DO NOTHING`, [ack.seq, ack.by, ack.at, ack.note]);
+    if (inserted === 0) throw new WardenError('conflict', `Audit entry #${ack.seq} was already acknowledged.`);
+  }
+
+  async getAcknowledgement(seq: number): Promise<AuditAcknowledgement | undefined> {
+    const [row] = await this.db.rows<AuditAcknowledgement>('SELECT seq, acknowledged_by AS "by", acknowledged_at AS at, note FROM audit_acknowledgements WHERE seq = $1', [seq]);
+    return row;
+  }
+
+  async listReuseAlerts(filter: ReuseAlertFilter): Promise<ReuseAlertRow[]> {
+    checkLimit(filter.limit);
+    const status = filter.status === 'open' ? ' AND k.seq IS NULL' : filter.status === 'acknowledged' ? ' AND k.seq IS NOT NULL' : '';
+    const before = filter.beforeSeq !== undefined ? ' AND a.seq < $3' : '';
+    const rows: (Raw & { ackBy: string | null; ackAt: number | null; ackNote: string | null })[] = [];
+    // One (type, seq) walk per alert type, merged: newest first without sorting every alert.
+    for (const type of REUSE_ALERT_TYPES) {
+      const sql = `SELECT ${COLUMNS}, k.acknowledged_by AS "ackBy", k.acknowledged_at AS "ackAt", k.note AS "ackNote"
+        FROM audit a LEFT JOIN audit_acknowledgements k ON k.seq = a.seq
+        WHERE a.type = $1${status}${before} ORDER BY a.seq DESC LIMIT $2`;
+      rows.push(...(await this.db.rows<(typeof rows)[number]>(sql, filter.beforeSeq !== undefined ? [type, filter.limit, filter.beforeSeq] : [type, filter.limit])));
+    }
+    rows.sort((x, y) => y.seq - x.seq);
+    return rows.slice(0, filter.limit).map(({ ackBy, ackAt, ackNote, ...raw }) => ({
+      entry: toEntry(raw),
+      acknowledgement: ackBy !== null && ackAt !== null ? { seq: raw.seq, by: ackBy, at: ackAt, note: ackNote ?? '' } : null,
+    }));
+  }
+
+  async countOpenReuseAlerts(): Promise<number> {
+    const [row] = await this.db.rows<{ n: number }>(`SELECT count(*) AS n FROM audit a WHERE a.type = ANY($1::text[])
+      AND NOT EXISTS (SELECT 1 FROM audit_acknowledgements k WHERE k.seq = a.seq)`, [[...REUSE_ALERT_TYPES]]);
+    return row!.n;
+  }
+}
