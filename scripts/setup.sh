@@ -6,7 +6,8 @@
 #                the service, the demo, the tests and the bench import the kit as users do, built
 #     --system   Debian packages for the real-keychain tests (dbus, gnome-keyring, libsecret-tools) and for the
 #                Python interop tests (python3-jwt with python3-cryptography for its asymmetric algorithms,
-#                python3-requests, python3-authlib; run by /usr/bin/python3)
+#                python3-requests, python3-authlib; run by /usr/bin/python3) and for the PostgreSQL store's tests
+#                (postgresql: test/helpers/postgres.ts runs a throwaway cluster from /usr/lib/postgresql/15/bin)
 #     --browser  Debian's Chromium for the end-to-end tests (Playwright never downloads a browser here)
 # Debian packages are installed only when running as root with apt-get; otherwise it says what to install.
 set -euo pipefail
@@ -46,6 +47,8 @@ if [ "$want_system" = 1 ]; then
   for module in jwt:python3-jwt cryptography:python3-cryptography requests:python3-requests authlib:python3-authlib; do
     [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import ${module%%:*}" >/dev/null 2>&1 || packages+=("${module#*:}")
   done
+  # Debian 12's PostgreSQL (15, with pg_trgm); the tests start their own cluster, never the packaged one.
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
 fi
 if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   packages+=(chromium)

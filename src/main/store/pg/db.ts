@@ -34,7 +34,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { WardenError, isWardenError } from '../../../shared/errors';
+import { WardenError } from '../../../shared/errors';
 import type { TransactionOptions } from '../store';
 
 export interface PgConnectionOptions {
@@ -96,7 +96,9 @@ export function isConnectionFailure(error: unknown): boolean {
  * database (describeUrl) in the messages that an operator acts on.
  */
 export function toPgStoreError(error: unknown, where = 'the database'): unknown {
-  if (isWardenError(error) || !(error instanceof Error) || error instanceof TypeError || error instanceof RangeError) return error;
+  // Only the driver's and the server's failures are translated: anything else (a caller's own error thrown
+  // through a transaction, a TypeError for misuse) passes through as it was.
+  if (!(error instanceof pg.DatabaseError) && !isConnectionFailure(error)) return error;
   const code = (error as { code?: unknown }).code;
   const detail = `${typeof code === 'string' ? code : error.name}: ${error.message}`;
   if (isConnectionFailure(error)) {
