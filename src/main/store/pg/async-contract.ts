@@ -24,7 +24,10 @@ type AnyFunction = (...args: any[]) => any;
 
 /** Each method's result wrapped in a Promise; non-method members unchanged. */
 export type Async<T> = {
-  [K in keyof T]: T[K] extends AnyFunction ? (...args: Parameters<T[K]>) => Promise<Awaited<ReturnType<T[K]>>> : T[K];
+  // NonNullable: an optional method (`pendingCount?()`) is `F | undefined`; it stays optional, made asynchronous.
+  [K in keyof T]: NonNullable<T[K]> extends infer F extends AnyFunction
+    ? (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>
+    : T[K];
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
