@@ -24,6 +24,8 @@ import { openVault } from './keys/index';
 import { openDataDir, removeEmptyDirs } from './data-dir';
 import { chooseAddress, listenUrl, portToListenOn, readStoredAddress, storeAddress, storedPortInUse, urlHost, type ServiceAddress } from './service-address';
 import { openStore } from './store/index';
+import { openDeployments, type DeploymentManager } from './deployments/index';
+import { TOKEN_WARDEN_VERSION } from './version';
 
 /** The command-line configuration (see ./config) plus options only programs set. */
 export interface WardenOptions extends WardenConfig {
@@ -62,6 +64,8 @@ export interface RunningWarden {
   adminTokenPath: string;
   /** The transport: receipts from resource servers, feed subscribers, login codes. */
   service: TokenService;
+  /** The deployments this console manages and the routing of its admin calls (./deployments). */
+  deployments: DeploymentManager;
   /** Stops accepting requests, ends event streams, then closes the engine (and deletes a demo directory). */
   close(): Promise<void>;
 }
@@ -211,7 +215,19 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     storeAddress(store, address);
     address.notices.forEach((line) => warn(line));
 
-    const info: BridgeInfo = { mode: options.mode ?? 'browser', issuer, keyStore: vault.kind, demo: options.demo, dataDir: options.demo ? null : dataDir };
+    const info: BridgeInfo = { mode: options.mode ?? 'browser', issuer, keyStore: vault.kind, demo: options.demo, dataDir: options.demo ? null : dataDir, ...(TOKEN_WARDEN_VERSION ? { version: TOKEN_WARDEN_VERSION } : {}) };
+    const deployments = openDeployments({
+      dataDir,
+      keyStore: vault.kind,
+      instanceId: store.instanceId(),
+      clock,
+      local: {
+        handlers: engine.admin,
+        info,
+        onEvent: (listener) => engine.onEvent(listener),
+        record: (type, actor, data) => engine.ctx.run((tx) => tx.emit({ type, actor, data })),
+      },
+    });
     const service = createTokenService({
       engine,
       clock,
@@ -219,6 +235,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       info,
       adminTokenHash: adminToken.hash,
       consoleDir: options.consoleDir,
+      deployments,
       ...(options.feedHeartbeatMs !== undefined ? { feedHeartbeatMs: options.feedHeartbeatMs } : {}),
       ...(options.feedLimits ? { feedLimits: options.feedLimits } : {}),
       ...(options.addressThrottle ? { addressThrottle: options.addressThrottle } : {}),
@@ -274,6 +291,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       consoleUrl,
       adminTokenPath: adminToken.path,
       service,
+      deployments,
       close() {
         closing ??= (async () => {
           clearInterval(maintenance);

@@ -14,6 +14,9 @@ import { signingAlgSchema, type SigningAlg } from '../shared/dto';
 import { WardenError } from '../shared/errors';
 import { DEFAULT_DEMO_DEVICES, MAX_DEMO_DEVICES } from './demo/world';
 import { DEFAULT_SETTINGS } from './engine/settings';
+import { MASTER_KEY_ENV, SecretText } from './keys/master-key';
+import { describeSource, effectiveConfiguration, environmentLayer, envName, fileLayer, mergeLayers, type Source } from './config-sources';
+import { checkCidr } from './http/trusted-proxies';
 
 /** What the command line decides. `startWarden` takes these plus programmatic options (see WardenOptions). */
 export interface WardenConfig {
@@ -24,7 +27,13 @@ export interface WardenConfig {
   /** Address to bind; anything but loopback needs `allowRemote`. `localhost` binds 127.0.0.1. */
   host: string;
   allowRemote: boolean;
-  keyStore: 'keychain' | 'memory';
+  keyStore: 'keychain' | 'database' | 'memory';
+  /** `--master-key-file`: the master key of `--key-store database` (docs/keys.md). */
+  masterKeyFile?: string;
+  /** `TOKEN_WARDEN_MASTER_KEY`: the master key itself, redacted in every print (SecretText). */
+  masterKey?: SecretText;
+  /** `--admin-token-file`: the bootstrap admin secret's file, instead of DIR/admin-token (shared by instances). */
+  adminTokenFile?: string;
   /** A built renderer to serve at `/` (browser console). */
   consoleDir: string | null;
   demo: boolean;
@@ -32,8 +41,16 @@ export interface WardenConfig {
   demoClients?: number;
   /** `--issuer`: the canonical issuer (an http(s) origin, no trailing slash); stored with the data. */
   issuer?: string;
-  /** `--trust-proxy`: the client address is the last X-Forwarded-For entry the peer (the proxy) sent. */
-  trustProxy?: boolean;
+  /**
+   * `--trust-proxy`: `true` (the bare switch) trusts the immediate peer, one hop: the client is the last
+   * X-Forwarded-For entry. A list of CIDRs trusts only peers in them, and the client is the rightmost entry
+   * outside them (see ./http/trusted-proxies).
+   */
+  trustProxy?: true | string[];
+  /** `--log-level`: the structured log's threshold (headless; default info). */
+  logLevel?: LogLevel;
+  /** `--drain-timeout`: how long SIGTERM waits for requests in flight, in ms (default 10 000). */
+  drainTimeoutMs?: number;
   /** `--signing-alg`: the algorithm of a new install's first key; ignored (with a notice) once keys exist. */
   signingAlg?: SigningAlg;
 }
@@ -50,7 +67,16 @@ export type FlagMeta = {
   help: string;
   /** A secret (a database URL with a password, a master key): the effective configuration printed at start masks it. */
   secret?: boolean;
+  /** The environment variable, when not TOKEN_WARDEN_<FLAG_NAME> (e.g. TOKEN_WARDEN_DATABASE_URL). */
+  env?: string;
+  /** A switch that may also take a value (a list): `--trust-proxy` alone, or `--trust-proxy 10.0.0.0/8 ::1`. */
+  valueOptional?: boolean;
 };
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const DEFAULT_DRAIN_TIMEOUT_S = 10;
+const MAX_DRAIN_TIMEOUT_S = 3600;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -60,7 +86,9 @@ export function isLoopbackHost(host: string): boolean {
 
 /** The environment variables the configuration reads (docs/configuration.md's table is made from this list). */
 export const ENVIRONMENT = [
+  { name: 'TOKEN_WARDEN_<FLAG_NAME>', help: 'every flag (see the environment column above): below the command line, above the --config file; empty counts as unset; a switch takes true/false, 1/0, yes/no, on/off' },
   { name: 'XDG_DATA_HOME', help: 'base of the default data directory, $XDG_DATA_HOME/token-warden (unset or empty: ~/.local/share/token-warden)' },
+  { name: MASTER_KEY_ENV, secret: true, help: 'the master key of --key-store database (32 random bytes, base64 or hex; instead of --master-key-file; docs/keys.md)' },
 ] as const;
 
 /** The default data directory for a real (non-demo) start: $XDG_DATA_HOME/token-warden. */
@@ -114,8 +142,8 @@ export function parseIssuer(text: string): string | Refusal {
   return url.origin;
 }
 
-function parseKeyStore(text: string): 'keychain' | 'memory' | Refusal {
-  if (text !== 'keychain' && text !== 'memory') return new Refusal(`--key-store must be "keychain" or "memory", not "${text.slice(0, 20)}".`);
+function parseKeyStore(text: string): 'keychain' | 'database' | 'memory' | Refusal {
+  if (text !== 'keychain' && text !== 'database' && text !== 'memory') return new Refusal(`--key-store must be "keychain", "database" or "memory", not "${text.slice(0, 20)}".`);
   return text;
 }
 
@@ -131,6 +159,38 @@ function parseDemoClients(text: string): number | Refusal {
     return new Refusal(`--demo-clients must be a number from 1 to ${MAX_DEMO_DEVICES}, not "${text.slice(0, 20)}".`);
   }
   return Number(text);
+}
+
+function parseLogLevel(text: string): LogLevel | Refusal {
+  const level = LOG_LEVELS.find((name) => name === text);
+  return level ?? new Refusal(`--log-level must be ${LOG_LEVELS.join(', ')}, not ${quoted(text)}.`);
+}
+
+function parseDrainTimeout(text: string): number | Refusal {
+  if (!/^\d{1,4}$/.test(text) || Number(text) > MAX_DRAIN_TIMEOUT_S) return new Refusal(`--drain-timeout must be a number of seconds from 0 to ${MAX_DRAIN_TIMEOUT_S}, not ${quoted(text)}.`);
+  return Number(text) * 1000;
+}
+
+/** `--trust-proxy` with a value: CIDRs (or addresses) separated by commas or given as several arguments. */
+function parseTrustedProxies(text: string): string[] | Refusal {
+  const items = text.split(',').map((item) => item.trim());
+  for (const item of items) {
+    const refusal = checkCidr(item);
+    if (refusal) return new Refusal(`--trust-proxy takes CIDRs such as 10.0.0.0/8 or fd00::/8 (or single addresses): ${refusal}, in ${quoted(text)}.`);
+  }
+  return items;
+}
+
+/**
+ * `--database`: a postgres:// (or postgresql://) URL with a host. The value is never quoted back in a refusal:
+ * it may carry a password.
+ */
+function parseDatabaseUrl(text: string): string | Refusal {
+  const url = /^postgres(ql)?:\/\//i.test(text) ? URL.parse(text) : null;
+  if (!url || (!url.hostname && !url.searchParams.get('host'))) {
+    return new Refusal('--database must be a PostgreSQL URL such as postgres://warden:PASSWORD@db.internal:5432/warden (the value is not shown: it may hold a password).');
+  }
+  return text;
 }
 
 const meta = (flag: FlagMeta) => flag;
@@ -153,10 +213,31 @@ export const flagsSchema = z.object({
   issuer: flagValue(parseIssuer)
     .optional()
     .meta(meta({ flag: '--issuer', value: 'URL', default: 'the stored issuer; the first start uses http://HOST:PORT', help: 'the iss of every token and the base of every metadata URL, e.g. https://auth.example.com behind a TLS proxy; stored, kept by later starts' })),
-  trustProxy: aSwitch.optional().meta(meta({ flag: '--trust-proxy', default: 'off', help: 'a proxy is the only peer: the client address (device IP, address throttle) is the last X-Forwarded-For entry it sent' })),
+  trustProxy: z
+    .union([aSwitch, z.string()])
+    .transform((value, ctx): true | string[] => {
+      if (value === true) return true;
+      const result = parseTrustedProxies(value);
+      if (!(result instanceof Refusal)) return result;
+      ctx.addIssue({ code: 'custom', message: result.message });
+      return z.NEVER;
+    })
+    .optional()
+    .meta(meta({ flag: '--trust-proxy', value: '[CIDR…]', valueOptional: true, default: 'off', help: 'believe X-Forwarded-For/-Proto from proxies: alone, the immediate peer (one hop: the client is the last entry it sent); with CIDRs (IPv4/IPv6, commas or several arguments), only peers in them, the client being the rightmost entry outside them; X-Forwarded-Proto https from a trusted peer makes cookies Secure' })),
   keyStore: flagValue(parseKeyStore)
     .optional()
-    .meta(meta({ flag: '--key-store', value: 'keychain|memory', default: 'keychain (memory with --demo)', help: 'where private signing keys live; memory is ephemeral: tokens die with the process' })),
+    .meta(meta({ flag: '--key-store', value: 'keychain|database|memory', default: 'keychain (memory with --demo)', help: 'where private signing keys live; database: in the store, encrypted under the master key (servers; docs/keys.md); memory is ephemeral: tokens die with the process' })),
+  masterKeyFile: z
+    .string()
+    .optional()
+    .meta(meta({ flag: '--master-key-file', value: 'FILE', default: `none (or ${MASTER_KEY_ENV})`, secret: true, help: 'the master key of --key-store database: 32 random bytes in base64 or hex (openssl rand -base64 32); never logged' })),
+  adminTokenFile: z
+    .string()
+    .optional()
+    .meta(meta({ flag: '--admin-token-file', value: 'FILE', default: 'DIR/admin-token', help: 'the bootstrap admin token: read from FILE when it exists, else created there (mode 0600); every instance given the same FILE shares it' })),
+  database: flagValue(parseDatabaseUrl)
+    .optional()
+    .meta(meta({ flag: '--database', value: 'URL', env: 'TOKEN_WARDEN_DATABASE_URL', secret: true, default: 'none: SQLite in the data directory', help: 'a PostgreSQL store, postgres://USER:PASSWORD@HOST:PORT/DB (docs/postgres.md); not wired to the engine yet: a start with it is refused' })),
   signingAlg: flagValue(parseSigningAlg)
     .optional()
     .meta(meta({ flag: '--signing-alg', value: signingAlgSchema.options.join('|'), default: `${DEFAULT_SETTINGS.signingAlg} (the Settings default)`, help: "algorithm of a new install's first signing key; once keys exist it is ignored with a notice (change the signingAlg setting)" })),
@@ -168,6 +249,16 @@ export const flagsSchema = z.object({
   demoClients: flagValue(parseDemoClients)
     .optional()
     .meta(meta({ flag: '--demo-clients', value: 'N', default: String(DEFAULT_DEMO_DEVICES), help: `simulated devices in demo mode (1-${MAX_DEMO_DEVICES})` })),
+  config: z
+    .string()
+    .optional()
+    .meta(meta({ flag: '--config', value: 'FILE', default: 'none', help: 'a JSON file of flag values, keys being flag names without the dashes ({"data-dir": "/var/lib/token-warden", "trust-proxy": ["10.0.0.0/8"]}); unknown keys are refused; flags and environment variables override it' })),
+  logLevel: flagValue(parseLogLevel)
+    .optional()
+    .meta(meta({ flag: '--log-level', value: LOG_LEVELS.join('|'), default: 'info', help: 'threshold of the structured JSON log on stdout (npm run serve): requests at info, faults at error' })),
+  drainTimeout: flagValue(parseDrainTimeout)
+    .optional()
+    .meta(meta({ flag: '--drain-timeout', value: 'S', default: String(DEFAULT_DRAIN_TIMEOUT_S), help: 'on SIGTERM, seconds to let requests in flight finish (new ones refused, event streams ended with a retry hint) before closing anyway' })),
 });
 
 type FlagKey = keyof typeof flagsSchema.shape;
@@ -193,6 +284,15 @@ function readArgv(argv: string[]): RawFlags {
     if (!flag) {
       throw invalid(`Unknown argument "${arg.slice(0, 60)}". Flags: ${flags.map(spelled).join(', ')}.`);
     }
+    if (flag.valueOptional) {
+      if (raw[flag.key] !== undefined) throw invalid(`${name} is given more than once.`);
+      // Alone, a switch; else its value, in one argument (commas) or several: every following one that is no flag.
+      const values = eq !== -1 && arg.startsWith('--') ? [arg.slice(eq + 1)] : [];
+      while (eq === -1 && i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) values.push(argv[(i += 1)]!);
+      if (eq !== -1 && values[0] === '') throw invalid(`${name}= needs a value (or give ${name} alone).`);
+      raw[flag.key] = values.length === 0 ? true : values.join(',');
+      continue;
+    }
     if (flag.value === undefined) {
       if (name !== arg) throw invalid(`${name} takes no value.`);
       if (raw[flag.key] !== undefined) throw invalid(`${arg} is given more than once.`);
@@ -217,9 +317,39 @@ function readArgv(argv: string[]): RawFlags {
  * flags that contradict each other throw `invalid_input` with a message that names the flag.
  */
 export function parseWardenArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WardenConfig {
-  const parsed = flagsSchema.safeParse(readArgv(argv));
-  if (!parsed.success) throw invalid(parsed.error.issues[0]?.message ?? 'Invalid arguments.');
-  const flags = parsed.data;
+  return resolveConfiguration(argv, env).config;
+}
+
+/** The configuration and, for the start-up print, every flag's effective value (secrets masked) and source. */
+export interface ResolvedConfiguration {
+  config: WardenConfig;
+  effective: Record<string, { value: unknown; from: Source }>;
+}
+
+/**
+ * Reads the command line, the TOKEN_WARDEN_* environment and the `--config` file (named by the flag or its
+ * variable), flag > environment > file > default (./config-sources), then checks the result as one whole.
+ */
+export function resolveConfiguration(argv: string[], env: NodeJS.ProcessEnv = process.env): ResolvedConfiguration {
+  const list = flagList();
+  const fromArgv = readArgv(argv);
+  const fromEnv = environmentLayer(list, env);
+  const configFile = typeof fromArgv.config === 'string' ? fromArgv.config : typeof fromEnv.config === 'string' ? fromEnv.config : undefined;
+  const fromFile = configFile === undefined ? {} : fileLayer(list, configFile);
+  const { raw, sources } = mergeLayers(list, { flag: fromArgv, env: fromEnv, file: fromFile });
+  const parsed = flagsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const flag = list.find((item) => item.key === issue?.path[0]);
+    const where = flag ? describeSource(flag, sources[flag.key] ?? 'flag', configFile) : '';
+    throw invalid(`${issue?.message ?? 'Invalid arguments.'}${where}`);
+  }
+  const config = toConfig(parsed.data, env);
+  const values: Record<string, unknown> = { ...parsed.data, ...config, config: configFile ?? null, drainTimeout: (config.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_S * 1000) / 1000 };
+  return { config, effective: effectiveConfiguration(list, values, sources) };
+}
+
+function toConfig(flags: z.infer<typeof flagsSchema>, env: NodeJS.ProcessEnv): WardenConfig {
   const demo = flags.demo === true;
   const host = flags.host ?? '127.0.0.1';
   const allowRemote = flags.allowRemote === true;
@@ -229,6 +359,12 @@ export function parseWardenArgs(argv: string[], env: NodeJS.ProcessEnv = process
   if (demo && flags.dataDir !== undefined) throw invalid('--demo uses a throwaway data directory; drop --data-dir (or drop --demo to use it).');
   if (demo && flags.issuer !== undefined) throw invalid('--demo (what npm start runs without --data-dir) keeps its own loopback issuer: its simulated devices and demo API call it. Drop --issuer, or give --data-dir.');
   if (flags.demoClients !== undefined && !demo) throw invalid('--demo-clients needs --demo.');
+  if (flags.masterKeyFile !== undefined && keyStore !== 'database') throw invalid('--master-key-file needs --key-store database.');
+  // Parsed and checked already, so a deployment's configuration can be written; a start must not quietly use SQLite instead.
+  if (flags.database !== undefined) throw invalid('--database (TOKEN_WARDEN_DATABASE_URL): the PostgreSQL store is not wired to the engine in this build yet (docs/postgres.md, Status); unset it to run on SQLite.');
+  if (demo && flags.adminTokenFile !== undefined) throw invalid('--demo keeps its admin token in its throwaway directory; drop --admin-token-file.');
+  // Read only for the database key store (empty counts as unset): a variable left in the environment never changes another store.
+  const masterKey = keyStore === 'database' && env[MASTER_KEY_ENV] ? new SecretText(env[MASTER_KEY_ENV]) : undefined;
   return {
     dataDir: demo ? null : path.resolve(flags.dataDir ?? defaultDataDir(env)),
     port: flags.port ?? 0,
@@ -239,8 +375,13 @@ export function parseWardenArgs(argv: string[], env: NodeJS.ProcessEnv = process
     demo,
     ...(flags.demoClients !== undefined ? { demoClients: flags.demoClients } : {}),
     ...(flags.issuer !== undefined ? { issuer: flags.issuer } : {}),
-    ...(flags.trustProxy ? { trustProxy: true } : {}),
+    ...(flags.trustProxy !== undefined ? { trustProxy: flags.trustProxy } : {}),
+    ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
+    ...(flags.drainTimeout !== undefined ? { drainTimeoutMs: flags.drainTimeout } : {}),
     ...(flags.signingAlg !== undefined ? { signingAlg: flags.signingAlg } : {}),
+    ...(flags.masterKeyFile !== undefined ? { masterKeyFile: path.resolve(flags.masterKeyFile) } : {}),
+    ...(masterKey ? { masterKey } : {}),
+    ...(flags.adminTokenFile !== undefined ? { adminTokenFile: path.resolve(flags.adminTokenFile) } : {}),
   };
 }
 
@@ -259,6 +400,6 @@ export function environmentTable(): string {
 /** The flags table of docs/configuration.md (Markdown), generated so that the docs cannot drift from the parser. */
 export function configurationTable(): string {
   const cell = (text: string) => text.replaceAll('|', '\\|');
-  const rows = flagList().map((flag) => `| \`${cell(spelled(flag))}\` | ${cell(flag.default)} | ${cell(flag.help)} |`);
-  return ['| flag | default | meaning |', '|---|---|---|', ...rows].join('\n');
+  const rows = flagList().map((flag) => `| \`${cell(spelled(flag))}\` | \`${envName(flag)}\`${flag.secret ? ' (secret)' : ''} | ${cell(flag.default)} | ${cell(flag.help)} |`);
+  return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

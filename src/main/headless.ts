@@ -3,12 +3,18 @@
  *
  * Prints exactly `Token Warden listening on <URL>` once requests are accepted, then `Issuer: <issuer>` when
  * --issuer names another URL (a proxy in front), and a `Console:` line with a one-time login code when a
- * console directory is served. SIGTERM/SIGINT close cleanly (exit 0).
+ * console directory is served. Besides these human lines, stdout carries the structured JSON log (./ops/logger,
+ * `--log-level`), one object per line: the effective configuration first (secrets masked), then requests,
+ * faults and the drain. SIGTERM drains within `--drain-timeout` (./ops/drain) and exits 0; SIGINT too.
  * A startup failure prints one line on stderr and exits 1.
  */
 import { isWardenError } from '../shared/errors';
 import { startWarden, type RunningWarden } from './app';
-import { parseWardenArgs, usage } from './config';
+import { DEFAULT_DRAIN_TIMEOUT_S, resolveConfiguration, usage } from './config';
+import { createLogger } from './ops/logger';
+
+/** Past the drain's own bound, closing the engine and store gets this long before the process gives up. */
+const CLOSE_GRACE_MS = 5_000;
 
 function fail(error: unknown): never {
   const message = isWardenError(error) ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
@@ -22,13 +28,25 @@ async function main(): Promise<void> {
     process.stdout.write(`${usage()}\n`);
     return;
   }
-  const warden: RunningWarden = await startWarden(parseWardenArgs(argv));
+  const { config, effective } = resolveConfiguration(argv);
+  const logger = createLogger({ level: config.logLevel ?? 'info' });
+  logger.info({ configuration: effective }, 'effective configuration');
+  const warden: RunningWarden = await startWarden({ ...config, logger });
   let stopping = false;
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    warden.close().then(
-      () => process.exit(0),
+    logger.info({ signal }, 'stopping');
+    const bound = (config.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_S * 1000) + CLOSE_GRACE_MS;
+    setTimeout(() => {
+      logger.error({ afterMs: bound }, 'the service did not close in time; exiting');
+      process.exit(1);
+    }, bound).unref();
+    warden.close({ drain: true }).then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
       (error: unknown) => fail(error),
     );
   };

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
 import { parseWardenArgs, startWarden } from './app';
-import { contentSecurityPolicy, createAppOrigin, forwardEngineEvents, setupAdminIpc, setupAuditExportIpc, type AppOrigin } from './ipc';
+import { contentSecurityPolicy, createAppOrigin, forwardDeploymentEvents, setupAdminIpc, setupAuditExportIpc, type AppOrigin } from './ipc';
+import { DESKTOP } from './ipc/admin-ipc';
 import { isWardenError } from '../shared/errors';
 
 export { contentSecurityPolicy } from './ipc';
@@ -140,11 +141,12 @@ async function run(): Promise<void> {
     const origin = createAppOrigin(RENDERER_INDEX_PATH, devUrl);
     hardenSession(session.defaultSession, contentSecurityPolicy(devUrl));
     running = await startWarden({ ...parseWardenArgs(wardenArgs(process.argv, app.isPackaged)), mode: 'electron' });
-    setupAdminIpc(ipcMain, () => mainWindow, running.engine, running.info, origin);
-    setupAuditExportIpc(ipcMain, dialog, () => mainWindow, running.engine, origin);
+    const deployments = running.deployments;
+    setupAdminIpc(ipcMain, () => mainWindow, running.engine, running.info, origin, { deployments });
+    setupAuditExportIpc(ipcMain, dialog, () => mainWindow, running.engine, origin, { managesRemote: () => deployments.target(DESKTOP) !== undefined });
     const window = createMainWindow(origin, devUrl);
     mainWindow = window;
-    forwardEngineEvents(running.engine, window, origin);
+    forwardDeploymentEvents(deployments, window, origin);
     window.once('closed', () => {
       if (mainWindow === window) mainWindow = null;
     });

@@ -33,6 +33,9 @@ import {
   grantTypesProblem, grantTypesSchema, lifetimeSchema, lifetimesProblem, MAX_CLIENT_NAME, registeredUriListSchema, registeredUriSchema,
 } from './client-registration';
 import { adminKeySchema, adminSchema, adminSessionSchema, adminTotpEnrollmentSchema, signedInAdminSchema } from './admin-accounts';
+import {
+  baseUrlSchema, certificateInfoSchema, currentDeploymentSchema, deploymentListSchema, deploymentSchema, deploymentTestSchema, saveDeploymentInputSchema, testDeploymentInputSchema,
+} from './deployments';
 
 const id = z.string().min(1).max(200);
 const reason = z.string().max(500).optional();
@@ -117,9 +120,13 @@ export function roleAllows(held: AdminRole, needed: AdminRole): boolean {
   return ADMIN_ROLES.indexOf(held) >= ADMIN_ROLES.indexOf(needed);
 }
 
-/** One admin method: its input and output schemas, what it does, and the least role that may call it. */
-function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string, role: AdminRole) {
-  return { input, output, doc, role };
+/**
+ * One admin method: its input and output schemas, what it does, and the least role that may call it.
+ * `local: true` marks a method answered by the process the console talks to and never forwarded to the remote
+ * deployment the console manages (the deployment profiles themselves; docs/deployments.md).
+ */
+function method<I extends z.ZodType, O extends z.ZodType, L extends boolean = false>(input: I, output: O, doc: string, role: AdminRole, local?: L) {
+  return { input, output, doc, role, local: (local ?? false) as L };
 }
 
 export const adminApi = {
@@ -310,6 +317,14 @@ export const adminApi = {
   confirmAdminTotp: method(z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') }).strict(), z.object({ ok: z.literal(true) }), 'Confirm TOTP enrollment with a code from the authenticator.', 'viewer'),
   removeAdminTotp: method(z.object({ adminId: id }).strict(), adminSchema, "Remove an admin's TOTP (one's own, or anyone's for an owner).", 'viewer'),
   getSignedInAdmin: method(empty, signedInAdminSchema, 'Who is calling, with which role.', 'viewer'),
+  // Deployment profiles (local-only: answered here, never forwarded; docs/deployments.md).
+  listDeployments: method(empty, deploymentListSchema, '"This computer" and the saved remote deployments (no secrets), and the one this console manages.', 'viewer', true),
+  currentDeployment: method(empty, currentDeploymentSchema, 'The deployment this console manages, and the actor and role it acts with there.', 'viewer', true),
+  saveDeployment: method(saveDeploymentInputSchema, deploymentSchema, "Add or edit a remote deployment profile; its API key goes to the OS keychain, never to the profile file.", 'owner', true),
+  removeDeployment: method(z.object({ id }).strict(), z.object({ removed: z.literal(true) }), 'Remove a profile and its stored key; consoles managing it return to "This computer".', 'owner', true),
+  testDeployment: method(testDeploymentInputSchema, deploymentTestSchema, "Connect to a deployment with the given (or stored) key: its issuer, version, and the key's actor and role.", 'owner', true),
+  fetchDeploymentCertificate: method(z.object({ baseUrl: baseUrlSchema }).strict(), certificateInfoSchema, "The https server's leaf certificate and its SHA-256 fingerprint, for pinning (trust on first use).", 'owner', true),
+  switchDeployment: method(z.object({ id }).strict(), currentDeploymentSchema, 'Manage another deployment from this console (it must answer first); lends the profile\'s stored key.', 'owner', true),
   // Demo mode (`--demo`): refused with `not_found` when the service runs without a demo world.
   getDemoState: method(empty, demoStateSchema, 'Demo mode: the simulated devices, the demo API and the attacker.', 'viewer'),
   setDemoPaused: method(z.object({ paused: z.boolean() }).strict(), z.object({ paused: z.boolean() }), 'Demo mode: pause or resume every simulated device.', 'operator'),
@@ -326,6 +341,13 @@ export type AdminMethod = keyof AdminApi;
 export type AdminInput<M extends AdminMethod> = z.input<AdminApi[M]['input']>;
 export type AdminOutput<M extends AdminMethod> = z.infer<AdminApi[M]['output']>;
 export const ADMIN_METHODS = Object.keys(adminApi) as AdminMethod[];
+
+/** Methods answered by the process the console talks to, never forwarded to a remote deployment. */
+export type LocalOnlyMethod = { [M in AdminMethod]: AdminApi[M]['local'] extends true ? M : never }[AdminMethod];
+
+export function isLocalOnlyMethod(method: AdminMethod): method is LocalOnlyMethod {
+  return adminApi[method].local;
+}
 
 export function isAdminMethod(value: unknown): value is AdminMethod {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(adminApi, value);

@@ -71,6 +71,10 @@ export const DOMAIN_EVENT_TYPES = [
   'admin.login_throttled',
   'admin.session_ended',
   'admin.forbidden',
+  // Remote deployment profiles of this console host (src/main/deployments): data.deploymentId, name, baseUrl.
+  'deployment.saved',
+  'deployment.removed',
+  'deployment.switched',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

@@ -1,6 +1,8 @@
 /**
  * Runs the headless service as a separate process (`npm run serve` or tsx directly) and waits for its
  * "listening" line. The process gets its own process group so that stopping it reaches npm's children too.
+ * Its stdout mixes the human lines (`Token Warden listening on …`) with the structured JSON log: lines that
+ * parse as a JSON object go to `logs`, the others to `stdout`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -12,7 +14,12 @@ export interface ServeProcess {
   child: ChildProcess;
   /** The base URL from `Token Warden listening on <url>`. */
   url: string;
+  /** The human lines of stdout. */
   stdout: string[];
+  /** The structured log events (JSON lines of stdout), parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** Resolves with the first log event that `match` accepts (bounded wait). */
+  waitForLog(match: (event: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   stderr: () => string;
   /** Resolves once stdout has at least `count` lines (bounded wait). */
   waitForLines(count: number, timeoutMs?: number): Promise<string[]>;
@@ -22,8 +29,21 @@ export interface ServeProcess {
 
 export interface ExitResult {
   code: number | null;
+  /** The human lines of stdout (JSON log lines are in `logs`). */
   stdout: string;
+  logs: Array<Record<string, unknown>>;
   stderr: string;
+}
+
+/** A structured log line, parsed; undefined for a human line. */
+function logEvent(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function launch(via: 'npm' | 'tsx', args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
@@ -39,7 +59,21 @@ function launch(via: 'npm' | 'tsx', args: string[], env: NodeJS.ProcessEnv = {})
 export function startServeProcess(args: string[], options: { via?: 'npm' | 'tsx'; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ServeProcess> {
   const child = launch(options.via ?? 'tsx', args, options.env);
   const stdout: string[] = [];
+  const logs: Array<Record<string, unknown>> = [];
   const lineWaiters: Array<() => void> = [];
+  const logWaiters: Array<() => void> = [];
+  const waitForLog = (match: (event: Record<string, unknown>) => boolean, timeoutMs = 5_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no such log event among ${logs.length}: ${logs.map((event) => String(event.msg)).join(' | ')}`)), timeoutMs);
+      const check = () => {
+        const found = logs.find(match);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        } else logWaiters.push(check);
+      };
+      check();
+    });
   let stderr = '';
   let exited = false;
   const waitForLines = (count: number, timeoutMs = 5_000) =>
@@ -82,12 +116,18 @@ export function startServeProcess(args: string[], options: { via?: 'npm' | 'tsx'
       while ((newline = buffer.indexOf('\n')) !== -1) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
+        const event = logEvent(line);
+        if (event) {
+          logs.push(event);
+          logWaiters.splice(0).forEach((waiter) => waiter());
+          continue;
+        }
         stdout.push(line);
         lineWaiters.splice(0).forEach((waiter) => waiter());
         const match = /^Token Warden listening on (http:\/\/\S+)$/.exec(line);
         if (match) {
           clearTimeout(timer);
-          resolve({ child, url: match[1]!, stdout, stderr: () => stderr, waitForLines, stop });
+          resolve({ child, url: match[1]!, stdout, logs, waitForLog, stderr: () => stderr, waitForLines, stop });
         }
       }
     });
@@ -115,7 +155,9 @@ export function runServeProcess(args: string[], env: NodeJS.ProcessEnv = {}, tim
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      const lines = stdout.split('\n');
+      const logs = lines.map(logEvent).filter((event) => event !== undefined);
+      resolve({ code, stdout: lines.filter((line) => logEvent(line) === undefined).join('\n'), logs, stderr });
     });
   });
 }

@@ -43,12 +43,22 @@ describe('--issuer', () => {
 });
 
 describe('--trust-proxy', () => {
-  it('is a switch, off unless given', () => {
+  it('alone is the switch it always was (the immediate peer, one hop), off unless given', () => {
     expect(parseWardenArgs(['--data-dir', '/tmp/w', '--trust-proxy'])).toMatchObject({ trustProxy: true });
+    expect(parseWardenArgs(['--trust-proxy', '--data-dir', '/tmp/w'])).toMatchObject({ trustProxy: true, dataDir: '/tmp/w' });
     expect(parseWardenArgs(['--data-dir', '/tmp/w'])).not.toHaveProperty('trustProxy');
-    refusedWith(['--trust-proxy=yes'], /--trust-proxy takes no value/);
     refusedWith(['--trust-proxy', '--trust-proxy'], /more than once/);
   });
+
+  it('takes CIDRs, IPv4 and IPv6, in one argument with commas or in several', () => {
+    expect(parseWardenArgs(['--trust-proxy', '10.0.0.0/8,fd00::/8', '--data-dir', '/tmp/w'])).toMatchObject({ trustProxy: ['10.0.0.0/8', 'fd00::/8'] });
+    expect(parseWardenArgs(['--data-dir', '/tmp/w', '--trust-proxy', '10.0.0.0/8', '192.168.1.7', '::1'])).toMatchObject({ trustProxy: ['10.0.0.0/8', '192.168.1.7', '::1'] });
+    expect(parseWardenArgs(['--data-dir', '/tmp/w', '--trust-proxy=172.16.0.0/12'])).toMatchObject({ trustProxy: ['172.16.0.0/12'] });
+  });
+
+  for (const given of ['yes', '10.0.0.0/33', 'fd00::/129', '10.0.0/8', '10.0.0.0/-1', '10.0.0.0/8,', 'proxy.example.com']) {
+    it(`refuses ${JSON.stringify(given)}`, () => refusedWith(['--data-dir', '/tmp/w', `--trust-proxy=${given}`], /^--trust-proxy takes CIDRs/));
+  }
 });
 
 describe('--signing-alg', () => {

@@ -3,7 +3,7 @@
  * arrive as `unknown`, are checked against the shared contract (the caller's role first, then the input),
  * and the handler's result or error comes back as a `Result` — never a thrown exception.
  */
-import { adminApi, isAdminMethod, roleAllows, type AdminMethod, type AdminOutput, type AdminRole } from '../../shared/admin-api';
+import { adminApi, isAdminMethod, roleAllows, type AdminMethod, type AdminOutput, type AdminRole, type LocalOnlyMethod } from '../../shared/admin-api';
 import { WardenError, toErrorInfo, type Result } from '../../shared/errors';
 import type { z } from 'zod';
 
@@ -33,9 +33,12 @@ export const TOTP_ENROLLMENT_METHODS: ReadonlySet<AdminMethod> = new Set<AdminMe
 /** Where dispatch reports a call refused for its role (the engine audits it as `admin.forbidden`). */
 export const ON_FORBIDDEN: unique symbol = Symbol('onForbidden');
 
+type AdminHandler<M extends AdminMethod> = (input: z.infer<(typeof adminApi)[M]['input']>, ctx: ActorContext) => Promise<AdminOutput<M>> | AdminOutput<M>;
+
+/** The engine answers every method but the local-only ones, which the console host adds (src/main/deployments). */
 export type AdminHandlers = {
-  [M in AdminMethod]: (input: z.infer<(typeof adminApi)[M]['input']>, ctx: ActorContext) => Promise<AdminOutput<M>> | AdminOutput<M>;
-} & { [ON_FORBIDDEN]?: (ctx: ActorContext, method: AdminMethod, needed: AdminRole) => void };
+  [M in Exclude<AdminMethod, LocalOnlyMethod>]: AdminHandler<M>;
+} & { [M in LocalOnlyMethod]?: AdminHandler<M> } & { [ON_FORBIDDEN]?: (ctx: ActorContext, method: AdminMethod, needed: AdminRole) => void };
 
 export function describeZodError(error: z.ZodError): string {
   return error.issues
@@ -74,7 +77,8 @@ export async function dispatchAdmin(
     return { ok: false, error: { code: 'invalid_input', message: `Invalid input for ${method}: ${describeZodError(parsed.error)}` } };
   }
   try {
-    const handler = handlers[method] as (input: unknown, ctx: ActorContext) => unknown;
+    const handler = handlers[method] as ((input: unknown, ctx: ActorContext) => unknown) | undefined;
+    if (handler === undefined) return { ok: false, error: { code: 'not_found', message: `${method} is answered by the console host, not by this engine.` } };
     const value = await handler(parsed.data, ctx);
     return { ok: true, value };
   } catch (error) {

@@ -83,6 +83,8 @@ export class Engine implements TokenEngine {
   private demo: DemoControl | undefined;
   private readonly refreshes = new TurnBatch<PendingRefresh>((queue) => this.flushRefreshes(queue));
   private readonly feedAcks = new TurnBatch<FeedAck>((acks) => this.flushFeedAcks(acks));
+  /** The operations layer's metrics: each refresh batch's size (group commit). */
+  private refreshBatchObserver: ((size: number) => void) | undefined;
 
   private constructor(
     readonly ctx: EngineContext,
@@ -225,7 +227,13 @@ export class Engine implements TokenEngine {
     return new Promise((resolve, reject) => this.refreshes.push({ request, resolve, reject }));
   }
 
+  /** Observes the size of every refresh batch (one transaction each); undefined stops it. */
+  observeRefreshBatches(observer: ((size: number) => void) | undefined): void {
+    this.refreshBatchObserver = observer;
+  }
+
   private flushRefreshes(queue: PendingRefresh[]): void {
+    this.refreshBatchObserver?.(queue.length);
     let results: ({ ok: true; value: Outcome } | { ok: false; error: unknown })[];
     try {
       results = this.ctx.runMany(queue.map(({ request }) => (tx) => refreshUnit(this.ctx, tx, request)));

@@ -104,9 +104,9 @@ export class AdminAuth {
     if (req.headers['sec-fetch-site'] === 'cross-site') throw new WardenError('forbidden', 'Cross-site requests to the admin API are refused.');
   }
 
-  /** `Set-Cookie` for a new session, or for clearing it (`null`). */
-  sessionCookie(session: { token: string; absoluteExpiresAt: number } | null): string {
-    const secure = this.issuerOrigin?.startsWith('https:') ? '; Secure' : '';
+  /** `Set-Cookie` for a new session, or for clearing it (`null`); `https`: a trusted proxy said the request was. */
+  sessionCookie(session: { token: string; absoluteExpiresAt: number } | null, https = false): string {
+    const secure = https || this.issuerOrigin?.startsWith('https:') ? '; Secure' : '';
     if (!session) return `${ADMIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=0${secure}`;
     const maxAge = Math.max(0, Math.floor((session.absoluteExpiresAt - this.options.clock.now()) / 1000));
     return `${ADMIN_COOKIE}=${session.token}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=${maxAge}${secure}`;

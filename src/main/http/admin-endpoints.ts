@@ -13,11 +13,13 @@ import type { BridgeInfo } from '../../shared/bridge';
 import type { DomainEventType } from '../../shared/events';
 import { toErrorInfo, WardenError, type ErrorCode, type Result } from '../../shared/errors';
 import { dispatchAdmin } from '../engine/dispatch';
+import { proxyRemoteEvents } from './remote-events';
 import type { AdminAuth } from './admin-auth';
 import { readJson } from './body';
 import type { ServiceContext } from './context';
 import { NO_STORE, sendJson } from './respond';
 import type { SseRegistry } from './sse';
+import type { DeploymentManager } from '../deployments/index';
 
 export const ADMIN_RPC_PREFIX = '/admin/rpc/';
 
@@ -39,6 +41,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   storage_error: 500,
   keychain_unavailable: 503,
   no_active_key: 503,
+  // A remote deployment this console host manages did not answer, or presented the wrong certificate.
+  deployment_unreachable: 502,
+  certificate_mismatch: 502,
 };
 
 export function statusForError(code: ErrorCode): number {
@@ -79,6 +84,8 @@ export class AdminEndpoints {
     private readonly auth: AdminAuth,
     private readonly sse: SseRegistry,
     private readonly info: BridgeInfo,
+    /** The console host's deployments: calls and events go to the caller's current one (docs/deployments.md). */
+    private readonly deployments?: DeploymentManager,
   ) {}
 
   private wrap(name: string, handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void) {
@@ -91,9 +98,8 @@ export class AdminEndpoints {
       const { who } = this.auth.authenticate(req, { enrollment: true });
       const method = url.pathname.slice(ADMIN_RPC_PREFIX.length);
       const input = await readJson(req);
-      const result = await dispatchAdmin(this.ctx.engine.admin, method, input, who, (fault) =>
-        this.ctx.logFault(`admin ${method}`, fault),
-      );
+      const report = (fault: unknown) => this.ctx.logFault(`admin ${method}`, fault);
+      const result = this.deployments ? await this.deployments.call(method, input, who, report) : await dispatchAdmin(this.ctx.engine.admin, method, input, who, report);
       sendResult(res, result);
     });
   }
@@ -101,15 +107,19 @@ export class AdminEndpoints {
   bridgeInfo() {
     return this.wrap('GET /admin/info', (req, res) => {
       this.auth.checkPlace(req);
-      this.auth.authenticate(req);
-      sendResult(res, { ok: true, value: this.info });
+      const { who } = this.auth.authenticate(req);
+      sendResult(res, { ok: true, value: this.deployments?.info(who) ?? this.info });
     });
   }
 
   events() {
-    return this.wrap('GET /admin/events', (req, res) => {
+    return this.wrap('GET /admin/events', async (req, res) => {
       this.auth.checkPlace(req);
       const principal = this.auth.authenticate(req);
+      if (this.deployments?.target(principal.who)) {
+        await proxyRemoteEvents(this.ctx, this.auth, this.sse, this.deployments, req, res, principal);
+        return;
+      }
       let until = principal.session ? Math.min(principal.session.row.idleExpiresAt, principal.session.row.absoluteExpiresAt) : Number.POSITIVE_INFINITY;
       const stream = this.sse.open(req, res);
       stream.write(': live\n\n');
@@ -128,6 +138,11 @@ export class AdminEndpoints {
         stream.write(`${event.seq === null ? '' : `id: ${event.seq}\n`}data: ${JSON.stringify(event)}\n\n`);
       });
       stream.onClose(unsubscribe);
+      // Switching deployment ends this caller's stream: the console reconnects to the new one.
+      if (this.deployments) {
+        const key = this.deployments.callerKey(principal.who);
+        stream.onClose(this.deployments.onSwitch((switched) => switched === key && stream.close()));
+      }
     });
   }
 }

@@ -19,7 +19,7 @@ import { AddressThrottle, DEFAULT_ADDRESS_THROTTLE, type ThrottleOptions } from 
 import { csrfTokenFor, type AdminAuth, type AdminPrincipal } from './admin-auth';
 import { sendResult, wrapAdminEndpoint } from './admin-endpoints';
 import { readJson } from './body';
-import { clientAddress } from './client-address';
+import { clientAddress, requestIsHttps } from './client-address';
 import type { Endpoint, ServiceContext } from './context';
 import type { OpenedSession } from '../engine/admin-sessions';
 
@@ -53,9 +53,9 @@ export class AdminSessionEndpoints {
     };
   }
 
-  private started(res: ServerResponse, opened: OpenedSession): void {
+  private started(req: IncomingMessage, res: ServerResponse, opened: OpenedSession): void {
     const principal: AdminPrincipal = { who: opened.who, session: { row: opened.session, cookie: opened.token } };
-    const cookie = this.auth.sessionCookie({ token: opened.token, absoluteExpiresAt: opened.session.absoluteExpiresAt });
+    const cookie = this.auth.sessionCookie({ token: opened.token, absoluteExpiresAt: opened.session.absoluteExpiresAt }, requestIsHttps(req));
     sendResult(res, { ok: true, value: this.me(principal) }, { 'Set-Cookie': cookie });
   }
 
@@ -71,7 +71,7 @@ export class AdminSessionEndpoints {
       let failed = false;
       try {
         const opened = await this.ctx.engine.adminAccess.login({ username: field(body, 'username'), password: field(body, 'password'), totp: field(body, 'totp'), ...client });
-        this.started(res, opened);
+        this.started(req, res, opened);
       } catch (error) {
         // Only an evaluated, wrong password (or TOTP code) uses up the address's budget.
         failed = error instanceof WardenError && error.code === 'invalid_credentials';
@@ -86,7 +86,7 @@ export class AdminSessionEndpoints {
     return wrapAdminEndpoint(this.ctx, 'POST /admin/session', async (req, res) => {
       this.auth.checkPlace(req);
       this.auth.consumeCode(field(await readJson(req), 'code'));
-      this.started(res, this.ctx.engine.adminAccess.openBootstrapSession(clientOf(req)));
+      this.started(req, res, this.ctx.engine.adminAccess.openBootstrapSession(clientOf(req)));
     });
   }
 
@@ -103,7 +103,7 @@ export class AdminSessionEndpoints {
       const principal = this.auth.authenticate(req, { enrollment: true });
       if (!principal.session) throw new WardenError('invalid_input', 'Only a console session signs out; a key is revoked instead (revokeAdminKey).');
       this.ctx.engine.adminAccess.signOut(principal.session.row.id, principal.who);
-      sendResult(res, { ok: true, value: { ended: 1 } }, { 'Set-Cookie': this.auth.sessionCookie(null) });
+      sendResult(res, { ok: true, value: { ended: 1 } }, { 'Set-Cookie': this.auth.sessionCookie(null, requestIsHttps(req)) });
     });
   }
 
@@ -112,7 +112,7 @@ export class AdminSessionEndpoints {
       this.auth.checkPlace(req);
       const principal = this.auth.authenticate(req, { enrollment: true });
       const ended = this.ctx.engine.adminAccess.signOutEverywhere(principal.who);
-      sendResult(res, { ok: true, value: { ended } }, principal.session ? { 'Set-Cookie': this.auth.sessionCookie(null) } : {});
+      sendResult(res, { ok: true, value: { ended } }, principal.session ? { 'Set-Cookie': this.auth.sessionCookie(null, requestIsHttps(req)) } : {});
     });
   }
 }

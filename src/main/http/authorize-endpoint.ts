@@ -6,6 +6,7 @@
  * password attempts pass the same per-address throttle as the token endpoint's, and the engine's per-user one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestIsHttps } from './client-address';
 import { isWardenError } from '../../shared/errors';
 import { BROWSER_SESSION_COOKIE } from '../engine/browser-sessions';
 import { readForm, type FormParams } from './body';
@@ -20,7 +21,8 @@ const MAX_USERNAME = 256;
 export function authorizeEndpoints(ctx: ServiceContext) {
   const csrf = new CsrfTokens();
   const issuer = ctx.engine.issuer;
-  const secure = new URL(issuer).protocol === 'https:';
+  // Secure cookies when the issuer is https, or when a trusted proxy says this request came over https.
+  const secureFor = (req: IncomingMessage) => new URL(issuer).protocol === 'https:' || requestIsHttps(req);
   const issuerOrigin = new URL(issuer).origin;
 
   function redirect(res: ServerResponse, status: 302 | 303, location: string, cookies: string[] = []): void {
@@ -38,7 +40,7 @@ export function authorizeEndpoints(ctx: ServiceContext) {
   }
 
   function showForm(req: IncomingMessage, res: ServerResponse, request: AuthorizationRequest, status: number, username: string, error: string | null, invalid = false, extra: Record<string, string | number> = {}): void {
-    const { value, setCookie } = csrf.cookieFor(req, secure);
+    const { value, setCookie } = csrf.cookieFor(req, secureFor(req));
     const html = renderSignInPage({
       appName: request.client.name,
       hidden: {
@@ -156,7 +158,7 @@ export function authorizeEndpoints(ctx: ServiceContext) {
       attempt.settle(failed);
     }
     const row = signedIn.browserSession;
-    const cookies = signedIn.cookie === null ? [] : [browserSessionCookie(signedIn.cookie, secure, row.rememberMe ? Math.max(0, Math.floor((row.expiresAt - ctx.clock.now()) / 1000)) : null)];
+    const cookies = signedIn.cookie === null ? [] : [browserSessionCookie(signedIn.cookie, secureFor(req), row.rememberMe ? Math.max(0, Math.floor((row.expiresAt - ctx.clock.now()) / 1000)) : null)];
     if (!issue(res, request, row.id, 303, cookies)) {
       showForm(req, res, request, 401, username, 'Your sign-in was ended by an administrator. Please sign in again.');
     }

@@ -10,6 +10,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestIsHttps } from './client-address';
 import { isWardenError } from '../../shared/errors';
 import { BROWSER_SESSION_COOKIE } from '../engine/browser-sessions';
 import type { IdTokenHint } from '../engine/end-session';
@@ -69,7 +70,8 @@ function afterLogout(redirectUri: string, state: string | undefined): string {
 export function endSessionEndpoints(ctx: ServiceContext): { get: Endpoint; post: Endpoint } {
   const engine = ctx.engine;
   const issuerOrigin = new URL(engine.issuer).origin;
-  const secure = new URL(engine.issuer).protocol === 'https:';
+  // Secure cookies when the issuer is https, or when a trusted proxy says this request came over https.
+  const secureFor = (req: IncomingMessage) => new URL(engine.issuer).protocol === 'https:' || requestIsHttps(req);
   // Binds the confirmation form to the browser session cookie; a restart invalidates open forms (asks again).
   const csrfKey = randomBytes(32);
   const csrfFor = (cookie: string) => createHmac('sha256', csrfKey).update(`logout:${cookie}`).digest('base64url');
@@ -99,7 +101,7 @@ export function endSessionEndpoints(ctx: ServiceContext): { get: Endpoint; post:
     const cookie = readCookies(req).get(BROWSER_SESSION_COOKIE);
     const browser = engine.frontChannel.browserSession(cookie);
     engine.endSession.logout({ hint: checked.hint, browserSessionId: browser?.id, browserSessionUserId: browser?.userId });
-    const clear: Record<string, string> = cookie === undefined ? {} : { 'Set-Cookie': browserSessionCookie('', secure, 0) };
+    const clear: Record<string, string> = cookie === undefined ? {} : { 'Set-Cookie': browserSessionCookie('', secureFor(req), 0) };
     if (checked.redirectUri !== undefined) {
       res.writeHead(status, { Location: afterLogout(checked.redirectUri, checked.state), 'Cache-Control': 'no-store', Pragma: 'no-cache', 'Referrer-Policy': 'no-referrer', ...clear });
       res.end();

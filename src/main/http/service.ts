@@ -27,6 +27,8 @@ import { StaticConsole } from './static-console';
 import { tokenEndpoint } from './token-endpoint';
 import { userinfoEndpoint } from './userinfo-endpoint';
 import { preflight } from './cors';
+import type { DeploymentManager } from '../deployments/index';
+import { remoteAwareExport } from './remote-export';
 
 export interface TokenServiceOptions {
   engine: TokenEngine;
@@ -46,6 +48,8 @@ export interface TokenServiceOptions {
   extraAdminHosts?: string[];
   /** Where internal faults are reported; defaults to stderr. */
   logFault?: (where: string, fault: unknown) => void;
+  /** The deployments the console manages: admin calls and events follow each caller's current one. */
+  deployments?: DeploymentManager;
 }
 
 export interface TokenService {
@@ -80,7 +84,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const receipts = new FeedReceipts();
   const feed = new RevocationFeed(ctx, sse, receipts, options.feedLimits);
   const auth = new AdminAuth({ clock: options.clock, adminTokenHash: options.adminTokenHash, port: options.port, extraHosts: options.extraAdminHosts ?? [], issuer: options.engine.issuer, access: options.engine.adminAccess });
-  const admin = new AdminEndpoints(ctx, auth, sse, options.info);
+  const admin = new AdminEndpoints(ctx, auth, sse, options.info, options.deployments);
   const adminSessions = new AdminSessionEndpoints(ctx, auth, options.addressThrottle ?? DEFAULT_ADDRESS_THROTTLE);
   const staticConsole = options.consoleDir ? new StaticConsole(options.consoleDir).endpoint() : undefined;
   const authorize = authorizeEndpoints(ctx);
@@ -105,7 +109,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     ['/admin/logout-all', { POST: adminSessions.logoutAll() }],
     ['/admin/info', { GET: admin.bridgeInfo() }],
     ['/admin/events', { GET: admin.events() }],
-    [AUDIT_EXPORT_PATH, { GET: auditExportEndpoint(ctx, auth) }],
+    [AUDIT_EXPORT_PATH, { GET: options.deployments ? remoteAwareExport(ctx, auth, options.deployments, auditExportEndpoint(ctx, auth)) : auditExportEndpoint(ctx, auth) }],
   ]);
   const rpc = admin.rpc();
 

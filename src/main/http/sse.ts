@@ -91,6 +91,11 @@ export class SseRegistry {
     return this.streams.size;
   }
 
+  /** Tells every open stream's client to reconnect after `retryMs` (SSE `retry:`), e.g. before a drain ends them. */
+  announceRetry(retryMs: number): void {
+    for (const stream of this.streams) stream.write(`retry: ${Math.max(0, Math.round(retryMs))}\n: the service is stopping; reconnect\n\n`);
+  }
+
   closeAll(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;

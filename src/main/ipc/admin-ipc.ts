@@ -8,6 +8,7 @@ import { IPC_CALL, IPC_INFO, type BridgeInfo } from '../../shared/bridge';
 import type { Result } from '../../shared/errors';
 import { dispatchAdmin, type ActorContext } from '../engine/dispatch';
 import type { TokenEngine } from '../engine/types';
+import type { DeploymentManager } from '../deployments/index';
 import type { AppOrigin } from './app-origin';
 import { isTrustedSender } from './sender-check';
 
@@ -28,6 +29,8 @@ const INTERNAL: Result<never> = { ok: false, error: { code: 'internal_error', me
 export interface AdminIpcOptions {
   /** Where unexpected (non-WardenError) failures are reported; their detail never crosses IPC. */
   onInternalError?: (error: unknown) => void;
+  /** The deployments the window manages: calls and the header facts follow its current one (docs/deployments.md). */
+  deployments?: DeploymentManager;
 }
 
 /**
@@ -60,10 +63,12 @@ export function setupAdminIpc(
 
   ipcMain.handle(
     IPC_CALL,
-    guarded((method: unknown, input: unknown) => dispatchAdmin(engine.admin, method, input, DESKTOP, report)),
+    guarded((method: unknown, input: unknown) =>
+      options.deployments ? options.deployments.call(method, input, DESKTOP, report) : dispatchAdmin(engine.admin, method, input, DESKTOP, report),
+    ),
   );
   // A copy, so nothing the handler returns can alias state the main process keeps.
-  ipcMain.handle(IPC_INFO, guarded(() => ({ ok: true, value: { ...info } })));
+  ipcMain.handle(IPC_INFO, guarded(() => ({ ok: true, value: options.deployments?.info(DESKTOP) ?? { ...info } })));
 
   return () => {
     ipcMain.removeHandler(IPC_CALL);

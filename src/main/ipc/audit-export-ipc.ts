@@ -45,6 +45,8 @@ export interface AuditExportIpcOptions {
   onInternalError?: (error: unknown) => void;
   /** The instant the file is named after (the desktop's clock). */
   now?: () => number;
+  /** While the window manages a remote deployment the export is refused (not forwarded yet; docs/deployments.md). */
+  managesRemote?: () => boolean;
 }
 
 export function setupAuditExportIpc(
@@ -59,6 +61,9 @@ export function setupAuditExportIpc(
   const now = options.now ?? Date.now;
 
   async function exportAudit(format: unknown, filter: unknown): Promise<Result<AuditSaveResult>> {
+    if (options.managesRemote?.()) {
+      return { ok: false, error: { code: 'conflict', message: "The desktop app exports the audit of This computer only: use the remote deployment's browser console, or GET /admin/audit/export there." } };
+    }
     const parsedFormat = auditExportFormatSchema.safeParse(format);
     if (!parsedFormat.success) return { ok: false, error: { code: 'invalid_input', message: 'format must be csv or jsonl.' } };
     const opened = await openAuditExport(engine.admin, DESKTOP, (filter ?? {}) as AuditFilterInput, parsedFormat.data);

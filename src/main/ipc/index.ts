@@ -2,6 +2,7 @@
 export { setupAdminIpc, DESKTOP_ACTOR, type AdminIpcOptions } from './admin-ipc';
 export { setupAuditExportIpc } from './audit-export-ipc';
 export { forwardEngineEvents } from './event-forwarding';
+export { forwardDeploymentEvents } from './deployment-events';
 export { createAppOrigin, type AppOrigin } from './app-origin';
 export { isTrustedSender, type SenderEvent } from './sender-check';
 export { contentSecurityPolicy, metaContentSecurityPolicy } from './content-security-policy';

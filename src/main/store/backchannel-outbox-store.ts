@@ -56,6 +56,11 @@ export interface BackchannelOutboxStore {
   settle(id: number, result: AttemptResult): boolean;
   /** The earliest instant a pending row becomes claimable (its next attempt, or its lease's end), if any. */
   nextDueAt(): number | undefined;
+  /**
+   * How many rows are pending (neither delivered nor failed): the queue depth the metrics report. Optional
+   * while the PostgreSQL sub-store catches up (absent: the gauge has no sample).
+   */
+  pendingCount?(): number;
   /** Every row owed for one feed event, oldest first, at most `limit`. */
   listByRevocation(revocationId: number, limit: number): OutboxRow[];
   /** Rows of one session, oldest first (a session ends once, but the test and the console ask). */

@@ -68,6 +68,11 @@ export class SqliteBackchannelOutboxStore implements BackchannelOutboxStore {
     return row.due ?? undefined;
   }
 
+  pendingCount(): number {
+    // Counted on the partial index of pending rows: as cheap as the queue is short.
+    return (this.q(`SELECT COUNT(*) AS n FROM backchannel_outbox WHERE ${PENDING}`).get() as { n: number }).n;
+  }
+
   listByRevocation(revocationId: number, limit: number): OutboxRow[] {
     return this.q(`SELECT ${OUTBOX} FROM backchannel_outbox WHERE revocation_id = ? ORDER BY id LIMIT ?`).all(revocationId, limit) as OutboxRow[];
   }

@@ -21,6 +21,8 @@ export type Page =
   | { name: 'inspector'; token: string | null }
   | { name: 'settings' }
   | { name: 'demo' }
+  /** The deployments this console can manage (local-only: docs/deployments.md). */
+  | { name: 'deployments' }
   | { name: 'not_found'; path: string };
 
 export interface Route {
@@ -57,6 +59,7 @@ function toPage(parts: string[], query: URLSearchParams, path: string): Page {
     case 'audit':
     case 'settings':
     case 'demo':
+    case 'deployments':
       return { name: first };
     case 'inspector':
       return { name: 'inspector', token: query.get('token') };
@@ -85,6 +88,7 @@ export const href = {
   inspector: (token?: string) => (token ? `#/inspector?${new URLSearchParams({ token }).toString()}` : '#/inspector'),
   settings: () => '#/settings',
   demo: () => '#/demo',
+  deployments: () => '#/deployments',
 };
 
 function withQuery(path: string, params?: Record<string, string>): string {

@@ -13,7 +13,15 @@ import { useEffect, useState } from 'react';
 import type { BridgeInfo } from '../../../shared/bridge';
 import { onStreamStatus, streamStatus, type StreamStatus } from '../../api';
 import { AccountMenu } from './AccountMenu';
+import { DeploymentSwitcher } from '../deployments/DeploymentSwitcher';
 import { useSession } from './session-context';
+
+const KEY_STORE_LABEL: Record<BridgeInfo['keyStore'], string> = { keychain: 'keys: OS keychain', database: 'keys: database', memory: 'keys: in memory' };
+const KEY_STORE_TIP: Record<BridgeInfo['keyStore'], string> = {
+  keychain: 'Private keys live in the OS keychain',
+  database: 'Private keys live in the database, encrypted under the master key',
+  memory: 'Private keys live in memory and vanish on exit',
+};
 
 const STREAM_LABEL: Record<StreamStatus, string> = {
   idle: 'live',
@@ -47,6 +55,7 @@ export function HeaderBar({ info, mode, onToggleMode }: Props) {
           Token Warden
         </Typography>
         <Stack direction="row" spacing={1} sx={{ flexGrow: 1, alignItems: 'center', overflow: 'hidden', ml: 2 }}>
+          <DeploymentSwitcher />
           {info && (
             <>
               {/* Below 1200 px the header keeps the issuer, key store and stream state, which an admin acts on. */}
@@ -60,10 +69,10 @@ export function HeaderBar({ info, mode, onToggleMode }: Props) {
               <Tooltip title="Issuer (iss) of every token">
                 <Chip label={info.issuer} data-testid="header-issuer" variant="outlined" />
               </Tooltip>
-              <Tooltip title={info.keyStore === 'keychain' ? 'Private keys live in the OS keychain' : 'Private keys live in memory and vanish on exit'}>
+              <Tooltip title={KEY_STORE_TIP[info.keyStore]}>
                 <Chip
-                  label={info.keyStore === 'keychain' ? 'keys: OS keychain' : 'keys: in memory'}
-                  color={info.keyStore === 'keychain' ? 'default' : 'warning'}
+                  label={KEY_STORE_LABEL[info.keyStore]}
+                  color={info.keyStore === 'memory' ? 'warning' : 'default'}
                   data-testid="header-keystore"
                   data-key-store={info.keyStore}
                   variant="outlined"

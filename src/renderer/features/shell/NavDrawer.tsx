@@ -20,6 +20,7 @@ import SearchIcon from '@mui/icons-material/ManageSearch';
 import SettingsIcon from '@mui/icons-material/Settings';
 import AdminPanelSettingsIcon from '@mui/icons-material/AdminPanelSettings';
 import ScienceIcon from '@mui/icons-material/Science';
+import SettingsEthernetIcon from '@mui/icons-material/SettingsEthernet';
 import type { ReactNode } from 'react';
 import { href, type Page } from '../../lib/router';
 import { useBridgeInfo } from './use-bridge-info';
@@ -48,6 +49,7 @@ const ITEMS: NavItem[] = [
   { id: 'inspector', label: 'Inspector', href: href.inspector(), icon: <SearchIcon />, pages: ['inspector'] },
   { id: 'settings', label: 'Settings', href: href.settings(), icon: <SettingsIcon />, pages: ['settings'] },
   { id: 'admins', label: 'Admins', href: href.admins(), icon: <AdminPanelSettingsIcon />, pages: ['admins'] },
+  { id: 'deployments', label: 'Deployments', href: href.deployments(), icon: <SettingsEthernetIcon />, pages: ['deployments'] },
 ];
 
 /** Shown only in demo mode (`--demo`). */

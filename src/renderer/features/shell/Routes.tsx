@@ -6,6 +6,7 @@ import { AdminsPage } from '../admins/AdminsPage';
 import { AlertsPage } from '../alerts/AlertsPage';
 import { AuditPage } from '../audit/AuditPage';
 import { DemoPage } from '../demo/DemoPage';
+import { DeploymentsPage } from '../deployments/DeploymentsPage';
 import { ClientsPage } from '../clients/ClientsPage';
 import { ClientDetailPage } from '../clients/ClientDetailPage';
 import { InspectorPage } from '../inspector/InspectorPage';
@@ -48,6 +49,8 @@ export function Routes({ page }: { page: Page }) {
       return <AdminsPage />;
     case 'demo':
       return <DemoPage />;
+    case 'deployments':
+      return <DeploymentsPage />;
     case 'not_found':
       return (
         <EmptyState

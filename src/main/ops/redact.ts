@@ -1,0 +1,69 @@
+/**
+ * What the structured log must never carry: tokens, secrets, passwords, Authorization and Cookie headers,
+ * authorization codes, refresh tokens. Two nets, because a secret can arrive as a field or inside text:
+ *
+ * - by key: any field whose name says it holds one (password, secret, token, authorization, cookie, code, …)
+ *   is replaced, at any depth;
+ * - by shape: inside every string (messages, error messages, stacks), JWTs, `Bearer …`/`Basic …` credentials,
+ *   `name=value` pairs of those names (form bodies, query strings, cookies) and our own opaque secrets
+ *   (refresh tokens, the admin token, API keys: 40+ base64url characters in a row) are replaced.
+ *
+ * Request logs name the route, never the raw URL, so a query string's code never reaches this far; the nets
+ * are for what a fault's message might quote.
+ */
+
+export const REDACTED = '[redacted]';
+
+const SECRET_KEY = /pass(word|phrase)?|secret|token|authorization|cookie|^code$|^codes$|code_verifier|assertion|credential|api[-_]?key|private|master[-_]?key|otp|totp|^jwt$/i;
+
+const SECRET_NAMES = 'password|passphrase|client_secret|secret|refresh_token|access_token|id_token|logout_token|token|code|code_verifier|assertion|id_token_hint|tw_admin|tw_session|tw_browser|tw_csrf|api_key|otp|totp_code';
+
+const PATTERNS: RegExp[] = [
+  // JWS/JWT compact serialisation (header.payload.signature, base64url).
+  /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+  // Credentials in an Authorization header quoted in text.
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
+  // name=value pairs (forms, queries, cookies) and JSON "name":"value" pairs of secret names.
+  new RegExp(`\\b(${SECRET_NAMES})=[^&\\s;,"']*`, 'gi'),
+  new RegExp(`"(${SECRET_NAMES})"\\s*:\\s*"[^"]*"`, 'gi'),
+  // Our opaque secrets (refresh tokens, admin token, API keys, client secrets: 32 random bytes in base64url,
+  // some with a prefix) are long unbroken base64url runs; ids (128 bits: 22 characters) stay readable.
+  /[A-Za-z0-9_-]{40,}/g,
+];
+
+/** `text` with every secret-shaped part replaced. */
+export function scrubText(text: string): string {
+  let out = text;
+  for (const pattern of PATTERNS) {
+    out = out.replace(pattern, (match: string, name?: string) => {
+      if (name === undefined || /^(Bearer|Basic)$/i.test(name)) return name ? `${name} ${REDACTED}` : REDACTED;
+      return match.startsWith('"') ? `"${name}":"${REDACTED}"` : `${name}=${REDACTED}`;
+    });
+  }
+  return out;
+}
+
+/** A deep copy of `value` with secret fields replaced and every string scrubbed (cycles and depth bounded). */
+export function redactValue(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > 8 || seen.has(value)) return '[…]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1, seen));
+  if (value instanceof Error) return redactValue(serializeError(value), depth + 1, seen);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = SECRET_KEY.test(key) && item !== null && item !== undefined && typeof item !== 'boolean' && typeof item !== 'number' ? REDACTED : redactValue(item, depth + 1, seen);
+  return out;
+}
+
+/** An error as a log field: its type, stable code, message and stack (a WardenError's `detail` too). */
+export function serializeError(error: Error): Record<string, unknown> {
+  const fields: Record<string, unknown> = { type: error.name, message: error.message };
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') fields.errorCode = code;
+  if (error.stack) fields.stack = error.stack;
+  const detail = (error as { detail?: unknown }).detail;
+  if (detail !== undefined) fields.detail = detail;
+  if (error.cause !== undefined) fields.cause = error.cause instanceof Error ? serializeError(error.cause) : error.cause;
+  return fields;
+}
