@@ -25,9 +25,7 @@ type AnyFunction = (...args: any[]) => any;
 /** Each method's result wrapped in a Promise; non-method members unchanged. */
 export type Async<T> = {
   // NonNullable: an optional method (`pendingCount?()`) is `F | undefined`; it stays optional, made asynchronous.
-  [K in keyof T]: NonNullable<T[K]> extends infer F extends AnyFunction
-    ? (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>
-    : T[K];
+  [K in keyof T]: NonNullable<T[K]> extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

@@ -99,10 +99,11 @@ export function toPgStoreError(error: unknown, where = 'the database'): unknown 
   // Only the driver's and the server's failures are translated: anything else (a caller's own error thrown
   // through a transaction, a TypeError for misuse) passes through as it was.
   if (!(error instanceof pg.DatabaseError) && !isConnectionFailure(error)) return error;
-  const code = (error as { code?: unknown }).code;
-  const detail = `${typeof code === 'string' ? code : error.name}: ${error.message}`;
-  if (isConnectionFailure(error)) {
-    return new WardenError('storage_error', `The database at ${where} could not be reached: ${error.message}.`, { detail });
+  const failure = error as Error & { code?: unknown };
+  const code = failure.code;
+  const detail = `${typeof code === 'string' ? code : failure.name}: ${failure.message}`;
+  if (isConnectionFailure(failure)) {
+    return new WardenError('storage_error', `The database at ${where} could not be reached: ${failure.message}.`, { detail });
   }
   switch (code) {
     case '23505':
