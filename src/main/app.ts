@@ -4,23 +4,27 @@
  * process and the tests.
  */
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { BridgeInfo } from '../shared/bridge';
 import { WardenError } from '../shared/errors';
 import { systemClock, type Clock } from './engine/clock';
-import { isLoopbackHost, type WardenConfig } from './config';
+import { DEFAULT_DRAIN_TIMEOUT_S, isLoopbackHost, type WardenConfig } from './config';
 import { startDemoWorld, type DemoWorld, DEFAULT_DEMO_DEVICES } from './demo/world';
 import { createEngine, type Engine } from './engine/engine';
 import type { ThrottleOptions } from './http/address-throttle';
 import type { FeedLimits } from './http/feed-endpoint';
-import { sendJson } from './http/respond';
-import { trustForwardedFor } from './http/client-address';
+import { proxyTrust } from './http/trusted-proxies';
+import { FrontDoor } from './ops/front-door';
+import { drain } from './ops/drain';
+import { faultLogger, type Logger } from './ops/logger';
+import { ServiceMetrics, type PoolStats } from './ops/metrics';
 import { createTokenService, defaultLogFault, type TokenService } from './http/service';
 import { startBackchannelDelivery, type BackchannelDeliveryOptions } from './http/backchannel-delivery';
 import { openVault } from './keys/index';
+import { loadMasterKey } from './keys/master-key';
 import { openDataDir, removeEmptyDirs } from './data-dir';
 import { chooseAddress, listenUrl, portToListenOn, readStoredAddress, storeAddress, storedPortInUse, urlHost, type ServiceAddress } from './service-address';
 import { openStore } from './store/index';
@@ -44,8 +48,10 @@ export interface WardenOptions extends WardenConfig {
   headersTimeoutMs?: number;
   /** Warnings and notices (default: stderr). */
   warn?: (line: string) => void;
-  /** Internal faults of the token service (default: stderr). */
+  /** Internal faults of the token service (default: the logger's error events, or stderr without one). */
   logFault?: (where: string, fault: unknown) => void;
+  /** The structured log (./ops/logger): request events, faults, drain; none by default (the desktop, tests). */
+  logger?: Logger;
   /** Back-channel logout delivery: POSTs in flight and each one's timeout (defaults 4 and 5 000 ms). */
   backchannel?: Pick<BackchannelDeliveryOptions, 'concurrency' | 'timeoutMs'>;
 }
@@ -60,14 +66,20 @@ export interface RunningWarden {
   info: BridgeInfo;
   /** The browser console URL with a one-time login code, when a console directory is served. */
   consoleUrl: string | null;
-  /** DIR/admin-token (in demo mode inside the temporary directory, deleted on close). */
+  /** DIR/admin-token or `--admin-token-file` (in demo mode inside the temporary directory, deleted on close). */
   adminTokenPath: string;
   /** The transport: receipts from resource servers, feed subscribers, login codes. */
   service: TokenService;
   /** The deployments this console manages and the routing of its admin calls (./deployments). */
   deployments: DeploymentManager;
-  /** Stops accepting requests, ends event streams, then closes the engine (and deletes a demo directory). */
-  close(): Promise<void>;
+  /** Metrics of this service (GET /metrics), for programs that want them without HTTP. */
+  metrics: ServiceMetrics;
+  /**
+   * Stops accepting requests, ends event streams, then closes the engine (and deletes a demo directory).
+   * `drain: true` (SIGTERM) first lets requests in flight finish, at most `drainTimeoutMs` (default the
+   * configured --drain-timeout), ending event streams with a retry hint (./ops/drain).
+   */
+  close(options?: { drain?: boolean }): Promise<void>;
 }
 
 export { defaultDataDir, isLoopbackHost, parseWardenArgs } from './config';
@@ -111,13 +123,16 @@ function closeServer(server: Server): Promise<void> {
 export async function startWarden(options: WardenOptions): Promise<RunningWarden> {
   const warn = options.warn ?? ((line: string) => console.error(line));
   const clock = options.clock ?? systemClock;
-  const logFault = options.logFault ?? defaultLogFault;
+  const logFault = options.logFault ?? (options.logger ? faultLogger(options.logger) : defaultLogFault);
   if (!isLoopbackHost(options.host) && !options.allowRemote) {
     throw invalid(`Host ${options.host} is not a loopback address; allowRemote is required.`);
   }
   // The demo's devices and API call the issuer itself; a proxy's URL would send them elsewhere.
   if (options.demo && options.issuer !== undefined) throw invalid('Demo mode keeps its own loopback issuer; an issuer cannot be set.');
   const bindHost = options.host.toLowerCase() === 'localhost' ? '127.0.0.1' : options.host.replace(/^\[(.*)\]$/, '$1');
+
+  // Before anything is created: a missing or malformed master key refuses the start with nothing to undo.
+  const masterKey = options.keyStore === 'database' ? await loadMasterKey({ file: options.masterKeyFile, env: options.masterKey }, warn) : undefined;
 
   const cleanups: Array<() => Promise<void> | void> = [];
   const undo = async () => {
@@ -168,9 +183,16 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       // How often Node checks the two timeouts above; the default (30 s) would let a slow client linger.
       connectionsCheckingInterval: Math.min(1_000, headersTimeout),
     });
-    const starting = (_req: IncomingMessage, res: ServerResponse) =>
-      sendJson(res, 503, { error: 'temporarily_unavailable', error_description: 'Token Warden is starting.' }, { 'Retry-After': 1 });
-    server.on('request', starting);
+    // Answers from the moment the port opens: the probes, 503 while starting, then the service (./ops/front-door).
+    const metrics = new ServiceMetrics();
+    let keysLoaded = (): boolean => false;
+    const door = new FrontDoor({
+      metrics,
+      ...(options.trustProxy !== undefined ? { trust: proxyTrust(options.trustProxy) } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      readiness: { store: () => store, keysLoaded: () => keysLoaded() },
+    });
+    server.on('request', door.handle);
     cleanups.push(() => closeServer(server));
     const port = await listen(server, portToListenOn(options.port, stored), bindHost, stored);
     if (!isLoopbackHost(options.host)) {
@@ -189,7 +211,8 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       warn(`Warning: the issuer ${issuer} is not https: tokens and client secrets would cross the network in clear text.`);
     }
 
-    const vault = await openVault(options.keyStore, store.instanceId());
+    // `database`: a wrong master key is refused here, before the engine reads (or replaces) any key.
+    const vault = await openVault(options.keyStore, store.instanceId(), masterKey && { store, masterKey: masterKey.key, now: () => clock.now(), keyOrigin: masterKey.origin });
     // Faults that must not interrupt a request (listener errors, a failed batch of feed-receipt audits,
     // vault cleanup) go where the service's other faults go.
     const engine = await createEngine({
@@ -209,7 +232,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       const alg = options.signingAlg;
       warn(`Notice: --signing-alg ${alg} is ignored: it chooses a new install's first key, and this install signs access tokens with ${signsWith}. To switch, set the signing algorithm to ${alg} (updateSettings {"signingAlg":"${alg}"}, or Settings in the console).`);
     }
-    const adminToken = await dir.ensureAdminToken(store, warn);
+    const adminToken = await dir.ensureAdminToken(store, warn, options.adminTokenFile);
     // Stored once everything else has started: a start that fails leaves the install's address as it was
     // (and does not announce a change it did not make).
     storeAddress(store, address);
@@ -242,15 +265,13 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       logFault,
       extraAdminHosts: isLoopbackHost(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [urlHost(options.host)],
     });
-    server.off('request', starting);
-    // Only with --trust-proxy is X-Forwarded-For read at all (see ./http/client-address).
-    const handle = options.trustProxy
-      ? (req: IncomingMessage, res: ServerResponse) => {
-          trustForwardedFor(req);
-          service.handle(req, res);
-        }
-      : service.handle;
-    server.on('request', handle);
+    // Only with --trust-proxy is X-Forwarded-For read at all (the front door applies it; ./http/client-address).
+    door.attach(service);
+    const signer = engine.ctx.keys;
+    keysLoaded = () => {
+      const kid = signer.activeKid();
+      return kid !== undefined && signer.hasPrivate(kid);
+    };
     dir.announce(url);
     engine.attachFeed({ receiptsFor: (id) => service.receipts.receiptsFor(id), subscribers: () => service.subscribers() });
     // Queued and audited in batches by the engine; a failure reaches logFault through the engine's onError.
@@ -262,6 +283,19 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     // Back-channel logout tokens: delivered from the outbox, off the request path (./http/backchannel-delivery).
     const backchannel = startBackchannelDelivery(engine, { logFault, ...options.backchannel });
     cleanups.push(() => backchannel.stop());
+
+    metrics.attach({
+      feedSubscribers: () => service.subscribers().length,
+      backchannelPending: () => store.backchannelOutbox.pendingCount?.(),
+      // A pooled store (PostgreSQL) may report its pool; SQLite has none.
+      poolStats: () => (store as { poolStats?: () => PoolStats | undefined }).poolStats?.(),
+    });
+    engine.observeRefreshBatches((size) => metrics.observeRefreshBatch(size));
+    const stopCounting = engine.onEvent((event) => {
+      if (event.type === 'backchannel_logout.delivered') metrics.observeBackchannelAttempt('delivered');
+      else if (event.type === 'backchannel_logout.failed') metrics.observeBackchannelAttempt(event.data.final === true ? 'gave_up' : 'failed');
+    });
+    cleanups.push(stopCounting);
 
     const maintenance = setInterval(() => {
       try {
@@ -292,12 +326,15 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       adminTokenPath: adminToken.path,
       service,
       deployments,
-      close() {
+      metrics,
+      close(closeOptions = {}) {
         closing ??= (async () => {
           clearInterval(maintenance);
           // The demo's devices and API are clients of the service: they stop before it does.
           engine.attachDemo(undefined);
           await demoWorld?.stop();
+          // Requests in flight finish first (bounded), event streams end with a retry hint (./ops/drain).
+          if (closeOptions.drain) await drain({ door, server, service, ...(options.logger ? { logger: options.logger } : {}) }, options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_S * 1000);
           // Order matters: no request may reach the engine after its store is closed.
           service.close();
           await closeServer(server);

@@ -27,6 +27,7 @@ import { StaticConsole } from './static-console';
 import { tokenEndpoint } from './token-endpoint';
 import { userinfoEndpoint } from './userinfo-endpoint';
 import { preflight } from './cors';
+import { adminApi } from '../../shared/admin-api';
 import type { DeploymentManager } from '../deployments/index';
 import { remoteAwareExport } from './remote-export';
 
@@ -61,8 +62,12 @@ export interface TokenService {
   subscribers(): FeedSubscriber[];
   /** A one-time login code for the browser console URL. */
   createLoginCode(): string;
-  /** Ends every open event stream (call before server.close()). */
-  close(): void;
+  /** Ends every open event stream (call before server.close()); `retryMs`: first tell each client when to reconnect. */
+  close(retryMs?: number): void;
+  /** The route a request took, as metrics and logs name it: never a raw path, id or query (see routeName). */
+  routeName(req: IncomingMessage): string;
+  /** Whether the request carries the bootstrap admin token or a valid admin API key (the ops endpoints). */
+  hasAdminBearer(req: IncomingMessage): boolean;
 }
 
 const API_PREFIXES = ['/oauth/', '/admin/', '/events', '/.well-known/'];
@@ -156,9 +161,29 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     receipts,
     subscribers: () => feed.subscribers(),
     createLoginCode: () => auth.createLoginCode(),
-    close() {
+    close(retryMs) {
+      if (retryMs !== undefined) sse.announceRetry(retryMs);
       feed.close();
       sse.closeAll();
+    },
+    routeName(req) {
+      const pathname = URL.parse(`http://localhost${req.url ?? ''}`)?.pathname ?? '';
+      if (pathname.startsWith(ADMIN_RPC_PREFIX)) {
+        const method = pathname.slice(ADMIN_RPC_PREFIX.length);
+        return Object.hasOwn(adminApi, method) ? pathname : `${ADMIN_RPC_PREFIX}(unknown)`;
+      }
+      if (routes.has(pathname)) return pathname;
+      const isApi = API_PREFIXES.some((prefix) => pathname.startsWith(prefix));
+      return staticConsole && !isApi ? '(console)' : '(unmatched)';
+    },
+    hasAdminBearer(req) {
+      if (req.headers.authorization === undefined) return false;
+      try {
+        auth.authenticate(req);
+        return true;
+      } catch {
+        return false;
+      }
     },
   };
 }
