@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PgStore } from '../../src/main/store/pg/pg-store';
-import { describePg, openTestPgStore } from '../helpers/postgres';
+import { describePg, openTestPgStore, pgHarness } from '../helpers/postgres';
 import { MIN, T0, access, client, refresh, session, sha, user } from './pg-fixtures';
 
 describePg('PgStore core rows', () => {
@@ -177,8 +177,25 @@ describePg('PgStore core rows', () => {
     expect((await store.getCounters()).refreshes).toBe(6);
   });
 
-  it('answers ping and names a sub-store that has not landed', async () => {
+  it('answers ping and keeps a random instance id', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
     expect(store.instanceId()).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describePg('pgHarness (the shared suites\' PostgreSQL factory)', () => {
+  it('opens a fresh database per harness; reopen sees the same data and instance id', async () => {
+    const harness = await pgHarness();
+    const other = await pgHarness();
+    try {
+      await harness.store.putSetting('k', 'v');
+      const again = await harness.reopen();
+      expect(await again.getSetting('k')).toBe('v');
+      expect(again.instanceId()).toBe(harness.store.instanceId());
+      expect(await other.store.getSetting('k')).toBeUndefined();
+    } finally {
+      await harness.cleanup();
+      await other.cleanup();
+    }
   });
 });
