@@ -49,3 +49,15 @@ export interface KeySecretStore {
    */
   retireKek(version: number, at: number): boolean;
 }
+
+/** The argument checks both stores make (same TypeErrors). */
+export function checkKeySecretRow(row: KeySecretRow): void {
+  if (typeof row.kid !== 'string' || row.kid.length === 0 || row.kid.length > 200) throw new TypeError('kid must be a non-empty string of at most 200 characters');
+  if (!Number.isSafeInteger(row.kekVersion) || row.kekVersion < 1) throw new TypeError('kekVersion must be a positive integer');
+  if (!Buffer.isBuffer(row.nonce) || !Buffer.isBuffer(row.ciphertext)) throw new TypeError('nonce and ciphertext must be Buffers');
+}
+
+export function checkKekRow(row: KekRow): void {
+  if (!Number.isSafeInteger(row.version) || row.version < 1) throw new TypeError('version must be a positive integer');
+  if (!Buffer.isBuffer(row.checkNonce) || !Buffer.isBuffer(row.checkCiphertext)) throw new TypeError('checkNonce and checkCiphertext must be Buffers');
+}

@@ -1,6 +1,6 @@
 /** `KeySecretStore` on the SqliteStore's connection, with its statement cache (see SqliteStore.q). */
 import type Database from 'better-sqlite3';
-import type { KekRow, KeySecretRow, KeySecretStore } from './key-secret-store';
+import { checkKekRow, checkKeySecretRow, type KekRow, type KeySecretRow, type KeySecretStore } from './key-secret-store';
 import { toStoreError } from './sqlite-store';
 
 const COLUMNS = 'kid, kek_version AS kekVersion, nonce, ciphertext, created_at AS createdAt';
@@ -15,18 +15,12 @@ function guarded<T>(work: () => T): T {
   }
 }
 
-function checkRow(row: KeySecretRow): void {
-  if (typeof row.kid !== 'string' || row.kid.length === 0 || row.kid.length > 200) throw new TypeError('kid must be a non-empty string of at most 200 characters');
-  if (!Number.isSafeInteger(row.kekVersion) || row.kekVersion < 1) throw new TypeError('kekVersion must be a positive integer');
-  if (!Buffer.isBuffer(row.nonce) || !Buffer.isBuffer(row.ciphertext)) throw new TypeError('nonce and ciphertext must be Buffers');
-}
-
 export class SqliteKeySecretStore implements KeySecretStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */
   constructor(private readonly q: (sql: string) => Database.Statement) {}
 
   put(row: KeySecretRow): boolean {
-    checkRow(row);
+    checkKeySecretRow(row);
     // One statement: the current-version test and the write cannot be separated (SQLite has one writer).
     const result = guarded(() => this.q(`INSERT INTO key_secrets (kid, kek_version, nonce, ciphertext, created_at)
       SELECT @kid, @kekVersion, @nonce, @ciphertext, @createdAt WHERE EXISTS
@@ -57,7 +51,7 @@ export class SqliteKeySecretStore implements KeySecretStore {
   }
 
   insertKek(row: KekRow): boolean {
-    if (!Number.isSafeInteger(row.version) || row.version < 1) throw new TypeError('version must be a positive integer');
+    checkKekRow(row);
     const result = guarded(() => this.q(`INSERT INTO key_encryption_keys (version, check_nonce, check_ciphertext, created_at, retired_at)
       VALUES (@version, @checkNonce, @checkCiphertext, @createdAt, @retiredAt) ON CONFLICT (version) DO NOTHING`).run(row));
     return result.changes === 1;

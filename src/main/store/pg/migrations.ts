@@ -19,7 +19,7 @@
 import pg from 'pg';
 import { WardenError } from '../../../shared/errors';
 import { isConnectionFailure, toPgStoreError } from './db';
-import { SUB_STORE_SCHEMA } from './sub-store-schema';
+import { KEY_SECRET_SCHEMA, SUB_STORE_SCHEMA } from './sub-store-schema';
 
 export interface PgMigration {
   version: number;
@@ -266,6 +266,7 @@ CREATE INDEX audit_at ON audit (at);
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, sql: CORE },
   { version: 2, sql: SUB_STORE_SCHEMA },
+  { version: 3, sql: KEY_SECRET_SCHEMA },
 ];
 
 /** The schema version this build writes. */

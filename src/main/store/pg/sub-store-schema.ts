@@ -181,3 +181,26 @@ CREATE INDEX sessions_created ON sessions (created_at, ord);
 CREATE INDEX sessions_client_created ON sessions (client_id, created_at, ord);
 CREATE INDEX sessions_ip ON sessions ((ip COLLATE "C"));
 `;
+
+/**
+ * Keys for servers (engineer D, ../key-secret-store.ts; SQLite migration 12): `--key-store database` keeps each
+ * private JWK sealed with AES-256-GCM under the master key, and per master-key version a key-check record. The
+ * partial unique index allows one current (unretired) version. Its own migration (./migrations.ts, version 3).
+ */
+export const KEY_SECRET_SCHEMA = `
+CREATE TABLE key_encryption_keys (
+  version          BIGINT PRIMARY KEY CHECK (version > 0),
+  check_nonce      BYTEA NOT NULL,
+  check_ciphertext BYTEA NOT NULL,
+  created_at       BIGINT NOT NULL,
+  retired_at       BIGINT
+);
+CREATE UNIQUE INDEX key_encryption_keys_current ON key_encryption_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;
+CREATE TABLE key_secrets (
+  kid         TEXT PRIMARY KEY,
+  kek_version BIGINT NOT NULL REFERENCES key_encryption_keys (version),
+  nonce       BYTEA NOT NULL,
+  ciphertext  BYTEA NOT NULL,
+  created_at  BIGINT NOT NULL
+);
+`;
