@@ -12,11 +12,13 @@ import type { AttemptResult, BackchannelOutboxStore, OutboxInsert, OutboxRow } f
 import type { Async } from './async-contract';
 import { columns, type SqlRunner } from './sub-store-sql';
 
-const OUTBOX = columns({
+const OUTBOX_COLUMNS = {
   id: 'id', jti: 'jti', clientId: 'client_id', uri: 'uri', sessionId: 'session_id', userId: 'user_id', revocationId: 'revocation_id',
   createdAt: 'created_at', attempts: 'attempts', nextAttemptAt: 'next_attempt_at', giveUpAt: 'give_up_at', leaseUntil: 'lease_until',
   deliveredAt: 'delivered_at', failedAt: 'failed_at', lastStatus: 'last_status', lastError: 'last_error',
-});
+};
+const OUTBOX = columns(OUTBOX_COLUMNS);
+const RETURNED = columns(OUTBOX_COLUMNS, 'o');
 const PENDING = 'delivered_at IS NULL AND failed_at IS NULL';
 /** Kept short: it is shown in the console and audited, and a receiver's error page can be long. */
 const MAX_ERROR_LENGTH = 300;
@@ -43,10 +45,12 @@ export class PgBackchannelOutboxStore implements Async<BackchannelOutboxStore> {
 
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]> {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError('claimDue: limit must be a positive integer');
-    const rows = await this.db.rows<OutboxRow>(`UPDATE backchannel_outbox SET lease_until = $2, next_attempt_at = $2, attempts = attempts + 1
-      WHERE id IN (SELECT id FROM backchannel_outbox WHERE ${PENDING} AND next_attempt_at <= $1
-        ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-      AND ${PENDING} AND next_attempt_at <= $1 RETURNING ${OUTBOX}`, [now, leaseUntil, limit]);
+    // The pick is a materialized CTE: as `id IN (SELECT … LIMIT n)` the planner may run the subquery more
+    // than once (a semi-join rescan), each run skipping other rows, and lease more than `limit`.
+    const rows = await this.db.rows<OutboxRow>(`WITH picked AS MATERIALIZED (SELECT id FROM backchannel_outbox
+        WHERE ${PENDING} AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+      UPDATE backchannel_outbox o SET lease_until = $2, next_attempt_at = $2, attempts = o.attempts + 1
+      FROM picked WHERE o.id = picked.id RETURNING ${RETURNED}`, [now, leaseUntil, limit]);
     return rows.sort((a, b) => a.id - b.id);
   }
 
