@@ -185,17 +185,29 @@ describePg('PgStore core rows', () => {
 
 describePg('pgHarness (the shared suites\' PostgreSQL factory)', () => {
   it('opens a fresh database per harness; reopen sees the same data and instance id', async () => {
+    let first = '';
     const harness = await pgHarness();
     const other = await pgHarness();
     try {
+      first = harness.store.instanceId();
       await harness.store.putSetting('k', 'v');
+      await harness.store.insertUser(user({ id: 'h1', username: 'h1' }));
       const again = await harness.reopen();
       expect(await again.getSetting('k')).toBe('v');
       expect(again.instanceId()).toBe(harness.store.instanceId());
       expect(await other.store.getSetting('k')).toBeUndefined();
     } finally {
-      await harness.cleanup();
       await other.cleanup();
+      await harness.cleanup();
+    }
+    // A database handed back (harness's, the last one handed back, is the next one taken) is empty, with a new instance id, when the next harness takes it.
+    const next = await pgHarness();
+    try {
+      expect(await next.store.getSetting('k')).toBeUndefined();
+      expect(await next.store.countUsers()).toBe(0);
+      expect(next.store.instanceId()).not.toBe(first);
+    } finally {
+      await next.cleanup();
     }
   });
 });
