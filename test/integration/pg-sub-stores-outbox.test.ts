@@ -48,7 +48,7 @@ describePg('PostgreSQL back-channel outbox', () => {
     expect(await outbox().get(id + 1)).toBeUndefined();
     await expect(tx(() => outbox().insert(row(2, { jti: 'blt_1' })))).rejects.toMatchObject({ code: 'conflict' });
     await expect(tx(() => outbox().insert(row(3, { clientId: 'nobody' })))).rejects.toMatchObject({ code: 'not_found' });
-    expect(await outbox().pendingCount()).toBe(1);
+    expect(await outbox().pendingCount!()).toBe(1);
   });
 
   it('claims due rows oldest first, up to the limit, with a lease that hides them until it ends', async () => {
@@ -79,7 +79,7 @@ describePg('PostgreSQL back-channel outbox', () => {
     expect((await outbox().get(b))!.lastError!.length).toBe(300);
     expect(await outbox().get(c)).toMatchObject({ nextAttemptAt: T0 + 1_007, leaseUntil: null, lastError: 'no answer', lastStatus: null });
     expect(await outbox().nextDueAt()).toBe(T0 + 1_007);
-    expect(await outbox().pendingCount()).toBe(1);
+    expect(await outbox().pendingCount!()).toBe(1);
     expect(await tx(() => outbox().settle(a, { kind: 'failed', at: T0 + 8, status: 500, error: 'late' }))).toBe(false);
     expect((await outbox().get(a))!.deliveredAt).toBe(T0 + 5);
     await tx(() => outbox().settle(c, { kind: 'delivered', at: T0 + 10_001, status: 200 }));
