@@ -68,14 +68,15 @@ export function DeploymentSwitcher() {
           onClick={(event) => open(event.currentTarget)}
           aria-haspopup="menu"
           aria-expanded={anchor !== null}
-          aria-label={`Deployment: ${current.deployment.name}, ${current.deployment.baseUrl}. Switch deployment`}
+          // The accessible name starts with the visible text (name, URL), as WCAG 2.5.3 asks.
+          aria-label={`${current.deployment.name} ${current.deployment.baseUrl}: the deployment this window manages (switch)`}
           data-testid="header-deployment"
           data-kind={current.deployment.kind}
           data-deployment-id={current.deployment.id}
           sx={{ textTransform: 'none', whiteSpace: 'nowrap', flexShrink: 0 }}
         >
-          <span data-testid="header-deployment-name">{current.deployment.name}</span>
-          <Typography component="span" data-testid="header-deployment-url" sx={{ fontFamily: MONO_STACK, fontSize: '0.8em', ml: 1, display: { xs: 'none', md: 'inline' } }}>
+          <span data-testid="header-deployment-name">{current.deployment.name}</span>{' '}
+          <Typography component="span" data-testid="header-deployment-url" sx={{ fontFamily: MONO_STACK, fontSize: '0.8em', ml: 0.5, display: { xs: 'none', md: 'inline' } }}>
             {current.deployment.baseUrl}
           </Typography>
         </Button>
