@@ -20,7 +20,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
       base: { service: 'token-warden', pid: process.pid },
@@ -28,9 +28,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       messageKey: 'msg',
       formatters: {
         level: (label) => ({ level: label }),
-        // Every object logged, at any depth (pino calls this before its serializers), and a child's bindings.
+        // Every object logged, at any depth (pino calls this before its serializers).
         log: (object) => redactValue(object) as Record<string, unknown>,
-        bindings: (bindings) => redactValue(bindings) as Record<string, unknown>,
       },
       // formatters.log has already made errors plain, scrubbed objects (./redact); this covers a direct use.
       serializers: { err: (error: unknown) => (error instanceof Error ? redactValue(serializeError(error)) : error) },
@@ -44,6 +43,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
+  // A child's bindings are serialised once, outside formatters.log: they are redacted on the way in. Children
+  // inherit this `child` (pino makes them with Object.create), so grandchildren are covered too.
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, redactValue(bindings) as typeof bindings, childOptions);
+  } as Logger['child'];
+  return logger;
 }
 
 /** A logFault for the token service and the engine's onError: one `error` event per fault, with its place. */

@@ -18,28 +18,23 @@ const SECRET_KEY = /pass(word|phrase)?|secret|token|authorization|cookie|^code$|
 
 const SECRET_NAMES = 'password|passphrase|client_secret|secret|refresh_token|access_token|id_token|logout_token|token|code|code_verifier|assertion|id_token_hint|tw_admin|tw_session|tw_browser|tw_csrf|api_key|otp|totp_code';
 
-const PATTERNS: RegExp[] = [
+const REPLACEMENTS: Array<[RegExp, (match: string, name: string) => string]> = [
   // JWS/JWT compact serialisation (header.payload.signature, base64url).
-  /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+  [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, () => REDACTED],
   // Credentials in an Authorization header quoted in text.
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, (_match, scheme) => `${scheme} ${REDACTED}`],
   // name=value pairs (forms, queries, cookies) and JSON "name":"value" pairs of secret names.
-  new RegExp(`\\b(${SECRET_NAMES})=[^&\\s;,"']*`, 'gi'),
-  new RegExp(`"(${SECRET_NAMES})"\\s*:\\s*"[^"]*"`, 'gi'),
+  [new RegExp(`\\b(${SECRET_NAMES})=[^&\\s;,"']*`, 'gi'), (_match, name) => `${name}=${REDACTED}`],
+  [new RegExp(`"(${SECRET_NAMES})"\\s*:\\s*"[^"]*"`, 'gi'), (_match, name) => `"${name}":"${REDACTED}"`],
   // Our opaque secrets (refresh tokens, admin token, API keys, client secrets: 32 random bytes in base64url,
   // some with a prefix) are long unbroken base64url runs; ids (128 bits: 22 characters) stay readable.
-  /[A-Za-z0-9_-]{40,}/g,
+  [/[A-Za-z0-9_-]{40,}/g, () => REDACTED],
 ];
 
 /** `text` with every secret-shaped part replaced. */
 export function scrubText(text: string): string {
   let out = text;
-  for (const pattern of PATTERNS) {
-    out = out.replace(pattern, (match: string, name?: string) => {
-      if (name === undefined || /^(Bearer|Basic)$/i.test(name)) return name ? `${name} ${REDACTED}` : REDACTED;
-      return match.startsWith('"') ? `"${name}":"${REDACTED}"` : `${name}=${REDACTED}`;
-    });
-  }
+  for (const [pattern, replace] of REPLACEMENTS) out = out.replace(pattern, replace as (match: string, ...groups: string[]) => string);
   return out;
 }
 
