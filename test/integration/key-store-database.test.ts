@@ -5,14 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseWardenArgs, startWarden, type WardenOptions } from '../../src/main/app';
 import { SecretText } from '../../src/main/keys/master-key';
 import { WardenError } from '../../src/shared/errors';
-import { runServeProcess } from '../helpers/serve-process';
+import { runServeProcess, startServeProcess } from '../helpers/serve-process';
 import { startTestWarden } from '../helpers/warden';
 
 const newKey = () => randomBytes(32).toString('base64');
@@ -97,6 +97,20 @@ describe('--key-store database', () => {
     const again = await startTestWarden(options());
     expect((await again.admin('listKeys', {})).map((key) => key.kid).sort()).toEqual(kids);
     await again.close();
+  });
+
+  it('the headless process never prints the master key: not from the variable, not from the file', async () => {
+    const text = newKey();
+    const fromEnv = await startServeProcess(['--data-dir', dataDir, '--port', '0', '--key-store', 'database'], { env: { TOKEN_WARDEN_MASTER_KEY: text } });
+    expect(await fromEnv.stop()).toBe(0);
+    const fileText = (await readFile(keyFile, 'utf8')).trim();
+    const fromFile = await startServeProcess(['--data-dir', path.join(root, 'other'), '--port', '0', '--key-store', 'database', '--master-key-file', keyFile]);
+    expect(await fromFile.stop()).toBe(0);
+    for (const [run, secret] of [[fromEnv, text], [fromFile, fileText]] as const) {
+      const output = `${run.stdout.join('\n')}\n${run.stderr()}`;
+      expect(output).toContain('Token Warden listening on');
+      for (const spelling of [secret, Buffer.from(secret, 'base64').toString('hex'), Buffer.from(secret, 'base64').toString('base64url')]) expect(output).not.toContain(spelling);
+    }
   });
 
   it('the headless process refuses a wrong master key with one line on stderr and exit 1, no stack trace', async () => {
