@@ -77,6 +77,21 @@ describePg('PgStore open', () => {
     await expect(openPgStore({ url: 'mysql://x@127.0.0.1/db' })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
+  it('names a missing database and a user who may not create the schema', async () => {
+    const missing = new URL(await freshDatabase());
+    missing.pathname = '/no_such_database';
+    await expect(openPgStore({ url: missing.toString() })).rejects.toMatchObject({
+      code: 'storage_error', message: expect.stringMatching(/no_such_database does not exist: database "no_such_database" does not exist/),
+    });
+    // PostgreSQL 15 lets only the database's owner create tables in public.
+    const url = new URL(await freshDatabase());
+    await sql(url.toString(), 'DO $$ BEGIN CREATE ROLE tw_limited LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$');
+    url.username = 'tw_limited';
+    await expect(openPgStore({ url: url.toString() })).rejects.toMatchObject({
+      code: 'storage_error', message: expect.stringMatching(/could not be brought up to date: permission denied for schema public/),
+    });
+  });
+
   it('cancels a statement that runs past the statement timeout', async () => {
     const store = await openTestPgStore({ statementTimeoutMs: 100 });
     try {

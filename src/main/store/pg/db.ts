@@ -116,6 +116,14 @@ export function toPgStoreError(error: unknown, where = 'the database'): unknown 
       return new WardenError('storage_error', 'A database statement ran past the statement timeout and was cancelled.', { detail });
     case '40001': case '40P01': case '55P03':
       return new WardenError('storage_error', 'The database is busy; try again.', { detail });
+    // Start-up refusals an operator acts on: the server's own words (they name the user or database, never the
+    // password or a statement).
+    case '28P01': case '28000':
+      return new WardenError('storage_error', `The database at ${where} refused the login: ${failure.message}.`, { detail });
+    case '3D000':
+      return new WardenError('storage_error', `The database at ${where} does not exist: ${failure.message}.`, { detail });
+    case '42501':
+      return new WardenError('storage_error', `The database user lacks a permission: ${failure.message}.`, { detail });
     case '25P02':
       return new WardenError('storage_error', 'An earlier statement of this transaction failed, so PostgreSQL aborted it.', { detail });
     default:
