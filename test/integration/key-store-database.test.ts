@@ -60,6 +60,20 @@ describe('--key-store database', () => {
     await second.close();
   });
 
+  it('a key rotation seals the new next key and deletes the private half of the key that stopped signing', async () => {
+    const warden = await startTestWarden(options());
+    const live = async () => (await warden.admin('listKeys', {})).filter((key) => key.status === 'active' || key.status === 'next').map((key) => key.kid).sort();
+    const before = await live();
+    await warden.admin('rotateSigningKey', {});
+    const after = await live();
+    expect(after).not.toEqual(before);
+    expect(warden.warden.engine.store.keySecrets.list().map((row) => row.kid).sort()).toEqual(after);
+    await warden.close();
+    const again = await startTestWarden(options());
+    expect((await again.admin('listKeys', {})).filter((key) => key.status === 'active' || key.status === 'next').map((key) => key.kid).sort()).toEqual(after);
+    await again.close();
+  });
+
   it('takes the master key from TOKEN_WARDEN_MASTER_KEY too (parsed as a secret that prints redacted)', async () => {
     const text = newKey();
     const config = parseWardenArgs(['--data-dir', dataDir, '--key-store', 'database'], { TOKEN_WARDEN_MASTER_KEY: text });
