@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseWardenArgs, startWarden, type WardenOptions } from '../../src/main/app';
+import { RemoteAdminClient } from '../../src/main/deployments/remote-client';
 import { SecretText } from '../../src/main/keys/master-key';
 import { WardenError } from '../../src/shared/errors';
 import { runServeProcess, startServeProcess } from '../helpers/serve-process';
@@ -72,6 +73,17 @@ describe('--key-store database', () => {
     const again = await startTestWarden(options());
     expect((await again.admin('listKeys', {})).filter((key) => key.status === 'active' || key.status === 'next').map((key) => key.kid).sort()).toEqual(after);
     await again.close();
+  });
+
+  it('a desktop console managing this deployment remotely is told "database" (not "in memory")', async () => {
+    const warden = await startTestWarden(options());
+    try {
+      const remote = new RemoteAdminClient({ baseUrl: warden.baseUrl, tlsVerify: true, pinnedSha256: null, apiKey: warden.adminToken }, 5_000);
+      const info = await remote.info();
+      expect(info.ok && info.value.keyStore).toBe('database');
+    } finally {
+      await warden.close();
+    }
   });
 
   it('takes the master key from TOKEN_WARDEN_MASTER_KEY too (parsed as a secret that prints redacted)', async () => {

@@ -89,7 +89,9 @@ export class RemoteAdminClient {
       if (!result.ok) return result;
       const info = bridgeInfoSchema.safeParse(result.value);
       if (!info.success) throw new WardenError('deployment_unreachable', `${this.remote.baseUrl} sent /admin/info in a form this version does not read.`);
-      const keyStore = info.data.keyStore === 'keychain' ? 'keychain' : 'memory';
+      // A key store this version does not know is shown as the one that warns (memory).
+      const known = ['keychain', 'database', 'memory'] as const;
+      const keyStore = known.find((kind) => kind === info.data.keyStore) ?? 'memory';
       return { ok: true, value: { ...info.data, keyStore } };
     } catch (error) {
       return { ok: false, error: asErrorInfo(error, this.remote.baseUrl) };
