@@ -9,8 +9,9 @@
  * - In a test file: `const url = await freshDatabase()` gives an empty database of its own (`CREATE DATABASE …
  *   TEMPLATE template0`); `openTestPgStore()` opens a PgStore on one; `startCluster()` starts a private cluster
  *   (for tests that stop and start the server, which must not disturb other files' databases).
- * - The shared store suites: `pgHarness()` opens a PgStore on a fresh database and gives `{ store, reopen,
- *   cleanup }` like the SQLite harnesses (test/helpers/sqlite-harness.ts), asynchronously.
+ * - The shared store suites: `pgHarness()` opens a PgStore on an empty database and gives `{ store, reopen,
+ *   cleanup }` like the SQLite harnesses (test/helpers/sqlite-harness.ts), asynchronously; `onPgStore(suite)`
+ *   is onEverySqliteStore's counterpart.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -210,7 +211,13 @@ async function empty(url: string): Promise<void> {
  * harness emptied), `reopen` opens another store on the same one, `cleanup` closes every store it opened and
  * hands the database back emptied. Two harnesses open at once never share a database.
  */
-export async function pgHarness(): Promise<{ store: PgStore; reopen: () => Promise<PgStore>; cleanup: () => Promise<void> }> {
+export interface PgHarness {
+  store: PgStore;
+  reopen: () => Promise<PgStore>;
+  cleanup: () => Promise<void>;
+}
+
+export async function pgHarness(): Promise<PgHarness> {
   const url = spare.pop() ?? (await freshDatabase());
   const opened: PgStore[] = [];
   const open = async () => {
@@ -227,4 +234,12 @@ export async function pgHarness(): Promise<{ store: PgStore; reopen: () => Promi
       spare.push(url);
     },
   };
+}
+
+/**
+ * The PostgreSQL counterpart of onEverySqliteStore (test/helpers/sqlite-harness.ts): runs a shared suite on a
+ * PgStore, skipped with the reason when this run has no PostgreSQL.
+ */
+export function onPgStore(suite: (name: string, makeHarness: () => Promise<PgHarness>) => void): void {
+  describePg('PostgreSQL', () => suite('PostgreSQL', pgHarness));
 }

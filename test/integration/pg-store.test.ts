@@ -3,9 +3,9 @@
  * semantics of SqliteStore (orderings, totals, "active at now", compare-and-set), written against the async
  * contract. The shared store suite runs on PgStore once it is asynchronous (test/helpers/postgres.ts, pgHarness).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgStore } from '../../src/main/store/pg/pg-store';
-import { describePg, openTestPgStore, pgHarness } from '../helpers/postgres';
+import { describePg, onPgStore, openTestPgStore } from '../helpers/postgres';
 import { MIN, T0, access, client, refresh, session, sha, user } from './pg-fixtures';
 
 describePg('PgStore core rows', () => {
@@ -183,11 +183,12 @@ describePg('PgStore core rows', () => {
   });
 });
 
-describePg('pgHarness (the shared suites\' PostgreSQL factory)', () => {
-  it('opens a fresh database per harness; reopen sees the same data and instance id', async () => {
+// How a shared suite runs on PostgreSQL: onPgStore hands it pgHarness.
+onPgStore((name, makeHarness) => describe(`shared-suite harness: ${name}`, () => {
+  it('opens an empty database per harness; reopen sees the same data and instance id', async () => {
     let first = '';
-    const harness = await pgHarness();
-    const other = await pgHarness();
+    const harness = await makeHarness();
+    const other = await makeHarness();
     try {
       first = harness.store.instanceId();
       await harness.store.putSetting('k', 'v');
@@ -201,7 +202,7 @@ describePg('pgHarness (the shared suites\' PostgreSQL factory)', () => {
       await harness.cleanup();
     }
     // A database handed back (harness's, the last one handed back, is the next one taken) is empty, with a new instance id, when the next harness takes it.
-    const next = await pgHarness();
+    const next = await makeHarness();
     try {
       expect(await next.store.getSetting('k')).toBeUndefined();
       expect(await next.store.countUsers()).toBe(0);
@@ -210,4 +211,4 @@ describePg('pgHarness (the shared suites\' PostgreSQL factory)', () => {
       await next.cleanup();
     }
   });
-});
+}));
