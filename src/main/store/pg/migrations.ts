@@ -6,9 +6,9 @@
  * this build's is refused (`schema_too_new`) before anything is written.
  *
  * Rules: append, never edit an applied migration, keep versions 1, 2, 3, … without gaps; put each area's DDL in
- * its own const with a comment naming the area. Version 1 is the core `Store` (PgStore, ./pg-store.ts); the
- * sub-stores' tables come after it (engineer B2: ./sub-store-schema.ts exports `SUB_STORE_SCHEMA`, version 2;
- * the key secrets (engineer D) append theirs as the next version). Columns of core tables that only a sub-store
+ * its own const with a comment naming the area. Version 1 is the core `Store` (PgStore, ./pg-store.ts); 2 the
+ * sub-stores' tables (./sub-store-schema.ts `SUB_STORE_SCHEMA`); 3 the database key vault's (`KEY_SECRET_SCHEMA`,
+ * same file). Columns of core tables that only a sub-store
  * reads or writes (the users' profile columns, the foreign key from sessions.browser_session_id to
  * browser_sessions) are added by that sub-store's migration with ALTER TABLE.
  *
