@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   }
   const { config, effective } = resolveConfiguration(argv);
   const logger = createLogger({ level: config.logLevel ?? 'info' });
-  logger.info({ configuration: effective }, 'effective configuration');
+  // Printed whatever the level (an operator reading a start needs it), unless the log is silenced. A list of
+  // {flag, value, from}: keyed by flag name, the log's own net would blank whole entries whose name says secret.
+  const configuration = Object.entries(effective).map(([flag, entry]) => ({ flag, ...entry }));
+  createLogger({ level: config.logLevel === 'silent' ? 'silent' : 'info' }).info({ configuration }, 'effective configuration');
   const warden: RunningWarden = await startWarden({ ...config, logger });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
