@@ -65,7 +65,8 @@ export async function rotateDataDirMasterKey(options: RotateOptions): Promise<Ro
     if (dir.fresh) throw invalid(`${options.dataDir} holds no Token Warden database: there is nothing to rotate.`);
     const store = openStore(dir.databasePath);
     try {
-      return rotateMasterKey(store, oldKey.key, newKey.key, options.now);
+      // Awaited inside the try: the store closes only after the rotation has committed or rolled back.
+      return await rotateMasterKey(store, oldKey.key, newKey.key, options.now);
     } finally {
       store.close();
     }

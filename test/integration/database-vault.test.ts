@@ -114,7 +114,7 @@ describe('DatabaseVault', () => {
     const newKey = MasterKey.generate();
     await (await DatabaseVault.open(store, oldKey, now)).put('kid-1', jwk('kid-1'));
     const sealedUnder1 = store.keySecrets.get('kid-1')!;
-    rotateMasterKey(store, oldKey, newKey, T0 + 1);
+    await rotateMasterKey(store, oldKey, newKey, T0 + 1);
     const vault = await DatabaseVault.open(store, newKey, now);
     // Relabelled as version 2 (the current one) without being re-sealed: GCM refuses it.
     store.transaction(() => store.keySecrets.put({ ...sealedUnder1, kekVersion: 2 }));
@@ -126,7 +126,7 @@ describe('DatabaseVault', () => {
     const newKey = MasterKey.generate();
     const vault = await DatabaseVault.open(store, oldKey, now);
     for (const kid of ['kid-1', 'kid-2', 'kid-3']) await vault.put(kid, jwk(kid));
-    expect(rotateMasterKey(store, oldKey, newKey, T0 + 60_000)).toEqual({ from: 1, to: 2, keys: 3 });
+    expect(await rotateMasterKey(store, oldKey, newKey, T0 + 60_000)).toEqual({ from: 1, to: 2, keys: 3 });
     expect(store.keySecrets.list().map((row) => row.kekVersion)).toEqual([2, 2, 2]);
     // The instance that still runs with the old key can neither read nor write any more.
     expect((await refusal(vault.get('kid-1'))).message).toMatch(/rotated while this instance ran with master-key version 1; restart it with the new master key/);
@@ -141,7 +141,7 @@ describe('DatabaseVault', () => {
     expect(store.keySecrets.get('kid-4')?.kekVersion).toBe(2);
     // And once more: versions keep counting, the first two keys are both refused.
     const third = MasterKey.generate();
-    expect(rotateMasterKey(store, newKey, third, T0 + 120_000)).toEqual({ from: 2, to: 3, keys: 4 });
+    expect(await rotateMasterKey(store, newKey, third, T0 + 120_000)).toEqual({ from: 2, to: 3, keys: 4 });
     for (const key of [oldKey, newKey]) expect((await refusal(DatabaseVault.open(store, key, now))).message).toMatch(/which a rotation retired/);
     expect(await (await DatabaseVault.open(store, third, now)).get('kid-4')).toBe(jwk('kid-4'));
   });
@@ -180,7 +180,7 @@ describe('DatabaseVault', () => {
     for (const kid of ['kid-1', 'kid-2', 'kid-3']) expect(await still.get(kid)).toBe(jwk(kid));
     expect((await refusal(DatabaseVault.open(store, newKey, now))).code).toBe('invalid_input');
     // Run again, it completes.
-    expect(rotateMasterKey(store, oldKey, newKey, T0 + 2)).toEqual({ from: 1, to: 2, keys: 3 });
+    expect(await rotateMasterKey(store, oldKey, newKey, T0 + 2)).toEqual({ from: 1, to: 2, keys: 3 });
   });
 
   it('a racing first start: the record another instance committed first wins, the same key is accepted, another refused', async () => {

@@ -114,14 +114,15 @@ export class DatabaseVault implements KeyVault {
    * @throws WardenError `invalid_input` for a wrong or retired master key; `storage_error` for a damaged record.
    */
   static async open(store: Store, key: MasterKey, now: () => number, flag?: string): Promise<DatabaseVault> {
-    let keks = store.keySecrets.listKeks();
+    // Every store call is awaited: a plain value today (SQLite), a promise on PostgreSQL and after the async boundary.
+    let keks = await store.keySecrets.listKeks();
     if (keks.length === 0) {
-      if (store.keySecrets.count() > 0) {
+      if ((await store.keySecrets.count()) > 0) {
         throw new WardenError('storage_error', 'The database holds sealed private keys but no master-key record (key_encryption_keys); it was altered by hand or damaged.');
       }
       // Several instances may start on a new database at once: one record wins, the others check against it.
-      store.transaction(() => store.keySecrets.insertKek(makeKekRow(key, 1, now())), { durable: true });
-      keks = store.keySecrets.listKeks();
+      await store.transaction(() => store.keySecrets.insertKek(makeKekRow(key, 1, now())), { durable: true });
+      keks = await store.keySecrets.listKeks();
     }
     return new DatabaseVault(store, key, currentKekFor(key, keks, flag).version, now);
   }
@@ -130,13 +131,13 @@ export class DatabaseVault implements KeyVault {
     checkKid(kid);
     const row = sealRow(this.key, kid, this.kekVersion, privateJwk, this.now());
     // Durable: the engine commits the public half durably next, and a public key without its private half is lost.
-    const written = this.store.transaction(() => this.store.keySecrets.put(row), { durable: true });
+    const written = await this.store.transaction(() => this.store.keySecrets.put(row), { durable: true });
     if (!written) throw rotatedAway(this.kekVersion);
   }
 
   async get(kid: string): Promise<string | undefined> {
     checkKid(kid);
-    const row = this.store.keySecrets.get(kid);
+    const row = await this.store.keySecrets.get(kid);
     if (!row) return undefined;
     if (row.kekVersion > this.kekVersion) throw rotatedAway(this.kekVersion);
     if (row.kekVersion < this.kekVersion) {
@@ -148,6 +149,6 @@ export class DatabaseVault implements KeyVault {
 
   async delete(kid: string): Promise<void> {
     checkKid(kid);
-    this.store.transaction(() => this.store.keySecrets.delete(kid));
+    await this.store.transaction(() => this.store.keySecrets.delete(kid));
   }
 }

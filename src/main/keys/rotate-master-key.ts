@@ -27,7 +27,8 @@ export interface RotationResult {
  * @throws WardenError `invalid_input` when `oldKey` is not the current master key, or `newKey` is the same key;
  *   `storage_error` when a row fails authentication (nothing is changed then).
  */
-export function rotateMasterKey(store: Store, oldKey: MasterKey, newKey: MasterKey, now: number): RotationResult {
+export async function rotateMasterKey(store: Store, oldKey: MasterKey, newKey: MasterKey, now: number): Promise<RotationResult> {
+  // Async already, so that callers await it; the SQLite transaction itself runs synchronously within the call.
   return store.transaction(() => {
     const keks = store.keySecrets.listKeks();
     if (keks.length === 0) throw new WardenError('invalid_input', 'This database has no master key yet (no start with --key-store database has run on it): there is nothing to rotate.');
