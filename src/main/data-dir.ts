@@ -258,8 +258,8 @@ export async function ensureAdminToken(dataDir: string, store: Store, warn?: (li
   if (existing !== undefined) return useToken(file, existing, store, shared, warn, false);
   const token = randomBytes(32).toString('base64url');
   const hash = sha256(token);
-  const storedHash = store.getSetting('admin_token_hash');
-  store.transaction(() => store.putSetting('admin_token_hash', hash.toString('hex')), { durable: true });
+  const storedHash = await store.getSetting('admin_token_hash');
+  await store.transaction(() => store.putSetting('admin_token_hash', hash.toString('hex')), { durable: true });
   const published = await writeToken(file, token, shared);
   if (!published) {
     // Another instance created the shared file meanwhile: its token is the deployment's (ours was never shown).
@@ -289,11 +289,11 @@ async function useToken(file: string, token: string, store: Store, shared: boole
     throw new WardenError('storage_error', `The admin token file ${file} is garbled (it must hold 43 base64url characters, ${token.length} found). ${recover}`);
   }
   const hash = sha256(token);
-  const storedHash = store.getSetting('admin_token_hash');
+  const storedHash = await store.getSetting('admin_token_hash');
   if (storedHash && hash.toString('hex') !== storedHash && !adopt) {
     throw new WardenError('storage_error', `The admin token file ${file} does not hold the admin token this database knows. ${recover}`);
   }
-  if (storedHash !== hash.toString('hex')) store.transaction(() => store.putSetting('admin_token_hash', hash.toString('hex')), { durable: true });
+  if (storedHash !== hash.toString('hex')) await store.transaction(() => store.putSetting('admin_token_hash', hash.toString('hex')), { durable: true });
   if (!shared) {
     await chmod(file, 0o600);
   } else {
