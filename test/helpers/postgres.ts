@@ -13,7 +13,7 @@
  *   cleanup }` like the SQLite harnesses (test/helpers/sqlite-harness.ts), asynchronously; `onPgStore(suite)`
  *   is onEverySqliteStore's counterpart.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -57,9 +57,13 @@ export function unavailableReason(): string | undefined {
 
 const asRoot = process.getuid?.() === 0;
 
-/** Runs a PostgreSQL binary, as the postgres user when we are root. */
+/** The command line of a PostgreSQL binary, run as the postgres user when we are root. */
+function pgCommand(name: string, args: string[]): [string, string[]] {
+  return asRoot ? ['runuser', ['-u', 'postgres', '--', join(BIN, name), ...args]] : [join(BIN, name), args];
+}
+
 async function pgBin(name: string, args: string[]): Promise<void> {
-  const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(BIN, name), ...args]] : [join(BIN, name), args];
+  const [command, argv] = pgCommand(name, args);
   await run(command, argv, { timeout: 30_000 });
 }
 
@@ -82,7 +86,12 @@ export async function startCluster(): Promise<PostgresCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tw-pg-'));
   if (asRoot) chownSync(dir, (await uidOf('postgres')), (await gidOf('postgres')));
   const data = join(dir, 'data');
-  await pgBin('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-N', '-E', 'UTF8', '--locale=C', '--no-instructions']);
+  try {
+    await pgBin('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-N', '-E', 'UTF8', '--locale=C', '--no-instructions']);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   let port = 0;
   const startOn = async (p: number) => {
     await pgBin('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '20', '-o',
@@ -137,7 +146,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const cluster = await startCluster();
   project.provide('postgres', { host: cluster.host, port: cluster.port });
-  return () => destroyCluster(cluster);
+  // A run that ends without its teardown (process.exit on an interrupt) must not leave a server behind.
+  const onExit = () => {
+    const [command, argv] = pgCommand('pg_ctl', ['-D', join(cluster.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    try {
+      execFileSync(command, argv, { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // Already stopped.
+    }
+    rmSync(cluster.dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  return async () => {
+    process.off('exit', onExit);
+    await destroyCluster(cluster);
+  };
 }
 
 /** In a test worker: the run's cluster, or why there is none. */
