@@ -177,6 +177,11 @@ describePg('PgStore core rows', () => {
     expect((await store.getCounters()).refreshes).toBe(6);
   });
 
+  it('reads BIGINT as a number when exact, and refuses one beyond 2^53 rather than round it', async () => {
+    expect(await store.database.row('SELECT 9007199254740991::bigint AS n, count(*) AS c FROM users')).toEqual({ n: 2 ** 53 - 1, c: expect.any(Number) });
+    await expect(store.database.row('SELECT 9007199254740993::bigint AS n')).rejects.toThrow(RangeError);
+  });
+
   it('answers ping and keeps a random instance id', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
     expect(store.instanceId()).toMatch(/^[0-9a-f]{32}$/);

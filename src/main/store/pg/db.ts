@@ -274,7 +274,7 @@ export class Db {
       context.ended = true;
       if (root.failed) {
         await client.query('ROLLBACK');
-        throw new WardenError('storage_error', 'The transaction was rolled back: a statement in it failed and PostgreSQL aborted it.');
+        throw new WardenError('storage_error', 'The transaction was rolled back: a statement in it failed (PostgreSQL aborts a transaction at its first failed statement).');
       }
       const commit = await client.query('COMMIT');
       // COMMIT of an aborted transaction answers ROLLBACK without an error.
