@@ -105,6 +105,46 @@ export function auditSearchStoreSuite(label: string, open: () => SqliteHarness):
       expect(store.auditSearch.search({ types: ['key.created', 'client.created'], limit: 5 }).map((e) => e.seq)).toEqual([seqs[3]]);
     });
 
+    it('finds a whole IP among entries whose IPs share its common trigrams, in any column, paged', () => {
+      // Every entry holds "10." (a trigram in all of them); the wanted IP's entries are few and spread out.
+      const wanted: number[] = [];
+      store.transaction(() => {
+        for (let i = 0; i < 600; i += 1) {
+          const ip = i % 97 === 5 ? '10.14.78.28' : `10.${i % 16}.${(i * 7) % 256}.${(i * 13) % 256}`;
+          // Near misses: the distinctive tail without the whole address.
+          const decoy = i % 50 === 1 ? { ip: '10.15.78.28', other: '.14.78.2' } : {};
+          const seq = append(store, { type: i % 3 ? 'session.refreshed' : 'user.login', actor: `client:app${i % 4}`, data: { ip, ...decoy } });
+          if (ip === '10.14.78.28') wanted.push(seq);
+        }
+        wanted.push(append(store, { type: 'session.revoked', reason: 'seen from 10.14.78.28 AGAIN' }));
+      });
+      const newest = [...wanted].reverse();
+      expect(store.auditSearch.search({ q: '10.14.78.28', limit: 100 }).map((e) => e.seq)).toEqual(newest);
+      expect(store.auditSearch.search({ q: '10.14.78.28', limit: 2 }).map((e) => e.seq)).toEqual(newest.slice(0, 2));
+      expect(store.auditSearch.search({ q: '10.14.78.28', beforeSeq: newest[2]!, limit: 2 }).map((e) => e.seq)).toEqual(newest.slice(3, 5));
+      expect(store.auditSearch.search({ q: '10.14.78.28', types: ['user.login', 'session.revoked'], limit: 100 }).map((e) => e.seq)).toEqual(
+        newest.filter((seq) => ['user.login', 'session.revoked'].includes(store.auditSearch.get(seq)!.type)),
+      );
+      expect(store.auditSearch.search({ q: '10.14.78.2', limit: 100 }).map((e) => e.seq)).toEqual(newest);
+      expect(store.auditSearch.search({ q: '10.14.78.29', limit: 100 })).toEqual([]);
+    });
+
+    it('pages any time window from its newest entry, also when the clock stepped back far', () => {
+      const hour = 3_600_000;
+      // 300 entries an hour apart, then the clock steps back 100 hours and runs on.
+      const ats = [...Array.from({ length: 300 }, (_, i) => i * hour), ...Array.from({ length: 150 }, (_, i) => (200 + i) * hour + 1)];
+      const seqs = store.transaction(() => ats.map((at, i) => append(store, { type: i % 2 ? 'user.login' : 'user.created', at: T0 + at })));
+      const expected = (since: number, until: number, extra: (i: number) => boolean = () => true) =>
+        seqs.filter((_, i) => ats[i]! >= since && ats[i]! <= until && extra(i)).reverse();
+      for (const [since, until] of [[10 * hour, 20 * hour], [210 * hour, 230 * hour], [0, 400 * hour], [250 * hour, 250 * hour + 1], [400 * hour, 500 * hour]] as const) {
+        const window = { since: T0 + since, until: T0 + until };
+        expect(store.auditSearch.search({ ...window, limit: 5 }).map((e) => e.seq)).toEqual(expected(since, until).slice(0, 5));
+        expect(store.auditSearch.search({ ...window, types: ['user.login'], limit: 500 }).map((e) => e.seq)).toEqual(expected(since, until, (i) => i % 2 === 1));
+        expect(store.auditSearch.search({ ...window, q: 'user.cre', limit: 500 }).map((e) => e.seq)).toEqual(expected(since, until, (i) => i % 2 === 0));
+      }
+      expect(store.auditSearch.search({ since: T0 - 10 * hour, until: T0 - hour, limit: 5 })).toEqual([]);
+    });
+
     it('finds entries again after a reopen', () => {
       const a = append(store, { type: 'user.created', data: { username: 'persisted' } });
       const again = h.reopen?.() ?? store;

@@ -1,12 +1,15 @@
 /**
  * `AuditSearchStore` on the SqliteStore's connection (its statement cache). Every query is "newest first, at
  * most `limit`", so each shape is chosen to read about `limit` rows, not every match:
- * - free text walks the FTS5 index by rowid (= seq) descending and stops at `limit`;
+ * - free text walks the FTS5 index by rowid (= seq) descending and stops at `limit`; a long text whose
+ *   trigrams include a very common one is walked by its most distinctive part and checked here in full
+ *   (./sqlite-audit-text.ts);
  * - several types (or the few actors a prefix names) run one ordered (type, seq) / (actor, seq) index walk
  *   each, merged here; free text within a rare type (a capped count says so) is matched here on its few rows;
  * - a prefix with few matches reads them through its index and sorts them; one with many (probed with a capped
  *   count) walks the table newest first instead, where matches are dense enough to stop early;
- * - a time window bounds every walk by its entries' seq range (read from the (at) index, up to SPAN_MAX entries).
+ * - a time window is a seq range found by binary search over seq (./sqlite-audit-window.ts), which bounds
+ *   every walk: a window of any size or age is paged from its newest entry.
  * Seq bounds on the FTS table are cast to INTEGER (see INT): FTS5 seeks only on an INTEGER rowid bound.
  */
 import type Database from 'better-sqlite3';
@@ -20,6 +23,8 @@ import {
   type ReuseAlertFilter,
   type ReuseAlertRow,
 } from './audit-search-store';
+import { checkableText, containsText, ftsPhrase, TrigramDensities } from './sqlite-audit-text';
+import { windowSeqRange } from './sqlite-audit-window';
 import { toStoreError } from './sqlite-store';
 
 const COLUMNS = `a.seq, a.at, a.type, a.actor, a.user_id AS userId, a.session_id AS sessionId, a.reason, a.data,
@@ -30,8 +35,8 @@ const toEntry = (row: Raw): AuditEntry => ({ ...row, data: JSON.parse(row.data) 
 
 /** Above this many matches a prefix counts as dense: walking newest first finds `limit` of them quickly. */
 const SPARSE_MAX = 2000;
-/** A dense time window with at most this many entries is bounded by its seq range (a few ms of index reading). */
-const SPAN_MAX = 60_000;
+/** Candidates of a distinctive part of a free text checked here before the whole phrase is asked instead. */
+const VERIFY_MAX = 2000;
 /** A prefix naming at most this many distinct actors is searched one actor at a time. */
 const ACTOR_ARMS_MAX = 32;
 /** Greater than any UTF-8 continuation of a prefix under SQLite's byte-wise BINARY comparison. */
@@ -45,11 +50,6 @@ function guarded<T>(work: () => T): T {
   }
 }
 
-/** A free text as one FTS5 phrase (quotes doubled): with the trigram tokenizer, a case-insensitive substring. */
-export function ftsPhrase(text: string): string {
-  return `"${text.replace(/"/g, '""')}"`;
-}
-
 type Params = Record<string, string | number>;
 
 /**
@@ -59,22 +59,17 @@ type Params = Record<string, string | number>;
  */
 const INT = (name: string) => `CAST(@${name} AS INTEGER)`;
 
-/**
- * The trigram index's match, for rows already in hand: a case-insensitive substring of one of the indexed
- * columns (data as stored, the JSON text).
- */
-function containsText(row: Raw, text: string): boolean {
-  const needle = text.toLowerCase();
-  return [row.type, row.actor, row.userId, row.sessionId, row.reason, row.data].some((value) => value !== null && value.toLowerCase().includes(needle));
-}
-
 /** The filter's actor, user or session condition, if any (beyond text, types, time and paging). */
 function narrowerThanTime(filter: AuditSearchFilter): string | undefined {
   return filter.actor ?? filter.actorPrefix ?? filter.userId ?? filter.userPrefix ?? filter.sessionId;
 }
 
 export class SqliteAuditSearchStore implements AuditSearchStore {
-  constructor(private readonly q: (sql: string) => Database.Statement) {}
+  private readonly texts: TrigramDensities;
+
+  constructor(private readonly q: (sql: string) => Database.Statement) {
+    this.texts = new TrigramDensities(q);
+  }
 
   search(filter: AuditSearchFilter): AuditEntry[] {
     if (!Number.isSafeInteger(filter.limit) || filter.limit < 0) throw new TypeError('limit must be a non-negative integer');
@@ -83,10 +78,12 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
   }
 
   private run(filter: AuditSearchFilter): AuditEntry[] {
+    if (filter.limit === 0) return [];
     const params: Params = { limit: filter.limit };
     const where: string[] = [];
     const text = filter.q !== undefined;
-    if (text) params.q = ftsPhrase(filter.q!);
+    const plan = text ? this.texts.plan(filter.q!) : undefined;
+    if (plan) params.q = plan.phrase;
     const add = (condition: string, name: string, value: string | number | undefined) => {
       if (value === undefined) return;
       where.push(condition);
@@ -96,24 +93,17 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
     add('a.user_id = @userId', 'userId', filter.userId);
     add('a.session_id = @sessionId', 'sessionId', filter.sessionId);
     if (filter.since !== undefined || filter.until !== undefined) {
-      // A window holding many entries is walked newest first (its entries are found early); a small one is read
-      // through the (at) index and sorted. Either way the bounds are checked on every row: clocks may step back.
-      const since = filter.since ?? 0;
-      const until = filter.until ?? Number.MAX_SAFE_INTEGER;
-      // Any other window of at most SPAN_MAX entries also bounds the walk by its seq range (exact whatever the clock
-      // did: min/max over the window): one ending long ago starts at its newest entry instead of walking every
-      // newer one, and free text or a type walk stops checking matches outside it.
-      // A dense window with few newer entries (the last day) is found by the newest-first walk at once: no span.
-      const sparse = this.isSparse('audit_at', 'at >= ? AND at <= ?', [since, until]);
-      const recent = !sparse && this.isSparse('audit_at', 'at > ?', [until]);
-      const span = recent ? undefined : this.seqSpan(since, until);
-      const at = text || sparse ? 'a.at' : '+a.at';
+      // A time window is a seq range (binary search over seq, ./sqlite-audit-window.ts) that bounds every walk
+      // below: a window of any size or age starts at its newest entry and each walk reads about a page. `at` is
+      // still checked on every row (the range may be wider when the clock stepped back); unary + keeps the
+      // planner off the (at) index, which would read the whole window to sort it.
+      const span = windowSeqRange(this.q, filter.since ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER);
+      if (span.lo > span.hi) return [];
+      const at = text ? 'a.at' : '+a.at';
       add(`${at} >= @since`, 'since', filter.since);
       add(`${at} <= @until`, 'until', filter.until);
-      if (span) {
-        add(text ? `f.rowid >= ${INT('spanLo')}` : 'a.seq >= @spanLo', 'spanLo', span.lo);
-        add(text ? `f.rowid <= ${INT('spanHi')}` : 'a.seq <= @spanHi', 'spanHi', span.hi);
-      }
+      add(text ? `f.rowid >= ${INT('spanLo')}` : 'a.seq >= @spanLo', 'spanLo', span.lo);
+      add(text ? `f.rowid <= ${INT('spanHi')}` : 'a.seq <= @spanHi', 'spanHi', span.hi);
     }
     add(text ? `f.rowid < ${INT('beforeSeq')}` : 'a.seq < @beforeSeq', 'beforeSeq', filter.beforeSeq);
     if (filter.userPrefix) this.prefix(where, params, 'user_id', 'audit_user', filter.userPrefix, 'user', text);
@@ -143,24 +133,50 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
     // Types alone (no actor or user to look up by): force the (type, seq) walk, which stops at limit; the planner
     // may otherwise walk every seq newest first looking for a rare type, or the newest of an old one.
     const byType = types.length > 0 && narrowerThanTime(filter) === undefined ? ' INDEXED BY audit_type' : '';
+    // CROSS JOIN keeps the index walk outside: with statistics of a small audit the planner put it inside,
+    // evaluating the whole MATCH once per row of a type (a type + text search took 30 s on 415k entries).
     const from = text
-      ? 'FROM audit_fts f JOIN audit a ON a.seq = f.rowid WHERE audit_fts MATCH @q'
+      ? 'FROM audit_fts f CROSS JOIN audit a ON a.seq = f.rowid WHERE audit_fts MATCH @q'
       : `FROM audit a${byType} WHERE 1`;
     const order = text ? 'ORDER BY f.rowid DESC' : 'ORDER BY a.seq DESC';
     const rows: Raw[] = [];
     for (const [i, arm] of arms.entries()) {
       const conditions = [...where, ...arm].map((c) => ` AND ${c}`).join('');
       // A rare type with a common text: the type's few rows, matched here, beat walking every text match.
-      if (text && types.length > 0 && this.isSparse('audit_type', 'type = ?', [params[`type${i}`]!])) {
+      if (text && types.length > 0 && checkableText(filter.q!) && this.isSparse('audit_type', 'type = ?', [params[`type${i}`]!])) {
         const all = this.q(`SELECT ${COLUMNS} FROM audit a WHERE 1${conditions.replaceAll('f.rowid', 'a.seq')} ORDER BY a.seq DESC`).all(params) as Raw[];
         rows.push(...all.filter((row) => containsText(row, filter.q!)).slice(0, filter.limit));
         continue;
       }
-      const sql = `SELECT ${COLUMNS} ${from}${conditions} ${order} LIMIT @limit`;
-      rows.push(...(this.q(sql).all(params) as Raw[]));
+      const sql = `SELECT ${COLUMNS} ${from}${conditions} ${order}`;
+      if (plan?.verify) rows.push(...this.verified(sql, params, filter.q!, conditions));
+      else rows.push(...(this.q(`${sql} LIMIT @limit`).all(params) as Raw[]));
     }
     if (arms.length > 1) rows.sort((x, y) => y.seq - x.seq);
     return rows.slice(0, filter.limit).map(toEntry);
+  }
+
+  /**
+   * The newest `limit` rows of `sql` (matching a distinctive part of `text`) that hold the whole text. Past
+   * VERIFY_MAX candidates the part was not distinctive after all: the rest is asked with the whole phrase,
+   * below the last candidate checked (every match above it has been seen).
+   */
+  private verified(sql: string, params: Params, text: string, conditions: string): Raw[] {
+    const found: Raw[] = [];
+    let checked = 0;
+    let lowest: number | undefined;
+    for (const row of this.q(sql).iterate(params) as IterableIterator<Raw>) {
+      if (containsText(row, text)) found.push(row);
+      checked += 1;
+      lowest = row.seq;
+      if (found.length === params.limit) return found;
+      if (checked === VERIFY_MAX) break;
+    }
+    if (checked < VERIFY_MAX || lowest === undefined) return found;
+    const rest = `SELECT ${COLUMNS} FROM audit_fts f CROSS JOIN audit a ON a.seq = f.rowid WHERE audit_fts MATCH @whole${conditions}
+      AND f.rowid < ${INT('checkedDown')} ORDER BY f.rowid DESC LIMIT @remaining`;
+    const more = this.q(rest).all({ ...params, whole: ftsPhrase(text), checkedDown: lowest, remaining: Number(params.limit) - found.length }) as Raw[];
+    return [...found, ...more];
   }
 
   /** `column` starts with `prefix`: through its index when the matches are few, else as a filter on the newest-first walk. */
@@ -171,17 +187,6 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
     // Unary + keeps the planner off the index (dense: the seq walk stops sooner); free text walks the FTS index anyway.
     const ref = sparse || text ? `a.${column}` : `+a.${column}`;
     where.push(`${ref} >= @${name}Lo AND ${ref} < @${name}Hi`);
-  }
-
-  /**
-   * The seq range of the entries within [since, until] (a covering walk of the (at) index), or undefined when the
-   * window holds more than SPAN_MAX entries (then reading it costs more than the newest-first walk it would bound).
-   */
-  private seqSpan(since: number, until: number): { n: number; lo: number; hi: number } | undefined {
-    const row = this.q(`SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM (SELECT seq FROM audit INDEXED BY audit_at
-      WHERE at >= ? AND at <= ? LIMIT ${SPAN_MAX + 1})`).get(since, until) as { n: number; lo: number | null; hi: number | null };
-    if (row.n > SPAN_MAX) return undefined;
-    return { n: row.n, lo: row.lo ?? 0, hi: row.hi ?? -1 };
   }
 
   /** At most SPARSE_MAX rows match `condition` (a capped count through `index`). */
