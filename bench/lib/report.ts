@@ -84,6 +84,8 @@ export function ratioRow(suite: string, metric: string, ours: Figure, reference:
 
 /** A row with an absolute upper bound (latency), optionally beside a reference figure. */
 export function boundRow(suite: string, metric: string, ours: Figure, maxValue: number | null, reference: (Figure & { label: string }) | null = null): BenchRow {
+  // A NaN (a percentile of no runs) would print as a figure and read as a missed target: refuse it.
+  if (!Number.isFinite(ours.value)) throw new BenchCheckError(`${suite}: "${metric}" has no value (${ours.value})`);
   const row: BenchRow = {
     suite,
     metric,
