@@ -69,7 +69,12 @@ export const deploymentSchema = z.object({
 });
 export type Deployment = z.infer<typeof deploymentSchema>;
 
-export const deploymentListSchema = z.object({ deployments: z.array(deploymentSchema), currentId: z.string() });
+export const deploymentListSchema = z.object({
+  deployments: z.array(deploymentSchema),
+  currentId: z.string(),
+  /** Where the profiles' API keys are kept: the OS keychain, or this process's memory (`--key-store memory`). */
+  credentialStore: z.enum(['keychain', 'memory']),
+});
 
 /** The deployment this console window manages, and who it acts as there. */
 export const currentDeploymentSchema = z.object({

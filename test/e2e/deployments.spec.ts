@@ -55,7 +55,7 @@ test('the console adds a second deployment, manages it with its API key, and swi
     await test.step('add the second deployment: Test connection shows its issuer, version and the key\'s admin', async () => {
       await goToDeployments(page);
       deploymentId = await addDeployment(page, { name: 'Second instance', url: second.issuer, apiKey: key }, { issuer: second.issuer, version: '0.1.0', actor: `admin:${REMOTE_ADMIN.username}`, role: 'operator' });
-      await expect(page.getByTestId(`deployment-key-${deploymentId}`)).toHaveText('in the keychain');
+      await expect(page.getByTestId(`deployment-key-${deploymentId}`)).toHaveText('in memory until restart');
       await expect(page.getByTestId(`deployment-url-${deploymentId}`)).toHaveText(second.issuer);
     });
 

@@ -65,7 +65,7 @@ export function deploymentHandlers(manager: DeploymentManager): LocalOnlyHandler
     async listDeployments(_input, who) {
       const saved = await profiles.list();
       const deployments = [localDeployment(manager), ...(await Promise.all(saved.map((profile) => toDeployment(manager, profile))))];
-      return { deployments, currentId: manager.target(who)?.profileId ?? LOCAL_DEPLOYMENT_ID };
+      return { deployments, currentId: manager.target(who)?.profileId ?? LOCAL_DEPLOYMENT_ID, credentialStore: manager.options.credentials.kind };
     },
 
     async currentDeployment(_input, who) {

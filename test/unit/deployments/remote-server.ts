@@ -17,6 +17,8 @@ export interface Recorded {
 export interface FakeRemote {
   url: string;
   requests: Recorded[];
+  /** Resolves when a request for `path` has arrived (at once if one did). */
+  waitFor(path: string): Promise<void>;
   /** Pushes one SSE event to every open /admin/events stream. */
   push(data: unknown, id: number): void;
   close(): Promise<void>;
@@ -42,6 +44,7 @@ export function selfSignedCertificate(): { key: string; cert: string } {
 
 export async function startFakeRemote(options: { tls?: { key: string; cert: string }; answer?: Answer } = {}): Promise<FakeRemote> {
   const requests: Recorded[] = [];
+  const waiters: Array<{ path: string; resolve: () => void }> = [];
   const streams = new Set<ServerResponse>();
   const answer = options.answer ?? defaultAnswer;
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -51,6 +54,7 @@ export async function startFakeRemote(options: { tls?: { key: string; cert: stri
     req.on('end', () => {
       const url = req.url ?? '/';
       requests.push({ method: req.method ?? '', path: url, authorization: req.headers.authorization, body });
+      for (const waiter of waiters.filter((candidate) => candidate.path === url)) waiter.resolve();
       if (url === '/admin/events') {
         res.writeHead(200, { 'Content-Type': 'text/event-stream' });
         res.write(': live\n\n');
@@ -75,6 +79,7 @@ export async function startFakeRemote(options: { tls?: { key: string; cert: stri
   return {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
+    waitFor: (path) => (requests.some((request) => request.path === path) ? Promise.resolve() : new Promise((resolve) => waiters.push({ path, resolve }))),
     push(data, id) {
       for (const res of streams) res.write(`id: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
     },

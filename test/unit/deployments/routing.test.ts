@@ -101,7 +101,7 @@ describe('routing admin calls to the current deployment', () => {
     await manager.call('switchDeployment', { id }, desktop);
     remote.requests.length = 0;
     const listed = await manager.call('listDeployments', {}, desktop);
-    expect(listed).toMatchObject({ ok: true, value: { currentId: id } });
+    expect(listed).toMatchObject({ ok: true, value: { currentId: id, credentialStore: 'memory' } });
     expect(await manager.call('currentDeployment', {}, desktop)).toMatchObject({ ok: true, value: { deployment: { id } } });
     expect(remote.requests).toEqual([]);
     // Another console session of the host still manages this computer.

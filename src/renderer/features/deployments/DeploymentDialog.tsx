@@ -19,19 +19,21 @@ interface Props {
   /** null: a new profile. */
   editing: Deployment | null;
   open: boolean;
+  /** Where the key will be kept (said beside its field). */
+  credentialStore: 'keychain' | 'memory';
   onClose: (saved: boolean) => void;
 }
 
 /** Add or edit a remote deployment: its URL and API key, TLS checks and the pinned certificate. */
-export function DeploymentDialog({ editing, open, onClose }: Props) {
+export function DeploymentDialog({ editing, open, credentialStore, onClose }: Props) {
   return (
     <Dialog open={open} onClose={() => onClose(false)} maxWidth="sm" fullWidth aria-labelledby="deployment-dialog-title" data-testid="deployment-dialog">
-      {open && <DeploymentForm editing={editing} onClose={onClose} />}
+      {open && <DeploymentForm editing={editing} credentialStore={credentialStore} onClose={onClose} />}
     </Dialog>
   );
 }
 
-function DeploymentForm({ editing, onClose }: Omit<Props, 'open'>) {
+function DeploymentForm({ editing, credentialStore, onClose }: Omit<Props, 'open'>) {
   const [name, setName] = useState(editing?.name ?? '');
   const [baseUrl, setBaseUrl] = useState(editing?.baseUrl ?? 'https://');
   const [apiKey, setApiKey] = useState('');
@@ -82,7 +84,11 @@ function DeploymentForm({ editing, onClose }: Omit<Props, 'open'>) {
             onChange={(event) => setApiKey(event.target.value)}
             required={editing === null}
             autoComplete="off"
-            helperText={editing ? 'Leave empty to keep the stored key.' : "Create one on that deployment's Admins page. It is kept in this computer's OS keychain."}
+            helperText={
+              editing
+                ? 'Leave empty to keep the stored key.'
+                : `Create one on that deployment's Admins page. It is kept ${credentialStore === 'keychain' ? "in this computer's OS keychain" : 'in memory only (--key-store memory): enter it again after a restart'}.`
+            }
             slotProps={{ htmlInput: { 'data-testid': 'deployment-key', spellCheck: false } }}
           />
           {https && (

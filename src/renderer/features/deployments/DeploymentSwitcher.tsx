@@ -76,7 +76,7 @@ export function DeploymentSwitcher() {
           sx={{ textTransform: 'none', whiteSpace: 'nowrap', flexShrink: 0 }}
         >
           <span data-testid="header-deployment-name">{current.deployment.name}</span>{' '}
-          <Typography component="span" data-testid="header-deployment-url" sx={{ fontFamily: MONO_STACK, fontSize: '0.8em', ml: 0.5, display: { xs: 'none', md: 'inline' } }}>
+          <Typography component="span" data-testid="header-deployment-url" sx={{ fontFamily: MONO_STACK, fontSize: '0.8em', ml: 0.5, display: { xs: 'none', lg: 'inline' } }}>
             {current.deployment.baseUrl}
           </Typography>
         </Button>

@@ -111,7 +111,9 @@ function DeploymentsList() {
                         'not verified'
                       )}
                     </TableCell>
-                    <TableCell data-testid={`deployment-key-${deployment.id}`}>{!remote ? 'not needed' : deployment.hasCredential ? 'in the keychain' : 'missing: edit to enter it'}</TableCell>
+                    <TableCell data-testid={`deployment-key-${deployment.id}`}>
+                      {!remote ? 'not needed' : !deployment.hasCredential ? 'missing: edit to enter it' : list.data?.credentialStore === 'keychain' ? 'in the keychain' : 'in memory until restart'}
+                    </TableCell>
                     <TableCell>{deployment.updatedAt === null ? '—' : <RelativeTime at={deployment.updatedAt} />}</TableCell>
                     <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
                       <RoleButton method="switchDeployment" size="small" disabled={isCurrent || switching !== null} onClick={() => void manage(deployment.id)} data-testid={`deployment-switch-${deployment.id}`}>
@@ -136,6 +138,7 @@ function DeploymentsList() {
         </TableContainer>
       )}
       <DeploymentDialog
+        credentialStore={list.data?.credentialStore ?? 'keychain'}
         open={editing !== undefined}
         editing={editing ?? null}
         onClose={(saved) => {
