@@ -191,6 +191,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       ...(options.trustProxy !== undefined ? { trust: proxyTrust(options.trustProxy) } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       readiness: { store: () => store, keysLoaded: () => keysLoaded() },
+      warn,
     });
     server.on('request', door.handle);
     cleanups.push(() => closeServer(server));
@@ -266,7 +267,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       extraAdminHosts: isLoopbackHost(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [urlHost(options.host)],
     });
     // Only with --trust-proxy is X-Forwarded-For read at all (the front door applies it; ./http/client-address).
-    door.attach(service);
+    door.attach(service, issuer);
     const signer = engine.ctx.keys;
     keysLoaded = () => {
       const kid = signer.activeKid();

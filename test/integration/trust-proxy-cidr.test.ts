@@ -26,8 +26,8 @@ interface Answer {
 }
 
 /** One request from the given local source address (the peer the service sees). */
-function from(localAddress: string, method: string, pathname: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-  const url = new URL(pathname, t.baseUrl);
+function from(localAddress: string, method: string, pathname: string, headers: Record<string, string>, body?: string, base = t.baseUrl): Promise<Answer> {
+  const url = new URL(pathname, base);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path: url.pathname, method, localAddress, headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
       let text = '';
@@ -81,5 +81,25 @@ describe('from an untrusted peer', () => {
 
   it('does not make cookies Secure on its X-Forwarded-Proto', async () => {
     expect(await sessionCookie(UNTRUSTED_PEER, { 'x-forwarded-proto': 'https' })).not.toContain('Secure');
+  });
+});
+
+describe('an http issuer behind an https proxy', () => {
+  it('is reported once, at the first https request through a trusted proxy; the issuer itself never changes', async () => {
+    const warnings: string[] = [];
+    const w = await startTestWarden({ trustProxy: [`${TRUSTED_PEER}/32`], warn: (line) => warnings.push(line) });
+    try {
+      const metadata = () => from(TRUSTED_PEER, 'GET', '/.well-known/oauth-authorization-server', { 'x-forwarded-proto': 'https', host: 'auth.example.com' }, undefined, w.baseUrl);
+      expect((await from(UNTRUSTED_PEER, 'GET', '/.well-known/oauth-authorization-server', { 'x-forwarded-proto': 'https' }, undefined, w.baseUrl)).status).toBe(200);
+      expect(warnings.filter((line) => line.includes('X-Forwarded-Proto'))).toEqual([]);
+      const first = await metadata();
+      await metadata();
+      expect(JSON.parse(first.body)).toMatchObject({ issuer: w.baseUrl });
+      expect(warnings.filter((line) => line.includes('X-Forwarded-Proto'))).toEqual([
+        `Warning: requests arrive over https through the trusted proxy (X-Forwarded-Proto), but the issuer is ${w.baseUrl}: tokens and metadata name the http URL. Start once with --issuer set to the public https URL.`,
+      ]);
+    } finally {
+      await w.close();
+    }
   });
 });

@@ -11,7 +11,7 @@
  *   ids nor query strings (an authorization code) reach the log or the metric labels.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { clientAddress, trustForwardedFor } from '../http/client-address';
+import { clientAddress, requestIsHttps, trustForwardedFor } from '../http/client-address';
 import { isOpsPath, opsEndpoints } from '../http/ops-endpoints';
 import { sendJson } from '../http/respond';
 import type { TokenService } from '../http/service';
@@ -27,6 +27,8 @@ export interface FrontDoorOptions {
   logger?: Logger;
   /** What readiness asks besides the drain (the store, the keys); see ../ops/readiness. */
   readiness: Omit<ReadinessState, 'draining'>;
+  /** Start-up style warnings (stderr): said once, when a trusted proxy reports https and the issuer is http. */
+  warn?: (line: string) => void;
 }
 
 export class FrontDoor {
@@ -35,6 +37,8 @@ export class FrontDoor {
   private readonly inFlight = new Set<ServerResponse>();
   private idleWaiters: Array<() => void> = [];
   private lastReady: boolean | undefined;
+  /** The issuer is http: the first https request through a trusted proxy says it should not be (once). */
+  private httpIssuer: string | undefined;
   private readonly ops: ReturnType<typeof opsEndpoints>;
 
   constructor(private readonly options: FrontDoorOptions) {
@@ -49,7 +53,10 @@ export class FrontDoor {
   /** The node:http request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
-    if (this.options.trust) trustForwardedFor(req, this.options.trust);
+    if (this.options.trust) {
+      trustForwardedFor(req, this.options.trust);
+      if (this.httpIssuer !== undefined && requestIsHttps(req)) this.warnHttpIssuer();
+    }
     this.inFlight.add(res);
     const pathname = URL.parse(`http://localhost${req.url ?? ''}`)?.pathname ?? '';
     const ops = isOpsPath(pathname) ? pathname : undefined;
@@ -70,8 +77,17 @@ export class FrontDoor {
   };
 
   /** The engine is up: requests go to the service from now on. */
-  attach(service: TokenService): void {
+  attach(service: TokenService, issuer: string): void {
     this.service = service;
+    // The issuer is the stored string, never a request's (RFC 8414 §3.3): https seen at the proxy can only be reported.
+    if (issuer.startsWith('http:')) this.httpIssuer = issuer;
+  }
+
+  private warnHttpIssuer(): void {
+    const issuer = this.httpIssuer;
+    this.httpIssuer = undefined;
+    this.options.warn?.(`Warning: requests arrive over https through the trusted proxy (X-Forwarded-Proto), but the issuer is ${issuer}: tokens and metadata name the http URL. Start once with --issuer set to the public https URL.`);
+    this.options.logger?.warn({ issuer }, 'the issuer is http behind an https proxy');
   }
 
   get draining(): boolean {
