@@ -2,9 +2,9 @@
  * Compact JWS parsing and signature checks with node:crypto directly: no WebCrypto round trip, no promise,
  * so a token whose key is cached verifies synchronously. Only EdDSA (Ed25519), ES256 and RS256 are accepted,
  * and only with a key that declares that algorithm: `none`, HMAC and mismatches never reach a signature check.
- * Each token has one spelling: non-canonical base64url and any `crit` header are refused before anything else.
+ * Each token has one spelling: non-canonical base64url, a character outside the base64url alphabet and any `crit` header
+ * are refused before anything else.
  */
-import { isAscii } from 'node:buffer';
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 
 export type KitAlg = 'EdDSA' | 'ES256' | 'RS256';
@@ -57,19 +57,15 @@ export function isCanonicalBase64url(segment: string, start = 0, end = segment.l
   return (sextet(segment.charCodeAt(end - 1)) & (rest === 2 ? 0x0f : 0x03)) === 0;
 }
 
-/** Sticky twins of SEGMENT, run at an offset of the token instead of on a slice of it. */
-const SEGMENT_TO_END = /[A-Za-z0-9_-]+$/y;
-const SEGMENT_TO_DOT = /[A-Za-z0-9_-]+\./y;
-
-/** True when `token[start, end)` is all base64url alphabet, `end` being the token's end or a dot's index. */
-function alphabetOnly(token: string, start: number, end: number): boolean {
-  const pattern = end === token.length ? SEGMENT_TO_END : SEGMENT_TO_DOT;
-  pattern.lastIndex = start;
-  return pattern.test(token) && pattern.lastIndex === (end === token.length ? end : end + 1);
-}
+/**
+ * The payload and the signature in one sticky scan from the payload's first character: base64url, one dot, base64url
+ * (or nothing) to the end. A match proves that the token has no third dot and nothing but the alphabet after its
+ * header, so the signing input written as latin1 bytes is exactly the token's text.
+ */
+const PAYLOAD_AND_SIGNATURE = /[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/y;
 
 // Headers repeat across tokens (same kid, alg, typ): parse each distinct one once. The last one seen is checked
-// first, with a prefix comparison and no slice, as nearly every token has the header of the one before it.
+// first, with no scan for the first dot, as nearly every token has the header of the one before it.
 const headerCache = new Map<string, JwsHeader | null>();
 const HEADER_CACHE_MAX = 256;
 let lastHeaderSegment = '';
@@ -105,10 +101,12 @@ class Scratch {
     return this.first(this.bytes.write(segment, 'base64url'));
   }
 
-  /** A base64url segment's bytes as UTF-8 text (ASCII, the usual case, is copied without UTF-8 decoding). */
+  /**
+   * A base64url segment's bytes as UTF-8 text. No view is made (the signing input's stays valid for the next
+   * token of its length), and no ASCII test first: V8's UTF-8 decoding of ASCII is as fast as latin1's.
+   */
   base64urlText(segment: string): string {
-    const length = this.bytes.write(segment, 'base64url');
-    return this.bytes.toString(isAscii(this.first(length)) ? 'latin1' : 'utf8', 0, length);
+    return this.bytes.toString('utf8', 0, this.bytes.write(segment, 'base64url'));
   }
 }
 
@@ -144,18 +142,24 @@ function parseHeader(segment: string): JwsHeader | null {
 /**
  * Splits a compact JWS; undefined when it is not one. Nothing is trusted yet. `lastDot`: the caller's
  * `token.lastIndexOf('.')`, when it has it already (the verifier indexes its cache by the signature).
+ * Every character of the payload and the signature is checked to be base64url here, before the signature check
+ * (the payload's scan also proves that there is no third dot).
  */
 export function parseJws(token: string, lastDot = token.lastIndexOf('.')): ParsedJws | undefined {
-  if (token.length > MAX_TOKEN_LENGTH) return undefined;
-  const firstDot = token.indexOf('.');
-  // Exactly two dots: the second one is the last one.
-  if (firstDot <= 0 || lastDot === firstDot || token.indexOf('.', firstDot + 1) !== lastDot) return undefined;
-  // The payload's alphabet is checked when it is decoded, after the signature (decodePayload).
-  if (lastDot === firstDot + 1 || !isCanonicalBase64url(token, firstDot + 1, lastDot)) return undefined;
+  if (token.length > MAX_TOKEN_LENGTH || lastDot <= 0) return undefined;
+  // Nearly every token has the header of the one before it: when it starts with that header and a dot, the
+  // first dot is known without a scan, and so is the header. (A slice compared with === costs ~0.05 µs here;
+  // startsWith, on the sliced strings tokens usually are, measured ~0.3 µs.)
+  let firstDot = lastHeaderSegment.length;
+  const sameHeader = firstDot !== 0 && firstDot < lastDot && token.charCodeAt(firstDot) === 46 && token.slice(0, firstDot) === lastHeaderSegment;
+  if (!sameHeader) firstDot = token.indexOf('.');
+  if (firstDot <= 0 || lastDot <= firstDot + 1) return undefined;
+  PAYLOAD_AND_SIGNATURE.lastIndex = firstDot + 1;
+  if (!PAYLOAD_AND_SIGNATURE.test(token) || !isCanonicalBase64url(token, firstDot + 1, lastDot)) return undefined;
   // An empty signature is let through here so that `alg: none` is refused for its algorithm, by name.
-  if (lastDot + 1 < token.length && (!alphabetOnly(token, lastDot + 1, token.length) || !isCanonicalBase64url(token, lastDot + 1, token.length))) return undefined;
+  if (lastDot + 1 < token.length && !isCanonicalBase64url(token, lastDot + 1, token.length)) return undefined;
   let header: JwsHeader | null;
-  if (firstDot === lastHeaderSegment.length && token.startsWith(lastHeaderSegment)) header = lastHeader;
+  if (sameHeader) header = lastHeader;
   else {
     lastHeaderSegment = token.slice(0, firstDot);
     header = lastHeader = parseHeader(lastHeaderSegment);
@@ -177,9 +181,8 @@ export function verifySignature(jws: ParsedJws, alg: KitAlg, key: KeyObject): bo
   }
 }
 
-/** The payload as an object, or undefined. Call only after the signature held. */
+/** The payload as an object, or undefined. Call only after the signature held (parseJws checked its alphabet). */
 export function decodePayload(jws: ParsedJws): Record<string, unknown> | undefined {
-  if (!alphabetOnly(jws.token, jws.firstDot + 1, jws.lastDot)) return undefined;
   const value = parseJson(jws.token.slice(jws.firstDot + 1, jws.lastDot));
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -11,6 +11,10 @@
  * service's (random-looking) output, so its first characters are uniformly spread and an attacker cannot choose
  * them. A token can leave before the cache is full when both ways of its set are taken (a miss then costs one
  * signature check, never a wrong answer): a hit requires the whole token to be equal.
+ *
+ * Each slot also keeps a tag, 30 more bits of the signature, in a typed array: a miss (every cold verify) is
+ * told by the tags alone and never reads the cached tokens, which are cold in memory and share their first
+ * ~250 characters with the token looked up (same header, same user): comparing them cost ~1 µs per lookup.
  */
 
 /** The 6-bit value of a base64url character; anything else (never seen: the caller checked) maps into range. */
@@ -24,6 +28,8 @@ function sextet(code: number): number {
 export class TokenCache<V> {
   private readonly tokens: Array<string | undefined>;
   private readonly values: Array<V | undefined>;
+  /** Per slot: characters 4 to 8 of its token's signature (30 bits); a slot's token is compared only on a tag match. */
+  private readonly tags: Int32Array;
   /** Per set: the way (0 or 1) used least recently, the one the next insert replaces. */
   private readonly victim: Uint8Array;
   private readonly setMask: number;
@@ -35,6 +41,7 @@ export class TokenCache<V> {
     this.setMask = sets - 1;
     this.tokens = new Array<string | undefined>(sets * 2).fill(undefined);
     this.values = new Array<V | undefined>(sets * 2).fill(undefined);
+    this.tags = new Int32Array(sets * 2);
     this.victim = new Uint8Array(sets);
   }
 
@@ -50,37 +57,51 @@ export class TokenCache<V> {
     return bits & this.setMask;
   }
 
+  /** The tag of a token: the five signature characters after those of its set. */
+  private tagOf(token: string, lastDot: number): number {
+    const at = lastDot + 5;
+    return (
+      (sextet(token.charCodeAt(at)) << 24) |
+      (sextet(token.charCodeAt(at + 1)) << 18) |
+      (sextet(token.charCodeAt(at + 2)) << 12) |
+      (sextet(token.charCodeAt(at + 3)) << 6) |
+      sextet(token.charCodeAt(at + 4))
+    );
+  }
+
+  /** The slot holding `token` in its set (`slot` is the set's first), or -1. */
+  private find(token: string, slot: number, tag: number): number {
+    if (this.tags[slot] === tag && this.tokens[slot] === token) return slot;
+    if (this.tags[slot + 1] === tag && this.tokens[slot + 1] === token) return slot + 1;
+    return -1;
+  }
+
   get(token: string, lastDot: number): V | undefined {
     const set = this.setOf(token, lastDot);
-    const slot = set * 2;
-    if (this.tokens[slot] === token) {
-      this.victim[set] = 1;
-      return this.values[slot];
-    }
-    if (this.tokens[slot + 1] === token) {
-      this.victim[set] = 0;
-      return this.values[slot + 1];
-    }
-    return undefined;
+    const found = this.find(token, set * 2, this.tagOf(token, lastDot));
+    if (found < 0) return undefined;
+    this.victim[set] = (found & 1) ^ 1;
+    return this.values[found];
   }
 
   /** Inserts (or refreshes) a token; the set's least recently used way makes room. */
   set(token: string, lastDot: number, value: V): void {
     const set = this.setOf(token, lastDot);
-    let way = this.tokens[set * 2] === token ? 0 : this.tokens[set * 2 + 1] === token ? 1 : this.victim[set]!;
-    if (this.tokens[set * 2 + way] !== token && this.tokens[set * 2 + (way ^ 1)] === undefined) way ^= 1;
+    const tag = this.tagOf(token, lastDot);
+    const found = this.find(token, set * 2, tag);
+    let way = found >= 0 ? found & 1 : this.victim[set]!;
+    if (found < 0 && this.tokens[set * 2 + (way ^ 1)] === undefined) way ^= 1;
     this.tokens[set * 2 + way] = token;
     this.values[set * 2 + way] = value;
+    this.tags[set * 2 + way] = tag;
     this.victim[set] = way ^ 1;
   }
 
   delete(token: string, lastDot: number): void {
-    const slot = this.setOf(token, lastDot) * 2;
-    for (const s of [slot, slot + 1]) {
-      if (this.tokens[s] === token) {
-        this.tokens[s] = undefined;
-        this.values[s] = undefined;
-      }
-    }
+    const found = this.find(token, this.setOf(token, lastDot) * 2, this.tagOf(token, lastDot));
+    if (found < 0) return;
+    this.tokens[found] = undefined;
+    this.values[found] = undefined;
+    this.tags[found] = 0;
   }
 }

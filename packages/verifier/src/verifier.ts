@@ -6,7 +6,7 @@
 import type { AccessTokenClaims } from './verdict-reasons.js';
 import { audienceMatches, parseAccessClaims } from './claims.js';
 import { FeedClient } from './feed-client.js';
-import { decodePayload, isKitAlg, parseJws, verifySignature, type ParsedJws } from './jws.js';
+import { decodePayload, isKitAlg, parseJws, verifySignature, type JwsHeader, type ParsedJws } from './jws.js';
 import { discover, KeySet, type CachedKey, type ServiceEndpoints } from './key-set.js';
 import { createMiddleware, type VerifierMiddleware } from './middleware.js';
 import { RevocationState } from './revocation-state.js';
@@ -187,13 +187,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return introspect(token, claims);
   }
 
+  // The typ verdict of the last header seen: parseJws hands out one object per distinct header, and they repeat.
+  let typHeader: JwsHeader | undefined;
+  let typAccepted = false;
+
   function finish(jws: ParsedJws, key: CachedKey, token: string, now: number): KitVerdict | Promise<KitVerdict> {
     if (key.alg !== jws.header.alg) return inactive('unsupported_alg');
     if (!verifySignature(jws, key.alg, key.key)) return inactive('bad_signature');
     const payload = decodePayload(jws);
     const claims = payload && parseAccessClaims(payload);
     if (!claims) return inactive('malformed');
-    if (!ACCEPTED_TYP.has(jws.header.typ?.toLowerCase() ?? '')) return inactive('wrong_typ', claims);
+    if (jws.header !== typHeader) {
+      typHeader = jws.header;
+      typAccepted = ACCEPTED_TYP.has(typHeader.typ?.toLowerCase() ?? '');
+    }
+    if (!typAccepted) return inactive('wrong_typ', claims);
     if (claims.iss !== options.issuer) return inactive('wrong_issuer', claims);
     if (!audienceMatches(claims.aud, options.audience)) return inactive('wrong_audience', claims);
     const entry: CacheEntry = { token, claims, kid: key.kid };

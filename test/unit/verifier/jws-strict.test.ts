@@ -88,6 +88,20 @@ describe('one spelling per token', () => {
     });
   }
 
+  it('refuses a character outside base64url inside the payload or the signature, before any signature check', () => {
+    const [header, payload, signature] = genuine.split('.') as [string, string, string];
+    // U+0141's low byte is 'A': written as latin1 signing input it would read as the alphabet.
+    for (const bad of ['+', '/', '=', ' ', '%', '\u0141']) {
+      const at = (segment: string) => Math.floor(segment.length / 2);
+      const inPayload = `${header}.${payload.slice(0, at(payload))}${bad}${payload.slice(at(payload) + 1)}.${signature}`;
+      const inSignature = `${header}.${payload}.${signature.slice(0, at(signature))}${bad}${signature.slice(at(signature) + 1)}`;
+      expect(parseJws(inPayload), `payload with ${JSON.stringify(bad)}`).toBeUndefined();
+      expect(parseJws(inSignature), `signature with ${JSON.stringify(bad)}`).toBeUndefined();
+    }
+    expect(parseJws(`${header}.${payload}.${signature.slice(0, 10)}.${signature.slice(10)}`), 'a third dot').toBeUndefined();
+    expect(parseJws(genuine)).toBeDefined();
+  });
+
   for (const [name, extra] of CRIT_HEADERS) {
     it(`refuses ${name}`, () => {
       const withCrit = token({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1', ...extra });

@@ -21,6 +21,20 @@ describe('TokenCache (two-way set-associative verified-token cache)', () => {
     expect(cache.get(t, dot(t))).toBeUndefined();
   });
 
+  it('a token whose signature starts like a cached one (same set, same tag) is not a hit', () => {
+    const cache = new TokenCache<number>(8);
+    const t = token();
+    const signature = t.slice(dot(t) + 1);
+    const twin = `${t.slice(0, dot(t) + 1)}${signature.slice(0, 12)}${signature.slice(12).split('').reverse().join('')}`;
+    expect(twin).not.toBe(t);
+    cache.set(t, dot(t), 1);
+    expect(cache.get(twin, dot(twin))).toBeUndefined();
+    cache.set(twin, dot(twin), 2);
+    expect([cache.get(t, dot(t)), cache.get(twin, dot(twin))]).toEqual([1, 2]);
+    cache.delete(twin, dot(twin));
+    expect([cache.get(t, dot(t)), cache.get(twin, dot(twin))]).toEqual([1, undefined]);
+  });
+
   it('keeps two tokens of one set and evicts the least recently used of them for a third', () => {
     const cache = new TokenCache<string>(2); // one set, two ways
     expect(cache.slots).toBe(2);
