@@ -13,7 +13,8 @@ import type {
 } from '../store';
 import type { AsyncStore } from './async-contract';
 import { Db, describeUrl, type PgConnectionOptions, type SqlValue } from './db';
-import { PG_MIGRATIONS, runMigrations, type PgMigration } from './migrations';
+import { PG_MIGRATIONS, type PgMigration } from './migrations';
+import { runMigrations } from './migration-runner';
 import { CLIENT_COLUMNS, SESSION_COLUMNS, USER_COLUMNS, assertCount, likePrefix, patchRow, selectList } from './pg-columns';
 import * as tallies from './pg-tallies';
 import { PgTokenRows } from './pg-store-tokens';
