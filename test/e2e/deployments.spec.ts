@@ -14,7 +14,8 @@ import { httpDriver } from './fixtures/driver';
 import { OAuthClient, PHONE, decodeAccessToken } from './fixtures/oauth';
 import { startServer, type ServerProcess } from './fixtures/server-process';
 import { assertBlastRadius, assertReceipt, clickConfirm, closeReceipt, fillConfirmReason } from './pages/confirm';
-import { addDeployment, assertManaging, goToDeployments, switchDeployment } from './pages/deployments';
+import { addDeployment, assertManaging, fillNewDeployment, goToDeployments, pinFetchedCertificate, saveDeployment, switchDeployment, testConnection } from './pages/deployments';
+import { selfSignedCertificate, startTlsProxy } from './fixtures/tls-proxy';
 import { goToUsers } from './pages/navigation';
 import { assertSession, clickSessionLink } from './pages/user-detail';
 import { openUser } from './pages/users';
@@ -117,6 +118,52 @@ test('the console adds a second deployment, manages it with its API key, and swi
       await expect(page.getByTestId(`user-row-${REMOTE_USER.username}`)).toHaveCount(0);
     });
   } finally {
+    await second.stop();
+  }
+});
+
+test('an https deployment with a self-signed certificate is pinned on first use; another certificate is refused', async ({ warden }) => {
+  const { page } = warden;
+  const second: ServerProcess = await startServer();
+  const original = selfSignedCertificate();
+  const proxy = await startTlsProxy(second.issuer, original);
+  try {
+    const token = (await readFile(path.join(second.dataDir!, 'admin-token'), 'utf8')).trim();
+    const remote = httpDriver(second.issuer, async () => token);
+    const { id: adminId } = await remote.call('createAdmin', { ...REMOTE_ADMIN, role: 'viewer' });
+    const { key } = await remote.call('createAdminKey', { adminId, name: 'desktop console' });
+    await remote.call('createUser', REMOTE_USER);
+
+    let deploymentId = '';
+    await test.step('without verification the profile needs a pin; fetch the certificate, compare, pin, test, save', async () => {
+      await goToDeployments(page);
+      await fillNewDeployment(page, { name: 'Behind TLS', url: proxy.url, apiKey: key });
+      await page.getByTestId('deployment-tls-verify').uncheck();
+      await page.getByTestId('deployment-test').click();
+      await expect(page.getByTestId('deployment-test-error')).toHaveAttribute('data-error-code', 'invalid_input');
+      await pinFetchedCertificate(page, original.sha256);
+      await testConnection(page, second.issuer);
+      deploymentId = await saveDeployment(page, 'Behind TLS');
+      await expect(page.getByTestId(`deployment-pin-${deploymentId}`)).toHaveText(original.sha256);
+    });
+
+    await test.step('managed through the pinned connection, with the viewer key\'s role', async () => {
+      await switchDeployment(page, deploymentId);
+      await assertManaging(page, { name: 'Behind TLS', url: proxy.url, kind: 'remote' });
+      await goToUsers(page);
+      await expect(page.getByTestId(`user-row-${REMOTE_USER.username}`)).toBeVisible();
+      await expect(page.getByTestId('create-user-open')).toBeDisabled();
+    });
+
+    await test.step('the server presents another certificate: every call is refused with certificate_mismatch', async () => {
+      proxy.useCertificate(selfSignedCertificate());
+      await page.getByTestId('nav-overview').click();
+      await expect(page.getByTestId('error-alert').first()).toHaveAttribute('data-error-code', 'certificate_mismatch');
+      await switchDeployment(page, 'local');
+      await assertManaging(page, { name: 'This computer', url: warden.issuer, kind: 'local' });
+    });
+  } finally {
+    await proxy.close();
     await second.stop();
   }
 });

@@ -56,3 +56,37 @@ export async function switchDeployment(page: Page, id: string): Promise<void> {
   // The live stream reconnects to the deployment now managed.
   await expect(page.getByTestId('header-live')).toHaveAttribute('data-status', 'live');
 }
+
+/** Opens the add dialog and fills a profile in (nothing tested or saved yet). */
+export async function fillNewDeployment(page: Page, profile: { name: string; url: string; apiKey: string }): Promise<void> {
+  await page.getByTestId('deployment-add').click();
+  await expect(page.getByTestId('deployment-dialog')).toBeVisible();
+  await page.getByTestId('deployment-name').fill(profile.name);
+  await page.getByTestId('deployment-url').fill(profile.url);
+  await page.getByTestId('deployment-key').fill(profile.apiKey);
+}
+
+/** Trust on first use: fetches the server's certificate, checks its fingerprint is `sha256`, and pins it. */
+export async function pinFetchedCertificate(page: Page, sha256: string): Promise<void> {
+  await page.getByTestId('deployment-fetch-cert').click();
+  await expect(page.getByTestId('deployment-cert')).toBeVisible();
+  await expect(page.getByTestId('deployment-cert')).toHaveAttribute('data-authorized', 'false');
+  await expect(page.getByTestId('deployment-cert-sha256')).toHaveText(sha256);
+  await page.getByTestId('deployment-cert-trust').click();
+  await expect(page.getByTestId('deployment-pin')).toHaveValue(sha256);
+}
+
+/** Tests the connection as filled in: a success showing `issuer`. */
+export async function testConnection(page: Page, issuer: string): Promise<void> {
+  await page.getByTestId('deployment-test').click();
+  await expect(page.getByTestId('deployment-test-issuer')).toHaveText(issuer);
+}
+
+/** Saves the dialog and returns the saved profile's id (found by its name). */
+export async function saveDeployment(page: Page, name: string): Promise<string> {
+  await page.getByTestId('deployment-save').click();
+  await expect(page.getByTestId('deployment-dialog')).toBeHidden();
+  const row = page.locator(`[data-testid^="deployment-row-"][data-name="${name}"]`);
+  await expect(row).toBeVisible();
+  return (await row.getAttribute('data-testid'))!.slice('deployment-row-'.length);
+}
