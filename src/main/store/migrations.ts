@@ -533,23 +533,24 @@ CREATE TABLE key_secrets (
 `;
 
 /**
- * Area G (audit search at scale): `audit_clock` holds the newest `at` appended so far and the largest step back
- * of the audit clock ever seen (an entry's `at` below an earlier entry's), kept by an insert trigger, so a time
- * window's seq range is found by binary search over seq (src/main/store/sqlite-audit-window.ts) instead of
- * reading every entry of the window. The insert computes both for the entries written before this version.
+ * Area G (audit search at scale): `audit_clock.max_step_back` is the largest step back of the audit clock ever
+ * seen (how far an entry's `at` fell below an earlier entry's), so a time window's seq range is found by binary
+ * search over seq (src/main/store/sqlite-audit-window.ts) instead of reading every entry of the window. A
+ * trigger raises it when an insert steps back further; its condition reads the newest `at` from the end of the
+ * (at) index, so an insert in clock order writes nothing more. The insert computes it for older entries.
  */
 const AUDIT_CLOCK = `
 CREATE TABLE audit_clock (
   id            INTEGER PRIMARY KEY CHECK (id = 1),
-  max_at        INTEGER,
   max_step_back INTEGER NOT NULL CHECK (max_step_back >= 0)
 );
-INSERT INTO audit_clock (id, max_at, max_step_back)
-  SELECT 1, max(at), max(0, coalesce(max(prior - at), 0))
+INSERT INTO audit_clock (id, max_step_back)
+  SELECT 1, max(0, coalesce(max(prior - at), 0))
   FROM (SELECT at, max(at) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prior FROM audit);
-CREATE TRIGGER audit_clock_insert AFTER INSERT ON audit BEGIN
-  UPDATE audit_clock SET max_step_back = max(max_step_back, coalesce(max_at, new.at) - new.at), max_at = max(coalesce(max_at, new.at), new.at)
-    WHERE id = 1;
+CREATE TRIGGER audit_clock_step_back BEFORE INSERT ON audit
+  WHEN new.at < (SELECT max(at) FROM audit) - (SELECT max_step_back FROM audit_clock WHERE id = 1)
+BEGIN
+  UPDATE audit_clock SET max_step_back = (SELECT max(at) FROM audit) - new.at WHERE id = 1;
 END;
 `;
 

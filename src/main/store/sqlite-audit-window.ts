@@ -3,7 +3,7 @@
  * window's size and age (the audit search then pages by seq inside it, reading only the page's rows).
  *
  * Seq order is append order and `at` is the engine's clock at the append, so `at` rises with seq, except when
- * the clock stepped back. `audit_clock.max_step_back` (schema 13, kept by an insert trigger) is the largest
+ * the clock stepped back. `audit_clock.max_step_back` (schema 13, raised by an insert trigger) is the largest
  * step back ever seen, S: every entry's `at` is at least every earlier entry's minus S. So an entry with
  * at < since - S comes before every entry of the window, and one with at > until + S after every one; binary
  * searches over seq for the last of the first kind and the first of the second give the range: exact when
