@@ -205,7 +205,8 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     if (options.trustProxy && !address.explicit) {
       warn(`Warning: --trust-proxy without --issuer: the issuer is ${issuer}; clients that come through the proxy need --issuer set to its public URL.`);
     }
-    if (options.trustProxy && !isLoopbackHost(options.host)) {
+    // With CIDRs only those peers are believed; the bare switch believes whoever connects.
+    if (options.trustProxy === true && !isLoopbackHost(options.host)) {
       warn(`Warning: --trust-proxy on ${options.host}: anything that reaches port ${port} without the proxy can choose its X-Forwarded-For; let only the proxy reach it.`);
     }
     if (address.explicit && issuer.startsWith('http:') && !isLoopbackHost(new URL(issuer).hostname)) {

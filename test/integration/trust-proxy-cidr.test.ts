@@ -103,3 +103,15 @@ describe('an http issuer behind an https proxy', () => {
     }
   });
 });
+
+describe('on an address other machines could reach', () => {
+  // 127.0.0.2 is loopback to the kernel but not to isLoopbackHost: it stands in for a LAN address here.
+  it('warns that anyone can choose X-Forwarded-For only for the bare switch: with CIDRs only those peers are believed', async () => {
+    for (const [trustProxy, warned] of [[true, true], [['10.0.0.0/8'], false]] as const) {
+      const warnings: string[] = [];
+      const w = await startTestWarden({ host: '127.0.0.2', allowRemote: true, trustProxy: trustProxy === true ? true : [...trustProxy], issuer: 'https://auth.example.com', warn: (line) => warnings.push(line) });
+      await w.close();
+      expect(warnings.some((line) => line.includes('can choose its X-Forwarded-For'))).toBe(warned);
+    }
+  });
+});
