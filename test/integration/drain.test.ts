@@ -28,6 +28,11 @@ async function admin(service: ServeProcess, token: string, method: string, input
   await response.body?.cancel();
 }
 
+async function adminValue<T>(service: ServeProcess, token: string, method: string, input: unknown): Promise<T> {
+  const response = await fetch(`${service.url}/admin/rpc/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  return ((await response.json()) as { value: T }).value;
+}
+
 /** A POST whose body is sent in two parts: the request stays in flight until `finish()`. */
 function slowPost(url: string, pathname: string, body: string): { req: ClientRequest; response: Promise<{ status: number; body: string }>; finish(): void } {
   const target = new URL(pathname, url);
@@ -87,9 +92,13 @@ describe('SIGTERM', () => {
     const { service, adminToken } = await start('drain', 20);
     await admin(service, adminToken, 'createUser', { username: 'drain-user', password: 'correct horse battery' });
     await admin(service, adminToken, 'createClient', { clientId: 'drain-app', kind: 'public', name: 'Drain app', grantTypes: ['password', 'refresh_token'] });
+    const api = await adminValue<{ clientSecret: string }>(service, adminToken, 'createClient', { clientId: 'drain-api', kind: 'confidential', name: 'Drain API', grantTypes: [] });
+    // Both kinds of event stream: the console's live events and the revocation feed.
     const events = await fetch(`${service.url}/admin/events`, { headers: { authorization: `Bearer ${adminToken}` } });
     expect(events.status).toBe(200);
-    const streamed = readToEnd(events);
+    const feed = await fetch(`${service.url}/events`, { headers: { authorization: `Basic ${Buffer.from(`drain-api:${api.clientSecret}`).toString('base64')}` } });
+    expect(feed.status).toBe(200);
+    const streamed = Promise.all([readToEnd(events), readToEnd(feed)]);
     const inFlight = slowPost(service.url, '/oauth/token', 'grant_type=password&username=drain-user&password=correct+horse+battery&client_id=drain-app');
     // The service has the request's headers (and half its body) before the signal.
     await taken(service, inFlight);
@@ -98,8 +107,8 @@ describe('SIGTERM', () => {
     const draining = await service.waitForLog((event) => event.msg === 'draining');
     expect(draining.inFlight).toBeGreaterThanOrEqual(1);
     await expect(freshRequest(service.url)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    const text = await streamed;
-    expect(text).toMatch(/retry: 1000\n/);
+    // Each stream gets the hint, then ends (the feed's own `retry:` at connect is not the drain's).
+    for (const text of await streamed) expect(text).toMatch(/retry: 1000\n: the service is stopping; reconnect\n\n$/);
 
     inFlight.finish();
     const answer = await inFlight.response;
