@@ -78,7 +78,7 @@ describe('/readyz', () => {
     }
   });
 
-  it('reports a store not open yet, keys not loaded yet, and a drain', async () => {
+  it('reports a store not open yet, keys not loaded yet, and a drain (which refuses other requests)', async () => {
     let open: Store | undefined;
     let keys = false;
     const door = new FrontDoor({ metrics: new ServiceMetrics(), readiness: { store: () => open, keysLoaded: () => keys } });
@@ -92,6 +92,11 @@ describe('/readyz', () => {
       expect((await readyz(url)).status).toBe(200);
       door.startDrain();
       expect((await readyz(url)).body).toEqual({ status: 'unready', checks: { migrations: 'ok', keys: 'ok', database: 'ok', accepting: 'fail' } });
+      // A request that still reaches a draining instance (on a kept-alive connection) is sent elsewhere.
+      const refused = await fetch(`${url}/oauth/token`, { method: 'POST' });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('connection')).toBe('close');
+      expect(refused.headers.get('retry-after')).toBe('1');
     } finally {
       server.close();
     }
