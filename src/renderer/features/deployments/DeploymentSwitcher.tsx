@@ -18,6 +18,9 @@ import { href, navigate } from '../../lib/router';
 import { MONO_STACK } from '../../theme';
 import { useDeployment } from './deployment-context';
 
+/** From this width the header has room for the deployment's name and URL beside the other chips. */
+const WIDE = '@media (min-width: 1400px)';
+
 /**
  * The header's "which deployment does this window manage": name and URL, in the secondary colour (filled)
  * for a remote one. Its menu switches deployment without a restart, or opens the Deployments page.
@@ -73,10 +76,14 @@ export function DeploymentSwitcher() {
           data-testid="header-deployment"
           data-kind={current.deployment.kind}
           data-deployment-id={current.deployment.id}
-          sx={{ textTransform: 'none', whiteSpace: 'nowrap', flexShrink: 0 }}
+          // Below 1400 px only the icon (and colour) stays: the issuer chip beside it names the deployment's URL,
+          // and the mode, key store and stream chips keep their room (1024 and 1280 px windows).
+          sx={{ textTransform: 'none', whiteSpace: 'nowrap', flexShrink: 0, minWidth: 0, '& .MuiButton-startIcon': { mr: 0, ml: 0, [WIDE]: { mr: 1 } } }}
         >
-          <span data-testid="header-deployment-name">{current.deployment.name}</span>{' '}
-          <Typography component="span" data-testid="header-deployment-url" sx={{ fontFamily: MONO_STACK, fontSize: '0.8em', ml: 0.5, display: { xs: 'none', lg: 'inline' } }}>
+          <Typography component="span" data-testid="header-deployment-name" sx={{ font: 'inherit', display: 'none', [WIDE]: { display: 'inline' } }}>
+            {current.deployment.name}
+          </Typography>{' '}
+          <Typography component="span" data-testid="header-deployment-url" sx={{ fontFamily: MONO_STACK, fontSize: '0.8em', ml: 0.5, display: 'none', [WIDE]: { display: 'inline' } }}>
             {current.deployment.baseUrl}
           </Typography>
         </Button>
