@@ -26,7 +26,7 @@ export interface OpsEndpointsOptions {
   readiness: ReadinessState;
   metrics: ServiceMetrics;
   /** Whether the request carries an admin bearer (the token service's check; undefined while starting). */
-  hasAdminBearer(req: IncomingMessage): boolean;
+  hasAdminBearer(req: IncomingMessage): Promise<boolean>;
   /** Called with each probe's result (the log notes when readiness changes, with the cause). */
   onReadiness?(readiness: Readiness): void;
 }
@@ -56,7 +56,7 @@ export function opsEndpoints(options: OpsEndpointsOptions): (req: IncomingMessag
       sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'unready', checks: readiness.checks }, { ...NO_STORE, ...(readiness.ready ? {} : { 'Retry-After': 1 }) });
       return;
     }
-    if (!isLocalCaller(req) && !options.hasAdminBearer(req)) {
+    if (!isLocalCaller(req) && !(await options.hasAdminBearer(req))) {
       sendJson(res, 401, { error: 'unauthorized', error_description: 'Metrics answer on this machine, or with "Authorization: Bearer <admin token or API key>".' }, { 'WWW-Authenticate': 'Bearer', ...NO_STORE });
       return;
     }

@@ -67,7 +67,7 @@ export interface TokenService {
   /** The route a request took, as metrics and logs name it: never a raw path, id or query (see routeName). */
   routeName(req: IncomingMessage): string;
   /** Whether the request carries the bootstrap admin token or a valid admin API key (the ops endpoints). */
-  hasAdminBearer(req: IncomingMessage): boolean;
+  hasAdminBearer(req: IncomingMessage): Promise<boolean>;
 }
 
 const API_PREFIXES = ['/oauth/', '/admin/', '/events', '/.well-known/'];
@@ -176,10 +176,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const isApi = API_PREFIXES.some((prefix) => pathname.startsWith(prefix));
       return staticConsole && !isApi ? '(console)' : '(unmatched)';
     },
-    hasAdminBearer(req) {
+    // Awaited whether authentication is synchronous or not (it reads API keys from the store): a forgotten
+    // await on a promise would make every bearer look valid.
+    async hasAdminBearer(req) {
       if (req.headers.authorization === undefined) return false;
       try {
-        auth.authenticate(req);
+        await auth.authenticate(req);
         return true;
       } catch {
         return false;

@@ -45,7 +45,7 @@ export class FrontDoor {
     this.ops = opsEndpoints({
       metrics: options.metrics,
       readiness: { ...options.readiness, draining: () => this.isDraining },
-      hasAdminBearer: (req) => this.service?.hasAdminBearer(req) ?? false,
+      hasAdminBearer: async (req) => (await this.service?.hasAdminBearer(req)) === true,
       onReadiness: (readiness) => this.noteReadiness(readiness),
     });
   }
