@@ -213,7 +213,7 @@ describe('browser console', () => {
     expect((await raw(t, { method: 'POST', path: '/admin/session', headers: { host: `evil.example:${t.warden.port}`, 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).status).toBe(403);
 
     const info = await raw(t, { path: '/admin/info', headers: { ...host(), cookie } });
-    expect(info.json()).toEqual({ ok: true, value: { mode: 'browser', issuer: t.baseUrl, keyStore: 'memory', demo: false, dataDir: t.dataDir } });
+    expect(info.json()).toEqual({ ok: true, value: { mode: 'browser', issuer: t.baseUrl, keyStore: 'memory', demo: false, dataDir: t.dataDir, version: expect.stringMatching(/^\d+\.\d+\.\d+/) } });
 
     const created = await raw(t, {
       method: 'POST',

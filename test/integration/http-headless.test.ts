@@ -56,7 +56,7 @@ describe('startWarden in demo mode', () => {
     const warden = await startWarden({ ...parseWardenArgs(['--demo']) });
     const dir = path.dirname(warden.adminTokenPath);
     expect(dir.startsWith(os.tmpdir())).toBe(true);
-    expect(warden.info).toEqual({ mode: 'browser', issuer: warden.issuer, keyStore: 'memory', demo: true, dataDir: null });
+    expect(warden.info).toEqual({ mode: 'browser', issuer: warden.issuer, keyStore: 'memory', demo: true, dataDir: null, version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     expect((await stat(path.join(dir, 'warden.db'))).isFile()).toBe(true);
     await warden.close();
     await expect(stat(dir)).rejects.toMatchObject({ code: 'ENOENT' });

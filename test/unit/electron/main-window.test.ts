@@ -32,7 +32,14 @@ async function boot(prepare: (electron: ElectronMock) => void = () => {}): Promi
   prepare(electron);
   const engine = createFakeEngine();
   const close = vi.fn(async () => {});
-  warden.startWarden.mockReset().mockResolvedValue({ engine, issuer: SAMPLE_INFO.issuer, info: SAMPLE_INFO, close });
+  // The window's deployments: this computer (the fake engine) until it switches; no profile is ever saved here.
+  const { DeploymentManager, ProfileStore, openCredentialVault } = await import('../../../src/main/deployments/index');
+  const deployments = new DeploymentManager({
+    profiles: new ProfileStore('/nonexistent/deployments.json', { now: () => 0 }),
+    credentials: openCredentialVault('memory', 'test'),
+    local: { handlers: engine.admin, info: SAMPLE_INFO, onEvent: (listener) => engine.onEvent(listener), record: () => {} },
+  });
+  warden.startWarden.mockReset().mockResolvedValue({ engine, issuer: SAMPLE_INFO.issuer, info: SAMPLE_INFO, close, deployments });
   const main = await import('../../../src/main/index');
   await main.startup;
   return { electron, main, engine, close };
