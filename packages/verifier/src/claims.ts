@@ -10,14 +10,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Our claim set with the right types, frozen (it is shared through the cache), or undefined. */
-export function parseAccessClaims(payload: Record<string, unknown>): AccessTokenClaims | undefined {
+/**
+ * Our claim set with the right types, frozen (it is shared through the cache), or undefined. `known`: the issuer and
+ * audience this kit expects; a claim equal to one of them holds that string instead of the payload's copy, so
+ * the tokens in the cache share them (cached claims are most of what the garbage collector copies on a cold verify).
+ */
+export function parseAccessClaims(payload: Record<string, unknown>, known?: { issuer: string; audience: string }): AccessTokenClaims | undefined {
   const { iss, sub, aud, exp, iat, nbf, jti, client_id, sid, scope } = payload;
   const audOk = str(aud) || (Array.isArray(aud) && aud.length > 0 && aud.length <= 20 && aud.every(str));
   if (!str(iss) || !str(sub) || !audOk || !num(exp) || !num(iat) || !str(jti) || !str(client_id) || !str(sid)) return undefined;
   if (nbf !== undefined && !num(nbf)) return undefined;
   if (scope !== undefined && typeof scope !== 'string') return undefined;
-  const claims: AccessTokenClaims = { iss, sub, aud: Array.isArray(aud) ? Object.freeze([...aud]) as string[] : aud as string, exp, iat, jti, client_id, sid, scope: scope ?? '' };
+  const issuer = known !== undefined && iss === known.issuer ? known.issuer : iss;
+  const audience = Array.isArray(aud) ? (Object.freeze([...aud]) as string[]) : known !== undefined && aud === known.audience ? known.audience : (aud as string);
+  const claims: AccessTokenClaims = { iss: issuer, sub, aud: audience, exp, iat, jti, client_id, sid, scope: scope ?? '' };
   if (nbf !== undefined) claims.nbf = nbf;
   return Object.freeze(claims);
 }

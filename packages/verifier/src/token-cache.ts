@@ -25,9 +25,14 @@ function sextet(code: number): number {
   return code === 45 ? 62 : 63;
 }
 
+/**
+ * Each slot holds a token, its value and a label (the verifier: the claims and the kid), in parallel arrays rather
+ * than one entry object per token: a cached token costs the garbage collector its value only.
+ */
 export class TokenCache<V> {
   private readonly tokens: Array<string | undefined>;
   private readonly values: Array<V | undefined>;
+  private readonly labels: Array<string | undefined>;
   /** Per slot: characters 4 to 8 of its token's signature (30 bits); a slot's token is compared only on a tag match. */
   private readonly tags: Int32Array;
   /** Per set: the way (0 or 1) used least recently, the one the next insert replaces. */
@@ -41,6 +46,7 @@ export class TokenCache<V> {
     this.setMask = sets - 1;
     this.tokens = new Array<string | undefined>(sets * 2).fill(undefined);
     this.values = new Array<V | undefined>(sets * 2).fill(undefined);
+    this.labels = new Array<string | undefined>(sets * 2).fill(undefined);
     this.tags = new Int32Array(sets * 2);
     this.victim = new Uint8Array(sets);
   }
@@ -76,24 +82,41 @@ export class TokenCache<V> {
     return -1;
   }
 
-  get(token: string, lastDot: number): V | undefined {
+  /** The slot holding `token`, or -1; a found slot becomes the most recently used of its set. */
+  slotOf(token: string, lastDot: number): number {
     const set = this.setOf(token, lastDot);
     const found = this.find(token, set * 2, this.tagOf(token, lastDot));
-    if (found < 0) return undefined;
-    this.victim[set] = (found & 1) ^ 1;
-    return this.values[found];
+    if (found >= 0) this.victim[set] = (found & 1) ^ 1;
+    return found;
+  }
+
+  /** The value of a slot `slotOf` found (only until the next `set` or `delete`). */
+  valueAt(slot: number): V {
+    return this.values[slot]!;
+  }
+
+  /** The label of a slot `slotOf` found (only until the next `set` or `delete`). */
+  labelAt(slot: number): string {
+    return this.labels[slot]!;
+  }
+
+  get(token: string, lastDot: number): V | undefined {
+    const slot = this.slotOf(token, lastDot);
+    return slot < 0 ? undefined : this.values[slot];
   }
 
   /** Inserts (or refreshes) a token; the set's least recently used way makes room. */
-  set(token: string, lastDot: number, value: V): void {
+  set(token: string, lastDot: number, value: V, label = ''): void {
     const set = this.setOf(token, lastDot);
     const tag = this.tagOf(token, lastDot);
     const found = this.find(token, set * 2, tag);
     let way = found >= 0 ? found & 1 : this.victim[set]!;
     if (found < 0 && this.tokens[set * 2 + (way ^ 1)] === undefined) way ^= 1;
-    this.tokens[set * 2 + way] = token;
-    this.values[set * 2 + way] = value;
-    this.tags[set * 2 + way] = tag;
+    const slot = set * 2 + way;
+    this.tokens[slot] = token;
+    this.values[slot] = value;
+    this.labels[slot] = label;
+    this.tags[slot] = tag;
     this.victim[set] = way ^ 1;
   }
 
@@ -102,6 +125,7 @@ export class TokenCache<V> {
     if (found < 0) return;
     this.tokens[found] = undefined;
     this.values[found] = undefined;
+    this.labels[found] = undefined;
     this.tags[found] = 0;
   }
 }

@@ -20,14 +20,10 @@ const PURGE_EVERY_MS = 60_000;
 const SESSION_RETAIN_MS = 24 * 3600_000;
 
 /**
- * A verified token's static part (token-cache.ts holds them, indexed by the signature and matched on the whole
- * token: a forged header or payload under a genuine signature is a miss and fails its signature check).
+ * The verified-token cache (token-cache.ts) holds each verified token's static part: its claims, labelled with the
+ * kid that signed it. Indexed by the signature and matched on the whole token: a forged header or payload under a
+ * genuine signature is a miss and fails its signature check.
  */
-interface CacheEntry {
-  token: string;
-  claims: AccessTokenClaims;
-  kid: string;
-}
 
 export interface VerifierStatus {
   state: FeedState;
@@ -77,7 +73,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   const keys = new KeySet(clock, options.jwksMinRefetchMs ?? 1_000, options.jwksRefreshMs ?? 60_000, fetchImpl, (kids) => emit('keys', kids));
   const state = new RevocationState(SESSION_RETAIN_MS, skewMs);
-  const cache = new TokenCache<CacheEntry>(options.cacheSize ?? 10_000);
+  const cache = new TokenCache<AccessTokenClaims>(options.cacheSize ?? 10_000);
   const receiptLog: FeedReceiptRecord[] = [];
   const listeners: { [E in keyof VerifierEvents]: Set<VerifierEvents[E]> } = { revocation: new Set(), state: new Set(), error: new Set(), keys: new Set(), retiring: new Set() };
   const emit = <E extends keyof VerifierEvents>(event: E, ...args: Parameters<VerifierEvents[E]>) => {
@@ -166,22 +162,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   /** Everything that can change after a token was first verified: time, revocations, feed freshness. */
-  function judge(entry: CacheEntry, now: number): KitVerdict | Promise<KitVerdict> {
-    const { claims, token } = entry;
+  function judge(token: string, lastDot: number, claims: AccessTokenClaims, kid: string, now: number): KitVerdict | Promise<KitVerdict> {
     if (claims.exp * 1000 <= now - skewMs) {
-      cache.delete(token, token.lastIndexOf('.'));
+      cache.delete(token, lastDot);
       return inactive('expired', claims);
     }
     if (claims.nbf !== undefined && claims.nbf * 1000 > now + skewMs) return inactive('not_yet_valid', claims);
     if (claims.iat * 1000 > now + iatSkewMs) return inactive('not_yet_valid', claims);
     // The key must still be in the JWKS: a token verified earlier stops with its key's retirement or revocation.
-    if (!keys.has(entry.kid)) {
-      cache.delete(token, token.lastIndexOf('.'));
-      return inactive(keys.isRevoked(entry.kid) ? 'revoked_kid' : 'retired_kid', claims);
+    if (!keys.has(kid)) {
+      cache.delete(token, lastDot);
+      return inactive(keys.isRevoked(kid) ? 'revoked_kid' : 'retired_kid', claims);
     }
     // Retired from the instant the feed announced, as at the service (its retiresAt already holds the skew).
-    if (keys.isRetiredAt(entry.kid, now)) return inactive('retired_kid', claims);
-    const revoked = state.check(claims, entry.kid);
+    if (keys.isRetiredAt(kid, now)) return inactive('retired_kid', claims);
+    const revoked = state.check(claims, kid);
     if (revoked) return inactive(revoked, claims);
     if (feed.healthy(now)) return { active: true, claims };
     return introspect(token, claims);
@@ -195,7 +190,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (key.alg !== jws.header.alg) return inactive('unsupported_alg');
     if (!verifySignature(jws, key.alg, key.key)) return inactive('bad_signature');
     const payload = decodePayload(jws);
-    const claims = payload && parseAccessClaims(payload);
+    const claims = payload && parseAccessClaims(payload, options);
     if (!claims) return inactive('malformed');
     if (jws.header !== typHeader) {
       typHeader = jws.header;
@@ -204,9 +199,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!typAccepted) return inactive('wrong_typ', claims);
     if (claims.iss !== options.issuer) return inactive('wrong_issuer', claims);
     if (!audienceMatches(claims.aud, options.audience)) return inactive('wrong_audience', claims);
-    const entry: CacheEntry = { token, claims, kid: key.kid };
-    cache.set(token, jws.lastDot, entry);
-    return judge(entry, now);
+    cache.set(token, jws.lastDot, claims, key.kid);
+    return judge(token, jws.lastDot, claims, key.kid, now);
   }
 
   function verify(token: unknown): KitVerdict | Promise<KitVerdict> {
@@ -214,8 +208,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const now = clock.now();
     refreshKeysIfDue(now);
     const lastDot = token.lastIndexOf('.');
-    const hit = cache.get(token, lastDot);
-    if (hit !== undefined) return judge(hit, now);
+    const slot = cache.slotOf(token, lastDot);
+    if (slot >= 0) return judge(token, lastDot, cache.valueAt(slot), cache.labelAt(slot), now);
     const jws = parseJws(token, lastDot);
     if (!jws) return inactive('malformed');
     const alg = jws.header.alg;
