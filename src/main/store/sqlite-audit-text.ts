@@ -37,6 +37,8 @@ const ASCII_TEXT = /^[\x20-\x7e]+$/;
  * point stays one non-ASCII position (U+0080 here), which no character of an ASCII text equals. (JavaScript's
  * toLowerCase is not this: it turns U+0130 into "i" plus a combining dot and leaves U+017F alone.)
  */
+const NON_ASCII = /[^\p{ASCII}]/u;
+
 function fold(value: string): string {
   return value.replace(/[^\p{ASCII}]/gu, (c) => (c === '\u212a' ? 'k' : c === '\u017f' ? 's' : '\u0080')).toLowerCase();
 }
@@ -44,7 +46,10 @@ function fold(value: string): string {
 /** Whether the trigram index would match `text` (printable ASCII, 3+ characters) in one of the row's columns. */
 export function containsText(row: TextColumns, text: string): boolean {
   const needle = text.toLowerCase();
-  return [row.type, row.actor, row.userId, row.sessionId, row.reason, row.data].some((value) => value !== null && fold(value).includes(needle));
+  // Most values are ASCII, where folding is lower-casing: the regex replace only runs on the others.
+  return [row.type, row.actor, row.userId, row.sessionId, row.reason, row.data].some(
+    (value) => value !== null && (NON_ASCII.test(value) ? fold(value) : value.toLowerCase()).includes(needle),
+  );
 }
 
 /** Whether `containsText` matches exactly as the index does for this text. */
@@ -60,8 +65,15 @@ export interface TextPlan {
 
 /** A trigram in at least this share of the entries makes a phrase slow (`10.`, in 72 % of the bench entries: 44 ms to walk). */
 const HOT = 0.2;
-/** A shorter run than this (RUN_MIN + 2 characters) has too many candidates to check. */
-const RUN_MIN = 2;
+/** The longest part of a text considered, in trigrams (8 characters). */
+const RUN_MAX = 6;
+/**
+ * Costs per entry (µs) of walking a trigram list in a phrase (FTS5 skips: a whole IP's lists, 1.7 entries per
+ * audit entry in all, took ~15 ms on 415k entries) and of checking a candidate here (reading its row; measured
+ * ~5 µs on the bench store under load).
+ */
+const WALK_COST = 0.02;
+const CHECK_COST = 5;
 /** Matches read by a trigram's probe. */
 const PROBE = 16;
 const CACHE_MAX = 20_000;
@@ -81,22 +93,33 @@ export class TrigramDensities {
     const densities = Array.from({ length: lower.length - 2 }, (_, i) => this.density(lower.slice(i, i + 3), lastSeq));
     const hottest = Math.max(...densities);
     if (hottest < HOT) return whole;
-    // The rarest trigram, grown over its neighbours while they are not hot: short lists to walk, and a run of
-    // several rare trigrams has few candidates.
-    let lo = densities.indexOf(Math.min(...densities));
-    let hi = lo;
-    while (lo > 0 && densities[lo - 1]! < HOT) lo -= 1;
-    while (hi < densities.length - 1 && densities[hi + 1]! < HOT) hi += 1;
-    if (hi - lo + 1 < RUN_MIN || hi - lo + 1 === densities.length) return whole;
-    return { phrase: ftsPhrase(text.slice(lo, hi + 3)), verify: true };
+    // A part of the text (a run of trigrams) costs its lists walked plus its candidates checked here; the whole
+    // text costs its lists. For each length of 2 to RUN_MAX trigrams, the part with the lightest lists has its
+    // own share of the entries probed like a trigram's; the cheapest part is used when it beats the whole text.
+    const sum = (from: number, to: number) => densities.slice(from, to + 1).reduce((x, y) => x + y, 0);
+    const lightest = new Map<number, { lo: number; hi: number; lists: number }>();
+    for (let lo = 0; lo < densities.length; lo += 1) {
+      for (let hi = lo + 1; hi < Math.min(densities.length, lo + RUN_MAX) && hi - lo + 1 < densities.length; hi += 1) {
+        const lists = sum(lo, hi);
+        if (lists < (lightest.get(hi - lo)?.lists ?? Infinity)) lightest.set(hi - lo, { lo, hi, lists });
+      }
+    }
+    let best: { lo: number; hi: number; cost: number } | undefined;
+    for (const run of lightest.values()) {
+      const cost = WALK_COST * run.lists + CHECK_COST * this.density(lower.slice(run.lo, run.hi + 3), lastSeq);
+      if (!best || cost < best.cost) best = { ...run, cost };
+    }
+    if (!best || best.cost >= WALK_COST * sum(0, densities.length - 1)) return whole;
+    return { phrase: ftsPhrase(text.slice(best.lo, best.hi + 3)), verify: true };
   }
 
   /**
-   * The share of entries whose text holds `trigram`, from the span of its first PROBE matches after the middle
+   * The share of entries whose text holds `trigram` (or any text), from the span of its first PROBE matches after the middle
    * entry: one ascending probe (~60 µs; a descending one costs FTS5 twice that), from the middle rather than the
    * newest end, which can mislead (on the bench store `10.`, in 72 % of all entries, is in 4 % of the newest 1,500).
    */
-  private density(trigram: string, lastSeq: number): number {
+  private density(part: string, lastSeq: number): number {
+    const trigram = part;
     const known = this.cache.get(trigram);
     // Densities drift as the audit grows; one probed on half today's entries is probed again.
     if (known && known.lastSeq * 2 >= lastSeq) return known.density;
