@@ -99,7 +99,7 @@ export function deploymentHandlers(manager: DeploymentManager): LocalOnlyHandler
           throw error;
         }
       }
-      local.record('deployment.saved', who.actor, { deploymentId: saved.id, name: saved.name, baseUrl: saved.baseUrl, created: !existing, pinned: saved.pinnedSha256 !== null, tlsVerify: saved.tlsVerify });
+      await local.record('deployment.saved', who.actor, { deploymentId: saved.id, name: saved.name, baseUrl: saved.baseUrl, created: !existing, pinned: saved.pinnedSha256 !== null, tlsVerify: saved.tlsVerify });
       return toDeployment(manager, saved);
     },
 
@@ -108,7 +108,7 @@ export function deploymentHandlers(manager: DeploymentManager): LocalOnlyHandler
       const removed = await profiles.remove(input.id);
       manager.resetProfile(removed.id);
       await manager.storeKey(removed.id, null).catch(() => undefined);
-      local.record('deployment.removed', who.actor, { deploymentId: removed.id, name: removed.name, baseUrl: removed.baseUrl });
+      await local.record('deployment.removed', who.actor, { deploymentId: removed.id, name: removed.name, baseUrl: removed.baseUrl });
       return { removed: true as const };
     },
 
@@ -140,7 +140,7 @@ export function deploymentHandlers(manager: DeploymentManager): LocalOnlyHandler
         const { issuer, actor, role, info } = await probe(await manager.client(profile.id));
         manager.setTarget(who, { profileId: profile.id, actor, role, issuer, info: info.value });
       }
-      local.record('deployment.switched', who.actor, { deploymentId: input.id });
+      await local.record('deployment.switched', who.actor, { deploymentId: input.id });
       const target = manager.target(who);
       const profile = target ? await profiles.get(target.profileId) : undefined;
       return manager.currentOf(who, localDeployment(manager), profile ? await toDeployment(manager, profile) : undefined);

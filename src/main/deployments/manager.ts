@@ -25,8 +25,8 @@ export interface LocalDeployment {
   handlers: AdminHandlers;
   info: BridgeInfo;
   onEvent(listener: (event: { seq: number | null }) => void): () => void;
-  /** Audits a profile change here, with the caller as actor. */
-  record(type: Extract<DomainEventType, `deployment.${string}`>, actor: string, data: Record<string, unknown>): void;
+  /** Audits a profile change here, with the caller as actor (awaited: the store boundary may answer later). */
+  record(type: Extract<DomainEventType, `deployment.${string}`>, actor: string, data: Record<string, unknown>): void | Promise<void>;
 }
 
 /** A caller's remote target, as learnt when it switched. */

@@ -56,7 +56,7 @@ describe('routing admin calls to the current deployment', () => {
         handlers,
         info: { mode: 'electron', issuer: 'http://127.0.0.1:4000', keyStore: 'memory', demo: false, dataDir: dir },
         onEvent: () => () => {},
-        record: (type, actor, data) => recorded.push({ type, actor, data }),
+        record: (type, actor, data) => void recorded.push({ type, actor, data }),
       },
       timeoutMs: 3_000,
     });
