@@ -28,6 +28,7 @@ export function allViews(seeded: Seeded): View[] {
     { name: 'audit-entry', hash: '#/audit?seq=1' },
     { name: 'inspector', hash: `#/inspector?${new URLSearchParams({ token: seeded.aliceLaptop.access_token }).toString()}` },
     { name: 'settings', hash: '#/settings' },
+    { name: 'deployments', hash: '#/deployments' },
   ];
 }
 
