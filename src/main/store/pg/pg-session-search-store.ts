@@ -5,7 +5,7 @@
  * - walk: otherwise the sort order's index is walked, at most a budget of entries per page; when the filters
  *   are rare the page comes back short (`partial`) with a cursor where the walk stopped.
  * PostgreSQL's planner would choose between the two with its statistics, but not bound a page's work: a rare
- * filter would read the whole table for one page. The budgets and caps are SQLite's (same pages either way).
+ * filter would read the whole table for one page. The cap and the budget are SQLite's (see SCAN_BUDGET).
  * `ord` (the sessions' insertion order) is the cursor's tie-breaker, where SQLite uses the rowid. Plans name the
  * PostgreSQL indexes (the core's ./migrations.ts and ./sub-store-schema.ts).
  */
@@ -20,11 +20,14 @@ type Params = Record<string, SqlValue>;
 type Picked = SessionRow & { _ord: number };
 
 const SESSION = selectList(SESSION_COLUMNS);
-/** SQLite's figures (../sqlite-session-search-store.ts, not imported: it loads the SQLite driver). A driving
- * filter is used when it matches fewer rows than DRIVE_CAP; a walked page examines at most WALK_BUDGET index
- * entries, SCAN_BUDGET when each candidate's row must be read (a device filter, the creation order). */
+/**
+ * SQLite's figures (../sqlite-session-search-store.ts, not imported: it loads the SQLite driver). A driving
+ * filter is used when it matches fewer rows than DRIVE_CAP; a walked page examines at most SCAN_BUDGET
+ * sessions. SQLite allows 25,000 when its covering activity index answers the filters alone; here every
+ * candidate's row is read (an index-only scan needs all-visible pages, which the rows refreshes keep rewriting
+ * are not): about 9 µs each, so 25,000 would make a rare filter's page cost 150-200 ms.
+ */
 export const DRIVE_CAP = 2000;
-export const WALK_BUDGET = 25_000;
 export const SCAN_BUDGET = 4000;
 /** The first window a walked page tries before its whole budget. */
 const FIRST_WINDOW = 1000;
@@ -92,7 +95,6 @@ export class PgSessionSearchStore implements Async<SessionSearchStore> {
         : query.clientId !== undefined
           ? { index: 'sessions_client_created', cond: ['client_id = @clientId', ...created] }
           : { index: 'sessions_created', cond: created };
-    const budget = query.sort === 'lastActivityAt' && query.device === undefined ? WALK_BUDGET : SCAN_BUDGET;
 
     const drivers: { index: string; cond: string[] }[] = [];
     if (query.userId !== undefined) drivers.push({ index: 'sessions_user_activity', cond: ['user_id = @userId', ...active] });
@@ -127,7 +129,7 @@ export class PgSessionSearchStore implements Async<SessionSearchStore> {
     // Where this page's walk ends: `size` entries on, whatever they hold (the index alone). The window ends
     // after a whole sort key (its ties included). A small window first: a common filter fills the page there.
     const walkCond = [...walk.cond, ...(query.after ? [beyond(col, desc)] : [])];
-    for (const size of [FIRST_WINDOW, budget]) {
+    for (const size of [FIRST_WINDOW, SCAN_BUDGET]) {
       const [last] = await this.db.rows<{ key: number }>(...bind(`SELECT ${col} AS key FROM sessions WHERE ${['TRUE', ...walkCond].join(' AND ')}
         ORDER BY ${col} ${dir} LIMIT 1 OFFSET ${size - 1}`, params));
       if (!last) return finish(await select([]), null, `walk:${walk.index}`);
@@ -135,7 +137,7 @@ export class PgSessionSearchStore implements Async<SessionSearchStore> {
       const rows = await select([`${col} ${desc ? '>=' : '<='} @endKey`]);
       // The next page starts after every row of the last key: an ord beyond any real one on that side.
       const end = { key: last.key, rowid: desc ? 0 : Number.MAX_SAFE_INTEGER };
-      if (rows.length > query.limit || size === budget) return finish(rows, end, `walk:${walk.index}`);
+      if (rows.length > query.limit || size === SCAN_BUDGET) return finish(rows, end, `walk:${walk.index}`);
     }
     throw new Error('unreachable');
   }
