@@ -9,7 +9,7 @@
  * choice. Switching (or a change to the profile in use) tells the transports, which end the caller's streams so
  * the console reconnects to the new target.
  */
-import { isAdminMethod, isLocalOnlyMethod, type AdminRole } from '../../shared/admin-api';
+import { adminApi, isAdminMethod, isLocalOnlyMethod, roleAllows, type AdminRole } from '../../shared/admin-api';
 import type { BridgeInfo } from '../../shared/bridge';
 import type { CurrentDeployment } from '../../shared/deployments';
 import { WardenError, type Result } from '../../shared/errors';
@@ -69,8 +69,19 @@ export class DeploymentManager {
     return who.adminSessionId ? `session:${who.adminSessionId}` : who.actor;
   }
 
+  /**
+   * The caller's remote target, if it still may use it: the stored key is lent to callers who may switch
+   * (owners). One demoted since, or now made to enroll TOTP first, is back on this computer.
+   */
   target(who: ActorContext): RemoteTarget | undefined {
-    return this.#targets.get(this.callerKey(who));
+    const key = this.callerKey(who);
+    const target = this.#targets.get(key);
+    if (target && (who.mustEnrollTotp === true || !roleAllows(who.role, adminApi.switchDeployment.role))) {
+      this.#targets.delete(key);
+      this.#notify(key);
+      return undefined;
+    }
+    return target;
   }
 
   /** Routes one admin call (see the file comment). Never rejects. */

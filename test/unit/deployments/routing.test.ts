@@ -109,6 +109,22 @@ describe('routing admin calls to the current deployment', () => {
     expect(await manager.call('currentDeployment', {}, otherSession)).toMatchObject({ ok: true, value: { deployment: { id: 'local' }, actor: 'admin:bob' } });
   });
 
+  it('a caller demoted below owner since it switched is back on this computer (the key is lent to owners only)', async () => {
+    const id = await addRemote();
+    const session: ActorContext = { actor: 'admin:carol', role: 'owner', adminId: 'c', adminSessionId: 's3' };
+    await manager.call('switchDeployment', { id }, session);
+    expect(await manager.call('listUsers', {}, session)).toMatchObject({ ok: true, value: { items: [{ from: 'remote' }] } });
+    const told: string[] = [];
+    manager.onSwitch((key) => told.push(key));
+    const demoted = { ...session, role: 'viewer' as const };
+    expect(await manager.call('listUsers', {}, demoted)).toMatchObject({ ok: true, value: { items: [{ from: 'local' }] } });
+    expect(told).toEqual(['session:s3']);
+    expect(await manager.call('listUsers', {}, session)).toMatchObject({ ok: true, value: { items: [{ from: 'local' }] } });
+    const enrolling = { ...session, mustEnrollTotp: true };
+    await manager.call('switchDeployment', { id }, session);
+    expect(manager.target(enrolling)).toBeUndefined();
+  });
+
   it('an unreachable remote is deployment_unreachable; switching to it is refused and the caller stays put', async () => {
     const id = await addRemote();
     await manager.call('switchDeployment', { id }, desktop);
