@@ -89,6 +89,9 @@ test('the console adds a second deployment, manages it with its API key, and swi
       await goToDeployments(page);
       for (const mode of ['light', 'dark'] as const) {
         await setTheme(page, mode);
+        // The theme button's tooltip fades in under the pointer: half transparent, it would fail contrast.
+        await page.mouse.move(700, 600);
+        await expect(page.locator('.MuiTooltip-tooltip')).toHaveCount(0);
         expect(await seriousFindings(page), `deployments page (${mode})`).toEqual([]);
         await page.getByTestId(`deployment-edit-${deploymentId}`).click();
         await expect(page.getByTestId('deployment-dialog')).toBeVisible();

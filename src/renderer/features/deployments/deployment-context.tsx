@@ -8,7 +8,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AdminRole } from '../../../shared/admin-api';
 import type { CurrentDeployment } from '../../../shared/deployments';
-import { api, toApiError, type ApiError } from '../../api';
+import { api, onStreamStatus, streamStatus, toApiError, type ApiError } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { RoleContext, useRole } from '../../lib/role';
@@ -57,6 +57,16 @@ export function DeploymentProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     void reload();
+  }, [reload]);
+
+  // The console host ends the stream when this session's deployment changed behind its back (its profile edited
+  // elsewhere, or this admin demoted below owner): ask again each time the stream comes back.
+  useEffect(() => {
+    let previous = streamStatus();
+    return onStreamStatus((status) => {
+      if (status === 'live' && previous !== 'live') void reload();
+      previous = status;
+    });
   }, [reload]);
 
   const switchTo = useCallback(
