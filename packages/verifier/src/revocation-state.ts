@@ -41,6 +41,7 @@ export class RevocationState {
     if (this.kids.size !== 0 && this.kids.has(kid)) return 'revoked_kid';
     if (this.jtis.size !== 0 && this.jtis.has(claims.jti)) return 'jti_revoked';
     if (this.sessions.size !== 0 && this.sessions.has(claims.sid)) return 'session_revoked';
+    if (this.notBefore.size === 0) return undefined; // no force logout yet: skip hashing a fresh `sub` string
     const notBefore = this.notBefore.get(claims.sub);
     if (notBefore !== undefined && claims.iat * 1000 < notBefore) return 'issued_before_not_before';
     return undefined;
