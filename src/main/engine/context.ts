@@ -5,7 +5,17 @@
  * they delivered to live listeners (console) and the revocation feed. So an event is never seen for a change
  * that rolled back, and no committed change lacks its audit entry. The one exception is routine activity a
  * unit `announce`s instead (a refresh while the `auditRefreshes` setting is off): delivered live, not audited.
+ *
+ * The store is asynchronous, so other requests' continuations could run between a unit's awaits. Units stay
+ * one at a time per engine: each outermost unit takes the engine's unit lock (a FIFO queue) for its whole
+ * transaction and its publication, so two units never interleave and events are published in commit order.
+ * A unit that calls `run()` again (a rule calling another) must JOIN the open unit, not queue behind it (that
+ * would wait for itself). Which unit a call belongs to is tracked with AsyncLocalStorage rather than by
+ * passing the unit down: every rule would otherwise need a new parameter, and the call sites that nest
+ * (revokeSession from admin actions, refresh reuse handling, …) are many and deep. The store tracks its own
+ * transaction the same way; the cost is ~0.1 µs per promise.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Settings } from '../../shared/dto';
 import type { DomainEvent, DomainEventType, LiveEvent } from '../../shared/events';
 import type { CounterName, RevocationRow, Store } from '../store/store';
@@ -27,10 +37,10 @@ export interface EventInput {
 export interface Tx {
   readonly now: number;
   /** Appends the event to the audit chain, and delivers it live once the transaction commits. */
-  emit(event: EventInput): void;
+  emit(event: EventInput): Promise<void>;
   /** Delivers the event live once the transaction commits, without an audit entry (`seq: null`): routine activity. */
   announce(event: EventInput): void;
-  revoke(row: Omit<RevocationRow, 'id' | 'createdAt'>): number;
+  revoke(row: Omit<RevocationRow, 'id' | 'createdAt'>): Promise<number>;
   count(name: CounterName, by?: number): void;
   /**
    * Runs `fn` once the transaction has committed, before its events are delivered; dropped if it rolls back.
@@ -52,6 +62,8 @@ interface Unit {
   /** Whether its transaction commits with synchronous=FULL, and whether a unit in it asked for that. */
   durable: boolean;
   needsDurable: boolean;
+  /** Set once its transaction has ended: code that kept its async context (a timer, say) no longer joins it. */
+  finished: boolean;
 }
 
 /**
@@ -65,12 +77,16 @@ const NEEDS_DURABLE = new Error('a routine transaction needs a durable commit');
 
 export class EngineContext {
   private lastHash: string;
-  private open: Unit | undefined;
+  /** The unit the current asynchronous call belongs to (see the header). */
+  private readonly units = new AsyncLocalStorage<Unit>();
+  /** The unit lock: whether a unit is open, and the units queued behind it (first come, first served). */
+  private busy = false;
+  private readonly queued: (() => void)[] = [];
   private readonly eventListeners = new Set<Listener<LiveEvent>>();
   private readonly revocationListeners = new Set<Listener<RevocationRow>>();
   settings: Settings;
 
-  constructor(
+  private constructor(
     readonly store: Store,
     readonly clock: Clock,
     readonly keys: KeyRing,
@@ -78,9 +94,17 @@ export class EngineContext {
     readonly issuer: string,
     settings: Settings,
     private readonly onListenerError: (error: unknown) => void,
+    lastHash: string,
   ) {
     this.settings = settings;
-    this.lastHash = store.lastAudit()?.hash ?? GENESIS_HASH;
+    this.lastHash = lastHash;
+  }
+
+  /** Opens a context on the store's audit chain (its head is read once, here). */
+  static async open(store: Store, clock: Clock, keys: KeyRing, vault: KeyVault, issuer: string, settings: Settings,
+    onListenerError: (error: unknown) => void): Promise<EngineContext> {
+    const last = await store.lastAudit();
+    return new EngineContext(store, clock, keys, vault, issuer, settings, onListenerError, last?.hash ?? GENESIS_HASH);
   }
 
   now(): number {
@@ -97,10 +121,31 @@ export class EngineContext {
   }
 
   /** Commits durably (synchronous=FULL): an admin action, a login, a key change is on disk before it is answered. */
-  run<T>(work: (tx: Tx) => T): T {
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     // Inside an open unit (a batch, or a rule calling another), join it: one transaction, one publication.
-    if (this.open) return this.runInside(this.open, work);
-    return this.commit((unit) => this.runInside(unit, work), true);
+    const open = this.openUnit();
+    if (open) return this.runInside(open, work);
+    return this.exclusive(() => this.commit((unit) => this.runInside(unit, work), true));
+  }
+
+  /** The unit the current call runs in, if it is still open. */
+  private openUnit(): Unit | undefined {
+    const unit = this.units.getStore();
+    return unit !== undefined && !unit.finished ? unit : undefined;
+  }
+
+  /** Runs `fn` holding the unit lock: one unit at a time, in arrival order. */
+  private async exclusive<R>(fn: () => Promise<R>): Promise<R> {
+    if (this.busy) await new Promise<void>((resolve) => this.queued.push(resolve));
+    else this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      // Hand the lock straight to the next unit (busy stays true), or free it.
+      const next = this.queued.shift();
+      if (next) next();
+      else this.busy = false;
+    }
   }
 
   /**
@@ -108,23 +153,24 @@ export class EngineContext {
    * take back) that turns out to need durability — a unit revoked something or emitted a security event — is
    * rolled back at that moment, before anything is published, and run again durably (runMany's units are
    * re-runnable: they read the state they act on). SQLite refuses to change the level inside a transaction.
+   * Called with the unit lock held; publication happens before it is released, so in commit order.
    */
-  private commit<R>(body: (unit: Unit) => R, durable: boolean): R {
-    const unit = this.openUnit(durable);
+  private async commit<R>(body: (unit: Unit) => Promise<R>, durable: boolean): Promise<R> {
+    const unit = this.newUnit(durable);
     try {
-      const result = this.store.transaction(() => {
-        const value = body(unit);
+      const result = await this.units.run(unit, () => this.store.transaction(async () => {
+        const value = await body(unit);
         // Also catches a unit that swallowed the NEEDS_DURABLE throw.
         if (unit.needsDurable && !durable) throw NEEDS_DURABLE;
-        this.writeCounts(unit);
+        await this.writeCounts(unit);
         return value;
-      }, { durable });
+      }, { durable }));
+      unit.finished = true;
       this.publish(unit);
       return result;
     } catch (error) {
+      unit.finished = true;
       if (error !== NEEDS_DURABLE) throw error;
-    } finally {
-      this.open = undefined;
     }
     return this.commit(body, true);
   }
@@ -135,33 +181,41 @@ export class EngineContext {
    * Savepoints per unit would cost a quarter of a refresh, so the batch runs without them; if any unit
    * throws, the whole batch is rolled back and every unit is run again in a transaction of its own, where
    * a throw undoes only that unit. Units must therefore read the state they act on (they all do).
+   * The units of a batch run one after another (never interleaved), as they did when the store was synchronous.
    */
-  runMany<T>(works: ((tx: Tx) => T)[]): ({ ok: true; value: T } | { ok: false; error: unknown })[] {
-    if (this.open) throw new TypeError('runMany cannot be nested');
-    if (works.length > 1) {
-      try {
-        const values = this.commit((unit) => works.map((work) => this.runInside(unit, work)), false);
-        return values.map((value) => ({ ok: true as const, value }));
-      } catch {
-        // Rolled back; fall through to one transaction per unit.
+  runMany<T>(works: ((tx: Tx) => Promise<T>)[]): Promise<({ ok: true; value: T } | { ok: false; error: unknown })[]> {
+    if (this.openUnit()) return Promise.reject(new TypeError('runMany cannot be nested'));
+    return this.exclusive(async () => {
+      if (works.length > 1) {
+        try {
+          const values = await this.commit(async (unit) => {
+            const results: T[] = [];
+            for (const work of works) results.push(await this.runInside(unit, work));
+            return results;
+          }, false);
+          return values.map((value) => ({ ok: true as const, value }));
+        } catch {
+          // Rolled back; fall through to one transaction per unit.
+        }
       }
-    }
-    return works.map((work) => {
-      try {
-        return { ok: true as const, value: this.commit((unit) => this.runInside(unit, work), false) };
-      } catch (error) {
-        return { ok: false as const, error };
+      const results: ({ ok: true; value: T } | { ok: false; error: unknown })[] = [];
+      for (const work of works) {
+        try {
+          results.push({ ok: true as const, value: await this.commit((unit) => this.runInside(unit, work), false) });
+        } catch (error) {
+          results.push({ ok: false as const, error });
+        }
       }
+      return results;
     });
   }
 
-  private openUnit(durable: boolean): Unit {
-    this.open = { chainHead: this.lastHash, delivered: [], revocations: [], counts: new Map(), committed: [], durable, needsDurable: false };
-    return this.open;
+  private newUnit(durable: boolean): Unit {
+    return { chainHead: this.lastHash, delivered: [], revocations: [], counts: new Map(), committed: [], durable, needsDurable: false, finished: false };
   }
 
   /** Events are appended to the audit chain as they are emitted, inside the unit's transaction. */
-  private runInside<T>(unit: Unit, work: (tx: Tx) => T): T {
+  private runInside<T>(unit: Unit, work: (tx: Tx) => Promise<T>): Promise<T> {
     const now = this.clock.now();
     const store = this.store;
     const needsDurable = () => {
@@ -170,21 +224,25 @@ export class EngineContext {
     };
     const tx: Tx = {
       now,
-      emit: (input) => {
+      emit: async (input) => {
         if (!ROUTINE_EVENTS.has(input.type)) needsDurable();
         const event = { userId: null, sessionId: null, reason: null, data: {}, ...input, at: now } as DomainEvent;
-        const hash = auditHash(unit.chainHead, event);
-        const seq = store.appendAudit({ ...event, prevHash: unit.chainHead, hash });
-        unit.delivered.push({ ...event, seq });
+        // The chain head and the delivery slot move before the await: two emits of one unit that overlap
+        // still chain one after the other, in the order they were appended.
+        const prevHash = unit.chainHead;
+        const hash = auditHash(prevHash, event);
         unit.chainHead = hash;
+        const slot = unit.delivered.push({ ...event, seq: 0 }) - 1;
+        const seq = await store.appendAudit({ ...event, prevHash, hash });
+        unit.delivered[slot] = { ...event, seq };
       },
       announce: (input) => {
         unit.delivered.push({ userId: null, sessionId: null, reason: null, data: {}, ...input, at: now, seq: null } as LiveEvent);
       },
-      revoke: (row) => {
+      revoke: async (row) => {
         needsDurable();
         const full = { ...row, createdAt: now };
-        const id = store.insertRevocation(full);
+        const id = await store.insertRevocation(full);
         unit.revocations.push({ ...full, id });
         unit.counts.set('revocations', (unit.counts.get('revocations') ?? 0) + 1);
         return id;
@@ -199,9 +257,9 @@ export class EngineContext {
     return work(tx);
   }
 
-  private writeCounts(unit: Unit): void {
+  private async writeCounts(unit: Unit): Promise<void> {
     const now = this.clock.now();
-    for (const [name, by] of unit.counts) this.store.incrementCounter(name, by, now);
+    for (const [name, by] of unit.counts) await this.store.incrementCounter(name, by, now);
     unit.counts.clear();
   }
 

@@ -33,7 +33,7 @@ export const TOTP_ENROLLMENT_METHODS: ReadonlySet<AdminMethod> = new Set<AdminMe
 /** Where dispatch reports a call refused for its role (the engine audits it as `admin.forbidden`). */
 export const ON_FORBIDDEN: unique symbol = Symbol('onForbidden');
 
-type AdminHandler<M extends AdminMethod> = (input: z.infer<(typeof adminApi)[M]['input']>, ctx: ActorContext) => Promise<AdminOutput<M>> | AdminOutput<M>;
+type AdminHandler<M extends AdminMethod> = (input: z.infer<(typeof adminApi)[M]['input']>, ctx: ActorContext) => Promise<AdminOutput<M>>;
 
 /** The engine answers every method but the local-only ones, which the console host adds (src/main/deployments). */
 export type AdminHandlers = {

@@ -150,7 +150,7 @@ export class Engine implements TokenEngine {
    */
   static async open(options: EngineOptions): Promise<Engine> {
     const onError = options.onError ?? ((error: unknown) => console.error('[token-warden]', error));
-    const ctx = new EngineContext(options.store, options.clock, new KeyRing(options.store, options.vault), options.vault, options.issuer, loadSettings(options.store), onError);
+    const ctx = await EngineContext.open(options.store, options.clock, new KeyRing(options.store, options.vault), options.vault, options.issuer, await loadSettings(options.store), onError);
     const engine = new Engine(ctx, onError);
     await ensureSigningKeys(ctx, options.initialSigningAlg);
     watchClientAlgorithms(ctx, onError);

@@ -61,32 +61,32 @@ export interface AdminSessionRow {
 export type AdminSessionPatch = Partial<Pick<AdminSessionRow, 'lastSeenAt' | 'idleExpiresAt' | 'revokedAt' | 'revokedBy' | 'revokeReason'>>;
 
 export interface AdminStore {
-  insertAdmin(row: AdminRow): void;
-  getAdmin(id: string): AdminRow | undefined;
+  insertAdmin(row: AdminRow): Promise<void>;
+  getAdmin(id: string): Promise<AdminRow | undefined>;
   /** Case-insensitive. */
-  getAdminByUsername(username: string): AdminRow | undefined;
+  getAdminByUsername(username: string): Promise<AdminRow | undefined>;
   /** Throws WardenError not_found when there is no such admin. */
-  updateAdmin(id: string, patch: AdminPatch): void;
+  updateAdmin(id: string, patch: AdminPatch): Promise<void>;
   /** Oldest first. */
-  listAdmins(): AdminRow[];
+  listAdmins(): Promise<AdminRow[]>;
   /** Owners that are not disabled. */
-  countEnabledOwners(): number;
+  countEnabledOwners(): Promise<number>;
 
-  insertKey(row: AdminKeyRow): void;
-  getKey(id: string): AdminKeyRow | undefined;
-  getKeyByHash(keyHash: string): AdminKeyRow | undefined;
-  updateKey(id: string, patch: Partial<Pick<AdminKeyRow, 'lastUsedAt' | 'revokedAt' | 'revokedBy'>>): void;
+  insertKey(row: AdminKeyRow): Promise<void>;
+  getKey(id: string): Promise<AdminKeyRow | undefined>;
+  getKeyByHash(keyHash: string): Promise<AdminKeyRow | undefined>;
+  updateKey(id: string, patch: Partial<Pick<AdminKeyRow, 'lastUsedAt' | 'revokedAt' | 'revokedBy'>>): Promise<void>;
   /** Newest first, revoked ones included, at most `limit`. */
-  listKeys(adminId: string | undefined, limit: number): AdminKeyRow[];
+  listKeys(adminId: string | undefined, limit: number): Promise<AdminKeyRow[]>;
   /** Revokes the admin's unrevoked keys; returns their ids. */
-  revokeKeysOf(adminId: string, at: number, by: string): string[];
+  revokeKeysOf(adminId: string, at: number, by: string): Promise<string[]>;
 
-  insertSession(row: AdminSessionRow): void;
-  getSession(id: string): AdminSessionRow | undefined;
-  getSessionByTokenHash(tokenHash: string): AdminSessionRow | undefined;
-  updateSession(id: string, patch: AdminSessionPatch): void;
+  insertSession(row: AdminSessionRow): Promise<void>;
+  getSession(id: string): Promise<AdminSessionRow | undefined>;
+  getSessionByTokenHash(tokenHash: string): Promise<AdminSessionRow | undefined>;
+  updateSession(id: string, patch: AdminSessionPatch): Promise<void>;
   /** Not revoked, neither lifetime over at `now`; of one admin (null: the bootstrap's) or all; newest first. */
-  listLiveSessions(adminId: string | null | undefined, now: number, limit: number): AdminSessionRow[];
+  listLiveSessions(adminId: string | null | undefined, now: number, limit: number): Promise<AdminSessionRow[]>;
   /** Deletes sessions that ended before `before` (revoked or expired): the audit keeps their record. */
-  purgeSessions(before: number): number;
+  purgeSessions(before: number): Promise<number>;
 }

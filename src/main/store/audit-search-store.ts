@@ -45,12 +45,12 @@ export interface ReuseAlertFilter {
 export const REUSE_ALERT_TYPES = ['refresh_token.reused', 'authorization_code.reused'] as const;
 
 export interface AuditSearchStore {
-  search(filter: AuditSearchFilter): AuditEntry[];
+  search(filter: AuditSearchFilter): Promise<AuditEntry[]>;
   /** One entry by seq. */
-  get(seq: number): AuditEntry | undefined;
+  get(seq: number): Promise<AuditEntry | undefined>;
   /** Throws WardenError conflict when the entry was already acknowledged. */
-  acknowledge(ack: AuditAcknowledgement): void;
-  getAcknowledgement(seq: number): AuditAcknowledgement | undefined;
-  listReuseAlerts(filter: ReuseAlertFilter): ReuseAlertRow[];
-  countOpenReuseAlerts(): number;
+  acknowledge(ack: AuditAcknowledgement): Promise<void>;
+  getAcknowledgement(seq: number): Promise<AuditAcknowledgement | undefined>;
+  listReuseAlerts(filter: ReuseAlertFilter): Promise<ReuseAlertRow[]>;
+  countOpenReuseAlerts(): Promise<number>;
 }

@@ -29,15 +29,15 @@ export interface AuthorizationCodeRow {
 }
 
 export interface AuthorizationCodeStore {
-  insert(row: AuthorizationCodeRow): void;
-  get(codeHash: string): AuthorizationCodeRow | undefined;
+  insert(row: AuthorizationCodeRow): Promise<void>;
+  get(codeHash: string): Promise<AuthorizationCodeRow | undefined>;
   /**
    * Marks an unused code used by the session it opened (compare-and-set): false when it was already used.
    * `keptUntil` extends the record for as long as that session may refresh.
    */
-  markUsed(codeHash: string, usedAt: number, sessionId: string, keptUntil: number): boolean;
+  markUsed(codeHash: string, usedAt: number, sessionId: string, keptUntil: number): Promise<boolean>;
   /** The code that opened this session, if its record is still kept. */
-  getBySession(sessionId: string): AuthorizationCodeRow | undefined;
+  getBySession(sessionId: string): Promise<AuthorizationCodeRow | undefined>;
   /** Deletes rows whose keptUntil is before `before`; returns how many. */
-  purge(before: number): number;
+  purge(before: number): Promise<number>;
 }

@@ -24,15 +24,15 @@ export interface BrowserSessionRow {
 export type BrowserSessionPatch = Partial<Pick<BrowserSessionRow, 'authTime' | 'lastSeenAt' | 'revokedAt' | 'revokedBy' | 'revokeReason'>>;
 
 export interface BrowserSessionStore {
-  insert(row: BrowserSessionRow): void;
-  get(id: string): BrowserSessionRow | undefined;
-  getByCookieHash(cookieHash: string): BrowserSessionRow | undefined;
+  insert(row: BrowserSessionRow): Promise<void>;
+  get(id: string): Promise<BrowserSessionRow | undefined>;
+  getByCookieHash(cookieHash: string): Promise<BrowserSessionRow | undefined>;
   /** Throws WardenError not_found when there is no such row. */
-  update(id: string, patch: BrowserSessionPatch): void;
+  update(id: string, patch: BrowserSessionPatch): Promise<void>;
   /** Not revoked and expiresAt > now, oldest first. */
-  listLiveOfUser(userId: string, now: number): BrowserSessionRow[];
+  listLiveOfUser(userId: string, now: number): Promise<BrowserSessionRow[]>;
   /** The user's browser sessions, newest first, at most `limit` (the console). */
-  listOfUser(userId: string, limit: number): BrowserSessionRow[];
+  listOfUser(userId: string, limit: number): Promise<BrowserSessionRow[]>;
   /** Ids of the app sessions signed in under it that are not revoked (by sessions_browser_session). */
-  openSessionIdsOf(browserSessionId: string): string[];
+  openSessionIdsOf(browserSessionId: string): Promise<string[]>;
 }

@@ -5,6 +5,6 @@
  */
 export interface ClientSessionStore {
   /** Ids of the client's live sessions at `now`, the latest to expire first, at most `limit` (all when omitted). */
-  liveSessionIdsOf(clientId: string, now: number, limit?: number): string[];
-  countLiveSessionsOf(clientId: string, now: number): number;
+  liveSessionIdsOf(clientId: string, now: number, limit?: number): Promise<string[]>;
+  countLiveSessionsOf(clientId: string, now: number): Promise<number>;
 }

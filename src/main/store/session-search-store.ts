@@ -50,7 +50,7 @@ export interface SessionSearchPage {
 }
 
 export interface SessionSearchStore {
-  search(query: SessionSearchQuery): SessionSearchPage;
+  search(query: SessionSearchQuery): Promise<SessionSearchPage>;
   /** Open sessions (not revoked, live_until > now), of one client or of all, oldest first: signOutEveryone's set. */
-  openSessionsOf(clientId: string | null, now: number): SessionRow[];
+  openSessionsOf(clientId: string | null, now: number): Promise<SessionRow[]>;
 }

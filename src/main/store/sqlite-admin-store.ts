@@ -52,82 +52,82 @@ export class SqliteAdminStore implements AdminStore {
     if (result.changes === 0) throw new WardenError('not_found', `No such ${what}.`);
   }
 
-  insertAdmin(row: AdminRow): void {
+  async insertAdmin(row: AdminRow): Promise<void> {
     guarded(() => this.q(`INSERT INTO admins (id, username, password_hash, role, disabled_at, totp_secret, totp_pending_secret, totp_last_step,
       failed_logins, locked_until, created_at, last_login_at) VALUES (@id, @username, @passwordHash, @role, @disabledAt, @totpSecret,
       @totpPendingSecret, @totpLastStep, @failedLogins, @lockedUntil, @createdAt, @lastLoginAt)`).run(row));
   }
 
-  getAdmin(id: string): AdminRow | undefined {
+  async getAdmin(id: string): Promise<AdminRow | undefined> {
     return this.q(`SELECT ${ADMIN_COLUMNS} FROM admins WHERE id = ?`).get(id) as AdminRow | undefined;
   }
 
-  getAdminByUsername(username: string): AdminRow | undefined {
+  async getAdminByUsername(username: string): Promise<AdminRow | undefined> {
     return this.q(`SELECT ${ADMIN_COLUMNS} FROM admins WHERE username = ?`).get(username) as AdminRow | undefined;
   }
 
-  updateAdmin(id: string, patch: AdminPatch): void {
+  async updateAdmin(id: string, patch: AdminPatch): Promise<void> {
     this.patch('admins', ADMIN_PATCH, id, patch, 'admin');
   }
 
-  listAdmins(): AdminRow[] {
+  async listAdmins(): Promise<AdminRow[]> {
     return this.q(`SELECT ${ADMIN_COLUMNS} FROM admins ORDER BY created_at, rowid`).all() as AdminRow[];
   }
 
-  countEnabledOwners(): number {
+  async countEnabledOwners(): Promise<number> {
     return (this.q(`SELECT count(*) AS n FROM admins WHERE role = 'owner' AND disabled_at IS NULL`).get() as { n: number }).n;
   }
 
-  insertKey(row: AdminKeyRow): void {
+  async insertKey(row: AdminKeyRow): Promise<void> {
     // The interface only ever carries a hash; anything else would be a raw key leaking into storage.
     if (!SHA256_HEX.test(row.keyHash)) throw new TypeError('keyHash must be a lowercase hex SHA-256');
     guarded(() => this.q(`INSERT INTO admin_keys (id, admin_id, name, key_hash, created_at, last_used_at, revoked_at, revoked_by)
       VALUES (@id, @adminId, @name, @keyHash, @createdAt, @lastUsedAt, @revokedAt, @revokedBy)`).run(row));
   }
 
-  getKey(id: string): AdminKeyRow | undefined {
+  async getKey(id: string): Promise<AdminKeyRow | undefined> {
     return this.q(`SELECT ${KEY_COLUMNS} FROM admin_keys WHERE id = ?`).get(id) as AdminKeyRow | undefined;
   }
 
-  getKeyByHash(keyHash: string): AdminKeyRow | undefined {
+  async getKeyByHash(keyHash: string): Promise<AdminKeyRow | undefined> {
     return this.q(`SELECT ${KEY_COLUMNS} FROM admin_keys WHERE key_hash = ?`).get(keyHash) as AdminKeyRow | undefined;
   }
 
-  updateKey(id: string, patch: Partial<Pick<AdminKeyRow, 'lastUsedAt' | 'revokedAt' | 'revokedBy'>>): void {
+  async updateKey(id: string, patch: Partial<Pick<AdminKeyRow, 'lastUsedAt' | 'revokedAt' | 'revokedBy'>>): Promise<void> {
     this.patch('admin_keys', KEY_PATCH, id, patch, 'admin API key');
   }
 
-  listKeys(adminId: string | undefined, limit: number): AdminKeyRow[] {
+  async listKeys(adminId: string | undefined, limit: number): Promise<AdminKeyRow[]> {
     checkLimit(limit);
     if (adminId === undefined) return this.q(`SELECT ${KEY_COLUMNS} FROM admin_keys ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(limit) as AdminKeyRow[];
     return this.q(`SELECT ${KEY_COLUMNS} FROM admin_keys WHERE admin_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(adminId, limit) as AdminKeyRow[];
   }
 
-  revokeKeysOf(adminId: string, at: number, by: string): string[] {
+  async revokeKeysOf(adminId: string, at: number, by: string): Promise<string[]> {
     const rows = this.q(`UPDATE admin_keys SET revoked_at = ?, revoked_by = ? WHERE admin_id = ? AND revoked_at IS NULL RETURNING id`).all(at, by, adminId) as { id: string }[];
     return rows.map((row) => row.id).sort();
   }
 
-  insertSession(row: AdminSessionRow): void {
+  async insertSession(row: AdminSessionRow): Promise<void> {
     if (!SHA256_HEX.test(row.tokenHash)) throw new TypeError('tokenHash must be a lowercase hex SHA-256');
     guarded(() => this.q(`INSERT INTO admin_sessions (id, token_hash, admin_id, actor, ip, user_agent, created_at, last_seen_at, idle_expires_at,
       absolute_expires_at, revoked_at, revoked_by, revoke_reason) VALUES (@id, @tokenHash, @adminId, @actor, @ip, @userAgent, @createdAt,
       @lastSeenAt, @idleExpiresAt, @absoluteExpiresAt, @revokedAt, @revokedBy, @revokeReason)`).run(row));
   }
 
-  getSession(id: string): AdminSessionRow | undefined {
+  async getSession(id: string): Promise<AdminSessionRow | undefined> {
     return this.q(`SELECT ${SESSION_COLUMNS} FROM admin_sessions WHERE id = ?`).get(id) as AdminSessionRow | undefined;
   }
 
-  getSessionByTokenHash(tokenHash: string): AdminSessionRow | undefined {
+  async getSessionByTokenHash(tokenHash: string): Promise<AdminSessionRow | undefined> {
     return this.q(`SELECT ${SESSION_COLUMNS} FROM admin_sessions WHERE token_hash = ?`).get(tokenHash) as AdminSessionRow | undefined;
   }
 
-  updateSession(id: string, patch: AdminSessionPatch): void {
+  async updateSession(id: string, patch: AdminSessionPatch): Promise<void> {
     this.patch('admin_sessions', SESSION_PATCH, id, patch, 'admin session');
   }
 
-  listLiveSessions(adminId: string | null | undefined, now: number, limit: number): AdminSessionRow[] {
+  async listLiveSessions(adminId: string | null | undefined, now: number, limit: number): Promise<AdminSessionRow[]> {
     checkLimit(limit);
     const live = `revoked_at IS NULL AND idle_expires_at > @now AND absolute_expires_at > @now`;
     const order = `ORDER BY created_at DESC, rowid DESC LIMIT @limit`;
@@ -136,7 +136,7 @@ export class SqliteAdminStore implements AdminStore {
     return this.q(`SELECT ${SESSION_COLUMNS} FROM admin_sessions WHERE admin_id = @adminId AND ${live} ${order}`).all({ adminId, now, limit }) as AdminSessionRow[];
   }
 
-  purgeSessions(before: number): number {
+  async purgeSessions(before: number): Promise<number> {
     return guarded(() => this.q(`DELETE FROM admin_sessions WHERE coalesce(revoked_at, min(idle_expires_at, absolute_expires_at)) < ?`).run(before)).changes;
   }
 }

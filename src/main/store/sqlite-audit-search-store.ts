@@ -73,7 +73,7 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
     this.texts = new TrigramDensities(q);
   }
 
-  search(filter: AuditSearchFilter): AuditEntry[] {
+  async search(filter: AuditSearchFilter): Promise<AuditEntry[]> {
     if (!Number.isSafeInteger(filter.limit) || filter.limit < 0) throw new TypeError('limit must be a non-negative integer');
     if (filter.q !== undefined && [...filter.q].length < 3) throw new WardenError('invalid_input', 'Free-text search needs at least 3 characters.');
     return guarded(() => this.run(filter));
@@ -245,23 +245,23 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
     return actors;
   }
 
-  get(seq: number): AuditEntry | undefined {
+  async get(seq: number): Promise<AuditEntry | undefined> {
     const row = guarded(() => this.q(`SELECT ${COLUMNS} FROM audit a WHERE a.seq = ?`).get(seq) as Raw | undefined);
     return row && toEntry(row);
   }
 
-  acknowledge(ack: AuditAcknowledgement): void {
+  async acknowledge(ack: AuditAcknowledgement): Promise<void> {
     guarded(() => {
       const result = this.q('INSERT OR IGNORE INTO audit_acknowledgements (seq, acknowledged_by, acknowledged_at, note) VALUES (?, ?, ?, ?)').run(ack.seq, ack.by, ack.at, ack.note);
       if (result.changes === 0) throw new WardenError('conflict', `Audit entry #${ack.seq} was already acknowledged.`);
     });
   }
 
-  getAcknowledgement(seq: number): AuditAcknowledgement | undefined {
+  async getAcknowledgement(seq: number): Promise<AuditAcknowledgement | undefined> {
     return guarded(() => this.q(`SELECT ${ACK} FROM audit_acknowledgements WHERE seq = ?`).get(seq) as AuditAcknowledgement | undefined);
   }
 
-  listReuseAlerts(filter: ReuseAlertFilter): ReuseAlertRow[] {
+  async listReuseAlerts(filter: ReuseAlertFilter): Promise<ReuseAlertRow[]> {
     if (!Number.isSafeInteger(filter.limit) || filter.limit < 0) throw new TypeError('limit must be a non-negative integer');
     const status = filter.status === 'open' ? ' AND k.seq IS NULL' : filter.status === 'acknowledged' ? ' AND k.seq IS NOT NULL' : '';
     const before = filter.beforeSeq !== undefined ? ' AND a.seq < @beforeSeq' : '';
@@ -280,7 +280,7 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
     }));
   }
 
-  countOpenReuseAlerts(): number {
+  async countOpenReuseAlerts(): Promise<number> {
     const placeholders = REUSE_ALERT_TYPES.map(() => '?').join(', ');
     return guarded(() => (this.q(`SELECT count(*) AS n FROM audit a WHERE a.type IN (${placeholders})
       AND NOT EXISTS (SELECT 1 FROM audit_acknowledgements k WHERE k.seq = a.seq)`).get(...REUSE_ALERT_TYPES) as { n: number }).n);

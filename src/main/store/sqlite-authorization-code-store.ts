@@ -22,7 +22,7 @@ export class SqliteAuthorizationCodeStore implements AuthorizationCodeStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */
   constructor(private readonly q: (sql: string) => Database.Statement) {}
 
-  insert(row: AuthorizationCodeRow): void {
+  async insert(row: AuthorizationCodeRow): Promise<void> {
     // The interface only ever carries a hash; anything else would be a raw code leaking into storage.
     if (!SHA256_HEX.test(row.codeHash)) throw new TypeError('codeHash must be a lowercase hex SHA-256');
     guarded(() =>
@@ -33,11 +33,11 @@ export class SqliteAuthorizationCodeStore implements AuthorizationCodeStore {
     );
   }
 
-  get(codeHash: string): AuthorizationCodeRow | undefined {
+  async get(codeHash: string): Promise<AuthorizationCodeRow | undefined> {
     return guarded(() => this.q(`SELECT ${COLUMNS} FROM authorization_codes WHERE code_hash = ?`).get(codeHash) as AuthorizationCodeRow | undefined);
   }
 
-  markUsed(codeHash: string, usedAt: number, sessionId: string, keptUntil: number): boolean {
+  async markUsed(codeHash: string, usedAt: number, sessionId: string, keptUntil: number): Promise<boolean> {
     return guarded(
       () =>
         this.q(`UPDATE authorization_codes SET used_at = @usedAt, session_id = @sessionId, kept_until = MAX(kept_until, @keptUntil)
@@ -45,11 +45,11 @@ export class SqliteAuthorizationCodeStore implements AuthorizationCodeStore {
     );
   }
 
-  getBySession(sessionId: string): AuthorizationCodeRow | undefined {
+  async getBySession(sessionId: string): Promise<AuthorizationCodeRow | undefined> {
     return guarded(() => this.q(`SELECT ${COLUMNS} FROM authorization_codes WHERE session_id = ?`).get(sessionId) as AuthorizationCodeRow | undefined);
   }
 
-  purge(before: number): number {
+  async purge(before: number): Promise<number> {
     return guarded(() => this.q('DELETE FROM authorization_codes WHERE kept_until < ?').run(before).changes);
   }
 }

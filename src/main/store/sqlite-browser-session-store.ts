@@ -30,7 +30,7 @@ export class SqliteBrowserSessionStore implements BrowserSessionStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */
   constructor(private readonly q: (sql: string) => Database.Statement) {}
 
-  insert(row: BrowserSessionRow): void {
+  async insert(row: BrowserSessionRow): Promise<void> {
     // The interface only ever carries a hash; anything else would be a raw cookie leaking into storage.
     if (!SHA256_HEX.test(row.cookieHash)) throw new TypeError('cookieHash must be a lowercase hex SHA-256');
     guarded(() => this.q(`INSERT INTO browser_sessions (id, cookie_hash, user_id, remember_me, ip, user_agent, created_at, auth_time,
@@ -38,17 +38,17 @@ export class SqliteBrowserSessionStore implements BrowserSessionStore {
       @userAgent, @createdAt, @authTime, @lastSeenAt, @expiresAt, @revokedAt, @revokedBy, @revokeReason)`).run({ ...row, rememberMe: row.rememberMe ? 1 : 0 }));
   }
 
-  get(id: string): BrowserSessionRow | undefined {
+  async get(id: string): Promise<BrowserSessionRow | undefined> {
     const raw = this.q(`SELECT ${COLUMNS} FROM browser_sessions WHERE id = ?`).get(id) as Raw | undefined;
     return raw && toRow(raw);
   }
 
-  getByCookieHash(cookieHash: string): BrowserSessionRow | undefined {
+  async getByCookieHash(cookieHash: string): Promise<BrowserSessionRow | undefined> {
     const raw = this.q(`SELECT ${COLUMNS} FROM browser_sessions WHERE cookie_hash = ?`).get(cookieHash) as Raw | undefined;
     return raw && toRow(raw);
   }
 
-  update(id: string, patch: BrowserSessionPatch): void {
+  async update(id: string, patch: BrowserSessionPatch): Promise<void> {
     const fields = Object.entries(patch).filter(([, value]) => value !== undefined).map(([field]) => field).sort();
     for (const field of fields) if (!(field in PATCH)) throw new TypeError(`update: "${field}" cannot be updated`);
     if (fields.length === 0) return;
@@ -57,19 +57,19 @@ export class SqliteBrowserSessionStore implements BrowserSessionStore {
     if (result.changes === 0) throw new WardenError('not_found', 'update: no such browser session.');
   }
 
-  listLiveOfUser(userId: string, now: number): BrowserSessionRow[] {
+  async listLiveOfUser(userId: string, now: number): Promise<BrowserSessionRow[]> {
     const rows = this.q(`SELECT ${COLUMNS} FROM browser_sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
       ORDER BY created_at, rowid`).all(userId, now) as Raw[];
     return rows.map(toRow);
   }
 
-  listOfUser(userId: string, limit: number): BrowserSessionRow[] {
+  async listOfUser(userId: string, limit: number): Promise<BrowserSessionRow[]> {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError('limit must be a non-negative integer');
     const rows = this.q(`SELECT ${COLUMNS} FROM browser_sessions WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(userId, limit) as Raw[];
     return rows.map(toRow);
   }
 
-  openSessionIdsOf(browserSessionId: string): string[] {
+  async openSessionIdsOf(browserSessionId: string): Promise<string[]> {
     const rows = this.q(`SELECT id FROM sessions WHERE browser_session_id = ? AND revoked_at IS NULL ORDER BY created_at, rowid`).all(browserSessionId) as { id: string }[];
     return rows.map((row) => row.id);
   }

@@ -63,7 +63,7 @@ export class SqliteSessionSearchStore implements SessionSearchStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */
   constructor(private readonly q: (sql: string) => Database.Statement) {}
 
-  search(query: SessionSearchQuery): SessionSearchPage {
+  async search(query: SessionSearchQuery): Promise<SessionSearchPage> {
     const col = SORT_COLUMN[query.sort];
     const desc = query.dir === 'desc';
     const order = `ORDER BY ${col} ${desc ? 'DESC' : 'ASC'}, rowid ${desc ? 'DESC' : 'ASC'}`;
@@ -160,7 +160,7 @@ export class SqliteSessionSearchStore implements SessionSearchStore {
     throw new Error('unreachable');
   }
 
-  openSessionsOf(clientId: string | null, now: number): SessionRow[] {
+  async openSessionsOf(clientId: string | null, now: number): Promise<SessionRow[]> {
     const rows = (clientId === null
       ? this.q(`SELECT ${SESSION} FROM sessions WHERE revoked_at IS NULL AND live_until > ? ORDER BY created_at, rowid`).all(now)
       : this.q(`SELECT ${SESSION} FROM sessions WHERE client_id = ? AND revoked_at IS NULL AND live_until > ? ORDER BY created_at, rowid`).all(clientId, now)) as RawSession[];

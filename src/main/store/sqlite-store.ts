@@ -11,6 +11,7 @@ import type {
   Presenter, RefreshTokenRow, RevocationRow, SessionRow, Store, TransactionOptions, UserRow,
 } from './store';
 import type { Checkpointer } from './checkpointer';
+import { TransactionScope, type Frame } from './transaction-scope';
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import { SqliteBackchannelOutboxStore } from './sqlite-backchannel-outbox-store';
 import { SqliteBrowserSessionStore } from './sqlite-browser-session-store';
@@ -184,7 +185,8 @@ export function describeSqliteFailure(code: string | undefined): string {
 
 export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly txRunner: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** The open transaction and its savepoints (the isolation rule: ./transaction-scope.ts). */
+  private readonly scope = new TransactionScope();
   /** Every token request authenticates its client: one read per request saved (see getClient). */
   private readonly clients = new Map<string, ClientRow>();
   /** UPDATE statements built by patch(), by table and field set. */
@@ -216,22 +218,16 @@ export class SqliteStore implements Store {
     readonly migrationsApplied: readonly number[],
     private readonly checkpointer?: Checkpointer,
   ) {
-    this.backchannelOutbox = new SqliteBackchannelOutboxStore((sql) => this.q(sql));
-    this.txRunner = db.transaction((fn: () => unknown) => {
-      const result = fn();
-      // better-sqlite3 commits when fn returns; an async fn would commit before its awaits ran.
-      if (result instanceof Promise) throw new TypeError('transaction() takes a synchronous function');
-      return result;
-    });
-    this.browserSessions = new SqliteBrowserSessionStore((sql) => this.q(sql));
-    this.auditSearch = new SqliteAuditSearchStore((sql) => this.q(sql));
-    this.authorizationCodes = new SqliteAuthorizationCodeStore((sql) => this.q(sql));
-    this.admins = new SqliteAdminStore((sql) => this.q(sql));
-    this.clientSessions = new SqliteClientSessionStore((sql) => this.q(sql));
-    this.tokenReach = new SqliteTokenReachStore((sql) => this.q(sql));
-    this.sessionSearch = new SqliteSessionSearchStore((sql) => this.q(sql));
-    this.userDirectory = new SqliteUserDirectoryStore((sql) => this.q(sql));
-    this.keySecrets = new SqliteKeySecretStore((sql) => this.q(sql));
+    this.backchannelOutbox = guarded(new SqliteBackchannelOutboxStore((sql) => this.q(sql)), this.scope);
+    this.browserSessions = guarded(new SqliteBrowserSessionStore((sql) => this.q(sql)), this.scope);
+    this.auditSearch = guarded(new SqliteAuditSearchStore((sql) => this.q(sql)), this.scope);
+    this.authorizationCodes = guarded(new SqliteAuthorizationCodeStore((sql) => this.q(sql)), this.scope);
+    this.admins = guarded(new SqliteAdminStore((sql) => this.q(sql)), this.scope);
+    this.clientSessions = guarded(new SqliteClientSessionStore((sql) => this.q(sql)), this.scope);
+    this.tokenReach = guarded(new SqliteTokenReachStore((sql) => this.q(sql)), this.scope);
+    this.sessionSearch = guarded(new SqliteSessionSearchStore((sql) => this.q(sql)), this.scope);
+    this.userDirectory = guarded(new SqliteUserDirectoryStore((sql) => this.q(sql)), this.scope);
+    this.keySecrets = guarded(new SqliteKeySecretStore((sql) => this.q(sql)), this.scope);
   }
 
   private q(sql: string): Database.Statement {
@@ -279,39 +275,77 @@ export class SqliteStore implements Store {
   /**
    * BEGIN IMMEDIATE (take the write lock up front, so a read-then-write unit cannot hit SQLITE_BUSY halfway).
    * Nested calls join the outer transaction inside a SAVEPOINT: if one throws, its own writes are undone
-   * and the error propagates; an outer caller may catch it and commit the rest (the engine's batched units
-   * rely on this). A throw that reaches the outermost call rolls back everything.
+   * and the error propagates; an outer caller may catch it and commit the rest. A throw that reaches the
+   * outermost call rolls back everything. One connection serves everyone, so a call from outside the open
+   * transaction (another request) waits until it ends (./transaction-scope.ts): it never sees uncommitted rows.
+   * The statements themselves stay better-sqlite3's synchronous ones.
    */
-  transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
+  async transaction<T>(fn: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const durable = options.durable === true;
-    // better-sqlite3 sees db.inTransaction and uses a savepoint instead of BEGIN when nested.
-    if (this.db.inTransaction) {
+    for (let wait = this.scope.whenFree(); wait !== undefined; wait = this.scope.whenFree()) await wait;
+    // From here to BEGIN/SAVEPOINT is one synchronous step: nothing else can open a transaction in between.
+    const parent = this.scope.active;
+    if (parent !== undefined) {
       if (durable && !this.durableOpen) throw new TypeError('transaction(): a durable transaction cannot join a routine one');
-      return this.txRunner.immediate(fn) as T;
+      return this.savepoint(parent, fn);
     }
-    // The routine path, every refresh batch's, stays exactly one BEGIN ... COMMIT.
-    if (!durable && this.commitListeners.size === 0) return this.txRunner.immediate(fn) as T;
+    if (!this.open) throw new WardenError('storage_error', 'The store is closed.');
     // SQLite refuses to change the level inside a transaction ("Safety level may not be changed inside a
     // transaction"), so it is set before BEGIN and put back after the commit (or the rollback).
     if (durable) this.db.pragma('synchronous = FULL');
     this.durableOpen = durable;
+    const frame = this.scope.enter(undefined);
     let level: number | undefined;
+    let value: T;
     try {
-      const result = this.txRunner.immediate(() => {
-        const value = fn();
-        // Read from SQLite inside the transaction, where it can no longer change: the level its commit uses.
-        if (this.commitListeners.size > 0) level = this.db.pragma('synchronous', { simple: true }) as number;
-        return value;
-      }) as T;
-      if (level !== undefined) {
-        const commit = { synchronous: SYNCHRONOUS_LEVELS[level] ?? String(level) };
-        for (const listener of this.commitListeners) listener(commit);
-      }
-      return result;
+      this.q('BEGIN IMMEDIATE').run();
+      value = await this.scope.runIn(frame, fn);
+      await this.settleInner(frame);
+      // Read from SQLite inside the transaction, where it can no longer change: the level its commit uses.
+      if (this.commitListeners.size > 0) level = this.db.pragma('synchronous', { simple: true }) as number;
+      this.q('COMMIT').run();
+    } catch (error) {
+      await this.settleInner(frame);
+      if (this.db.inTransaction) this.q('ROLLBACK').run();
+      throw toStoreError(error);
     } finally {
       this.durableOpen = false;
       if (durable) this.db.pragma('synchronous = NORMAL');
+      this.scope.leave(frame);
     }
+    if (level !== undefined) {
+      const commit = { synchronous: SYNCHRONOUS_LEVELS[level] ?? String(level) };
+      for (const listener of this.commitListeners) listener(commit);
+    }
+    return value;
+  }
+
+  /** A nested transaction: a savepoint named by its depth (siblings never overlap: the second one waits). */
+  private async savepoint<T>(parent: Frame, fn: () => Promise<T>): Promise<T> {
+    const frame = this.scope.enter(parent);
+    const name = `tw_${frame.depth}`;
+    try {
+      this.q(`SAVEPOINT ${name}`).run();
+      const value = await this.scope.runIn(frame, fn);
+      await this.settleInner(frame);
+      this.q(`RELEASE ${name}`).run();
+      return value;
+    } catch (error) {
+      await this.settleInner(frame);
+      // A failure SQLite answered by rolling back the whole transaction leaves no savepoint to go back to.
+      if (this.db.inTransaction) {
+        this.q(`ROLLBACK TO ${name}`).run();
+        this.q(`RELEASE ${name}`).run();
+      }
+      throw toStoreError(error);
+    } finally {
+      this.scope.leave(frame);
+    }
+  }
+
+  /** Work that returned without awaiting a nested transaction of its own: that one ends first. */
+  private async settleInner(frame: Frame): Promise<void> {
+    for (let inner = this.scope.active; inner !== undefined && inner !== frame; inner = this.scope.active) await inner.done;
   }
 
   /**
@@ -323,7 +357,9 @@ export class SqliteStore implements Store {
     return () => this.commitListeners.delete(listener);
   }
 
-  close(): void {
+  /** Waits for the open transaction (if any) to end, then closes the connection. */
+  async close(): Promise<void> {
+    for (let wait = this.scope.whenFree(); wait !== undefined; wait = this.scope.whenFree()) await wait;
     if (!this.open) return;
     this.open = false;
     this.checkpointer?.stop();
@@ -342,28 +378,33 @@ export class SqliteStore implements Store {
     return this.id;
   }
 
+  /** Readiness: resolves when the database answers (a trivial statement, after any open transaction). */
+  async ping(): Promise<void> {
+    this.q('SELECT 1').get();
+  }
+
   // users
 
-  insertUser(row: UserRow): void {
+  async insertUser(row: UserRow): Promise<void> {
     this.q(`INSERT INTO users (id, username, password_hash, status, created_at, refresh_version, not_before,
       blocked_at, blocked_reason, failed_logins, locked_until, last_login_at) VALUES (@id, @username,
       @passwordHash, @status, @createdAt, @refreshVersion, @notBefore, @blockedAt, @blockedReason, @failedLogins,
       @lockedUntil, @lastLoginAt)`).run(row);
   }
 
-  getUser(id: string): UserRow | undefined {
+  async getUser(id: string): Promise<UserRow | undefined> {
     return this.q(`SELECT ${USER} FROM users WHERE id = ?`).get(id) as UserRow | undefined;
   }
 
-  getUserByUsername(username: string): UserRow | undefined {
+  async getUserByUsername(username: string): Promise<UserRow | undefined> {
     return this.q(`SELECT ${USER} FROM users WHERE username = ?`).get(username) as UserRow | undefined;
   }
 
-  updateUser(id: string, patch: Partial<Omit<UserRow, 'id' | 'username' | 'createdAt'>>): void {
+  async updateUser(id: string, patch: Partial<Omit<UserRow, 'id' | 'username' | 'createdAt'>>): Promise<void> {
     this.patch('users', 'id', USER_PATCH, 'updateUser', id, patch);
   }
 
-  listUsers(query: { search?: string; status?: UserStatus; offset: number; limit: number }): Page<UserRow> {
+  async listUsers(query: { search?: string; status?: UserStatus; offset: number; limit: number }): Promise<Page<UserRow>> {
     assertCount(query.offset, 'offset');
     assertCount(query.limit, 'limit');
     if (query.status !== undefined && query.status !== 'active' && query.status !== 'blocked') {
@@ -394,13 +435,13 @@ export class SqliteStore implements Store {
     return { items, total };
   }
 
-  countUsers(): number {
+  async countUsers(): Promise<number> {
     return this.rowCount('users');
   }
 
   // clients
 
-  insertClient(row: NewClientRow): void {
+  async insertClient(row: NewClientRow): Promise<void> {
     this.q(`INSERT INTO clients (client_id, kind, name, secret_hash, created_at, redirect_uris, post_logout_redirect_uris,
       backchannel_logout_uri, grant_types, id_token_signed_response_alg, updated_at, access_token_ttl_seconds,
       refresh_idle_seconds, refresh_absolute_seconds)
@@ -415,7 +456,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  getClient(clientId: string): ClientRow | undefined {
+  async getClient(clientId: string): Promise<ClientRow | undefined> {
     const cached = this.clients.get(clientId);
     if (cached) return cached;
     const raw = this.q(`SELECT ${CLIENT} FROM clients WHERE client_id = ?`).get(clientId) as RawClient | undefined;
@@ -431,7 +472,7 @@ export class SqliteStore implements Store {
    * the old registration after the commit. Dropping it never shows an uncommitted row: the cache refills only
    * outside a transaction, so after a rollback the next read caches the committed row again.
    */
-  updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'createdAt'>>): void {
+  async updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'createdAt'>>): Promise<void> {
     const json = (value: string[] | undefined) => (value === undefined ? undefined : JSON.stringify(value));
     this.patch('clients', 'client_id', CLIENT_PATCH, 'updateClient', clientId, {
       ...patch,
@@ -442,13 +483,13 @@ export class SqliteStore implements Store {
     this.clients.delete(clientId);
   }
 
-  listClients(): ClientRow[] {
+  async listClients(): Promise<ClientRow[]> {
     return (this.q(`SELECT ${CLIENT} FROM clients ORDER BY created_at, rowid`).all() as RawClient[]).map(toClient);
   }
 
   // sessions
 
-  insertSession(row: SessionRow): void {
+  async insertSession(row: SessionRow): Promise<void> {
     this.q(`INSERT INTO sessions (id, user_id, client_id, device_name, user_agent, ip, remember_me, scope, created_at,
       last_activity_at, idle_expires_at, absolute_expires_at, live_until, revoked_at, revoked_by, revoke_reason,
       refresh_count, browser_session_id, refresh_ended_at) VALUES (@id, @userId, @clientId, @deviceName, @userAgent, @ip,
@@ -460,29 +501,29 @@ export class SqliteStore implements Store {
     });
   }
 
-  getSession(id: string): SessionRow | undefined {
+  async getSession(id: string): Promise<SessionRow | undefined> {
     const row = this.q(`SELECT ${SESSION} FROM sessions WHERE id = ?`).get(id) as RawSession | undefined;
     return row && toSession(row);
   }
 
-  updateSession(id: string, patch: Partial<Pick<SessionRow, 'lastActivityAt' | 'idleExpiresAt' | 'revokedAt' | 'revokedBy' | 'revokeReason' | 'refreshCount'>>): void {
+  async updateSession(id: string, patch: Partial<Pick<SessionRow, 'lastActivityAt' | 'idleExpiresAt' | 'revokedAt' | 'revokedBy' | 'revokeReason' | 'refreshCount'>>): Promise<void> {
     this.patch('sessions', 'id', SESSION_PATCH, 'updateSession', id, patch, {
       idleExpiresAt: 'live_until = MIN(@idleExpiresAt, absolute_expires_at)',
     });
   }
 
-  listActiveSessionsOfUser(userId: string, now: number): SessionRow[] {
+  async listActiveSessionsOfUser(userId: string, now: number): Promise<SessionRow[]> {
     const rows = this.q(`SELECT ${SESSION} FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND live_until > ?
       ORDER BY created_at, rowid`).all(userId, now) as RawSession[];
     return rows.map(toSession);
   }
 
-  endRefreshOfUserSessions(userId: string, at: number): number {
+  async endRefreshOfUserSessions(userId: string, at: number): Promise<number> {
     return this.q('UPDATE sessions SET refresh_ended_at = ? WHERE user_id = ? AND revoked_at IS NULL AND refresh_ended_at IS NULL')
       .run(at, userId).changes;
   }
 
-  listSessions(query: { userId?: string; status?: SessionStatus; now: number; offset: number; limit: number }): Page<SessionRow> {
+  async listSessions(query: { userId?: string; status?: SessionStatus; now: number; offset: number; limit: number }): Promise<Page<SessionRow>> {
     assertCount(query.offset, 'offset');
     assertCount(query.limit, 'limit');
     const where: string[] = [];
@@ -509,15 +550,20 @@ export class SqliteStore implements Store {
     if (query.userId === undefined && query.status === undefined) total = this.rowCount('sessions');
     else if (query.userId === undefined && query.status === 'revoked') total = this.rowCount('sessions_revoked');
     // The open count is index-only (sessions_live); the can't-refresh ones are few and have an index of their own.
-    else if (query.userId === undefined && query.status === 'active') total = this.countActiveSessions(query.now) - this.countCantRefresh(query.now);
+    else if (query.userId === undefined && query.status === 'active') total = this.countActive(query.now) - this.countCantRefresh(query.now);
     else if (query.userId === undefined && query.status === 'expired') {
       // Expired sessions pile up (nothing deletes them); count the few live ones and subtract instead.
-      total = this.rowCount('sessions') - this.rowCount('sessions_revoked') - this.countActiveSessions(query.now);
+      total = this.rowCount('sessions') - this.rowCount('sessions_revoked') - this.countActive(query.now);
     } else total = this.count(`SELECT count(*) AS n FROM sessions ${clause}`, params);
     return { items: rows.map(toSession), total };
   }
 
-  countActiveSessions(now: number): number {
+  async countActiveSessions(now: number): Promise<number> {
+    return this.countActive(now);
+  }
+
+  /** Synchronous, so that listSessions reads its page and its total in one step (no other call between). */
+  private countActive(now: number): number {
     return this.count('SELECT count(*) AS n FROM sessions WHERE revoked_at IS NULL AND live_until > ?', [now]);
   }
 
@@ -526,13 +572,13 @@ export class SqliteStore implements Store {
       WHERE revoked_at IS NULL AND refresh_ended_at IS NOT NULL AND live_until > ?`, [now]);
   }
 
-  countActiveSessionsOfUser(userId: string, now: number): number {
+  async countActiveSessionsOfUser(userId: string, now: number): Promise<number> {
     return this.count('SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND live_until > ?', [userId, now]);
   }
 
   // refresh tokens
 
-  insertRefreshToken(row: RefreshTokenRow): void {
+  async insertRefreshToken(row: RefreshTokenRow): Promise<void> {
     assertHash(row.hash, 'hash');
     if (row.successorHash !== null) assertHash(row.successorHash, 'successorHash');
     this.q(`INSERT INTO refresh_tokens (hash, session_id, user_id, client_id, refresh_version, created_at, used_at,
@@ -540,11 +586,11 @@ export class SqliteStore implements Store {
       @refreshVersion, @createdAt, @usedAt, @successorHash, @revokedAt, @usedIp, @usedUserAgent)`).run(row);
   }
 
-  getRefreshToken(hash: string): RefreshTokenRow | undefined {
+  async getRefreshToken(hash: string): Promise<RefreshTokenRow | undefined> {
     return this.q(`SELECT ${REFRESH} FROM refresh_tokens WHERE hash = ?`).get(hash) as RefreshTokenRow | undefined;
   }
 
-  getRefreshGrant(hash: string): { token: RefreshTokenRow; session: SessionRow; user: UserRow } | undefined {
+  async getRefreshGrant(hash: string): Promise<{ token: RefreshTokenRow; session: SessionRow; user: UserRow } | undefined> {
     // One statement instead of three (half the time of the separate lookups). Raw rows, read back in column
     // order: the three tables share field names (userId, createdAt, …), and expand() costs more than it saves.
     const row = this.q(GRANT_SQL).raw(true).get(hash) as unknown[] | undefined;
@@ -560,7 +606,7 @@ export class SqliteStore implements Store {
     return { token, session, user: take<UserRow>(GRANT_FIELDS.user) };
   }
 
-  markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string, presenter?: Presenter): boolean {
+  async markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string, presenter?: Presenter): Promise<boolean> {
     assertHash(successorHash, 'successorHash');
     // Compare-and-set: of two racing refreshes only one sees `used_at IS NULL`.
     const result = this.q(`UPDATE refresh_tokens SET used_at = ?, successor_hash = ?, used_ip = ?, used_user_agent = ?
@@ -568,43 +614,43 @@ export class SqliteStore implements Store {
     return result.changes === 1;
   }
 
-  revokeRefreshToken(hash: string, at: number): boolean {
+  async revokeRefreshToken(hash: string, at: number): Promise<boolean> {
     return this.q('UPDATE refresh_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL').run(at, hash).changes === 1;
   }
 
-  revokeRefreshTokensOfSession(sessionId: string, at: number): number {
+  async revokeRefreshTokensOfSession(sessionId: string, at: number): Promise<number> {
     return this.q('UPDATE refresh_tokens SET revoked_at = ? WHERE session_id = ? AND revoked_at IS NULL').run(at, sessionId).changes;
   }
 
-  revokeRefreshTokensOfUser(userId: string, at: number): number {
+  async revokeRefreshTokensOfUser(userId: string, at: number): Promise<number> {
     return this.q('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND used_at IS NULL')
       .run(at, userId).changes;
   }
 
-  listRefreshTokensOfSession(sessionId: string): RefreshTokenRow[] {
+  async listRefreshTokensOfSession(sessionId: string): Promise<RefreshTokenRow[]> {
     return this.q(`SELECT ${REFRESH} FROM refresh_tokens WHERE session_id = ? ORDER BY created_at, rowid`).all(sessionId) as RefreshTokenRow[];
   }
 
   // access tokens
 
-  insertAccessToken(row: AccessTokenRow): void {
+  async insertAccessToken(row: AccessTokenRow): Promise<void> {
     this.q(`INSERT INTO access_tokens (jti, session_id, user_id, client_id, kid, issued_at, expires_at)
       VALUES (@jti, @sessionId, @userId, @clientId, @kid, @issuedAt, @expiresAt)`).run(row);
   }
 
-  getAccessToken(jti: string): AccessTokenRow | undefined {
+  async getAccessToken(jti: string): Promise<AccessTokenRow | undefined> {
     return this.q(`SELECT ${ACCESS} FROM access_tokens WHERE jti = ?`).get(jti) as AccessTokenRow | undefined;
   }
 
   /** Newest first. */
-  listAccessTokensOfSession(sessionId: string, limit: number): AccessTokenRow[] {
+  async listAccessTokensOfSession(sessionId: string, limit: number): Promise<AccessTokenRow[]> {
     assertCount(limit, 'limit');
     return this.q(`SELECT ${ACCESS} FROM access_tokens WHERE session_id = ? ORDER BY issued_at DESC, rowid DESC LIMIT ?`)
       .all(sessionId, limit) as AccessTokenRow[];
   }
 
   /** Oldest first. */
-  listLiveAccessTokensOfSessions(sessionIds: string[], now: number): AccessTokenRow[] {
+  async listLiveAccessTokensOfSessions(sessionIds: string[], now: number): Promise<AccessTokenRow[]> {
     if (sessionIds.length === 0) return [];
     // One statement for any number of ids: the list travels as a JSON array.
     return this.q(`SELECT ${ACCESS} FROM access_tokens WHERE session_id IN (SELECT value FROM json_each(?))
@@ -612,69 +658,69 @@ export class SqliteStore implements Store {
   }
 
   /** Oldest first. Through the user's sessions: a token's user is always its session's (see migration 3). */
-  listLiveAccessTokensOfUser(userId: string, now: number): AccessTokenRow[] {
+  async listLiveAccessTokensOfUser(userId: string, now: number): Promise<AccessTokenRow[]> {
     return this.q(`SELECT ${ACCESS} FROM access_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?)
       AND expires_at > ? ORDER BY issued_at, rowid`).all(userId, now) as AccessTokenRow[];
   }
 
-  countLiveAccessTokensByKid(kid: string, now: number): number {
+  async countLiveAccessTokensByKid(kid: string, now: number): Promise<number> {
     return this.count('SELECT count(*) AS n FROM access_tokens WHERE kid = ? AND expires_at > ?', [kid, now]);
   }
 
-  purgeAccessTokens(before: number): number {
+  async purgeAccessTokens(before: number): Promise<number> {
     return this.q('DELETE FROM access_tokens WHERE expires_at < ?').run(before).changes;
   }
 
   // revocations
 
-  insertRevocation(row: Omit<RevocationRow, 'id'>): number {
+  async insertRevocation(row: Omit<RevocationRow, 'id'>): Promise<number> {
     const result = this.q(`INSERT INTO revocations (kind, subject, user_id, not_before, expires_at, created_at, actor,
       reason) VALUES (@kind, @subject, @userId, @notBefore, @expiresAt, @createdAt, @actor, @reason)`).run(row);
     return Number(result.lastInsertRowid);
   }
 
-  isJtiRevoked(jti: string): boolean {
+  async isJtiRevoked(jti: string): Promise<boolean> {
     return this.q("SELECT 1 FROM revocations WHERE kind = 'jti' AND subject = ? LIMIT 1").get(jti) !== undefined;
   }
 
-  listRevocationsAfter(afterId: number, limit: number): RevocationRow[] {
+  async listRevocationsAfter(afterId: number, limit: number): Promise<RevocationRow[]> {
     assertCount(limit, 'limit');
     return this.q(`SELECT ${REVOCATION} FROM revocations WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit) as RevocationRow[];
   }
 
-  lastRevocationId(): number {
+  async lastRevocationId(): Promise<number> {
     // sqlite_sequence holds the highest id ever handed out, which survives purging the newest rows.
     const row = this.q("SELECT seq FROM sqlite_sequence WHERE name = 'revocations'").get() as { seq: number } | undefined;
     return row?.seq ?? 0;
   }
 
-  purgeRevocations(before: number): number {
+  async purgeRevocations(before: number): Promise<number> {
     // Pinned: the planner would otherwise walk every jti row through the (kind, subject) index.
     return this.q("DELETE FROM revocations INDEXED BY revocations_jti_expiry WHERE kind = 'jti' AND expires_at < ?").run(before).changes;
   }
 
   // signing keys
 
-  insertKey(row: KeyRow): void {
+  async insertKey(row: KeyRow): Promise<void> {
     this.q(`INSERT INTO signing_keys (kid, alg, public_jwk, status, created_at, retiring_since, retires_at, revoked_at)
       VALUES (@kid, @alg, @publicJwk, @status, @createdAt, @retiringSince, @retiresAt, @revokedAt)`).run(row);
   }
 
-  getKey(kid: string): KeyRow | undefined {
+  async getKey(kid: string): Promise<KeyRow | undefined> {
     return this.q(`SELECT ${KEY} FROM signing_keys WHERE kid = ?`).get(kid) as KeyRow | undefined;
   }
 
-  updateKey(kid: string, patch: Partial<Pick<KeyRow, 'status' | 'retiringSince' | 'retiresAt' | 'revokedAt'>>): void {
+  async updateKey(kid: string, patch: Partial<Pick<KeyRow, 'status' | 'retiringSince' | 'retiresAt' | 'revokedAt'>>): Promise<void> {
     this.patch('signing_keys', 'kid', KEY_PATCH, 'updateKey', kid, patch);
   }
 
-  listKeys(): KeyRow[] {
+  async listKeys(): Promise<KeyRow[]> {
     return this.q(`SELECT ${KEY} FROM signing_keys ORDER BY created_at, rowid`).all() as KeyRow[];
   }
 
   // audit
 
-  appendAudit(entry: AuditInsert & { prevHash: string; hash: string }): number {
+  async appendAudit(entry: AuditInsert & { prevHash: string; hash: string }): Promise<number> {
     const result = this.q(`INSERT INTO audit (at, type, actor, user_id, session_id, reason, data, prev_hash, hash)
       VALUES (@at, @type, @actor, @userId, @sessionId, @reason, @data, @prevHash, @hash)`).run({
       at: entry.at, type: entry.type, actor: entry.actor, userId: entry.userId, sessionId: entry.sessionId,
@@ -683,13 +729,13 @@ export class SqliteStore implements Store {
     return Number(result.lastInsertRowid);
   }
 
-  lastAudit(): AuditEntry | undefined {
+  async lastAudit(): Promise<AuditEntry | undefined> {
     const row = this.q(`SELECT ${AUDIT} FROM audit ORDER BY seq DESC LIMIT 1`).get() as RawAudit | undefined;
     return row && toAudit(row);
   }
 
   /** Newest first; `since`/`until` are inclusive bounds on `at`, `beforeSeq` is exclusive. */
-  listAudit(filter: AuditFilter): AuditEntry[] {
+  async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
     assertCount(filter.limit, 'limit');
     const where: string[] = [];
     const conditions: [keyof AuditFilter, string][] = [
@@ -703,13 +749,15 @@ export class SqliteStore implements Store {
     return rows.map(toAudit);
   }
 
-  *iterateAudit(batchSize: number): IterableIterator<AuditEntry> {
+  async *iterateAudit(batchSize: number): AsyncIterableIterator<AuditEntry> {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new TypeError('batchSize must be a positive integer');
     // Keyset pages (seq > last) rather than one open cursor: the connection stays free for writes between
     // batches, and no page costs more than its own rows.
     let after = 0;
     for (;;) {
       let rows: RawAudit[];
+      // Each batch obeys the isolation rule on its own: a verification never reads an open transaction's rows.
+      for (let wait = this.scope.whenFree(); wait !== undefined; wait = this.scope.whenFree()) await wait;
       try {
         rows = this.q(`SELECT ${AUDIT} FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`).all(after, batchSize) as RawAudit[];
       } catch (error) {
@@ -724,28 +772,31 @@ export class SqliteStore implements Store {
 
   // settings and counters
 
-  getSetting(key: string): string | undefined {
+  async getSetting(key: string): Promise<string | undefined> {
     return (this.q('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
-  putSetting(key: string, value: string): void {
+  async putSetting(key: string, value: string): Promise<void> {
     this.q('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
-  incrementCounter(name: CounterName, by: number, at: number): void {
+  async incrementCounter(name: CounterName, by: number, at: number): Promise<void> {
     const column = BUCKET_COLUMN[name];
     if (column === undefined) throw new TypeError(`unknown counter "${String(name)}"`);
     if (!Number.isSafeInteger(by)) throw new TypeError('by must be an integer');
-    this.transaction(() => {
+    const write = () => {
       this.q('UPDATE counters SET value = value + ? WHERE name = ?').run(by, name);
       if (column === null) return;
       const minute = Math.floor(at / 60_000) * 60_000;
       this.q(`INSERT INTO minute_buckets (minute, ${column}) VALUES (?, ?)
         ON CONFLICT (minute) DO UPDATE SET ${column} = ${column} + excluded.${column}`).run(minute, by);
-    });
+    };
+    // Inside a transaction (the engine's every unit) its two statements are atomic already: no savepoint needed.
+    if (this.db.inTransaction) write();
+    else await this.transaction(async () => write());
   }
 
-  getCounters(): Record<CounterName, number> {
+  async getCounters(): Promise<Record<CounterName, number>> {
     const counters: Record<CounterName, number> = { tokens_issued: 0, refreshes: 0, revocations: 0, reuse_alerts: 0 };
     for (const row of this.q('SELECT name, value FROM counters').all() as { name: CounterName; value: number }[]) {
       if (row.name in counters) counters[row.name] = row.value;
@@ -753,12 +804,17 @@ export class SqliteStore implements Store {
     return counters;
   }
 
-  listMinuteBuckets(since: number): MinuteBucket[] {
+  async listMinuteBuckets(since: number): Promise<MinuteBucket[]> {
     return this.q('SELECT minute, issued, refreshed, revoked FROM minute_buckets WHERE minute >= ? ORDER BY minute')
       .all(since) as MinuteBucket[];
   }
 
   // diagnostics (not part of Store)
+
+  /** The transaction scope its sub-stores share (they use the same connection). */
+  scopeOf(): TransactionScope {
+    return this.scope;
+  }
 
   /** The SQL of every statement this connection has prepared, for the query-plan test. */
   preparedSql(): string[] {
@@ -772,22 +828,48 @@ export class SqliteStore implements Store {
   }
 }
 
-// Every public method reports SQLite failures as coded WardenErrors (iterateAudit does so per batch, since a
-// generator's body runs after the call returns). Wrapping the prototype once keeps each method body plain.
-const UNGUARDED = new Set(['constructor', 'iterateAudit', 'q', 'patch', 'count', 'rowCount']);
-for (const name of Object.getOwnPropertyNames(SqliteStore.prototype)) {
-  if (UNGUARDED.has(name)) continue;
-  const descriptor = Object.getOwnPropertyDescriptor(SqliteStore.prototype, name);
-  const method: unknown = descriptor?.value;
-  if (typeof method !== 'function') continue;
-  Object.defineProperty(SqliteStore.prototype, name, {
-    ...descriptor,
-    value: function guarded(this: SqliteStore, ...args: unknown[]): unknown {
-      try {
-        return (method as (...a: unknown[]) => unknown).apply(this, args);
-      } catch (error) {
-        throw toStoreError(error);
-      }
-    },
-  });
+// Every public method obeys the isolation rule (a call from outside the open transaction waits for it to end,
+// ./transaction-scope.ts) and reports SQLite failures as coded WardenErrors (iterateAudit does both per batch,
+// since a generator's body runs after the call returns). Wrapping the prototype once keeps each method plain.
+const UNGUARDED = new Set(['constructor', 'iterateAudit', 'transaction', 'savepoint', 'settleInner', 'close', 'q', 'patch', 'count',
+  'rowCount', 'countActive', 'countCantRefresh', 'instanceId', 'observeCommits', 'preparedSql', 'queryPlan']);
+guardMethods(SqliteStore.prototype, UNGUARDED, (store) => store.scopeOf());
+
+/** A sub-store on this connection: its async methods are guarded the same way, against the same scope. */
+function guarded<S extends object>(subStore: S, scope: TransactionScope): S {
+  const prototype = Object.getPrototypeOf(subStore) as S;
+  if (!guardedPrototypes.has(prototype)) {
+    guardedPrototypes.add(prototype);
+    guardMethods(prototype, new Set(['constructor']), (self) => scopes.get(self)!);
+  }
+  scopes.set(subStore, scope);
+  return subStore;
+}
+const guardedPrototypes = new WeakSet<object>();
+const scopes = new WeakMap<object, TransactionScope>();
+
+/**
+ * Wraps each async method of `prototype` (a store or a sub-store): it waits while `scopeOf(this)` says the call
+ * may not use the connection, then runs it in the same synchronous step as that check, mapping SQLite errors.
+ */
+export function guardMethods<S extends object>(prototype: S, skip: ReadonlySet<string>, scopeOf: (self: S) => TransactionScope): void {
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    if (skip.has(name)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
+    const method: unknown = descriptor?.value;
+    // Only the async methods (the contract's); private synchronous helpers stay as they are.
+    if (typeof method !== 'function' || method.constructor.name !== 'AsyncFunction') continue;
+    Object.defineProperty(prototype, name, {
+      ...descriptor,
+      value: async function guarded(this: S, ...args: unknown[]): Promise<unknown> {
+        const scope = scopeOf(this);
+        for (let wait = scope.whenFree(); wait !== undefined; wait = scope.whenFree()) await wait;
+        try {
+          return await (method as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+        } catch (error) {
+          throw toStoreError(error);
+        }
+      },
+    });
+  }
 }

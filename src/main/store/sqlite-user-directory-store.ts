@@ -61,12 +61,12 @@ export class SqliteUserDirectoryStore implements UserDirectoryStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */
   constructor(private readonly q: (sql: string) => Database.Statement) {}
 
-  get(userId: string): UserDirectoryRow | undefined {
+  async get(userId: string): Promise<UserDirectoryRow | undefined> {
     const raw = this.q(`SELECT ${COLUMNS} FROM users u WHERE u.id = ?`).get(userId) as Raw | undefined;
     return raw && toRow(raw);
   }
 
-  updateProfile(userId: string, patch: Partial<UserProfile>): void {
+  async updateProfile(userId: string, patch: Partial<UserProfile>): Promise<void> {
     const fields = (Object.keys(patch) as (keyof UserProfile)[]).filter((f) => patch[f] !== undefined).sort();
     for (const field of fields) if (!(field in PROFILE)) throw new TypeError(`updateProfile: "${field}" cannot be updated`);
     if (fields.length === 0) return;
@@ -77,7 +77,7 @@ export class SqliteUserDirectoryStore implements UserDirectoryStore {
     if (result.changes === 0) throw new WardenError('not_found', `No user with id ${userId}.`);
   }
 
-  deleteUser(userId: string): DeletedRows {
+  async deleteUser(userId: string): Promise<DeletedRows> {
     const run = (sql: string) => guarded(() => this.q(sql).run(userId)).changes;
     // Children before parents (foreign keys): codes name sessions and browser sessions, tokens name sessions.
     const authorizationCodes = run('DELETE FROM authorization_codes WHERE user_id = ?');
@@ -89,7 +89,7 @@ export class SqliteUserDirectoryStore implements UserDirectoryStore {
     return { sessions, refreshTokens, accessTokens, browserSessions, authorizationCodes };
   }
 
-  list(query: DirectoryQuery): Page<UserDirectoryRow> {
+  async list(query: DirectoryQuery): Promise<Page<UserDirectoryRow>> {
     for (const [name, value] of [['offset', query.offset], ['limit', query.limit], ['now', query.now]] as const) {
       if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${name} must be a non-negative integer`);
     }

@@ -3,6 +3,9 @@
  * narrow questions quickly (every list pages on the server and uses an index). All times are ms since the
  * epoch. Implementations: `SqliteStore` (file or `:memory:`). One shared suite (test/integration/store.suite.ts)
  * runs against each.
+ *
+ * Asynchronous for every store (PostgreSQL cannot answer synchronously; docs/storage.md): every method
+ * returns a promise, except `instanceId()` (read at open) and the sub-store properties.
  */
 import type { AuditEntry, ClientKind, KeyStatus, SessionStatus, SigningAlg, UserStatus } from '../../shared/dto';
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
@@ -212,9 +215,16 @@ export interface Store {
    * A `durable` transaction is on disk when this returns (SQLite synchronous=FULL: the log is fsynced at its
    * commit); a routine one (the default, synchronous=NORMAL) may be lost to a power cut until the next
    * checkpoint, never half applied. A durable call nested in a routine one is caller misuse (TypeError).
+   *
+   * "Inside" is the asynchronous context of `fn` (AsyncLocalStorage): every call `fn` makes, across its
+   * awaits, belongs to the transaction. Isolation rule: a call made outside it never sees its uncommitted
+   * writes (SQLite, one connection: such calls wait until it ends; PostgreSQL: another pooled connection).
    */
-  transaction<T>(fn: () => T, options?: TransactionOptions): T;
-  close(): void;
+  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Ends the store once the open transaction (if any) has ended. */
+  close(): Promise<void>;
+  /** Readiness: resolves once the database answers a trivial query, rejects (storage_error) when it cannot. */
+  ping(): Promise<void>;
   /** A stable random id for this data directory (keychain accounts are namespaced by it). */
   instanceId(): string;
   /** Provider browser sessions (the hosted sign-in page's cookie sessions). */
@@ -236,93 +246,93 @@ export interface Store {
   readonly keySecrets: KeySecretStore;
 
   // users
-  insertUser(row: UserRow): void;
-  getUser(id: string): UserRow | undefined;
-  getUserByUsername(username: string): UserRow | undefined;
-  updateUser(id: string, patch: Partial<Omit<UserRow, 'id' | 'username' | 'createdAt'>>): void;
+  insertUser(row: UserRow): Promise<void>;
+  getUser(id: string): Promise<UserRow | undefined>;
+  getUserByUsername(username: string): Promise<UserRow | undefined>;
+  updateUser(id: string, patch: Partial<Omit<UserRow, 'id' | 'username' | 'createdAt'>>): Promise<void>;
   /** Case-insensitive prefix search on username, newest first. */
-  listUsers(query: { search?: string; status?: UserStatus; offset: number; limit: number }): Page<UserRow>;
-  countUsers(): number;
+  listUsers(query: { search?: string; status?: UserStatus; offset: number; limit: number }): Promise<Page<UserRow>>;
+  countUsers(): Promise<number>;
 
   // clients
-  insertClient(row: NewClientRow): void;
-  getClient(clientId: string): ClientRow | undefined;
+  insertClient(row: NewClientRow): Promise<void>;
+  getClient(clientId: string): Promise<ClientRow | undefined>;
   /** Changes a client's registration and state (never its id, kind or creation time); not_found when unknown. */
-  updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'createdAt'>>): void;
-  listClients(): ClientRow[];
+  updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'createdAt'>>): Promise<void>;
+  listClients(): Promise<ClientRow[]>;
 
   // sessions
-  insertSession(row: SessionRow): void;
-  getSession(id: string): SessionRow | undefined;
-  updateSession(id: string, patch: Partial<Pick<SessionRow, 'lastActivityAt' | 'idleExpiresAt' | 'revokedAt' | 'revokedBy' | 'revokeReason' | 'refreshCount'>>): void;
+  insertSession(row: SessionRow): Promise<void>;
+  getSession(id: string): Promise<SessionRow | undefined>;
+  updateSession(id: string, patch: Partial<Pick<SessionRow, 'lastActivityAt' | 'idleExpiresAt' | 'revokedAt' | 'revokedBy' | 'revokeReason' | 'refreshCount'>>): Promise<void>;
   /** Sessions not revoked and not past either expiry at `now`, oldest first. */
-  listActiveSessionsOfUser(userId: string, now: number): SessionRow[];
+  listActiveSessionsOfUser(userId: string, now: number): Promise<SessionRow[]>;
   /** Marks every open session of the user as unable to refresh (see SessionRow.refreshEndedAt); returns how many. */
-  endRefreshOfUserSessions(userId: string, at: number): number;
+  endRefreshOfUserSessions(userId: string, at: number): Promise<number>;
   /** Most recent activity first. `status` is judged at `now`. */
-  listSessions(query: { userId?: string; status?: SessionStatus; now: number; offset: number; limit: number }): Page<SessionRow>;
+  listSessions(query: { userId?: string; status?: SessionStatus; now: number; offset: number; limit: number }): Promise<Page<SessionRow>>;
   /** Open sessions (not revoked, not expired), those that can't refresh included: they may hold live access tokens. */
-  countActiveSessions(now: number): number;
-  countActiveSessionsOfUser(userId: string, now: number): number;
+  countActiveSessions(now: number): Promise<number>;
+  countActiveSessionsOfUser(userId: string, now: number): Promise<number>;
 
   // refresh tokens
-  insertRefreshToken(row: RefreshTokenRow): void;
-  getRefreshToken(hash: string): RefreshTokenRow | undefined;
+  insertRefreshToken(row: RefreshTokenRow): Promise<void>;
+  getRefreshToken(hash: string): Promise<RefreshTokenRow | undefined>;
   /** A refresh token with its session and user, in one lookup (the refresh grant's first step); undefined if any is missing. */
-  getRefreshGrant(hash: string): { token: RefreshTokenRow; session: SessionRow; user: UserRow } | undefined;
+  getRefreshGrant(hash: string): Promise<{ token: RefreshTokenRow; session: SessionRow; user: UserRow } | undefined>;
   /**
    * Atomically marks an unused token used, links its successor and records who presented it (the record of
    * a routine refresh). Returns false when it was already used (the compare-and-set that makes one of two
    * racing refreshes lose).
    */
-  markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string, presenter?: Presenter): boolean;
+  markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string, presenter?: Presenter): Promise<boolean>;
   /** Marks one not-yet-revoked refresh token revoked; false when it was unknown or already revoked. */
-  revokeRefreshToken(hash: string, at: number): boolean;
+  revokeRefreshToken(hash: string, at: number): Promise<boolean>;
   /** Marks every not-yet-revoked refresh token of the session revoked; returns how many. */
-  revokeRefreshTokensOfSession(sessionId: string, at: number): number;
+  revokeRefreshTokensOfSession(sessionId: string, at: number): Promise<number>;
   /** Marks every not-yet-revoked, unused refresh token of the user revoked; returns how many. */
-  revokeRefreshTokensOfUser(userId: string, at: number): number;
+  revokeRefreshTokensOfUser(userId: string, at: number): Promise<number>;
   /** The session's refresh chain, oldest first. */
-  listRefreshTokensOfSession(sessionId: string): RefreshTokenRow[];
+  listRefreshTokensOfSession(sessionId: string): Promise<RefreshTokenRow[]>;
 
   // access tokens
-  insertAccessToken(row: AccessTokenRow): void;
-  getAccessToken(jti: string): AccessTokenRow | undefined;
-  listAccessTokensOfSession(sessionId: string, limit: number): AccessTokenRow[];
+  insertAccessToken(row: AccessTokenRow): Promise<void>;
+  getAccessToken(jti: string): Promise<AccessTokenRow | undefined>;
+  listAccessTokensOfSession(sessionId: string, limit: number): Promise<AccessTokenRow[]>;
   /** Access tokens with exp > now for any of these sessions. */
-  listLiveAccessTokensOfSessions(sessionIds: string[], now: number): AccessTokenRow[];
-  listLiveAccessTokensOfUser(userId: string, now: number): AccessTokenRow[];
-  countLiveAccessTokensByKid(kid: string, now: number): number;
+  listLiveAccessTokensOfSessions(sessionIds: string[], now: number): Promise<AccessTokenRow[]>;
+  listLiveAccessTokensOfUser(userId: string, now: number): Promise<AccessTokenRow[]>;
+  countLiveAccessTokensByKid(kid: string, now: number): Promise<number>;
   /** Drops access-token records whose exp is before `before`; returns how many. */
-  purgeAccessTokens(before: number): number;
+  purgeAccessTokens(before: number): Promise<number>;
 
   // revocations (also the revocation feed's log)
-  insertRevocation(row: Omit<RevocationRow, 'id'>): number;
-  isJtiRevoked(jti: string): boolean;
+  insertRevocation(row: Omit<RevocationRow, 'id'>): Promise<number>;
+  isJtiRevoked(jti: string): Promise<boolean>;
   /** Revocations with id > afterId, ascending, at most `limit`. */
-  listRevocationsAfter(afterId: number, limit: number): RevocationRow[];
-  lastRevocationId(): number;
+  listRevocationsAfter(afterId: number, limit: number): Promise<RevocationRow[]>;
+  lastRevocationId(): Promise<number>;
   /** Drops `jti` revocations whose expiresAt is before `before`; returns how many. */
-  purgeRevocations(before: number): number;
+  purgeRevocations(before: number): Promise<number>;
 
   // signing keys (public parts only)
-  insertKey(row: KeyRow): void;
-  getKey(kid: string): KeyRow | undefined;
-  updateKey(kid: string, patch: Partial<Pick<KeyRow, 'status' | 'retiringSince' | 'retiresAt' | 'revokedAt'>>): void;
-  listKeys(): KeyRow[];
+  insertKey(row: KeyRow): Promise<void>;
+  getKey(kid: string): Promise<KeyRow | undefined>;
+  updateKey(kid: string, patch: Partial<Pick<KeyRow, 'status' | 'retiringSince' | 'retiresAt' | 'revokedAt'>>): Promise<void>;
+  listKeys(): Promise<KeyRow[]>;
 
   // audit (hash-chained; the store assigns seq and computes nothing)
-  appendAudit(entry: AuditInsert & { prevHash: string; hash: string }): number;
-  lastAudit(): AuditEntry | undefined;
-  listAudit(filter: AuditFilter): AuditEntry[];
+  appendAudit(entry: AuditInsert & { prevHash: string; hash: string }): Promise<number>;
+  lastAudit(): Promise<AuditEntry | undefined>;
+  listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
   /** All entries in seq order, in batches, for chain verification. */
-  iterateAudit(batchSize: number): IterableIterator<AuditEntry>;
+  iterateAudit(batchSize: number): AsyncIterableIterator<AuditEntry>;
 
   // settings and counters
-  getSetting(key: string): string | undefined;
-  putSetting(key: string, value: string): void;
-  incrementCounter(name: CounterName, by: number, at: number): void;
-  getCounters(): Record<CounterName, number>;
+  getSetting(key: string): Promise<string | undefined>;
+  putSetting(key: string, value: string): Promise<void>;
+  incrementCounter(name: CounterName, by: number, at: number): Promise<void>;
+  getCounters(): Promise<Record<CounterName, number>>;
   /** Buckets with minute >= since, ascending. */
-  listMinuteBuckets(since: number): MinuteBucket[];
+  listMinuteBuckets(since: number): Promise<MinuteBucket[]>;
 }

@@ -5,7 +5,7 @@
  */
 export interface TokenReachStore {
   /** Distinct sessions holding access tokens signed by `kid` that have not expired at `now`, at most `limit`. */
-  sessionIdsWithLiveTokensOfKid(kid: string, now: number, limit: number): string[];
+  sessionIdsWithLiveTokensOfKid(kid: string, now: number, limit: number): Promise<string[]>;
   /** The latest `expires_at` among those tokens (ms), undefined when none is live. */
-  latestLiveExpiryOfKid(kid: string, now: number): number | undefined;
+  latestLiveExpiryOfKid(kid: string, now: number): Promise<number | undefined>;
 }

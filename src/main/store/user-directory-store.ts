@@ -41,14 +41,14 @@ export interface DeletedRows {
 }
 
 export interface UserDirectoryStore {
-  get(userId: string): UserDirectoryRow | undefined;
-  list(query: DirectoryQuery): Page<UserDirectoryRow>;
+  get(userId: string): Promise<UserDirectoryRow | undefined>;
+  list(query: DirectoryQuery): Promise<Page<UserDirectoryRow>>;
   /** Fields left undefined stay; null clears. Throws WardenError not_found when there is no such user. */
-  updateProfile(userId: string, patch: Partial<UserProfile>): void;
+  updateProfile(userId: string, patch: Partial<UserProfile>): Promise<void>;
   /**
    * Removes the user and every row that names them as their owner: sessions, their refresh and access tokens,
    * browser sessions, authorization codes. Kept: the audit, the revocations (the feed still serves them) and the
    * back-channel outbox (logout tokens owed for the sessions just ended). Run it inside a transaction.
    */
-  deleteUser(userId: string): DeletedRows;
+  deleteUser(userId: string): Promise<DeletedRows>;
 }
