@@ -46,7 +46,7 @@ export async function measureRotation(engine: Engine, clientId: string, duration
   // The answers first: a rotation yields a token that verifies, and the rotated token is refused after.
   const probe = chains.pop()!;
   const rotated = await engine.refresh({ refreshToken: probe, clientId, device: DEVICE });
-  check(engine.verifyAccessToken(rotated.accessToken).active, 'a rotated access token does not verify');
+  check((await engine.verifyAccessToken(rotated.accessToken)).active, 'a rotated access token does not verify');
   const reuse = await engine.refresh({ refreshToken: probe, clientId, device: DEVICE }).then(
     () => 'accepted',
     (error: unknown) => (isWardenError(error) ? error.code : String(error)),

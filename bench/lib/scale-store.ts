@@ -103,21 +103,21 @@ export async function ensureScaleStore(params: ScaleParams, log: (line: string) 
   const clock = new ManualClock(now - 400 * 86_400_000);
   const engine = await Engine.open({ store: openStore(SCALE_DB), vault, clock, issuer: SCALE_ISSUER });
   const clients = ['web-app', 'ios-app', 'android-app'];
-  for (const clientId of clients) engine.admin.createClient({ clientId, kind: 'public', name: `Bench ${clientId}`, grantTypes: ['password', 'refresh_token'] }, { actor: 'admin', role: 'owner', adminId: null });
+  for (const clientId of clients) await engine.admin.createClient({ clientId, kind: 'public', name: `Bench ${clientId}`, grantTypes: ['password', 'refresh_token'] }, { actor: 'admin', role: 'owner', adminId: null });
   await engine.admin.createClient({ clientId: 'orders-api', kind: 'confidential', name: 'Bench resource server', grantTypes: [] }, { actor: 'admin', role: 'owner', adminId: null });
-  const kid = engine.store.listKeys().find((key) => key.status === 'active')?.kid;
+  const kid = (await engine.store.listKeys()).find((key) => key.status === 'active')?.kid;
   const privateJwk = kid ? await vault.get(kid) : undefined;
   if (!kid || !privateJwk) throw new Error('the engine did not create a signing key');
-  const nextKid = engine.store.listKeys().find((key) => key.status === 'next')?.kid;
+  const nextKid = (await engine.store.listKeys()).find((key) => key.status === 'next')?.kid;
   const nextJwk = nextKid ? await vault.get(nextKid) : undefined;
   if (!nextJwk) throw new Error('the engine did not publish a next signing key');
   writeFileSync(KEY, privateJwk, { mode: 0o600 });
   chmodSync(KEY, 0o600);
   writeFileSync(NEXT_KEY, nextJwk, { mode: 0o600 });
   chmodSync(NEXT_KEY, 0o600);
-  const prevHash = engine.store.lastAudit()?.hash;
+  const prevHash = (await engine.store.lastAudit())?.hash;
   if (!prevHash) throw new Error('the engine wrote no audit entry');
-  engine.close();
+  await engine.close();
 
   // 2. Bulk load over one exclusive connection with the durability switched off: if this dies half way the
   // directory has no meta.json and is regenerated next time.
@@ -148,7 +148,7 @@ export async function ensureScaleStore(params: ScaleParams, log: (line: string) 
     db.close();
   }
   // 3. Reopen and close through the store, which runs its own `PRAGMA optimize` as it would in production.
-  openStore(SCALE_DB).close();
+  await openStore(SCALE_DB).close();
 
   const meta: ScaleMeta = { ...facts, params, schemaVersion: SCHEMA_VERSION, now, generatedAt: new Date().toISOString(), generationMs: Math.round(performance.now() - started), kid, clients };
   writeFileSync(META, `${JSON.stringify(meta, null, 2)}\n`);

@@ -169,7 +169,7 @@ async function rotationAtScale(store: ScaleStore, log: (line: string) => void): 
       await setUp?.();
       rate = await measureRotation(engine, clientId, ROTATION_MS);
     } finally {
-      engine.close();
+      await engine.close();
     }
     log(`rotations on ${which}: ${Math.round(rate.refreshesPerSecond)}/s, ${((rate.bytesPerRefresh ?? 0) / 1024).toFixed(1)} KiB written per refresh`);
     return rate;
@@ -204,7 +204,7 @@ export const scaleSuite: Suite = {
       const call = caller(engine);
       await checkAnswers(call, meta, !store.reused);
       log('answers checked (sessions page, search, refresh chains, counts, audit order, audit search, Sessions view)');
-      const lastSeq = engine.store.lastAudit()?.seq ?? 1;
+      const lastSeq = (await engine.store.lastAudit())?.seq ?? 1;
       const queries: Record<string, unknown> = {};
       // The audit search's classes (area F, ../lib/scale-audit-cases.ts) and the Sessions view's.
       const audit = auditSearchCases(meta, lastSeq, RUNS + WARMUP, seededRandom(11));
@@ -237,7 +237,7 @@ export const scaleSuite: Suite = {
       }
       figures.queries = queries;
     } finally {
-      engine.close();
+      await engine.close();
     }
     const sizeBytes = store.sizeBytes();
     figures.dbBytes = sizeBytes;

@@ -136,14 +136,14 @@ async function checkAnswers(bench: BenchWarden, kit: Verifier, joseKey: JoseKey,
   const seen = await bench.login();
   check((await kit.verify(seen.accessToken)).active, 'the kit refused a fresh login token');
   const revoked = nextRevocation(kit);
-  engine.admin.revokeSession({ sessionId: seen.sessionId, reason: 'bench check' }, { actor: 'admin', role: 'owner', adminId: null });
+  await engine.admin.revokeSession({ sessionId: seen.sessionId, reason: 'bench check' }, { actor: 'admin', role: 'owner', adminId: null });
   await revoked;
   const warmVerdict = await kit.verify(seen.accessToken);
   check(!warmVerdict.active && warmVerdict.reason === 'session_revoked', `a cached token of a revoked session still verifies: ${JSON.stringify(warmVerdict)}`);
 
   const unseen = await bench.refresh((await bench.login()).refreshToken);
   const jtiRevoked = nextRevocation(kit);
-  engine.admin.revokeAccessToken({ jti: unseen.jti, reason: 'bench check' }, { actor: 'admin', role: 'owner', adminId: null });
+  await engine.admin.revokeAccessToken({ jti: unseen.jti, reason: 'bench check' }, { actor: 'admin', role: 'owner', adminId: null });
   await jtiRevoked;
   const coldVerdict = await kit.verify(unseen.accessToken);
   check(!coldVerdict.active && coldVerdict.reason === 'jti_revoked', `a revoked jti verifies as active: ${JSON.stringify(coldVerdict)}`);

@@ -167,12 +167,12 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
 
     const store = openStore(dir.databasePath);
     let storeOwnedByEngine = false;
-    cleanups.push(() => {
-      if (!storeOwnedByEngine) store.close();
+    cleanups.push(async () => {
+      if (!storeOwnedByEngine) await store.close();
     });
     // The port and issuer this install keeps (none yet on a new install), and whether it has keys already.
-    const stored = readStoredAddress(store);
-    const hadKeys = store.listKeys().length > 0;
+    const stored = await readStoredAddress(store);
+    const hadKeys = (await store.listKeys()).length > 0;
 
     const requestTimeout = options.requestTimeoutMs ?? 30_000;
     const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
@@ -237,7 +237,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     const adminToken = await dir.ensureAdminToken(store, warn, options.adminTokenFile);
     // Stored once everything else has started: a start that fails leaves the install's address as it was
     // (and does not announce a change it did not make).
-    storeAddress(store, address);
+    await storeAddress(store, address);
     address.notices.forEach((line) => warn(line));
 
     const info: BridgeInfo = { mode: options.mode ?? 'browser', issuer, keyStore: vault.kind, demo: options.demo, dataDir: options.demo ? null : dataDir, ...(TOKEN_WARDEN_VERSION ? { version: TOKEN_WARDEN_VERSION } : {}) };
@@ -300,11 +300,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     cleanups.push(stopCounting);
 
     const maintenance = setInterval(() => {
-      try {
-        engine.maintain();
-      } catch (error) {
-        logFault('maintenance', error);
-      }
+      engine.maintain().catch((error: unknown) => logFault('maintenance', error));
     }, options.maintainIntervalMs ?? 60_000);
     maintenance.unref();
 
@@ -341,7 +337,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
           service.close();
           await closeServer(server);
           await backchannel.stop();
-          engine.close();
+          await engine.close();
           dir.release();
           if (options.demo && options.dataDir === null) await rm(dataDir, { recursive: true, force: true });
         })();

@@ -22,10 +22,10 @@ export interface ServiceAddress {
 }
 
 /** What an earlier start stored; nothing on a new install (or one from before the address was stored). */
-export function readStoredAddress(store: Store): Partial<ServiceAddress> {
-  const portText = store.getSetting(PORT_KEY);
-  const issuerText = store.getSetting(ISSUER_KEY);
-  const source = store.getSetting(SOURCE_KEY);
+export async function readStoredAddress(store: Store): Promise<Partial<ServiceAddress>> {
+  const portText = await store.getSetting(PORT_KEY);
+  const issuerText = await store.getSetting(ISSUER_KEY);
+  const source = await store.getSetting(SOURCE_KEY);
   const port = portText === undefined ? undefined : Number(portText);
   const issuer = issuerText === undefined ? undefined : parseIssuer(issuerText);
   // These rows are written only by storeAddress; anything else is damage, and guessing would move the issuer.
@@ -82,11 +82,11 @@ export function chooseAddress(input: { requestedIssuer: string | undefined; requ
 }
 
 /** Records this start's address, in one transaction, once the service has started on it. */
-export function storeAddress(store: Store, address: ServiceAddress): void {
-  store.transaction(() => {
-    store.putSetting(PORT_KEY, String(address.port));
-    store.putSetting(ISSUER_KEY, address.issuer);
-    store.putSetting(SOURCE_KEY, address.explicit ? 'flag' : 'listen');
+export async function storeAddress(store: Store, address: ServiceAddress): Promise<void> {
+  await store.transaction(async () => {
+    await store.putSetting(PORT_KEY, String(address.port));
+    await store.putSetting(ISSUER_KEY, address.issuer);
+    await store.putSetting(SOURCE_KEY, address.explicit ? 'flag' : 'listen');
   });
 }
 

@@ -11,11 +11,11 @@ const claimed: number[] = [];
 try {
   // Bounded: each pass leases at least one row or ends the loop.
   for (let pass = 0; pass < 10_000; pass += 1) {
-    const rows = store.transaction(() => store.backchannelOutbox.claimDue(now, now + 60_000, batch));
+    const rows = await store.transaction(() => store.backchannelOutbox.claimDue(now, now + 60_000, batch));
     if (rows.length === 0) break;
     claimed.push(...rows.map((row) => row.id));
   }
 } finally {
-  store.close();
+  await store.close();
 }
 parentPort!.postMessage(claimed);

@@ -11,8 +11,8 @@ import type { Store } from '../../src/main/store/store';
 export interface SqliteHarness {
   store: Store;
   /** Closes `store` and opens the same data again; undefined for stores that do not persist. */
-  reopen?: () => Store;
-  cleanup: () => void;
+  reopen?: () => Promise<Store>;
+  cleanup: () => Promise<void>;
 }
 
 function fileHarness(prefix: string): SqliteHarness {
@@ -21,13 +21,13 @@ function fileHarness(prefix: string): SqliteHarness {
   let store: Store = openStore(path);
   return {
     store,
-    reopen: () => {
-      store.close();
+    reopen: async () => {
+      await store.close();
       store = openStore(path);
       return store;
     },
-    cleanup: () => {
-      store.close();
+    cleanup: async () => {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

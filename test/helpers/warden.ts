@@ -45,7 +45,7 @@ export interface TestWarden {
   /** Password grant; throws unless 200. */
   login(user: TestUser, clientId: string, extra?: Record<string, string>): Promise<TokenResponseBody>;
   /** Counts that must not move when a request is refused. */
-  snapshot(): Record<string, unknown>;
+  snapshot(): Promise<Record<string, unknown>>;
   /** Stops the service; removes the data directory unless `keepDir` was set. */
   close(): Promise<void>;
 }
@@ -136,18 +136,18 @@ export async function startTestWarden(
       if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(body)}`);
       return body;
     },
-    snapshot() {
+    async snapshot() {
       const store = warden.engine.store;
       const now = Date.now();
       return {
-        users: store.countUsers(),
-        clients: store.listClients().length,
-        sessions: store.listSessions({ now, offset: 0, limit: 1 }).total,
-        activeSessions: store.countActiveSessions(now),
-        counters: store.getCounters(),
-        lastRevocationId: store.lastRevocationId(),
-        lastAuditSeq: store.lastAudit()?.seq ?? 0,
-        keys: store.listKeys().map((key) => `${key.kid}:${key.status}`),
+        users: await store.countUsers(),
+        clients: (await store.listClients()).length,
+        sessions: (await store.listSessions({ now, offset: 0, limit: 1 })).total,
+        activeSessions: await store.countActiveSessions(now),
+        counters: await store.getCounters(),
+        lastRevocationId: await store.lastRevocationId(),
+        lastAuditSeq: (await store.lastAudit())?.seq ?? 0,
+        keys: (await store.listKeys()).map((key) => `${key.kid}:${key.status}`),
       };
     },
     async close() {

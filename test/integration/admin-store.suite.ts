@@ -33,63 +33,63 @@ export function adminStoreSuite(label: string, open: () => SqliteHarness): void 
     });
     afterEach(() => h.cleanup());
 
-    it('keeps admins as written, finds them by username regardless of case, and refuses a duplicate name', () => {
-      store.admins.insertAdmin(admin(1, { username: 'Olga', totpSecret: 'ABC', totpLastStep: 7 }));
-      store.admins.insertAdmin(admin(2, { role: 'viewer' }));
-      const reopened = h.reopen?.() ?? store;
-      expect(reopened.admins.getAdmin('adm_1')).toEqual(admin(1, { username: 'Olga', totpSecret: 'ABC', totpLastStep: 7 }));
-      expect(reopened.admins.getAdminByUsername('OLGA')?.id).toBe('adm_1');
-      expect(reopened.admins.listAdmins().map((row) => row.id)).toEqual(['adm_1', 'adm_2']);
-      expect(() => reopened.admins.insertAdmin(admin(3, { username: 'olga' }))).toThrow(expect.objectContaining({ code: 'conflict' }));
+    it('keeps admins as written, finds them by username regardless of case, and refuses a duplicate name', async () => {
+      await store.admins.insertAdmin(admin(1, { username: 'Olga', totpSecret: 'ABC', totpLastStep: 7 }));
+      await store.admins.insertAdmin(admin(2, { role: 'viewer' }));
+      const reopened = (await h.reopen?.()) ?? store;
+      expect(await reopened.admins.getAdmin('adm_1')).toEqual(admin(1, { username: 'Olga', totpSecret: 'ABC', totpLastStep: 7 }));
+      expect((await reopened.admins.getAdminByUsername('OLGA'))?.id).toBe('adm_1');
+      expect((await reopened.admins.listAdmins()).map((row) => row.id)).toEqual(['adm_1', 'adm_2']);
+      await expect(() => reopened.admins.insertAdmin(admin(3, { username: 'olga' }))).rejects.toThrow(expect.objectContaining({ code: 'conflict' }));
     });
 
-    it('patches only the given fields, refuses unknown ones, and counts enabled owners', () => {
-      store.admins.insertAdmin(admin(1));
-      store.admins.insertAdmin(admin(2));
-      store.admins.insertAdmin(admin(3, { role: 'operator' }));
-      expect(store.admins.countEnabledOwners()).toBe(2);
-      store.admins.updateAdmin('adm_2', { disabledAt: T0, failedLogins: 3 });
-      expect(store.admins.getAdmin('adm_2')).toEqual(admin(2, { disabledAt: T0, failedLogins: 3 }));
-      expect(store.admins.countEnabledOwners()).toBe(1);
-      expect(() => store.admins.updateAdmin('adm_9', { role: 'viewer' })).toThrow(WardenError);
-      expect(() => store.admins.updateAdmin('adm_1', { username: 'x' } as never)).toThrow(TypeError);
-      expect(() => store.admins.updateAdmin('adm_1', { role: 'root' as never })).toThrow();
+    it('patches only the given fields, refuses unknown ones, and counts enabled owners', async () => {
+      await store.admins.insertAdmin(admin(1));
+      await store.admins.insertAdmin(admin(2));
+      await store.admins.insertAdmin(admin(3, { role: 'operator' }));
+      expect(await store.admins.countEnabledOwners()).toBe(2);
+      await store.admins.updateAdmin('adm_2', { disabledAt: T0, failedLogins: 3 });
+      expect(await store.admins.getAdmin('adm_2')).toEqual(admin(2, { disabledAt: T0, failedLogins: 3 }));
+      expect(await store.admins.countEnabledOwners()).toBe(1);
+      await expect(() => store.admins.updateAdmin('adm_9', { role: 'viewer' })).rejects.toThrow(WardenError);
+      await expect(() => store.admins.updateAdmin('adm_1', { username: 'x' } as never)).rejects.toThrow(TypeError);
+      await expect(() => store.admins.updateAdmin('adm_1', { role: 'root' as never })).rejects.toThrow();
     });
 
-    it('keeps keys by hash only, lists them newest first, and revokes an admin\'s keys at once', () => {
-      store.admins.insertAdmin(admin(1));
-      store.admins.insertAdmin(admin(2));
-      for (const [n, owner] of [[1, 'adm_1'], [2, 'adm_1'], [3, 'adm_2']] as const) store.admins.insertKey(key(n, owner));
-      expect(() => store.admins.insertKey(key(4, 'adm_1', { keyHash: 'twk_raw-key' }))).toThrow(TypeError);
-      expect(store.admins.getKeyByHash(hash(2))?.id).toBe('akey_2');
-      expect(store.admins.listKeys('adm_1', 10).map((row) => row.id)).toEqual(['akey_2', 'akey_1']);
-      expect(store.admins.listKeys(undefined, 2).map((row) => row.id)).toEqual(['akey_3', 'akey_2']);
-      store.admins.updateKey('akey_1', { lastUsedAt: T0 + 5 });
-      expect(store.admins.revokeKeysOf('adm_1', T0 + 9, 'admin:olga')).toEqual(['akey_1', 'akey_2']);
-      expect(store.admins.revokeKeysOf('adm_1', T0 + 10, 'admin:olga')).toEqual([]);
-      const reopened = h.reopen?.() ?? store;
-      expect(reopened.admins.getKey('akey_1')).toEqual(key(1, 'adm_1', { lastUsedAt: T0 + 5, revokedAt: T0 + 9, revokedBy: 'admin:olga' }));
-      expect(reopened.admins.getKey('akey_3')?.revokedAt).toBeNull();
+    it('keeps keys by hash only, lists them newest first, and revokes an admin\'s keys at once', async () => {
+      await store.admins.insertAdmin(admin(1));
+      await store.admins.insertAdmin(admin(2));
+      for (const [n, owner] of [[1, 'adm_1'], [2, 'adm_1'], [3, 'adm_2']] as const) await store.admins.insertKey(key(n, owner));
+      await expect(() => store.admins.insertKey(key(4, 'adm_1', { keyHash: 'twk_raw-key' }))).rejects.toThrow(TypeError);
+      expect((await store.admins.getKeyByHash(hash(2)))?.id).toBe('akey_2');
+      expect((await store.admins.listKeys('adm_1', 10)).map((row) => row.id)).toEqual(['akey_2', 'akey_1']);
+      expect((await store.admins.listKeys(undefined, 2)).map((row) => row.id)).toEqual(['akey_3', 'akey_2']);
+      await store.admins.updateKey('akey_1', { lastUsedAt: T0 + 5 });
+      expect(await store.admins.revokeKeysOf('adm_1', T0 + 9, 'admin:olga')).toEqual(['akey_1', 'akey_2']);
+      expect(await store.admins.revokeKeysOf('adm_1', T0 + 10, 'admin:olga')).toEqual([]);
+      const reopened = (await h.reopen?.()) ?? store;
+      expect(await reopened.admins.getKey('akey_1')).toEqual(key(1, 'adm_1', { lastUsedAt: T0 + 5, revokedAt: T0 + 9, revokedBy: 'admin:olga' }));
+      expect((await reopened.admins.getKey('akey_3'))?.revokedAt).toBeNull();
     });
 
-    it('lists live sessions (of one admin, of the bootstrap, of all) and purges long-ended ones', () => {
-      store.admins.insertAdmin(admin(1));
-      store.admins.insertSession(session(1, 'adm_1'));
-      store.admins.insertSession(session(2, 'adm_1', { revokedAt: T0 + 10 }));
-      store.admins.insertSession(session(3, null));
-      store.admins.insertSession(session(4, 'adm_1', { idleExpiresAt: T0 + 100 }));
-      expect(() => store.admins.insertSession(session(5, null, { tokenHash: 'raw' }))).toThrow(TypeError);
+    it('lists live sessions (of one admin, of the bootstrap, of all) and purges long-ended ones', async () => {
+      await store.admins.insertAdmin(admin(1));
+      await store.admins.insertSession(session(1, 'adm_1'));
+      await store.admins.insertSession(session(2, 'adm_1', { revokedAt: T0 + 10 }));
+      await store.admins.insertSession(session(3, null));
+      await store.admins.insertSession(session(4, 'adm_1', { idleExpiresAt: T0 + 100 }));
+      await expect(() => store.admins.insertSession(session(5, null, { tokenHash: 'raw' }))).rejects.toThrow(TypeError);
       const now = T0 + 1000;
-      expect(store.admins.listLiveSessions('adm_1', now, 10).map((row) => row.id)).toEqual(['asn_1']);
-      expect(store.admins.listLiveSessions(null, now, 10).map((row) => row.id)).toEqual(['asn_3']);
-      expect(store.admins.listLiveSessions(undefined, now, 10).map((row) => row.id)).toEqual(['asn_3', 'asn_1']);
-      expect(store.admins.getSessionByTokenHash(hash(1001))?.id).toBe('asn_1');
-      store.admins.updateSession('asn_1', { lastSeenAt: now, idleExpiresAt: now + 1_800_000 });
-      expect(store.admins.getSession('asn_1')).toEqual(session(1, 'adm_1', { lastSeenAt: now, idleExpiresAt: now + 1_800_000 }));
+      expect((await store.admins.listLiveSessions('adm_1', now, 10)).map((row) => row.id)).toEqual(['asn_1']);
+      expect((await store.admins.listLiveSessions(null, now, 10)).map((row) => row.id)).toEqual(['asn_3']);
+      expect((await store.admins.listLiveSessions(undefined, now, 10)).map((row) => row.id)).toEqual(['asn_3', 'asn_1']);
+      expect((await store.admins.getSessionByTokenHash(hash(1001)))?.id).toBe('asn_1');
+      await store.admins.updateSession('asn_1', { lastSeenAt: now, idleExpiresAt: now + 1_800_000 });
+      expect(await store.admins.getSession('asn_1')).toEqual(session(1, 'adm_1', { lastSeenAt: now, idleExpiresAt: now + 1_800_000 }));
       // Ended before T0 + 101: the revoked one (T0 + 10) and the idle-expired one (T0 + 100).
-      expect(store.admins.purgeSessions(T0 + 101)).toBe(2);
-      expect(store.admins.getSession('asn_2')).toBeUndefined();
-      expect(store.admins.getSession('asn_1')).toBeDefined();
+      expect(await store.admins.purgeSessions(T0 + 101)).toBe(2);
+      expect(await store.admins.getSession('asn_2')).toBeUndefined();
+      expect(await store.admins.getSession('asn_1')).toBeDefined();
     });
   });
 }

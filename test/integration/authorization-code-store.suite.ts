@@ -33,36 +33,37 @@ const session = (id: string): SessionRow => ({
 export function codeStoreSuite(label: string, open: () => CodeStoreHarness): void {
   const probe = open();
   const persistent = probe.reopen !== undefined;
-  probe.cleanup();
+  // Collection is synchronous (describe must be called now): the probe is closed without waiting.
+  void probe.cleanup();
   describe(`AuthorizationCodeStore contract: ${label}`, () => {
     let h: CodeStoreHarness;
     let store: Store;
-    beforeEach(() => {
+    beforeEach(async () => {
       h = open();
       store = h.store;
-      store.insertUser({ id: 'usr_1', username: 'ana', passwordHash: 'x', status: 'active', createdAt: T0, refreshVersion: 1, notBefore: null, blockedAt: null, blockedReason: null, failedLogins: 0, lockedUntil: null, lastLoginAt: null });
-      store.insertClient(CLIENT);
-      store.browserSessions.insert({ id: 'bro_1', cookieHash: hash(999), userId: 'usr_1', rememberMe: false, ip: '127.0.0.1', userAgent: 'Chrome', createdAt: T0, authTime: T0, lastSeenAt: T0, expiresAt: T0 + 43_200_000, revokedAt: null, revokedBy: null, revokeReason: null });
-      store.insertSession(session('ses_1'));
-      store.insertSession(session('ses_2'));
+      await store.insertUser({ id: 'usr_1', username: 'ana', passwordHash: 'x', status: 'active', createdAt: T0, refreshVersion: 1, notBefore: null, blockedAt: null, blockedReason: null, failedLogins: 0, lockedUntil: null, lastLoginAt: null });
+      await store.insertClient(CLIENT);
+      await store.browserSessions.insert({ id: 'bro_1', cookieHash: hash(999), userId: 'usr_1', rememberMe: false, ip: '127.0.0.1', userAgent: 'Chrome', createdAt: T0, authTime: T0, lastSeenAt: T0, expiresAt: T0 + 43_200_000, revokedAt: null, revokedBy: null, revokeReason: null });
+      await store.insertSession(session('ses_1'));
+      await store.insertSession(session('ses_2'));
     });
     afterEach(() => h.cleanup());
 
-    it('keeps a row under its hash and gives it back as written', () => {
-      store.authorizationCodes.insert(code(1));
-      store.authorizationCodes.insert(code(2, { nonce: null }));
-      expect(store.authorizationCodes.get(hash(1))).toEqual(code(1));
-      expect(store.authorizationCodes.get(hash(2))).toEqual(code(2, { nonce: null }));
-      expect(store.authorizationCodes.get(hash(3))).toBeUndefined();
+    it('keeps a row under its hash and gives it back as written', async () => {
+      await store.authorizationCodes.insert(code(1));
+      await store.authorizationCodes.insert(code(2, { nonce: null }));
+      expect(await store.authorizationCodes.get(hash(1))).toEqual(code(1));
+      expect(await store.authorizationCodes.get(hash(2))).toEqual(code(2, { nonce: null }));
+      expect(await store.authorizationCodes.get(hash(3))).toBeUndefined();
     });
 
-    it('refuses anything but a SHA-256 hex as the key, a second row under one hash, and rows naming unknown clients', () => {
-      expect(() => store.authorizationCodes.insert(code(1, { codeHash: 'the-raw-code-itself-must-never-be-stored-here-xxxxxxxxxxxxxxxxxx' }))).toThrow(TypeError);
-      store.authorizationCodes.insert(code(1));
-      expect(() => store.authorizationCodes.insert(code(1))).toThrow(expect.objectContaining({ code: 'conflict' }));
+    it('refuses anything but a SHA-256 hex as the key, a second row under one hash, and rows naming unknown clients', async () => {
+      await expect(() => store.authorizationCodes.insert(code(1, { codeHash: 'the-raw-code-itself-must-never-be-stored-here-xxxxxxxxxxxxxxxxxx' }))).rejects.toThrow(TypeError);
+      await store.authorizationCodes.insert(code(1));
+      await expect(() => store.authorizationCodes.insert(code(1))).rejects.toThrow(expect.objectContaining({ code: 'conflict' }));
       let error: unknown;
       try {
-        store.authorizationCodes.insert(code(2, { clientId: 'nobody' }));
+        await store.authorizationCodes.insert(code(2, { clientId: 'nobody' }));
       } catch (caught) {
         error = caught;
       }
@@ -70,35 +71,35 @@ export function codeStoreSuite(label: string, open: () => CodeStoreHarness): voi
       expect((error as WardenError).code).toBe('not_found');
     });
 
-    it('marks a code used once (compare-and-set), links its session and keeps the record at least as long as asked', () => {
-      store.authorizationCodes.insert(code(1));
-      expect(store.authorizationCodes.markUsed(hash(1), T0 + 1000, 'ses_1', T0 + 43_200_000)).toBe(true);
-      expect(store.authorizationCodes.markUsed(hash(1), T0 + 2000, 'ses_2', T0 + 99_000_000)).toBe(false);
-      expect(store.authorizationCodes.get(hash(1))).toEqual(code(1, { usedAt: T0 + 1000, sessionId: 'ses_1', keptUntil: T0 + 43_200_000 }));
-      expect(store.authorizationCodes.getBySession('ses_1')?.codeHash).toBe(hash(1));
-      expect(store.authorizationCodes.getBySession('ses_2')).toBeUndefined();
+    it('marks a code used once (compare-and-set), links its session and keeps the record at least as long as asked', async () => {
+      await store.authorizationCodes.insert(code(1));
+      expect(await store.authorizationCodes.markUsed(hash(1), T0 + 1000, 'ses_1', T0 + 43_200_000)).toBe(true);
+      expect(await store.authorizationCodes.markUsed(hash(1), T0 + 2000, 'ses_2', T0 + 99_000_000)).toBe(false);
+      expect(await store.authorizationCodes.get(hash(1))).toEqual(code(1, { usedAt: T0 + 1000, sessionId: 'ses_1', keptUntil: T0 + 43_200_000 }));
+      expect((await store.authorizationCodes.getBySession('ses_1'))?.codeHash).toBe(hash(1));
+      expect(await store.authorizationCodes.getBySession('ses_2')).toBeUndefined();
       // Never shortened: a session shorter than the code's own record keeps the record's time.
-      store.authorizationCodes.insert(code(2));
-      store.authorizationCodes.markUsed(hash(2), T0 + 1000, 'ses_2', T0 + 1);
-      expect(store.authorizationCodes.get(hash(2))?.keptUntil).toBe(code(2).keptUntil);
-      expect(store.authorizationCodes.markUsed(hash(3), T0, 'ses_1', T0)).toBe(false);
+      await store.authorizationCodes.insert(code(2));
+      await store.authorizationCodes.markUsed(hash(2), T0 + 1000, 'ses_2', T0 + 1);
+      expect((await store.authorizationCodes.get(hash(2)))?.keptUntil).toBe(code(2).keptUntil);
+      expect(await store.authorizationCodes.markUsed(hash(3), T0, 'ses_1', T0)).toBe(false);
     });
 
-    it('purges only the rows kept until before the instant given', () => {
-      store.authorizationCodes.insert(code(1, { keptUntil: T0 + 10 }));
-      store.authorizationCodes.insert(code(2, { keptUntil: T0 + 20 }));
-      expect(store.authorizationCodes.purge(T0 + 20)).toBe(1);
-      expect(store.authorizationCodes.get(hash(1))).toBeUndefined();
-      expect(store.authorizationCodes.get(hash(2))).toBeDefined();
-      expect(store.authorizationCodes.purge(T0 + 20)).toBe(0);
+    it('purges only the rows kept until before the instant given', async () => {
+      await store.authorizationCodes.insert(code(1, { keptUntil: T0 + 10 }));
+      await store.authorizationCodes.insert(code(2, { keptUntil: T0 + 20 }));
+      expect(await store.authorizationCodes.purge(T0 + 20)).toBe(1);
+      expect(await store.authorizationCodes.get(hash(1))).toBeUndefined();
+      expect(await store.authorizationCodes.get(hash(2))).toBeDefined();
+      expect(await store.authorizationCodes.purge(T0 + 20)).toBe(0);
     });
 
-    it.skipIf(!persistent)('a used code is still known as used after a restart', () => {
-      store.authorizationCodes.insert(code(1));
-      store.authorizationCodes.markUsed(hash(1), T0 + 1000, 'ses_1', T0 + 43_200_000);
-      store = h.reopen!();
-      expect(store.authorizationCodes.get(hash(1))).toMatchObject({ usedAt: T0 + 1000, sessionId: 'ses_1' });
-      expect(store.authorizationCodes.markUsed(hash(1), T0 + 2000, 'ses_1', T0)).toBe(false);
+    it.skipIf(!persistent)('a used code is still known as used after a restart', async () => {
+      await store.authorizationCodes.insert(code(1));
+      await store.authorizationCodes.markUsed(hash(1), T0 + 1000, 'ses_1', T0 + 43_200_000);
+      store = await h.reopen!();
+      expect(await store.authorizationCodes.get(hash(1))).toMatchObject({ usedAt: T0 + 1000, sessionId: 'ses_1' });
+      expect(await store.authorizationCodes.markUsed(hash(1), T0 + 2000, 'ses_1', T0)).toBe(false);
     });
   });
 }

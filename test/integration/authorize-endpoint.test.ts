@@ -20,7 +20,7 @@ describe('authorization endpoint: request validation', () => {
   afterAll(() => t?.close());
 
   async function expectErrorPage(params: Record<string, string | string[]>) {
-    const before = t.snapshot();
+    const before = await t.snapshot();
     const response = await getPage(authorizeUrl(t, params));
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
@@ -30,7 +30,7 @@ describe('authorization endpoint: request validation', () => {
     expect(html).toContain('role="alert"');
     // The page offers no way onward to the address it refused.
     expect(html).not.toMatch(/<a |<form|http-equiv/i);
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
     return html;
   }
 
@@ -71,14 +71,14 @@ describe('authorization endpoint: request validation', () => {
   });
 
   async function expectErrorRedirect(params: Record<string, string | string[]>, error: string) {
-    const before = t.snapshot();
+    const before = await t.snapshot();
     const response = await getPage(authorizeUrl(t, params));
     expect(response.status).toBe(302);
     const query = redirectParams(response, app.redirectUri);
     expect(query.get('error')).toBe(error);
     expect(query.get('iss')).toBe(t.baseUrl);
     expect(query.get('code')).toBeNull();
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
     return query;
   }
 

@@ -123,7 +123,7 @@ describe('back-channel logout delivery', () => {
     receiver.answer(null);
     const [delivery] = await t.admin('listBackchannelDeliveries', { feedEventId: receipt.feedEventId! });
     expect(delivery).toMatchObject({ state: 'failed', attempts: 1, lastStatus: 400, nextAttemptAt: null });
-    expect(t.warden.engine.store.backchannelOutbox.nextDueAt()).toBeUndefined();
+    expect(await t.warden.engine.store.backchannelOutbox.nextDueAt()).toBeUndefined();
   });
 
   it('at most `concurrency` POSTs in flight, and the token endpoint answers while all of them hang', async () => {
@@ -157,9 +157,9 @@ describe('back-channel logout delivery', () => {
     await delivered;
     const captured = receiver.arrivals.find((arrival) => arrival.claims?.sid === sid)!.token!;
     const api = await t.createConfidentialClient();
-    const snapshot = t.snapshot();
+    const snapshot = await t.snapshot();
     // Presented to the service as a bearer token: refused (it is no access token: typ logout+jwt, no client_id).
-    expect(t.warden.engine.verifyAccessToken(captured).active).toBe(false);
+    expect((await t.warden.engine.verifyAccessToken(captured)).active).toBe(false);
     const introspected = await t.postForm('/oauth/introspect', { token: captured }, { authorization: `Basic ${Buffer.from(`${api.clientId}:${api.clientSecret}`).toString('base64')}` });
     expect(await introspected.json()).toEqual({ active: false });
     // Replayed to the app that got it: already applied, not applied again.
@@ -177,6 +177,6 @@ describe('back-channel logout delivery', () => {
     } finally {
       await otherApp.close();
     }
-    expect(t.snapshot()).toEqual(snapshot);
+    expect(await t.snapshot()).toEqual(snapshot);
   });
 });

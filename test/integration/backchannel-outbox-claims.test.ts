@@ -32,16 +32,16 @@ describe('back-channel outbox leases across connections', () => {
   it('four concurrent claimers lease each due row exactly once', async () => {
     const path = join(dir, 'warden.db');
     const store = openStore(path);
-    store.insertClient({
+    await store.insertClient({
       clientId: 'web', kind: 'confidential', name: 'Web', secretHash: null, createdAt: T0, redirectUris: [], postLogoutRedirectUris: [],
       backchannelLogoutUri: 'https://web.example/bcl', grantTypes: ['authorization_code'], idTokenSignedResponseAlg: 'RS256', updatedAt: null,
     });
-    store.transaction(() => {
+    await store.transaction(async () => {
       for (let i = 0; i < ROWS; i += 1) {
-        store.backchannelOutbox.insert({ jti: `blt_${i}`, clientId: 'web', uri: 'https://web.example/bcl', sessionId: `ses_${i}`, userId: 'usr_1', revocationId: null, createdAt: T0, nextAttemptAt: T0, giveUpAt: T0 + 3_600_000 });
+        await store.backchannelOutbox.insert({ jti: `blt_${i}`, clientId: 'web', uri: 'https://web.example/bcl', sessionId: `ses_${i}`, userId: 'usr_1', revocationId: null, createdAt: T0, nextAttemptAt: T0, giveUpAt: T0 + 3_600_000 });
       }
     });
-    store.close();
+    await store.close();
 
     const results = await Promise.all([claimer(path), claimer(path), claimer(path), claimer(path)]);
     const all = results.flat();
@@ -50,9 +50,9 @@ describe('back-channel outbox leases across connections', () => {
     // One attempt counted per row: no claim was lost or doubled.
     const check = openStore(path);
     try {
-      for (let id = 1; id <= ROWS; id += 1) expect(check.backchannelOutbox.get(id)!.attempts).toBe(1);
+      for (let id = 1; id <= ROWS; id += 1) expect((await check.backchannelOutbox.get(id))!.attempts).toBe(1);
     } finally {
-      check.close();
+      await check.close();
     }
   });
 });

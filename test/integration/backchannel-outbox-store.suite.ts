@@ -25,101 +25,102 @@ export function outboxSuite(label: string, open: () => OutboxHarness): void {
   // Whether the persistence test applies is known only from a harness: probe one once, at collection time.
   const probe = open();
   const persistent = probe.reopen !== undefined;
-  probe.cleanup();
+  // Collection is synchronous (describe must be called now): the probe is closed without waiting.
+  void probe.cleanup();
   describe(`BackchannelOutboxStore contract: ${label}`, () => {
     let h: OutboxHarness;
     let store: Store;
-    beforeEach(() => {
+    beforeEach(async () => {
       h = open();
       store = h.store;
-      store.insertClient(CLIENT);
+      await store.insertClient(CLIENT);
     });
     afterEach(() => h.cleanup());
     const outbox = () => store.backchannelOutbox;
-    const tx = <T>(fn: () => T) => store.transaction(fn);
+    const tx = <T>(fn: () => Promise<T>) => store.transaction(fn);
 
-    it('inserts pending rows and reads them back in shape', () => {
-      const id = tx(() => outbox().insert(row(1, { revocationId: 7 })));
-      expect(outbox().get(id)).toEqual({
+    it('inserts pending rows and reads them back in shape', async () => {
+      const id = await tx(() => outbox().insert(row(1, { revocationId: 7 })));
+      expect(await outbox().get(id)).toEqual({
         id, ...row(1, { revocationId: 7 }), attempts: 0, leaseUntil: null, deliveredAt: null, failedAt: null, lastStatus: null, lastError: null,
       });
-      expect(outbox().get(id + 1)).toBeUndefined();
+      expect(await outbox().get(id + 1)).toBeUndefined();
     });
 
-    it('refuses a second row with the same jti and a row for an unknown client', () => {
-      tx(() => outbox().insert(row(1)));
-      expect(() => tx(() => outbox().insert(row(2, { jti: 'blt_1' })))).toThrow();
-      expect(() => tx(() => outbox().insert(row(3, { clientId: 'nobody' })))).toThrow();
-      expect(outbox().listBySession('ses_2')).toEqual([]);
+    it('refuses a second row with the same jti and a row for an unknown client', async () => {
+      await tx(() => outbox().insert(row(1)));
+      await expect(() => tx(() => outbox().insert(row(2, { jti: 'blt_1' })))).rejects.toThrow();
+      await expect(() => tx(() => outbox().insert(row(3, { clientId: 'nobody' })))).rejects.toThrow();
+      expect(await outbox().listBySession('ses_2')).toEqual([]);
     });
 
-    it('claims due rows oldest first, up to the limit, with a lease that hides them until it ends', () => {
+    it('claims due rows oldest first, up to the limit, with a lease that hides them until it ends', async () => {
       const a = tx(() => outbox().insert(row(1, { nextAttemptAt: T0 + 2 })));
       const b = tx(() => outbox().insert(row(2, { nextAttemptAt: T0 + 1 })));
       const later = tx(() => outbox().insert(row(3, { nextAttemptAt: T0 + 1_000 })));
-      expect(outbox().nextDueAt()).toBe(T0 + 1);
-      const claimed = tx(() => outbox().claimDue(T0 + 10, T0 + 500, 1));
+      expect(await outbox().nextDueAt()).toBe(T0 + 1);
+      const claimed = await tx(() => outbox().claimDue(T0 + 10, T0 + 500, 1));
       expect(claimed.map((r) => r.id)).toEqual([b]);
       expect(claimed[0]).toMatchObject({ attempts: 1, leaseUntil: T0 + 500, nextAttemptAt: T0 + 500 });
-      expect(tx(() => outbox().claimDue(T0 + 10, T0 + 500, 10)).map((r) => r.id)).toEqual([a]);
-      expect(tx(() => outbox().claimDue(T0 + 499, T0 + 999, 10))).toEqual([]);
+      expect((await tx(() => outbox().claimDue(T0 + 10, T0 + 500, 10))).map((r) => r.id)).toEqual([a]);
+      expect(await tx(() => outbox().claimDue(T0 + 499, T0 + 999, 10))).toEqual([]);
       // The leases end before the later row is due: both leased rows come back first.
-      expect(outbox().nextDueAt()).toBe(T0 + 500);
-      expect(tx(() => outbox().claimDue(T0 + 500, T0 + 2_000, 10)).map((r) => r.id).sort()).toEqual([a, b].sort());
-      expect(tx(() => outbox().claimDue(T0 + 1_000, T0 + 2_000, 10)).map((r) => r.id)).toEqual([later]);
-      expect(() => outbox().claimDue(T0, T0, 0)).toThrow(TypeError);
+      expect(await outbox().nextDueAt()).toBe(T0 + 500);
+      expect((await tx(() => outbox().claimDue(T0 + 500, T0 + 2_000, 10))).map((r) => r.id).sort()).toEqual([a, b].sort());
+      expect((await tx(() => outbox().claimDue(T0 + 1_000, T0 + 2_000, 10))).map((r) => r.id)).toEqual([later]);
+      await expect(() => outbox().claimDue(T0, T0, 0)).rejects.toThrow(TypeError);
     });
 
-    it('settles once: delivered and failed rows leave the queue; a retry reschedules and drops the lease', () => {
-      const a = tx(() => outbox().insert(row(1)));
-      const b = tx(() => outbox().insert(row(2)));
-      const c = tx(() => outbox().insert(row(3)));
-      tx(() => outbox().claimDue(T0, T0 + 100, 10));
-      expect(tx(() => outbox().settle(a, { kind: 'delivered', at: T0 + 5, status: 204 }))).toBe(true);
-      expect(tx(() => outbox().settle(b, { kind: 'failed', at: T0 + 6, status: 400, error: 'x'.repeat(1_000) }))).toBe(true);
-      expect(tx(() => outbox().settle(c, { kind: 'retry', at: T0 + 7, status: null, error: 'no answer', nextAttemptAt: T0 + 1_007 }))).toBe(true);
-      expect(outbox().get(a)).toMatchObject({ deliveredAt: T0 + 5, lastStatus: 204, leaseUntil: null, failedAt: null });
-      expect(outbox().get(b)).toMatchObject({ failedAt: T0 + 6, lastStatus: 400, leaseUntil: null });
-      expect(outbox().get(b)!.lastError!.length).toBe(300);
-      expect(outbox().get(c)).toMatchObject({ nextAttemptAt: T0 + 1_007, leaseUntil: null, lastError: 'no answer', lastStatus: null });
-      expect(outbox().nextDueAt()).toBe(T0 + 1_007);
+    it('settles once: delivered and failed rows leave the queue; a retry reschedules and drops the lease', async () => {
+      const a = await tx(() => outbox().insert(row(1)));
+      const b = await tx(() => outbox().insert(row(2)));
+      const c = await tx(() => outbox().insert(row(3)));
+      await tx(() => outbox().claimDue(T0, T0 + 100, 10));
+      expect(await tx(() => outbox().settle(a, { kind: 'delivered', at: T0 + 5, status: 204 }))).toBe(true);
+      expect(await tx(() => outbox().settle(b, { kind: 'failed', at: T0 + 6, status: 400, error: 'x'.repeat(1_000) }))).toBe(true);
+      expect(await tx(() => outbox().settle(c, { kind: 'retry', at: T0 + 7, status: null, error: 'no answer', nextAttemptAt: T0 + 1_007 }))).toBe(true);
+      expect(await outbox().get(a)).toMatchObject({ deliveredAt: T0 + 5, lastStatus: 204, leaseUntil: null, failedAt: null });
+      expect(await outbox().get(b)).toMatchObject({ failedAt: T0 + 6, lastStatus: 400, leaseUntil: null });
+      expect((await outbox().get(b))!.lastError!.length).toBe(300);
+      expect(await outbox().get(c)).toMatchObject({ nextAttemptAt: T0 + 1_007, leaseUntil: null, lastError: 'no answer', lastStatus: null });
+      expect(await outbox().nextDueAt()).toBe(T0 + 1_007);
       // Settled rows stay settled, whatever a late report says.
-      expect(tx(() => outbox().settle(a, { kind: 'failed', at: T0 + 8, status: 500, error: 'late' }))).toBe(false);
-      expect(tx(() => outbox().settle(b, { kind: 'delivered', at: T0 + 8, status: 200 }))).toBe(false);
-      expect(outbox().get(a)!.deliveredAt).toBe(T0 + 5);
-      expect(tx(() => outbox().claimDue(T0 + 10_000, T0 + 20_000, 10)).map((r) => r.id)).toEqual([c]);
-      tx(() => outbox().settle(c, { kind: 'delivered', at: T0 + 10_001, status: 200 }));
-      expect(outbox().nextDueAt()).toBeUndefined();
+      expect(await tx(() => outbox().settle(a, { kind: 'failed', at: T0 + 8, status: 500, error: 'late' }))).toBe(false);
+      expect(await tx(() => outbox().settle(b, { kind: 'delivered', at: T0 + 8, status: 200 }))).toBe(false);
+      expect((await outbox().get(a))!.deliveredAt).toBe(T0 + 5);
+      expect((await tx(() => outbox().claimDue(T0 + 10_000, T0 + 20_000, 10))).map((r) => r.id)).toEqual([c]);
+      await tx(() => outbox().settle(c, { kind: 'delivered', at: T0 + 10_001, status: 200 }));
+      expect(await outbox().nextDueAt()).toBeUndefined();
     });
 
-    it('links pending rows of the given sessions to a feed event, leaving linked and other rows alone', () => {
+    it('links pending rows of the given sessions to a feed event, leaving linked and other rows alone', async () => {
       const a = tx(() => outbox().insert(row(1)));
       const b = tx(() => outbox().insert(row(2, { revocationId: 3 })));
-      const c = tx(() => outbox().insert(row(4)));
-      expect(tx(() => outbox().linkToRevocation(['ses_1', 'ses_2'], 9))).toBe(1);
-      expect(outbox().listByRevocation(9, 10).map((r) => r.id)).toEqual([a]);
-      expect(outbox().listByRevocation(3, 10).map((r) => r.id)).toEqual([b]);
-      expect(outbox().get(c)!.revocationId).toBeNull();
-      expect(outbox().listByRevocation(9, 0)).toEqual([]);
+      const c = await tx(() => outbox().insert(row(4)));
+      expect(await tx(() => outbox().linkToRevocation(['ses_1', 'ses_2'], 9))).toBe(1);
+      expect((await outbox().listByRevocation(9, 10)).map((r) => r.id)).toEqual([a]);
+      expect((await outbox().listByRevocation(3, 10)).map((r) => r.id)).toEqual([b]);
+      expect((await outbox().get(c))!.revocationId).toBeNull();
+      expect(await outbox().listByRevocation(9, 0)).toEqual([]);
     });
 
-    it('a rolled-back transaction leaves no row', () => {
-      expect(() =>
-        tx(() => {
-          outbox().insert(row(1));
+    it('a rolled-back transaction leaves no row', async () => {
+      await expect(() =>
+        tx(async () => {
+          await outbox().insert(row(1));
           throw new Error('roll back');
         }),
-      ).toThrow('roll back');
-      expect(outbox().listBySession('ses_1')).toEqual([]);
-      expect(outbox().nextDueAt()).toBeUndefined();
+      ).rejects.toThrow('roll back');
+      expect(await outbox().listBySession('ses_1')).toEqual([]);
+      expect(await outbox().nextDueAt()).toBeUndefined();
     });
 
-    it.skipIf(!persistent)('keeps pending rows, leases and attempts across a reopen', () => {
-      const id = tx(() => outbox().insert(row(1)));
-      tx(() => outbox().claimDue(T0, T0 + 100, 10));
-      store = h.reopen!();
-      expect(store.backchannelOutbox.get(id)).toMatchObject({ attempts: 1, leaseUntil: T0 + 100, deliveredAt: null });
-      expect(store.backchannelOutbox.nextDueAt()).toBe(T0 + 100);
+    it.skipIf(!persistent)('keeps pending rows, leases and attempts across a reopen', async () => {
+      const id = await tx(() => outbox().insert(row(1)));
+      await tx(() => outbox().claimDue(T0, T0 + 100, 10));
+      store = await h.reopen!();
+      expect(await store.backchannelOutbox.get(id)).toMatchObject({ attempts: 1, leaseUntil: T0 + 100, deliveredAt: null });
+      expect(await store.backchannelOutbox.nextDueAt()).toBe(T0 + 100);
     });
   });
 }

@@ -37,7 +37,7 @@ describe('browser sessions', () => {
       sessionIds.push(tokens.sessionId);
     }
     const cookie = jar.cookies.get('tw_session')!;
-    const row = t.warden.engine.frontChannel.browserSession(cookie)!;
+    const row = (await t.warden.engine.frontChannel.browserSession(cookie))!;
     return { jar, cookie, row, sessionIds };
   }
 
@@ -47,12 +47,12 @@ describe('browser sessions', () => {
     const { cookie, row } = await browserWithApps(user);
     expect(row).toMatchObject({ userId: user.id, revokedAt: null });
     expect(row.cookieHash).toBe(createHash('sha256').update(cookie).digest('hex'));
-    expect(JSON.stringify(t.warden.engine.store.browserSessions.get(row.id))).not.toContain(cookie);
+    expect(JSON.stringify(await t.warden.engine.store.browserSessions.get(row.id))).not.toContain(cookie);
     for (const junk of [undefined, null, 42, '', 'x'.repeat(43), `${cookie}x`, cookie.slice(1), { cookie }]) {
-      expect(browserSessionFromCookie(ctx, junk)).toBeUndefined();
+      expect(await browserSessionFromCookie(ctx, junk)).toBeUndefined();
     }
     clock.advance(row.expiresAt - clock.now());
-    expect(browserSessionFromCookie(ctx, cookie)).toBeUndefined();
+    expect(await browserSessionFromCookie(ctx, cookie)).toBeUndefined();
   });
 
   it('ending one revokes exactly its app sessions, each on the feed, and nothing twice', async () => {
@@ -62,21 +62,21 @@ describe('browser sessions', () => {
     const second = await browserWithApps(user);
     const passwordApp = await t.createPublicClient();
     const grant = await t.login(user, passwordApp);
-    const lastFeedId = t.warden.engine.store.lastRevocationId();
-    const killed = ctx.run((tx) => endBrowserSession(ctx, tx, first.row.id, 'admin', 'signed out', 'logout'));
+    const lastFeedId = await t.warden.engine.store.lastRevocationId();
+    const killed = await ctx.run((tx) => endBrowserSession(ctx, tx, first.row.id, 'admin', 'signed out', 'logout'));
     expect(killed.sessionIds.sort()).toEqual([...first.sessionIds].sort());
-    expect(t.warden.engine.store.listRevocationsAfter(lastFeedId, 10).map((r) => `${r.kind}:${r.subject}`).sort()).toEqual(first.sessionIds.map((id) => `session:${id}`).sort());
+    expect((await t.warden.engine.store.listRevocationsAfter(lastFeedId, 10)).map((r) => `${r.kind}:${r.subject}`).sort()).toEqual(first.sessionIds.map((id) => `session:${id}`).sort());
     const sessions = await t.admin('listSessions', { userId: user.id });
     const status = new Map(sessions.items.map((s) => [s.id, s.status]));
     for (const id of first.sessionIds) expect(status.get(id)).toBe('revoked');
     for (const id of second.sessionIds) expect(status.get(id)).toBe('active');
-    expect(t.warden.engine.introspect(grant.access_token)).toMatchObject({ active: true });
-    expect(t.warden.engine.frontChannel.browserSession(first.cookie)).toBeUndefined();
-    expect(t.warden.engine.frontChannel.browserSession(second.cookie)?.id).toBe(second.row.id);
-    expect(ctx.run((tx) => endBrowserSession(ctx, tx, first.row.id, 'admin', null, 'logout'))).toEqual({ sessionIds: [], accessTokens: 0, refreshTokens: 0, feedEventId: null });
+    expect(await t.warden.engine.introspect(grant.access_token)).toMatchObject({ active: true });
+    expect(await t.warden.engine.frontChannel.browserSession(first.cookie)).toBeUndefined();
+    expect((await t.warden.engine.frontChannel.browserSession(second.cookie))?.id).toBe(second.row.id);
+    expect(await ctx.run((tx) => endBrowserSession(ctx, tx, first.row.id, 'admin', null, 'logout'))).toEqual({ sessionIds: [], accessTokens: 0, refreshTokens: 0, feedEventId: null });
     // No code under an ended browser session, even if its row was read before it ended.
     const { challenge } = pkce();
-    expect(() => t.warden.engine.frontChannel.issueCode({ clientId: apps[0]!.clientId, browserSessionId: first.row.id, redirectUri: apps[0]!.redirectUri, codeChallenge: challenge, scope: '', nonce: null }))
+    await expect(() => t.warden.engine.frontChannel.issueCode({ clientId: apps[0]!.clientId, browserSessionId: first.row.id, redirectUri: apps[0]!.redirectUri, codeChallenge: challenge, scope: '', nonce: null })).rejects
       .toThrow(expect.objectContaining({ code: 'unauthorized' }));
   });
 
@@ -84,7 +84,7 @@ describe('browser sessions', () => {
     const user = await t.createUser();
     const { jar, row, sessionIds } = await browserWithApps(user);
     await t.admin('revokeSession', { sessionId: sessionIds[0]! });
-    expect(t.warden.engine.store.browserSessions.get(row.id)?.revokedAt).toBeNull();
+    expect((await t.warden.engine.store.browserSessions.get(row.id))?.revokedAt).toBeNull();
     const status = new Map((await t.admin('listSessions', { userId: user.id })).items.map((s) => [s.id, s.status]));
     expect(status.get(sessionIds[1]!)).toBe('active');
     // The app whose session was revoked signs in again without the password.

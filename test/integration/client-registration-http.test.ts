@@ -41,21 +41,21 @@ describe('client registration over HTTP', () => {
   });
 
   it('a bad registration is 400 invalid_input naming the field, and changes nothing', async () => {
-    const before = t.snapshot();
+    const before = await t.snapshot();
     const created = await rpc('createClient', { clientId: 'bad', kind: 'public', name: 'Bad', redirectUris: ['https://app.example.com/cb#token'] });
     expect(created).toEqual({ status: 400, body: { ok: false, error: { code: 'invalid_input', message: 'Invalid input for createClient: redirectUris.0: no fragment (#)' } } });
     const updated = await rpc('updateClient', { clientId: 'notes-web', backchannelLogoutUri: 'http://rp.example.com/logout' });
     expect(updated).toMatchObject({ status: 400, body: { ok: false, error: { code: 'invalid_input', message: expect.stringContaining('backchannelLogoutUri: must use https') } } });
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
   });
 
   it('the password grant for a client without it is 400 unauthorized_client, and works once granted', async () => {
     const clientId = await t.createPublicClient(undefined, {}); // createClient's defaults: no password grant
-    const before = t.snapshot();
+    const before = await t.snapshot();
     const refused = await passwordGrant(clientId);
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: 'unauthorized_client' });
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
 
     await t.admin('updateClient', { clientId, grantTypes: ['password', 'refresh_token'] });
     const granted = await passwordGrant(clientId);

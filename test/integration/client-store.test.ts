@@ -26,8 +26,8 @@ const STORED: ClientRow = {
 
 const dirs: string[] = [];
 const opened: Store[] = [];
-afterEach(() => {
-  while (opened.length) opened.pop()!.close();
+afterEach(async () => {
+  while (opened.length) await opened.pop()!.close();
   while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
 });
 function tempDir(): string {
@@ -45,12 +45,12 @@ describe.each([
   ['a file', () => join(tempDir(), 'warden.db')],
   [':memory:', () => ':memory:'],
 ])('client rows in %s', (_where, location) => {
-  it('updateClient changes the given fields only, list and get agree', () => {
+  it('updateClient changes the given fields only, list and get agree', async () => {
     const store = open(location());
-    store.insertClient(CLIENT);
-    store.insertClient({ ...CLIENT, clientId: 'other', name: 'Other' });
-    expect(store.getClient('notes')).toEqual(STORED); // now cached
-    store.transaction(() =>
+    await store.insertClient(CLIENT);
+    await store.insertClient({ ...CLIENT, clientId: 'other', name: 'Other' });
+    expect(await store.getClient('notes')).toEqual(STORED); // now cached
+    await store.transaction(() =>
       store.updateClient('notes', {
         name: 'Notes for the web', redirectUris: ['https://notes.example.com/cb', 'http://127.0.0.1:3000/cb'],
         postLogoutRedirectUris: ['https://notes.example.com/'], backchannelLogoutUri: 'https://notes.example.com/bc',
@@ -62,49 +62,49 @@ describe.each([
       postLogoutRedirectUris: ['https://notes.example.com/'], backchannelLogoutUri: 'https://notes.example.com/bc',
       grantTypes: ['password', 'refresh_token'], idTokenSignedResponseAlg: 'ES256', updatedAt: T0 + 1,
     };
-    expect(store.getClient('notes')).toEqual(expected);
-    expect(store.listClients()).toEqual([expected, { ...STORED, clientId: 'other', name: 'Other' }]);
+    expect(await store.getClient('notes')).toEqual(expected);
+    expect(await store.listClients()).toEqual([expected, { ...STORED, clientId: 'other', name: 'Other' }]);
     // A partial patch leaves the rest alone; undefined fields are no change.
-    store.updateClient('notes', { backchannelLogoutUri: null, name: undefined });
-    expect(store.getClient('notes')).toEqual({ ...expected, backchannelLogoutUri: null });
+    await store.updateClient('notes', { backchannelLogoutUri: null, name: undefined });
+    expect(await store.getClient('notes')).toEqual({ ...expected, backchannelLogoutUri: null });
   });
 
-  it('refuses an unknown client (not_found) and fields a registration change never touches (TypeError), writing nothing', () => {
+  it('refuses an unknown client (not_found) and fields a registration change never touches (TypeError), writing nothing', async () => {
     const store = open(location());
-    store.insertClient(CLIENT);
-    expect(() => store.updateClient('nobody', { name: 'x' })).toThrow(expect.objectContaining({ code: 'not_found' }));
+    await store.insertClient(CLIENT);
+    await expect(() => store.updateClient('nobody', { name: 'x' })).rejects.toThrow(expect.objectContaining({ code: 'not_found' }));
     for (const field of ['kind', 'createdAt', 'clientId']) {
-      expect(() => store.updateClient('notes', { [field]: 'x' } as never)).toThrow(TypeError);
+      await expect(() => store.updateClient('notes', { [field]: 'x' } as never)).rejects.toThrow(TypeError);
     }
-    expect(store.getClient('notes')).toEqual(STORED);
+    expect(await store.getClient('notes')).toEqual(STORED);
   });
 });
 
 describe('client registration on disk', () => {
-  it('an update survives a reopen', () => {
+  it('an update survives a reopen', async () => {
     const path = join(tempDir(), 'warden.db');
     const first = openStore(path);
-    first.insertClient(CLIENT);
-    first.updateClient('notes', { redirectUris: [], grantTypes: [], updatedAt: T0 + 5 });
-    first.close();
-    expect(open(path).getClient('notes')).toEqual({ ...STORED, redirectUris: [], grantTypes: [], updatedAt: T0 + 5 });
+    await first.insertClient(CLIENT);
+    await first.updateClient('notes', { redirectUris: [], grantTypes: [], updatedAt: T0 + 5 });
+    await first.close();
+    expect(await open(path).getClient('notes')).toEqual({ ...STORED, redirectUris: [], grantTypes: [], updatedAt: T0 + 5 });
   });
 
-  it('the administration state (disabled, tombstone, previous secret, lifetimes) survives a reopen; the schema keeps a previous secret and its expiry together', () => {
+  it('the administration state (disabled, tombstone, previous secret, lifetimes) survives a reopen; the schema keeps a previous secret and its expiry together', async () => {
     const path = join(tempDir(), 'warden.db');
     const first = openStore(path);
-    first.insertClient({ ...CLIENT, accessTokenTtlSeconds: 60 });
+    await first.insertClient({ ...CLIENT, accessTokenTtlSeconds: 60 });
     const state = {
       disabledAt: T0 + 1, disabledReason: 'incident 42', deletedAt: T0 + 2, secretHash: 'b'.repeat(64), previousSecretHash: 'a'.repeat(64),
       previousSecretExpiresAt: T0 + 3, refreshIdleSeconds: 600, refreshAbsoluteSeconds: 3600,
     };
-    first.updateClient('notes', state);
-    expect(() => first.updateClient('notes', { previousSecretHash: null })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
-    first.close();
-    expect(open(path).getClient('notes')).toEqual({ ...STORED, accessTokenTtlSeconds: 60, ...state });
+    await first.updateClient('notes', state);
+    await expect(() => first.updateClient('notes', { previousSecretHash: null })).rejects.toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    await first.close();
+    expect(await open(path).getClient('notes')).toEqual({ ...STORED, accessTokenTtlSeconds: 60, ...state });
   });
 
-  it('the schema-5 upgrade keeps the password grant for public clients and gives confidential ones none', () => {
+  it('the schema-5 upgrade keeps the password grant for public clients and gives confidential ones none', async () => {
     const path = join(tempDir(), 'v4.db');
     const old = new Database(path);
     migrate(old, MIGRATIONS.slice(0, 4));
@@ -113,7 +113,7 @@ describe('client registration on disk', () => {
     old.close();
     const store = openSqliteStore(path);
     opened.push(store);
-    expect(store.listClients().map(({ clientId, grantTypes, redirectUris, idTokenSignedResponseAlg, updatedAt }) => ({ clientId, grantTypes, redirectUris, idTokenSignedResponseAlg, updatedAt }))).toEqual([
+    expect((await store.listClients()).map(({ clientId, grantTypes, redirectUris, idTokenSignedResponseAlg, updatedAt }) => ({ clientId, grantTypes, redirectUris, idTokenSignedResponseAlg, updatedAt }))).toEqual([
       { clientId: 'app', grantTypes: ['password', 'refresh_token'], redirectUris: [], idTokenSignedResponseAlg: 'RS256', updatedAt: null },
       { clientId: 'api', grantTypes: [], redirectUris: [], idTokenSignedResponseAlg: 'RS256', updatedAt: null },
     ]);

@@ -51,7 +51,7 @@ describe('durability of each kind of transaction', () => {
     await full('blockUser', () => admin.blockUser({ userId: h.userId, reason: 'test' }, ADMIN));
     await full('unblockUser', () => admin.unblockUser({ userId: h.userId, reason: 'test' }, ADMIN));
     await full('rotateSigningKey', () => admin.rotateSigningKey({ reason: 'routine' }, ADMIN));
-    const retiring = (admin.listKeys({}, ADMIN) as { kid: string; status: string }[]).find((key) => key.status === 'retiring')!;
+    const retiring = ((await admin.listKeys({}, ADMIN)) as { kid: string; status: string }[]).find((key) => key.status === 'retiring')!;
     await full('revokeSigningKey', () => admin.revokeSigningKey({ kid: retiring.kid, reason: 'compromised' }, ADMIN));
     await full('RFC 7009 revocation', () => h.engine.revokeToken(third.refreshToken, 'mobile'));
     // A key retiring on schedule is a key change too.
@@ -60,7 +60,7 @@ describe('durability of each kind of transaction', () => {
     // maintain(): the retirement durably, then the purge of expired revocation state, which is routine (a purge a
     // power cut takes back is simply done again).
     expect((await commits(() => h.engine.maintain())).levels).toEqual(['full', 'normal']);
-    expect((admin.listKeys({}, ADMIN) as { status: string }[]).map((key) => key.status)).toContain('retired');
+    expect(((await admin.listKeys({}, ADMIN)) as { status: string }[]).map((key) => key.status)).toContain('retired');
   });
 
   it('commits logins and failed logins durably; a routine refresh with synchronous=NORMAL', async () => {
@@ -96,8 +96,8 @@ describe('durability of each kind of transaction', () => {
     expect(mixed.value.map((result) => result.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
     expect((mixed.value[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'refresh_token_reused' });
     // The reuse's revocation is committed (and audited) exactly once, though the batch ran twice.
-    expect(h.store.listAudit({ type: 'refresh_token.reused', limit: 10 })).toHaveLength(1);
-    expect(h.engine.verifyAccessToken(routine.value[0]!.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
+    expect(await h.store.listAudit({ type: 'refresh_token.reused', limit: 10 })).toHaveLength(1);
+    expect(await h.engine.verifyAccessToken(routine.value[0]!.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
 
     // A reuse alone in its turn: durable too.
     h.clock.advance(MINUTE);
@@ -123,7 +123,7 @@ describe('durability of each kind of transaction', () => {
   it('refuses a durable transaction nested in a routine one, and rolls nothing half way', async () => {
     const { h } = await harness();
     const store = h.store;
-    expect(() => store.transaction(() => store.transaction(() => store.putSetting('x', '1'), { durable: true }))).toThrow(TypeError);
-    expect(store.getSetting('x')).toBeUndefined();
+    await expect(() => store.transaction(() => store.transaction(() => store.putSetting('x', '1'), { durable: true }))).rejects.toThrow(TypeError);
+    expect(await store.getSetting('x')).toBeUndefined();
   });
 });

@@ -119,12 +119,12 @@ describe('RP-initiated logout', () => {
     });
 
     async function expectRefused(params: Record<string, string>, message: RegExp, method: 'GET' | 'POST' = 'GET'): Promise<void> {
-      const before = t.snapshot();
+      const before = await t.snapshot();
       const hop = method === 'GET' ? await request(jar, logoutUrl(params)) : await request(jar, `${t.baseUrl}/oauth/logout`, { method: 'POST', form: new URLSearchParams(params) });
       expect(hop.status).toBeGreaterThanOrEqual(400);
       expect(hop.location).toBeNull();
       expect(hop.body).toMatch(message);
-      expect(t.snapshot()).toEqual(before);
+      expect(await t.snapshot()).toEqual(before);
       expect(jar.get(t.baseUrl, 'tw_session')).toBeDefined();
       expect(await stillSignedIn(jar)).toBe(true);
     }
@@ -162,11 +162,11 @@ describe('RP-initiated logout', () => {
     });
 
     it('a repeated parameter', async () => {
-      const before = t.snapshot();
+      const before = await t.snapshot();
       const hop = await request(jar, `${t.baseUrl}/oauth/logout?client_id=shop&client_id=blog`);
       expect(hop.status).toBe(400);
       expect(hop.body).toMatch(/repeated/);
-      expect(t.snapshot()).toEqual(before);
+      expect(await t.snapshot()).toEqual(before);
     });
 
     it('is never framed', async () => {
@@ -181,11 +181,11 @@ describe('RP-initiated logout', () => {
       const user = await t.createUser();
       const jar = new CookieJar();
       await signIn(jar, user);
-      const before = t.snapshot();
+      const before = await t.snapshot();
       const page = await request(jar, logoutUrl({ client_id: 'shop', post_logout_redirect_uri: SIGNED_OUT_URI, state: 's1' }));
       expect(page.status).toBe(200);
       expect(page.body).toContain('data-testid="logout-confirm"');
-      expect(t.snapshot()).toEqual(before);
+      expect(await t.snapshot()).toEqual(before);
       const form = readSignInForm(page);
       expect(form.fields.get('state')).toBe('s1');
 
@@ -196,14 +196,14 @@ describe('RP-initiated logout', () => {
         const refused = await request(jar, form.action, { method: 'POST', form: fields });
         expect(refused.status).toBe(403);
         expect(refused.location).toBeNull();
-        expect(t.snapshot()).toEqual(before);
+        expect(await t.snapshot()).toEqual(before);
       }
       const fromElsewhere = await fetch(form.action, {
         method: 'POST', redirect: 'manual', body: form.fields,
         headers: { cookie: jar.header(t.baseUrl), origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
       });
       expect(fromElsewhere.status).toBe(403);
-      expect(t.snapshot()).toEqual(before);
+      expect(await t.snapshot()).toEqual(before);
       expect(await stillSignedIn(jar)).toBe(true);
 
       const done = await request(jar, form.action, { method: 'POST', form: form.fields });
@@ -214,11 +214,11 @@ describe('RP-initiated logout', () => {
     });
 
     it('a browser that is not signed in goes straight back to the registered URI; nothing to end', async () => {
-      const before = t.snapshot();
+      const before = await t.snapshot();
       const hop = await request(new CookieJar(), logoutUrl({ client_id: 'shop', post_logout_redirect_uri: SIGNED_OUT_URI, state: 's2' }));
       expect(hop.status).toBe(302);
       expect(hop.location).toBe(`${SIGNED_OUT_URI}?state=s2`);
-      expect(t.snapshot()).toEqual(before);
+      expect(await t.snapshot()).toEqual(before);
     });
   });
 });

@@ -32,9 +32,9 @@ describe('engine keys in the OS keychain', () => {
     expect(await vault.get(first!.kid)).toContain('"d"');
     expect(await vault.get(next!.kid)).toContain('"d"');
     await engine.admin.createUser({ username: 'kim', password: 'a long password' }, ADMIN);
-    engine.admin.createClient({ clientId: 'app', kind: 'public', name: 'App', grantTypes: ['password', 'refresh_token'] }, ADMIN);
+    await engine.admin.createClient({ clientId: 'app', kind: 'public', name: 'App', grantTypes: ['password', 'refresh_token'] }, ADMIN);
     const tokens = await engine.login({ username: 'kim', password: 'a long password', clientId: 'app', device: { name: 'cli', userAgent: 'test', ip: '127.0.0.1' }, rememberMe: false });
-    engine.close();
+    await engine.close();
 
     // Nothing secret on disk: the database holds public keys only.
     for (const file of readdirSync(dir)) {
@@ -43,7 +43,7 @@ describe('engine keys in the OS keychain', () => {
 
     ({ engine, vault } = await openEngine());
     expect(engine.jwks().keys.map((k) => k.kid)).toEqual([first!.kid, next!.kid]);
-    expect(engine.verifyAccessToken(tokens.accessToken).active).toBe(true);
+    expect((await engine.verifyAccessToken(tokens.accessToken)).active).toBe(true);
     const signedAfterRestart = await engine.login({ username: 'kim', password: 'a long password', clientId: 'app', device: { name: 'cli', userAgent: 'test', ip: '127.0.0.1' }, rememberMe: false });
     expect(JSON.parse(Buffer.from(signedAfterRestart.accessToken.split('.')[0]!, 'base64url').toString()).kid).toBe(first!.kid);
 
@@ -51,13 +51,13 @@ describe('engine keys in the OS keychain', () => {
     expect(rotated.kid).toBe(next!.kid);
     expect(await vault.get(rotated.kid)).toContain('"d"');
     expect(await vault.get(first!.kid)).toBeUndefined();
-    expect(engine.verifyAccessToken(tokens.accessToken).active).toBe(true);
+    expect((await engine.verifyAccessToken(tokens.accessToken)).active).toBe(true);
 
     await engine.admin.revokeSigningKey({ kid: rotated.kid, reason: 'test cleanup' }, ADMIN);
     expect(await vault.get(rotated.kid)).toBeUndefined();
     const replacements = engine.jwks().keys.filter((k) => k.kid !== first!.kid);
     for (const key of replacements) await vault.delete(key.kid);
     for (const key of replacements) expect(await vault.get(key.kid)).toBeUndefined();
-    engine.close();
+    await engine.close();
   });
 });

@@ -75,14 +75,14 @@ async function eventually(condition: () => boolean, what: string): Promise<void>
 }
 
 /** `count` revocation rows straight into the log (what many admin actions would leave), in one transaction. */
-function seedRevocations(t: TestWarden, count: number): number[] {
+async function seedRevocations(t: TestWarden, count: number): Promise<number[]> {
   const store = t.warden.engine.store;
   const now = Date.now();
-  return store.transaction(() =>
-    Array.from({ length: count }, (_, i) =>
-      store.insertRevocation({ kind: 'jti', subject: `seed-${i}`, userId: null, notBefore: null, expiresAt: now + 3_600_000, createdAt: now, actor: 'admin', reason: null }),
-    ),
-  );
+  return store.transaction(async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) ids.push(await store.insertRevocation({ kind: 'jti', subject: `seed-${i}`, userId: null, notBefore: null, expiresAt: now + 3_600_000, createdAt: now, actor: 'admin', reason: null }));
+    return ids;
+  });
 }
 
 /** Connects from the start, waits for the replay to complete, disconnects: the SETs it got. */
@@ -149,7 +149,7 @@ describe('revocation feed limits', () => {
     const t = await warden();
     const a = await t.createConfidentialClient();
     const b = await t.createConfidentialClient();
-    const ids = seedRevocations(t, 300).map(String);
+    const ids = (await seedRevocations(t, 300)).map(String);
     const sign = vi.spyOn(t.warden.engine, 'signSecurityEvent');
 
     const fleet = await Promise.all(Array.from({ length: 6 }, () => attempt(t, basicAuth(a.clientId, a.clientSecret))));
@@ -175,7 +175,7 @@ describe('revocation feed limits', () => {
     const app = await t.createPublicClient();
     const api = await t.createConfidentialClient();
     const tokens = await t.login(await t.createUser(), app);
-    seedRevocations(t, 480);
+    await seedRevocations(t, 480);
     const engine = t.warden.engine;
     let signed = 0;
     let signedWhenAnswered: number | undefined;
@@ -216,7 +216,7 @@ describe('revocation feed limits', () => {
     const t = await warden();
     const api = await t.createConfidentialClient();
     const auth = basicAuth(api.clientId, api.clientSecret);
-    seedRevocations(t, 5);
+    await seedRevocations(t, 5);
     const sign = vi.spyOn(t.warden.engine, 'signSecurityEvent');
     const jwks = createRemoteJWKSet(new URL(`${t.baseUrl}/oauth/jwks`), { cooldownDuration: 0, cacheMaxAge: 0 });
     const replay = () => replaySets(t, auth);
@@ -245,13 +245,13 @@ describe('revocation feed limits', () => {
     cleanups.push(() => t.close());
     const api = await t.createConfidentialClient();
     const auth = basicAuth(api.clientId, api.clientSecret);
-    seedRevocations(t, 3);
+    await seedRevocations(t, 3);
     const first = await replaySets(t, auth);
     const oldKid = decodeProtectedHeader(first[0]!).kid!;
     await t.admin('rotateSigningKey', { reason: 'routine' });
-    clock.set(t.warden.engine.store.getKey(oldKid)!.retiresAt!);
-    t.warden.engine.maintain();
-    expect(t.warden.engine.store.getKey(oldKid)!.status).toBe('retired');
+    clock.set((await t.warden.engine.store.getKey(oldKid))!.retiresAt!);
+    await t.warden.engine.maintain();
+    expect((await t.warden.engine.store.getKey(oldKid))!.status).toBe('retired');
 
     const after = await replaySets(t, auth);
     expect(after).toHaveLength(3);

@@ -74,13 +74,13 @@ describe('named admins over HTTP', () => {
 
   it('refuses a POST with the cookie but without the session\'s X-CSRF-Token (403), and accepts it with', async () => {
     const { cookie, csrf } = await signIn('olga');
-    const row = () => t.warden.engine.store.admins.getSessionByTokenHash(sha256Hex(cookie.slice('tw_admin='.length)))!;
-    const seen = row().lastSeenAt;
+    const row = async () => (await t.warden.engine.store.admins.getSessionByTokenHash(sha256Hex(cookie.slice('tw_admin='.length))))!;
+    const seen = (await row()).lastSeenAt;
     clock.advance(60_000);
     const noCsrf = await call('POST', '/admin/rpc/listAdmins', { cookie });
     expect(noCsrf).toMatchObject({ status: 403, body: { ok: false, error: { code: 'forbidden' } } });
     // Refused before the session was looked at: a forged request does not keep it alive.
-    expect(row().lastSeenAt).toBe(seen);
+    expect((await row()).lastSeenAt).toBe(seen);
     const other = await signIn('olga');
     // Another session's token is no good either: it is tied to the session.
     expect((await call('POST', '/admin/rpc/listAdmins', { cookie, csrf: other.csrf })).status).toBe(403);

@@ -81,12 +81,12 @@ describe('admin API over HTTP', () => {
   ];
   for (const [name, send, status, code] of refusals) {
     it(`refuses ${name}: ${status} ${code}, nothing changed`, async () => {
-      const before = t.snapshot();
+      const before = await t.snapshot();
       const response = await send();
       expect(response.status).toBe(status);
       expect(response.json()).toEqual({ ok: false, error: { code, message: expect.any(String) } });
       if (status === 401) expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
-      expect(t.snapshot()).toEqual(before);
+      expect(await t.snapshot()).toEqual(before);
     });
   }
 
@@ -108,7 +108,7 @@ describe('admin API over HTTP', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(t.dataDir)).mode & 0o777).toBe(0o700);
     expect((await readFile(file, 'utf8')).trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const stored = t.warden.engine.store.getSetting('admin_token_hash');
+    const stored = await t.warden.engine.store.getSetting('admin_token_hash');
     expect(stored).toMatch(/^[0-9a-f]{64}$/);
     expect(stored).not.toContain(t.adminToken);
   });

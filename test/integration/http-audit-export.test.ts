@@ -36,9 +36,9 @@ describe('GET /admin/audit/export', () => {
     await t.createUser('exporter');
     // Enough entries for several export pages (500 each), written in one transaction of plain audit rows.
     const store = t.warden.engine.store;
-    store.transaction(() => {
+    await store.transaction(async () => {
       for (let i = 0; i < BULK; i += 1) {
-        store.appendAudit({ at: 1_700_000_000_000 + i, type: 'session.revoked', actor: i % 2 ? 'admin:olga' : 'admin:ben', userId: `usr_bulk${i}`, sessionId: null, reason: i === 7 ? '@SUM(1+1)' : 'bulk', data: { i }, prevHash: 'x', hash: 'y' });
+        await store.appendAudit({ at: 1_700_000_000_000 + i, type: 'session.revoked', actor: i % 2 ? 'admin:olga' : 'admin:ben', userId: `usr_bulk${i}`, sessionId: null, reason: i === 7 ? '@SUM(1+1)' : 'bulk', data: { i }, prevHash: 'x', hash: 'y' });
       }
     });
   });

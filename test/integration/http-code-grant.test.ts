@@ -40,9 +40,9 @@ describe('authorization code grant over HTTP', () => {
     const nonce = oidc.randomNonce();
     const challenge = await oidc.calculatePKCECodeChallenge(codeVerifier);
     const ctx = t.warden.engine.ctx;
-    const { code, authTime } = ctx.run((tx) => {
-      const { row } = startBrowserSession(ctx, tx, { userId: user.id, rememberMe: false, ip: '127.0.0.1', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' });
-      return { code: issueAuthorizationCode(ctx, tx, { clientId, userId: user.id, browserSessionId: row.id, redirectUri: REDIRECT, codeChallenge: challenge, scope, nonce, authTime: row.authTime }), authTime: row.authTime };
+    const { code, authTime } = await ctx.run(async (tx) => {
+      const { row } = await startBrowserSession(ctx, tx, { userId: user.id, rememberMe: false, ip: '127.0.0.1', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' });
+      return { code: await issueAuthorizationCode(ctx, tx, { clientId, userId: user.id, browserSessionId: row.id, redirectUri: REDIRECT, codeChallenge: challenge, scope, nonce, authTime: row.authTime }), authTime: row.authTime };
     });
     return { code, codeVerifier, nonce, authTime };
   }
@@ -92,7 +92,7 @@ describe('authorization code grant over HTTP', () => {
 
   it('client authentication: a confidential client must authenticate, once, with its own secret', async () => {
     const { code, codeVerifier } = await authorize(web.clientId);
-    const before = t.snapshot();
+    const before = await t.snapshot();
     const refusals: [Record<string, string>, Record<string, string>, number, string][] = [
       [{ client_id: web.clientId }, {}, 401, 'invalid_client'],
       [{ client_id: web.clientId, client_secret: 'wrong' }, {}, 401, 'invalid_client'],
@@ -105,14 +105,14 @@ describe('authorization code grant over HTTP', () => {
       const response = await exchange({ code, code_verifier: codeVerifier, ...params }, headers);
       expect([response.status, ((await response.json()) as { error: string }).error]).toEqual([status, error]);
     }
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
     const ok = await exchange({ code, code_verifier: codeVerifier }, { authorization: basicAuth(web.clientId, web.clientSecret) });
     expect(ok.status).toBe(200);
   });
 
   it('refusals of the code itself are invalid_grant and change nothing; a reuse is invalid_grant and revokes the session', async () => {
     const { code, codeVerifier } = await authorize(spa);
-    const before = t.snapshot();
+    const before = await t.snapshot();
     const wrong: Record<string, string>[] = [
       { code, code_verifier: codeVerifier, client_id: plain }, // another client (one that may not use the grant is refused too)
       { code, code_verifier: codeVerifier, client_id: spa, redirect_uri: 'http://127.0.0.1:9/callback/' },
@@ -127,7 +127,7 @@ describe('authorization code grant over HTTP', () => {
       answers.push([response.status, ((await response.json()) as { error: string }).error]);
     }
     expect(answers).toEqual([[400, 'unauthorized_client'], ...Array(5).fill([400, 'invalid_grant'])]);
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
 
     const first = await exchange({ code, code_verifier: codeVerifier, client_id: spa });
     const tokens = (await first.json()) as { access_token: string };

@@ -99,7 +99,7 @@ describe('revocation feed over HTTP', () => {
     const user = await t.createUser();
     const tokens = await t.login(user, app);
     const sid = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()).sid as string;
-    const before = t.warden.engine.revocationsAfter(0, 10_000).at(-1)?.id ?? 0;
+    const before = (await t.warden.engine.revocationsAfter(0, 10_000)).at(-1)?.id ?? 0;
     const feed = await openFeed(t, auth, String(before));
     await feed.until(0, true);
     await t.admin('revokeSession', { sessionId: sid, reason: 'lost phone' });
@@ -145,7 +145,7 @@ describe('revocation feed over HTTP', () => {
     const racing = Promise.all(jtis.slice(20).map((jti) => t.admin('revokeAccessToken', { jti })));
     const feed = await openFeed(t, auth, '0');
     await racing;
-    const all = t.warden.engine.revocationsAfter(0, 10_000).map((row) => String(row.id));
+    const all = (await t.warden.engine.revocationsAfter(0, 10_000)).map((row) => String(row.id));
     await feed.until(all.length, true);
     expect(feed.messages.map((m) => m.id)).toEqual(all);
     feed.close();
@@ -155,7 +155,7 @@ describe('revocation feed over HTTP', () => {
     const user = await t.createUser();
     const tokens = await t.login(user, app);
     const jti = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()).jti as string;
-    const feed = await openFeed(t, auth, String(t.warden.engine.revocationsAfter(0, 10_000).at(-1)?.id ?? 0));
+    const feed = await openFeed(t, auth, String((await t.warden.engine.revocationsAfter(0, 10_000)).at(-1)?.id ?? 0));
     await feed.until(0, true);
     const receipt = await t.admin('revokeAccessToken', { jti });
     await feed.until(1);

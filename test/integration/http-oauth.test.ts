@@ -159,18 +159,18 @@ describe('token service endpoints', () => {
 
     for (const [name, send, status, error] of cases) {
       it(`${name} → ${status} ${error}`, async () => {
-        const before = t.snapshot();
+        const before = await t.snapshot();
         const response = await send();
         expect(response.status).toBe(status);
         const body = (await response.json()) as { error: string; error_description: string };
         expect(body).toEqual({ error, error_description: expect.any(String) });
         if (status === 401) expect(response.headers.get('www-authenticate')).toMatch(/^Basic /);
-        expect(t.snapshot()).toEqual(before);
+        expect(await t.snapshot()).toEqual(before);
       });
     }
 
     it('an oversized chunked body (no Content-Length) → 413', async () => {
-      const before = t.snapshot();
+      const before = await t.snapshot();
       const status = await new Promise<number>((resolve, reject) => {
         const req = request(`${t.baseUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } }, (res) => {
           res.resume();
@@ -182,7 +182,7 @@ describe('token service endpoints', () => {
         req.end();
       });
       expect(status).toBe(413);
-      expect(t.snapshot()).toEqual(before);
+      expect(await t.snapshot()).toEqual(before);
     });
 
     it('wrong method → 405, unknown path → 404, never a 500', async () => {
@@ -220,11 +220,11 @@ describe('token service endpoints', () => {
 
     it('times out a client that never finishes its headers or its body (408)', async () => {
       expect(await stall('POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n')).toMatch(/^HTTP\/1\.1 408/);
-      const before = slow.snapshot();
+      const before = await slow.snapshot();
       expect(await stall('POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=pass')).toMatch(
         /^HTTP\/1\.1 408/,
       );
-      expect(slow.snapshot()).toEqual(before);
+      expect(await slow.snapshot()).toEqual(before);
     });
   });
 

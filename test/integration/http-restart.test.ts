@@ -78,13 +78,13 @@ describe('restart with the same data directory and keychain', () => {
         await second.postForm('/oauth/introspect', { token }, { authorization: `Basic ${Buffer.from(`${api.clientId}:${api.clientSecret}`).toString('base64')}` })
       ).json()) as { active: boolean };
     expect(await introspect(kept.access_token)).toMatchObject({ active: true });
-    expect(second.warden.engine.verifyAccessToken(kept.access_token)).toMatchObject({ active: true });
+    expect(await second.warden.engine.verifyAccessToken(kept.access_token)).toMatchObject({ active: true });
     // A stock verifier configured with the issuer as printed at the first start.
     const jwks = createRemoteJWKSet(new URL(`${second.baseUrl}/oauth/jwks`));
     expect((await jwtVerify(kept.access_token, jwks, { issuer: first.baseUrl, audience: 'token-warden-api', typ: 'at+jwt' })).payload.iss).toBe(first.baseUrl);
-    expect(second.warden.engine.verifyAccessToken(sessionGone.access_token)).toMatchObject({ active: false, reason: 'session_revoked' });
-    expect(second.warden.engine.verifyAccessToken(jtiGone.access_token)).toMatchObject({ active: false, reason: 'jti_revoked' });
-    expect(second.warden.engine.verifyAccessToken(forcedOut.access_token)).toMatchObject({ active: false });
+    expect(await second.warden.engine.verifyAccessToken(sessionGone.access_token)).toMatchObject({ active: false, reason: 'session_revoked' });
+    expect(await second.warden.engine.verifyAccessToken(jtiGone.access_token)).toMatchObject({ active: false, reason: 'jti_revoked' });
+    expect(await second.warden.engine.verifyAccessToken(forcedOut.access_token)).toMatchObject({ active: false });
     expect(await introspect(sessionGone.access_token)).toEqual({ active: false });
 
     // The refresh token issued before the restart still rotates (signed by the new active key).
@@ -115,7 +115,7 @@ describe('npm run serve, stopped and started again on the same data directory (r
     if (dataDir) {
       const store = openStore(path.join(dataDir, 'warden.db'));
       const instanceId = store.instanceId();
-      store.close();
+      await store.close();
       const vault = await openVault('keychain', instanceId);
       for (const kid of kids) await vault.delete(kid);
       await rm(dataDir, { recursive: true, force: true });

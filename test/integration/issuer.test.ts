@@ -155,8 +155,8 @@ describe('the port and issuer are stored with the data', () => {
     const dir = await freshDir();
     await stop(await start(dir));
     const store = openStore(path.join(dir, 'warden.db'));
-    store.putSetting('service_issuer', 'http://127.0.0.1:1/extra');
-    store.close();
+    await store.putSetting('service_issuer', 'http://127.0.0.1:1/extra');
+    await store.close();
     await expect(start(dir)).rejects.toMatchObject({ code: 'storage_error', message: expect.stringMatching(/damaged/) });
   });
 });
@@ -181,7 +181,7 @@ describe('--issuer', () => {
 
     const token = await loginOnce(warden);
     expect((await joseVerify(warden, token, ISSUER)).payload.iss).toBe(ISSUER);
-    expect(warden.engine.verifyAccessToken(token)).toMatchObject({ active: true });
+    expect(await warden.engine.verifyAccessToken(token)).toMatchObject({ active: true });
   });
 
   it('is kept by later starts: a --port change moves the service, not the issuer; a new --issuer replaces it, with a notice', async () => {

@@ -106,13 +106,13 @@ describe('standards details', () => {
     });
 
     it('a malformed scope is invalid_scope (RFC 6749 §5.2) and changes nothing', async () => {
-      const before = t.snapshot();
+      const before = await t.snapshot();
       for (const scope of ['a  b', 'quote"d', 'back\\slash']) {
         const response = await t.postForm('/oauth/token', { grant_type: 'password', username: user.username, password: user.password, client_id: app, scope });
         expect(response.status).toBe(400);
         expect(await response.json()).toEqual({ error: 'invalid_scope', error_description: 'The scope is malformed.' });
       }
-      expect(t.snapshot()).toEqual(before);
+      expect(await t.snapshot()).toEqual(before);
     });
   });
 
@@ -142,7 +142,7 @@ describe('standards details', () => {
     });
 
     it('an empty secret never authenticates a confidential client', async () => {
-      const before = t.snapshot();
+      const before = await t.snapshot();
       await expect(simpleOauth2(api.clientId).getToken({ username: user.username, password: user.password })).rejects.toMatchObject({ output: { statusCode: 401 } });
       const empty = basicAuth(api.clientId, '');
       const introspection = await t.postForm('/oauth/introspect', { token: 'x' }, { authorization: empty });
@@ -152,7 +152,7 @@ describe('standards details', () => {
       expect(revocation.status).toBe(401);
       // An unknown id with an empty secret is no client either.
       expect((await t.postForm('/oauth/revoke', { token: 'x' }, { authorization: basicAuth('nobody', '') })).status).toBe(401);
-      expect(t.snapshot()).toEqual(before);
+      expect(await t.snapshot()).toEqual(before);
     });
   });
 
@@ -167,7 +167,7 @@ describe('standards details', () => {
 
     it("refuses another client's token with unauthorized_client (§2.1) and leaves it alive", async () => {
       const tokens = await t.login(user, app);
-      const before = t.snapshot();
+      const before = await t.snapshot();
       for (const token of [tokens.access_token, tokens.refresh_token]) {
         // Another public client naming itself, and a confidential client authenticated with its secret.
         const requests: Array<[Record<string, string>, Record<string, string>]> = [
@@ -180,7 +180,7 @@ describe('standards details', () => {
           expect(await response.json()).toEqual({ error: 'unauthorized_client', error_description: 'The token was not issued to this client.' });
         }
       }
-      expect(t.snapshot()).toEqual(before);
+      expect(await t.snapshot()).toEqual(before);
       expect(await introspect(tokens.access_token)).toMatchObject({ active: true });
       expect(await introspect(tokens.refresh_token)).toMatchObject({ active: true });
       // The owner may.

@@ -18,7 +18,7 @@ afterEach(() => {
 const version = MIGRATIONS.findIndex((m) => m.sql.includes('ADD COLUMN refresh_ended_at')) + 1;
 
 describe(`schema ${version}: refresh_ended_at`, () => {
-  it('back-fills the open sessions whose every refresh token is revoked or used, with when the last was revoked', () => {
+  it('back-fills the open sessions whose every refresh token is revoked or used, with when the last was revoked', async () => {
     expect(version).toBeGreaterThan(1);
     const dir = mkdtempSync(join(tmpdir(), 'warden-refresh-ended-'));
     dirs.push(dir);
@@ -46,15 +46,15 @@ describe(`schema ${version}: refresh_ended_at`, () => {
     const store = openSqliteStore(path);
     try {
       expect(store.migrationsApplied).toContain(version);
-      expect(store.getSession('bumped')?.refreshEndedAt).toBe(7);
-      expect(store.getSession('live')?.refreshEndedAt).toBeNull();
+      expect((await store.getSession('bumped'))?.refreshEndedAt).toBe(7);
+      expect((await store.getSession('live'))?.refreshEndedAt).toBeNull();
       // Revoked: its status says so already. No refresh token at all: nothing says a bump ended it.
-      expect(store.getSession('ended')?.refreshEndedAt).toBeNull();
-      expect(store.getSession('bare')?.refreshEndedAt).toBeNull();
-      expect(store.listSessions({ userId: 'u1', status: 'cant_refresh', now: 50, offset: 0, limit: 10 }).items.map((s) => s.id)).toEqual(['bumped']);
-      expect(store.listSessions({ status: 'active', now: 50, offset: 0, limit: 10 })).toMatchObject({ total: 2 });
+      expect((await store.getSession('ended'))?.refreshEndedAt).toBeNull();
+      expect((await store.getSession('bare'))?.refreshEndedAt).toBeNull();
+      expect((await store.listSessions({ userId: 'u1', status: 'cant_refresh', now: 50, offset: 0, limit: 10 })).items.map((s) => s.id)).toEqual(['bumped']);
+      expect(await store.listSessions({ status: 'active', now: 50, offset: 0, limit: 10 })).toMatchObject({ total: 2 });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -42,12 +42,12 @@ describe('express-openid-connect refuses forged and replayed sign-in responses',
   it('a response without its state: 400, nobody signed in, the code not redeemed', async () => {
     const jar = new CookieJar();
     const callback = await callbackFor(jar, victim);
-    const before = t.snapshot();
+    const before = await t.snapshot();
     callback.searchParams.delete('state');
     const answer = await request(jar, callback.href);
     expect(answer.status).toBe(400);
     expect(jar.get(app.url, 'appSession')).toBeUndefined();
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
   });
 
   // express-openid-connect's state only carries returnTo (not random: "the library utilizes either nonce or
@@ -59,11 +59,11 @@ describe('express-openid-connect refuses forged and replayed sign-in responses',
     // The victim's browser has a sign-in of its own under way, so the app holds a transaction for it.
     const victimJar = new CookieJar();
     await callbackFor(victimJar, victim);
-    const before = t.snapshot();
+    const before = await t.snapshot();
     const answer = await request(victimJar, planted.href);
     expect(answer.status).toBe(400);
     expect(victimJar.get(app.url, 'appSession')).toBeUndefined();
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
   });
 
   it('a used callback URL replayed: the same browser is sent home (a stale callback), another one refused; nothing changes', async () => {
@@ -71,13 +71,13 @@ describe('express-openid-connect refuses forged and replayed sign-in responses',
     const callback = await callbackFor(jar, victim);
     expect((await request(jar, callback.href)).status).toBe(302);
     expect((await profileStatus(jar, app.url)).status).toBe(200);
-    const before = t.snapshot();
+    const before = await t.snapshot();
     expect(await request(jar, callback.href)).toMatchObject({ status: 302, location: `${app.url}/` });
     const elsewhere = new CookieJar();
     expect((await request(elsewhere, callback.href)).status).toBe(400);
     expect(elsewhere.get(app.url, 'appSession')).toBeUndefined();
     // The state transaction was used up: the library refuses before the code reaches the token endpoint.
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
     expect((await profileStatus(jar, app.url)).status).toBe(200);
   });
 

@@ -91,12 +91,12 @@ describe('authorization codes through the hosted page (openid-client v6)', () =>
   it("another client presenting the code, or this one without the verifier: refused, nothing changes, and the code still works for its own client", async () => {
     const { callback, pending } = await signIn();
     const code = callback.searchParams.get('code')!;
-    const before = t.snapshot();
+    const before = await t.snapshot();
     const stolen = await redeem(code, pending.codeVerifier, { client_id: otherId });
     expect([stolen.status, ((await stolen.json()) as { error: string }).error]).toEqual([400, 'invalid_grant']);
     const noVerifier = await t.postForm('/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: clientId, client_secret: secret });
     expect([noVerifier.status, ((await noVerifier.json()) as { error: string }).error]).toEqual([400, 'invalid_grant']);
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
     expect(await t.admin('inspectToken', { token: tokens.access_token })).toMatchObject({ active: true });
   });

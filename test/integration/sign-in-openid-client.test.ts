@@ -86,7 +86,7 @@ describe('openid-client v6: code + PKCE, ID token, userinfo, refresh, end sessio
     const earlier = await startSignIn(config, REDIRECT_URI);
     const { url, pending } = await startSignIn(config, REDIRECT_URI);
     const callback = new URL((await signInThroughHostedPage(jar, url.href, user, isCallback)).callbackUrl);
-    const before = t.snapshot();
+    const before = await t.snapshot();
     const tampered = (edit: (params: URLSearchParams) => void) => {
       const copy = new URL(callback);
       edit(copy.searchParams);
@@ -106,7 +106,7 @@ describe('openid-client v6: code + PKCE, ID token, userinfo, refresh, end sessio
       const refused: unknown = await finishSignIn(config, tamperedUrl, expected).then(() => null, (error: unknown) => error);
       expect(refused, what).toMatchObject({ code: 'OAUTH_INVALID_RESPONSE', cause: { message: expect.stringMatching(reason) } });
     }
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
     const { claims } = await finishSignIn(config, callback, pending);
     expect(claims.sub).toBe(user.id);
   });

@@ -95,13 +95,13 @@ describe('hosted sign-in page', () => {
       ['a cross-site fetch', { ...fields, ...credentials }, jar, { 'sec-fetch-site': 'cross-site' }],
     ];
     for (const [what, body, cookies, headers] of attempts) {
-      const before = t.snapshot();
+      const before = await t.snapshot();
       const response = await postSignIn(t, body, cookies, headers);
       expect(response.status, what).toBe(403);
       expect(response.headers.get('location'), what).toBeNull();
       expect(response.headers.getSetCookie().some((line) => line.startsWith('tw_session=')), what).toBe(false);
       expect(await response.text(), what).toContain('role="alert"');
-      expect(t.snapshot(), what).toEqual(before);
+      expect(await t.snapshot(), what).toEqual(before);
     }
     // The same post with its own token and cookie goes through.
     const response = await postSignIn(t, { ...fields, ...credentials }, jar);
@@ -111,7 +111,7 @@ describe('hosted sign-in page', () => {
   it('signs in: back to the app with code, state and iss; the browser session cookie is HttpOnly, Lax, Path=/', async () => {
     const jar = new CookieJar();
     const fields = await fieldsOf(jar);
-    const started = t.snapshot().lastAuditSeq as number;
+    const started = (await t.snapshot()).lastAuditSeq as number;
     const response = await postSignIn(t, { ...fields, username: user.username, password: user.password }, jar);
     expect(response.status).toBe(303);
     const query = redirectParams(response, app.redirectUri);
@@ -125,7 +125,7 @@ describe('hosted sign-in page', () => {
     expect(events.items.some((entry) => entry.seq > started && entry.userId === user.id)).toBe(true);
     // The code redeems into a session under that browser session (the token endpoint's rules are tested with it).
     const tokens = await t.warden.engine.exchangeCode({ code: query.get('code')!, redirectUri: app.redirectUri, codeVerifier: verifier, clientId: app.clientId, device: { name: 'test', userAgent: '', ip: '127.0.0.1' } });
-    const browserSession = t.warden.engine.store.browserSessions.getByCookieHash(createHash('sha256').update(jar.cookies.get('tw_session')!).digest('hex'));
+    const browserSession = await t.warden.engine.store.browserSessions.getByCookieHash(createHash('sha256').update(jar.cookies.get('tw_session')!).digest('hex'));
     expect(browserSession).toMatchObject({ userId: user.id, rememberMe: false, revokedAt: null });
     const sessions = await t.admin('listSessions', { userId: user.id });
     expect(sessions.items.find((session) => session.id === tokens.sessionId)?.browserSessionId).toBe(browserSession!.id);

@@ -46,9 +46,9 @@ describe('express-openid-connect: silent sign-in (prompt=none) through the brows
   it('a browser the provider does not know gets an anonymous page (login_required), once', async () => {
     const blog = apps[1]!;
     const stranger = new CookieJar();
-    const before = t.snapshot();
+    const before = await t.snapshot();
     expect(await silentPage(stranger, blog)).toMatchObject({ status: 200, body: 'silent: signed out' });
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
   });
 
   it('after a force logout the silent sign-in no longer works', async () => {

@@ -130,12 +130,12 @@ describe('sign-in page throttles: per address, shared with the token endpoint', 
       t.postForm('/oauth/token', { grant_type: 'password', username: `spray-${i}`, password: 'guess', client_id: passwordApp })));
     const jar = new CookieJar();
     const fields = await formFor(t, app, jar);
-    const before = t.snapshot();
+    const before = await t.snapshot();
     const response = await postSignIn(t, { ...fields, username: user.username, password: user.password }, jar);
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await alertOf(response)).toMatch(/^Too many failed sign-ins from your network\. Try again in \d+ seconds?\.$/);
     expect(jar.cookies.has('tw_session')).toBe(false);
-    expect(t.snapshot()).toEqual(before);
+    expect(await t.snapshot()).toEqual(before);
   });
 });

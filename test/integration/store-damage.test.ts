@@ -36,7 +36,7 @@ async function usedDataDir(): Promise<string> {
   const dir = await tempDir();
   const warden = await startWarden(options(dir));
   const { id } = await warden.engine.admin.createUser({ username: 'ana', password: 'password-123456' }, { actor: 'admin', role: 'owner', adminId: null });
-  warden.engine.admin.createClient({ clientId: 'app', kind: 'public', name: 'App', grantTypes: ['password', 'refresh_token'] }, { actor: 'admin', role: 'owner', adminId: null });
+  await warden.engine.admin.createClient({ clientId: 'app', kind: 'public', name: 'App', grantTypes: ['password', 'refresh_token'] }, { actor: 'admin', role: 'owner', adminId: null });
   await warden.engine.login({ username: 'ana', password: 'password-123456', clientId: 'app', device: { name: 'phone', userAgent: 'ua', ip: '127.0.0.1' }, rememberMe: false });
   expect(id).toBeTruthy();
   await warden.close();

@@ -17,7 +17,7 @@ export interface StoreHarness {
   /** Opens the same data again (the caller closes the previous store first). In-memory: a fresh store. */
   reopen: () => Store;
   /** Closes every store the harness opened and removes its files. */
-  cleanup: () => void;
+  cleanup: () => Promise<void>;
   /** Present when the store lives in a file. */
   file?: {
     path: string;
@@ -33,6 +33,13 @@ export interface StoreHarness {
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const MIN = 60_000;
 const hash = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Every entry an async iterator yields (Array.fromAsync is Node 22+). */
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
 
 function makeUser(over: Partial<UserRow> & Pick<UserRow, 'id' | 'username'>): UserRow {
   return {
@@ -86,9 +93,9 @@ const KEY: KeyRow = {
   retiringSince: null, retiresAt: null, revokedAt: null,
 };
 
-function codeOf(fn: () => unknown): string | undefined {
+async function codeOf(fn: () => unknown): Promise<string | undefined> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     return error instanceof WardenError ? error.code : `not a WardenError: ${String(error)}`;
   }
@@ -99,344 +106,345 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
   // Whether the file-only tests apply is known only from a harness; probe one once, at collection time.
   const probe = open();
   const persistent = probe.file !== undefined;
-  probe.cleanup();
+  // Collection is synchronous (describe must be called now): the probe is closed without waiting.
+  void probe.cleanup();
   const fileIt = it.skipIf(!persistent);
 
   describe(`Store contract: ${label}`, () => {
     let h: StoreHarness;
     let store: Store;
 
-    beforeEach(() => {
+    beforeEach(async () => {
       h = open();
       store = h.store;
-      store.insertClient(CLIENT);
+      await store.insertClient(CLIENT);
     });
     afterEach(() => h.cleanup());
 
     /** Inserts a user and one of its sessions; returns the session. */
-    function seed(userId: string, sessionId: string, over: Partial<SessionRow> = {}): SessionRow {
-      if (!store.getUser(userId)) store.insertUser(makeUser({ id: userId, username: `name-${userId}` }));
+    async function seed(userId: string, sessionId: string, over: Partial<SessionRow> = {}): Promise<SessionRow> {
+      if (!await store.getUser(userId)) await store.insertUser(makeUser({ id: userId, username: `name-${userId}` }));
       const row = makeSession({ id: sessionId, userId, ...over });
-      store.insertSession(row);
+      await store.insertSession(row);
       return row;
     }
 
     describe('lifecycle', () => {
-      it('has a random 16-byte hex instance id, different for each new database', () => {
+      it('has a random 16-byte hex instance id, different for each new database', async () => {
         expect(store.instanceId()).toMatch(/^[0-9a-f]{32}$/);
         const other = open();
         try {
           expect(other.store.instanceId()).not.toBe(store.instanceId());
         } finally {
-          other.cleanup();
+          await other.cleanup();
         }
       });
 
-      it('close() is idempotent', () => {
-        store.close();
+      it('close() is idempotent', async () => {
+        await store.close();
         expect(() => store.close()).not.toThrow();
       });
     });
 
     describe('users', () => {
-      it('round-trips every field, nulls included', () => {
+      it('round-trips every field, nulls included', async () => {
         const full = makeUser({
           id: 'u1', username: 'Alice', status: 'blocked', notBefore: T0 + 1, blockedAt: T0 + 2, blockedReason: 'abuse',
           failedLogins: 3, lockedUntil: T0 + 3, lastLoginAt: T0 + 4, refreshVersion: 7,
         });
-        store.insertUser(full);
-        store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
-        expect(store.getUser('u1')).toEqual(full);
-        expect(store.getUser('u2')?.notBefore).toBeNull();
-        expect(store.getUser('nope')).toBeUndefined();
+        await store.insertUser(full);
+        await store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
+        expect(await store.getUser('u1')).toEqual(full);
+        expect((await store.getUser('u2'))?.notBefore).toBeNull();
+        expect(await store.getUser('nope')).toBeUndefined();
       });
 
-      it('finds by username case-insensitively and refuses a duplicate that differs only in case', () => {
-        store.insertUser(makeUser({ id: 'u1', username: 'Alice' }));
-        expect(store.getUserByUsername('aLICE')?.id).toBe('u1');
-        expect(store.getUserByUsername('alic')).toBeUndefined();
-        expect(codeOf(() => store.insertUser(makeUser({ id: 'u2', username: 'ALICE' })))).toBe('conflict');
-        expect(codeOf(() => store.insertUser(makeUser({ id: 'u1', username: 'other' })))).toBe('conflict');
-        expect(store.countUsers()).toBe(1);
+      it('finds by username case-insensitively and refuses a duplicate that differs only in case', async () => {
+        await store.insertUser(makeUser({ id: 'u1', username: 'Alice' }));
+        expect((await store.getUserByUsername('aLICE'))?.id).toBe('u1');
+        expect(await store.getUserByUsername('alic')).toBeUndefined();
+        expect(await codeOf(() => store.insertUser(makeUser({ id: 'u2', username: 'ALICE' })))).toBe('conflict');
+        expect(await codeOf(() => store.insertUser(makeUser({ id: 'u1', username: 'other' })))).toBe('conflict');
+        expect(await store.countUsers()).toBe(1);
       });
 
-      it('updates only the fields in the patch', () => {
-        store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
-        store.updateUser('u1', { status: 'blocked', blockedAt: T0 + 5, blockedReason: 'x', failedLogins: 2 });
-        store.updateUser('u1', { refreshVersion: 2, notBefore: T0 + 9, blockedReason: null });
-        expect(store.getUser('u1')).toEqual(makeUser({
+      it('updates only the fields in the patch', async () => {
+        await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+        await store.updateUser('u1', { status: 'blocked', blockedAt: T0 + 5, blockedReason: 'x', failedLogins: 2 });
+        await store.updateUser('u1', { refreshVersion: 2, notBefore: T0 + 9, blockedReason: null });
+        expect(await store.getUser('u1')).toEqual(makeUser({
           id: 'u1', username: 'alice', status: 'blocked', blockedAt: T0 + 5, blockedReason: null, failedLogins: 2,
           refreshVersion: 2, notBefore: T0 + 9,
         }));
       });
 
-      it('reports not_found for an unknown id and refuses fields outside the patch type', () => {
-        expect(codeOf(() => store.updateUser('ghost', { failedLogins: 1 }))).toBe('not_found');
-        store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+      it('reports not_found for an unknown id and refuses fields outside the patch type', async () => {
+        expect(await codeOf(() => store.updateUser('ghost', { failedLogins: 1 }))).toBe('not_found');
+        await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
         const sneaky = { username: 'mallory' } as unknown as Partial<UserRow>;
-        expect(() => store.updateUser('u1', sneaky)).toThrow(TypeError);
-        expect(store.getUser('u1')?.username).toBe('alice');
+        await expect(() => store.updateUser('u1', sneaky)).rejects.toThrow(TypeError);
+        expect((await store.getUser('u1'))?.username).toBe('alice');
       });
 
-      it('counts users, including through status changes', () => {
-        expect(store.countUsers()).toBe(0);
-        for (let i = 0; i < 5; i++) store.insertUser(makeUser({ id: `u${i}`, username: `user${i}` }));
-        store.updateUser('u1', { status: 'blocked' });
-        expect(store.countUsers()).toBe(5);
-        expect(store.listUsers({ status: 'blocked', offset: 0, limit: 10 }).total).toBe(1);
-        expect(store.listUsers({ status: 'active', offset: 0, limit: 10 }).total).toBe(4);
-        store.updateUser('u1', { status: 'active' });
-        expect(store.listUsers({ status: 'blocked', offset: 0, limit: 10 }).total).toBe(0);
+      it('counts users, including through status changes', async () => {
+        expect(await store.countUsers()).toBe(0);
+        for (let i = 0; i < 5; i++) await store.insertUser(makeUser({ id: `u${i}`, username: `user${i}` }));
+        await store.updateUser('u1', { status: 'blocked' });
+        expect(await store.countUsers()).toBe(5);
+        expect((await store.listUsers({ status: 'blocked', offset: 0, limit: 10 })).total).toBe(1);
+        expect((await store.listUsers({ status: 'active', offset: 0, limit: 10 })).total).toBe(4);
+        await store.updateUser('u1', { status: 'active' });
+        expect((await store.listUsers({ status: 'blocked', offset: 0, limit: 10 })).total).toBe(0);
       });
     });
 
     describe('listUsers', () => {
       const names = ['alice', 'Alan', 'bal', 'ALBERT', 'a_b', 'axb', 'a%c', 'abc', 'a\\d', 'zed'];
-      beforeEach(() => {
-        names.forEach((username, i) => store.insertUser(makeUser({ id: `u${i}`, username, createdAt: T0 + i })));
+      beforeEach(async () => {
+        for (const [i, username] of names.entries()) await store.insertUser(makeUser({ id: `u${i}`, username, createdAt: T0 + i }));
       });
       const usernames = (page: { items: UserRow[] }): string[] => page.items.map((u) => u.username);
 
-      it('lists newest first with offset/limit and the full total', () => {
-        expect(usernames(store.listUsers({ offset: 0, limit: 3 }))).toEqual(['zed', 'a\\d', 'abc']);
-        const page = store.listUsers({ offset: 3, limit: 3 });
+      it('lists newest first with offset/limit and the full total', async () => {
+        expect(usernames(await store.listUsers({ offset: 0, limit: 3 }))).toEqual(['zed', 'a\\d', 'abc']);
+        const page = await store.listUsers({ offset: 3, limit: 3 });
         expect(usernames(page)).toEqual(['a%c', 'axb', 'a_b']);
         expect(page.total).toBe(names.length);
-        expect(store.listUsers({ offset: 20, limit: 3 })).toEqual({ items: [], total: names.length });
+        expect(await store.listUsers({ offset: 20, limit: 3 })).toEqual({ items: [], total: names.length });
       });
 
-      it('searches by case-insensitive prefix, never by substring', () => {
-        const page = store.listUsers({ search: 'AL', offset: 0, limit: 10 });
+      it('searches by case-insensitive prefix, never by substring', async () => {
+        const page = await store.listUsers({ search: 'AL', offset: 0, limit: 10 });
         expect(usernames(page)).toEqual(['ALBERT', 'Alan', 'alice']);
         expect(page.total).toBe(3);
-        expect(usernames(store.listUsers({ search: 'ALI', offset: 0, limit: 10 }))).toEqual(['alice']);
-        expect(store.listUsers({ search: 'ob', offset: 0, limit: 10 }).total).toBe(0);
+        expect(usernames(await store.listUsers({ search: 'ALI', offset: 0, limit: 10 }))).toEqual(['alice']);
+        expect((await store.listUsers({ search: 'ob', offset: 0, limit: 10 })).total).toBe(0);
       });
 
-      it('treats % _ and \\ in the search text literally', () => {
-        expect(usernames(store.listUsers({ search: 'a_', offset: 0, limit: 10 }))).toEqual(['a_b']);
-        expect(usernames(store.listUsers({ search: 'a%', offset: 0, limit: 10 }))).toEqual(['a%c']);
-        expect(usernames(store.listUsers({ search: 'a\\', offset: 0, limit: 10 }))).toEqual(['a\\d']);
-        expect(store.listUsers({ search: '%', offset: 0, limit: 10 }).total).toBe(0);
+      it('treats % _ and \\ in the search text literally', async () => {
+        expect(usernames(await store.listUsers({ search: 'a_', offset: 0, limit: 10 }))).toEqual(['a_b']);
+        expect(usernames(await store.listUsers({ search: 'a%', offset: 0, limit: 10 }))).toEqual(['a%c']);
+        expect(usernames(await store.listUsers({ search: 'a\\', offset: 0, limit: 10 }))).toEqual(['a\\d']);
+        expect((await store.listUsers({ search: '%', offset: 0, limit: 10 })).total).toBe(0);
       });
 
-      it('pages a search and combines it with the status filter', () => {
-        store.updateUser('u3', { status: 'blocked' });
-        const first = store.listUsers({ search: 'a', offset: 0, limit: 2 });
-        const second = store.listUsers({ search: 'a', offset: 2, limit: 100 });
+      it('pages a search and combines it with the status filter', async () => {
+        await store.updateUser('u3', { status: 'blocked' });
+        const first = await store.listUsers({ search: 'a', offset: 0, limit: 2 });
+        const second = await store.listUsers({ search: 'a', offset: 2, limit: 100 });
         expect(first.total).toBe(8);
         expect(second.total).toBe(8);
         expect([...usernames(first), ...usernames(second)]).toHaveLength(8);
-        expect(usernames(store.listUsers({ search: 'al', status: 'blocked', offset: 0, limit: 10 }))).toEqual(['ALBERT']);
-        expect(store.listUsers({ search: 'al', status: 'active', offset: 0, limit: 10 }).total).toBe(2);
+        expect(usernames(await store.listUsers({ search: 'al', status: 'blocked', offset: 0, limit: 10 }))).toEqual(['ALBERT']);
+        expect((await store.listUsers({ search: 'al', status: 'active', offset: 0, limit: 10 })).total).toBe(2);
       });
     });
 
     describe('clients', () => {
-      it('inserts, gets and lists in creation order', () => {
+      it('inserts, gets and lists in creation order', async () => {
         const confidential: ClientRow = { ...CLIENT, clientId: 'svc', kind: 'confidential', name: 'Service', secretHash: 'scrypt$s', createdAt: T0 + 1, backchannelLogoutUri: 'https://svc.example/logout' };
-        store.insertClient(confidential);
-        expect(store.getClient('svc')).toEqual(confidential);
-        expect(store.getClient('app')).toEqual(CLIENT);
-        expect(store.getClient('none')).toBeUndefined();
-        expect(store.listClients()).toEqual([CLIENT, confidential]);
-        expect(codeOf(() => store.insertClient(CLIENT))).toBe('conflict');
+        await store.insertClient(confidential);
+        expect(await store.getClient('svc')).toEqual(confidential);
+        expect(await store.getClient('app')).toEqual(CLIENT);
+        expect(await store.getClient('none')).toBeUndefined();
+        expect(await store.listClients()).toEqual([CLIENT, confidential]);
+        expect(await codeOf(() => store.insertClient(CLIENT))).toBe('conflict');
       });
 
-      it('never serves a client whose insert was rolled back (clients are cached once committed)', () => {
-        expect(store.getClient('app')).toEqual(CLIENT); // cached now
+      it('never serves a client whose insert was rolled back (clients are cached once committed)', async () => {
+        expect(await store.getClient('app')).toEqual(CLIENT); // cached now
         const ghost: ClientRow = { ...CLIENT, clientId: 'ghost' };
-        expect(() =>
-          store.transaction(() => {
-            store.insertClient(ghost);
-            expect(store.getClient('ghost')).toEqual(ghost);
+        await expect(() =>
+          store.transaction(async () => {
+            await store.insertClient(ghost);
+            expect(await store.getClient('ghost')).toEqual(ghost);
             throw new Error('roll back');
           }),
-        ).toThrow('roll back');
-        expect(store.getClient('ghost')).toBeUndefined();
-        expect(store.getClient('app')).toEqual(CLIENT);
-        expect(Object.isFrozen(store.getClient('app'))).toBe(true);
+        ).rejects.toThrow('roll back');
+        expect(await store.getClient('ghost')).toBeUndefined();
+        expect(await store.getClient('app')).toEqual(CLIENT);
+        expect(Object.isFrozen(await store.getClient('app'))).toBe(true);
       });
     });
 
     describe('sessions', () => {
-      it('round-trips a session, with rememberMe as a boolean', () => {
-        const a = seed('u1', 's1', { rememberMe: true, scope: 'read:all', revokedAt: T0, revokedBy: 'admin', revokeReason: 'lost phone', refreshCount: 4 });
-        const b = seed('u1', 's2');
-        expect(store.getSession('s1')).toEqual(a);
-        expect(store.getSession('s2')).toEqual(b);
-        expect(store.getSession('s2')?.rememberMe).toBe(false);
-        expect(store.getSession('none')).toBeUndefined();
+      it('round-trips a session, with rememberMe as a boolean', async () => {
+        const a = await seed('u1', 's1', { rememberMe: true, scope: 'read:all', revokedAt: T0, revokedBy: 'admin', revokeReason: 'lost phone', refreshCount: 4 });
+        const b = await seed('u1', 's2');
+        expect(await store.getSession('s1')).toEqual(a);
+        expect(await store.getSession('s2')).toEqual(b);
+        expect((await store.getSession('s2'))?.rememberMe).toBe(false);
+        expect(await store.getSession('none')).toBeUndefined();
       });
 
-      it('refuses a session for an unknown user and a duplicate id', () => {
-        expect(codeOf(() => store.insertSession(makeSession({ id: 's1', userId: 'ghost' })))).toBe('not_found');
-        seed('u1', 's1');
-        expect(codeOf(() => store.insertSession(makeSession({ id: 's1', userId: 'u1' })))).toBe('conflict');
+      it('refuses a session for an unknown user and a duplicate id', async () => {
+        expect(await codeOf(() => store.insertSession(makeSession({ id: 's1', userId: 'ghost' })))).toBe('not_found');
+        await seed('u1', 's1');
+        expect(await codeOf(() => store.insertSession(makeSession({ id: 's1', userId: 'u1' })))).toBe('conflict');
       });
 
-      it('patches activity and revocation fields, and the new idle expiry counts at once', () => {
-        seed('u1', 's1');
-        store.updateSession('s1', { lastActivityAt: T0 + MIN, idleExpiresAt: T0 + 2 * MIN, refreshCount: 1 });
-        expect(store.getSession('s1')).toMatchObject({ lastActivityAt: T0 + MIN, idleExpiresAt: T0 + 2 * MIN, refreshCount: 1 });
-        expect(store.countActiveSessions(T0 + 2 * MIN - 1)).toBe(1);
-        expect(store.countActiveSessions(T0 + 2 * MIN)).toBe(0);
-        store.updateSession('s1', { revokedAt: T0 + MIN, revokedBy: 'admin', revokeReason: 'r' });
-        expect(store.getSession('s1')).toMatchObject({ revokedAt: T0 + MIN, revokedBy: 'admin', revokeReason: 'r' });
-        expect(codeOf(() => store.updateSession('ghost', { refreshCount: 1 }))).toBe('not_found');
+      it('patches activity and revocation fields, and the new idle expiry counts at once', async () => {
+        await seed('u1', 's1');
+        await store.updateSession('s1', { lastActivityAt: T0 + MIN, idleExpiresAt: T0 + 2 * MIN, refreshCount: 1 });
+        expect(await store.getSession('s1')).toMatchObject({ lastActivityAt: T0 + MIN, idleExpiresAt: T0 + 2 * MIN, refreshCount: 1 });
+        expect(await store.countActiveSessions(T0 + 2 * MIN - 1)).toBe(1);
+        expect(await store.countActiveSessions(T0 + 2 * MIN)).toBe(0);
+        await store.updateSession('s1', { revokedAt: T0 + MIN, revokedBy: 'admin', revokeReason: 'r' });
+        expect(await store.getSession('s1')).toMatchObject({ revokedAt: T0 + MIN, revokedBy: 'admin', revokeReason: 'r' });
+        expect(await codeOf(() => store.updateSession('ghost', { refreshCount: 1 }))).toBe('not_found');
       });
 
       describe('status at a given now', () => {
         const now = T0 + 100 * MIN;
-        beforeEach(() => {
-          seed('u1', 'active-old', { lastActivityAt: T0 + 1, idleExpiresAt: now + 1, createdAt: T0 });
-          seed('u1', 'active-new', { lastActivityAt: T0 + 5, idleExpiresAt: now + 5, createdAt: T0 + 1 });
-          seed('u1', 'idle-boundary', { lastActivityAt: T0 + 2, idleExpiresAt: now });
-          seed('u2', 'absolute-boundary', { lastActivityAt: T0 + 3, idleExpiresAt: now + 10, absoluteExpiresAt: now });
-          seed('u2', 'revoked-live', { lastActivityAt: T0 + 4, idleExpiresAt: now + 10, revokedAt: T0 + 4 });
-          seed('u2', 'revoked-expired', { lastActivityAt: T0 + 6, idleExpiresAt: T0 + 7, revokedAt: T0 + 8 });
-          seed('u2', 'active-u2', { lastActivityAt: T0 + 7, idleExpiresAt: now + 10, createdAt: T0 + 2 });
+        beforeEach(async () => {
+          await seed('u1', 'active-old', { lastActivityAt: T0 + 1, idleExpiresAt: now + 1, createdAt: T0 });
+          await seed('u1', 'active-new', { lastActivityAt: T0 + 5, idleExpiresAt: now + 5, createdAt: T0 + 1 });
+          await seed('u1', 'idle-boundary', { lastActivityAt: T0 + 2, idleExpiresAt: now });
+          await seed('u2', 'absolute-boundary', { lastActivityAt: T0 + 3, idleExpiresAt: now + 10, absoluteExpiresAt: now });
+          await seed('u2', 'revoked-live', { lastActivityAt: T0 + 4, idleExpiresAt: now + 10, revokedAt: T0 + 4 });
+          await seed('u2', 'revoked-expired', { lastActivityAt: T0 + 6, idleExpiresAt: T0 + 7, revokedAt: T0 + 8 });
+          await seed('u2', 'active-u2', { lastActivityAt: T0 + 7, idleExpiresAt: now + 10, createdAt: T0 + 2 });
         });
         const ids = (rows: SessionRow[]): string[] => rows.map((s) => s.id);
 
-        it('lists every session by most recent activity with the total', () => {
-          const page = store.listSessions({ now, offset: 0, limit: 3 });
+        it('lists every session by most recent activity with the total', async () => {
+          const page = await store.listSessions({ now, offset: 0, limit: 3 });
           expect(ids(page.items)).toEqual(['active-u2', 'revoked-expired', 'active-new']);
           expect(page.total).toBe(7);
-          expect(ids(store.listSessions({ now, offset: 6, limit: 3 }).items)).toEqual(['active-old']);
+          expect(ids((await store.listSessions({ now, offset: 6, limit: 3 })).items)).toEqual(['active-old']);
         });
 
-        it('judges active, expired (expiry == now is expired) and revoked (wins over expired)', () => {
-          const active = store.listSessions({ status: 'active', now, offset: 0, limit: 10 });
+        it('judges active, expired (expiry == now is expired) and revoked (wins over expired)', async () => {
+          const active = await store.listSessions({ status: 'active', now, offset: 0, limit: 10 });
           expect(ids(active.items)).toEqual(['active-u2', 'active-new', 'active-old']);
           expect(active.total).toBe(3);
-          const expired = store.listSessions({ status: 'expired', now, offset: 0, limit: 10 });
+          const expired = await store.listSessions({ status: 'expired', now, offset: 0, limit: 10 });
           expect(ids(expired.items)).toEqual(['absolute-boundary', 'idle-boundary']);
           expect(expired.total).toBe(2);
-          const revoked = store.listSessions({ status: 'revoked', now, offset: 0, limit: 1 });
+          const revoked = await store.listSessions({ status: 'revoked', now, offset: 0, limit: 1 });
           expect(ids(revoked.items)).toEqual(['revoked-expired']);
           expect(revoked.total).toBe(2);
         });
 
-        it('filters by user, alone and with a status, and re-judges at a later now', () => {
-          const mine = store.listSessions({ userId: 'u1', now, offset: 0, limit: 10 });
+        it('filters by user, alone and with a status, and re-judges at a later now', async () => {
+          const mine = await store.listSessions({ userId: 'u1', now, offset: 0, limit: 10 });
           expect(ids(mine.items)).toEqual(['active-new', 'idle-boundary', 'active-old']);
           expect(mine.total).toBe(3);
-          expect(store.listSessions({ userId: 'u2', status: 'expired', now, offset: 0, limit: 10 }).total).toBe(1);
-          expect(store.listSessions({ userId: 'u2', status: 'revoked', now, offset: 0, limit: 10 }).total).toBe(2);
-          expect(store.listSessions({ status: 'active', now: now + 5, offset: 0, limit: 10 }).total).toBe(1);
-          expect(store.listSessions({ status: 'expired', now: now + 5, offset: 0, limit: 10 }).total).toBe(4);
+          expect((await store.listSessions({ userId: 'u2', status: 'expired', now, offset: 0, limit: 10 })).total).toBe(1);
+          expect((await store.listSessions({ userId: 'u2', status: 'revoked', now, offset: 0, limit: 10 })).total).toBe(2);
+          expect((await store.listSessions({ status: 'active', now: now + 5, offset: 0, limit: 10 })).total).toBe(1);
+          expect((await store.listSessions({ status: 'expired', now: now + 5, offset: 0, limit: 10 })).total).toBe(4);
         });
 
-        it('counts active sessions overall and per user', () => {
-          expect(store.countActiveSessions(now)).toBe(3);
-          expect(store.countActiveSessions(now - 1)).toBe(5);
-          expect(store.countActiveSessionsOfUser('u1', now)).toBe(2);
-          expect(store.countActiveSessionsOfUser('u2', now)).toBe(1);
-          expect(store.countActiveSessionsOfUser('ghost', now)).toBe(0);
+        it('counts active sessions overall and per user', async () => {
+          expect(await store.countActiveSessions(now)).toBe(3);
+          expect(await store.countActiveSessions(now - 1)).toBe(5);
+          expect(await store.countActiveSessionsOfUser('u1', now)).toBe(2);
+          expect(await store.countActiveSessionsOfUser('u2', now)).toBe(1);
+          expect(await store.countActiveSessionsOfUser('ghost', now)).toBe(0);
         });
 
-        it("lists a user's active sessions oldest first", () => {
-          expect(ids(store.listActiveSessionsOfUser('u1', now))).toEqual(['active-old', 'active-new']);
-          expect(ids(store.listActiveSessionsOfUser('u2', now))).toEqual(['active-u2']);
-          expect(store.listActiveSessionsOfUser('u1', now + 5)).toEqual([]);
+        it("lists a user's active sessions oldest first", async () => {
+          expect(ids(await store.listActiveSessionsOfUser('u1', now))).toEqual(['active-old', 'active-new']);
+          expect(ids(await store.listActiveSessionsOfUser('u2', now))).toEqual(['active-u2']);
+          expect(await store.listActiveSessionsOfUser('u1', now + 5)).toEqual([]);
         });
 
-        it('moves a session to revoked when revoked, and counts it once', () => {
-          store.updateSession('active-old', { revokedAt: now - 1, revokedBy: 'admin' });
-          expect(store.countActiveSessions(now)).toBe(2);
-          expect(store.listSessions({ status: 'revoked', now, offset: 0, limit: 10 }).total).toBe(3);
-          store.updateSession('active-old', { revokedAt: now, revokeReason: 'again' });
-          expect(store.listSessions({ status: 'revoked', now, offset: 0, limit: 10 }).total).toBe(3);
+        it('moves a session to revoked when revoked, and counts it once', async () => {
+          await store.updateSession('active-old', { revokedAt: now - 1, revokedBy: 'admin' });
+          expect(await store.countActiveSessions(now)).toBe(2);
+          expect((await store.listSessions({ status: 'revoked', now, offset: 0, limit: 10 })).total).toBe(3);
+          await store.updateSession('active-old', { revokedAt: now, revokeReason: 'again' });
+          expect((await store.listSessions({ status: 'revoked', now, offset: 0, limit: 10 })).total).toBe(3);
         });
       });
     });
 
     describe('refresh tokens', () => {
       let s1: SessionRow;
-      beforeEach(() => {
-        s1 = seed('u1', 's1');
+      beforeEach(async () => {
+        s1 = await seed('u1', 's1');
       });
 
-      it('stores and returns a token row by hash', () => {
+      it('stores and returns a token row by hash', async () => {
         const row = makeRefresh(s1, 'rt1', { refreshVersion: 3 });
-        store.insertRefreshToken(row);
-        expect(store.getRefreshToken(row.hash)).toEqual(row);
-        expect(store.getRefreshToken(hash('other'))).toBeUndefined();
-        expect(codeOf(() => store.insertRefreshToken(row))).toBe('conflict');
+        await store.insertRefreshToken(row);
+        expect(await store.getRefreshToken(row.hash)).toEqual(row);
+        expect(await store.getRefreshToken(hash('other'))).toBeUndefined();
+        expect(await codeOf(() => store.insertRefreshToken(row))).toBe('conflict');
       });
 
-      it('returns a token with its session and user in one lookup, each as its own lookup returns it', () => {
+      it('returns a token with its session and user in one lookup, each as its own lookup returns it', async () => {
         const row = makeRefresh(s1, 'rt1', { usedAt: T0 + 1, successorHash: hash('rt2'), usedIp: '203.0.113.9', usedUserAgent: null });
-        store.insertRefreshToken(row);
-        expect(store.getRefreshGrant(row.hash)).toEqual({ token: row, session: store.getSession('s1'), user: store.getUser('u1') });
-        expect(store.getRefreshGrant(row.hash)!.session.rememberMe).toBe(false);
-        expect(store.getRefreshGrant(hash('other'))).toBeUndefined();
+        await store.insertRefreshToken(row);
+        expect(await store.getRefreshGrant(row.hash)).toEqual({ token: row, session: store.getSession('s1'), user: store.getUser('u1') });
+        expect((await store.getRefreshGrant(row.hash))!.session.rememberMe).toBe(false);
+        expect(await store.getRefreshGrant(hash('other'))).toBeUndefined();
       });
 
-      it('refuses anything that is not a SHA-256 hex digest (a raw token must never be stored)', () => {
+      it('refuses anything that is not a SHA-256 hex digest (a raw token must never be stored)', async () => {
         const raw = 'Jd8s0aQ3bq2mJx1f7YQpL0kz9sX3nM4vB6cW2eR5tYu';
-        expect(() => store.insertRefreshToken(makeRefresh(s1, 'x', { hash: raw }))).toThrow(TypeError);
-        expect(() => store.insertRefreshToken(makeRefresh(s1, 'x', { successorHash: raw }))).toThrow(TypeError);
-        expect(() => store.markRefreshTokenUsed(hash('x'), T0, raw)).toThrow(TypeError);
-        expect(store.listRefreshTokensOfSession('s1')).toEqual([]);
+        await expect(() => store.insertRefreshToken(makeRefresh(s1, 'x', { hash: raw }))).rejects.toThrow(TypeError);
+        await expect(() => store.insertRefreshToken(makeRefresh(s1, 'x', { successorHash: raw }))).rejects.toThrow(TypeError);
+        await expect(() => store.markRefreshTokenUsed(hash('x'), T0, raw)).rejects.toThrow(TypeError);
+        expect(await store.listRefreshTokensOfSession('s1')).toEqual([]);
       });
 
-      it('marks a token used exactly once: the second compare-and-set loses and changes nothing', () => {
+      it('marks a token used exactly once: the second compare-and-set loses and changes nothing', async () => {
         const row = makeRefresh(s1, 'rt1');
-        store.insertRefreshToken(row);
-        expect(store.markRefreshTokenUsed(row.hash, T0 + 1, hash('rt2'))).toBe(true);
-        expect(store.markRefreshTokenUsed(row.hash, T0 + 2, hash('rt3'))).toBe(false);
-        expect(store.getRefreshToken(row.hash)).toEqual({ ...row, usedAt: T0 + 1, successorHash: hash('rt2') });
-        expect(store.markRefreshTokenUsed(hash('unknown'), T0, hash('rt4'))).toBe(false);
+        await store.insertRefreshToken(row);
+        expect(await store.markRefreshTokenUsed(row.hash, T0 + 1, hash('rt2'))).toBe(true);
+        expect(await store.markRefreshTokenUsed(row.hash, T0 + 2, hash('rt3'))).toBe(false);
+        expect(await store.getRefreshToken(row.hash)).toEqual({ ...row, usedAt: T0 + 1, successorHash: hash('rt2') });
+        expect(await store.markRefreshTokenUsed(hash('unknown'), T0, hash('rt4'))).toBe(false);
       });
 
-      it('revokes one token once', () => {
-        store.insertRefreshToken(makeRefresh(s1, 'one'));
-        store.insertRefreshToken(makeRefresh(s1, 'two'));
-        expect(store.revokeRefreshToken(hash('one'), T0 + 3)).toBe(true);
-        expect(store.revokeRefreshToken(hash('one'), T0 + 4)).toBe(false);
-        expect(store.revokeRefreshToken(hash('unknown'), T0 + 4)).toBe(false);
-        expect(store.getRefreshToken(hash('one'))?.revokedAt).toBe(T0 + 3);
-        expect(store.getRefreshToken(hash('two'))?.revokedAt).toBeNull();
+      it('revokes one token once', async () => {
+        await store.insertRefreshToken(makeRefresh(s1, 'one'));
+        await store.insertRefreshToken(makeRefresh(s1, 'two'));
+        expect(await store.revokeRefreshToken(hash('one'), T0 + 3)).toBe(true);
+        expect(await store.revokeRefreshToken(hash('one'), T0 + 4)).toBe(false);
+        expect(await store.revokeRefreshToken(hash('unknown'), T0 + 4)).toBe(false);
+        expect((await store.getRefreshToken(hash('one')))?.revokedAt).toBe(T0 + 3);
+        expect((await store.getRefreshToken(hash('two')))?.revokedAt).toBeNull();
       });
 
-      it('revokes a session family once, used tokens included', () => {
-        store.insertRefreshToken(makeRefresh(s1, 'a', { usedAt: T0, successorHash: hash('b') }));
-        store.insertRefreshToken(makeRefresh(s1, 'b'));
-        store.insertRefreshToken(makeRefresh(s1, 'c', { revokedAt: T0 - 1 }));
-        const s2 = seed('u1', 's2');
-        store.insertRefreshToken(makeRefresh(s2, 'd'));
-        expect(store.revokeRefreshTokensOfSession('s1', T0 + 9)).toBe(2);
-        expect(store.revokeRefreshTokensOfSession('s1', T0 + 10)).toBe(0);
-        expect(store.getRefreshToken(hash('a'))?.revokedAt).toBe(T0 + 9);
-        expect(store.getRefreshToken(hash('c'))?.revokedAt).toBe(T0 - 1);
-        expect(store.getRefreshToken(hash('d'))?.revokedAt).toBeNull();
+      it('revokes a session family once, used tokens included', async () => {
+        await store.insertRefreshToken(makeRefresh(s1, 'a', { usedAt: T0, successorHash: hash('b') }));
+        await store.insertRefreshToken(makeRefresh(s1, 'b'));
+        await store.insertRefreshToken(makeRefresh(s1, 'c', { revokedAt: T0 - 1 }));
+        const s2 = await seed('u1', 's2');
+        await store.insertRefreshToken(makeRefresh(s2, 'd'));
+        expect(await store.revokeRefreshTokensOfSession('s1', T0 + 9)).toBe(2);
+        expect(await store.revokeRefreshTokensOfSession('s1', T0 + 10)).toBe(0);
+        expect((await store.getRefreshToken(hash('a')))?.revokedAt).toBe(T0 + 9);
+        expect((await store.getRefreshToken(hash('c')))?.revokedAt).toBe(T0 - 1);
+        expect((await store.getRefreshToken(hash('d')))?.revokedAt).toBeNull();
       });
 
-      it("revokes only a user's unused, unrevoked tokens", () => {
-        const s2 = seed('u1', 's2');
-        const other = seed('u2', 's3');
-        store.insertRefreshToken(makeRefresh(s1, 'used', { usedAt: T0 }));
-        store.insertRefreshToken(makeRefresh(s1, 'current'));
-        store.insertRefreshToken(makeRefresh(s2, 'current2'));
-        store.insertRefreshToken(makeRefresh(s2, 'revoked', { revokedAt: T0 }));
-        store.insertRefreshToken(makeRefresh(other, 'theirs'));
-        expect(store.revokeRefreshTokensOfUser('u1', T0 + 5)).toBe(2);
-        expect(store.revokeRefreshTokensOfUser('u1', T0 + 6)).toBe(0);
-        expect(store.getRefreshToken(hash('used'))?.revokedAt).toBeNull();
-        expect(store.getRefreshToken(hash('current2'))?.revokedAt).toBe(T0 + 5);
-        expect(store.getRefreshToken(hash('theirs'))?.revokedAt).toBeNull();
+      it("revokes only a user's unused, unrevoked tokens", async () => {
+        const s2 = await seed('u1', 's2');
+        const other = await seed('u2', 's3');
+        await store.insertRefreshToken(makeRefresh(s1, 'used', { usedAt: T0 }));
+        await store.insertRefreshToken(makeRefresh(s1, 'current'));
+        await store.insertRefreshToken(makeRefresh(s2, 'current2'));
+        await store.insertRefreshToken(makeRefresh(s2, 'revoked', { revokedAt: T0 }));
+        await store.insertRefreshToken(makeRefresh(other, 'theirs'));
+        expect(await store.revokeRefreshTokensOfUser('u1', T0 + 5)).toBe(2);
+        expect(await store.revokeRefreshTokensOfUser('u1', T0 + 6)).toBe(0);
+        expect((await store.getRefreshToken(hash('used')))?.revokedAt).toBeNull();
+        expect((await store.getRefreshToken(hash('current2')))?.revokedAt).toBe(T0 + 5);
+        expect((await store.getRefreshToken(hash('theirs')))?.revokedAt).toBeNull();
         // The compare-and-set is about use only; judging revokedAt is the engine's job.
-        expect(store.markRefreshTokenUsed(hash('current'), T0 + 7, hash('next'))).toBe(true);
+        expect(await store.markRefreshTokenUsed(hash('current'), T0 + 7, hash('next'))).toBe(true);
       });
 
-      it("lists a session's chain oldest first, insertion order breaking ties", () => {
-        store.insertRefreshToken(makeRefresh(s1, 'third', { createdAt: T0 + 5 }));
-        store.insertRefreshToken(makeRefresh(s1, 'first', { createdAt: T0 }));
-        store.insertRefreshToken(makeRefresh(s1, 'second', { createdAt: T0 }));
-        expect(store.listRefreshTokensOfSession('s1').map((r) => r.hash)).toEqual([hash('first'), hash('second'), hash('third')]);
-        expect(store.listRefreshTokensOfSession('none')).toEqual([]);
+      it("lists a session's chain oldest first, insertion order breaking ties", async () => {
+        await store.insertRefreshToken(makeRefresh(s1, 'third', { createdAt: T0 + 5 }));
+        await store.insertRefreshToken(makeRefresh(s1, 'first', { createdAt: T0 }));
+        await store.insertRefreshToken(makeRefresh(s1, 'second', { createdAt: T0 }));
+        expect((await store.listRefreshTokensOfSession('s1')).map((r) => r.hash)).toEqual([hash('first'), hash('second'), hash('third')]);
+        expect(await store.listRefreshTokensOfSession('none')).toEqual([]);
       });
     });
 
@@ -445,294 +453,378 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
       let s2: SessionRow;
       let s3: SessionRow;
       const now = T0 + 10 * MIN;
-      beforeEach(() => {
-        s1 = seed('u1', 's1');
-        s2 = seed('u1', 's2');
-        s3 = seed('u2', 's3');
-        store.insertAccessToken(makeAccess(s1, 'a-old', { issuedAt: T0, expiresAt: now }));
-        store.insertAccessToken(makeAccess(s1, 'a-live', { issuedAt: T0 + 1, expiresAt: now + 1, kid: 'k2' }));
-        store.insertAccessToken(makeAccess(s2, 'b-live', { issuedAt: T0 + 2, expiresAt: now + 2 }));
-        store.insertAccessToken(makeAccess(s3, 'c-live', { issuedAt: T0 + 3, expiresAt: now + 3 }));
+      beforeEach(async () => {
+        s1 = await seed('u1', 's1');
+        s2 = await seed('u1', 's2');
+        s3 = await seed('u2', 's3');
+        await store.insertAccessToken(makeAccess(s1, 'a-old', { issuedAt: T0, expiresAt: now }));
+        await store.insertAccessToken(makeAccess(s1, 'a-live', { issuedAt: T0 + 1, expiresAt: now + 1, kid: 'k2' }));
+        await store.insertAccessToken(makeAccess(s2, 'b-live', { issuedAt: T0 + 2, expiresAt: now + 2 }));
+        await store.insertAccessToken(makeAccess(s3, 'c-live', { issuedAt: T0 + 3, expiresAt: now + 3 }));
       });
       const jtis = (rows: AccessTokenRow[]): string[] => rows.map((r) => r.jti);
 
-      it('round-trips a row by jti and refuses a duplicate', () => {
-        expect(store.getAccessToken('a-live')).toEqual(makeAccess(s1, 'a-live', { issuedAt: T0 + 1, expiresAt: now + 1, kid: 'k2' }));
-        expect(store.getAccessToken('none')).toBeUndefined();
-        expect(codeOf(() => store.insertAccessToken(makeAccess(s1, 'a-old')))).toBe('conflict');
+      it('round-trips a row by jti and refuses a duplicate', async () => {
+        expect(await store.getAccessToken('a-live')).toEqual(makeAccess(s1, 'a-live', { issuedAt: T0 + 1, expiresAt: now + 1, kid: 'k2' }));
+        expect(await store.getAccessToken('none')).toBeUndefined();
+        expect(await codeOf(() => store.insertAccessToken(makeAccess(s1, 'a-old')))).toBe('conflict');
       });
 
-      it("lists a session's tokens newest first, up to the limit", () => {
-        expect(jtis(store.listAccessTokensOfSession('s1', 10))).toEqual(['a-live', 'a-old']);
-        expect(jtis(store.listAccessTokensOfSession('s1', 1))).toEqual(['a-live']);
+      it("lists a session's tokens newest first, up to the limit", async () => {
+        expect(jtis(await store.listAccessTokensOfSession('s1', 10))).toEqual(['a-live', 'a-old']);
+        expect(jtis(await store.listAccessTokensOfSession('s1', 1))).toEqual(['a-live']);
       });
 
-      it('finds live tokens (exp > now) of sessions and of a user', () => {
-        expect(jtis(store.listLiveAccessTokensOfSessions(['s1', 's2', 'none'], now))).toEqual(['a-live', 'b-live']);
-        expect(jtis(store.listLiveAccessTokensOfSessions(['s1'], now - 1))).toEqual(['a-old', 'a-live']);
-        expect(store.listLiveAccessTokensOfSessions([], now)).toEqual([]);
-        expect(jtis(store.listLiveAccessTokensOfUser('u1', now))).toEqual(['a-live', 'b-live']);
-        expect(jtis(store.listLiveAccessTokensOfUser('u2', now + 3))).toEqual([]);
+      it('finds live tokens (exp > now) of sessions and of a user', async () => {
+        expect(jtis(await store.listLiveAccessTokensOfSessions(['s1', 's2', 'none'], now))).toEqual(['a-live', 'b-live']);
+        expect(jtis(await store.listLiveAccessTokensOfSessions(['s1'], now - 1))).toEqual(['a-old', 'a-live']);
+        expect(await store.listLiveAccessTokensOfSessions([], now)).toEqual([]);
+        expect(jtis(await store.listLiveAccessTokensOfUser('u1', now))).toEqual(['a-live', 'b-live']);
+        expect(jtis(await store.listLiveAccessTokensOfUser('u2', now + 3))).toEqual([]);
       });
 
-      it('counts live tokens by signing key', () => {
-        expect(store.countLiveAccessTokensByKid('k1', now)).toBe(2);
-        expect(store.countLiveAccessTokensByKid('k1', now - 1)).toBe(3);
-        expect(store.countLiveAccessTokensByKid('k2', now + 1)).toBe(0);
+      it('counts live tokens by signing key', async () => {
+        expect(await store.countLiveAccessTokensByKid('k1', now)).toBe(2);
+        expect(await store.countLiveAccessTokensByKid('k1', now - 1)).toBe(3);
+        expect(await store.countLiveAccessTokensByKid('k2', now + 1)).toBe(0);
       });
 
-      it('purges records whose exp is strictly before the cut-off', () => {
-        expect(store.purgeAccessTokens(now + 1)).toBe(1);
-        expect(store.getAccessToken('a-old')).toBeUndefined();
-        expect(store.getAccessToken('a-live')).toBeDefined();
-        expect(store.purgeAccessTokens(now + 1)).toBe(0);
+      it('purges records whose exp is strictly before the cut-off', async () => {
+        expect(await store.purgeAccessTokens(now + 1)).toBe(1);
+        expect(await store.getAccessToken('a-old')).toBeUndefined();
+        expect(await store.getAccessToken('a-live')).toBeDefined();
+        expect(await store.purgeAccessTokens(now + 1)).toBe(0);
       });
     });
 
     describe('revocations', () => {
-      it('assigns monotonic ids and answers jti lookups for jti rows only', () => {
-        expect(store.lastRevocationId()).toBe(0);
-        const a = store.insertRevocation(makeRevocation({ subject: 'at_1' }));
-        const b = store.insertRevocation(makeRevocation({ kind: 'session', subject: 'at_2', expiresAt: null }));
+      it('assigns monotonic ids and answers jti lookups for jti rows only', async () => {
+        expect(await store.lastRevocationId()).toBe(0);
+        const a = await store.insertRevocation(makeRevocation({ subject: 'at_1' }));
+        const b = await store.insertRevocation(makeRevocation({ kind: 'session', subject: 'at_2', expiresAt: null }));
         expect(b).toBeGreaterThan(a);
-        expect(store.lastRevocationId()).toBe(b);
-        expect(store.isJtiRevoked('at_1')).toBe(true);
-        expect(store.isJtiRevoked('at_2')).toBe(false);
-        expect(store.isJtiRevoked('at_3')).toBe(false);
+        expect(await store.lastRevocationId()).toBe(b);
+        expect(await store.isJtiRevoked('at_1')).toBe(true);
+        expect(await store.isJtiRevoked('at_2')).toBe(false);
+        expect(await store.isJtiRevoked('at_3')).toBe(false);
       });
 
-      it('lists rows after an id, ascending, in pages', () => {
+      it('lists rows after an id, ascending, in pages', async () => {
         const rows = [
           makeRevocation({ kind: 'user', subject: 'u1', notBefore: T0 + 1, expiresAt: null, reason: 'forced out' }),
           makeRevocation({ kind: 'key', subject: 'k1', userId: null, expiresAt: null }),
           makeRevocation({ subject: 'at_9' }),
         ];
-        const ids = rows.map((row) => store.insertRevocation(row));
-        expect(store.listRevocationsAfter(0, 2)).toEqual([{ id: ids[0], ...rows[0] }, { id: ids[1], ...rows[1] }]);
-        expect(store.listRevocationsAfter(ids[1] ?? 0, 10)).toEqual([{ id: ids[2], ...rows[2] }]);
-        expect(store.listRevocationsAfter(ids[2] ?? 0, 10)).toEqual([]);
+        const ids: number[] = [];
+        for (const row of rows) ids.push(await store.insertRevocation(row));
+        expect(await store.listRevocationsAfter(0, 2)).toEqual([{ id: ids[0], ...rows[0] }, { id: ids[1], ...rows[1] }]);
+        expect(await store.listRevocationsAfter(ids[1] ?? 0, 10)).toEqual([{ id: ids[2], ...rows[2] }]);
+        expect(await store.listRevocationsAfter(ids[2] ?? 0, 10)).toEqual([]);
       });
 
-      it('purges only expired jti rows and never reuses an id, even the purged newest one', () => {
+      it('purges only expired jti rows and never reuses an id, even the purged newest one', async () => {
         const kept = store.insertRevocation(makeRevocation({ kind: 'session', subject: 's1', expiresAt: null }));
-        store.insertRevocation(makeRevocation({ subject: 'at_live', expiresAt: T0 + 10 }));
-        const newest = store.insertRevocation(makeRevocation({ subject: 'at_dead', expiresAt: T0 }));
-        expect(store.purgeRevocations(T0 + 10)).toBe(1);
-        expect(store.isJtiRevoked('at_dead')).toBe(false);
-        expect(store.isJtiRevoked('at_live')).toBe(true);
-        expect(store.lastRevocationId()).toBe(newest);
-        const next = store.insertRevocation(makeRevocation({ subject: 'at_next' }));
+        await store.insertRevocation(makeRevocation({ subject: 'at_live', expiresAt: T0 + 10 }));
+        const newest = await store.insertRevocation(makeRevocation({ subject: 'at_dead', expiresAt: T0 }));
+        expect(await store.purgeRevocations(T0 + 10)).toBe(1);
+        expect(await store.isJtiRevoked('at_dead')).toBe(false);
+        expect(await store.isJtiRevoked('at_live')).toBe(true);
+        expect(await store.lastRevocationId()).toBe(newest);
+        const next = await store.insertRevocation(makeRevocation({ subject: 'at_next' }));
         expect(next).toBeGreaterThan(newest);
-        expect(store.listRevocationsAfter(0, 10).map((r) => r.id)).toEqual([kept, newest - 1, next]);
+        expect((await store.listRevocationsAfter(0, 10)).map((r) => r.id)).toEqual([kept, newest - 1, next]);
       });
     });
 
     describe('signing keys', () => {
-      it('inserts, updates and lists public keys in creation order', () => {
-        store.insertKey(KEY);
+      it('inserts, updates and lists public keys in creation order', async () => {
+        await store.insertKey(KEY);
         const second: KeyRow = { ...KEY, kid: 'k2', alg: 'ES256', status: 'next', createdAt: T0 + 1 };
-        store.insertKey(second);
-        store.updateKey('k1', { status: 'retiring', retiringSince: T0 + 2, retiresAt: T0 + 3 });
-        expect(store.getKey('k1')).toEqual({ ...KEY, status: 'retiring', retiringSince: T0 + 2, retiresAt: T0 + 3 });
-        store.updateKey('k2', { status: 'active' });
-        store.insertKey({ ...KEY, kid: 'k3', alg: 'RS256', status: 'next', createdAt: T0 + 2 });
-        store.updateKey('k1', { status: 'revoked', revokedAt: T0 + 4 });
-        expect(store.listKeys().map((k) => [k.kid, k.alg, k.status])).toEqual([['k1', 'EdDSA', 'revoked'], ['k2', 'ES256', 'active'], ['k3', 'RS256', 'next']]);
-        expect(store.getKey('none')).toBeUndefined();
-        expect(codeOf(() => store.updateKey('none', { status: 'retired' }))).toBe('not_found');
-        expect(codeOf(() => store.insertKey(KEY))).toBe('conflict');
+        await store.insertKey(second);
+        await store.updateKey('k1', { status: 'retiring', retiringSince: T0 + 2, retiresAt: T0 + 3 });
+        expect(await store.getKey('k1')).toEqual({ ...KEY, status: 'retiring', retiringSince: T0 + 2, retiresAt: T0 + 3 });
+        await store.updateKey('k2', { status: 'active' });
+        await store.insertKey({ ...KEY, kid: 'k3', alg: 'RS256', status: 'next', createdAt: T0 + 2 });
+        await store.updateKey('k1', { status: 'revoked', revokedAt: T0 + 4 });
+        expect((await store.listKeys()).map((k) => [k.kid, k.alg, k.status])).toEqual([['k1', 'EdDSA', 'revoked'], ['k2', 'ES256', 'active'], ['k3', 'RS256', 'next']]);
+        expect(await store.getKey('none')).toBeUndefined();
+        expect(await codeOf(() => store.updateKey('none', { status: 'retired' }))).toBe('not_found');
+        expect(await codeOf(() => store.insertKey(KEY))).toBe('conflict');
       });
 
-      it('keeps at most one key active and one next, and refuses algorithms and statuses it does not know', () => {
-        store.insertKey(KEY);
-        store.insertKey({ ...KEY, kid: 'k2', status: 'next' });
-        expect(codeOf(() => store.insertKey({ ...KEY, kid: 'k3' }))).toBe('conflict');
-        expect(codeOf(() => store.insertKey({ ...KEY, kid: 'k3', status: 'next' }))).toBe('conflict');
-        expect(codeOf(() => store.updateKey('k2', { status: 'active' }))).toBe('conflict');
-        expect(codeOf(() => store.insertKey({ ...KEY, kid: 'k4', status: 'retired', alg: 'HS256' as never }))).toBe('invalid_input');
-        expect(codeOf(() => store.insertKey({ ...KEY, kid: 'k4', status: 'pending' as never }))).toBe('invalid_input');
-        store.insertKey({ ...KEY, kid: 'k5', status: 'retiring' });
-        store.insertKey({ ...KEY, kid: 'k6', status: 'retiring' });
-        expect(store.listKeys().map((k) => k.status)).toEqual(['active', 'next', 'retiring', 'retiring']);
+      it('keeps at most one key active and one next, and refuses algorithms and statuses it does not know', async () => {
+        await store.insertKey(KEY);
+        await store.insertKey({ ...KEY, kid: 'k2', status: 'next' });
+        expect(await codeOf(() => store.insertKey({ ...KEY, kid: 'k3' }))).toBe('conflict');
+        expect(await codeOf(() => store.insertKey({ ...KEY, kid: 'k3', status: 'next' }))).toBe('conflict');
+        expect(await codeOf(() => store.updateKey('k2', { status: 'active' }))).toBe('conflict');
+        expect(await codeOf(() => store.insertKey({ ...KEY, kid: 'k4', status: 'retired', alg: 'HS256' as never }))).toBe('invalid_input');
+        expect(await codeOf(() => store.insertKey({ ...KEY, kid: 'k4', status: 'pending' as never }))).toBe('invalid_input');
+        await store.insertKey({ ...KEY, kid: 'k5', status: 'retiring' });
+        await store.insertKey({ ...KEY, kid: 'k6', status: 'retiring' });
+        expect((await store.listKeys()).map((k) => k.status)).toEqual(['active', 'next', 'retiring', 'retiring']);
       });
     });
 
     describe('audit', () => {
-      beforeEach(() => {
+      beforeEach(async () => {
         const types = ['user.login', 'session.refreshed', 'session.revoked', 'user.login', 'session.refreshed'];
-        types.forEach((type, i) => {
-          store.appendAudit(makeAudit({
+        for (const [i, type] of types.entries()) {
+          await store.appendAudit(makeAudit({
             type, actor: i === 2 ? 'admin' : 'system', userId: i < 4 ? 'u1' : 'u2', sessionId: i % 2 === 0 ? 's1' : 's2',
             reason: i === 2 ? 'lost phone' : null, at: T0 + i * MIN,
           }, i + 1));
-        });
+        }
       });
       const seqs = (entries: { seq: number }[]): number[] => entries.map((e) => e.seq);
 
-      it('assigns increasing seqs and keeps data and hashes exactly as given', () => {
+      it('assigns increasing seqs and keeps data and hashes exactly as given', async () => {
         const entry = makeAudit({ data: { nested: { list: [1, 'two', null], flag: true }, text: 'é ✓' } }, 99);
-        const seq = store.appendAudit(entry);
+        const seq = await store.appendAudit(entry);
         expect(seq).toBe(6);
         const { prevHash, hash: h99, ...rest } = entry;
-        expect(store.lastAudit()).toEqual({ seq, ...rest, prevHash, hash: h99 });
+        expect(await store.lastAudit()).toEqual({ seq, ...rest, prevHash, hash: h99 });
       });
 
-      it('lists newest first with each filter, the cursor and the limit', () => {
-        expect(seqs(store.listAudit({ limit: 10 }))).toEqual([5, 4, 3, 2, 1]);
-        expect(seqs(store.listAudit({ limit: 2 }))).toEqual([5, 4]);
-        expect(seqs(store.listAudit({ beforeSeq: 4, limit: 2 }))).toEqual([3, 2]);
-        expect(seqs(store.listAudit({ type: 'session.refreshed', limit: 10 }))).toEqual([5, 2]);
-        expect(seqs(store.listAudit({ actor: 'admin', limit: 10 }))).toEqual([3]);
-        expect(seqs(store.listAudit({ userId: 'u2', limit: 10 }))).toEqual([5]);
-        expect(seqs(store.listAudit({ sessionId: 's1', limit: 10 }))).toEqual([5, 3, 1]);
-        expect(seqs(store.listAudit({ since: T0 + MIN, until: T0 + 3 * MIN, limit: 10 }))).toEqual([4, 3, 2]);
-        expect(seqs(store.listAudit({ type: 'user.login', userId: 'u1', sessionId: 's2', since: T0, beforeSeq: 5, limit: 10 }))).toEqual([4]);
-        expect(store.listAudit({ limit: 10, actor: 'nobody' })).toEqual([]);
-        expect(store.listAudit({ limit: 1 })[0]).toEqual(store.lastAudit());
+      it('lists newest first with each filter, the cursor and the limit', async () => {
+        expect(seqs(await store.listAudit({ limit: 10 }))).toEqual([5, 4, 3, 2, 1]);
+        expect(seqs(await store.listAudit({ limit: 2 }))).toEqual([5, 4]);
+        expect(seqs(await store.listAudit({ beforeSeq: 4, limit: 2 }))).toEqual([3, 2]);
+        expect(seqs(await store.listAudit({ type: 'session.refreshed', limit: 10 }))).toEqual([5, 2]);
+        expect(seqs(await store.listAudit({ actor: 'admin', limit: 10 }))).toEqual([3]);
+        expect(seqs(await store.listAudit({ userId: 'u2', limit: 10 }))).toEqual([5]);
+        expect(seqs(await store.listAudit({ sessionId: 's1', limit: 10 }))).toEqual([5, 3, 1]);
+        expect(seqs(await store.listAudit({ since: T0 + MIN, until: T0 + 3 * MIN, limit: 10 }))).toEqual([4, 3, 2]);
+        expect(seqs(await store.listAudit({ type: 'user.login', userId: 'u1', sessionId: 's2', since: T0, beforeSeq: 5, limit: 10 }))).toEqual([4]);
+        expect(await store.listAudit({ limit: 10, actor: 'nobody' })).toEqual([]);
+        expect((await store.listAudit({ limit: 1 }))[0]).toEqual(await store.lastAudit());
       });
 
-      it('iterates every entry in seq order across batches, and tolerates writes between batches', () => {
-        expect(seqs([...store.iterateAudit(2)])).toEqual([1, 2, 3, 4, 5]);
-        expect(seqs([...store.iterateAudit(5)])).toEqual([1, 2, 3, 4, 5]);
+      it('iterates every entry in seq order across batches, and tolerates writes between batches', async () => {
+        expect(seqs(await collect(store.iterateAudit(2)))).toEqual([1, 2, 3, 4, 5]);
+        expect(seqs(await collect(store.iterateAudit(5)))).toEqual([1, 2, 3, 4, 5]);
         const seen: number[] = [];
-        for (const entry of store.iterateAudit(2)) {
+        for await (const entry of store.iterateAudit(2)) {
           seen.push(entry.seq);
-          if (entry.seq === 1) store.appendAudit(makeAudit({}, 6));
+          if (entry.seq === 1) await store.appendAudit(makeAudit({}, 6));
         }
         expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
-        expect(() => [...store.iterateAudit(0)]).toThrow(TypeError);
+        await expect(collect(store.iterateAudit(0))).rejects.toThrow(TypeError);
       });
 
-      it('has no last entry and iterates nothing when empty', () => {
+      it('has no last entry and iterates nothing when empty', async () => {
         const fresh = open();
         try {
-          expect(fresh.store.lastAudit()).toBeUndefined();
-          expect([...fresh.store.iterateAudit(10)]).toEqual([]);
+          expect(await fresh.store.lastAudit()).toBeUndefined();
+          expect(await collect(fresh.store.iterateAudit(10))).toEqual([]);
         } finally {
-          fresh.cleanup();
+          await fresh.cleanup();
         }
       });
     });
 
     describe('settings and counters', () => {
-      it('gets, puts and overwrites settings', () => {
-        expect(store.getSetting('engine')).toBeUndefined();
-        store.putSetting('engine', '{"a":1}');
-        store.putSetting('engine', '{"a":2}');
-        expect(store.getSetting('engine')).toBe('{"a":2}');
+      it('gets, puts and overwrites settings', async () => {
+        expect(await store.getSetting('engine')).toBeUndefined();
+        await store.putSetting('engine', '{"a":1}');
+        await store.putSetting('engine', '{"a":2}');
+        expect(await store.getSetting('engine')).toBe('{"a":2}');
       });
 
-      it('starts counters at zero and adds to them', () => {
-        expect(store.getCounters()).toEqual({ tokens_issued: 0, refreshes: 0, revocations: 0, reuse_alerts: 0 });
-        store.incrementCounter('tokens_issued', 3, T0);
-        store.incrementCounter('tokens_issued', 1, T0);
-        store.incrementCounter('reuse_alerts', 1, T0);
-        expect(store.getCounters()).toEqual({ tokens_issued: 4, refreshes: 0, revocations: 0, reuse_alerts: 1 });
+      it('starts counters at zero and adds to them', async () => {
+        expect(await store.getCounters()).toEqual({ tokens_issued: 0, refreshes: 0, revocations: 0, reuse_alerts: 0 });
+        await store.incrementCounter('tokens_issued', 3, T0);
+        await store.incrementCounter('tokens_issued', 1, T0);
+        await store.incrementCounter('reuse_alerts', 1, T0);
+        expect(await store.getCounters()).toEqual({ tokens_issued: 4, refreshes: 0, revocations: 0, reuse_alerts: 1 });
       });
 
-      it('bumps the per-minute bucket of issued/refreshed/revoked, but not for reuse alerts', () => {
+      it('bumps the per-minute bucket of issued/refreshed/revoked, but not for reuse alerts', async () => {
         const m0 = T0; // a whole minute
-        store.incrementCounter('tokens_issued', 2, m0 + 59_999);
-        store.incrementCounter('refreshes', 1, m0 + 1);
-        store.incrementCounter('revocations', 1, m0 + MIN);
-        store.incrementCounter('reuse_alerts', 5, m0 + 2 * MIN);
-        store.incrementCounter('tokens_issued', 1, m0 - 1);
-        expect(store.listMinuteBuckets(m0)).toEqual([
+        await store.incrementCounter('tokens_issued', 2, m0 + 59_999);
+        await store.incrementCounter('refreshes', 1, m0 + 1);
+        await store.incrementCounter('revocations', 1, m0 + MIN);
+        await store.incrementCounter('reuse_alerts', 5, m0 + 2 * MIN);
+        await store.incrementCounter('tokens_issued', 1, m0 - 1);
+        expect(await store.listMinuteBuckets(m0)).toEqual([
           { minute: m0, issued: 2, refreshed: 1, revoked: 0 },
           { minute: m0 + MIN, issued: 0, refreshed: 0, revoked: 1 },
         ]);
-        expect(store.listMinuteBuckets(m0 - MIN)[0]).toEqual({ minute: m0 - MIN, issued: 1, refreshed: 0, revoked: 0 });
-        expect(store.listMinuteBuckets(m0 + 2 * MIN)).toEqual([]);
+        expect((await store.listMinuteBuckets(m0 - MIN))[0]).toEqual({ minute: m0 - MIN, issued: 1, refreshed: 0, revoked: 0 });
+        expect(await store.listMinuteBuckets(m0 + 2 * MIN)).toEqual([]);
       });
     });
 
     describe('transactions', () => {
-      it('returns the value of the work', () => {
-        expect(store.transaction(() => 42)).toBe(42);
+      it('returns the value of the work', async () => {
+        expect(await store.transaction(async () => 42)).toBe(42);
       });
 
-      it('rolls back every write when the work throws', () => {
+      it('rolls back every write when the work throws', async () => {
         const boom = new Error('boom');
-        expect(() => store.transaction(() => {
-          store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
-          store.incrementCounter('tokens_issued', 1, T0);
-          store.insertRevocation(makeRevocation());
+        await expect(() => store.transaction(async () => {
+          await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+          await store.incrementCounter('tokens_issued', 1, T0);
+          await store.insertRevocation(makeRevocation());
           throw boom;
-        })).toThrow(boom);
-        expect(store.getUser('u1')).toBeUndefined();
-        expect(store.countUsers()).toBe(0);
-        expect(store.getCounters().tokens_issued).toBe(0);
-        expect(store.listMinuteBuckets(0)).toEqual([]);
-        expect(store.listRevocationsAfter(0, 10)).toEqual([]);
+        })).rejects.toThrow(boom);
+        expect(await store.getUser('u1')).toBeUndefined();
+        expect(await store.countUsers()).toBe(0);
+        expect((await store.getCounters()).tokens_issued).toBe(0);
+        expect(await store.listMinuteBuckets(0)).toEqual([]);
+        expect(await store.listRevocationsAfter(0, 10)).toEqual([]);
       });
 
-      it('joins nested calls to the outer transaction', () => {
-        expect(() => store.transaction(() => {
-          store.transaction(() => store.insertUser(makeUser({ id: 'u1', username: 'alice' })));
-          expect(store.getUser('u1')).toBeDefined();
+      it('joins nested calls to the outer transaction', async () => {
+        await expect(() => store.transaction(async () => {
+          await store.transaction(() => store.insertUser(makeUser({ id: 'u1', username: 'alice' })));
+          expect(await store.getUser('u1')).toBeDefined();
           throw new Error('outer fails');
-        })).toThrow('outer fails');
-        expect(store.getUser('u1')).toBeUndefined();
-        store.transaction(() => store.transaction(() => store.insertUser(makeUser({ id: 'u2', username: 'bob' }))));
-        expect(store.getUser('u2')).toBeDefined();
+        })).rejects.toThrow('outer fails');
+        expect(await store.getUser('u1')).toBeUndefined();
+        await store.transaction(() => store.transaction(() => store.insertUser(makeUser({ id: 'u2', username: 'bob' }))));
+        expect(await store.getUser('u2')).toBeDefined();
       });
 
-      it('undoes only a nested call that throws when the outer work catches it, then commits the rest', () => {
-        store.transaction(() => {
-          store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
-          expect(() => store.transaction(() => {
-            store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
-            store.incrementCounter('refreshes', 1, T0);
+      it('undoes only a nested call that throws when the outer work catches it, then commits the rest', async () => {
+        await store.transaction(async () => {
+          await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+          await expect(() => store.transaction(async () => {
+            await store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
+            await store.incrementCounter('refreshes', 1, T0);
             throw new Error('unit fails');
-          })).toThrow('unit fails');
-          store.transaction(() => store.insertUser(makeUser({ id: 'u3', username: 'carol' })));
+          })).rejects.toThrow('unit fails');
+          await store.transaction(() => store.insertUser(makeUser({ id: 'u3', username: 'carol' })));
         });
-        expect([store.getUser('u1'), store.getUser('u2'), store.getUser('u3')].map((u) => u?.id)).toEqual(['u1', undefined, 'u3']);
-        expect(store.countUsers()).toBe(2);
-        expect(store.getCounters().refreshes).toBe(0);
+        expect((await Promise.all([store.getUser('u1'), store.getUser('u2'), store.getUser('u3')])).map((u) => u?.id)).toEqual(['u1', undefined, 'u3']);
+        expect(await store.countUsers()).toBe(2);
+        expect((await store.getCounters()).refreshes).toBe(0);
       });
 
-      it('rolls back when a store call inside fails, and passes coded errors through', () => {
-        store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
-        expect(codeOf(() => store.transaction(() => {
-          store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
-          store.insertUser(makeUser({ id: 'u3', username: 'ALICE' }));
+      it('rolls back when a store call inside fails, and passes coded errors through', async () => {
+        await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+        expect(await codeOf(() => store.transaction(async () => {
+          await store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
+          await store.insertUser(makeUser({ id: 'u3', username: 'ALICE' }));
         }))).toBe('conflict');
-        expect(store.getUser('u2')).toBeUndefined();
+        expect(await store.getUser('u2')).toBeUndefined();
       });
 
-      it('refuses async work, rolling it back', () => {
-        const work = async (): Promise<void> => {
-          store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
-        };
-        expect(() => store.transaction(work)).toThrow(TypeError);
-        expect(store.getUser('u1')).toBeUndefined();
+      it('keeps a transaction open across its awaits, and rolls all of it back when it throws late', async () => {
+        await expect(store.transaction(async () => {
+          await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+          await new Promise((resolve) => setImmediate(resolve));
+          await store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
+          throw new Error('late');
+        })).rejects.toThrow('late');
+        expect(await store.countUsers()).toBe(0);
+      });
+
+      it('isolation: a read from outside the open transaction never sees its uncommitted row', async () => {
+        let inserted!: () => void;
+        const insertedSignal = new Promise<void>((resolve) => (inserted = resolve));
+        let finish!: () => void;
+        const finishSignal = new Promise<void>((resolve) => (finish = resolve));
+        const open = store.transaction(async () => {
+          await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+          inserted();
+          await finishSignal;
+          throw new Error('rolled back');
+        });
+        await insertedSignal;
+        // Asked while the transaction is open (and about to roll back): answered only once it has ended.
+        const outside = store.getUser('u1');
+        finish();
+        await expect(open).rejects.toThrow('rolled back');
+        expect(await outside).toBeUndefined();
+        expect(await store.getUser('u1')).toBeUndefined();
+      });
+
+      it('isolation: a transaction started outside waits for the open one, then sees what it committed', async () => {
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        const order: string[] = [];
+        const first = store.transaction(async () => {
+          await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+          await held;
+          order.push('first commits');
+        });
+        const second = store.transaction(async () => {
+          order.push('second starts');
+          return store.getUser('u1');
+        });
+        release();
+        await first;
+        expect((await second)?.id).toBe('u1');
+        expect(order).toEqual(['first commits', 'second starts']);
+      });
+
+      it('a nested transaction is a savepoint: its throw undoes only its own writes', async () => {
+        await store.transaction(async () => {
+          await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+          await expect(store.transaction(async () => {
+            await store.insertUser(makeUser({ id: 'u2', username: 'bob' }));
+            await store.transaction(async () => store.insertUser(makeUser({ id: 'u3', username: 'carol' })));
+            throw new Error('inner fails');
+          })).rejects.toThrow('inner fails');
+          // The savepoint's rows are gone inside the transaction already; the outer row stays.
+          expect(await store.getUser('u2')).toBeUndefined();
+          await store.insertUser(makeUser({ id: 'u4', username: 'dave' }));
+        });
+        expect((await Promise.all(['u1', 'u2', 'u3', 'u4'].map((id) => store.getUser(id)))).map((u) => u?.id)).toEqual(['u1', undefined, undefined, 'u4']);
+      });
+
+      it('sibling nested transactions run one after the other, never inside each other', async () => {
+        await store.transaction(async () => {
+          await Promise.all([
+            expect(store.transaction(async () => {
+              await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+              await new Promise((resolve) => setImmediate(resolve));
+              throw new Error('first sibling fails');
+            })).rejects.toThrow('first sibling fails'),
+            store.transaction(async () => store.insertUser(makeUser({ id: 'u2', username: 'bob' }))),
+          ]);
+        });
+        // Had the second run inside the first's savepoint, the first's rollback would have taken u2 too.
+        expect((await store.getUser('u1'))?.id).toBeUndefined();
+        expect((await store.getUser('u2'))?.id).toBe('u2');
+      });
+
+      it('answers ping(), also while a transaction is open (after it)', async () => {
+        await store.ping();
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        const open = store.transaction(async () => held);
+        const ping = store.ping();
+        release();
+        await open;
+        await ping;
       });
     });
 
     describe('persistence (file stores only; an in-memory database vanishes on close)', () => {
-      fileIt('loses nothing across close and reopen', () => {
-        const s1 = seed('u1', 's1', { rememberMe: true });
-        store.insertRefreshToken(makeRefresh(s1, 'a'));
-        store.insertRefreshToken(makeRefresh(s1, 'b'));
-        store.markRefreshTokenUsed(hash('a'), T0 + 1, hash('b'));
-        store.revokeRefreshTokensOfSession('s1', T0 + 2);
-        store.insertAccessToken(makeAccess(s1, 'at_1'));
-        const revId = store.insertRevocation(makeRevocation({ subject: 'at_1' }));
-        store.insertRevocation(makeRevocation({ subject: 'at_old', expiresAt: T0 - 1 }));
-        const lastId = store.lastRevocationId();
-        store.purgeRevocations(T0);
-        store.insertKey(KEY);
-        store.appendAudit(makeAudit({ data: { k: 'v' } }, 1));
-        store.putSetting('x', 'y');
-        store.incrementCounter('refreshes', 2, T0);
+      fileIt('loses nothing across close and reopen', async () => {
+        const s1 = await seed('u1', 's1', { rememberMe: true });
+        await store.insertRefreshToken(makeRefresh(s1, 'a'));
+        await store.insertRefreshToken(makeRefresh(s1, 'b'));
+        await store.markRefreshTokenUsed(hash('a'), T0 + 1, hash('b'));
+        await store.revokeRefreshTokensOfSession('s1', T0 + 2);
+        await store.insertAccessToken(makeAccess(s1, 'at_1'));
+        const revId = await store.insertRevocation(makeRevocation({ subject: 'at_1' }));
+        await store.insertRevocation(makeRevocation({ subject: 'at_old', expiresAt: T0 - 1 }));
+        const lastId = await store.lastRevocationId();
+        await store.purgeRevocations(T0);
+        await store.insertKey(KEY);
+        await store.appendAudit(makeAudit({ data: { k: 'v' } }, 1));
+        await store.putSetting('x', 'y');
+        await store.incrementCounter('refreshes', 2, T0);
         const snapshot = {
-          instance: store.instanceId(), user: store.getUser('u1'), session: store.getSession('s1'),
-          chain: store.listRefreshTokensOfSession('s1'), access: store.getAccessToken('at_1'),
-          revocations: store.listRevocationsAfter(0, 10), key: store.getKey('k1'), audit: store.lastAudit(),
-          counters: store.getCounters(), buckets: store.listMinuteBuckets(0), clients: store.listClients(),
+          instance: store.instanceId(), user: await store.getUser('u1'), session: await store.getSession('s1'),
+          chain: await store.listRefreshTokensOfSession('s1'), access: await store.getAccessToken('at_1'),
+          revocations: await store.listRevocationsAfter(0, 10), key: await store.getKey('k1'), audit: await store.lastAudit(),
+          counters: await store.getCounters(), buckets: await store.listMinuteBuckets(0), clients: await store.listClients(),
         };
-        store.close();
+        await store.close();
         const again = h.reopen();
         expect({
           instance: again.instanceId(), user: again.getUser('u1'), session: again.getSession('s1'),
@@ -741,27 +833,27 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
           counters: again.getCounters(), buckets: again.listMinuteBuckets(0), clients: again.listClients(),
         }).toEqual(snapshot);
         expect(snapshot.chain.map((r) => [r.usedAt, r.revokedAt])).toEqual([[T0 + 1, T0 + 2], [null, T0 + 2]]);
-        expect(again.isJtiRevoked('at_1')).toBe(true);
-        expect(again.markRefreshTokenUsed(hash('a'), T0 + 3, hash('c'))).toBe(false);
-        expect(again.lastRevocationId()).toBe(lastId);
-        expect(again.insertRevocation(makeRevocation({ subject: 'at_2' }))).toBeGreaterThan(lastId);
+        expect(await again.isJtiRevoked('at_1')).toBe(true);
+        expect(await again.markRefreshTokenUsed(hash('a'), T0 + 3, hash('c'))).toBe(false);
+        expect(await again.lastRevocationId()).toBe(lastId);
+        expect(await again.insertRevocation(makeRevocation({ subject: 'at_2' }))).toBeGreaterThan(lastId);
         expect(revId).toBeLessThan(lastId);
-        expect(again.countUsers()).toBe(1);
+        expect(await again.countUsers()).toBe(1);
       });
 
-      fileIt('migrates on first open and runs no migration on reopen', () => {
+      fileIt('migrates on first open and runs no migration on reopen', async () => {
         const applied = h.file?.migrationsApplied(store);
         expect(applied?.length).toBeGreaterThan(0);
-        store.close();
+        await store.close();
         const again = h.reopen();
         expect(h.file?.migrationsApplied(again)).toEqual([]);
       });
 
-      fileIt('refuses a database written by a newer schema, and leaves it as it was', () => {
+      fileIt('refuses a database written by a newer schema, and leaves it as it was', async () => {
         const file = h.file;
         if (!file) throw new Error('file harness expected');
-        store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
-        store.close();
+        await store.insertUser(makeUser({ id: 'u1', username: 'alice' }));
+        await store.close();
         file.setSchemaVersion(file.path, 999);
         const before = readFileSync(file.path);
         const error = (() => {
@@ -778,7 +870,7 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
         expect(readFileSync(file.path).equals(before)).toBe(true);
       });
 
-      fileIt('refuses a file that is not a SQLite database and leaves it byte-identical', () => {
+      fileIt('refuses a file that is not a SQLite database and leaves it byte-identical', async () => {
         const file = h.file;
         if (!file) throw new Error('file harness expected');
         const dir = dirname(file.path);
@@ -791,7 +883,7 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
         for (const [name, bytes] of samples) {
           const path = join(dir, name);
           writeFileSync(path, bytes);
-          expect(codeOf(() => file.openAt(path)), name).toBe('storage_error');
+          expect(await codeOf(() => file.openAt(path)), name).toBe('storage_error');
           expect(readFileSync(path).equals(bytes), name).toBe(true);
         }
         const leftovers = samples.flatMap(([name]) => ['-wal', '-shm', '-journal'].map((suffix) => `${name}${suffix}`));

@@ -32,8 +32,8 @@ function fileHarness(): StoreHarness {
   return {
     store: openAt(path),
     reopen: () => openAt(path),
-    cleanup: () => {
-      for (const store of opened) store.close();
+    cleanup: async () => {
+      for (const store of opened) await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
     file: {
@@ -60,7 +60,9 @@ function memoryHarness(): StoreHarness {
     store: fresh(),
     // ':memory:' data dies with its connection; "reopen" can only mean a new, empty store.
     reopen: fresh,
-    cleanup: () => opened.forEach((store) => store.close()),
+    cleanup: async () => {
+      for (const store of opened) await store.close();
+    },
   };
 }
 
@@ -76,6 +78,13 @@ function dummyParams(sql: string): Record<string, unknown> | unknown[] {
   return Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 1);
 }
 
+/** Every entry an async iterator yields (Array.fromAsync is Node 22+). */
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
 describe('SQLite specifics', () => {
   let dir: string;
   beforeEach(() => {
@@ -86,70 +95,70 @@ describe('SQLite specifics', () => {
   const T0 = Date.UTC(2026, 0, 1);
 
   /** Fills a store with a little of everything. */
-  function populate(store: SqliteStore): void {
-    store.transaction(() => {
-      store.insertClient({
+  async function populate(store: SqliteStore): Promise<void> {
+    await store.transaction(async () => {
+      await store.insertClient({
         clientId: 'app', kind: 'public', name: 'App', secretHash: null, createdAt: T0, redirectUris: [], postLogoutRedirectUris: [],
         backchannelLogoutUri: null, grantTypes: ['password', 'refresh_token'], idTokenSignedResponseAlg: 'RS256', updatedAt: null,
       });
       for (let u = 0; u < 300; u++) {
-        store.insertUser({
+        await store.insertUser({
           id: `u${u}`, username: `user${u}`, passwordHash: 'x', status: u % 10 === 0 ? 'blocked' : 'active', createdAt: T0 + u,
           refreshVersion: 1, notBefore: null, blockedAt: null, blockedReason: null, failedLogins: 0, lockedUntil: null, lastLoginAt: null,
         });
         for (let s = 0; s < 4; s++) {
           const id = `s${u}-${s}`;
           const at = T0 + u * 1000 + s;
-          store.insertSession({
+          await store.insertSession({
             id, userId: `u${u}`, clientId: 'app', deviceName: 'd', userAgent: 'ua', ip: '::1', rememberMe: false, scope: 's', createdAt: at,
             lastActivityAt: at, idleExpiresAt: at + 150_000, absoluteExpiresAt: at + 600_000, revokedAt: s === 3 ? at : null,
             revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId: null, refreshEndedAt: null,
           });
           const hash = (n: number): string => `${u}-${s}-${n}`.padStart(64, '0').replace(/[^0-9a-f]/g, 'a');
-          store.insertRefreshToken({ hash: hash(0), sessionId: id, userId: `u${u}`, clientId: 'app', refreshVersion: 1, createdAt: at, usedAt: null, successorHash: null, revokedAt: null, usedIp: null, usedUserAgent: null });
-          store.insertAccessToken({ jti: `at-${id}`, sessionId: id, userId: `u${u}`, clientId: 'app', kid: 'k1', issuedAt: at, expiresAt: at + 300_000 });
-          store.appendAudit({ at, type: 'user.login', actor: 'system', userId: `u${u}`, sessionId: id, reason: null, data: {}, prevHash: 'p', hash: 'h' });
+          await store.insertRefreshToken({ hash: hash(0), sessionId: id, userId: `u${u}`, clientId: 'app', refreshVersion: 1, createdAt: at, usedAt: null, successorHash: null, revokedAt: null, usedIp: null, usedUserAgent: null });
+          await store.insertAccessToken({ jti: `at-${id}`, sessionId: id, userId: `u${u}`, clientId: 'app', kid: 'k1', issuedAt: at, expiresAt: at + 300_000 });
+          await store.appendAudit({ at, type: 'user.login', actor: 'system', userId: `u${u}`, sessionId: id, reason: null, data: {}, prevHash: 'p', hash: 'h' });
         }
-        store.insertRevocation({ kind: 'jti', subject: `at-s${u}-0`, userId: `u${u}`, notBefore: null, expiresAt: T0 + u, createdAt: T0, actor: 'admin', reason: null });
+        await store.insertRevocation({ kind: 'jti', subject: `at-s${u}-0`, userId: `u${u}`, notBefore: null, expiresAt: T0 + u, createdAt: T0, actor: 'admin', reason: null });
       }
     });
   }
 
   /** Calls every query method with every filter shape, so each statement is prepared. */
-  function exercise(store: SqliteStore): void {
+  async function exercise(store: SqliteStore): Promise<void> {
     const now = T0 + 150_000;
     for (const search of [undefined, 'user1']) {
-      for (const status of [undefined, 'active', 'blocked'] as const) store.listUsers({ search, status, offset: 0, limit: 10 });
+      for (const status of [undefined, 'active', 'blocked'] as const) await store.listUsers({ search, status, offset: 0, limit: 10 });
     }
     for (const userId of [undefined, 'u5']) {
-      for (const status of [undefined, 'active', 'expired', 'revoked'] as SessionStatus[]) store.listSessions({ userId, status, now, offset: 0, limit: 10 });
+      for (const status of [undefined, 'active', 'expired', 'revoked'] as SessionStatus[]) await store.listSessions({ userId, status, now, offset: 0, limit: 10 });
     }
-    store.getUserByUsername('USER1');
-    store.countUsers();
-    store.countActiveSessions(now);
-    store.countActiveSessionsOfUser('u5', now);
-    store.listActiveSessionsOfUser('u5', now);
-    store.updateSession('s5-0', { lastActivityAt: now, idleExpiresAt: now + 1 });
-    store.updateUser('u5', { failedLogins: 1 });
-    store.listRefreshTokensOfSession('s5-0');
-    store.getRefreshGrant('0'.repeat(64));
-    store.markRefreshTokenUsed('0'.repeat(64), now, 'f'.repeat(64));
-    store.revokeRefreshTokensOfSession('s5-1', now);
-    store.revokeRefreshTokensOfUser('u6', now);
-    store.listAccessTokensOfSession('s5-0', 10);
-    store.listLiveAccessTokensOfSessions(['s5-0', 's5-1'], now);
-    store.listLiveAccessTokensOfUser('u5', now);
-    store.countLiveAccessTokensByKid('k1', now);
-    store.isJtiRevoked('at-s5-0');
-    store.listRevocationsAfter(10, 10);
-    store.lastRevocationId();
+    await store.getUserByUsername('USER1');
+    await store.countUsers();
+    await store.countActiveSessions(now);
+    await store.countActiveSessionsOfUser('u5', now);
+    await store.listActiveSessionsOfUser('u5', now);
+    await store.updateSession('s5-0', { lastActivityAt: now, idleExpiresAt: now + 1 });
+    await store.updateUser('u5', { failedLogins: 1 });
+    await store.listRefreshTokensOfSession('s5-0');
+    await store.getRefreshGrant('0'.repeat(64));
+    await store.markRefreshTokenUsed('0'.repeat(64), now, 'f'.repeat(64));
+    await store.revokeRefreshTokensOfSession('s5-1', now);
+    await store.revokeRefreshTokensOfUser('u6', now);
+    await store.listAccessTokensOfSession('s5-0', 10);
+    await store.listLiveAccessTokensOfSessions(['s5-0', 's5-1'], now);
+    await store.listLiveAccessTokensOfUser('u5', now);
+    await store.countLiveAccessTokensByKid('k1', now);
+    await store.isJtiRevoked('at-s5-0');
+    await store.listRevocationsAfter(10, 10);
+    await store.lastRevocationId();
     for (const filter of [{}, { type: 'user.login' }, { actor: 'system' }, { userId: 'u5' }, { sessionId: 's5-0' }, { since: T0 }, { until: now }, { since: T0, until: now }, { beforeSeq: 100 }, { type: 'user.login', beforeSeq: 100 }]) {
-      store.listAudit({ ...filter, limit: 10 });
+      await store.listAudit({ ...filter, limit: 10 });
     }
-    expect([...store.iterateAudit(500)].length).toBeGreaterThan(0);
-    store.lastAudit();
-    store.purgeRevocations(T0 + 10);
-    store.purgeAccessTokens(T0 + 10);
+    expect((await collect(store.iterateAudit(500))).length).toBeGreaterThan(0);
+    await store.lastAudit();
+    await store.purgeRevocations(T0 + 10);
+    await store.purgeAccessTokens(T0 + 10);
   }
 
   function assertIndexedPlans(store: SqliteStore): void {
@@ -205,7 +214,7 @@ describe('SQLite specifics', () => {
     }
   }
 
-  it('serves every query from an index: with no statistics, with its own, and with those of a large install', () => {
+  it('serves every query from an index: with no statistics, with its own, and with those of a large install', async () => {
     const path = join(dir, 'plans.db');
     const phases: [string, () => void][] = [
       ['no statistics', () => undefined],
@@ -216,29 +225,29 @@ describe('SQLite specifics', () => {
       prepare();
       const store = openSqliteStore(path);
       try {
-        if (phase === 'no statistics') populate(store);
-        exercise(store);
+        if (phase === 'no statistics') await populate(store);
+        await exercise(store);
         expect(store.preparedSql().length, phase).toBeGreaterThan(40);
         assertIndexedPlans(store);
       } finally {
-        store.close(); // runs PRAGMA optimize, which may gather statistics
+        await store.close(); // runs PRAGMA optimize, which may gather statistics
       }
     }
   });
 
-  it('answers a username prefix search with a range on the NOCASE index', () => {
+  it('answers a username prefix search with a range on the NOCASE index', async () => {
     const store = openSqliteStore(':memory:');
     try {
       const plan = store.queryPlan("SELECT id FROM users WHERE username LIKE @pattern ESCAPE '\\' ORDER BY created_at DESC LIMIT 10", { pattern: 'AB\\_%' });
       expect(plan.join(' | ')).toMatch(/USING (COVERING )?INDEX users_username \(username>\? AND username<\?\)/);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it('uses WAL for files and enforces foreign keys', () => {
+  it('uses WAL for files and enforces foreign keys', async () => {
     const path = join(dir, 'wal.db');
-    openSqliteStore(path).close();
+    await openSqliteStore(path).close();
     const db = new Database(path, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -248,7 +257,7 @@ describe('SQLite specifics', () => {
     }
   });
 
-  it('upgrades a schema-1 file in place: its refresh chains survive and record their presenters from then on', () => {
+  it('upgrades a schema-1 file in place: its refresh chains survive and record their presenters from then on', async () => {
     const path = join(dir, 'v1.db');
     const old = new Database(path);
     migrate(old, MIGRATIONS.slice(0, 1));
@@ -268,12 +277,12 @@ describe('SQLite specifics', () => {
     try {
       expect(store.migrationsApplied).toEqual(versionsFrom(2));
       // No audit entry yet: a new install, which starts with routine refreshes unaudited.
-      expect(store.getSetting('engine_settings')).toBeUndefined();
-      expect(store.getRefreshToken(a)).toMatchObject({ sessionId: 's1', usedAt: null, usedIp: null, usedUserAgent: null });
-      expect(store.markRefreshTokenUsed(a, 5, b, { ip: '203.0.113.9', userAgent: 'curl/8.5' })).toBe(true);
-      expect(store.getRefreshToken(a)).toMatchObject({ usedAt: 5, successorHash: b, usedIp: '203.0.113.9', usedUserAgent: 'curl/8.5' });
+      expect(await store.getSetting('engine_settings')).toBeUndefined();
+      expect(await store.getRefreshToken(a)).toMatchObject({ sessionId: 's1', usedAt: null, usedIp: null, usedUserAgent: null });
+      expect(await store.markRefreshTokenUsed(a, 5, b, { ip: '203.0.113.9', userAgent: 'curl/8.5' })).toBe(true);
+      expect(await store.getRefreshToken(a)).toMatchObject({ usedAt: 5, successorHash: b, usedIp: '203.0.113.9', usedUserAgent: 'curl/8.5' });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -281,7 +290,7 @@ describe('SQLite specifics', () => {
     ['with saved settings', `'{"accessTokenTtlSeconds":300}'`, { accessTokenTtlSeconds: 300, auditRefreshes: true }],
     ['with default settings', null, { ...DEFAULT_SETTINGS, auditRefreshes: true }],
     ['with a damaged settings row', `'not json'`, { ...DEFAULT_SETTINGS, auditRefreshes: false }],
-  ])('keeps auditing every refresh on an install upgraded from schema 1 (%s)', (_what, saved, expected) => {
+  ])('keeps auditing every refresh on an install upgraded from schema 1 (%s)', async (_what, saved, expected) => {
     const path = join(dir, `v1-settings-${randomBytes(4).toString('hex')}.db`);
     const old = new Database(path);
     migrate(old, MIGRATIONS.slice(0, 1));
@@ -291,13 +300,13 @@ describe('SQLite specifics', () => {
 
     const store = openSqliteStore(path);
     try {
-      expect(loadSettings(store)).toMatchObject(expected);
+      expect(await loadSettings(store)).toMatchObject(expected);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it('upgrades a schema-3 file to 4: its signing keys survive, and RS256 and next keys fit', () => {
+  it('upgrades a schema-3 file to 4: its signing keys survive, and RS256 and next keys fit', async () => {
     const path = join(dir, 'v3-keys.db');
     const old = new Database(path);
     migrate(old, MIGRATIONS.slice(0, 3));
@@ -311,19 +320,19 @@ describe('SQLite specifics', () => {
     const store = openSqliteStore(path);
     try {
       expect(store.migrationsApplied).toEqual(versionsFrom(4));
-      expect(store.listKeys()).toEqual([
+      expect(await store.listKeys()).toEqual([
         { kid: 'k-old', alg: 'ES256', publicJwk: '{"kty":"EC"}', status: 'retired', createdAt: 1, retiringSince: 2, retiresAt: 3, revokedAt: null },
         { kid: 'k-gone', alg: 'EdDSA', publicJwk: '{"kty":"OKP"}', status: 'revoked', createdAt: 2, retiringSince: null, retiresAt: null, revokedAt: 4 },
         { kid: 'k-now', alg: 'EdDSA', publicJwk: '{"kty":"OKP"}', status: 'active', createdAt: 3, retiringSince: null, retiresAt: null, revokedAt: null },
       ]);
-      store.insertKey({ kid: 'k-rsa', alg: 'RS256', publicJwk: '{"kty":"RSA"}', status: 'next', createdAt: 4, retiringSince: null, retiresAt: null, revokedAt: null });
-      expect(store.getKey('k-rsa')).toMatchObject({ alg: 'RS256', status: 'next' });
+      await store.insertKey({ kid: 'k-rsa', alg: 'RS256', publicJwk: '{"kty":"RSA"}', status: 'next', createdAt: 4, retiringSince: null, retiresAt: null, revokedAt: null });
+      expect(await store.getKey('k-rsa')).toMatchObject({ alg: 'RS256', status: 'next' });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it('upgrades a schema-4 file to 5: its keys survive, and each algorithm may have an active and a next key of its own', () => {
+  it('upgrades a schema-4 file to 5: its keys survive, and each algorithm may have an active and a next key of its own', async () => {
     const path = join(dir, 'v4-keys.db');
     const old = new Database(path);
     migrate(old, MIGRATIONS.slice(0, 4));
@@ -338,17 +347,17 @@ describe('SQLite specifics', () => {
     const store = openSqliteStore(path);
     try {
       expect(store.migrationsApplied).toEqual(versionsFrom(5));
-      expect(store.listKeys().map((key) => [key.kid, key.alg, key.status])).toEqual([['k-was', 'EdDSA', 'retiring'], ['k-now', 'EdDSA', 'active'], ['k-next', 'EdDSA', 'next']]);
+      expect((await store.listKeys()).map((key) => [key.kid, key.alg, key.status])).toEqual([['k-was', 'EdDSA', 'retiring'], ['k-now', 'EdDSA', 'active'], ['k-next', 'EdDSA', 'next']]);
       const key = (kid: string, alg: 'EdDSA' | 'RS256', status: 'active' | 'next') => ({ kid, alg, publicJwk: '{}', status, createdAt: 4, retiringSince: null, retiresAt: null, revokedAt: null });
-      store.insertKey(key('k-rsa', 'RS256', 'active'));
-      store.insertKey(key('k-rsa-next', 'RS256', 'next'));
-      expect(store.listKeys().filter((k) => k.status === 'active').map((k) => k.alg)).toEqual(['EdDSA', 'RS256']);
+      await store.insertKey(key('k-rsa', 'RS256', 'active'));
+      await store.insertKey(key('k-rsa-next', 'RS256', 'next'));
+      expect((await store.listKeys()).filter((k) => k.status === 'active').map((k) => k.alg)).toEqual(['EdDSA', 'RS256']);
       // Still one of each per algorithm.
       const unique = expect.objectContaining({ code: 'conflict', detail: expect.stringContaining('UNIQUE') });
-      expect(() => store.insertKey(key('k-rsa-2', 'RS256', 'active'))).toThrow(unique);
-      expect(() => store.insertKey(key('k-ed-next', 'EdDSA', 'next'))).toThrow(unique);
+      await expect(() => store.insertKey(key('k-rsa-2', 'RS256', 'active'))).rejects.toThrow(unique);
+      await expect(() => store.insertKey(key('k-ed-next', 'EdDSA', 'next'))).rejects.toThrow(unique);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -356,7 +365,7 @@ describe('SQLite specifics', () => {
     ['no saved settings', null, { signingAlg: 'EdDSA' }],
     ['settings saved without an algorithm', `'{"accessTokenTtlSeconds":300}'`, { accessTokenTtlSeconds: 300, signingAlg: 'EdDSA' }],
     ['an algorithm saved', `'{"signingAlg":"ES256"}'`, { signingAlg: 'ES256' }],
-  ])('an install upgraded to schema 4 keeps the algorithm it signed with, whatever the default becomes (%s)', (_what, saved, expected) => {
+  ])('an install upgraded to schema 4 keeps the algorithm it signed with, whatever the default becomes (%s)', async (_what, saved, expected) => {
     const path = join(dir, `v3-alg-${randomBytes(4).toString('hex')}.db`);
     const old = new Database(path);
     migrate(old, MIGRATIONS.slice(0, 3));
@@ -366,18 +375,18 @@ describe('SQLite specifics', () => {
 
     const store = openSqliteStore(path);
     try {
-      expect(JSON.parse(store.getSetting('engine_settings')!)).toEqual(expected);
+      expect(JSON.parse((await store.getSetting('engine_settings'))!)).toEqual(expected);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it('starts a new install with routine refreshes unaudited', () => {
+  it('starts a new install with routine refreshes unaudited', async () => {
     const store = openSqliteStore(join(dir, 'new.db'));
     try {
-      expect(loadSettings(store).auditRefreshes).toBe(false);
+      expect((await loadSettings(store)).auditRefreshes).toBe(false);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -433,8 +442,8 @@ describe('background WAL checkpoints', () => {
     const raw = (store as unknown as { db: Database.Database }).db;
     expect(raw.pragma('wal_autocheckpoint', { simple: true })).toBe(20_000);
     const sizeBefore = statSync(path).size;
-    store.transaction(() => {
-      for (let i = 0; i < 400; i++) store.putSetting(`k${i}`, 'x'.repeat(2_000));
+    await store.transaction(async () => {
+      for (let i = 0; i < 400; i++) await store.putSetting(`k${i}`, 'x'.repeat(2_000));
     });
     // The writer's threshold (20 000 pages) is far away; only the background thread can have done this.
     const deadline = Date.now() + 10_000;
@@ -443,10 +452,10 @@ describe('background WAL checkpoints', () => {
     const [state] = walFrames(path);
     expect(state!.log).toBeGreaterThan(0);
     expect(state!.checkpointed).toBe(state!.log);
-    store.close();
+    await store.close();
     const reopened = openSqliteStore(path);
-    expect(reopened.getSetting('k399')).toBe('x'.repeat(2_000));
-    reopened.close();
+    expect(await reopened.getSetting('k399')).toBe('x'.repeat(2_000));
+    await reopened.close();
   });
 
   it('hands checkpoints back to the writer when the thread dies', async () => {
@@ -461,25 +470,25 @@ describe('background WAL checkpoints', () => {
     while (messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(messages.join('\n')).toMatch(/checkpoint thread stopped/);
     expect(raw.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1_000);
-    store.putSetting('still', 'writes');
-    store.close();
+    await store.putSetting('still', 'writes');
+    await store.close();
     const reopened = openSqliteStore(path);
-    expect(reopened.getSetting('still')).toBe('writes');
-    reopened.close();
+    expect(await reopened.getSetting('still')).toBe('writes');
+    await reopened.close();
   });
 
-  it('stops its thread before the store closes, and a closed store can be reopened at once', () => {
+  it('stops its thread before the store closes, and a closed store can be reopened at once', async () => {
     const path = join(dir, 'warden.db');
     for (let i = 0; i < 5; i++) {
       const store = openSqliteStore(path);
-      store.putSetting('round', String(i));
+      await store.putSetting('round', String(i));
       const started = Date.now();
-      store.close();
+      await store.close();
       expect(Date.now() - started).toBeLessThan(5_000);
     }
     const last = openSqliteStore(path);
-    expect(last.getSetting('round')).toBe('4');
-    last.close();
+    expect(await last.getSetting('round')).toBe('4');
+    await last.close();
   });
 
   it('starts the log over while the writer never pauses for long, so the log stays short without the writer checkpointing', () => {

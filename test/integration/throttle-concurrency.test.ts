@@ -40,8 +40,8 @@ function randomPositions(count: number, from: number, to: number): number[] {
   return [...picked];
 }
 
-function auditCount(t: TestWarden, type: 'user.login' | 'user.login_failed' | 'user.login_throttled'): number {
-  return t.warden.engine.store.listAudit({ type, limit: 10_000 }).filter((entry) => type !== 'user.login_failed' || entry.data['reason'] === 'invalid_credentials').length;
+async function auditCount(t: TestWarden, type: 'user.login' | 'user.login_failed' | 'user.login_throttled'): Promise<number> {
+  return (await t.warden.engine.store.listAudit({ type, limit: 10_000 })).filter((entry) => type !== 'user.login_failed' || entry.data['reason'] === 'invalid_credentials').length;
 }
 
 /** Every refusal must be one and the same answer, for right and wrong passwords alike. */
@@ -74,8 +74,8 @@ describe('password throttles under concurrent guesses (real service)', () => {
     expect(failures, context).toBeLessThanOrEqual(5 * (successes + 1));
     expect(answers.filter((answer) => answer.status === 400)).toHaveLength(failures);
     // The audit log tells the same story as the counter.
-    expect(auditCount(t, 'user.login_failed')).toBe(failures);
-    expect(auditCount(t, 'user.login')).toBe(successes);
+    expect(await auditCount(t, 'user.login_failed')).toBe(failures);
+    expect(await auditCount(t, 'user.login')).toBe(successes);
     expect(answers.filter((answer) => answer.status === 429)).toHaveLength(200 - evaluated);
     expectUniformRefusals(answers, 429, context);
   });
@@ -96,9 +96,9 @@ describe('password throttles under concurrent guesses (real service)', () => {
 
     // Successes are not counted against the address; failures are, and at most 20 were evaluated.
     expect(failures, context).toBeLessThanOrEqual(20);
-    expect(auditCount(t, 'user.login_failed')).toBe(failures);
-    expect(auditCount(t, 'user.login')).toBe(successes);
-    expect(auditCount(t, 'user.login_throttled')).toBe(0);
+    expect(await auditCount(t, 'user.login_failed')).toBe(failures);
+    expect(await auditCount(t, 'user.login')).toBe(successes);
+    expect(await auditCount(t, 'user.login_throttled')).toBe(0);
     expect(answers.filter((answer) => answer.status === 429)).toHaveLength(200 - evaluated);
     expectUniformRefusals(answers, 429, context);
   });
@@ -117,7 +117,7 @@ describe('password throttles under concurrent guesses (real service)', () => {
     const context = `right passwords at ${[...rights].sort((a, b) => a - b).join(', ')}: ${evaluated} evaluated, ${successes} succeeded`;
     // Per user 5 between successes (2 users), per address 20 a minute: whichever binds first.
     expect(failures, context).toBeLessThanOrEqual(Math.min(20, 5 * (successes + 2)));
-    expect(auditCount(t, 'user.login_failed')).toBe(failures);
+    expect(await auditCount(t, 'user.login_failed')).toBe(failures);
     // The two layers answer differently from each other, but neither depends on the password.
     const refusals = (right: boolean) => new Set(answers.filter((answer) => answer.status === 429 && answer.right === right).map((answer) => answer.bytes));
     for (const shape of refusals(true)) expect(refusals(false), context).toContain(shape);

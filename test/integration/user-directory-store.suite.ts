@@ -61,20 +61,20 @@ export function userDirectoryStoreSuite(label: string, open: () => SqliteHarness
     let h: SqliteHarness;
     let store: Store;
     const N = 120;
-    beforeEach(() => {
+    beforeEach(async () => {
       h = open();
       store = h.store;
-      store.transaction(() => {
+      await store.transaction(async () => {
         for (let n = 1; n <= N; n += 1) {
-          store.insertUser(user(n));
-          if (n % 2 === 0) store.userDirectory.updateProfile(`usr_${n}`, { displayName: `${FIRST[(n + 1) % FIRST.length]} Example ${n}`, email: n % 4 === 0 ? `p${n}@corp.example` : null });
+          await store.insertUser(user(n));
+          if (n % 2 === 0) await store.userDirectory.updateProfile(`usr_${n}`, { displayName: `${FIRST[(n + 1) % FIRST.length]} Example ${n}`, email: n % 4 === 0 ? `p${n}@corp.example` : null });
         }
       });
     });
     afterEach(() => h.cleanup());
 
-    it('pages every search × status × sort × direction exactly as the reference does', () => {
-      const all = Array.from({ length: N }, (_, i) => store.userDirectory.get(`usr_${i + 1}`)!);
+    it('pages every search × status × sort × direction exactly as the reference does', async () => {
+      const all = (await Promise.all(Array.from({ length: N }, (_, i) => store.userDirectory.get(`usr_${i + 1}`)))).map((u) => u!);
       // Insertion order is rowid order here: the tie-break of equal sort keys.
       const rowid = new Map(all.map((u, i) => [u.id, i]));
       // Dense ('a', 'jones', 'example') and sparse ('smith9', 'p12@', 'CHLOÉ.S') searches: both plans run.
@@ -86,7 +86,7 @@ export function userDirectoryStoreSuite(label: string, open: () => SqliteHarness
         for (const [offset, limit] of [[0, 10], [7, 25], [95, 50]] as const) {
           const query: DirectoryQuery = { search, status, sort, dir, now: NOW, offset, limit };
           const expected = reference(all, query, rowid);
-          const page = store.userDirectory.list(query);
+          const page = await store.userDirectory.list(query);
           expect({ query, ids: page.items.map((u) => u.id), total: page.total }).toEqual({ query, ...expected });
           compared += 1;
         }
@@ -94,33 +94,33 @@ export function userDirectoryStoreSuite(label: string, open: () => SqliteHarness
       expect(compared).toBe(11 * 4 * 4 * 2 * 3);
     });
 
-    it('keeps profiles as written, and the search follows an update and a delete', () => {
-      store.userDirectory.updateProfile('usr_1', { displayName: 'Zoë Quartz', email: 'zq@quartz.example', attributes: { team: 'blue', 'cost.center': '42' } });
-      expect(store.userDirectory.get('usr_1')).toMatchObject({ displayName: 'Zoë Quartz', email: 'zq@quartz.example', attributes: { team: 'blue', 'cost.center': '42' } });
-      const find = (search: string) => store.userDirectory.list({ search, sort: 'createdAt', dir: 'desc', now: NOW, offset: 0, limit: 10 }).items.map((u) => u.id);
-      expect(find('quartz')).toEqual(['usr_1']);
-      expect(find('ZOË')).toEqual(['usr_1']);
-      store.userDirectory.updateProfile('usr_1', { displayName: null, email: null });
-      expect(find('quartz')).toEqual([]);
-      expect(store.userDirectory.get('usr_1')).toMatchObject({ displayName: null, email: null, attributes: { team: 'blue', 'cost.center': '42' } });
-      expect(find('smith3')).toContain('usr_3');
-      store.transaction(() => store.userDirectory.deleteUser('usr_3'));
-      expect(find('smith3')).not.toContain('usr_3');
-      expect(store.userDirectory.get('usr_3')).toBeUndefined();
-      expect(store.countUsers()).toBe(N - 1);
+    it('keeps profiles as written, and the search follows an update and a delete', async () => {
+      await store.userDirectory.updateProfile('usr_1', { displayName: 'Zoë Quartz', email: 'zq@quartz.example', attributes: { team: 'blue', 'cost.center': '42' } });
+      expect(await store.userDirectory.get('usr_1')).toMatchObject({ displayName: 'Zoë Quartz', email: 'zq@quartz.example', attributes: { team: 'blue', 'cost.center': '42' } });
+      const find = async (search: string) => (await store.userDirectory.list({ search, sort: 'createdAt', dir: 'desc', now: NOW, offset: 0, limit: 10 })).items.map((u) => u.id);
+      expect(await find('quartz')).toEqual(['usr_1']);
+      expect(await find('ZOË')).toEqual(['usr_1']);
+      await store.userDirectory.updateProfile('usr_1', { displayName: null, email: null });
+      expect(await find('quartz')).toEqual([]);
+      expect(await store.userDirectory.get('usr_1')).toMatchObject({ displayName: null, email: null, attributes: { team: 'blue', 'cost.center': '42' } });
+      expect(await find('smith3')).toContain('usr_3');
+      await store.transaction(() => store.userDirectory.deleteUser('usr_3'));
+      expect(await find('smith3')).not.toContain('usr_3');
+      expect(await store.userDirectory.get('usr_3')).toBeUndefined();
+      expect(await store.countUsers()).toBe(N - 1);
       // A new user takes a search key of its own: found by its name, the deleted one not.
-      store.insertUser({ ...user(3), id: 'usr_new', username: 'ana.smith3' });
-      expect(find('smith3')).toEqual(expect.arrayContaining(['usr_new']));
-      expect(find('smith3')).not.toContain('usr_3');
+      await store.insertUser({ ...user(3), id: 'usr_new', username: 'ana.smith3' });
+      expect(await find('smith3')).toEqual(expect.arrayContaining(['usr_new']));
+      expect(await find('smith3')).not.toContain('usr_3');
     });
 
-    it('refuses an unknown user, an attributes value that is not an object, and keeps the search text literal', () => {
-      expect(() => store.userDirectory.updateProfile('usr_nope', { displayName: 'x' })).toThrow(WardenError);
-      expect(() => store.transaction(() => store.userDirectory.deleteUser('usr_nope'))).toThrow(WardenError);
-      expect(() => store.userDirectory.updateProfile('usr_1', { attributes: [] as unknown as Record<string, string> })).toThrow(WardenError);
+    it('refuses an unknown user, an attributes value that is not an object, and keeps the search text literal', async () => {
+      await expect(() => store.userDirectory.updateProfile('usr_nope', { displayName: 'x' })).rejects.toThrow(WardenError);
+      await expect(() => store.transaction(() => store.userDirectory.deleteUser('usr_nope'))).rejects.toThrow(WardenError);
+      await expect(() => store.userDirectory.updateProfile('usr_1', { attributes: [] as unknown as Record<string, string> })).rejects.toThrow(WardenError);
       const page = (search: string) => store.userDirectory.list({ search, sort: 'createdAt', dir: 'desc', now: NOW, offset: 0, limit: 500 });
       // FTS5 syntax and LIKE wildcards are text: none of these is a query that matches everything (or fails).
-      for (const search of ['"', 'a" OR "b', '%%%', '___', 'NEAR(a b)', '*']) expect(page(search).total).toBe(0);
+      for (const search of ['"', 'a" OR "b', '%%%', '___', 'NEAR(a b)', '*']) expect((await page(search)).total).toBe(0);
     });
   });
 }

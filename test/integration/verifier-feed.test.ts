@@ -81,7 +81,7 @@ describe('revocation feed resilience', () => {
     expect((await verifier.verify(otherTokens.access_token)).active).toBe(false);
 
     // Every revocation the service logged was applied exactly once, in order.
-    const logged = t.warden.engine.revocationsAfter(0, 1000).map((row) => row.id);
+    const logged = (await t.warden.engine.revocationsAfter(0, 1000)).map((row) => row.id);
     expect(verifier.receipts().map((r) => r.id)).toEqual(logged);
   });
 

@@ -80,25 +80,25 @@ describe('a rotated key retires at the same instant at the service and at the ki
     const announced = retiring(verifier, oldKid);
     await t.admin('rotateSigningKey', {});
     const { retiresAt } = await announced;
-    expect(retiresAt).toBe(t.warden.engine.store.getKey(oldKid)!.retiresAt);
+    expect(retiresAt).toBe((await t.warden.engine.store.getKey(oldKid))!.retiresAt);
     // Signed by the key that took over, and outliving the old one too.
     const fresh = outliving(t, (await t.login(user, app)).access_token, 'jti-outliving-fresh');
 
     clock.set(retiresAt - 1);
-    expect(t.warden.engine.verifyAccessToken(token)).toMatchObject({ active: true });
+    expect(await t.warden.engine.verifyAccessToken(token)).toMatchObject({ active: true });
     expect(now(verifier.verify(token))).toMatchObject({ active: true });
     const fetchesBefore = jwksFetches.length;
 
     clock.set(retiresAt);
-    expect(t.warden.engine.verifyAccessToken(token)).toMatchObject({ active: false, reason: 'retired_kid' });
+    expect(await t.warden.engine.verifyAccessToken(token)).toMatchObject({ active: false, reason: 'retired_kid' });
     expect(now(verifier.verify(token))).toMatchObject({ active: false, reason: 'retired_kid' });
     // Nothing else told the kit: the key is still retiring in the store, and the kit fetched no JWKS (the
     // service's own JWKS drops the key at this instant too).
-    expect(t.warden.engine.store.getKey(oldKid)!.status).toBe('retiring');
+    expect((await t.warden.engine.store.getKey(oldKid))!.status).toBe('retiring');
     expect(jwksFetches.length).toBe(fetchesBefore);
     expect(t.warden.engine.jwks().keys.map((key) => key.kid)).not.toContain(oldKid);
     // The key that took over is not affected, on either side.
-    expect(t.warden.engine.verifyAccessToken(fresh)).toMatchObject({ active: true });
+    expect(await t.warden.engine.verifyAccessToken(fresh)).toMatchObject({ active: true });
     expect(now(verifier.verify(fresh))).toMatchObject({ active: true });
   });
 
@@ -108,7 +108,7 @@ describe('a rotated key retires at the same instant at the service and at the ki
     const oldKid = part(tokens.access_token, 0).kid as string;
     const token = outliving(t, tokens.access_token, 'jti-outliving-late');
     await t.admin('rotateSigningKey', {});
-    const retiresAt = t.warden.engine.store.getKey(oldKid)!.retiresAt!;
+    const retiresAt = (await t.warden.engine.store.getKey(oldKid))!.retiresAt!;
 
     const late = kit();
     const heard: Array<{ kid: string; retiresAt: number }> = [];

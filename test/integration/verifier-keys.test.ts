@@ -80,10 +80,10 @@ describe('a key the service retires', () => {
   /** Rotates, then moves time to the retiring key's retiresAt and lets the service retire it. */
   async function retire(t: TestWarden, clock: ManualClock, kid: string): Promise<void> {
     await t.admin('rotateSigningKey', {});
-    const retiresAt = t.warden.engine.store.getKey(kid)!.retiresAt!;
+    const retiresAt = (await t.warden.engine.store.getKey(kid))!.retiresAt!;
     clock.set(retiresAt);
-    t.warden.engine.maintain();
-    expect(t.warden.engine.store.getKey(kid)!.status).toBe('retired');
+    await t.warden.engine.maintain();
+    expect((await t.warden.engine.store.getKey(kid))!.status).toBe('retired');
   }
 
   it('a JWKS refetch that no longer lists the key ends it at once, for cached tokens too, and its kid is known as retired', async () => {
@@ -97,7 +97,7 @@ describe('a key the service retires', () => {
     expect(await verifier.verify(cached)).toMatchObject({ active: true });
 
     await retire(t, clock, oldKid);
-    expect(t.warden.engine.verifyAccessToken(cached)).toMatchObject({ active: false, reason: 'retired_kid' });
+    expect(await t.warden.engine.verifyAccessToken(cached)).toMatchObject({ active: false, reason: 'retired_kid' });
     // A token of the new key makes the kit refetch the JWKS (an unknown kid): the retired key is not in it.
     await t.admin('rotateSigningKey', {});
     const fresh = await t.login(user, app);
@@ -118,13 +118,13 @@ describe('a key the service retires', () => {
 
     await t.admin('rotateSigningKey', {});
     const newKid = (await t.admin('listKeys', {})).find((key) => key.status === 'active')!.kid;
-    const retiresAt = t.warden.engine.store.getKey(oldKid)!.retiresAt!;
+    const retiresAt = (await t.warden.engine.store.getKey(oldKid))!.retiresAt!;
     // The kit's JWKS is older than 60 s here: its routine refresh fetches one that still lists the retiring key.
     const refreshed = keysLoaded(verifier, (kids) => kids.includes(oldKid) && kids.includes(newKid));
     clock.set(retiresAt - 1);
     await refreshed;
     clock.set(retiresAt);
-    t.warden.engine.maintain();
+    await t.warden.engine.maintain();
     // Retired now at the service, and at the kit from the same instant: the feed announced it (feed format
     // 1.1, verifier-key-retirement.test.ts), though the kit's JWKS from 1 ms before still lists the key.
     expect(verifier.verify(cached)).toMatchObject({ active: false, reason: 'retired_kid' });

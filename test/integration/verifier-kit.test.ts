@@ -226,7 +226,7 @@ describe('resource-server kit', () => {
     for (const [name, make, reason] of cases) {
       it(`${name} → ${reason}, at the kit and at introspection, changing nothing`, async () => {
         const token = await make();
-        const before = t.snapshot();
+        const before = await t.snapshot();
         const verdict = await verifier.verify(token);
         expect(verdict).toMatchObject({ active: false, reason });
         const call = await rs.call(token);
@@ -241,7 +241,7 @@ describe('resource-server kit', () => {
           body: new URLSearchParams({ token }).toString(),
         });
         expect(await introspection.json()).toEqual({ active: false });
-        expect(t.snapshot()).toEqual(before);
+        expect(await t.snapshot()).toEqual(before);
       });
     }
 

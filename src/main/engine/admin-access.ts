@@ -19,29 +19,29 @@ export interface AdminAccess {
   /** A named admin's sign-in: the session whose token becomes the cookie; coded errors are already audited. */
   login(request: AdminLoginRequest): Promise<OpenedSession>;
   /** The one-time link's session (the bootstrap owner). */
-  openBootstrapSession(client: { ip: string; userAgent: string }): OpenedSession;
+  openBootstrapSession(client: { ip: string; userAgent: string }): Promise<OpenedSession>;
   /** The live session a cookie value names (its idle deadline moved), or undefined. */
-  authenticateSession(token: string): { session: AdminSessionRow; who: ActorContext } | undefined;
+  authenticateSession(token: string): Promise<{ session: AdminSessionRow; who: ActorContext } | undefined>;
   /** The session again without moving its idle deadline (for a long-lived event stream), or undefined once it ended. */
-  liveSession(sessionId: string): AdminSessionRow | undefined;
+  liveSession(sessionId: string): Promise<AdminSessionRow | undefined>;
   /** The admin an API key acts as, or undefined. */
-  authenticateKey(key: string): ActorContext | undefined;
+  authenticateKey(key: string): Promise<ActorContext | undefined>;
   /** Sign-out: ends the caller's session. */
   signOut(sessionId: string, who: ActorContext): void;
   /** Sign out everywhere: every session of the caller's account; returns how many ended. */
-  signOutEverywhere(who: ActorContext): number;
-  whoami(who: ActorContext): SignedInAdmin;
+  signOutEverywhere(who: ActorContext): Promise<number>;
+  whoami(who: ActorContext): Promise<SignedInAdmin>;
 }
 
 export function createAdminAccess(ctx: EngineContext): AdminAccess {
   return {
     login: (request) => loginAdmin(ctx, request),
-    openBootstrapSession: (client) => openBootstrapSession(ctx, client),
-    authenticateSession: (token) => authenticateSession(ctx, token),
-    liveSession: (sessionId) => liveSession(ctx, sessionId),
-    authenticateKey: (key) => authenticateKey(ctx, key),
+    openBootstrapSession: async (client) => openBootstrapSession(ctx, client),
+    authenticateSession: async (token) => authenticateSession(ctx, token),
+    liveSession: async (sessionId) => liveSession(ctx, sessionId),
+    authenticateKey: async (key) => authenticateKey(ctx, key),
     signOut: (sessionId, who) => void endSession(ctx, sessionId, who.actor, 'signed out'),
-    signOutEverywhere: (who) => endAllSessionsOf(ctx, who, 'signed out everywhere'),
-    whoami: (who) => getSignedInAdmin(ctx, who),
+    signOutEverywhere: async (who) => endAllSessionsOf(ctx, who, 'signed out everywhere'),
+    whoami: async (who) => getSignedInAdmin(ctx, who),
   };
 }

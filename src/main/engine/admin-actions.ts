@@ -30,20 +30,20 @@ export function receipt(action: string, at: number, actor: string, reason: strin
   };
 }
 
-export function requireUser(ctx: EngineContext, userId: string): UserRow {
-  const user = ctx.store.getUser(userId);
+export async function requireUser(ctx: EngineContext, userId: string): Promise<UserRow> {
+  const user = await ctx.store.getUser(userId);
   if (!user) throw new WardenError('not_found', `No user with id ${userId}.`);
   return user;
 }
 
 export async function createUser(ctx: EngineContext, input: { username: string; password: string }, { actor }: Actor): Promise<{ id: string }> {
-  if (ctx.store.getUserByUsername(input.username)) throw new WardenError('conflict', `The username "${input.username}" is taken.`);
+  if (await ctx.store.getUserByUsername(input.username)) throw new WardenError('conflict', `The username "${input.username}" is taken.`);
   const passwordHash = await hashPassword(input.password);
-  return ctx.run((tx) => {
+  return ctx.run(async (tx) => {
     // Checked again inside the transaction: another request may have taken the name while scrypt ran.
-    if (ctx.store.getUserByUsername(input.username)) throw new WardenError('conflict', `The username "${input.username}" is taken.`);
+    if (await ctx.store.getUserByUsername(input.username)) throw new WardenError('conflict', `The username "${input.username}" is taken.`);
     const id = randomId('usr');
-    ctx.store.insertUser({
+    await ctx.store.insertUser({
       id,
       username: input.username,
       passwordHash,
@@ -57,73 +57,73 @@ export async function createUser(ctx: EngineContext, input: { username: string; 
       lockedUntil: null,
       lastLoginAt: null,
     });
-    tx.emit({ type: 'user.created', actor, userId: id, data: { username: input.username } });
+    await tx.emit({ type: 'user.created', actor, userId: id, data: { username: input.username } });
     return { id };
   });
 }
 
-export function revokeSessionAction(ctx: EngineContext, input: { sessionId: string; reason?: string }, { actor }: Actor): Receipt {
-  return ctx.run((tx) => {
-    const session = ctx.store.getSession(input.sessionId);
+export async function revokeSessionAction(ctx: EngineContext, input: { sessionId: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
+  return ctx.run(async (tx) => {
+    const session = await ctx.store.getSession(input.sessionId);
     if (!session) throw new WardenError('not_found', `No session with id ${input.sessionId}.`);
-    const killed = revokeSession(ctx, tx, session, actor, input.reason ?? null, 'admin', true);
+    const killed = await revokeSession(ctx, tx, session, actor, input.reason ?? null, 'admin', true);
     return receipt('revokeSession', tx.now, actor, input.reason ?? null, killed);
   });
 }
 
-export function forceLogout(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Receipt {
-  return ctx.run((tx) => {
-    const user = requireUser(ctx, input.userId);
-    const killed = forceLogoutUser(ctx, tx, user, actor, input.reason ?? null, 'force_logout');
+export async function forceLogout(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
+  return ctx.run(async (tx) => {
+    const user = await requireUser(ctx, input.userId);
+    const killed = await forceLogoutUser(ctx, tx, user, actor, input.reason ?? null, 'force_logout');
     return receipt('forceLogout', tx.now, actor, input.reason ?? null, killed);
   });
 }
 
-export function bumpRefreshVersion(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Receipt {
-  return ctx.run((tx) => {
-    const user = requireUser(ctx, input.userId);
+export async function bumpRefreshVersion(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
+  return ctx.run(async (tx) => {
+    const user = await requireUser(ctx, input.userId);
     const refreshVersion = user.refreshVersion + 1;
-    ctx.store.updateUser(user.id, { refreshVersion });
+    await ctx.store.updateUser(user.id, { refreshVersion });
     const killed = nothingKilled();
-    killed.refreshTokens = ctx.store.revokeRefreshTokensOfUser(user.id, tx.now);
+    killed.refreshTokens = await ctx.store.revokeRefreshTokensOfUser(user.id, tx.now);
     // Its sessions stay open (access tokens live to exp) but can never be extended: they read "can't refresh".
-    ctx.store.endRefreshOfUserSessions(user.id, tx.now);
-    tx.emit({ type: 'user.refresh_version_bumped', actor, userId: user.id, reason: input.reason ?? null, data: { refreshVersion, refreshTokensRevoked: killed.refreshTokens } });
+    await ctx.store.endRefreshOfUserSessions(user.id, tx.now);
+    await tx.emit({ type: 'user.refresh_version_bumped', actor, userId: user.id, reason: input.reason ?? null, data: { refreshVersion, refreshTokensRevoked: killed.refreshTokens } });
     return receipt('bumpRefreshVersion', tx.now, actor, input.reason ?? null, killed);
   });
 }
 
-export function blockUser(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Receipt {
-  return ctx.run((tx) => {
-    const user = requireUser(ctx, input.userId);
+export async function blockUser(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
+  return ctx.run(async (tx) => {
+    const user = await requireUser(ctx, input.userId);
     const reason = input.reason ?? null;
-    const killed = forceLogoutUser(ctx, tx, user, actor, reason, 'block');
-    ctx.store.updateUser(user.id, { status: 'blocked', blockedAt: tx.now, blockedReason: reason });
-    tx.emit({ type: 'user.blocked', actor, userId: user.id, reason, data: { feedEventId: killed.feedEventId } });
+    const killed = await forceLogoutUser(ctx, tx, user, actor, reason, 'block');
+    await ctx.store.updateUser(user.id, { status: 'blocked', blockedAt: tx.now, blockedReason: reason });
+    await tx.emit({ type: 'user.blocked', actor, userId: user.id, reason, data: { feedEventId: killed.feedEventId } });
     return receipt('blockUser', tx.now, actor, reason, killed);
   });
 }
 
-export function unblockUser(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Receipt {
-  return ctx.run((tx) => {
-    const user = requireUser(ctx, input.userId);
+export async function unblockUser(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
+  return ctx.run(async (tx) => {
+    const user = await requireUser(ctx, input.userId);
     if (user.status === 'blocked') {
-      ctx.store.updateUser(user.id, { status: 'active', blockedAt: null, blockedReason: null, failedLogins: 0, lockedUntil: null });
-      tx.emit({ type: 'user.unblocked', actor, userId: user.id, reason: input.reason ?? null });
+      await ctx.store.updateUser(user.id, { status: 'active', blockedAt: null, blockedReason: null, failedLogins: 0, lockedUntil: null });
+      await tx.emit({ type: 'user.unblocked', actor, userId: user.id, reason: input.reason ?? null });
     }
     return receipt('unblockUser', tx.now, actor, input.reason ?? null, nothingKilled());
   });
 }
 
-export function revokeAccessToken(ctx: EngineContext, input: { jti: string; reason?: string }, { actor }: Actor): Receipt {
-  return ctx.run((tx) => {
-    const token = ctx.store.getAccessToken(input.jti);
+export async function revokeAccessToken(ctx: EngineContext, input: { jti: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
+  return ctx.run(async (tx) => {
+    const token = await ctx.store.getAccessToken(input.jti);
     if (!token) throw new WardenError('not_found', `No access token with jti ${input.jti}.`);
     const killed = nothingKilled();
-    if (!ctx.store.isJtiRevoked(token.jti) && token.expiresAt > tx.now) {
+    if (!await ctx.store.isJtiRevoked(token.jti) && token.expiresAt > tx.now) {
       killed.accessTokens = 1;
-      killed.feedEventId = tx.revoke({ kind: 'jti', subject: token.jti, userId: token.userId, notBefore: null, expiresAt: token.expiresAt, actor, reason: input.reason ?? null });
-      tx.emit({ type: 'access_token.revoked', actor, userId: token.userId, sessionId: token.sessionId, reason: input.reason ?? null, data: { jti: token.jti, exp: token.expiresAt, feedEventId: killed.feedEventId } });
+      killed.feedEventId = await tx.revoke({ kind: 'jti', subject: token.jti, userId: token.userId, notBefore: null, expiresAt: token.expiresAt, actor, reason: input.reason ?? null });
+      await tx.emit({ type: 'access_token.revoked', actor, userId: token.userId, sessionId: token.sessionId, reason: input.reason ?? null, data: { jti: token.jti, exp: token.expiresAt, feedEventId: killed.feedEventId } });
     }
     return receipt('revokeAccessToken', tx.now, actor, input.reason ?? null, killed);
   });
@@ -134,7 +134,7 @@ export function revokeAccessToken(ctx: EngineContext, input: { jti: string; reas
  * keys, which may have to be created first: the key lifecycle does that, with the other changes in its
  * transaction, and the answer is a promise.
  */
-export function updateSettings(ctx: EngineContext, patch: Partial<Settings>, { actor }: Actor): Settings | Promise<Settings> {
+export async function updateSettings(ctx: EngineContext, patch: Partial<Settings>, { actor }: Actor): Promise<Settings> {
   const next = checkConsistency(settingsSchema.parse({ ...ctx.settings, ...patch }));
   if (next.signingAlg !== ctx.settings.signingAlg) return changeAccessTokenAlg(ctx, { ...patch, signingAlg: next.signingAlg }, { actor });
   const changes: Record<string, { from: unknown; to: unknown }> = {};
@@ -142,9 +142,9 @@ export function updateSettings(ctx: EngineContext, patch: Partial<Settings>, { a
     if (next[key] !== ctx.settings[key]) changes[key] = { from: ctx.settings[key], to: next[key] };
   }
   if (Object.keys(changes).length === 0) return ctx.settings;
-  ctx.run((tx) => {
-    saveSettings(ctx.store, next);
-    tx.emit({ type: 'settings.changed', actor, data: { changes } });
+  await ctx.run(async (tx) => {
+    await saveSettings(ctx.store, next);
+    await tx.emit({ type: 'settings.changed', actor, data: { changes } });
     tx.afterCommit(() => {
       ctx.settings = next;
     });

@@ -18,49 +18,49 @@ import type { ActorContext } from './dispatch';
 export const ADMIN_KEY_PREFIX = 'twk_';
 const LIST_LIMIT = 500;
 
-function toKeyInfo(ctx: EngineContext, row: AdminKeyRow): AdminKeyInfo {
+async function toKeyInfo(ctx: EngineContext, row: AdminKeyRow): Promise<AdminKeyInfo> {
   return {
-    keyId: row.id, adminId: row.adminId, username: ctx.store.admins.getAdmin(row.adminId)?.username ?? '', name: row.name,
+    keyId: row.id, adminId: row.adminId, username: (await ctx.store.admins.getAdmin(row.adminId))?.username ?? '', name: row.name,
     createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, revokedAt: row.revokedAt, revokedBy: row.revokedBy,
   };
 }
 
-export function createAdminKey(ctx: EngineContext, input: { adminId: string; name: string }, who: ActorContext): { keyId: string; key: string } {
-  return ctx.run((tx) => {
-    const admin = requireAdmin(ctx, input.adminId);
+export async function createAdminKey(ctx: EngineContext, input: { adminId: string; name: string }, who: ActorContext): Promise<{ keyId: string; key: string }> {
+  return ctx.run(async (tx) => {
+    const admin = await requireAdmin(ctx, input.adminId);
     if (admin.disabledAt !== null) throw new WardenError('conflict', `${admin.username} is disabled: enable them before giving them a key.`);
     const key = `${ADMIN_KEY_PREFIX}${randomSecret()}`;
     const keyId = randomId('akey');
-    ctx.store.admins.insertKey({ id: keyId, adminId: admin.id, name: input.name, keyHash: sha256Hex(key), createdAt: tx.now, lastUsedAt: null, revokedAt: null, revokedBy: null });
-    tx.emit({ type: 'admin.key_created', actor: who.actor, data: { keyId, name: input.name, adminId: admin.id, username: admin.username } });
+    await ctx.store.admins.insertKey({ id: keyId, adminId: admin.id, name: input.name, keyHash: sha256Hex(key), createdAt: tx.now, lastUsedAt: null, revokedAt: null, revokedBy: null });
+    await tx.emit({ type: 'admin.key_created', actor: who.actor, data: { keyId, name: input.name, adminId: admin.id, username: admin.username } });
     return { keyId, key };
   });
 }
 
-export function listAdminKeys(ctx: EngineContext, input: { adminId?: string }): AdminKeyInfo[] {
-  return ctx.store.admins.listKeys(input.adminId, LIST_LIMIT).map((row) => toKeyInfo(ctx, row));
+export async function listAdminKeys(ctx: EngineContext, input: { adminId?: string }): Promise<AdminKeyInfo[]> {
+  return Promise.all((await ctx.store.admins.listKeys(input.adminId, LIST_LIMIT)).map((row) => toKeyInfo(ctx, row)));
 }
 
-export function revokeAdminKey(ctx: EngineContext, input: { keyId: string }, who: ActorContext): AdminKeyInfo {
-  return ctx.run((tx) => {
-    const row = ctx.store.admins.getKey(input.keyId);
+export async function revokeAdminKey(ctx: EngineContext, input: { keyId: string }, who: ActorContext): Promise<AdminKeyInfo> {
+  return ctx.run(async (tx) => {
+    const row = await ctx.store.admins.getKey(input.keyId);
     if (!row) throw new WardenError('not_found', `No admin API key ${input.keyId}.`);
     if (row.revokedAt !== null) return toKeyInfo(ctx, row);
-    ctx.store.admins.updateKey(row.id, { revokedAt: tx.now, revokedBy: who.actor });
-    tx.emit({ type: 'admin.key_revoked', actor: who.actor, data: { keyId: row.id, name: row.name, adminId: row.adminId } });
-    return toKeyInfo(ctx, ctx.store.admins.getKey(row.id)!);
+    await ctx.store.admins.updateKey(row.id, { revokedAt: tx.now, revokedBy: who.actor });
+    await tx.emit({ type: 'admin.key_revoked', actor: who.actor, data: { keyId: row.id, name: row.name, adminId: row.adminId } });
+    return toKeyInfo(ctx, (await ctx.store.admins.getKey(row.id))!);
   });
 }
 
 /** The admin a key acts as, or undefined (unknown, revoked, or its admin disabled). */
-export function authenticateKey(ctx: EngineContext, key: string): ActorContext | undefined {
+export async function authenticateKey(ctx: EngineContext, key: string): Promise<ActorContext | undefined> {
   if (!key.startsWith(ADMIN_KEY_PREFIX)) return undefined;
-  const row = ctx.store.admins.getKeyByHash(sha256Hex(key));
+  const row = await ctx.store.admins.getKeyByHash(sha256Hex(key));
   if (!row || row.revokedAt !== null) return undefined;
-  const admin = ctx.store.admins.getAdmin(row.adminId);
+  const admin = await ctx.store.admins.getAdmin(row.adminId);
   if (!admin || admin.disabledAt !== null) return undefined;
   const now = ctx.now();
-  if (row.lastUsedAt === null || now - row.lastUsedAt >= TOUCH_MS) ctx.store.transaction(() => ctx.store.admins.updateKey(row.id, { lastUsedAt: now }));
+  if (row.lastUsedAt === null || now - row.lastUsedAt >= TOUCH_MS) await ctx.store.transaction(() => ctx.store.admins.updateKey(row.id, { lastUsedAt: now }));
   // Keys are for scripts: TOTP enrollment is a person's step, so a key is never held to it.
   return { actor: actorOf(admin.username), role: admin.role, adminId: admin.id, adminSessionId: null };
 }

@@ -43,69 +43,69 @@ function activeLock(admin: AdminRow | undefined, now: number): number | null {
 }
 
 /** Whether one more attempt on this admin fits; reads the row afresh each time it is asked. */
-function admits(ctx: EngineContext, adminId: string, inFlight: number): boolean {
-  const admin = ctx.store.admins.getAdmin(adminId);
+async function admits(ctx: EngineContext, adminId: string, inFlight: number): Promise<boolean> {
+  const admin = await ctx.store.admins.getAdmin(adminId);
   if (!admin) return true;
   if (activeLock(admin, ctx.now()) !== null) return false;
   const max = ctx.settings.maxFailedLogins;
   return Math.min(admin.failedLogins, max - 1) + inFlight < max;
 }
 
-function throttled(ctx: EngineContext, admin: AdminRow, ip: string): WardenError {
+async function throttled(ctx: EngineContext, admin: AdminRow, ip: string): Promise<WardenError> {
   const now = ctx.now();
-  const lockedUntil = activeLock(ctx.store.admins.getAdmin(admin.id), now);
-  ctx.run((tx) => tx.emit({ type: 'admin.login_throttled', actor: 'anonymous', data: { adminId: admin.id, username: admin.username, ip, lockedUntil } }));
+  const lockedUntil = activeLock(await ctx.store.admins.getAdmin(admin.id), now);
+  await ctx.run((tx) => tx.emit({ type: 'admin.login_throttled', actor: 'anonymous', data: { adminId: admin.id, username: admin.username, ip, lockedUntil } }));
   const retryAfterSeconds = lockedUntil === null ? 1 : Math.max(1, Math.ceil((lockedUntil - now) / 1000));
   return new WardenError('login_throttled', 'Too many failed sign-ins; try again later.', { retryAfterSeconds });
 }
 
-function recordFailure(ctx: EngineContext, tx: Tx, admin: AdminRow | undefined, username: string, ip: string, reason: string): void {
+async function recordFailure(ctx: EngineContext, tx: Tx, admin: AdminRow | undefined, username: string, ip: string, reason: string): Promise<void> {
   if (!admin) {
-    tx.emit({ type: 'admin.login_failed', actor: 'anonymous', data: { username, ip, reason } });
+    await tx.emit({ type: 'admin.login_failed', actor: 'anonymous', data: { username, ip, reason } });
     return;
   }
   const failedLogins = admin.failedLogins + 1;
   const locks = failedLogins >= ctx.settings.maxFailedLogins;
   const lockedUntil = locks ? tx.now + ctx.settings.loginLockSeconds * 1000 : admin.lockedUntil;
-  ctx.store.admins.updateAdmin(admin.id, { failedLogins: locks ? 0 : failedLogins, lockedUntil });
-  tx.emit({ type: 'admin.login_failed', actor: 'anonymous', data: { adminId: admin.id, username: admin.username, ip, reason, failedLogins } });
-  if (locks) tx.emit({ type: 'admin.login_throttled', actor: 'system', data: { adminId: admin.id, username: admin.username, lockedUntil, failedLogins } });
+  await ctx.store.admins.updateAdmin(admin.id, { failedLogins: locks ? 0 : failedLogins, lockedUntil });
+  await tx.emit({ type: 'admin.login_failed', actor: 'anonymous', data: { adminId: admin.id, username: admin.username, ip, reason, failedLogins } });
+  if (locks) await tx.emit({ type: 'admin.login_throttled', actor: 'system', data: { adminId: admin.id, username: admin.username, lockedUntil, failedLogins } });
 }
 
 /** Signs a named admin in: the session to set as a cookie, or a coded error (already audited). */
 export async function loginAdmin(ctx: EngineContext, request: AdminLoginRequest): Promise<OpenedSession> {
   const username = usernameSchema.safeParse(request.username);
   const password = passwordSchema.safeParse(request.password);
-  const found = username.success ? ctx.store.admins.getAdminByUsername(username.data) : undefined;
-  const slot = found ? await attemptsOf(ctx).reserve(found.id, (inFlight) => admits(ctx, found.id, inFlight)) : undefined;
-  if (found && !slot) throw throttled(ctx, found, request.ip);
+  const found = username.success ? await ctx.store.admins.getAdminByUsername(username.data) : undefined;
+  const slot = found ? await attemptsOf(ctx).reserve(found.id, async (inFlight) => admits(ctx, found.id, inFlight)) : undefined;
+  if (found && !slot) throw await throttled(ctx, found, request.ip);
   let outcome: OpenedSession | WardenError;
   try {
     // The same scrypt time whether or not the admin exists.
     const passwordOk = password.success && (await verifyPassword(password.data, found?.passwordHash ?? (await dummyPasswordHash())));
-    outcome = ctx.run((tx): OpenedSession | WardenError => {
-      const admin = found ? ctx.store.admins.getAdmin(found.id) : undefined;
+    outcome = await ctx.run(async (tx): Promise<OpenedSession | WardenError> => {
+      const admin = found ? await ctx.store.admins.getAdmin(found.id) : undefined;
       const attempted = displayText(request.username, 64);
       if (!admin || !passwordOk) {
-        recordFailure(ctx, tx, admin, attempted, request.ip, 'invalid_credentials');
+        await recordFailure(ctx, tx, admin, attempted, request.ip, 'invalid_credentials');
         return invalid();
       }
       if (admin.disabledAt !== null) {
-        tx.emit({ type: 'admin.login_failed', actor: 'anonymous', data: { adminId: admin.id, username: admin.username, ip: request.ip, reason: 'disabled' } });
+        await tx.emit({ type: 'admin.login_failed', actor: 'anonymous', data: { adminId: admin.id, username: admin.username, ip: request.ip, reason: 'disabled' } });
         return new WardenError('unauthorized', 'This admin account is disabled.');
       }
       if (admin.totpSecret !== null) {
         if (request.totp === undefined || request.totp === null || request.totp === '') return new WardenError('totp_required', 'Enter the code from your authenticator app.');
         const step = typeof request.totp === 'string' ? matchTotp(admin.totpSecret, request.totp.trim(), tx.now, admin.totpLastStep) : null;
         if (step === null) {
-          recordFailure(ctx, tx, admin, attempted, request.ip, 'invalid_totp');
+          await recordFailure(ctx, tx, admin, attempted, request.ip, 'invalid_totp');
           return new WardenError('invalid_credentials', 'The authenticator code is wrong or was already used.');
         }
-        ctx.store.admins.updateAdmin(admin.id, { totpLastStep: step });
+        await ctx.store.admins.updateAdmin(admin.id, { totpLastStep: step });
       }
-      ctx.store.admins.updateAdmin(admin.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: tx.now });
-      const opened = insertSession(ctx, tx, { ...admin, lastLoginAt: tx.now }, request);
-      tx.emit({ type: 'admin.signed_in', actor: actorOf(admin.username), data: { adminId: admin.id, sessionId: opened.session.id, method: 'password', ip: request.ip } });
+      await ctx.store.admins.updateAdmin(admin.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: tx.now });
+      const opened = await insertSession(ctx, tx, { ...admin, lastLoginAt: tx.now }, request);
+      await tx.emit({ type: 'admin.signed_in', actor: actorOf(admin.username), data: { adminId: admin.id, sessionId: opened.session.id, method: 'password', ip: request.ip } });
       return opened;
     });
   } finally {
@@ -121,21 +121,21 @@ export async function loginAdmin(ctx: EngineContext, request: AdminLoginRequest)
  * password oracle). Their other console sessions end; their API keys stay (separate credentials).
  */
 export async function changeAdminPassword(ctx: EngineContext, input: { currentPassword: string; newPassword: string }, who: ActorContext): Promise<{ ok: true }> {
-  const admin = requireOwnAccount(ctx, who);
-  const slot = await attemptsOf(ctx).reserve(admin.id, (inFlight) => admits(ctx, admin.id, inFlight));
-  if (!slot) throw throttled(ctx, admin, 'console');
+  const admin = await requireOwnAccount(ctx, who);
+  const slot = await attemptsOf(ctx).reserve(admin.id, async (inFlight) => admits(ctx, admin.id, inFlight));
+  if (!slot) throw await throttled(ctx, admin, 'console');
   try {
     const ok = await verifyPassword(input.currentPassword, admin.passwordHash);
     const passwordHash = ok ? await hashPassword(input.newPassword) : '';
-    const failed = ctx.run((tx) => {
-      const row = requireOwnAccount(ctx, who);
+    const failed = await ctx.run(async (tx) => {
+      const row = await requireOwnAccount(ctx, who);
       if (!ok || row.passwordHash !== admin.passwordHash) {
-        recordFailure(ctx, tx, row, row.username, 'console', 'invalid_credentials');
+        await recordFailure(ctx, tx, row, row.username, 'console', 'invalid_credentials');
         return true;
       }
-      ctx.store.admins.updateAdmin(row.id, { passwordHash, failedLogins: 0, lockedUntil: null });
-      tx.emit({ type: 'admin.password_changed', actor: who.actor, data: { adminId: row.id, username: row.username, by: 'self' } });
-      endAccessOf(ctx, tx, row.id, who.actor, 'password changed', { keys: false, exceptSessionId: who.adminSessionId ?? null });
+      await ctx.store.admins.updateAdmin(row.id, { passwordHash, failedLogins: 0, lockedUntil: null });
+      await tx.emit({ type: 'admin.password_changed', actor: who.actor, data: { adminId: row.id, username: row.username, by: 'self' } });
+      await endAccessOf(ctx, tx, row.id, who.actor, 'password changed', { keys: false, exceptSessionId: who.adminSessionId ?? null });
       return false;
     });
     // Not `invalid_credentials`/401: the console would read that as "signed out".

@@ -41,7 +41,7 @@ export function principalOf(ctx: EngineContext, session: AdminSessionRow, admin:
 }
 
 /** Inserts a session inside the caller's transaction; the emit is the caller's (sign-in or one-time link). */
-export function insertSession(ctx: EngineContext, tx: Tx, admin: AdminRow | null, client: { ip: string; userAgent: string }): OpenedSession {
+export async function insertSession(ctx: EngineContext, tx: Tx, admin: AdminRow | null, client: { ip: string; userAgent: string }): Promise<OpenedSession> {
   const token = randomSecret();
   const session: AdminSessionRow = {
     id: randomId('asn'),
@@ -58,15 +58,15 @@ export function insertSession(ctx: EngineContext, tx: Tx, admin: AdminRow | null
     revokedBy: null,
     revokeReason: null,
   };
-  ctx.store.admins.insertSession(session);
+  await ctx.store.admins.insertSession(session);
   return { token, session, who: principalOf(ctx, session, admin ?? undefined) };
 }
 
 /** The one-time link's session: the bootstrap owner, no admin row. */
-export function openBootstrapSession(ctx: EngineContext, client: { ip: string; userAgent: string }): OpenedSession {
-  return ctx.run((tx) => {
-    const opened = insertSession(ctx, tx, null, client);
-    tx.emit({ type: 'admin.signed_in', actor: BOOTSTRAP_ACTOR, data: { sessionId: opened.session.id, method: 'one_time_link', ip: client.ip } });
+export async function openBootstrapSession(ctx: EngineContext, client: { ip: string; userAgent: string }): Promise<OpenedSession> {
+  return ctx.run(async (tx) => {
+    const opened = await insertSession(ctx, tx, null, client);
+    await tx.emit({ type: 'admin.signed_in', actor: BOOTSTRAP_ACTOR, data: { sessionId: opened.session.id, method: 'one_time_link', ip: client.ip } });
     return opened;
   });
 }
@@ -76,49 +76,49 @@ function live(session: AdminSessionRow, now: number): boolean {
 }
 
 /** The session again, without moving its deadline: still live, its admin still enabled? (an open event stream) */
-export function liveSession(ctx: EngineContext, sessionId: string): AdminSessionRow | undefined {
-  const session = ctx.store.admins.getSession(sessionId);
+export async function liveSession(ctx: EngineContext, sessionId: string): Promise<AdminSessionRow | undefined> {
+  const session = await ctx.store.admins.getSession(sessionId);
   if (!session || !live(session, ctx.now())) return undefined;
   if (session.adminId === null) return session;
-  const admin = ctx.store.admins.getAdmin(session.adminId);
+  const admin = await ctx.store.admins.getAdmin(session.adminId);
   return admin && admin.disabledAt === null ? session : undefined;
 }
 
 /** The live session a cookie names, with its idle deadline moved; undefined when none (or its admin is disabled). */
-export function authenticateSession(ctx: EngineContext, token: string): { session: AdminSessionRow; who: ActorContext } | undefined {
+export async function authenticateSession(ctx: EngineContext, token: string): Promise<{ session: AdminSessionRow; who: ActorContext } | undefined> {
   const store = ctx.store.admins;
-  const session = store.getSessionByTokenHash(sha256Hex(token));
+  const session = await store.getSessionByTokenHash(sha256Hex(token));
   const now = ctx.now();
   if (!session || !live(session, now)) return undefined;
-  const admin = session.adminId === null ? undefined : store.getAdmin(session.adminId);
+  const admin = session.adminId === null ? undefined : await store.getAdmin(session.adminId);
   if (session.adminId !== null && (!admin || admin.disabledAt !== null)) return undefined;
   let current = session;
   if (now - session.lastSeenAt >= TOUCH_MS) {
     const idleExpiresAt = Math.min(now + ctx.settings.adminIdleSeconds * 1000, session.absoluteExpiresAt);
-    ctx.store.transaction(() => store.updateSession(session.id, { lastSeenAt: now, idleExpiresAt }));
+    await ctx.store.transaction(() => store.updateSession(session.id, { lastSeenAt: now, idleExpiresAt }));
     current = { ...session, lastSeenAt: now, idleExpiresAt };
   }
   return { session: current, who: principalOf(ctx, current, admin) };
 }
 
 /** Ends one session (sign-out, or an owner's revocation). False when it had already ended. */
-export function endSession(ctx: EngineContext, sessionId: string, by: string, reason: string): boolean {
-  return ctx.run((tx) => {
-    const session = ctx.store.admins.getSession(sessionId);
+export async function endSession(ctx: EngineContext, sessionId: string, by: string, reason: string): Promise<boolean> {
+  return ctx.run(async (tx) => {
+    const session = await ctx.store.admins.getSession(sessionId);
     if (!session) throw new WardenError('not_found', `No admin session ${sessionId}.`);
     if (!live(session, tx.now)) return false;
-    ctx.store.admins.updateSession(session.id, { revokedAt: tx.now, revokedBy: by, revokeReason: reason });
-    tx.emit({ type: 'admin.session_ended', actor: by, reason, data: { adminId: session.adminId, sessionIds: [session.id], keyIds: [] } });
+    await ctx.store.admins.updateSession(session.id, { revokedAt: tx.now, revokedBy: by, revokeReason: reason });
+    await tx.emit({ type: 'admin.session_ended', actor: by, reason, data: { adminId: session.adminId, sessionIds: [session.id], keyIds: [] } });
     return true;
   });
 }
 
 /** "Sign out everywhere": every live session of the caller's account (the bootstrap's, for a link session). */
-export function endAllSessionsOf(ctx: EngineContext, who: ActorContext, reason: string): number {
-  return ctx.run((tx) => {
-    const rows = ctx.store.admins.listLiveSessions(who.adminId, tx.now, Number.MAX_SAFE_INTEGER);
-    for (const row of rows) ctx.store.admins.updateSession(row.id, { revokedAt: tx.now, revokedBy: who.actor, revokeReason: reason });
-    if (rows.length > 0) tx.emit({ type: 'admin.session_ended', actor: who.actor, reason, data: { adminId: who.adminId, sessionIds: rows.map((row) => row.id), keyIds: [] } });
+export async function endAllSessionsOf(ctx: EngineContext, who: ActorContext, reason: string): Promise<number> {
+  return ctx.run(async (tx) => {
+    const rows = await ctx.store.admins.listLiveSessions(who.adminId, tx.now, Number.MAX_SAFE_INTEGER);
+    for (const row of rows) await ctx.store.admins.updateSession(row.id, { revokedAt: tx.now, revokedBy: who.actor, revokeReason: reason });
+    if (rows.length > 0) await tx.emit({ type: 'admin.session_ended', actor: who.actor, reason, data: { adminId: who.adminId, sessionIds: rows.map((row) => row.id), keyIds: [] } });
     return rows.length;
   });
 }
@@ -130,11 +130,11 @@ export function toSessionInfo(row: AdminSessionRow, who: ActorContext): AdminSes
   };
 }
 
-export function listAdminSessions(ctx: EngineContext, input: { adminId?: string }, who: ActorContext): AdminSessionInfo[] {
-  return ctx.store.admins.listLiveSessions(input.adminId, ctx.now(), LIST_LIMIT).map((row) => toSessionInfo(row, who));
+export async function listAdminSessions(ctx: EngineContext, input: { adminId?: string }, who: ActorContext): Promise<AdminSessionInfo[]> {
+  return (await ctx.store.admins.listLiveSessions(input.adminId, ctx.now(), LIST_LIMIT)).map((row) => toSessionInfo(row, who));
 }
 
-export function revokeAdminSession(ctx: EngineContext, input: { sessionId: string }, who: ActorContext): AdminSessionInfo {
-  endSession(ctx, input.sessionId, who.actor, 'revoked by an owner');
-  return toSessionInfo(ctx.store.admins.getSession(input.sessionId)!, who);
+export async function revokeAdminSession(ctx: EngineContext, input: { sessionId: string }, who: ActorContext): Promise<AdminSessionInfo> {
+  await endSession(ctx, input.sessionId, who.actor, 'revoked by an owner');
+  return toSessionInfo((await ctx.store.admins.getSession(input.sessionId))!, who);
 }

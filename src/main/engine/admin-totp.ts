@@ -16,33 +16,33 @@ function issuerLabel(ctx: EngineContext): string {
   return host ? `Token Warden (${host})` : 'Token Warden';
 }
 
-export function beginAdminTotp(ctx: EngineContext, who: ActorContext): { secret: string; otpauthUri: string } {
-  const admin = requireOwnAccount(ctx, who);
+export async function beginAdminTotp(ctx: EngineContext, who: ActorContext): Promise<{ secret: string; otpauthUri: string }> {
+  const admin = await requireOwnAccount(ctx, who);
   const secret = newTotpSecret();
   // Not audited: nothing changes for sign-in until the secret is confirmed (which is).
-  ctx.store.transaction(() => ctx.store.admins.updateAdmin(admin.id, { totpPendingSecret: secret }), { durable: true });
+  await ctx.store.transaction(() => ctx.store.admins.updateAdmin(admin.id, { totpPendingSecret: secret }), { durable: true });
   return { secret, otpauthUri: otpauthUri(secret, issuerLabel(ctx), admin.username) };
 }
 
-export function confirmAdminTotp(ctx: EngineContext, input: { code: string }, who: ActorContext): { ok: true } {
-  return ctx.run((tx) => {
-    const admin = requireOwnAccount(ctx, who);
+export async function confirmAdminTotp(ctx: EngineContext, input: { code: string }, who: ActorContext): Promise<{ ok: true }> {
+  return ctx.run(async (tx) => {
+    const admin = await requireOwnAccount(ctx, who);
     if (admin.totpPendingSecret === null) throw new WardenError('conflict', 'Start TOTP enrollment first (beginAdminTotp).');
     const step = matchTotp(admin.totpPendingSecret, input.code, tx.now, null);
     if (step === null) throw new WardenError('invalid_input', 'The code does not match: check the authenticator app and its clock.');
-    ctx.store.admins.updateAdmin(admin.id, { totpSecret: admin.totpPendingSecret, totpPendingSecret: null, totpLastStep: step });
-    tx.emit({ type: 'admin.totp_enrolled', actor: who.actor, data: { adminId: admin.id, username: admin.username } });
+    await ctx.store.admins.updateAdmin(admin.id, { totpSecret: admin.totpPendingSecret, totpPendingSecret: null, totpLastStep: step });
+    await tx.emit({ type: 'admin.totp_enrolled', actor: who.actor, data: { adminId: admin.id, username: admin.username } });
     return { ok: true as const };
   });
 }
 
-export function removeAdminTotp(ctx: EngineContext, input: { adminId: string }, who: ActorContext): AdminInfo {
-  if (input.adminId !== who.adminId && who.role !== 'owner') throw recordForbidden(ctx, who, 'removeAdminTotp', 'owner');
-  return ctx.run((tx) => {
-    const admin = requireAdmin(ctx, input.adminId);
+export async function removeAdminTotp(ctx: EngineContext, input: { adminId: string }, who: ActorContext): Promise<AdminInfo> {
+  if (input.adminId !== who.adminId && who.role !== 'owner') throw await recordForbidden(ctx, who, 'removeAdminTotp', 'owner');
+  return ctx.run(async (tx) => {
+    const admin = await requireAdmin(ctx, input.adminId);
     if (admin.totpSecret === null && admin.totpPendingSecret === null) return toAdminInfo(admin);
-    ctx.store.admins.updateAdmin(admin.id, { totpSecret: null, totpPendingSecret: null, totpLastStep: null });
-    tx.emit({ type: 'admin.totp_removed', actor: who.actor, data: { adminId: admin.id, username: admin.username } });
-    return toAdminInfo(requireAdmin(ctx, admin.id));
+    await ctx.store.admins.updateAdmin(admin.id, { totpSecret: null, totpPendingSecret: null, totpLastStep: null });
+    await tx.emit({ type: 'admin.totp_removed', actor: who.actor, data: { adminId: admin.id, username: admin.username } });
+    return toAdminInfo(await requireAdmin(ctx, admin.id));
   });
 }

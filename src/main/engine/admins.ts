@@ -34,14 +34,14 @@ export function toAdminInfo(row: AdminRow): AdminInfo {
   };
 }
 
-export function requireAdmin(ctx: EngineContext, adminId: string): AdminRow {
-  const row = ctx.store.admins.getAdmin(adminId);
+export async function requireAdmin(ctx: EngineContext, adminId: string): Promise<AdminRow> {
+  const row = await ctx.store.admins.getAdmin(adminId);
   if (!row) throw new WardenError('not_found', `No admin with id ${adminId}.`);
   return row;
 }
 
 /** The caller's own admin row; the bootstrap secret and the desktop app have none. */
-export function requireOwnAccount(ctx: EngineContext, who: ActorContext): AdminRow {
+export async function requireOwnAccount(ctx: EngineContext, who: ActorContext): Promise<AdminRow> {
   if (who.adminId === null) throw new WardenError('invalid_input', `${who.actor} is not a named admin account: sign in as one.`);
   return requireAdmin(ctx, who.adminId);
 }
@@ -50,13 +50,13 @@ export function requireOwnAccount(ctx: EngineContext, who: ActorContext): AdminR
  * Ends the admin's console sessions (all, or all but `exceptSessionId`) and, with `keys`, revokes their API
  * keys, inside the caller's transaction. Returns how many of each ended.
  */
-export function endAccessOf(ctx: EngineContext, tx: Tx, adminId: string, by: string, reason: string, options: { keys: boolean; exceptSessionId?: string | null }): { sessions: number; keys: number } {
+export async function endAccessOf(ctx: EngineContext, tx: Tx, adminId: string, by: string, reason: string, options: { keys: boolean; exceptSessionId?: string | null }): Promise<{ sessions: number; keys: number }> {
   const store = ctx.store.admins;
-  const live = store.listLiveSessions(adminId, tx.now, Number.MAX_SAFE_INTEGER).filter((row) => row.id !== options.exceptSessionId);
-  for (const row of live) store.updateSession(row.id, { revokedAt: tx.now, revokedBy: by, revokeReason: reason });
-  const keys = options.keys ? store.revokeKeysOf(adminId, tx.now, by) : [];
+  const live = (await store.listLiveSessions(adminId, tx.now, Number.MAX_SAFE_INTEGER)).filter((row) => row.id !== options.exceptSessionId);
+  for (const row of live) await store.updateSession(row.id, { revokedAt: tx.now, revokedBy: by, revokeReason: reason });
+  const keys = options.keys ? await store.revokeKeysOf(adminId, tx.now, by) : [];
   if (live.length > 0 || keys.length > 0) {
-    tx.emit({ type: 'admin.session_ended', actor: by, reason, data: { adminId, sessionIds: live.map((row) => row.id), keyIds: keys } });
+    await tx.emit({ type: 'admin.session_ended', actor: by, reason, data: { adminId, sessionIds: live.map((row) => row.id), keyIds: keys } });
   }
   return { sessions: live.length, keys: keys.length };
 }
@@ -64,33 +64,33 @@ export function endAccessOf(ctx: EngineContext, tx: Tx, adminId: string, by: str
 export async function createAdmin(ctx: EngineContext, input: { username: string; password: string; role: AdminRole }, who: ActorContext): Promise<{ id: string }> {
   const taken = () => new WardenError('conflict', `The admin username "${input.username}" is taken.`);
   if (RESERVED_USERNAMES.has(input.username.toLowerCase())) throw new WardenError('conflict', `"${input.username}" is reserved for the engine's own actors.`);
-  if (ctx.store.admins.getAdminByUsername(input.username)) throw taken();
+  if (await ctx.store.admins.getAdminByUsername(input.username)) throw taken();
   const passwordHash = await hashPassword(input.password);
-  return ctx.run((tx) => {
+  return ctx.run(async (tx) => {
     // Again inside the transaction: another request may have taken the name while scrypt ran.
-    if (ctx.store.admins.getAdminByUsername(input.username)) throw taken();
+    if (await ctx.store.admins.getAdminByUsername(input.username)) throw taken();
     const id = randomId('adm');
-    ctx.store.admins.insertAdmin({
+    await ctx.store.admins.insertAdmin({
       id, username: input.username, passwordHash, role: input.role, disabledAt: null, totpSecret: null, totpPendingSecret: null,
       totpLastStep: null, failedLogins: 0, lockedUntil: null, createdAt: tx.now, lastLoginAt: null,
     });
-    tx.emit({ type: 'admin.created', actor: who.actor, data: { adminId: id, username: input.username, role: input.role } });
+    await tx.emit({ type: 'admin.created', actor: who.actor, data: { adminId: id, username: input.username, role: input.role } });
     return { id };
   });
 }
 
-export function listAdmins(ctx: EngineContext): AdminInfo[] {
-  return ctx.store.admins.listAdmins().map(toAdminInfo);
+export async function listAdmins(ctx: EngineContext): Promise<AdminInfo[]> {
+  return (await ctx.store.admins.listAdmins()).map(toAdminInfo);
 }
 
-export function updateAdmin(ctx: EngineContext, input: { adminId: string; role?: AdminRole; disabled?: boolean }, who: ActorContext): AdminInfo {
-  return ctx.run((tx) => {
-    const row = requireAdmin(ctx, input.adminId);
+export async function updateAdmin(ctx: EngineContext, input: { adminId: string; role?: AdminRole; disabled?: boolean }, who: ActorContext): Promise<AdminInfo> {
+  return ctx.run(async (tx) => {
+    const row = await requireAdmin(ctx, input.adminId);
     const role = input.role ?? row.role;
     const disabledAt = input.disabled === undefined ? row.disabledAt : input.disabled ? (row.disabledAt ?? tx.now) : null;
     const wasEnabledOwner = row.role === 'owner' && row.disabledAt === null;
     const staysEnabledOwner = role === 'owner' && disabledAt === null;
-    if (wasEnabledOwner && !staysEnabledOwner && ctx.store.admins.countEnabledOwners() <= 1) {
+    if (wasEnabledOwner && !staysEnabledOwner && await ctx.store.admins.countEnabledOwners() <= 1) {
       throw new WardenError('conflict', `${row.username} is the last enabled owner: make another admin an owner first.`);
     }
     const changes: Record<string, { from: unknown; to: unknown }> = {};
@@ -99,27 +99,27 @@ export function updateAdmin(ctx: EngineContext, input: { adminId: string; role?:
     if (Object.keys(changes).length === 0) return toAdminInfo(row);
     // Re-enabling starts from a clean slate: no lock carried over from before.
     const reenabled = row.disabledAt !== null && disabledAt === null;
-    ctx.store.admins.updateAdmin(row.id, { role, disabledAt, ...(reenabled ? { failedLogins: 0, lockedUntil: null } : {}) });
-    tx.emit({ type: 'admin.updated', actor: who.actor, data: { adminId: row.id, username: row.username, changes } });
-    if (row.disabledAt === null && disabledAt !== null) endAccessOf(ctx, tx, row.id, who.actor, 'admin disabled', { keys: true });
-    return toAdminInfo(requireAdmin(ctx, row.id));
+    await ctx.store.admins.updateAdmin(row.id, { role, disabledAt, ...(reenabled ? { failedLogins: 0, lockedUntil: null } : {}) });
+    await tx.emit({ type: 'admin.updated', actor: who.actor, data: { adminId: row.id, username: row.username, changes } });
+    if (row.disabledAt === null && disabledAt !== null) await endAccessOf(ctx, tx, row.id, who.actor, 'admin disabled', { keys: true });
+    return toAdminInfo(await requireAdmin(ctx, row.id));
   });
 }
 
 export async function resetAdminPassword(ctx: EngineContext, input: { adminId: string; password: string }, who: ActorContext): Promise<AdminInfo> {
-  requireAdmin(ctx, input.adminId);
+  await requireAdmin(ctx, input.adminId);
   const passwordHash = await hashPassword(input.password);
-  return ctx.run((tx) => {
-    const row = requireAdmin(ctx, input.adminId);
-    ctx.store.admins.updateAdmin(row.id, { passwordHash, failedLogins: 0, lockedUntil: null });
-    tx.emit({ type: 'admin.password_changed', actor: who.actor, data: { adminId: row.id, username: row.username, by: 'reset' } });
-    endAccessOf(ctx, tx, row.id, who.actor, 'password reset', { keys: true });
-    return toAdminInfo(requireAdmin(ctx, row.id));
+  return ctx.run(async (tx) => {
+    const row = await requireAdmin(ctx, input.adminId);
+    await ctx.store.admins.updateAdmin(row.id, { passwordHash, failedLogins: 0, lockedUntil: null });
+    await tx.emit({ type: 'admin.password_changed', actor: who.actor, data: { adminId: row.id, username: row.username, by: 'reset' } });
+    await endAccessOf(ctx, tx, row.id, who.actor, 'password reset', { keys: true });
+    return toAdminInfo(await requireAdmin(ctx, row.id));
   });
 }
 
-export function getSignedInAdmin(ctx: EngineContext, who: ActorContext): SignedInAdmin {
-  const row = who.adminId === null ? undefined : ctx.store.admins.getAdmin(who.adminId);
+export async function getSignedInAdmin(ctx: EngineContext, who: ActorContext): Promise<SignedInAdmin> {
+  const row = who.adminId === null ? undefined : await ctx.store.admins.getAdmin(who.adminId);
   return {
     admin: row ? { id: row.id, username: row.username, role: row.role, totpEnabled: row.totpSecret !== null } : null,
     actor: who.actor,
@@ -129,7 +129,7 @@ export function getSignedInAdmin(ctx: EngineContext, who: ActorContext): SignedI
 }
 
 /** A refused call, audited (`admin.forbidden`) before the refusal is answered. */
-export function recordForbidden(ctx: EngineContext, who: ActorContext, method: string, needed: AdminRole | 'self'): WardenError {
-  ctx.run((tx) => tx.emit({ type: 'admin.forbidden', actor: who.actor, data: { method, role: who.role, needed, adminId: who.adminId } }));
+export async function recordForbidden(ctx: EngineContext, who: ActorContext, method: string, needed: AdminRole | 'self'): Promise<WardenError> {
+  await ctx.run((tx) => tx.emit({ type: 'admin.forbidden', actor: who.actor, data: { method, role: who.role, needed, adminId: who.adminId } }));
   return new WardenError('forbidden', `${method} needs the ${needed} role; you are signed in as ${who.role}.`);
 }

@@ -25,22 +25,29 @@ export interface AttemptReservations {
   /**
    * Reserves a slot on `key`. `admits(inFlight)` says whether the recorded state plus `inFlight` reservations
    * leaves room for one more; it is asked again whenever a reservation on the key ends, so it must read the
-   * current recorded state each time. Resolves `undefined` (refused) when there is no room and nothing in
-   * flight could make some, or when too many attempts are already waiting.
+   * current recorded state each time. It may be asynchronous (it reads the store): the decisions on one key
+   * are taken one at a time, each granting its slot before the next is asked, so two attempts can never both
+   * be admitted on the same room. Resolves `undefined` (refused) when there is no room and nothing in flight
+   * could make some, or when too many attempts are already waiting; rejects when `admits` does.
    */
-  reserve(key: string, admits: (inFlight: number) => boolean): Promise<AttemptSlot | undefined>;
+  reserve(key: string, admits: (inFlight: number) => Promise<boolean> | boolean): Promise<AttemptSlot | undefined>;
   /** Reservations in flight on `key` (for tests and diagnostics). */
   inFlight(key: string): number;
 }
 
 interface Waiter {
-  admits: (inFlight: number) => boolean;
+  admits: (inFlight: number) => Promise<boolean> | boolean;
   resolve: (slot: AttemptSlot | undefined) => void;
+  reject: (error: unknown) => void;
 }
 
 interface Entry {
   inFlight: number;
   waiting: Waiter[];
+  /** A decision is being taken (its `admits` is reading the store): the next waits for it. */
+  deciding: boolean;
+  /** A reservation ended while a decision was being taken: the one refused on the older count is asked again. */
+  changed: boolean;
 }
 
 /** Attempts allowed to wait on one key; beyond it an attempt is refused at once (a memory bound). */
@@ -51,20 +58,19 @@ export class MemoryAttemptReservations implements AttemptReservations {
 
   constructor(private readonly maxWaiting = DEFAULT_MAX_WAITING) {}
 
-  reserve(key: string, admits: (inFlight: number) => boolean): Promise<AttemptSlot | undefined> {
+  reserve(key: string, admits: (inFlight: number) => Promise<boolean> | boolean): Promise<AttemptSlot | undefined> {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { inFlight: 0, waiting: [] };
+      entry = { inFlight: 0, waiting: [], deciding: false, changed: false };
       this.entries.set(key, entry);
     }
-    // First come, first served: a newcomer never overtakes an attempt that is already waiting.
-    if (entry.waiting.length === 0 && admits(entry.inFlight)) return Promise.resolve(this.grant(key, entry));
-    if (entry.inFlight === 0 || entry.waiting.length >= this.maxWaiting) {
-      this.forgetIfIdle(key, entry);
-      return Promise.resolve(undefined);
-    }
-    const waiting = entry.waiting;
-    return new Promise((resolve) => waiting.push({ admits, resolve }));
+    if (entry.waiting.length >= this.maxWaiting) return Promise.resolve(undefined);
+    const current = entry;
+    // First come, first served: a newcomer queues behind every attempt already waiting or being decided.
+    return new Promise((resolve, reject) => {
+      current.waiting.push({ admits, resolve, reject });
+      this.decide(key, current);
+    });
   }
 
   inFlight(key: string): number {
@@ -79,29 +85,54 @@ export class MemoryAttemptReservations implements AttemptReservations {
         if (released) return;
         released = true;
         entry.inFlight -= 1;
-        this.wake(key, entry);
+        entry.changed = true;
+        this.decide(key, entry);
       },
     };
   }
 
-  private wake(key: string, entry: Entry): void {
-    while (entry.waiting.length > 0) {
-      const next = entry.waiting[0]!;
-      if (next.admits(entry.inFlight)) {
-        entry.waiting.shift();
-        next.resolve(this.grant(key, entry));
-      } else if (entry.inFlight === 0) {
-        // Nothing left in flight can free room: the recorded state alone refuses it.
-        entry.waiting.shift();
-        next.resolve(undefined);
-      } else {
-        break;
+  /**
+   * Takes the decisions of the waiting attempts in order, one at a time. The in-flight count handed to `admits`
+   * is read before its recorded state: a reservation that ends meanwhile (its failure recorded, then released)
+   * is counted twice at worst, never missed, so the limit holds; `changed` then asks again with the new count.
+   */
+  private decide(key: string, entry: Entry): void {
+    if (entry.deciding) return;
+    entry.deciding = true;
+    void (async () => {
+      try {
+        while (entry.waiting.length > 0) {
+          const next = entry.waiting[0]!;
+          entry.changed = false;
+          let admitted: boolean;
+          try {
+            admitted = await next.admits(entry.inFlight);
+          } catch (error) {
+            entry.waiting.shift();
+            next.reject(error);
+            continue;
+          }
+          if (admitted) {
+            entry.waiting.shift();
+            next.resolve(this.grant(key, entry));
+          } else if (entry.changed) {
+            continue;
+          } else if (entry.inFlight === 0) {
+            // Nothing left in flight can free room: the recorded state alone refuses it.
+            entry.waiting.shift();
+            next.resolve(undefined);
+          } else {
+            break; // a reservation ending will ask again
+          }
+        }
+      } finally {
+        entry.deciding = false;
+        this.forgetIfIdle(key, entry);
       }
-    }
-    this.forgetIfIdle(key, entry);
+    })();
   }
 
   private forgetIfIdle(key: string, entry: Entry): void {
-    if (entry.inFlight === 0 && entry.waiting.length === 0 && this.entries.get(key) === entry) this.entries.delete(key);
+    if (entry.inFlight === 0 && entry.waiting.length === 0 && !entry.deciding && this.entries.get(key) === entry) this.entries.delete(key);
   }
 }

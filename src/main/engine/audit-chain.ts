@@ -19,10 +19,10 @@ export interface ChainVerdict {
   brokenAtSeq: number | null;
 }
 
-export function verifyChain(entries: Iterable<AuditEntry>): ChainVerdict {
+export async function verifyChain(entries: Iterable<AuditEntry> | AsyncIterable<AuditEntry>): Promise<ChainVerdict> {
   let prev = GENESIS_HASH;
   let count = 0;
-  for (const entry of entries) {
+  for await (const entry of entries) {
     count += 1;
     if (entry.prevHash !== prev || auditHash(prev, entry) !== entry.hash) {
       return { ok: false, entries: count, brokenAtSeq: entry.seq };

@@ -23,19 +23,19 @@ export function toSearchFilter(input: AuditFilterInput): Omit<AuditSearchFilter,
   return filter;
 }
 
-export function listAudit(ctx: EngineContext, input: AuditFilterInput & { beforeSeq?: number; limit?: number }) {
+export async function listAudit(ctx: EngineContext, input: AuditFilterInput & { beforeSeq?: number; limit?: number }) {
   const { beforeSeq, limit: given, ...rest } = input;
   const limit = given ?? DEFAULT_PAGE;
   const filter = toSearchFilter(rest);
   if (filter === null) return { items: [], nextBeforeSeq: null };
-  const items = ctx.store.auditSearch.search({ ...filter, beforeSeq, limit });
+  const items = await ctx.store.auditSearch.search({ ...filter, beforeSeq, limit });
   const last = items[items.length - 1];
   return { items, nextBeforeSeq: items.length === limit && last ? last.seq : null };
 }
 
-export function getAuditEntry(ctx: EngineContext, input: { seq: number }) {
-  const entry = ctx.store.auditSearch.get(input.seq);
+export async function getAuditEntry(ctx: EngineContext, input: { seq: number }) {
+  const entry = await ctx.store.auditSearch.get(input.seq);
   if (!entry) throw new WardenError('not_found', `No audit entry #${input.seq}.`);
-  const ack = ctx.store.auditSearch.getAcknowledgement(input.seq);
+  const ack = await ctx.store.auditSearch.getAcknowledgement(input.seq);
   return { entry, acknowledgement: ack ? { by: ack.by, at: ack.at, note: ack.note } : null };
 }

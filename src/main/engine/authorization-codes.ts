@@ -51,8 +51,8 @@ const invalidCode = () => new WardenError('invalid_authorization_code', 'The aut
  * the authorization endpoint; what is checked again here is what the code binds, so no caller can bind it
  * to a redirect URI the client did not register or to a challenge that is not S256-shaped.
  */
-export function issueAuthorizationCode(ctx: EngineContext, tx: Tx, request: CodeRequest): string {
-  const client = usableClient(ctx.store.getClient(request.clientId));
+export async function issueAuthorizationCode(ctx: EngineContext, tx: Tx, request: CodeRequest): Promise<string> {
+  const client = usableClient(await ctx.store.getClient(request.clientId));
   if (!client.grantTypes.includes('authorization_code')) throw new WardenError('unauthorized_client', 'This client may not use the authorization code grant.');
   if (!client.redirectUris.includes(request.redirectUri) || request.redirectUri.length > MAX_REDIRECT_URI) throw new WardenError('invalid_input', 'The redirect URI is not registered for this client.');
   if (!CHALLENGE_PATTERN.test(request.codeChallenge)) throw new WardenError('invalid_input', 'The code challenge must be an S256 challenge (43 base64url characters).');
@@ -60,7 +60,7 @@ export function issueAuthorizationCode(ctx: EngineContext, tx: Tx, request: Code
   if (nonce !== null && (typeof nonce !== 'string' || nonce.length > MAX_NONCE)) throw new WardenError('invalid_input', `The nonce must be a string of at most ${MAX_NONCE} characters.`);
   const code = randomSecret();
   const expiresAt = tx.now + CODE_TTL_MS;
-  ctx.store.authorizationCodes.insert({
+  await ctx.store.authorizationCodes.insert({
     codeHash: sha256Hex(code),
     clientId: client.clientId,
     userId: request.userId,
@@ -91,60 +91,60 @@ type Outcome = { tokens: UnsignedTokenSet; row: AuthorizationCodeRow } | { faile
 
 /** The code grant: checks, then one transaction that opens the session and spends the code; signed after it commits. */
 export async function exchangeAuthorizationCode(ctx: EngineContext, request: CodeExchangeRequest): Promise<TokenSet> {
-  const client = usableClient(ctx.store.getClient(request.clientId));
+  const client = usableClient(await ctx.store.getClient(request.clientId));
   if (!client.grantTypes.includes('authorization_code')) throw new WardenError('unauthorized_client', 'This client may not use the authorization code grant.');
   // A client registered a moment ago with a new ID-token alg may still be waiting for its key pair: at once otherwise.
   await ensureSigningAlg(ctx, client.idTokenSignedResponseAlg);
-  const outcome = ctx.run((tx) => exchangeUnit(ctx, tx, request));
+  const outcome = await ctx.run((tx) => exchangeUnit(ctx, tx, request));
   if ('failed' in outcome) throw outcome.failed;
   const tokens = signed(outcome.tokens);
   if (!hasScope(outcome.row.scope, 'openid')) return tokens;
-  const user = ctx.store.getUser(outcome.row.userId)!;
+  const user = (await ctx.store.getUser(outcome.row.userId))!;
   const grant = { clientId: client.clientId, sessionId: tokens.sessionId, authTime: outcome.row.authTime, nonce: outcome.row.nonce, scope: outcome.row.scope };
   return { ...tokens, idToken: issueIdToken(ctx, grant, user, tokens.accessToken, client.idTokenSignedResponseAlg) };
 }
 
-function exchangeUnit(ctx: EngineContext, tx: Tx, request: CodeExchangeRequest): Outcome {
+async function exchangeUnit(ctx: EngineContext, tx: Tx, request: CodeExchangeRequest): Promise<Outcome> {
   if (typeof request.code !== 'string' || !CODE_PATTERN.test(request.code)) return { failed: invalidCode() };
   const codeHash = sha256Hex(request.code);
-  const row = ctx.store.authorizationCodes.get(codeHash);
+  const row = await ctx.store.authorizationCodes.get(codeHash);
   // Every mismatch reads the same and changes nothing; only the code's own client, redirect URI and verifier get further.
   if (!row || row.clientId !== request.clientId || request.redirectUri !== row.redirectUri || !verifierMatches(request.codeVerifier, row.codeChallenge)) {
     return { failed: invalidCode() };
   }
   if (row.usedAt !== null) return onReuse(ctx, tx, row);
   if (tx.now >= row.expiresAt) return { failed: invalidCode() };
-  const browserSession = ctx.store.browserSessions.get(row.browserSessionId);
-  const user = ctx.store.getUser(row.userId);
+  const browserSession = await ctx.store.browserSessions.get(row.browserSessionId);
+  const user = await ctx.store.getUser(row.userId);
   if (!user) return { failed: invalidCode() };
   if (user.status === 'blocked') return { failed: new WardenError('user_blocked', 'This user is blocked.') };
   // Signed out of the hosted page, or forced out, between the redirect and this request: no new session.
-  if (!browserSession || !isLive(ctx, browserSession, tx.now)) return { failed: invalidCode() };
-  const client = ctx.store.getClient(row.clientId)!;
+  if (!browserSession || !await isLive(ctx, browserSession, tx.now)) return { failed: invalidCode() };
+  const client = (await ctx.store.getClient(row.clientId))!;
   // Disabled or deleted since the code was issued (or while the exchange waited for a key): no session.
   const refusal = clientRefusal(client);
   if (refusal) return { failed: refusal };
   // Checked before anything is written: a session whose ID token cannot be signed would reach nobody.
   if (hasScope(row.scope, 'openid')) assertCanSign(ctx, client.idTokenSignedResponseAlg);
-  const limited = enforceSessionLimit(ctx, tx, user, row.clientId);
+  const limited = await enforceSessionLimit(ctx, tx, user, row.clientId);
   if (limited) return { failed: limited };
   const device: DeviceInfo = cleanDevice({
     name: request.deviceName ? request.deviceName(browserSession.userAgent) : request.device.name,
     userAgent: browserSession.userAgent,
     ip: browserSession.ip,
   });
-  const tokens = openSession(ctx, tx, user, row.clientId, device, browserSession.rememberMe, row.scope, browserSession.id);
-  const session = ctx.store.getSession(tokens.sessionId)!;
+  const tokens = await openSession(ctx, tx, user, row.clientId, device, browserSession.rememberMe, row.scope, browserSession.id);
+  const session = (await ctx.store.getSession(tokens.sessionId))!;
   const keptUntil = Math.max(row.keptUntil, session.absoluteExpiresAt);
   // Cannot lose: this transaction read the row unused and holds the write lock. Throwing rolls everything back.
-  if (!ctx.store.authorizationCodes.markUsed(codeHash, tx.now, session.id, keptUntil)) throw new Error('authorization code consumed concurrently');
+  if (!await ctx.store.authorizationCodes.markUsed(codeHash, tx.now, session.id, keptUntil)) throw new Error('authorization code consumed concurrently');
   return { tokens, row };
 }
 
 /** RFC 6749 §4.1.2: a code used twice is denied, and what it issued is revoked. */
-function onReuse(ctx: EngineContext, tx: Tx, row: AuthorizationCodeRow): Outcome {
-  const session = row.sessionId === null ? undefined : ctx.store.getSession(row.sessionId);
-  tx.emit({
+async function onReuse(ctx: EngineContext, tx: Tx, row: AuthorizationCodeRow): Promise<Outcome> {
+  const session = row.sessionId === null ? undefined : await ctx.store.getSession(row.sessionId);
+  await tx.emit({
     type: 'authorization_code.reused',
     actor: `client:${row.clientId}`,
     userId: row.userId,
@@ -152,11 +152,11 @@ function onReuse(ctx: EngineContext, tx: Tx, row: AuthorizationCodeRow): Outcome
     reason: 'An authorization code was presented a second time: the session it opened is revoked.',
     data: { clientId: row.clientId, usedAt: row.usedAt, presentedAt: tx.now },
   });
-  if (session) revokeSession(ctx, tx, session, 'system', 'authorization code reuse', 'reuse', true);
+  if (session) await revokeSession(ctx, tx, session, 'system', 'authorization code reuse', 'reuse', true);
   return { failed: new WardenError('authorization_code_reused', 'The authorization code was already used; the session it opened has been revoked.') };
 }
 
 /** Drops code records nobody can need any more (see CODE_RECORD_MS). */
-export function purgeAuthorizationCodes(ctx: EngineContext, now: number): number {
+export async function purgeAuthorizationCodes(ctx: EngineContext, now: number): Promise<number> {
   return ctx.store.authorizationCodes.purge(now);
 }

@@ -29,10 +29,10 @@ const MAX_LISTED = 500;
  * Queues a logout token for the session's client, when it takes them. Called by revokeSession (./revoke.ts)
  * inside the revocation's transaction: the row commits with it or not at all.
  */
-export function enqueueBackchannelLogout(ctx: EngineContext, tx: Tx, session: SessionRow, revocationId: number | null): void {
-  const client = ctx.store.getClient(session.clientId);
+export async function enqueueBackchannelLogout(ctx: EngineContext, tx: Tx, session: SessionRow, revocationId: number | null): Promise<void> {
+  const client = await ctx.store.getClient(session.clientId);
   if (!client?.backchannelLogoutUri) return;
-  ctx.store.backchannelOutbox.insert({
+  await ctx.store.backchannelOutbox.insert({
     jti: randomId('blt'),
     clientId: client.clientId,
     uri: client.backchannelLogoutUri,
@@ -46,8 +46,8 @@ export function enqueueBackchannelLogout(ctx: EngineContext, tx: Tx, session: Se
 }
 
 /** Force logout revokes sessions before it publishes its one feed event: their rows are linked to it then. */
-export function linkBackchannelLogouts(ctx: EngineContext, sessionIds: string[], revocationId: number | null): void {
-  if (revocationId !== null && sessionIds.length > 0) ctx.store.backchannelOutbox.linkToRevocation(sessionIds, revocationId);
+export async function linkBackchannelLogouts(ctx: EngineContext, sessionIds: string[], revocationId: number | null): Promise<void> {
+  if (revocationId !== null && sessionIds.length > 0) await ctx.store.backchannelOutbox.linkToRevocation(sessionIds, revocationId);
 }
 
 /** One leased row and the logout token to POST for it (signed now: `iat` is the attempt's). */
@@ -60,19 +60,19 @@ export interface DueLogout {
  * Leases up to `limit` due rows until now + `leaseMs` and signs their tokens. A row whose token cannot be
  * signed (no key of the client's alg) is scheduled again like a refused delivery, not dropped.
  */
-export function claimDueLogouts(ctx: EngineContext, limit: number, leaseMs: number): DueLogout[] {
+export async function claimDueLogouts(ctx: EngineContext, limit: number, leaseMs: number): Promise<DueLogout[]> {
   const now = ctx.now();
   // A read first: most wakes (every session revocation) find nothing due, and need no write lock for that.
-  const earliest = ctx.store.backchannelOutbox.nextDueAt();
+  const earliest = await ctx.store.backchannelOutbox.nextDueAt();
   if (earliest === undefined || earliest > now) return [];
   // Routine commit: a lease lost to a power cut only lets the row be attempted once more.
-  const rows = ctx.store.transaction(() => ctx.store.backchannelOutbox.claimDue(now, now + leaseMs, limit));
+  const rows = await ctx.store.transaction(() => ctx.store.backchannelOutbox.claimDue(now, now + leaseMs, limit));
   const due: DueLogout[] = [];
   for (const row of rows) {
     try {
-      due.push({ row, logoutToken: signLogoutToken(ctx, row, now) });
+      due.push({ row, logoutToken: await signLogoutToken(ctx, row, now) });
     } catch (error) {
-      recordLogoutAttempt(ctx, row, { status: null, error: error instanceof WardenError ? error.message : 'the logout token could not be signed', latencyMs: 0 });
+      await recordLogoutAttempt(ctx, row, { status: null, error: error instanceof WardenError ? error.message : 'the logout token could not be signed', latencyMs: 0 });
     }
   }
   return due;
@@ -97,8 +97,8 @@ export function logoutTokenClaims(ctx: EngineContext, row: OutboxRow, now: numbe
   };
 }
 
-function signLogoutToken(ctx: EngineContext, row: OutboxRow, now: number): string {
-  const alg = ctx.store.getClient(row.clientId)?.idTokenSignedResponseAlg ?? 'RS256';
+async function signLogoutToken(ctx: EngineContext, row: OutboxRow, now: number): Promise<string> {
+  const alg = (await ctx.store.getClient(row.clientId))?.idTokenSignedResponseAlg ?? 'RS256';
   const header = { typ: 'logout+jwt' };
   const claims = logoutTokenClaims(ctx, row, now);
   // no_active_key when no key of the client's alg signs yet: the row is retried, not dropped.
@@ -135,8 +135,8 @@ export function retryDelayMs(attempts: number): number {
  * Settles or reschedules the row after an attempt and audits the outcome. Returns false when the row was
  * settled already (another process finished it after this one's lease ran out): then nothing is audited.
  */
-export function recordLogoutAttempt(ctx: EngineContext, row: OutboxRow, report: AttemptReport): boolean {
-  return ctx.run((tx) => {
+export async function recordLogoutAttempt(ctx: EngineContext, row: OutboxRow, report: AttemptReport): Promise<boolean> {
+  return ctx.run(async (tx) => {
     const verdict = judge(report.status);
     const nextAttemptAt = tx.now + retryDelayMs(row.attempts);
     const final = verdict === 'refused' || (verdict === 'transient' && nextAttemptAt > row.giveUpAt);
@@ -144,10 +144,10 @@ export function recordLogoutAttempt(ctx: EngineContext, row: OutboxRow, report: 
     const outbox = ctx.store.backchannelOutbox;
     const settled =
       verdict === 'delivered'
-        ? outbox.settle(row.id, { kind: 'delivered', at: tx.now, status: report.status! })
+        ? await outbox.settle(row.id, { kind: 'delivered', at: tx.now, status: report.status! })
         : final
-          ? outbox.settle(row.id, { kind: 'failed', at: tx.now, status: report.status, error })
-          : outbox.settle(row.id, { kind: 'retry', at: tx.now, status: report.status, error, nextAttemptAt });
+          ? await outbox.settle(row.id, { kind: 'failed', at: tx.now, status: report.status, error })
+          : await outbox.settle(row.id, { kind: 'retry', at: tx.now, status: report.status, error, nextAttemptAt });
     if (!settled) return false;
     const data = {
       clientId: row.clientId,
@@ -159,7 +159,7 @@ export function recordLogoutAttempt(ctx: EngineContext, row: OutboxRow, report: 
       sinceRevocationMs: tx.now - row.createdAt,
       attempt: row.attempts,
     };
-    tx.emit({
+    await tx.emit({
       type: verdict === 'delivered' ? 'backchannel_logout.delivered' : 'backchannel_logout.failed',
       actor: 'system',
       userId: row.userId,
@@ -172,7 +172,7 @@ export function recordLogoutAttempt(ctx: EngineContext, row: OutboxRow, report: 
 }
 
 /** When the transport should look again (undefined: nothing pending). */
-export function nextLogoutDueAt(ctx: EngineContext): number | undefined {
+export async function nextLogoutDueAt(ctx: EngineContext): Promise<number | undefined> {
   return ctx.store.backchannelOutbox.nextDueAt();
 }
 
@@ -195,6 +195,6 @@ function toDelivery(row: OutboxRow): BackchannelDelivery {
 }
 
 /** The admin receipt's view: every logout token owed for one feed event, and where each stands. */
-export function listBackchannelDeliveries(ctx: EngineContext, input: { feedEventId: number }): BackchannelDelivery[] {
-  return ctx.store.backchannelOutbox.listByRevocation(input.feedEventId, MAX_LISTED).map(toDelivery);
+export async function listBackchannelDeliveries(ctx: EngineContext, input: { feedEventId: number }): Promise<BackchannelDelivery[]> {
+  return (await ctx.store.backchannelOutbox.listByRevocation(input.feedEventId, MAX_LISTED)).map(toDelivery);
 }

@@ -26,9 +26,9 @@ export interface StartBrowserSession {
 }
 
 /** Starts a browser session inside the caller's transaction; the cookie value is returned once, never stored. */
-export function startBrowserSession(ctx: EngineContext, tx: Tx, input: StartBrowserSession): { row: BrowserSessionRow; cookie: string } {
+export async function startBrowserSession(ctx: EngineContext, tx: Tx, input: StartBrowserSession): Promise<{ row: BrowserSessionRow; cookie: string }> {
   const cookie = randomSecret();
-  const { absoluteMs } = sessionLifetimes(ctx, input.rememberMe);
+  const { absoluteMs } = await sessionLifetimes(ctx, input.rememberMe);
   const row: BrowserSessionRow = {
     id: randomId('bro'),
     cookieHash: sha256Hex(cookie),
@@ -44,8 +44,8 @@ export function startBrowserSession(ctx: EngineContext, tx: Tx, input: StartBrow
     revokedBy: null,
     revokeReason: null,
   };
-  ctx.store.browserSessions.insert(row);
-  tx.emit({
+  await ctx.store.browserSessions.insert(row);
+  await tx.emit({
     type: 'browser_session.started',
     actor: `user:${input.userId}`,
     userId: input.userId,
@@ -58,16 +58,16 @@ export function startBrowserSession(ctx: EngineContext, tx: Tx, input: StartBrow
  * The live browser session a cookie value names: not ended, not expired, its user still there and not
  * blocked, and not started before the user's not-before (a force logout). Anything else: undefined.
  */
-export function browserSessionFromCookie(ctx: EngineContext, cookie: unknown): BrowserSessionRow | undefined {
+export async function browserSessionFromCookie(ctx: EngineContext, cookie: unknown): Promise<BrowserSessionRow | undefined> {
   if (typeof cookie !== 'string' || !COOKIE_PATTERN.test(cookie)) return undefined;
-  const row = ctx.store.browserSessions.getByCookieHash(sha256Hex(cookie));
-  if (!row || !isLive(ctx, row, ctx.now())) return undefined;
+  const row = await ctx.store.browserSessions.getByCookieHash(sha256Hex(cookie));
+  if (!row || !await isLive(ctx, row, ctx.now())) return undefined;
   return row;
 }
 
-export function isLive(ctx: EngineContext, row: BrowserSessionRow, now: number): boolean {
+export async function isLive(ctx: EngineContext, row: BrowserSessionRow, now: number): Promise<boolean> {
   if (row.revokedAt !== null || now >= row.expiresAt) return false;
-  const user = ctx.store.getUser(row.userId);
+  const user = await ctx.store.getUser(row.userId);
   if (!user || user.status !== 'active') return false;
   return user.notBefore === null || row.createdAt >= user.notBefore;
 }
@@ -76,19 +76,19 @@ export function isLive(ctx: EngineContext, row: BrowserSessionRow, now: number):
  * Ends the browser session and every app session signed in under it (each through revokeSession, so the
  * revocation feed and back-channel logout follow). Idempotent: an ended or unknown one kills nothing.
  */
-export function endBrowserSession(ctx: EngineContext, tx: Tx, browserSessionId: string, actor: string, reason: string | null, cause: RevocationCause): Killed {
+export async function endBrowserSession(ctx: EngineContext, tx: Tx, browserSessionId: string, actor: string, reason: string | null, cause: RevocationCause): Promise<Killed> {
   const killed = nothingKilled();
-  const row = ctx.store.browserSessions.get(browserSessionId);
+  const row = await ctx.store.browserSessions.get(browserSessionId);
   if (!row) return killed;
-  for (const sessionId of ctx.store.browserSessions.openSessionIdsOf(browserSessionId)) {
-    const session = ctx.store.getSession(sessionId);
+  for (const sessionId of await ctx.store.browserSessions.openSessionIdsOf(browserSessionId)) {
+    const session = await ctx.store.getSession(sessionId);
     if (!session) continue;
-    const result = revokeSession(ctx, tx, session, actor, reason, cause, true);
+    const result = await revokeSession(ctx, tx, session, actor, reason, cause, true);
     killed.sessionIds.push(...result.sessionIds);
     killed.accessTokens += result.accessTokens;
     killed.refreshTokens += result.refreshTokens;
     killed.feedEventId = result.feedEventId ?? killed.feedEventId;
   }
-  closeBrowserSession(ctx, tx, row, actor, reason, cause, killed.sessionIds);
+  await closeBrowserSession(ctx, tx, row, actor, reason, cause, killed.sessionIds);
   return killed;
 }

@@ -30,16 +30,17 @@ export interface ClientDetail {
   sessions: SessionInfo[];
 }
 
-export function getClientDetail(ctx: EngineContext, input: { clientId: string }): ClientDetail {
-  const client = requireClient(ctx, input.clientId);
+export async function getClientDetail(ctx: EngineContext, input: { clientId: string }): Promise<ClientDetail> {
+  const client = await requireClient(ctx, input.clientId);
   const now = ctx.now();
   const nameOf = usernames(ctx);
-  const sessions = ctx.store.clientSessions
-    .liveSessionIdsOf(client.clientId, now, CLIENT_PAGE_SESSIONS)
-    .map((id) => ctx.store.getSession(id))
+  const rows = await Promise.all((await ctx.store.clientSessions
+    .liveSessionIdsOf(client.clientId, now, CLIENT_PAGE_SESSIONS))
+    .map((id) => ctx.store.getSession(id)));
+  const sessions = await Promise.all(rows
     .filter((session) => session !== undefined)
-    .map((session) => toSessionInfo(session, nameOf(session.userId), now));
-  return { client: clientInfo(client), liveSessions: ctx.store.clientSessions.countLiveSessionsOf(client.clientId, now), sessions };
+    .map(async (session) => toSessionInfo(session, await nameOf(session.userId), now)));
+  return { client: clientInfo(client), liveSessions: await ctx.store.clientSessions.countLiveSessionsOf(client.clientId, now), sessions };
 }
 
 function receipt(action: string, at: number, actor: string, reason: string | null, killed: Killed): Receipt {
@@ -58,12 +59,12 @@ function receipt(action: string, at: number, actor: string, reason: string | nul
  * `client.*` entry, not once per session: a client may hold very many. The receipt carries the last feed event: a
  * resource server that acknowledged it has applied every earlier one (the feed is ordered).
  */
-function revokeClientSessions(ctx: EngineContext, tx: Tx, client: ClientRow, actor: string, reason: string): Killed & { firstFeedEventId: number | null } {
+async function revokeClientSessions(ctx: EngineContext, tx: Tx, client: ClientRow, actor: string, reason: string): Promise<Killed & { firstFeedEventId: number | null }> {
   const killed = { ...nothingKilled(), firstFeedEventId: null as number | null };
-  for (const id of ctx.store.clientSessions.liveSessionIdsOf(client.clientId, tx.now)) {
-    const session = ctx.store.getSession(id);
+  for (const id of await ctx.store.clientSessions.liveSessionIdsOf(client.clientId, tx.now)) {
+    const session = await ctx.store.getSession(id);
     if (!session) continue;
-    const result = revokeSession(ctx, tx, session, actor, reason, 'admin', true, 'silent');
+    const result = await revokeSession(ctx, tx, session, actor, reason, 'admin', true, 'silent');
     killed.sessionIds.push(...result.sessionIds);
     killed.accessTokens += result.accessTokens;
     killed.refreshTokens += result.refreshTokens;
@@ -86,20 +87,20 @@ const MAX_AUDITED_IDS = 500;
  * enabled again; enabling revokes nothing and brings nothing back (its users sign in again). Asking for the
  * state it is already in changes nothing and is not audited.
  */
-export function setClientDisabled(ctx: EngineContext, input: { clientId: string; disabled: boolean; reason?: string }, { actor }: Actor): Receipt {
-  return ctx.run((tx) => {
-    const client = requireClient(ctx, input.clientId);
+export async function setClientDisabled(ctx: EngineContext, input: { clientId: string; disabled: boolean; reason?: string }, { actor }: Actor): Promise<Receipt> {
+  return ctx.run(async (tx) => {
+    const client = await requireClient(ctx, input.clientId);
     const reason = input.reason ?? null;
     const action = input.disabled ? 'disableClient' : 'enableClient';
     if ((client.disabledAt !== null) === input.disabled) return receipt(action, tx.now, actor, reason, nothingKilled());
     if (!input.disabled) {
-      ctx.store.updateClient(client.clientId, { disabledAt: null, disabledReason: null });
-      tx.emit({ type: 'client.enabled', actor, reason, data: { clientId: client.clientId, disabledAt: client.disabledAt } });
+      await ctx.store.updateClient(client.clientId, { disabledAt: null, disabledReason: null });
+      await tx.emit({ type: 'client.enabled', actor, reason, data: { clientId: client.clientId, disabledAt: client.disabledAt } });
       return receipt(action, tx.now, actor, reason, nothingKilled());
     }
-    ctx.store.updateClient(client.clientId, { disabledAt: tx.now, disabledReason: reason });
-    const killed = revokeClientSessions(ctx, tx, client, actor, reason ?? 'client disabled');
-    tx.emit({
+    await ctx.store.updateClient(client.clientId, { disabledAt: tx.now, disabledReason: reason });
+    const killed = await revokeClientSessions(ctx, tx, client, actor, reason ?? 'client disabled');
+    await tx.emit({
       type: 'client.disabled',
       actor,
       reason,
@@ -118,16 +119,16 @@ export function setClientDisabled(ctx: EngineContext, input: { clientId: string;
  * sessions, tokens and codes stay as history (revoked or spent), the audit keeps every entry naming it, and its id
  * is never given to a new client, so none of that history can ever point at another app.
  */
-export function deleteClient(ctx: EngineContext, input: { clientId: string; confirm: string; reason?: string }, { actor }: Actor): Receipt {
+export async function deleteClient(ctx: EngineContext, input: { clientId: string; confirm: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
   if (input.confirm !== input.clientId) {
     throw new WardenError('invalid_input', 'Invalid input for deleteClient: confirm: type the client id to confirm the deletion');
   }
-  return ctx.run((tx) => {
-    const client = requireClient(ctx, input.clientId);
+  return ctx.run(async (tx) => {
+    const client = await requireClient(ctx, input.clientId);
     const reason = input.reason ?? null;
-    const killed = revokeClientSessions(ctx, tx, client, actor, reason ?? 'client deleted');
-    ctx.store.updateClient(client.clientId, { deletedAt: tx.now, secretHash: null, previousSecretHash: null, previousSecretExpiresAt: null });
-    tx.emit({
+    const killed = await revokeClientSessions(ctx, tx, client, actor, reason ?? 'client deleted');
+    await ctx.store.updateClient(client.clientId, { deletedAt: tx.now, secretHash: null, previousSecretHash: null, previousSecretExpiresAt: null });
+    await tx.emit({
       type: 'client.deleted',
       actor,
       reason,
@@ -145,26 +146,26 @@ export function deleteClient(ctx: EngineContext, input: { clientId: string; conf
  * (0: refused from this commit on), so its apps can be redeployed without an outage. A rotation during an
  * overlap ends that overlap: only the secret just replaced stays valid, never two old ones.
  */
-export function rotateClientSecret(ctx: EngineContext, input: { clientId: string; overlapSeconds: number }, { actor }: Actor): { clientSecret: string; previousValidUntil: number | null } {
+export async function rotateClientSecret(ctx: EngineContext, input: { clientId: string; overlapSeconds: number }, { actor }: Actor): Promise<{ clientSecret: string; previousValidUntil: number | null }> {
   const overlap = input.overlapSeconds;
   if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_SECRET_OVERLAP_SECONDS) {
     throw new WardenError('invalid_input', `Invalid input for rotateClientSecret: overlapSeconds: 0 to ${MAX_SECRET_OVERLAP_SECONDS} whole seconds`);
   }
-  return ctx.run((tx) => {
-    const client = requireClient(ctx, input.clientId);
+  return ctx.run(async (tx) => {
+    const client = await requireClient(ctx, input.clientId);
     if (client.kind !== 'confidential' || client.secretHash === null) {
       throw new WardenError('invalid_input', 'Invalid input for rotateClientSecret: clientId: a public client has no secret to rotate');
     }
     const clientSecret = randomSecret();
     const previousValidUntil = overlap > 0 ? tx.now + overlap * 1000 : null;
-    ctx.store.updateClient(client.clientId, {
+    await ctx.store.updateClient(client.clientId, {
       secretHash: sha256Hex(clientSecret),
       previousSecretHash: previousValidUntil === null ? null : client.secretHash,
       previousSecretExpiresAt: previousValidUntil,
     });
     const endedOverlap = client.previousSecretExpiresAt !== null && client.previousSecretExpiresAt > tx.now;
     // Never a secret or its hash in the audit: only when the old one stops working.
-    tx.emit({ type: 'client.secret_rotated', actor, data: { clientId: client.clientId, overlapSeconds: overlap, previousValidUntil, endedEarlierOverlap: endedOverlap } });
+    await tx.emit({ type: 'client.secret_rotated', actor, data: { clientId: client.clientId, overlapSeconds: overlap, previousValidUntil, endedEarlierOverlap: endedOverlap } });
     return { clientSecret, previousValidUntil };
   });
 }

@@ -10,9 +10,9 @@ import type { EngineContext } from './context';
 import { sha256Hex } from './crypto';
 
 /** The client unless it is deleted: a deleted client's id names nobody. */
-export function liveClient(ctx: EngineContext, clientId: unknown): ClientRow | undefined {
+export async function liveClient(ctx: EngineContext, clientId: unknown): Promise<ClientRow | undefined> {
   if (typeof clientId !== 'string' || clientId.length > 200) return undefined;
-  const row = ctx.store.getClient(clientId);
+  const row = await ctx.store.getClient(clientId);
   return row && row.deletedAt === null ? row : undefined;
 }
 
@@ -33,8 +33,8 @@ export function usableClient(row: ClientRow | undefined): ClientRow {
 }
 
 /** The admin view of a client that must exist (not deleted): not_found otherwise. */
-export function requireClient(ctx: EngineContext, clientId: string): ClientRow {
-  const row = liveClient(ctx, clientId);
+export async function requireClient(ctx: EngineContext, clientId: string): Promise<ClientRow> {
+  const row = await liveClient(ctx, clientId);
   if (!row) throw new WardenError('not_found', `No client with id ${clientId}.`);
   return row;
 }
@@ -46,8 +46,8 @@ const NO_SECRET = sha256Hex('no client');
  * (rotateClientSecret). Both hashes are always compared, in constant time, whichever matches, so the answer's
  * timing says nothing about which secret (or whether any) was close. Any failure reads the same.
  */
-export function authenticateClientSecret(ctx: EngineContext, clientId: unknown, secret: unknown): ClientRow {
-  const client = liveClient(ctx, clientId);
+export async function authenticateClientSecret(ctx: EngineContext, clientId: unknown, secret: unknown): Promise<ClientRow> {
+  const client = await liveClient(ctx, clientId);
   const presented = Buffer.from(sha256Hex(typeof secret === 'string' ? secret : ''), 'hex');
   const matches = (hash: string | null) => timingSafeEqual(Buffer.from(hash ?? NO_SECRET, 'hex'), presented);
   const current = matches(client?.secretHash ?? null);
@@ -66,8 +66,8 @@ export function authenticateClientSecret(ctx: EngineContext, clientId: unknown, 
  * long a retiring key keeps verifying and the worst-case expiry a blast radius reports, so a longer one would
  * outlive both.
  */
-export function accessTokenTtlOf(ctx: EngineContext, clientId: string): number {
-  const own = ctx.store.getClient(clientId)?.accessTokenTtlSeconds ?? null;
+export async function accessTokenTtlOf(ctx: EngineContext, clientId: string): Promise<number> {
+  const own = (await ctx.store.getClient(clientId))?.accessTokenTtlSeconds ?? null;
   return own === null ? ctx.settings.accessTokenTtlSeconds : Math.min(own, ctx.settings.accessTokenTtlSeconds);
 }
 
@@ -76,8 +76,8 @@ export function accessTokenTtlOf(ctx: EngineContext, clientId: string): number {
  * replace them for every session of the client, remember-me or not (an override says how long this app's
  * sessions live). The idle one never exceeds the absolute one.
  */
-export function clientSessionLifetimes(ctx: EngineContext, clientId: string, install: { idleMs: number; absoluteMs: number }): { idleMs: number; absoluteMs: number } {
-  const client = ctx.store.getClient(clientId);
+export async function clientSessionLifetimes(ctx: EngineContext, clientId: string, install: { idleMs: number; absoluteMs: number }): Promise<{ idleMs: number; absoluteMs: number }> {
+  const client = await ctx.store.getClient(clientId);
   const absoluteMs = client?.refreshAbsoluteSeconds != null ? client.refreshAbsoluteSeconds * 1000 : install.absoluteMs;
   const idleMs = client?.refreshIdleSeconds != null ? client.refreshIdleSeconds * 1000 : install.idleMs;
   return { idleMs: Math.min(idleMs, absoluteMs), absoluteMs };

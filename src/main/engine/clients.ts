@@ -52,8 +52,8 @@ export function clientInfo(row: ClientRow): ClientInfo {
 }
 
 /** Deleted clients are tombstones: not listed. */
-export function listClients(ctx: EngineContext): ClientInfo[] {
-  return ctx.store.listClients().filter((row) => row.deletedAt === null).map(clientInfo);
+export async function listClients(ctx: EngineContext): Promise<ClientInfo[]> {
+  return (await ctx.store.listClients()).filter((row) => row.deletedAt === null).map(clientInfo);
 }
 
 /**
@@ -86,7 +86,7 @@ function checkRegistration(method: string, kind: ClientKind, registration: Regis
   if (problems.length > 0) throw new WardenError('invalid_input', `Invalid input for ${method}: ${problems.slice(0, 5).join('; ')}`);
 }
 
-export function createClient(ctx: EngineContext, input: CreateClientInput, { actor }: Actor): { clientId: string; clientSecret?: string } {
+export async function createClient(ctx: EngineContext, input: CreateClientInput, { actor }: Actor): Promise<{ clientId: string; clientSecret?: string }> {
   const registration: Registration = {
     name: input.name,
     redirectUris: input.redirectUris ?? [],
@@ -100,15 +100,15 @@ export function createClient(ctx: EngineContext, input: CreateClientInput, { act
     refreshAbsoluteSeconds: input.refreshAbsoluteSeconds ?? null,
   };
   checkRegistration('createClient', input.kind, registration);
-  return ctx.run((tx) => {
-    const existing = ctx.store.getClient(input.clientId);
+  return ctx.run(async (tx) => {
+    const existing = await ctx.store.getClient(input.clientId);
     // A deleted client's id stays taken, so its old sessions, tokens and audit entries never name a new app.
     if (existing?.deletedAt != null) throw new WardenError('conflict', `The client id "${input.clientId}" belonged to a deleted client; client ids are never reused.`);
     if (existing) throw new WardenError('conflict', `The client id "${input.clientId}" is taken.`);
     // Client secrets are 256 random bits, so a fast hash is enough (no dictionary to guess from) and keeps
     // per-request client authentication cheap.
     const clientSecret = input.kind === 'confidential' ? randomSecret() : undefined;
-    ctx.store.insertClient({
+    await ctx.store.insertClient({
       clientId: input.clientId,
       kind: input.kind,
       secretHash: clientSecret ? sha256Hex(clientSecret) : null,
@@ -116,7 +116,7 @@ export function createClient(ctx: EngineContext, input: CreateClientInput, { act
       updatedAt: null,
       ...registration,
     });
-    tx.emit({ type: 'client.created', actor, data: { clientId: input.clientId, kind: input.kind, ...registration } });
+    await tx.emit({ type: 'client.created', actor, data: { clientId: input.clientId, kind: input.kind, ...registration } });
     return clientSecret ? { clientId: input.clientId, clientSecret } : { clientId: input.clientId };
   });
 }
@@ -130,9 +130,9 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * rollback leaves the committed one in place. Sessions already open keep refreshing: removing the password
  * grant stops new password logins only.
  */
-export function updateClient(ctx: EngineContext, input: { clientId: string } & RegistrationPatch, { actor }: Actor): ClientInfo {
-  return ctx.run((tx) => {
-    const current = requireClient(ctx, input.clientId);
+export async function updateClient(ctx: EngineContext, input: { clientId: string } & RegistrationPatch, { actor }: Actor): Promise<ClientInfo> {
+  return ctx.run(async (tx) => {
+    const current = await requireClient(ctx, input.clientId);
     const next: Registration = { ...pickRegistration(current) };
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const field of REGISTRATION_FIELDS) {
@@ -143,8 +143,8 @@ export function updateClient(ctx: EngineContext, input: { clientId: string } & R
     }
     checkRegistration('updateClient', current.kind, next);
     if (Object.keys(changes).length === 0) return clientInfo(current);
-    ctx.store.updateClient(current.clientId, { ...next, updatedAt: tx.now });
-    tx.emit({ type: 'client.updated', actor, data: { clientId: current.clientId, changes } });
+    await ctx.store.updateClient(current.clientId, { ...next, updatedAt: tx.now });
+    await tx.emit({ type: 'client.updated', actor, data: { clientId: current.clientId, changes } });
     return clientInfo({ ...current, ...next, updatedAt: tx.now });
   });
 }

@@ -29,9 +29,9 @@ export interface LogoutRequest {
 
 export interface EndSession {
   /** The verified hint, or undefined when the token is not one of our ID tokens (see readIdTokenHint). */
-  readHint(token: unknown): IdTokenHint | undefined;
+  readHint(token: unknown): Promise<IdTokenHint | undefined>;
   /** Ends what the request names; idempotent (an ended session kills nothing). */
-  logout(request: LogoutRequest): Killed;
+  logout(request: LogoutRequest): Promise<Killed>;
 }
 
 const str = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 1000;
@@ -42,7 +42,7 @@ const str = (value: unknown): value is string => typeof value === 'string' && va
  * which must never pass for an ID token); our `iss`; `aud` a single registered client; `sub` and `sid`.
  * `exp` is not checked: §2 asks the OP to accept a hint that has expired.
  */
-export function readIdTokenHint(ctx: EngineContext, token: unknown): IdTokenHint | undefined {
+export async function readIdTokenHint(ctx: EngineContext, token: unknown): Promise<IdTokenHint | undefined> {
   const decoded = decodeJwt(token);
   if (!decoded) return undefined;
   const { header, payload } = decoded;
@@ -54,9 +54,9 @@ export function readIdTokenHint(ctx: EngineContext, token: unknown): IdTokenHint
   const { iss, aud, sub, sid } = payload;
   const audience = Array.isArray(aud) && aud.length === 1 ? aud[0] : aud;
   if (iss !== ctx.issuer || !str(audience) || !str(sub) || !str(sid)) return undefined;
-  const client = ctx.store.getClient(audience);
+  const client = await ctx.store.getClient(audience);
   if (!client) return undefined;
-  const session = ctx.store.getSession(sid);
+  const session = await ctx.store.getSession(sid);
   // The session must be the one this token was issued for: same user, same app.
   if (session && (session.userId !== sub || session.clientId !== client.clientId)) return undefined;
   return { client, userId: sub, sessionId: sid };
@@ -64,9 +64,9 @@ export function readIdTokenHint(ctx: EngineContext, token: unknown): IdTokenHint
 
 export function createEndSession(ctx: EngineContext): EndSession {
   return {
-    readHint: (token) => readIdTokenHint(ctx, token),
-    logout: (request) =>
-      ctx.run((tx) => {
+    readHint: async (token) => readIdTokenHint(ctx, token),
+    logout: async (request) =>
+      ctx.run(async (tx) => {
         const killed = nothingKilled();
         const add = (more: Killed) => {
           killed.sessionIds.push(...more.sessionIds);
@@ -78,16 +78,16 @@ export function createEndSession(ctx: EngineContext): EndSession {
         const actor = userId ? `user:${userId}` : 'user';
         const reason = request.hint ? `RP-initiated logout from ${request.hint.client.clientId}` : 'RP-initiated logout';
         const ended = new Set<string>();
-        const end = (browserSessionId: string) => {
+        const end = async (browserSessionId: string) => {
           if (ended.has(browserSessionId)) return;
           ended.add(browserSessionId);
-          add(endBrowserSession(ctx, tx, browserSessionId, actor, reason, 'logout'));
+          add(await endBrowserSession(ctx, tx, browserSessionId, actor, reason, 'logout'));
         };
-        const session = request.hint ? ctx.store.getSession(request.hint.sessionId) : undefined;
-        if (session?.browserSessionId) end(session.browserSessionId);
-        else if (session) add(revokeSession(ctx, tx, session, actor, reason, 'logout', true));
+        const session = request.hint ? await ctx.store.getSession(request.hint.sessionId) : undefined;
+        if (session?.browserSessionId) await end(session.browserSessionId);
+        else if (session) add(await revokeSession(ctx, tx, session, actor, reason, 'logout', true));
         // The cookie's browser session too, unless it is someone else's than the hint names.
-        if (request.browserSessionId && (!request.hint || request.browserSessionUserId === request.hint.userId)) end(request.browserSessionId);
+        if (request.browserSessionId && (!request.hint || request.browserSessionUserId === request.hint.userId)) await end(request.browserSessionId);
         return killed;
       }),
   };

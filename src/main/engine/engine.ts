@@ -114,7 +114,7 @@ export class Engine implements TokenEngine {
       unblockUser: (input, who) => actions.unblockUser(ctx, input, who),
       revokeAccessToken: (input, who) => actions.revokeAccessToken(ctx, input, who),
       inspectToken: (input) => inspectToken(ctx, input),
-      listFeedReceipts: (input) => ({ receipts: this.feed?.receiptsFor(input.feedEventId) ?? [], subscribers: this.feed?.subscribers() ?? [] }),
+      listFeedReceipts: async (input) => ({ receipts: this.feed?.receiptsFor(input.feedEventId) ?? [], subscribers: this.feed?.subscribers() ?? [] }),
       listBackchannelDeliveries: (input) => listBackchannelDeliveries(ctx, input),
       listKeys: () => queries.listKeys(ctx),
       rotateSigningKey: (input, who) => actions.rotateSigningKey(ctx, input, who, describe),
@@ -132,10 +132,10 @@ export class Engine implements TokenEngine {
       acknowledgeReuseAlert: (input, who) => auditAlerts.acknowledgeReuseAlert(ctx, input, who),
       verifyAuditChain: () => queries.verifyAuditChain(ctx),
       getStats: () => queries.getStats(ctx),
-      getSettings: () => ctx.settings,
+      getSettings: async () => ctx.settings,
       updateSettings: (input, who) => actions.updateSettings(ctx, input, who),
-      getDemoState: () => this.demoControl().getState(),
-      setDemoPaused: (input) => this.demoControl().setPaused(input.paused),
+      getDemoState: async () => this.demoControl().getState(),
+      setDemoPaused: async (input) => this.demoControl().setPaused(input.paused),
       stealRefreshToken: (input) => this.demoControl().stealRefreshToken(input.deviceId),
       ...admins.adminHandlers(ctx),
       [ON_FORBIDDEN]: (who, method, needed) => void admins.recordForbidden(ctx, who, method, needed),
@@ -150,11 +150,11 @@ export class Engine implements TokenEngine {
    */
   static async open(options: EngineOptions): Promise<Engine> {
     const onError = options.onError ?? ((error: unknown) => console.error('[token-warden]', error));
-    const ctx = await EngineContext.open(options.store, options.clock, new KeyRing(options.store, options.vault), options.vault, options.issuer, await loadSettings(options.store), onError);
+    const ctx = await EngineContext.open(options.store, options.clock, await KeyRing.open(options.store, options.vault), options.vault, options.issuer, await loadSettings(options.store), onError);
     const engine = new Engine(ctx, onError);
     await ensureSigningKeys(ctx, options.initialSigningAlg);
     watchClientAlgorithms(ctx, onError);
-    engine.maintain();
+    await engine.maintain();
     return engine;
   }
 
@@ -182,15 +182,15 @@ export class Engine implements TokenEngine {
     this.feedAcks.push({ clientId, feedEventId, appliedAt, receivedAt });
   }
 
-  private flushFeedAcks(acks: FeedAck[]): void {
-    const results = this.ctx.runMany(acks.map((ack) => (tx: Tx) => this.auditFeedAck(tx, ack)));
+  private async flushFeedAcks(acks: FeedAck[]): Promise<void> {
+    const results = await this.ctx.runMany(acks.map((ack) => (tx: Tx) => this.auditFeedAck(tx, ack)));
     for (const result of results) if (!result.ok) this.onError(result.error);
   }
 
-  private auditFeedAck(tx: Tx, { clientId, feedEventId, appliedAt, receivedAt }: FeedAck): void {
-    const revocation = this.ctx.store.listRevocationsAfter(feedEventId - 1, 1)[0];
+  private async auditFeedAck(tx: Tx, { clientId, feedEventId, appliedAt, receivedAt }: FeedAck): Promise<void> {
+    const revocation = (await this.ctx.store.listRevocationsAfter(feedEventId - 1, 1))[0];
     const known = revocation?.id === feedEventId ? revocation : undefined;
-    tx.emit({
+    await tx.emit({
       type: 'feed.acknowledged',
       actor: `client:${clientId}`,
       userId: known?.userId ?? null,
@@ -232,44 +232,45 @@ export class Engine implements TokenEngine {
     this.refreshBatchObserver = observer;
   }
 
-  private flushRefreshes(queue: PendingRefresh[]): void {
+  private async flushRefreshes(queue: PendingRefresh[]): Promise<void> {
     this.refreshBatchObserver?.(queue.length);
     let results: ({ ok: true; value: Outcome } | { ok: false; error: unknown })[];
     try {
-      results = this.ctx.runMany(queue.map(({ request }) => (tx) => refreshUnit(this.ctx, tx, request)));
+      results = await this.ctx.runMany(queue.map(({ request }) => (tx) => refreshUnit(this.ctx, tx, request)));
     } catch (error) {
       // The batch's commit itself failed: nothing was rotated, every caller hears it.
       for (const item of queue) item.reject(error);
       return;
     }
-    results.forEach((result, index) => {
+    // Answered after the commit; an openid session's ID token reads its grant first (each on its own).
+    await Promise.all(results.map(async (result, index) => {
       const item = queue[index]!;
       if (!result.ok) item.reject(result.error);
       else if ('failed' in result.value) item.reject(result.value.failed);
       else {
         try {
           // OIDC Core §12.2: an openid session's refresh brings a new ID token (see withRefreshIdToken).
-          item.resolve(withRefreshIdToken(this.ctx, signed(result.value.tokens), this.onError));
+          item.resolve(await withRefreshIdToken(this.ctx, signed(result.value.tokens), this.onError));
         } catch (error) {
           item.reject(error);
         }
       }
-    });
+    }));
   }
 
   exchangeCode(request: CodeExchangeRequest): Promise<TokenSet> {
     return exchangeAuthorizationCode(this.ctx, request);
   }
 
-  userinfo(accessToken: unknown): UserinfoResult {
+  async userinfo(accessToken: unknown): Promise<UserinfoResult> {
     return userinfo(this.ctx, accessToken);
   }
 
-  verifyAccessToken(jwt: unknown): Verdict {
-    return verifyDetailed(this.ctx, jwt).verdict;
+  async verifyAccessToken(jwt: unknown): Promise<Verdict> {
+    return (await verifyDetailed(this.ctx, jwt)).verdict;
   }
 
-  introspect(token: string): IntrospectionResponse {
+  async introspect(token: string): Promise<IntrospectionResponse> {
     return introspect(this.ctx, token);
   }
 
@@ -285,31 +286,31 @@ export class Engine implements TokenEngine {
     if (typeof token !== 'string') return;
     const key = refreshTokenKey(token);
     if (key !== undefined) {
-      const row = ctx.store.getRefreshToken(key);
+      const row = await ctx.store.getRefreshToken(key);
       if (!row) return;
       if (clientId !== null && row.clientId !== clientId) throw foreign();
       // RFC 7009 §2.1: revoking a refresh token also ends the access tokens of the same grant (the session).
-      ctx.run((tx) => {
-        const session = ctx.store.getSession(row.sessionId);
-        if (session) revokeSession(ctx, tx, session, actor, 'revoked by the client', 'logout', true);
+      await ctx.run(async (tx) => {
+        const session = await ctx.store.getSession(row.sessionId);
+        if (session) await revokeSession(ctx, tx, session, actor, 'revoked by the client', 'logout', true);
       });
       return;
     }
-    const { decoded, signatureValid } = verifyDetailed(ctx, token);
+    const { decoded, signatureValid } = await verifyDetailed(ctx, token);
     const jti = decoded?.payload.jti;
     const owner = decoded?.payload.client_id;
     // Only a token whose signature is ours can name its client; anything else is just an invalid token.
-    if (!signatureValid || typeof jti !== 'string' || !ctx.store.getAccessToken(jti)) return;
+    if (!signatureValid || typeof jti !== 'string' || !await ctx.store.getAccessToken(jti)) return;
     if (clientId !== null && owner !== clientId) throw foreign();
-    actions.revokeAccessToken(ctx, { jti, reason: 'revoked by the client' }, { actor });
+    await actions.revokeAccessToken(ctx, { jti, reason: 'revoked by the client' }, { actor });
   }
 
-  authenticateClient(clientId: string, secret: string): ClientRow {
+  async authenticateClient(clientId: string, secret: string): Promise<ClientRow> {
     return authenticateClientSecret(this.ctx, clientId, secret);
   }
 
   /** Disabled clients included (callers refuse them with their own words); deleted ones are unknown. */
-  getClient(clientId: string): ClientRow | undefined {
+  async getClient(clientId: string): Promise<ClientRow | undefined> {
     return liveClient(this.ctx, clientId);
   }
 
@@ -339,29 +340,30 @@ export class Engine implements TokenEngine {
     return this.ctx.keys.sign({ typ: 'secevent+jwt' }, claims).token;
   }
 
-  revocationsAfter(afterId: number, limit: number): RevocationRow[] {
+  async revocationsAfter(afterId: number, limit: number): Promise<RevocationRow[]> {
     return this.ctx.store.listRevocationsAfter(afterId, limit);
   }
 
   /** Retires keys whose grace period is over and purges revocation state nobody can need any more. */
-  maintain(): void {
+  async maintain(): Promise<void> {
     const ctx = this.ctx;
     const now = ctx.now();
-    retireDueKeys(ctx);
+    await retireDueKeys(ctx);
     const skewMs = ctx.settings.clockSkewSeconds * 1000;
-    ctx.store.transaction(() => {
-      ctx.store.purgeRevocations(now - skewMs);
-      ctx.store.purgeAccessTokens(now - ACCESS_TOKEN_RETENTION_MS);
-      purgeAuthorizationCodes(ctx, now);
-      ctx.store.admins.purgeSessions(now - ENDED_ADMIN_SESSION_RETENTION_MS);
+    await ctx.store.transaction(async () => {
+      await ctx.store.purgeRevocations(now - skewMs);
+      await ctx.store.purgeAccessTokens(now - ACCESS_TOKEN_RETENTION_MS);
+      await purgeAuthorizationCodes(ctx, now);
+      await ctx.store.admins.purgeSessions(now - ENDED_ADMIN_SESSION_RETENTION_MS);
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     // Acknowledgements still queued are proof worth keeping: commit them before the store goes.
-    this.feedAcks.drain();
+    await this.feedAcks.drain();
+    await this.refreshes.drain();
     this.ctx.keys.close();
-    this.ctx.store.close();
+    await this.ctx.store.close();
   }
 }
 

@@ -22,21 +22,21 @@ export interface FrontChannel {
   /** See ./sign-in.ts. Throws invalid_credentials, login_throttled or user_blocked. */
   signIn(request: SignInRequest): Promise<SignedIn>;
   /** The live browser session a cookie value names, or undefined. */
-  browserSession(cookie: unknown): BrowserSessionRow | undefined;
+  browserSession(cookie: unknown): Promise<BrowserSessionRow | undefined>;
   /** A one-time code for the app (S3's rules); throws login_required-like `unauthorized` when the browser session ended meanwhile. */
-  issueCode(request: CodeRequest): string;
+  issueCode(request: CodeRequest): Promise<string>;
 }
 
 export function createFrontChannel(ctx: EngineContext): FrontChannel {
   return {
     signIn: (request) => signIn(ctx, request),
-    browserSession: (cookie) => browserSessionFromCookie(ctx, cookie),
-    issueCode: (request) =>
-      ctx.run((tx) => {
+    browserSession: async (cookie) => browserSessionFromCookie(ctx, cookie),
+    issueCode: async (request) =>
+      ctx.run(async (tx) => {
         // Re-read inside the transaction: a force logout may have ended it since the cookie was read.
-        const row = ctx.store.browserSessions.get(request.browserSessionId);
-        if (!row || !isLive(ctx, row, tx.now)) throw new WardenError('unauthorized', 'The browser session has ended; sign in again.');
-        ctx.store.browserSessions.update(row.id, { lastSeenAt: tx.now });
+        const row = await ctx.store.browserSessions.get(request.browserSessionId);
+        if (!row || !await isLive(ctx, row, tx.now)) throw new WardenError('unauthorized', 'The browser session has ended; sign in again.');
+        await ctx.store.browserSessions.update(row.id, { lastSeenAt: tx.now });
         return issueAuthorizationCode(ctx, tx, {
           clientId: request.clientId,
           userId: row.userId,

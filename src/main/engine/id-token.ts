@@ -79,12 +79,12 @@ export function issueIdToken(ctx: EngineContext, grant: IdTokenGrant, user: User
  * auth_time). Runs after the rotation committed: a failure here must not lose the rotated refresh token, so it
  * is reported and the response goes out without an ID token, which §12.2 allows.
  */
-export function withRefreshIdToken(ctx: EngineContext, tokens: TokenSet, onError: (error: unknown) => void): TokenSet {
+export async function withRefreshIdToken(ctx: EngineContext, tokens: TokenSet, onError: (error: unknown) => void): Promise<TokenSet> {
   if (!hasScope(tokens.scope, 'openid')) return tokens;
   try {
-    const code = ctx.store.authorizationCodes.getBySession(tokens.sessionId);
-    const client = code && ctx.store.getClient(code.clientId);
-    const user = ctx.store.getUser(tokens.userId);
+    const code = await ctx.store.authorizationCodes.getBySession(tokens.sessionId);
+    const client = code && await ctx.store.getClient(code.clientId);
+    const user = await ctx.store.getUser(tokens.userId);
     if (!code || !client || !user) return tokens;
     const grant: IdTokenGrant = { clientId: code.clientId, sessionId: tokens.sessionId, authTime: code.authTime, nonce: null, scope: tokens.scope };
     const alg = client.idTokenSignedResponseAlg;

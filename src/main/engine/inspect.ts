@@ -25,12 +25,12 @@ interface RefreshJudgement {
   reason: string | null;
 }
 
-function judgeRefresh(ctx: EngineContext, token: string) {
+async function judgeRefresh(ctx: EngineContext, token: string) {
   const key = refreshTokenKey(token);
-  const row = key === undefined ? undefined : ctx.store.getRefreshToken(key);
+  const row = key === undefined ? undefined : await ctx.store.getRefreshToken(key);
   if (!row) return undefined;
-  const session = ctx.store.getSession(row.sessionId);
-  const user = ctx.store.getUser(row.userId);
+  const session = await ctx.store.getSession(row.sessionId);
+  const user = await ctx.store.getUser(row.userId);
   if (!session || !user) return undefined;
   const now = ctx.now();
   const judged = (reason: string | null): RefreshJudgement => ({ active: reason === null, reason });
@@ -69,7 +69,7 @@ export function stripBearer(text: string): string {
  * failed check; the console explains the others too: an expired token of a revoked key is both, and a
  * revoked key's token whose session was revoked as well is both.
  */
-function accessReasons(ctx: EngineContext, detailed: DetailedVerdict): VerdictReason[] {
+async function accessReasons(ctx: EngineContext, detailed: DetailedVerdict): Promise<VerdictReason[]> {
   const { verdict, decoded } = detailed;
   if (verdict.active) return [];
   const reasons: VerdictReason[] = [verdict.reason];
@@ -78,12 +78,12 @@ function accessReasons(ctx: EngineContext, detailed: DetailedVerdict): VerdictRe
   if (!claims) return reasons;
   const skewMs = ctx.settings.clockSkewSeconds * 1000;
   if (claims.exp * 1000 <= ctx.now() - skewMs && !reasons.includes('expired')) reasons.push('expired');
-  const state = judgeState(ctx, claims);
+  const state = await judgeState(ctx, claims);
   if (state && !reasons.includes(state)) reasons.push(state);
   return reasons;
 }
 
-export function inspectToken(ctx: EngineContext, input: { token: string }): Inspection {
+export async function inspectToken(ctx: EngineContext, input: { token: string }): Promise<Inspection> {
   const text = stripBearer(input.token);
   const now = ctx.now();
   const base: Inspection = {
@@ -104,14 +104,14 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
   };
   // Anything that parses as a JWS is explained as an access token, even one refused for its form (crit, non-canonical).
   if (decodeJwtDetailed(text)) {
-    const detailed = verifyDetailed(ctx, text);
+    const detailed = await verifyDetailed(ctx, text);
     const { verdict, decoded, signatureValid, problem } = detailed;
     const payload = decoded?.payload ?? {};
     const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
     const sid = typeof payload.sid === 'string' ? payload.sid : null;
     const sub = typeof payload.sub === 'string' ? payload.sub : null;
-    const user = sub ? ctx.store.getUser(sub) : undefined;
-    const session = sid ? ctx.store.getSession(sid) : undefined;
+    const user = sub ? await ctx.store.getUser(sub) : undefined;
+    const session = sid ? await ctx.store.getSession(sid) : undefined;
     return {
       ...base,
       kind: 'access_token',
@@ -121,7 +121,7 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
       active: verdict.active,
       reason: verdict.active ? null : verdict.reason,
       reasonText: verdict.active ? 'Active: signature, claims and revocation state all check out.' : (problem ?? VERDICT_REASON_TEXT[verdict.reason]),
-      reasons: accessReasons(ctx, detailed),
+      reasons: await accessReasons(ctx, detailed),
       expiresAt: exp,
       secondsToExpiry: exp === null ? null : Math.round((exp - now) / 1000),
       sessionId: session ? session.id : null,
@@ -131,7 +131,7 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
     };
   }
   if (refreshTokenKey(text) !== undefined) {
-    const found = judgeRefresh(ctx, text);
+    const found = await judgeRefresh(ctx, text);
     if (!found) return { ...base, reason: 'unknown', reasons: ['unknown'], reasonText: 'Shaped like a refresh token, but not one issued here.' };
     const { verdict, session, user, expiresAt, reasons } = found;
     return {
@@ -159,11 +159,11 @@ export function inspectToken(ctx: EngineContext, input: { token: string }): Insp
  * A refresh token has no such type (it is never presented to a resource server), so its answer carries
  * none, as oidc-provider's does. `scope` is left out when none was granted.
  */
-export function introspect(ctx: EngineContext, token: string): IntrospectionResponse {
+export async function introspect(ctx: EngineContext, token: string): Promise<IntrospectionResponse> {
   if (typeof token !== 'string' || token.length > 16_384) return { active: false };
   const scoped = (scope: string | undefined) => (scope ? { scope } : {});
   if (refreshTokenKey(token) !== undefined) {
-    const found = judgeRefresh(ctx, token);
+    const found = await judgeRefresh(ctx, token);
     if (!found || !found.verdict.active) return { active: false };
     return {
       active: true,
@@ -177,9 +177,9 @@ export function introspect(ctx: EngineContext, token: string): IntrospectionResp
       ...scoped(found.session.scope),
     };
   }
-  const { verdict } = verifyDetailed(ctx, token);
+  const { verdict } = await verifyDetailed(ctx, token);
   if (!verdict.active) return { active: false };
   const c = verdict.claims;
-  const username = ctx.store.getUser(c.sub)?.username ?? '';
+  const username = (await ctx.store.getUser(c.sub))?.username ?? '';
   return { active: true, token_type: 'Bearer', ...scoped(c.scope), client_id: c.client_id, username, sub: c.sub, aud: c.aud, iss: c.iss, exp: c.exp, iat: c.iat, jti: c.jti, sid: c.sid };
 }

@@ -25,9 +25,9 @@ export function issuedAtSeconds(now: number, notBefore: number | null): number {
   return notBefore === null ? current : Math.max(current, Math.ceil(notBefore / 1000));
 }
 
-export function mintAccessToken(ctx: EngineContext, tx: Tx, session: SessionRow, user: UserRow, scope: string): MintedAccessToken {
+export async function mintAccessToken(ctx: EngineContext, tx: Tx, session: SessionRow, user: UserRow, scope: string): Promise<MintedAccessToken> {
   const iat = issuedAtSeconds(tx.now, user.notBefore);
-  const exp = iat + accessTokenTtlOf(ctx, session.clientId);
+  const exp = iat + await accessTokenTtlOf(ctx, session.clientId);
   // Time-ordered: the jti index gets its inserts at one end (see timeOrderedId).
   const jti = timeOrderedId('at', tx.now);
   const payload = {
@@ -43,7 +43,7 @@ export function mintAccessToken(ctx: EngineContext, tx: Tx, session: SessionRow,
     ...(scope ? { scope } : {}),
   };
   const { pending, kid } = ctx.keys.prepare({ typ: 'at+jwt' }, payload);
-  ctx.store.insertAccessToken({ jti, sessionId: session.id, userId: user.id, clientId: session.clientId, kid, issuedAt: iat * 1000, expiresAt: exp * 1000 });
+  await ctx.store.insertAccessToken({ jti, sessionId: session.id, userId: user.id, clientId: session.clientId, kid, issuedAt: iat * 1000, expiresAt: exp * 1000 });
   tx.count('tokens_issued');
   return { jws: pending, jti, exp, kid };
 }
@@ -70,9 +70,9 @@ export function newRefreshToken(nowMs: number): { token: string; hash: string } 
   return { token, hash: refreshTokenKey(token)! };
 }
 
-export function mintRefreshToken(ctx: EngineContext, tx: Tx, session: SessionRow, refreshVersion: number, next = newRefreshToken(tx.now)): { token: string; hash: string } {
+export async function mintRefreshToken(ctx: EngineContext, tx: Tx, session: SessionRow, refreshVersion: number, next = newRefreshToken(tx.now)): Promise<{ token: string; hash: string }> {
   const { token, hash } = next;
-  ctx.store.insertRefreshToken({
+  await ctx.store.insertRefreshToken({
     hash,
     sessionId: session.id,
     userId: session.userId,
@@ -99,7 +99,7 @@ export function refreshLabel(key: string, createdAt: number): string {
 }
 
 /** Lifetimes for a session kind, in ms; with a client id, that client's own lifetimes where it has them. */
-export function sessionLifetimes(ctx: EngineContext, rememberMe: boolean, clientId?: string): { idleMs: number; absoluteMs: number } {
+export async function sessionLifetimes(ctx: EngineContext, rememberMe: boolean, clientId?: string): Promise<{ idleMs: number; absoluteMs: number }> {
   const s = ctx.settings;
   const install = rememberMe
     ? { idleMs: s.rememberMeIdleSeconds * 1000, absoluteMs: s.rememberMeAbsoluteSeconds * 1000 }

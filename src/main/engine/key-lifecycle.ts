@@ -35,18 +35,18 @@ interface Actor {
  * tokens at once. The previous key retires after access-token lifetime + skew, and a new next key is published.
  * An algorithm without keys cannot be rotated: asking for it is an algorithm change of the access tokens.
  */
-export function rotateSigningKey(ctx: EngineContext, input: { alg?: SigningAlg; reason?: string }, { actor }: Actor, describe: (kid: string) => KeyInfo): Promise<KeyInfo> {
+export function rotateSigningKey(ctx: EngineContext, input: { alg?: SigningAlg; reason?: string }, { actor }: Actor, describe: (kid: string) => Promise<KeyInfo>): Promise<KeyInfo> {
   return ctx.keys.exclusive(async () => {
     const alg = input.alg ?? ctx.settings.signingAlg;
     const reason = input.reason ?? null;
-    const pair = pairOf(ctx.store, alg);
+    const pair = await pairOf(ctx.store, alg);
     if (!pair.active && !pair.next) {
       const { active } = await switchAccessAlg(ctx, { signingAlg: alg }, actor, reason);
       return describe(active);
     }
     const routine = pair.next !== undefined && ctx.keys.hasPrivate(pair.next.kid);
-    const applied = await applyPlan(ctx, { steps: [{ alg, active: 'retire', next: routine ? 'promote' : 'discard' }], close: [] }, (tx, a) => {
-      emitRotation(tx, a.done[0]!, actor, reason, routine);
+    const applied = await applyPlan(ctx, { steps: [{ alg, active: 'retire', next: routine ? 'promote' : 'discard' }], close: [] }, async (tx, a) => {
+      await emitRotation(tx, a.done[0]!, actor, reason, routine);
     });
     return describe(applied.done[0]!.active.kid);
   });
@@ -66,19 +66,19 @@ export function changeAccessTokenAlg(ctx: EngineContext, patch: Partial<Settings
 async function switchAccessAlg(ctx: EngineContext, patch: Partial<Settings> & { signingAlg: SigningAlg }, actor: string, reason: string | null): Promise<{ settings: Settings; active: string }> {
   const alg = patch.signingAlg;
   const old = ctx.settings.signingAlg;
-  const target = pairOf(ctx.store, alg);
+  const target = await pairOf(ctx.store, alg);
   const usable = target.active !== undefined && ctx.keys.hasPrivate(target.active.kid);
   const nextUsable = target.next !== undefined && ctx.keys.hasPrivate(target.next.kid);
-  const oldActive = pairOf(ctx.store, old).active;
+  const oldActive = (await pairOf(ctx.store, old)).active;
   const steps: Step[] = [];
   if (!usable) steps.push({ alg, active: 'retire', next: nextUsable ? 'promote' : 'discard' });
   else if (!nextUsable) steps.push({ alg, active: 'keep', next: target.next ? 'discard' : 'keep' });
-  const close = alg !== old && !signingAlgsInUse(ctx, alg).has(old) ? [old] : [];
+  const close = alg !== old && !(await signingAlgsInUse(ctx, alg)).has(old) ? [old] : [];
   // Gap-free when the key that takes over was published before: the pair's active key, or its promoted next.
   const gapFree = usable || nextUsable;
   const publishedSince = usable ? target.active!.createdAt : nextUsable ? target.next!.createdAt : null;
   let settings = ctx.settings;
-  const applied = await applyPlan(ctx, { steps, close, accessAlg: alg }, (tx, a) => {
+  const applied = await applyPlan(ctx, { steps, close, accessAlg: alg }, async (tx, a) => {
     // Read inside the transaction: a settings change that committed while keys were generated is kept.
     settings = checkConsistency(settingsSchema.parse({ ...ctx.settings, ...patch }));
     const changes: Record<string, { from: unknown; to: unknown }> = {};
@@ -86,22 +86,22 @@ async function switchAccessAlg(ctx: EngineContext, patch: Partial<Settings> & { 
       if (settings[key] !== ctx.settings[key]) changes[key] = { from: ctx.settings[key], to: settings[key] };
     }
     const saved = settings;
-    saveSettings(ctx.store, saved);
-    tx.emit({ type: 'settings.changed', actor, data: { changes } });
+    await saveSettings(ctx.store, saved);
+    await tx.emit({ type: 'settings.changed', actor, data: { changes } });
     tx.afterCommit(() => {
       ctx.settings = saved;
     });
     const now = a.done[0] ?? { alg, previous: undefined, oldNext: undefined, active: target.active!, next: target.next! };
-    tx.emit({
+    await tx.emit({
       type: 'key.rotated',
       actor,
       reason,
       // previousRetires: false when the previous key goes on signing ID tokens of its algorithm.
       data: { kid: now.active.kid, alg, previousKid: oldActive?.kid ?? null, nextKid: now.next.kid, gapFree, publishedSince, accessTokens: true, previousRetires: a.closed.length > 0 },
     });
-    if (now.oldNext && now.oldNext.kid !== now.active.kid) emitDiscarded(tx, now.oldNext, actor, 'discarded unused: its private half is missing from the key vault');
+    if (now.oldNext && now.oldNext.kid !== now.active.kid) await emitDiscarded(tx, now.oldNext, actor, 'discarded unused: its private half is missing from the key vault');
     // The old access-token key's retirement is this entry's previousKid; its unused next key gets its own.
-    for (const { discarded } of a.closed) if (discarded) emitDiscarded(tx, discarded, actor, 'discarded unused: it was never promoted to sign');
+    for (const { discarded } of a.closed) if (discarded) await emitDiscarded(tx, discarded, actor, 'discarded unused: it was never promoted to sign');
   });
   return { settings, active: applied.done[0]?.active.kid ?? target.active!.kid };
 }
@@ -113,33 +113,33 @@ async function switchAccessAlg(ctx: EngineContext, patch: Partial<Settings> & { 
  */
 export function revokeSigningKey(ctx: EngineContext, input: { kid: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
   return ctx.keys.exclusive(async () => {
-    const key = ctx.store.getKey(input.kid);
+    const key = await ctx.store.getKey(input.kid);
     if (!key) throw new WardenError('key_not_found', `No signing key with kid ${input.kid}.`);
     const reason = input.reason ?? null;
     if (key.status === 'revoked') return receipt(ctx.now(), actor, reason, 0, null);
     let feedEventId: number | null = null;
     let killed = 0;
-    const revoke = (tx: Tx, extra: Record<string, unknown>) => {
-      killed = ctx.store.countLiveAccessTokensByKid(key.kid, tx.now);
-      feedEventId = tx.revoke({ kind: 'key', subject: key.kid, userId: null, notBefore: null, expiresAt: null, actor, reason });
-      tx.emit({ type: 'key.revoked', actor, reason, data: { kid: key.kid, accessTokensKilled: killed, feedEventId, ...extra } });
+    const revoke = async (tx: Tx, extra: Record<string, unknown>) => {
+      killed = await ctx.store.countLiveAccessTokensByKid(key.kid, tx.now);
+      feedEventId = await tx.revoke({ kind: 'key', subject: key.kid, userId: null, notBefore: null, expiresAt: null, actor, reason });
+      await tx.emit({ type: 'key.revoked', actor, reason, data: { kid: key.kid, accessTokensKilled: killed, feedEventId, ...extra } });
     };
     if (key.status === 'active' || key.status === 'next') {
-      const { next } = pairOf(ctx.store, key.alg);
+      const { next } = await pairOf(ctx.store, key.alg);
       const promote = key.status === 'active' && next !== undefined && ctx.keys.hasPrivate(next.kid);
       const step: Step = key.status === 'next' ? { alg: key.alg, active: 'keep', next: 'revoke' } : { alg: key.alg, active: 'revoke', next: promote ? 'promote' : 'discard' };
-      const applied = await applyPlan(ctx, { steps: [step], close: [] }, (tx, a) => {
+      const applied = await applyPlan(ctx, { steps: [step], close: [] }, async (tx, a) => {
         const d = a.done[0]!;
-        revoke(tx, { activeKid: d.active.kid, nextKid: d.next.kid, gapFree: key.status === 'next' || promote });
-        if (key.status === 'active' && !promote && d.oldNext) emitDiscarded(tx, d.oldNext, actor, 'discarded unused: its private half is missing from the key vault');
+        await revoke(tx, { activeKid: d.active.kid, nextKid: d.next.kid, gapFree: key.status === 'next' || promote });
+        if (key.status === 'active' && !promote && d.oldNext) await emitDiscarded(tx, d.oldNext, actor, 'discarded unused: its private half is missing from the key vault');
       });
       return receipt(applied.at, actor, reason, killed, feedEventId);
     }
-    const at = ctx.run((tx) => {
-      ctx.store.updateKey(key.kid, { status: 'revoked', revokedAt: tx.now });
-      const row = ctx.store.getKey(key.kid)!;
+    const at = await ctx.run(async (tx) => {
+      await ctx.store.updateKey(key.kid, { status: 'revoked', revokedAt: tx.now });
+      const row = (await ctx.store.getKey(key.kid))!;
       tx.afterCommit(() => ctx.keys.reflect([row]));
-      revoke(tx, {});
+      await revoke(tx, {});
       return tx.now;
     });
     await ctx.deletePrivateKey(key.kid);
@@ -152,16 +152,16 @@ function receipt(at: number, actor: string, reason: string | null, accessTokens:
 }
 
 /** Retires keys whose grace period is over (called by the engine's maintenance). */
-export function retireDueKeys(ctx: EngineContext): void {
+export async function retireDueKeys(ctx: EngineContext): Promise<void> {
   const now = ctx.now();
-  const due = ctx.store.listKeys().filter((key) => key.status === 'retiring' && key.retiresAt !== null && key.retiresAt <= now);
+  const due = (await ctx.store.listKeys()).filter((key) => key.status === 'retiring' && key.retiresAt !== null && key.retiresAt <= now);
   if (due.length === 0) return;
-  ctx.run((tx) => {
+  await ctx.run(async (tx) => {
     const rows: KeyRow[] = [];
     for (const key of due) {
-      ctx.store.updateKey(key.kid, { status: 'retired' });
-      rows.push(ctx.store.getKey(key.kid)!);
-      tx.emit({ type: 'key.retired', actor: 'system', data: { kid: key.kid } });
+      await ctx.store.updateKey(key.kid, { status: 'retired' });
+      rows.push((await ctx.store.getKey(key.kid))!);
+      await tx.emit({ type: 'key.retired', actor: 'system', data: { kid: key.kid } });
     }
     tx.afterCommit(() => ctx.keys.reflect(rows));
   });

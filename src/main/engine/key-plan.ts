@@ -52,8 +52,8 @@ export function retirementDelayMs(ctx: EngineContext): number {
   return (ctx.settings.accessTokenTtlSeconds + ctx.settings.clockSkewSeconds) * 1000;
 }
 
-export function pairOf(store: Store, alg: SigningAlg): Pair {
-  const rows = store.listKeys();
+export async function pairOf(store: Store, alg: SigningAlg): Promise<Pair> {
+  const rows = await store.listKeys();
   const find = (status: 'active' | 'next') => rows.find((key) => key.alg === alg && key.status === status);
   return { active: find('active'), next: find('next') };
 }
@@ -64,8 +64,9 @@ export function pairOf(store: Store, alg: SigningAlg): Pair {
  * commit, then removes private halves that will never sign. If the transaction fails, the new private halves
  * are removed again and memory is as it was.
  */
-export async function applyPlan(ctx: EngineContext, plan: Plan, record: (tx: Tx, applied: Applied) => void): Promise<Applied> {
-  const before = new Map<SigningAlg, Pair>([...plan.steps.map((s) => s.alg), ...plan.close].map((alg) => [alg, pairOf(ctx.store, alg)]));
+export async function applyPlan(ctx: EngineContext, plan: Plan, record: (tx: Tx, applied: Applied) => Promise<void>): Promise<Applied> {
+  const before = new Map<SigningAlg, Pair>();
+  for (const alg of [...plan.steps.map((s) => s.alg), ...plan.close]) before.set(alg, await pairOf(ctx.store, alg));
   const fresh: NewKey[] = [];
   let applied: Applied;
   try {
@@ -75,7 +76,7 @@ export async function applyPlan(ctx: EngineContext, plan: Plan, record: (tx: Tx,
       if (step.next !== 'promote' && (step.active !== 'keep' || !pair.active)) fresh.push(await ctx.keys.generate(step.alg, 'active', ctx.now()));
       if (step.next !== 'keep' || !pair.next) fresh.push(await ctx.keys.generate(step.alg, 'next', ctx.now()));
     }
-    applied = ctx.run((tx) => writePlan(ctx, tx, plan, before, fresh, record));
+    applied = await ctx.run((tx) => writePlan(ctx, tx, plan, before, fresh, record));
   } catch (error) {
     for (const key of fresh) await ctx.deletePrivateKey(key.row.kid);
     throw error;
@@ -92,16 +93,16 @@ export async function applyPlan(ctx: EngineContext, plan: Plan, record: (tx: Tx,
   return applied;
 }
 
-function writePlan(ctx: EngineContext, tx: Tx, plan: Plan, before: Map<SigningAlg, Pair>, fresh: NewKey[], record: (tx: Tx, applied: Applied) => void): Applied {
+async function writePlan(ctx: EngineContext, tx: Tx, plan: Plan, before: Map<SigningAlg, Pair>, fresh: NewKey[], record: (tx: Tx, applied: Applied) => Promise<void>): Promise<Applied> {
   for (const [alg, pair] of before) {
-    const now = pairOf(ctx.store, alg);
+    const now = await pairOf(ctx.store, alg);
     if (now.active?.kid !== pair.active?.kid || now.next?.kid !== pair.next?.kid) {
       throw new WardenError('conflict', 'The signing keys changed meanwhile; try again.');
     }
   }
   const changed: string[] = [];
-  const patch = (kid: string, change: Parameters<Store['updateKey']>[1]) => {
-    ctx.store.updateKey(kid, change);
+  const patch = async (kid: string, change: Parameters<Store['updateKey']>[1]) => {
+    await ctx.store.updateKey(kid, change);
     changed.push(kid);
   };
   const retire = (key: KeyRow) => patch(key.kid, { status: 'retiring', retiringSince: tx.now, retiresAt: tx.now + retirementDelayMs(ctx) });
@@ -109,55 +110,58 @@ function writePlan(ctx: EngineContext, tx: Tx, plan: Plan, before: Map<SigningAl
   // Order matters: at most one key of an algorithm is active and one next after every statement (a unique index says so).
   for (const step of plan.steps) {
     const { active, next } = before.get(step.alg)!;
-    if (active && step.active === 'retire') retire(active);
-    if (active && step.active === 'revoke') patch(active.kid, { status: 'revoked', revokedAt: tx.now });
-    if (next && step.next === 'discard') discard(next);
-    if (next && step.next === 'revoke') patch(next.kid, { status: 'revoked', revokedAt: tx.now });
-    if (next && step.next === 'promote') patch(next.kid, { status: 'active' });
+    if (active && step.active === 'retire') await retire(active);
+    if (active && step.active === 'revoke') await patch(active.kid, { status: 'revoked', revokedAt: tx.now });
+    if (next && step.next === 'discard') await discard(next);
+    if (next && step.next === 'revoke') await patch(next.kid, { status: 'revoked', revokedAt: tx.now });
+    if (next && step.next === 'promote') await patch(next.kid, { status: 'active' });
   }
-  const closed: Closed[] = plan.close.map((alg) => {
+  const closed: Closed[] = [];
+  for (const alg of plan.close) {
     const { active, next } = before.get(alg)!;
-    if (active) retire(active);
-    if (next) discard(next);
-    return { alg, retiring: active, discarded: next };
-  });
+    if (active) await retire(active);
+    if (next) await discard(next);
+    closed.push({ alg, retiring: active, discarded: next });
+  }
   for (const key of fresh) {
-    ctx.store.insertKey({ ...key.row, createdAt: tx.now });
+    await ctx.store.insertKey({ ...key.row, createdAt: tx.now });
     changed.push(key.row.kid);
   }
-  const rows = changed.map((kid) => ctx.store.getKey(kid)!);
-  const done = plan.steps.map((step): Done => {
+  const rows: KeyRow[] = [];
+  for (const kid of changed) rows.push((await ctx.store.getKey(kid))!);
+  const done: Done[] = [];
+  for (const step of plan.steps) {
     const pair = before.get(step.alg)!;
-    const after = pairOf(ctx.store, step.alg);
+    const after = await pairOf(ctx.store, step.alg);
     if (!after.active || !after.next) throw new TypeError('a key step must leave an active and a next key');
-    return { alg: step.alg, previous: pair.active, oldNext: pair.next, active: after.active, next: after.next };
-  });
+    done.push({ alg: step.alg, previous: pair.active, oldNext: pair.next, active: after.active, next: after.next });
+  }
   tx.afterCommit(() => ctx.keys.reflect(rows, fresh, plan.accessAlg));
   const applied: Applied = { at: tx.now, done, closed };
-  record(tx, applied);
+  await record(tx, applied);
   return applied;
 }
 
-export function emitRotation(tx: Tx, done: Done, actor: string, reason: string | null, gapFree: boolean): void {
+export async function emitRotation(tx: Tx, done: Done, actor: string, reason: string | null, gapFree: boolean): Promise<void> {
   const { active, next, previous, oldNext } = done;
-  tx.emit({
+  await tx.emit({
     type: previous ? 'key.rotated' : 'key.created',
     actor,
     reason,
     data: { kid: active.kid, alg: active.alg, previousKid: previous?.kid ?? null, nextKid: next.kid, gapFree, publishedSince: gapFree ? (oldNext?.createdAt ?? null) : null },
   });
-  if (!gapFree && oldNext) emitDiscarded(tx, oldNext, actor, 'discarded unused: it was never promoted to sign');
+  if (!gapFree && oldNext) await emitDiscarded(tx, oldNext, actor, 'discarded unused: it was never promoted to sign');
 }
 
-export function emitDiscarded(tx: Tx, key: KeyRow, actor: string, reason: string): void {
-  tx.emit({ type: 'key.retired', actor, reason, data: { kid: key.kid, neverSigned: true } });
+export async function emitDiscarded(tx: Tx, key: KeyRow, actor: string, reason: string): Promise<void> {
+  await tx.emit({ type: 'key.retired', actor, reason, data: { kid: key.kid, neverSigned: true } });
 }
 
 /** An algorithm out of use: its active key is retiring (it verifies until it retires), its next key never signed. */
-export function emitClosed(tx: Tx, closed: Closed[], actor: string): void {
+export async function emitClosed(tx: Tx, closed: Closed[], actor: string): Promise<void> {
   for (const { alg, retiring, discarded } of closed) {
     const reason = `no longer in use: ${alg} signs neither access tokens nor any client's ID tokens`;
-    if (retiring) tx.emit({ type: 'key.retiring', actor, reason, data: { kid: retiring.kid, alg } });
-    if (discarded) emitDiscarded(tx, discarded, actor, reason);
+    if (retiring) await tx.emit({ type: 'key.retiring', actor, reason, data: { kid: retiring.kid, alg } });
+    if (discarded) await emitDiscarded(tx, discarded, actor, reason);
   }
 }

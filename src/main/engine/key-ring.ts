@@ -55,11 +55,17 @@ export class KeyRing {
   private queue: Promise<unknown> = Promise.resolve();
   private closing = false;
 
-  constructor(
+  private constructor(
     private readonly store: Store,
     private readonly vault: KeyVault,
+    rows: KeyRow[],
   ) {
-    for (const row of store.listKeys()) this.remember(row);
+    for (const row of rows) this.remember(row);
+  }
+
+  /** A key ring on the store's key rows (read once, here; afterwards it follows committed changes). */
+  static async open(store: Store, vault: KeyVault): Promise<KeyRing> {
+    return new KeyRing(store, vault, await store.listKeys());
   }
 
   /**

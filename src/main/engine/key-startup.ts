@@ -14,8 +14,8 @@ const SYSTEM = 'system';
 const CLIENT_CHANGES = new Set<string>(['client.created', 'client.updated']);
 
 /** A step that gives `alg` a usable pair (both private halves in the vault), with how to audit it; undefined when it has one. */
-function repair(ctx: EngineContext, alg: SigningAlg, created: string): { step: Step; emit: (tx: Tx, done: Done) => void } | undefined {
-  const { active, next } = pairOf(ctx.store, alg);
+async function repair(ctx: EngineContext, alg: SigningAlg, created: string): Promise<{ step: Step; emit: (tx: Tx, done: Done) => Promise<void> } | undefined> {
+  const { active, next } = await pairOf(ctx.store, alg);
   const hasActive = active !== undefined && ctx.keys.hasPrivate(active.kid);
   const hasNext = next !== undefined && ctx.keys.hasPrivate(next.kid);
   if (!active && !next) {
@@ -29,31 +29,35 @@ function repair(ctx: EngineContext, alg: SigningAlg, created: string): { step: S
   const reason = next ? 'the next private key is missing from the key vault' : 'publish the next key ahead of rotation';
   return {
     step: { alg, active: 'keep', next: next ? 'discard' : 'keep' },
-    emit: (tx, d) => {
-      tx.emit({ type: 'key.created', actor: SYSTEM, reason, data: { kid: d.next.kid, alg: d.next.alg, status: 'next' } });
-      if (next) emitDiscarded(tx, next, SYSTEM, 'discarded unused: its private half is missing from the key vault');
+    emit: async (tx, d) => {
+      await tx.emit({ type: 'key.created', actor: SYSTEM, reason, data: { kid: d.next.kid, alg: d.next.alg, status: 'next' } });
+      if (next) await emitDiscarded(tx, next, SYSTEM, 'discarded unused: its private half is missing from the key vault');
     },
   };
 }
 
 /** Algorithms that still have an active or a next key. */
-function algsWithPairs(ctx: EngineContext): Set<SigningAlg> {
-  return new Set(ctx.store.listKeys().filter((key) => key.status === 'active' || key.status === 'next').map((key) => key.alg));
+async function algsWithPairs(ctx: EngineContext): Promise<Set<SigningAlg>> {
+  return new Set((await ctx.store.listKeys()).filter((key) => key.status === 'active' || key.status === 'next').map((key) => key.alg));
 }
 
 /**
  * Gives every algorithm in use a usable pair and closes the pairs of algorithms out of use, in one
  * transaction. `extra` runs inside it (the first start records its algorithm). Nothing to do, no transaction.
  */
-async function reconcile(ctx: EngineContext, accessAlg: SigningAlg, reasonFor: (alg: SigningAlg) => string, extra?: (tx: Tx) => void): Promise<Applied | undefined> {
-  const inUse = signingAlgsInUse(ctx, accessAlg);
-  const repairs = [...inUse].flatMap((alg) => repair(ctx, alg, reasonFor(alg)) ?? []);
-  const close = [...algsWithPairs(ctx)].filter((alg) => !inUse.has(alg));
+async function reconcile(ctx: EngineContext, accessAlg: SigningAlg, reasonFor: (alg: SigningAlg) => string, extra?: (tx: Tx) => Promise<void>): Promise<Applied | undefined> {
+  const inUse = await signingAlgsInUse(ctx, accessAlg);
+  const repairs: NonNullable<Awaited<ReturnType<typeof repair>>>[] = [];
+  for (const alg of inUse) {
+    const fix = await repair(ctx, alg, reasonFor(alg));
+    if (fix) repairs.push(fix);
+  }
+  const close = [...await algsWithPairs(ctx)].filter((alg) => !inUse.has(alg));
   if (repairs.length === 0 && close.length === 0 && !extra) return undefined;
-  return applyPlan(ctx, { steps: repairs.map((r) => r.step), close, ...(extra ? { accessAlg } : {}) }, (tx, applied) => {
-    extra?.(tx);
-    applied.done.forEach((done, i) => repairs[i]!.emit(tx, done));
-    emitClosed(tx, applied.closed, SYSTEM);
+  return applyPlan(ctx, { steps: repairs.map((r) => r.step), close, ...(extra ? { accessAlg } : {}) }, async (tx, applied) => {
+    await extra?.(tx);
+    for (const [i, done] of applied.done.entries()) await repairs[i]!.emit(tx, done);
+    await emitClosed(tx, applied.closed, SYSTEM);
   });
 }
 
@@ -66,13 +70,13 @@ const idTokenReason = (alg: SigningAlg) => `a client's ID tokens are signed with
  */
 export function ensureSigningKeys(ctx: EngineContext, initialAlg: SigningAlg | undefined): Promise<void> {
   return ctx.keys.exclusive(async () => {
-    const rows = ctx.store.listKeys();
+    const rows = await ctx.store.listKeys();
     if (rows.length === 0) {
       const alg = initialAlg ?? ctx.settings.signingAlg;
       await ctx.keys.load(alg);
-      const pin = (tx: Tx) => {
+      const pin = async (tx: Tx) => {
         // A new install records its algorithm, so a later change of the built-in default never changes it.
-        pinSettings(ctx.store, { signingAlg: alg });
+        await pinSettings(ctx.store, { signingAlg: alg });
         tx.afterCommit(() => {
           ctx.settings = { ...ctx.settings, signingAlg: alg };
         });
@@ -88,9 +92,9 @@ export function ensureSigningKeys(ctx: EngineContext, initialAlg: SigningAlg | u
     if (adopt) accessAlg = signing[signing.length - 1]!.alg;
     await ctx.keys.load(accessAlg);
     const from = ctx.settings.signingAlg;
-    const record = (tx: Tx) => {
-      pinSettings(ctx.store, { signingAlg: accessAlg });
-      tx.emit({ type: 'settings.changed', actor: SYSTEM, reason: `${accessAlg} is the algorithm that signs access tokens`, data: { changes: { signingAlg: { from, to: accessAlg } } } });
+    const record = async (tx: Tx) => {
+      await pinSettings(ctx.store, { signingAlg: accessAlg });
+      await tx.emit({ type: 'settings.changed', actor: SYSTEM, reason: `${accessAlg} is the algorithm that signs access tokens`, data: { changes: { signingAlg: { from, to: accessAlg } } } });
       tx.afterCommit(() => {
         ctx.settings = { ...ctx.settings, signingAlg: accessAlg };
       });
@@ -107,7 +111,7 @@ export function ensureSigningKeys(ctx: EngineContext, initialAlg: SigningAlg | u
 export function ensureSigningAlg(ctx: EngineContext, alg: SigningAlg): Promise<void> {
   if (ctx.keys.canSign(alg)) return Promise.resolve();
   return ctx.keys.exclusive(async () => {
-    const fix = repair(ctx, alg, idTokenReason(alg));
+    const fix = await repair(ctx, alg, idTokenReason(alg));
     if (!fix) return;
     await applyPlan(ctx, { steps: [fix.step], close: [] }, (tx, applied) => fix.emit(tx, applied.done[0]!));
   });
@@ -122,9 +126,9 @@ export function reconcileSigningAlgs(ctx: EngineContext): Promise<void> {
 }
 
 /** True when the algorithms in use and those with pairs differ: cheap, synchronous, no key touched. */
-function outOfStep(ctx: EngineContext): boolean {
-  const inUse = signingAlgsInUse(ctx);
-  const paired = algsWithPairs(ctx);
+async function outOfStep(ctx: EngineContext): Promise<boolean> {
+  const inUse = await signingAlgsInUse(ctx);
+  const paired = await algsWithPairs(ctx);
   return inUse.size !== paired.size || [...inUse].some((alg) => !paired.has(alg) || !ctx.keys.canSign(alg));
 }
 
@@ -137,6 +141,8 @@ export function watchClientAlgorithms(ctx: EngineContext, onError: (error: unkno
   return ctx.onEvent((event) => {
     if (!CLIENT_CHANGES.has(event.type)) return;
     // A step cut short by the engine closing (its store is gone) is no fault: the next open reconciles.
-    if (outOfStep(ctx)) reconcileSigningAlgs(ctx).catch((error: unknown) => ctx.keys.closed || onError(error));
+    outOfStep(ctx)
+      .then((differs) => (differs ? reconcileSigningAlgs(ctx) : undefined))
+      .catch((error: unknown) => ctx.keys.closed || onError(error));
   });
 }

@@ -8,15 +8,15 @@ import type { SigningAlg } from '../../shared/dto';
 import type { EngineContext } from './context';
 
 /** The algorithms clients' ID tokens (and logout tokens) are signed with. */
-export function idTokenAlgs(ctx: EngineContext): Set<SigningAlg> {
+export async function idTokenAlgs(ctx: EngineContext): Promise<Set<SigningAlg>> {
   const algs = new Set<SigningAlg>();
-  for (const client of ctx.store.listClients()) {
+  for (const client of await ctx.store.listClients()) {
     if (client.grantTypes.includes('authorization_code') || client.backchannelLogoutUri !== null) algs.add(client.idTokenSignedResponseAlg);
   }
   return algs;
 }
 
 /** Every algorithm that needs an active and a next key, with `accessAlg` signing access tokens. */
-export function signingAlgsInUse(ctx: EngineContext, accessAlg: SigningAlg = ctx.settings.signingAlg): Set<SigningAlg> {
-  return new Set([accessAlg, ...idTokenAlgs(ctx)]);
+export async function signingAlgsInUse(ctx: EngineContext, accessAlg: SigningAlg = ctx.settings.signingAlg): Promise<Set<SigningAlg>> {
+  return new Set([accessAlg, ...await idTokenAlgs(ctx)]);
 }

@@ -69,8 +69,8 @@ export function checkScope(scope: unknown): string {
   return scope;
 }
 
-function requirePublicClient(ctx: EngineContext, clientId: unknown) {
-  const client = usableClient(typeof clientId === 'string' && clientId.length <= 64 ? ctx.store.getClient(clientId) : undefined);
+async function requirePublicClient(ctx: EngineContext, clientId: unknown) {
+  const client = usableClient(typeof clientId === 'string' && clientId.length <= 64 ? await ctx.store.getClient(clientId) : undefined);
   if (client.kind !== 'public') throw new WardenError('unauthorized_client', 'Only first-party public clients may use the password grant.');
   // A per-client permission (RFC 9700 §2.4: the password grant MUST NOT be used): off for new clients.
   if (!client.grantTypes.includes('password')) throw passwordGrantRefused();
@@ -88,8 +88,8 @@ function activeLock(user: UserRow | undefined, now: number): number | null {
 }
 
 /** Whether one more attempt on this user fits: reads the row afresh each time it is asked. */
-export function admitsAttempt(ctx: EngineContext, userId: string, inFlight: number): boolean {
-  const user = ctx.store.getUser(userId);
+export async function admitsAttempt(ctx: EngineContext, userId: string, inFlight: number): Promise<boolean> {
+  const user = await ctx.store.getUser(userId);
   if (!user) return true; // deleted meanwhile: the attempt fails as an unknown user
   const now = ctx.now();
   if (activeLock(user, now) !== null) return false;
@@ -99,40 +99,40 @@ export function admitsAttempt(ctx: EngineContext, userId: string, inFlight: numb
 }
 
 export async function login(ctx: EngineContext, request: LoginRequest): Promise<TokenSet> {
-  const client = requirePublicClient(ctx, request.clientId);
+  const client = await requirePublicClient(ctx, request.clientId);
   const device = cleanDevice(request.device);
   const scope = checkScope(request.scope);
   const username = usernameSchema.safeParse(request.username);
   const password = passwordSchema.safeParse(request.password);
-  const found = username.success ? ctx.store.getUserByUsername(username.data) : undefined;
+  const found = username.success ? await ctx.store.getUserByUsername(username.data) : undefined;
   // Unknown usernames have no lock to take part in; the transport's per-address throttle bounds them.
-  const slot = found ? await attemptsOf(ctx).reserve(found.id, (inFlight) => admitsAttempt(ctx, found.id, inFlight)) : undefined;
-  if (found && !slot) throw refuse(ctx, found.id, client.clientId, device);
+  const slot = found ? await attemptsOf(ctx).reserve(found.id, async (inFlight) => admitsAttempt(ctx, found.id, inFlight)) : undefined;
+  if (found && !slot) throw await refuse(ctx, found.id, client.clientId, device);
 
   let outcome: { tokens: UnsignedTokenSet } | { failed: WardenError };
   try {
     // Spend the same scrypt time whether or not the user exists.
     const passwordOk = password.success && (await verifyPassword(password.data, found?.passwordHash ?? (await dummyPasswordHash())));
-    outcome = ctx.run((tx): { tokens: UnsignedTokenSet } | { failed: WardenError } => {
+    outcome = await ctx.run(async (tx): Promise<{ tokens: UnsignedTokenSet } | { failed: WardenError }> => {
       // The permission may have been withdrawn (updateClient) while scrypt ran: no session after that commit.
-      if (!ctx.store.getClient(client.clientId)?.grantTypes.includes('password')) return { failed: passwordGrantRefused() };
+      if (!(await ctx.store.getClient(client.clientId))?.grantTypes.includes('password')) return { failed: passwordGrantRefused() };
       // Likewise disabled or deleted meanwhile (setClientDisabled revoked its sessions in its own commit).
-      const refusal = clientRefusal(ctx.store.getClient(client.clientId));
+      const refusal = clientRefusal(await ctx.store.getClient(client.clientId));
       if (refusal) return { failed: refusal };
       // Re-read: the row may have changed while scrypt ran.
-      const user = found ? ctx.store.getUser(found.id) : undefined;
+      const user = found ? await ctx.store.getUser(found.id) : undefined;
       // A password set meanwhile (setUserPassword) makes the one checked a wrong one: it is not the current one.
       if (!user || !passwordOk || user.passwordHash !== found?.passwordHash) {
-        recordFailure(ctx, tx, user, displayText(request.username, MAX_AUDITED_USERNAME), client.clientId, device);
+        await recordFailure(ctx, tx, user, displayText(request.username, MAX_AUDITED_USERNAME), client.clientId, device);
         return { failed: invalidCredentials() };
       }
       if (user.status === 'blocked') {
-        tx.emit({ type: 'user.login_failed', actor: `client:${client.clientId}`, userId: user.id, data: { reason: 'user_blocked', ip: device.ip, deviceName: device.name } });
+        await tx.emit({ type: 'user.login_failed', actor: `client:${client.clientId}`, userId: user.id, data: { reason: 'user_blocked', ip: device.ip, deviceName: device.name } });
         return { failed: new WardenError('user_blocked', 'This user is blocked.') };
       }
-      const limited = enforceSessionLimit(ctx, tx, user, client.clientId);
+      const limited = await enforceSessionLimit(ctx, tx, user, client.clientId);
       if (limited) return { failed: limited };
-      return { tokens: openSession(ctx, tx, user, client.clientId, device, request.rememberMe === true, scope) };
+      return { tokens: await openSession(ctx, tx, user, client.clientId, device, request.rememberMe === true, scope) };
     });
   } finally {
     // After the commit (or its failure): the outcome is on record before the slot frees room for another.
@@ -144,17 +144,17 @@ export async function login(ctx: EngineContext, request: LoginRequest): Promise<
 }
 
 /** An attempt refused before its password was looked at: audited, then the constant throttled answer. */
-export function refuse(ctx: EngineContext, userId: string, clientId: string, device: DeviceInfo): WardenError {
+export async function refuse(ctx: EngineContext, userId: string, clientId: string, device: DeviceInfo): Promise<WardenError> {
   const now = ctx.now();
-  const lockedUntil = activeLock(ctx.store.getUser(userId), now);
-  ctx.run((tx) => tx.emit({ type: 'user.login_throttled', actor: `client:${clientId}`, userId, data: { ip: device.ip, deviceName: device.name, lockedUntil } }));
+  const lockedUntil = activeLock(await ctx.store.getUser(userId), now);
+  await ctx.run((tx) => tx.emit({ type: 'user.login_throttled', actor: `client:${clientId}`, userId, data: { ip: device.ip, deviceName: device.name, lockedUntil } }));
   return throttleError(lockedUntil, now);
 }
 
-export function recordFailure(ctx: EngineContext, tx: Tx, user: UserRow | undefined, username: string, clientId: string, device: DeviceInfo): void {
+export async function recordFailure(ctx: EngineContext, tx: Tx, user: UserRow | undefined, username: string, clientId: string, device: DeviceInfo): Promise<void> {
   const data: Record<string, unknown> = { reason: 'invalid_credentials', username, ip: device.ip, deviceName: device.name };
   if (!user) {
-    tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, data });
+    await tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, data });
     return;
   }
   // The count is kept while the lock lasts (the console shows what locked the user); a lock that has ended
@@ -162,26 +162,26 @@ export function recordFailure(ctx: EngineContext, tx: Tx, user: UserRow | undefi
   const failedLogins = currentFailedLogins(user, tx.now) + 1;
   const locks = failedLogins >= ctx.settings.maxFailedLogins;
   const lockedUntil = locks ? tx.now + ctx.settings.loginLockSeconds * 1000 : null;
-  ctx.store.updateUser(user.id, { failedLogins, lockedUntil });
-  tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, userId: user.id, data: { ...data, failedLogins } });
-  if (locks) tx.emit({ type: 'user.login_throttled', actor: 'system', userId: user.id, data: { lockedUntil, failedLogins } });
+  await ctx.store.updateUser(user.id, { failedLogins, lockedUntil });
+  await tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, userId: user.id, data: { ...data, failedLogins } });
+  if (locks) await tx.emit({ type: 'user.login_throttled', actor: 'system', userId: user.id, data: { lockedUntil, failedLogins } });
 }
 
 /**
  * "Prevent simultaneous logins": with a limit of N, a new login either revokes the oldest sessions
  * (policy revoke_oldest) or is refused (policy reject).
  */
-export function enforceSessionLimit(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string): WardenError | undefined {
+export async function enforceSessionLimit(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string): Promise<WardenError | undefined> {
   const limit = ctx.settings.sessionLimit;
   if (limit === 0) return undefined;
-  const active = ctx.store.listActiveSessionsOfUser(user.id, tx.now);
+  const active = await ctx.store.listActiveSessionsOfUser(user.id, tx.now);
   if (active.length < limit) return undefined;
   if (ctx.settings.sessionLimitPolicy === 'reject') {
-    tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, userId: user.id, data: { reason: 'session_limit_reached', limit } });
+    await tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, userId: user.id, data: { reason: 'session_limit_reached', limit } });
     return new WardenError('session_limit_reached', `This user already has ${active.length} active sessions (limit ${limit}).`);
   }
   for (const session of active.slice(0, active.length - limit + 1)) {
-    revokeSession(ctx, tx, session, 'system', `session limit of ${limit} reached`, 'session_limit', true);
+    await revokeSession(ctx, tx, session, 'system', `session limit of ${limit} reached`, 'session_limit', true);
   }
   return undefined;
 }
@@ -190,8 +190,8 @@ export function enforceSessionLimit(ctx: EngineContext, tx: Tx, user: UserRow, c
  * A new session with its first refresh and access tokens. `browserSessionId` names the hosted page's browser
  * session an authorization code came from (null for the password grant); `rememberMe` picks the lifetimes.
  */
-export function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string, device: DeviceInfo, rememberMe: boolean, scope: string, browserSessionId: string | null = null): UnsignedTokenSet {
-  const { idleMs, absoluteMs } = sessionLifetimes(ctx, rememberMe, clientId);
+export async function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId: string, device: DeviceInfo, rememberMe: boolean, scope: string, browserSessionId: string | null = null): Promise<UnsignedTokenSet> {
+  const { idleMs, absoluteMs } = await sessionLifetimes(ctx, rememberMe, clientId);
   const session: SessionRow = {
     id: randomId('ses'),
     userId: user.id,
@@ -212,11 +212,11 @@ export function openSession(ctx: EngineContext, tx: Tx, user: UserRow, clientId:
     browserSessionId,
     refreshEndedAt: null,
   };
-  ctx.store.insertSession(session);
-  ctx.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: tx.now });
-  const refresh = mintRefreshToken(ctx, tx, session, user.refreshVersion);
-  const access = mintAccessToken(ctx, tx, session, user, scope);
-  tx.emit({
+  await ctx.store.insertSession(session);
+  await ctx.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: tx.now });
+  const refresh = await mintRefreshToken(ctx, tx, session, user.refreshVersion);
+  const access = await mintAccessToken(ctx, tx, session, user, scope);
+  await tx.emit({
     type: 'user.login',
     actor: `user:${user.id}`,
     userId: user.id,

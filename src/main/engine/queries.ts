@@ -63,28 +63,28 @@ export function toSessionInfo(session: SessionRow, username: string, now: number
 
 export function usernames(ctx: EngineContext) {
   const cache = new Map<string, string>();
-  return (userId: string) => {
+  return async (userId: string) => {
     let name = cache.get(userId);
     if (name === undefined) {
-      name = ctx.store.getUser(userId)?.username ?? '(deleted)';
+      name = (await ctx.store.getUser(userId))?.username ?? '(deleted)';
       cache.set(userId, name);
     }
     return name;
   };
 }
 
-export function listSessions(ctx: EngineContext, input: { userId?: string; status?: SessionStatus; offset?: number; limit?: number }) {
+export async function listSessions(ctx: EngineContext, input: { userId?: string; status?: SessionStatus; offset?: number; limit?: number }) {
   const now = ctx.now();
-  if (input.userId && !ctx.store.getUser(input.userId)) throw new WardenError('not_found', `No user with id ${input.userId}.`);
-  const page = ctx.store.listSessions({ userId: input.userId, status: input.status, now, offset: input.offset ?? 0, limit: input.limit ?? DEFAULT_PAGE });
+  if (input.userId && !await ctx.store.getUser(input.userId)) throw new WardenError('not_found', `No user with id ${input.userId}.`);
+  const page = await ctx.store.listSessions({ userId: input.userId, status: input.status, now, offset: input.offset ?? 0, limit: input.limit ?? DEFAULT_PAGE });
   const nameOf = usernames(ctx);
-  return { items: page.items.map((session) => toSessionInfo(session, nameOf(session.userId), now)), total: page.total };
+  return { items: await Promise.all(page.items.map(async (session) => toSessionInfo(session, await nameOf(session.userId), now))), total: page.total };
 }
 
-export function accessTokenRecord(ctx: EngineContext, row: AccessTokenRow, now: number): AccessTokenRecord {
+export async function accessTokenRecord(ctx: EngineContext, row: AccessTokenRow, now: number): Promise<AccessTokenRecord> {
   const key = ctx.keys.status(row.kid);
   const reason =
-    key === 'revoked' ? 'revoked_kid' : judgeState(ctx, { sub: row.userId, sid: row.sessionId, jti: row.jti, iat: Math.floor(row.issuedAt / 1000) }) ?? null;
+    key === 'revoked' ? 'revoked_kid' : await judgeState(ctx, { sub: row.userId, sid: row.sessionId, jti: row.jti, iat: Math.floor(row.issuedAt / 1000) }) ?? null;
   const expired = row.expiresAt <= now;
   return { ...row, status: reason ? 'revoked' : expired ? 'expired' : 'live', reason: reason ?? (expired ? 'expired' : null) };
 }
@@ -108,17 +108,17 @@ function refreshRecord(row: RefreshTokenRow, session: SessionRow, now: number): 
   };
 }
 
-export function listSessionTokens(ctx: EngineContext, input: { sessionId: string }): SessionTokens {
-  const session = ctx.store.getSession(input.sessionId);
+export async function listSessionTokens(ctx: EngineContext, input: { sessionId: string }): Promise<SessionTokens> {
+  const session = await ctx.store.getSession(input.sessionId);
   if (!session) throw new WardenError('not_found', `No session with id ${input.sessionId}.`);
   const now = ctx.now();
-  const username = ctx.store.getUser(session.userId)?.username ?? '(deleted)';
-  const audited = ctx.store.listAudit({ sessionId: session.id, limit: TIMELINE_LIMIT }).reverse();
-  const chain = ctx.store.listRefreshTokensOfSession(session.id);
-  const accessTokens = ctx.store.listAccessTokensOfSession(session.id, 200);
+  const username = (await ctx.store.getUser(session.userId))?.username ?? '(deleted)';
+  const audited = (await ctx.store.listAudit({ sessionId: session.id, limit: TIMELINE_LIMIT })).reverse();
+  const chain = await ctx.store.listRefreshTokensOfSession(session.id);
+  const accessTokens = await ctx.store.listAccessTokensOfSession(session.id, 200);
   return {
     session: toSessionInfo(session, username, now),
-    accessTokens: accessTokens.map((row) => accessTokenRecord(ctx, row, now)),
+    accessTokens: await Promise.all(accessTokens.map((row) => accessTokenRecord(ctx, row, now))),
     refreshChain: chain.map((row) => refreshRecord(row, session, now)),
     timeline: withUnauditedRotations(audited, chain, accessTokens, session),
   };
@@ -169,25 +169,26 @@ function withUnauditedRotations(audited: AuditEntry[], chain: RefreshTokenRow[],
 
 // The blast radius preview is in ./blast-radius.ts.
 
-export function listKeys(ctx: EngineContext): KeyInfo[] {
+export async function listKeys(ctx: EngineContext): Promise<KeyInfo[]> {
   const now = ctx.now();
-  const idTokens = idTokenAlgs(ctx);
-  return ctx.store.listKeys().map((row) => describeKey(ctx, row.kid, now, idTokens));
+  const idTokens = await idTokenAlgs(ctx);
+  return Promise.all((await ctx.store.listKeys()).map((row) => describeKey(ctx, row.kid, now, idTokens)));
 }
 
-export function describeKey(ctx: EngineContext, kid: string, now = ctx.now(), idTokens = idTokenAlgs(ctx)): KeyInfo {
-  const row = ctx.store.getKey(kid);
+export async function describeKey(ctx: EngineContext, kid: string, now = ctx.now(), known?: Awaited<ReturnType<typeof idTokenAlgs>>): Promise<KeyInfo> {
+  const idTokens = known ?? await idTokenAlgs(ctx);
+  const row = await ctx.store.getKey(kid);
   if (!row) throw new WardenError('key_not_found', `No signing key with kid ${kid}.`);
-  const liveTokens = row.status === 'revoked' || row.status === 'retired' ? 0 : ctx.store.countLiveAccessTokensByKid(kid, now);
+  const liveTokens = row.status === 'revoked' || row.status === 'retired' ? 0 : await ctx.store.countLiveAccessTokensByKid(kid, now);
   const signs: KeyUse[] = [];
   if (row.status === 'active' && row.alg === ctx.settings.signingAlg) signs.push('access_tokens');
   if (row.status === 'active' && idTokens.has(row.alg)) signs.push('id_tokens');
   return { kid: row.kid, alg: row.alg, status: row.status, createdAt: row.createdAt, retiringSince: row.retiringSince, retiresAt: row.retiresAt, revokedAt: row.revokedAt, liveTokens, signs };
 }
 
-export function listAudit(ctx: EngineContext, input: Omit<AuditFilter, 'limit'> & { limit?: number }) {
+export async function listAudit(ctx: EngineContext, input: Omit<AuditFilter, 'limit'> & { limit?: number }) {
   const limit = input.limit ?? DEFAULT_PAGE;
-  const items = ctx.store.listAudit({ ...input, limit });
+  const items = await ctx.store.listAudit({ ...input, limit });
   const last = items[items.length - 1];
   return { items, nextBeforeSeq: items.length === limit && last ? last.seq : null };
 }
@@ -196,20 +197,20 @@ export function verifyAuditChain(ctx: EngineContext) {
   return verifyChain(ctx.store.iterateAudit(1000));
 }
 
-export function getStats(ctx: EngineContext): Stats {
+export async function getStats(ctx: EngineContext): Promise<Stats> {
   const now = ctx.now();
-  const counters = ctx.store.getCounters();
+  const counters = await ctx.store.getCounters();
   const thisMinute = Math.floor(now / 60_000) * 60_000;
   const since = thisMinute - 59 * 60_000;
-  const buckets = new Map(ctx.store.listMinuteBuckets(since).map((b) => [b.minute, b]));
+  const buckets = new Map((await ctx.store.listMinuteBuckets(since)).map((b) => [b.minute, b]));
   const perMinute = Array.from({ length: 60 }, (_, i) => {
     const minute = since + i * 60_000;
     const bucket = buckets.get(minute);
     return { minute, issued: bucket?.issued ?? 0, refreshed: bucket?.refreshed ?? 0, revoked: bucket?.revoked ?? 0 };
   });
   return {
-    users: ctx.store.countUsers(),
-    activeSessions: ctx.store.countActiveSessions(now),
+    users: await ctx.store.countUsers(),
+    activeSessions: await ctx.store.countActiveSessions(now),
     tokensIssued: counters.tokens_issued,
     refreshes: counters.refreshes,
     revocations: counters.revocations,

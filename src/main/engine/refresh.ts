@@ -21,16 +21,16 @@ const fail = (code: ErrorCode, message: string): Outcome => ({ failed: new Warde
  * One refresh as a unit of work inside an open transaction (see EngineContext.run / runMany). Rule
  * failures come back as values, never thrown, so the reuse revocation they may carry is committed.
  */
-export function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRequest): Outcome {
+export async function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRequest): Promise<Outcome> {
   const device = cleanDevice(request.device);
   const hash = refreshTokenKey(request.refreshToken);
   if (hash === undefined) return fail('invalid_refresh_token', 'The refresh token is invalid.');
-  const grant = ctx.store.getRefreshGrant(hash);
+  const grant = await ctx.store.getRefreshGrant(hash);
   // A token presented by another client is treated as unknown: it reveals nothing and revokes nothing.
   if (!grant || grant.token.clientId !== request.clientId) return fail('invalid_refresh_token', 'The refresh token is invalid.');
   const { token: row, session, user } = grant;
   // Disabling revokes the client's sessions too; this holds for any it missed and reads truer than "revoked".
-  const refusal = clientRefusal(ctx.store.getClient(session.clientId));
+  const refusal = clientRefusal(await ctx.store.getClient(session.clientId));
   if (refusal) return { failed: refusal };
   if (session.revokedAt !== null) return fail('session_revoked', 'The session was revoked.');
   if (user.status === 'blocked') return fail('user_blocked', 'This user is blocked.');
@@ -38,21 +38,21 @@ export function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRequest)
   if (row.usedAt !== null) return onReuse(ctx, tx, row, session, user, device);
   if (row.revokedAt !== null) return fail('invalid_refresh_token', 'The refresh token was revoked.');
   if (tx.now >= session.idleExpiresAt || tx.now >= session.absoluteExpiresAt) return fail('session_expired', 'The session has expired; log in again.');
-  const tokens = rotate(ctx, tx, row, session, user, device);
+  const tokens = await rotate(ctx, tx, row, session, user, device);
   return tokens ? { tokens } : raced(ctx, tx, row, session, device);
 }
 
 /** Marks `row` used and issues its successor; undefined if another request used it first (compare-and-set). */
-function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo, event: 'session.refreshed' | 'refresh_token.grace_retry' = 'session.refreshed', presented?: RefreshTokenRow): UnsignedTokenSet | undefined {
+async function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo, event: 'session.refreshed' | 'refresh_token.grace_retry' = 'session.refreshed', presented?: RefreshTokenRow): Promise<UnsignedTokenSet | undefined> {
   const next = newRefreshToken(tx.now);
   const presenter = { ip: device.ip, userAgent: device.userAgent === session.userAgent ? null : device.userAgent };
-  if (!ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash, presenter)) return undefined;
-  mintRefreshToken(ctx, tx, session, user.refreshVersion, next);
-  const { idleMs } = sessionLifetimes(ctx, session.rememberMe, session.clientId);
+  if (!await ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash, presenter)) return undefined;
+  await mintRefreshToken(ctx, tx, session, user.refreshVersion, next);
+  const { idleMs } = await sessionLifetimes(ctx, session.rememberMe, session.clientId);
   const refreshCount = session.refreshCount + 1;
   const idleExpiresAt = Math.min(tx.now + idleMs, session.absoluteExpiresAt);
-  ctx.store.updateSession(session.id, { lastActivityAt: tx.now, idleExpiresAt, refreshCount });
-  const access = mintAccessToken(ctx, tx, session, user, session.scope);
+  await ctx.store.updateSession(session.id, { lastActivityAt: tx.now, idleExpiresAt, refreshCount });
+  const access = await mintAccessToken(ctx, tx, session, user, session.scope);
   tx.count('refreshes');
   // A routine rotation is on record in the refresh chain (the row just marked used, with its presenter); it
   // joins the audit chain only when the setting asks. A grace retry is unusual, so it is always audited.
@@ -77,12 +77,12 @@ function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sessi
   return tokenSet(access, next.token, session, tx.now);
 }
 
-function onReuse(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo): Outcome {
-  const successor = row.successorHash ? ctx.store.getRefreshToken(row.successorHash) : undefined;
-  const retried = tryGraceRetry(ctx, tx, row, successor, session, user, device);
+async function onReuse(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo): Promise<Outcome> {
+  const successor = row.successorHash ? await ctx.store.getRefreshToken(row.successorHash) : undefined;
+  const retried = await tryGraceRetry(ctx, tx, row, successor, session, user, device);
   if (retried) return { tokens: retried };
   tx.count('reuse_alerts');
-  tx.emit({
+  await tx.emit({
     type: 'refresh_token.reused',
     actor: 'system',
     userId: session.userId,
@@ -95,7 +95,7 @@ function onReuse(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sess
       withinGraceWindow: ctx.settings.reuseGraceSeconds > 0 && row.usedAt !== null && tx.now - row.usedAt <= ctx.settings.reuseGraceSeconds * 1000,
     },
   });
-  revokeSession(ctx, tx, session, 'system', 'refresh token reuse detected', 'reuse', true);
+  await revokeSession(ctx, tx, session, 'system', 'refresh token reuse detected', 'reuse', true);
   return fail('refresh_token_reused', 'This refresh token was already used; the session has been revoked.');
 }
 
@@ -105,21 +105,21 @@ function onReuse(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: Sess
  * into has never been used. The unseen successor is then rotated instead (it dies, a fresh pair is returned).
  * A second retry, a retry after the successor was used, or any retry after the window revokes the session.
  */
-function tryGraceRetry(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, successor: RefreshTokenRow | undefined, session: SessionRow, user: UserRow, device: DeviceInfo): UnsignedTokenSet | undefined {
+async function tryGraceRetry(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, successor: RefreshTokenRow | undefined, session: SessionRow, user: UserRow, device: DeviceInfo): Promise<UnsignedTokenSet | undefined> {
   const graceMs = ctx.settings.reuseGraceSeconds * 1000;
   if (graceMs === 0 || row.usedAt === null || tx.now - row.usedAt > graceMs) return undefined;
   // A token that was itself superseded by a grace retry (revoked) never gets one: its holder never received it.
   if (row.revokedAt !== null || !successor || successor.usedAt !== null || successor.revokedAt !== null) return undefined;
   if (tx.now >= session.idleExpiresAt || tx.now >= session.absoluteExpiresAt) return undefined;
-  const tokens = rotate(ctx, tx, successor, session, user, device, 'refresh_token.grace_retry', row);
-  if (tokens) ctx.store.revokeRefreshToken(successor.hash, tx.now);
+  const tokens = await rotate(ctx, tx, successor, session, user, device, 'refresh_token.grace_retry', row);
+  if (tokens) await ctx.store.revokeRefreshToken(successor.hash, tx.now);
   return tokens;
 }
 
 /** Lost the compare-and-set: someone used the token between our read and our write. That is reuse too. */
-function raced(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, device: DeviceInfo): Outcome {
-  const fresh = ctx.store.getRefreshToken(row.hash) ?? row;
-  const user = ctx.store.getUser(row.userId);
+async function raced(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, device: DeviceInfo): Promise<Outcome> {
+  const fresh = await ctx.store.getRefreshToken(row.hash) ?? row;
+  const user = await ctx.store.getUser(row.userId);
   if (!user) return fail('invalid_refresh_token', 'The refresh token is invalid.');
   return onReuse(ctx, tx, fresh, session, user, device);
 }

@@ -25,7 +25,7 @@ export const nothingKilled = (): Killed => ({ sessionIds: [], accessTokens: 0, r
  * `session.revoked` event is audited (`emit`), or only delivered live (`announce`) or not at all (`silent`)
  * when the caller audits the whole batch in one entry (engine/session-actions.ts).
  */
-export function revokeSession(
+export async function revokeSession(
   ctx: EngineContext,
   tx: Tx,
   session: SessionRow,
@@ -34,17 +34,17 @@ export function revokeSession(
   cause: RevocationCause,
   publish: boolean,
   record: 'emit' | 'announce' | 'silent' = 'emit',
-): Killed {
+): Promise<Killed> {
   if (session.revokedAt !== null) return nothingKilled();
   const store = ctx.store;
-  store.updateSession(session.id, { revokedAt: tx.now, revokedBy: actor, revokeReason: reason ?? cause });
-  const refreshTokens = store.revokeRefreshTokensOfSession(session.id, tx.now);
-  const live = store.listLiveAccessTokensOfSessions([session.id], tx.now);
+  await store.updateSession(session.id, { revokedAt: tx.now, revokedBy: actor, revokeReason: reason ?? cause });
+  const refreshTokens = await store.revokeRefreshTokensOfSession(session.id, tx.now);
+  const live = await store.listLiveAccessTokensOfSessions([session.id], tx.now);
   const feedEventId = publish
-    ? tx.revoke({ kind: 'session', subject: session.id, userId: session.userId, notBefore: null, expiresAt: maxExpiry(live) ?? null, actor, reason })
+    ? await tx.revoke({ kind: 'session', subject: session.id, userId: session.userId, notBefore: null, expiresAt: maxExpiry(live) ?? null, actor, reason })
     : null;
-  enqueueBackchannelLogout(ctx, tx, session, feedEventId);
-  if (record !== 'silent') tx[record]({
+  await enqueueBackchannelLogout(ctx, tx, session, feedEventId);
+  if (record !== 'silent') await tx[record]({
     type: 'session.revoked',
     actor,
     userId: session.userId,
@@ -59,25 +59,25 @@ export function revokeSession(
  * Force logout: every active session revoked, the refresh version bumped, and the user's not-before set
  * to just after now, so every access token issued until this instant is rejected wherever it is verified.
  */
-export function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow, actor: string, reason: string | null, cause: RevocationCause): Killed {
+export async function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow, actor: string, reason: string | null, cause: RevocationCause): Promise<Killed> {
   const store = ctx.store;
   const killed = nothingKilled();
-  const liveTokens = store.listLiveAccessTokensOfUser(user.id, tx.now);
-  for (const session of store.listActiveSessionsOfUser(user.id, tx.now)) {
-    const result = revokeSession(ctx, tx, session, actor, reason, cause, false);
+  const liveTokens = await store.listLiveAccessTokensOfUser(user.id, tx.now);
+  for (const session of await store.listActiveSessionsOfUser(user.id, tx.now)) {
+    const result = await revokeSession(ctx, tx, session, actor, reason, cause, false);
     killed.sessionIds.push(...result.sessionIds);
     killed.refreshTokens += result.refreshTokens;
   }
-  killed.refreshTokens += store.revokeRefreshTokensOfUser(user.id, tx.now);
+  killed.refreshTokens += await store.revokeRefreshTokensOfUser(user.id, tx.now);
   // The hosted page's browser sessions too: the next visit asks for the password again.
-  closeBrowserSessionsOfUser(ctx, tx, user.id, actor, reason, cause);
+  await closeBrowserSessionsOfUser(ctx, tx, user.id, actor, reason, cause);
   killed.accessTokens = liveTokens.length;
   const notBefore = tx.now + 1;
   const refreshVersion = user.refreshVersion + 1;
-  store.updateUser(user.id, { notBefore, refreshVersion });
-  killed.feedEventId = tx.revoke({ kind: 'user', subject: user.id, userId: user.id, notBefore, expiresAt: null, actor, reason });
-  linkBackchannelLogouts(ctx, killed.sessionIds, killed.feedEventId);
-  tx.emit({
+  await store.updateUser(user.id, { notBefore, refreshVersion });
+  killed.feedEventId = await tx.revoke({ kind: 'user', subject: user.id, userId: user.id, notBefore, expiresAt: null, actor, reason });
+  await linkBackchannelLogouts(ctx, killed.sessionIds, killed.feedEventId);
+  await tx.emit({
     type: 'user.forced_out',
     actor,
     userId: user.id,

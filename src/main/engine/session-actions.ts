@@ -27,10 +27,10 @@ interface BatchTotals {
 }
 
 /** Revokes each open session (already revoked ones kill nothing), without a per-session audit entry. */
-function revokeBatch(ctx: EngineContext, tx: Tx, sessions: SessionRow[], actor: string, reason: string | null, record: 'announce' | 'silent'): BatchTotals {
+async function revokeBatch(ctx: EngineContext, tx: Tx, sessions: SessionRow[], actor: string, reason: string | null, record: 'announce' | 'silent'): Promise<BatchTotals> {
   const totals: BatchTotals = { sessionIds: [], accessTokens: 0, refreshTokens: 0, firstFeedEventId: null, lastFeedEventId: null };
   for (const session of sessions) {
-    const killed = revokeSession(ctx, tx, session, actor, reason, 'admin', true, record);
+    const killed = await revokeSession(ctx, tx, session, actor, reason, 'admin', true, record);
     totals.sessionIds.push(...killed.sessionIds);
     totals.accessTokens += killed.accessTokens;
     totals.refreshTokens += killed.refreshTokens;
@@ -56,18 +56,19 @@ function toReceipt(action: string, at: number, actor: string, reason: string | n
 }
 
 /** Revokes the selected sessions (1..500) all or none: an unknown id refuses the whole batch. */
-export function revokeSessions(ctx: EngineContext, input: { sessionIds: string[]; reason?: string }, { actor }: Actor): Receipt {
+export async function revokeSessions(ctx: EngineContext, input: { sessionIds: string[]; reason?: string }, { actor }: Actor): Promise<Receipt> {
   const ids = [...new Set(input.sessionIds)];
   if (ids.length < 1 || ids.length > MAX_BULK_REVOKE) throw new WardenError('invalid_input', `Select between 1 and ${MAX_BULK_REVOKE} sessions.`);
   const reason = input.reason ?? null;
-  return ctx.run((tx) => {
-    const sessions = ids.map((id) => {
-      const session = ctx.store.getSession(id);
+  return ctx.run(async (tx) => {
+    const sessions: SessionRow[] = [];
+    for (const id of ids) {
+      const session = await ctx.store.getSession(id);
       if (!session) throw new WardenError('not_found', `No session with id ${id}; nothing was revoked.`);
-      return session;
-    });
-    const totals = revokeBatch(ctx, tx, sessions, actor, reason, 'announce');
-    tx.emit({
+      sessions.push(session);
+    }
+    const totals = await revokeBatch(ctx, tx, sessions, actor, reason, 'announce');
+    await tx.emit({
       type: 'sessions.revoked',
       actor,
       reason,
@@ -90,18 +91,18 @@ export function revokeSessions(ctx: EngineContext, input: { sessionIds: string[]
  * revoked with its refresh family. Nothing else changes: users' refresh versions and not-before stay, users
  * can sign in again at once. `confirm` must repeat the client id, or say "everyone".
  */
-export function signOutEveryone(ctx: EngineContext, input: { clientId?: string; confirm: string; reason?: string }, { actor }: Actor): Receipt {
+export async function signOutEveryone(ctx: EngineContext, input: { clientId?: string; confirm: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
   const clientId = input.clientId ?? null;
   const expected = clientId ?? EVERYONE;
   if (input.confirm !== expected) {
     throw new WardenError('invalid_input', clientId === null ? `Type "${EVERYONE}" to sign out every session of the install.` : `Type the client id "${clientId}" to sign out its sessions.`);
   }
-  if (clientId !== null && !ctx.store.getClient(clientId)) throw new WardenError('not_found', `No client with id ${clientId}.`);
+  if (clientId !== null && !await ctx.store.getClient(clientId)) throw new WardenError('not_found', `No client with id ${clientId}.`);
   const reason = input.reason ?? null;
-  return ctx.run((tx) => {
+  return ctx.run(async (tx) => {
     // Per-session live events would flood the console at this size; the one audited event tells it to reload.
-    const totals = revokeBatch(ctx, tx, ctx.store.sessionSearch.openSessionsOf(clientId, tx.now), actor, reason, 'silent');
-    tx.emit({
+    const totals = await revokeBatch(ctx, tx, await ctx.store.sessionSearch.openSessionsOf(clientId, tx.now), actor, reason, 'silent');
+    await tx.emit({
       type: 'sessions.signed_out_everyone',
       actor,
       reason,

@@ -37,12 +37,12 @@ export function decodeCursor(cursor: string, by: SessionSortBy, dir: SortDir): S
   return { key: Number(key), rowid: Number(rowid) };
 }
 
-export function searchSessions(ctx: EngineContext, input: SearchSessionsInput): SearchSessionsOutput {
+export async function searchSessions(ctx: EngineContext, input: SearchSessionsInput): Promise<SearchSessionsOutput> {
   const now = ctx.now();
   const by = input.sort?.by ?? 'lastActivityAt';
   const dir = input.sort?.dir ?? 'desc';
   const device = input.device?.trim();
-  const page = ctx.store.sessionSearch.search({
+  const page = await ctx.store.sessionSearch.search({
     now,
     userId: input.userId,
     clientId: input.clientId,
@@ -60,16 +60,16 @@ export function searchSessions(ctx: EngineContext, input: SearchSessionsInput): 
     limit: input.limit ?? DEFAULT_PAGE,
   });
   const names = new Map<string, string>();
-  const nameOf = (userId: string) => {
+  const nameOf = async (userId: string) => {
     let name = names.get(userId);
     if (name === undefined) {
-      name = ctx.store.getUser(userId)?.username ?? '(deleted)';
+      name = (await ctx.store.getUser(userId))?.username ?? '(deleted)';
       names.set(userId, name);
     }
     return name;
   };
   return {
-    items: page.items.map((session) => toSessionInfo(session, nameOf(session.userId), now)),
+    items: await Promise.all(page.items.map(async (session) => toSessionInfo(session, await nameOf(session.userId), now))),
     nextCursor: page.next === null ? null : encodeCursor(by, dir, page.next),
     partial: page.partial,
   };

@@ -33,8 +33,8 @@ export const DEFAULT_SETTINGS: Settings = {
 const SETTINGS_KEY = 'engine_settings';
 
 /** Reads saved settings over the defaults; a damaged row falls back to the defaults rather than failing. */
-export function loadSettings(store: Store): Settings {
-  const raw = store.getSetting(SETTINGS_KEY);
+export async function loadSettings(store: Store): Promise<Settings> {
+  const raw = await store.getSetting(SETTINGS_KEY);
   if (!raw) return { ...DEFAULT_SETTINGS };
   try {
     const parsed = settingsSchema.partial().safeParse(JSON.parse(raw));
@@ -45,23 +45,23 @@ export function loadSettings(store: Store): Settings {
   return { ...DEFAULT_SETTINGS };
 }
 
-export function saveSettings(store: Store, settings: Settings): void {
-  store.putSetting(SETTINGS_KEY, JSON.stringify(settings));
+export async function saveSettings(store: Store, settings: Settings): Promise<void> {
+  await store.putSetting(SETTINGS_KEY, JSON.stringify(settings));
 }
 
 /**
  * Records some fields over what is saved, leaving the rest to follow the defaults (saveSettings writes them
  * all). A saved row that does not parse is replaced: loadSettings would ignore it anyway.
  */
-export function pinSettings(store: Store, patch: Partial<Settings>): void {
+export async function pinSettings(store: Store, patch: Partial<Settings>): Promise<void> {
   let saved: Record<string, unknown> = {};
   try {
-    const parsed: unknown = JSON.parse(store.getSetting(SETTINGS_KEY) ?? '{}');
+    const parsed: unknown = JSON.parse(await store.getSetting(SETTINGS_KEY) ?? '{}');
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) saved = parsed as Record<string, unknown>;
   } catch {
     // replaced below
   }
-  store.putSetting(SETTINGS_KEY, JSON.stringify({ ...saved, ...patch }));
+  await store.putSetting(SETTINGS_KEY, JSON.stringify({ ...saved, ...patch }));
 }
 
 /** Rules that span fields: an idle lifetime longer than the absolute one would be meaningless. */

@@ -96,40 +96,40 @@ export async function signIn(ctx: EngineContext, request: SignInRequest): Promis
   const clientId = request.clientId;
   const username = usernameSchema.safeParse(request.username);
   const password = passwordSchema.safeParse(request.password);
-  const found = username.success ? ctx.store.getUserByUsername(username.data) : undefined;
+  const found = username.success ? await ctx.store.getUserByUsername(username.data) : undefined;
   // Keyed apart from user ids (`usr_…`), in the same reservations: concurrent guesses are bounded alike.
   // Usernames match without regard to case (users.username is COLLATE NOCASE, ASCII by usernameSchema): so do these.
   const unknownName = found ? null : `unknown:${username.success ? username.data.toLowerCase() : typeof request.username === 'string' ? request.username.slice(0, 256) : ''}`;
   const slot = found
-    ? await attemptsOf(ctx).reserve(found.id, (inFlight) => admitsAttempt(ctx, found.id, inFlight))
+    ? await attemptsOf(ctx).reserve(found.id, async (inFlight) => admitsAttempt(ctx, found.id, inFlight))
     : await attemptsOf(ctx).reserve(unknownName!, (inFlight) => admitsUnknown(ctx, unknownName!, inFlight));
-  if (!slot) throw found ? refuse(ctx, found.id, clientId, device) : unknownThrottled(ctx, unknownName!);
+  if (!slot) throw found ? await refuse(ctx, found.id, clientId, device) : unknownThrottled(ctx, unknownName!);
 
   let outcome: SignedIn | { failed: WardenError };
   try {
     const passwordOk = password.success && (await verifyPassword(password.data, found?.passwordHash ?? (await dummyPasswordHash())));
-    outcome = ctx.run((tx): SignedIn | { failed: WardenError } => {
-      const user = found ? ctx.store.getUser(found.id) : undefined;
+    outcome = await ctx.run(async (tx): Promise<SignedIn | { failed: WardenError }> => {
+      const user = found ? await ctx.store.getUser(found.id) : undefined;
       // A password set meanwhile (setUserPassword) makes the one checked a wrong one: it is not the current one.
       if (!user || !passwordOk || user.passwordHash !== found?.passwordHash) {
-        recordFailure(ctx, tx, user, displayText(request.username, MAX_AUDITED_USERNAME), clientId, device);
+        await recordFailure(ctx, tx, user, displayText(request.username, MAX_AUDITED_USERNAME), clientId, device);
         // Memory mirrors a commit: the unknown name's count moves only once the failure is on record.
         if (unknownName !== null) tx.afterCommit(() => recordUnknownFailure(ctx, unknownName, tx.now));
         return { failed: new WardenError('invalid_credentials', 'The username or password is wrong.') };
       }
       if (user.status === 'blocked') {
-        tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, userId: user.id, data: { reason: 'user_blocked', ip: device.ip, deviceName: device.name } });
+        await tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, userId: user.id, data: { reason: 'user_blocked', ip: device.ip, deviceName: device.name } });
         return { failed: new WardenError('user_blocked', 'This user is blocked.') };
       }
-      ctx.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: tx.now });
+      await ctx.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: tx.now });
       const current = request.current;
       if (current && current.userId === user.id && current.revokedAt === null && tx.now < current.expiresAt) {
         // The same person again (prompt=login, max_age): one browser session, a fresh auth_time.
-        ctx.store.browserSessions.update(current.id, { authTime: tx.now, lastSeenAt: tx.now });
-        tx.emit({ type: 'browser_session.started', actor: `user:${user.id}`, userId: user.id, data: { browserSessionId: current.id, clientId, reauthenticated: true, ip: device.ip } });
+        await ctx.store.browserSessions.update(current.id, { authTime: tx.now, lastSeenAt: tx.now });
+        await tx.emit({ type: 'browser_session.started', actor: `user:${user.id}`, userId: user.id, data: { browserSessionId: current.id, clientId, reauthenticated: true, ip: device.ip } });
         return { browserSession: { ...current, authTime: tx.now, lastSeenAt: tx.now }, cookie: null };
       }
-      const started = startBrowserSession(ctx, tx, { userId: user.id, rememberMe: request.rememberMe, ip: device.ip, userAgent: device.userAgent, clientId });
+      const started = await startBrowserSession(ctx, tx, { userId: user.id, rememberMe: request.rememberMe, ip: device.ip, userAgent: device.userAgent, clientId });
       return { browserSession: started.row, cookie: started.cookie };
     });
   } finally {

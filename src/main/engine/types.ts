@@ -119,17 +119,17 @@ export interface TokenEngine {
    */
   exchangeCode(request: CodeExchangeRequest): Promise<TokenSet>;
   /** OpenID Connect UserInfo for a bearer access token. */
-  userinfo(accessToken: unknown): UserinfoResult;
+  userinfo(accessToken: unknown): Promise<UserinfoResult>;
   /** RFC 7009: a client revokes one of its own tokens. Unknown tokens are ignored (§2.2); another client's throws unauthorized_client (§2.1). */
   revokeToken(token: string, clientId: string | null): Promise<void>;
   /** RFC 7662. */
-  introspect(token: string): IntrospectionResponse;
+  introspect(token: string): Promise<IntrospectionResponse>;
   /** Full local check of an access token, with a stable reason when it is not active. */
-  verifyAccessToken(jwt: unknown): Verdict;
+  verifyAccessToken(jwt: unknown): Promise<Verdict>;
 
   /** Confidential-client authentication (client_secret_basic). Throws invalid_client. */
-  authenticateClient(clientId: string, secret: string): ClientRow;
-  getClient(clientId: string): ClientRow | undefined;
+  authenticateClient(clientId: string, secret: string): Promise<ClientRow>;
+  getClient(clientId: string): Promise<ClientRow | undefined>;
 
   /** RFC 7517: active and retiring public keys. */
   jwks(): { keys: PublicJwk[] };
@@ -138,7 +138,7 @@ export interface TokenEngine {
   /** Signs a Security Event Token (RFC 8417) for the revocation feed with the active key. */
   signSecurityEvent(claims: Record<string, unknown>): string;
   /** The revocation log, for the feed's resume (`Last-Event-ID`). */
-  revocationsAfter(afterId: number, limit: number): RevocationRow[];
+  revocationsAfter(afterId: number, limit: number): Promise<RevocationRow[]>;
   /** Called for every new revocation row once its transaction committed. Returns an unsubscribe function. */
   onRevocation(listener: (row: RevocationRow) => void): () => void;
 
@@ -151,6 +151,6 @@ export interface TokenEngine {
   /** Named admins' sign-in, console sessions and API keys, for the HTTP transport (./admin-access.ts). */
   readonly adminAccess: AdminAccess;
   /** Periodic upkeep: retire keys, purge expired revocations and token records. Idempotent. */
-  maintain(): void;
-  close(): void;
+  maintain(): Promise<void>;
+  close(): Promise<void>;
 }

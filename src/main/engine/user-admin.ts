@@ -21,9 +21,9 @@ export interface UpdateUserInput {
 const sameAttributes = (a: Record<string, string>, b: Record<string, string>) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
-export function updateUser(ctx: EngineContext, input: UpdateUserInput, { actor }: Actor): UserDetail {
-  return ctx.run((tx) => {
-    const user = requireDirectoryUser(ctx, input.userId);
+export async function updateUser(ctx: EngineContext, input: UpdateUserInput, { actor }: Actor): Promise<UserDetail> {
+  return ctx.run(async (tx) => {
+    const user = await requireDirectoryUser(ctx, input.userId);
     const patch: Partial<UserProfile> = {};
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     if (input.displayName !== undefined && input.displayName !== user.displayName) {
@@ -39,8 +39,8 @@ export function updateUser(ctx: EngineContext, input: UpdateUserInput, { actor }
       changes.attributes = { from: user.attributes, to: input.attributes };
     }
     if (Object.keys(changes).length > 0) {
-      ctx.store.userDirectory.updateProfile(user.id, patch);
-      tx.emit({ type: 'user.updated', actor, userId: user.id, data: { username: user.username, changes } });
+      await ctx.store.userDirectory.updateProfile(user.id, patch);
+      await tx.emit({ type: 'user.updated', actor, userId: user.id, data: { username: user.username, changes } });
     }
     return getUser(ctx, { userId: user.id });
   });
@@ -60,29 +60,29 @@ export interface SetPasswordInput {
  * counted guesses at the old password.
  */
 export async function setUserPassword(ctx: EngineContext, input: SetPasswordInput, { actor }: Actor): Promise<Receipt> {
-  requireUser(ctx, input.userId);
+  await requireUser(ctx, input.userId);
   const passwordHash = await hashPassword(input.password);
   const revokeSessions = input.revokeSessions !== false;
   const reason = input.reason ?? null;
-  return ctx.run((tx) => {
+  return ctx.run(async (tx) => {
     // Re-read: the user may have been deleted or changed while scrypt ran.
-    const user = requireUser(ctx, input.userId);
-    const killed = revokeSessions ? forceLogoutUser(ctx, tx, user, actor, reason, 'password_set') : nothingKilled();
-    ctx.store.updateUser(user.id, { passwordHash, failedLogins: 0, lockedUntil: null });
-    tx.emit({ type: 'user.password_set', actor, userId: user.id, reason, data: { username: user.username, revokeSessions, sessionsRevoked: killed.sessionIds.length, feedEventId: killed.feedEventId } });
+    const user = await requireUser(ctx, input.userId);
+    const killed = revokeSessions ? await forceLogoutUser(ctx, tx, user, actor, reason, 'password_set') : nothingKilled();
+    await ctx.store.updateUser(user.id, { passwordHash, failedLogins: 0, lockedUntil: null });
+    await tx.emit({ type: 'user.password_set', actor, userId: user.id, reason, data: { username: user.username, revokeSessions, sessionsRevoked: killed.sessionIds.length, feedEventId: killed.feedEventId } });
     return receipt('setUserPassword', tx.now, actor, reason, killed);
   });
 }
 
-export function unlockUser(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): UserDetail {
-  return ctx.run((tx) => {
-    const user = requireUser(ctx, input.userId);
+export async function unlockUser(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Promise<UserDetail> {
+  return ctx.run(async (tx) => {
+    const user = await requireUser(ctx, input.userId);
     const failedLogins = currentFailedLogins(user, tx.now);
     const lockedUntil = user.lockedUntil !== null && user.lockedUntil > tx.now ? user.lockedUntil : null;
     // Nothing to end is not an error (two admins clicking at once), and not an audit entry either.
     if (failedLogins > 0 || user.lockedUntil !== null) {
-      ctx.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null });
-      tx.emit({ type: 'user.unlocked', actor, userId: user.id, reason: input.reason ?? null, data: { username: user.username, lockedUntil, failedLogins } });
+      await ctx.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null });
+      await tx.emit({ type: 'user.unlocked', actor, userId: user.id, reason: input.reason ?? null, data: { username: user.username, lockedUntil, failedLogins } });
     }
     return getUser(ctx, { userId: user.id });
   });
@@ -93,16 +93,16 @@ export function unlockUser(ctx: EngineContext, input: { userId: string; reason?:
  * session's revocation and back-channel logout on record; then the rows go. The audit keeps every entry that
  * names the user, and `user.deleted` records who they were.
  */
-export function deleteUser(ctx: EngineContext, input: { userId: string; confirm: string; reason?: string }, { actor }: Actor): Receipt {
+export async function deleteUser(ctx: EngineContext, input: { userId: string; confirm: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
   const reason = input.reason ?? null;
-  return ctx.run((tx) => {
-    const user = requireDirectoryUser(ctx, input.userId);
+  return ctx.run(async (tx) => {
+    const user = await requireDirectoryUser(ctx, input.userId);
     if (input.confirm !== user.username) {
       throw new WardenError('invalid_input', `To delete this user, type their username (${user.username}) exactly to confirm.`);
     }
-    const killed = forceLogoutUser(ctx, tx, user, actor, reason, 'user_deleted');
-    const removed = ctx.store.userDirectory.deleteUser(user.id);
-    tx.emit({
+    const killed = await forceLogoutUser(ctx, tx, user, actor, reason, 'user_deleted');
+    const removed = await ctx.store.userDirectory.deleteUser(user.id);
+    await tx.emit({
       type: 'user.deleted',
       actor,
       userId: user.id,

@@ -24,7 +24,7 @@ export function currentFailedLogins(user: Pick<UserRow, 'failedLogins' | 'locked
   return user.lockedUntil !== null && user.lockedUntil <= now ? 0 : user.failedLogins;
 }
 
-function toSummary(ctx: EngineContext, user: UserDirectoryRow, now: number): UserSummary {
+async function toSummary(ctx: EngineContext, user: UserDirectoryRow, now: number): Promise<UserSummary> {
   const status = userListStatus(user, now);
   return {
     id: user.id,
@@ -36,7 +36,7 @@ function toSummary(ctx: EngineContext, user: UserDirectoryRow, now: number): Use
     createdAt: user.createdAt,
     refreshVersion: user.refreshVersion,
     notBefore: user.notBefore,
-    activeSessions: ctx.store.countActiveSessionsOfUser(user.id, now),
+    activeSessions: await ctx.store.countActiveSessionsOfUser(user.id, now),
     lastLoginAt: user.lastLoginAt,
   };
 }
@@ -49,9 +49,9 @@ export interface ListUsersInput {
   limit?: number;
 }
 
-export function listUsers(ctx: EngineContext, input: ListUsersInput): { items: UserSummary[]; total: number } {
+export async function listUsers(ctx: EngineContext, input: ListUsersInput): Promise<{ items: UserSummary[]; total: number }> {
   const now = ctx.now();
-  const page = ctx.store.userDirectory.list({
+  const page = await ctx.store.userDirectory.list({
     search: input.search?.trim() || undefined,
     status: input.status,
     sort: input.sort?.by ?? 'createdAt',
@@ -60,20 +60,20 @@ export function listUsers(ctx: EngineContext, input: ListUsersInput): { items: U
     offset: input.offset ?? 0,
     limit: input.limit ?? DEFAULT_PAGE,
   });
-  return { items: page.items.map((user) => toSummary(ctx, user, now)), total: page.total };
+  return { items: await Promise.all(page.items.map((user) => toSummary(ctx, user, now))), total: page.total };
 }
 
-export function requireDirectoryUser(ctx: EngineContext, userId: string): UserDirectoryRow {
-  const user = ctx.store.userDirectory.get(userId);
+export async function requireDirectoryUser(ctx: EngineContext, userId: string): Promise<UserDirectoryRow> {
+  const user = await ctx.store.userDirectory.get(userId);
   if (!user) throw new WardenError('not_found', `No user with id ${userId}.`);
   return user;
 }
 
-export function getUser(ctx: EngineContext, input: { userId: string }): UserDetail {
+export async function getUser(ctx: EngineContext, input: { userId: string }): Promise<UserDetail> {
   const now = ctx.now();
-  const user = requireDirectoryUser(ctx, input.userId);
+  const user = await requireDirectoryUser(ctx, input.userId);
   return {
-    ...toSummary(ctx, user, now),
+    ...await toSummary(ctx, user, now),
     blockedAt: user.blockedAt,
     blockedReason: user.blockedReason,
     failedLogins: currentFailedLogins(user, now),

@@ -9,12 +9,12 @@ import { hasScope } from './id-token';
 import type { UserinfoResult } from './types';
 import { verifyDetailed } from './verify';
 
-export function userinfo(ctx: EngineContext, accessToken: unknown): UserinfoResult {
-  const { verdict } = verifyDetailed(ctx, accessToken);
+export async function userinfo(ctx: EngineContext, accessToken: unknown): Promise<UserinfoResult> {
+  const { verdict } = await verifyDetailed(ctx, accessToken);
   if (!verdict.active) return { ok: false, error: 'invalid_token', description: `The access token is not active (${verdict.reason}).` };
   const { claims } = verdict;
   if (!hasScope(claims.scope, 'openid')) return { ok: false, error: 'insufficient_scope', description: 'The access token was not issued for the openid scope.' };
-  const user = ctx.store.getUser(claims.sub);
+  const user = await ctx.store.getUser(claims.sub);
   if (!user) return { ok: false, error: 'invalid_token', description: 'The access token is not active (unknown_user).' };
   return { ok: true, claims: { sub: user.id, ...(hasScope(claims.scope, 'profile') ? { preferred_username: user.username } : {}) } };
 }

@@ -36,7 +36,7 @@ export function parseClaims(payload: Record<string, unknown>): AccessTokenClaims
   return { iss, sub, aud, exp, iat, nbf, jti, client_id, sid, scope: scope ?? '' } as AccessTokenClaims;
 }
 
-export function verifyDetailed(ctx: EngineContext, token: unknown): DetailedVerdict {
+export async function verifyDetailed(ctx: EngineContext, token: unknown): Promise<DetailedVerdict> {
   const decoding = decodeJwtDetailed(token);
   if (!decoding) return no('malformed');
   // Shown by the inspector, never verified: its signature is not even checked.
@@ -52,11 +52,11 @@ export function verifyDetailed(ctx: EngineContext, token: unknown): DetailedVerd
   if (!verifyJwtSignature(decoded, alg, key.publicKey)) return no('bad_signature', decoded, false);
   const claims = parseClaims(decoded.payload);
   if (!claims) return no('malformed', decoded, true);
-  const reason = judge(ctx, header, claims, key.row);
+  const reason = await judge(ctx, header, claims, key.row);
   return reason ? no(reason, decoded, true, claims) : { verdict: { active: true, claims }, decoded, signatureValid: true };
 }
 
-function judge(ctx: EngineContext, header: Record<string, unknown>, claims: AccessTokenClaims, key: Pick<KeyRow, 'status' | 'retiresAt'>): VerdictReason | undefined {
+async function judge(ctx: EngineContext, header: Record<string, unknown>, claims: AccessTokenClaims, key: Pick<KeyRow, 'status' | 'retiresAt'>): Promise<VerdictReason | undefined> {
   const keyStatus = key.status;
   if (keyStatus === 'revoked') return 'revoked_kid';
   if (keyStatus === 'retired') return 'retired_kid';
@@ -80,15 +80,15 @@ function judge(ctx: EngineContext, header: Record<string, unknown>, claims: Acce
 }
 
 /** Revocation state only; shared with the console's token listings. */
-export function judgeState(ctx: EngineContext, claims: Pick<AccessTokenClaims, 'sub' | 'sid' | 'jti' | 'iat'>): VerdictReason | undefined {
-  const user = ctx.store.getUser(claims.sub);
+export async function judgeState(ctx: EngineContext, claims: Pick<AccessTokenClaims, 'sub' | 'sid' | 'jti' | 'iat'>): Promise<VerdictReason | undefined> {
+  const user = await ctx.store.getUser(claims.sub);
   if (!user) return 'unknown_user';
   if (user.status === 'blocked') return 'user_blocked';
   if (user.notBefore !== null && claims.iat * 1000 < user.notBefore) return 'issued_before_not_before';
-  const session = ctx.store.getSession(claims.sid);
+  const session = await ctx.store.getSession(claims.sid);
   if (!session) return 'unknown_session';
   if (session.revokedAt !== null) return 'session_revoked';
-  if (ctx.store.isJtiRevoked(claims.jti)) return 'jti_revoked';
+  if (await ctx.store.isJtiRevoked(claims.jti)) return 'jti_revoked';
   return undefined;
 }
 

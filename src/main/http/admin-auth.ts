@@ -118,16 +118,16 @@ export class AdminAuth {
    * enrollment (`enrollment: true`: /admin/me, sign-out, the RPC, where dispatchAdmin lets the enrollment
    * methods through): safe by default for every other endpoint (live events, exports).
    */
-  authenticate(req: IncomingMessage, options: { enrollment?: boolean } = {}): AdminPrincipal {
-    const principal = this.principal(req);
+  async authenticate(req: IncomingMessage, options: { enrollment?: boolean } = {}): Promise<AdminPrincipal> {
+    const principal = await this.principal(req);
     if (principal.who.mustEnrollTotp === true && options.enrollment !== true) {
       throw new WardenError('forbidden', 'Set up two-factor sign-in (TOTP) first: the owners require it.');
     }
     return principal;
   }
 
-  private principal(req: IncomingMessage): AdminPrincipal {
-    if (req.headers.authorization !== undefined) return { who: this.bearer(req) };
+  private async principal(req: IncomingMessage): Promise<AdminPrincipal> {
+    if (req.headers.authorization !== undefined) return { who: await this.bearer(req) };
     const cookie = readCookie(req, ADMIN_COOKIE);
     if (cookie === undefined || cookie === '') throw new WardenError('unauthorized', 'Sign in, or send an admin token or API key.');
     // Checked first (it needs only the cookie): a forged request must not even move the session's idle deadline.
@@ -138,7 +138,7 @@ export class AdminAuth {
         throw new WardenError('forbidden', 'This request needs the X-CSRF-Token header of your console session (GET /admin/me).');
       }
     }
-    const found = cookie.length <= 100 ? this.options.access.authenticateSession(cookie) : undefined;
+    const found = cookie.length <= 100 ? await this.options.access.authenticateSession(cookie) : undefined;
     if (!found) throw new WardenError('unauthorized', 'Your console session has ended: sign in again.');
     return { who: found.who, session: { row: found.session, cookie } };
   }
@@ -147,25 +147,25 @@ export class AdminAuth {
    * Whether a caller authenticated earlier on this request still is (an open event stream): its session still
    * live, its key still good. Returns when to ask again at the latest (the session's next deadline), or null.
    */
-  recheck(req: IncomingMessage, principal: AdminPrincipal): { until: number } | null {
+  async recheck(req: IncomingMessage, principal: AdminPrincipal): Promise<{ until: number } | null> {
     if (principal.session) {
-      const row = this.options.access.liveSession(principal.session.row.id);
+      const row = await this.options.access.liveSession(principal.session.row.id);
       return row ? { until: Math.min(row.idleExpiresAt, row.absoluteExpiresAt) } : null;
     }
     try {
-      this.bearer(req);
+      await this.bearer(req);
       return { until: Number.POSITIVE_INFINITY };
     } catch {
       return null;
     }
   }
 
-  private bearer(req: IncomingMessage): ActorContext {
+  private async bearer(req: IncomingMessage): Promise<ActorContext> {
     const token = bearerToken(req);
     if (token === undefined) throw new WardenError('unauthorized', 'Expected "Authorization: Bearer <admin token or API key>".');
     const digest = sha256(token);
     if (this.options.adminTokenHash && timingSafeEqual(digest, this.options.adminTokenHash)) return BOOTSTRAP;
-    const key = this.options.access.authenticateKey(token);
+    const key = await this.options.access.authenticateKey(token);
     if (key) return key;
     throw new WardenError('unauthorized', 'The admin token or API key is not valid.');
   }

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BridgeInfo } from '../../shared/bridge';
-import type { DomainEventType } from '../../shared/events';
+import type { DomainEventType, LiveEvent } from '../../shared/events';
 import { toErrorInfo, WardenError, type ErrorCode, type Result } from '../../shared/errors';
 import { dispatchAdmin } from '../engine/dispatch';
 import { proxyRemoteEvents } from './remote-events';
@@ -95,7 +95,7 @@ export class AdminEndpoints {
   rpc() {
     return this.wrap('POST /admin/rpc', async (req, res, url) => {
       this.auth.checkPlace(req);
-      const { who } = this.auth.authenticate(req, { enrollment: true });
+      const { who } = await this.auth.authenticate(req, { enrollment: true });
       const method = url.pathname.slice(ADMIN_RPC_PREFIX.length);
       const input = await readJson(req);
       const report = (fault: unknown) => this.ctx.logFault(`admin ${method}`, fault);
@@ -105,7 +105,7 @@ export class AdminEndpoints {
   }
 
   bridgeInfo() {
-    return this.wrap('GET /admin/info', (req, res) => {
+    return this.wrap('GET /admin/info', async (req, res) => {
       this.auth.checkPlace(req);
       const { who } = this.auth.authenticate(req);
       sendResult(res, { ok: true, value: this.deployments?.info(who) ?? this.info });
@@ -123,12 +123,15 @@ export class AdminEndpoints {
       let until = principal.session ? Math.min(principal.session.row.idleExpiresAt, principal.session.row.absoluteExpiresAt) : Number.POSITIVE_INFINITY;
       const stream = this.sse.open(req, res);
       stream.write(': live\n\n');
-      const unsubscribe = this.ctx.engine.onEvent((event) => {
+      let ended = false;
+      const send = async (event: LiveEvent) => {
+        if (ended) return;
         // A stream outlives the request that opened it: once its session or key has ended (sign-out, revocation,
         // a disabled admin, a lifetime over), nothing more is sent. Asked again only when that can have happened.
         if (ACCESS_ENDING_EVENTS.has(event.type) || this.ctx.clock.now() >= until) {
-          const still = this.auth.recheck(req, principal);
+          const still = await this.auth.recheck(req, principal);
           if (!still) {
+            ended = true;
             stream.close();
             return;
           }
@@ -136,6 +139,16 @@ export class AdminEndpoints {
         }
         // Routine activity that was not audited has no sequence number, and so no SSE id.
         stream.write(`${event.seq === null ? '' : `id: ${event.seq}\n`}data: ${JSON.stringify(event)}\n\n`);
+      };
+      // The recheck reads the store (asynchronous): events queue behind it, so they go out in commit order and
+      // none is written after the event that ended the stream's access.
+      let sending: Promise<void> = Promise.resolve();
+      const unsubscribe = this.ctx.engine.onEvent((event) => {
+        sending = sending.then(() => send(event)).catch((error: unknown) => {
+          ended = true;
+          stream.close();
+          this.ctx.logFault('GET /admin/events', error);
+        });
       });
       stream.onClose(unsubscribe);
       // Switching deployment ends this caller's stream: the console reconnects to the new one.

@@ -49,7 +49,7 @@ function drained(res: ServerResponse): Promise<void> {
 export function auditExportEndpoint(ctx: ServiceContext, auth: AdminAuth): Endpoint {
   return wrapAdminEndpoint(ctx, `GET ${AUDIT_EXPORT_PATH}`, async (req, res, url) => {
     auth.checkPlace(req);
-    const { who } = auth.authenticate(req);
+    const { who } = await auth.authenticate(req);
     const { format, filter } = parseExportQuery(url.searchParams);
     const opened = await openAuditExport(ctx.engine.admin, who, filter, format);
     if (!opened.ok) {

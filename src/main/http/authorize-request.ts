@@ -51,12 +51,12 @@ function single(raw: RawParams, name: string): { value: string | null } | { repe
   return { value };
 }
 
-export function parseAuthorizationRequest(engine: TokenEngine, raw: RawParams): Parsed {
+export async function parseAuthorizationRequest(engine: TokenEngine, raw: RawParams): Promise<Parsed> {
   const clientParam = single(raw, 'client_id');
   if (!('value' in clientParam) || clientParam.value === null) {
     return { kind: 'page', status: 400, message: 'The sign-in request names no app (client_id is missing or repeated).' };
   }
-  const client = clientParam.value.length <= 64 ? engine.getClient(clientParam.value) : undefined;
+  const client = clientParam.value.length <= 64 ? await engine.getClient(clientParam.value) : undefined;
   if (!client) return { kind: 'page', status: 400, message: 'The app that sent you here is not registered with this sign-in service.' };
   // A page, not a redirect: a disabled client's app gets nothing from us, not even an error at its redirect URI.
   if (client.disabledAt !== null) return { kind: 'page', status: 400, message: `${client.name} is disabled on this sign-in service; ask its administrator.` };

@@ -69,16 +69,16 @@ export function startBackchannelDelivery(engine: Engine, options: BackchannelDel
     // Stopping: the store is about to close. The row keeps its lease and is attempted again after it.
     if (stopped) return;
     const latencyMs = Math.round(performance.now() - started);
-    recordLogoutAttempt(ctx, row, { status, error, latencyMs });
+    await recordLogoutAttempt(ctx, row, { status, error, latencyMs });
   }
 
-  function pump(): void {
+  async function pump(): Promise<void> {
     scheduled = false;
     if (stopped) return;
     try {
       const free = concurrency - inFlight.size;
       if (free > 0) {
-        for (const due of claimDueLogouts(ctx, free, leaseMs)) {
+        for (const due of await claimDueLogouts(ctx, free, leaseMs)) {
           const run = attempt(due)
             .catch((fault: unknown) => options.logFault('back-channel logout', fault))
             .finally(() => {
@@ -89,23 +89,23 @@ export function startBackchannelDelivery(engine: Engine, options: BackchannelDel
         }
       }
       // Every slot busy: a finishing attempt wakes the pump (a timer now could spin on rows already due).
-      if (inFlight.size < concurrency) arm();
+      if (inFlight.size < concurrency) await arm();
       else clearTimeout(timer);
     } catch (fault) {
       options.logFault('back-channel logout', fault);
       // Look again later rather than never: the outbox keeps its rows whatever went wrong here.
-      arm(MAX_SLEEP_MS);
+      await arm(MAX_SLEEP_MS);
     }
   }
 
   /** Sleeps until the earliest pending row falls due (or `fallback`), unless slots are all busy. */
-  function arm(fallback?: number): void {
+  async function arm(fallback?: number): Promise<void> {
     clearTimeout(timer);
     timer = undefined;
     if (stopped) return;
     let delay = fallback;
     if (delay === undefined) {
-      const due = nextLogoutDueAt(ctx);
+      const due = await nextLogoutDueAt(ctx);
       if (due === undefined) return;
       delay = Math.max(0, due - ctx.now());
     }
@@ -117,7 +117,7 @@ export function startBackchannelDelivery(engine: Engine, options: BackchannelDel
     if (stopped || scheduled) return;
     scheduled = true;
     // Off the current turn: a revocation's caller is answered before any claiming or signing happens.
-    setImmediate(pump);
+    setImmediate(() => void pump()); // pump reports its own faults
   }
 
   const stopListening = engine.onEvent((event) => {

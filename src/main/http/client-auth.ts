@@ -58,9 +58,9 @@ export function parseBasicAuth(req: IncomingMessage): BasicCredentials | null {
 }
 
 /** Checks a confidential client's secret through the engine (whichever method carried it); any failure is a 401 invalid_client. */
-export function authenticateBasic(engine: TokenEngine, credentials: BasicCredentials): IdentifiedClient {
+export async function authenticateBasic(engine: TokenEngine, credentials: BasicCredentials): Promise<IdentifiedClient> {
   try {
-    const row = engine.authenticateClient(credentials.clientId, credentials.secret);
+    const row = await engine.authenticateClient(credentials.clientId, credentials.secret);
     return { clientId: row.clientId, kind: row.kind, authenticated: true };
   } catch (error) {
     // The engine's two answers are both safe to pass on: "authentication failed", or "disabled" once the secret matched.
@@ -70,11 +70,11 @@ export function authenticateBasic(engine: TokenEngine, credentials: BasicCredent
 }
 
 /** The confidential client behind a request that must use client_secret_basic (introspection, the feed). */
-export function requireConfidentialClient(engine: TokenEngine, req: IncomingMessage): IdentifiedClient {
+export async function requireConfidentialClient(engine: TokenEngine, req: IncomingMessage): Promise<IdentifiedClient> {
   const credentials = parseBasicAuth(req);
   if (!credentials) throw invalidClient('This endpoint requires client_secret_basic authentication.');
   if (credentials.secret === '') throw invalidClient('Client authentication failed.');
-  const client = authenticateBasic(engine, credentials);
+  const client = await authenticateBasic(engine, credentials);
   if (client.kind !== 'confidential') throw invalidClient('Only confidential clients may use this endpoint.');
   return client;
 }
@@ -83,7 +83,7 @@ export function requireConfidentialClient(engine: TokenEngine, req: IncomingMess
  * Identifies the client of a token or revocation request: HTTP Basic when present, else `client_secret` in the
  * form, otherwise the public client named by `client_id`. A confidential client must authenticate.
  */
-export function identifyClient(engine: TokenEngine, req: IncomingMessage, params: FormParams): IdentifiedClient {
+export async function identifyClient(engine: TokenEngine, req: IncomingMessage, params: FormParams): Promise<IdentifiedClient> {
   const formClientId = params.get('client_id');
   const formSecret = params.get('client_secret');
   const credentials = parseBasicAuth(req);
@@ -108,8 +108,8 @@ export function identifyClient(engine: TokenEngine, req: IncomingMessage, params
 }
 
 /** The public client a request names (auth method `none`); a confidential one must authenticate instead. */
-function publicClient(engine: TokenEngine, clientId: string): IdentifiedClient {
-  const row = engine.getClient(clientId);
+async function publicClient(engine: TokenEngine, clientId: string): Promise<IdentifiedClient> {
+  const row = await engine.getClient(clientId);
   if (!row) throw invalidClient('Unknown client.');
   if (row.disabledAt !== null) throw invalidClient('This client is disabled.');
   if (row.kind !== 'public') throw invalidClient('This client must authenticate (client_secret_basic or client_secret_post).');

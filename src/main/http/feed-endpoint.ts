@@ -98,7 +98,7 @@ class FeedConnection {
         this.again = false;
         let rows: RevocationRow[];
         do {
-          rows = this.feed.ctx.engine.revocationsAfter(this.lastSent, READ_BATCH);
+          rows = await this.feed.ctx.engine.revocationsAfter(this.lastSent, READ_BATCH);
           for (const row of rows) {
             if (row.id <= this.lastSent) continue;
             if (!(await this.feed.send(this, row))) return;
@@ -232,7 +232,7 @@ export class RevocationFeed {
   /** GET /events */
   streamEndpoint() {
     return oauthEndpoint(this.ctx, 'GET /events', async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-      const client = requireConfidentialClient(this.ctx.engine, req);
+      const client = await requireConfidentialClient(this.ctx.engine, req);
       const lastEventId = parseLastEventId(req, url);
       // The slot is taken before anything awaits: no other request can be counted in between.
       const slot = this.slots.take(client.clientId);
@@ -268,7 +268,7 @@ export class RevocationFeed {
   ackEndpoint() {
     return oauthEndpoint(this.ctx, 'POST /events/ack', async (req: IncomingMessage, res: ServerResponse) => {
       const body = await readJson(req);
-      const client = requireConfidentialClient(this.ctx.engine, req);
+      const client = await requireConfidentialClient(this.ctx.engine, req);
       const parsed = ackSchema.safeParse(body);
       if (!parsed.success) throw new WardenError('invalid_input', 'Expected {ids: number[], appliedAt: number[]} of equal length.');
       const receivedAt = this.ctx.clock.now();

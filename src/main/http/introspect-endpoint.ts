@@ -11,10 +11,10 @@ const MAX_TOKEN = 16_384;
 export function introspectEndpoint(ctx: ServiceContext) {
   return oauthEndpoint(ctx, 'POST /oauth/introspect', async (req: IncomingMessage, res: ServerResponse) => {
     const params = await readForm(req);
-    requireConfidentialClient(ctx.engine, req);
+    await requireConfidentialClient(ctx.engine, req);
     const token = params.get('token');
     if (token === undefined) throw new HttpError(400, 'invalid_request', 'The token parameter is required.');
-    const body = token.length > MAX_TOKEN ? { active: false } : ctx.engine.introspect(token);
+    const body = token.length > MAX_TOKEN ? { active: false } : await ctx.engine.introspect(token);
     sendJson(res, 200, body, NO_STORE);
   });
 }

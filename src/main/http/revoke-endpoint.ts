@@ -17,7 +17,7 @@ const MAX_TOKEN = 16_384;
 export function revokeEndpoint(ctx: ServiceContext) {
   return oauthEndpoint(ctx, 'POST /oauth/revoke', async (req: IncomingMessage, res: ServerResponse) => {
     const params = await readForm(req);
-    const client = identifyClient(ctx.engine, req, params);
+    const client = await identifyClient(ctx.engine, req, params);
     const token = params.get('token');
     if (token === undefined) throw new HttpError(400, 'invalid_request', 'The token parameter is required.');
     // token_type_hint is only a hint (§2.1): the engine looks the token up either way.

@@ -59,7 +59,7 @@ export function tokenEndpoint(ctx: ServiceContext) {
     if (!GRANT_TYPES.has(grantType)) {
       throw new HttpError(400, 'unsupported_grant_type', 'Supported grant types: authorization_code, password, refresh_token.');
     }
-    const client = identifyClient(ctx.engine, req, params);
+    const client = await identifyClient(ctx.engine, req, params);
     const device = deviceFromRequest(req, params);
     let tokens: TokenSet;
     if (grantType === 'authorization_code') {

@@ -45,7 +45,7 @@ export function userinfoEndpoint(ctx: ServiceContext) {
         else refuse(res, 400, 'invalid_request', presented.error);
         return;
       }
-      const result = presented.token.length > MAX_TOKEN ? { ok: false as const, error: 'invalid_token' as const, description: 'The access token is not active (malformed).' } : ctx.engine.userinfo(presented.token);
+      const result = presented.token.length > MAX_TOKEN ? { ok: false as const, error: 'invalid_token' as const, description: 'The access token is not active (malformed).' } : await ctx.engine.userinfo(presented.token);
       if (!result.ok) {
         refuse(res, result.error === 'insufficient_scope' ? 403 : 401, result.error, result.description);
         return;

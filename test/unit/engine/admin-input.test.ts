@@ -4,15 +4,15 @@ import { dispatchAdmin } from '../../../src/main/engine/dispatch';
 import { ADMIN, PHONE, makeHarness, type Harness } from './harness';
 
 /** Everything an admin call could change, so a refused call can be shown to have changed nothing. */
-function snapshot(h: Harness) {
+async function snapshot(h: Harness) {
   const now = h.clock.now();
   return JSON.stringify({
-    audit: h.store.lastAudit()?.seq,
-    users: h.store.listUsers({ offset: 0, limit: 500 }),
-    sessions: h.store.listSessions({ now, offset: 0, limit: 500 }),
-    keys: h.store.listKeys(),
-    clients: h.store.listClients(),
-    revocations: h.store.listRevocationsAfter(0, 1000),
+    audit: (await h.store.lastAudit())?.seq,
+    users: await h.store.listUsers({ offset: 0, limit: 500 }),
+    sessions: await h.store.listSessions({ now, offset: 0, limit: 500 }),
+    keys: await h.store.listKeys(),
+    clients: await h.store.listClients(),
+    revocations: await h.store.listRevocationsAfter(0, 1000),
     settings: h.engine.ctx.settings,
   });
 }
@@ -69,14 +69,14 @@ describe('admin API input validation', () => {
   it.each(MALFORMED)('%s with %j gets a coded error and changes nothing', async (method, input) => {
     const h = await makeHarness();
     await h.login(PHONE);
-    const before = snapshot(h);
+    const before = await snapshot(h);
     const result = await dispatchAdmin(h.engine.admin, method, input, ADMIN);
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(['invalid_input', 'unknown_method']).toContain(result.error.code);
       expect(result.error.message.length).toBeGreaterThan(0);
     }
-    expect(snapshot(h)).toBe(before);
+    expect(await snapshot(h)).toBe(before);
   });
 
   it('conflicts and missing targets are coded, not thrown', async () => {
@@ -112,7 +112,7 @@ describe('inspectToken', () => {
     expect(rotated.value).toMatchObject({ kind: 'refresh_token', active: false, reason: 'rotated' });
     const junk = (await dispatchAdmin(h.engine.admin, 'inspectToken', { token: 'hello world' }, ADMIN)) as { ok: true; value: Record<string, unknown> };
     expect(junk.value).toMatchObject({ kind: 'unknown', active: false });
-    h.engine.admin.forceLogout({ userId: h.userId }, ADMIN);
+    await h.engine.admin.forceLogout({ userId: h.userId }, ADMIN);
     const revoked = (await dispatchAdmin(h.engine.admin, 'inspectToken', { token: tokens.accessToken }, ADMIN)) as { ok: true; value: Record<string, unknown> };
     expect(revoked.value).toMatchObject({ active: false, reason: 'issued_before_not_before', signatureValid: true });
   });
@@ -123,12 +123,12 @@ describe('blast radius', () => {
     const h = await makeHarness();
     const phone = await h.login(PHONE);
     await h.engine.refresh({ refreshToken: phone.refreshToken, clientId: 'mobile', device: PHONE });
-    const preview = h.engine.admin.previewBlastRadius({ target: { kind: 'user', userId: h.userId } }, ADMIN) as { liveAccessTokens: number; devices: string[]; refreshFamilies: number; worstCaseExpiry: number };
+    const preview = await h.engine.admin.previewBlastRadius({ target: { kind: 'user', userId: h.userId } }, ADMIN) as { liveAccessTokens: number; devices: string[]; refreshFamilies: number; worstCaseExpiry: number };
     expect(preview).toMatchObject({ liveAccessTokens: 2, devices: ["Ana's phone"], refreshFamilies: 1, worstCaseExpiry: h.clock.now() + 600_000 });
-    const receipt = h.engine.admin.forceLogout({ userId: h.userId }, ADMIN) as { accessTokensRevoked: number; sessionsRevoked: string[] };
+    const receipt = await h.engine.admin.forceLogout({ userId: h.userId }, ADMIN) as { accessTokensRevoked: number; sessionsRevoked: string[] };
     expect(receipt.accessTokensRevoked).toBe(2);
     expect(receipt.sessionsRevoked).toEqual([phone.sessionId]);
-    expect(h.engine.admin.previewBlastRadius({ target: { kind: 'user', userId: h.userId } }, ADMIN)).toMatchObject({ liveAccessTokens: 0, refreshFamilies: 0 });
+    expect(await h.engine.admin.previewBlastRadius({ target: { kind: 'user', userId: h.userId } }, ADMIN)).toMatchObject({ liveAccessTokens: 0, refreshFamilies: 0 });
   });
 });
 
@@ -137,12 +137,12 @@ describe('restart', () => {
     const h = await makeHarness();
     const a = await h.login(PHONE);
     const b = await h.login(PHONE);
-    h.engine.admin.revokeSession({ sessionId: a.sessionId }, ADMIN);
-    h.engine.admin.revokeAccessToken({ jti: b.jti }, ADMIN);
+    await h.engine.admin.revokeSession({ sessionId: a.sessionId }, ADMIN);
+    await h.engine.admin.revokeAccessToken({ jti: b.jti }, ADMIN);
     await h.restart();
-    expect(h.engine.verifyAccessToken(a.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
-    expect(h.engine.verifyAccessToken(b.accessToken)).toMatchObject({ active: false, reason: 'jti_revoked' });
+    expect(await h.engine.verifyAccessToken(a.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
+    expect(await h.engine.verifyAccessToken(b.accessToken)).toMatchObject({ active: false, reason: 'jti_revoked' });
     await expect(h.engine.refresh({ refreshToken: a.refreshToken, clientId: 'mobile', device: PHONE })).rejects.toMatchObject({ code: 'session_revoked' });
-    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+    expect(await h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
   });
 });

@@ -36,8 +36,8 @@ describe('roles in dispatchAdmin', () => {
     const { who } = await signIn(h, 'vera');
     const result = await dispatchAdmin(h.engine.admin, 'revokeSession', { sessionId: session.sessionId, reason: 'x' }, who);
     expect(result).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(h.store.getSession(session.sessionId)?.revokedAt).toBeNull();
-    const entry = h.store.listAudit({ type: 'admin.forbidden', limit: 5 })[0];
+    expect((await h.store.getSession(session.sessionId))?.revokedAt).toBeNull();
+    const entry = (await h.store.listAudit({ type: 'admin.forbidden', limit: 5 }))[0];
     expect(entry).toMatchObject({ actor: 'admin:vera', data: { method: 'revokeSession', role: 'viewer', needed: 'operator' } });
     // Reads are the viewer's; so is looking at itself.
     expect(await dispatchAdmin(h.engine.admin, 'listSessions', {}, who)).toMatchObject({ ok: true });
@@ -56,7 +56,7 @@ describe('roles in dispatchAdmin', () => {
     expect(await dispatchAdmin(h.engine.admin, 'revokeSession', { sessionId: session.sessionId }, asRole('operator'))).toMatchObject({ ok: true });
     expect(await dispatchAdmin(h.engine.admin, 'updateSettings', { maxFailedLogins: 9 }, asRole('operator'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await dispatchAdmin(h.engine.admin, 'createAdmin', { username: 'olga', password: PW, role: 'operator' }, asRole('owner'))).toMatchObject({ ok: true });
-    expect(h.store.listAudit({ type: 'admin.created', limit: 5 })[0]).toMatchObject({ actor: 'admin:owner', data: { username: 'olga', role: 'operator' } });
+    expect((await h.store.listAudit({ type: 'admin.created', limit: 5 }))[0]).toMatchObject({ actor: 'admin:owner', data: { username: 'olga', role: 'operator' } });
   });
 });
 
@@ -73,12 +73,12 @@ describe('admin accounts', () => {
     const olga = await named(h, 'olga', 'owner');
     const omar = await named(h, 'omar', 'owner');
     expect(() => h.engine.admin.updateAdmin({ adminId: olga, disabled: true }, ADMIN)).not.toThrow();
-    expect(() => h.engine.admin.updateAdmin({ adminId: omar, role: 'operator' }, ADMIN)).toThrow(expect.objectContaining({ code: 'conflict' }));
-    expect(() => h.engine.admin.updateAdmin({ adminId: omar, disabled: true }, ADMIN)).toThrow(expect.objectContaining({ code: 'conflict' }));
+    await expect(() => h.engine.admin.updateAdmin({ adminId: omar, role: 'operator' }, ADMIN)).rejects.toThrow(expect.objectContaining({ code: 'conflict' }));
+    await expect(() => h.engine.admin.updateAdmin({ adminId: omar, disabled: true }, ADMIN)).rejects.toThrow(expect.objectContaining({ code: 'conflict' }));
     // Re-enabled, olga is an owner again, and then omar may step down.
-    h.engine.admin.updateAdmin({ adminId: olga, disabled: false }, ADMIN);
-    expect(h.engine.admin.updateAdmin({ adminId: omar, role: 'viewer' }, ADMIN)).toMatchObject({ role: 'viewer' });
-    expect(h.store.admins.countEnabledOwners()).toBe(1);
+    await h.engine.admin.updateAdmin({ adminId: olga, disabled: false }, ADMIN);
+    expect(await h.engine.admin.updateAdmin({ adminId: omar, role: 'viewer' }, ADMIN)).toMatchObject({ role: 'viewer' });
+    expect(await h.store.admins.countEnabledOwners()).toBe(1);
   });
 
   it('keeps one owner when two owners are demoted at once', async () => {
@@ -89,7 +89,7 @@ describe('admin accounts', () => {
       dispatchAdmin(h.engine.admin, 'updateAdmin', { adminId: omar, disabled: true }, ADMIN),
     ]);
     expect(results.map((result) => (result.ok ? 'ok' : result.error.code)).sort()).toEqual(['conflict', 'ok']);
-    expect(h.store.admins.countEnabledOwners()).toBe(1);
+    expect(await h.store.admins.countEnabledOwners()).toBe(1);
   });
 
   it('ends every session and revokes every key of an admin who is disabled; re-enabling revives none', async () => {
@@ -98,16 +98,16 @@ describe('admin accounts', () => {
     const first = await signIn(h, 'ida');
     const second = await signIn(h, 'ida');
     const { key } = await h.engine.admin.createAdminKey({ adminId: ida, name: 'ci' }, ADMIN);
-    expect(h.engine.adminAccess.authenticateKey(key)).toMatchObject({ actor: 'admin:ida', role: 'operator' });
-    h.engine.admin.updateAdmin({ adminId: ida, disabled: true }, ADMIN);
-    expect(h.engine.adminAccess.authenticateSession(first.token)).toBeUndefined();
-    expect(h.engine.adminAccess.authenticateSession(second.token)).toBeUndefined();
-    expect(h.engine.adminAccess.authenticateKey(key)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateKey(key)).toMatchObject({ actor: 'admin:ida', role: 'operator' });
+    await h.engine.admin.updateAdmin({ adminId: ida, disabled: true }, ADMIN);
+    expect(await h.engine.adminAccess.authenticateSession(first.token)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateSession(second.token)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateKey(key)).toBeUndefined();
     expect(await failure(signIn(h, 'ida'))).toBe('unauthorized');
-    h.engine.admin.updateAdmin({ adminId: ida, disabled: false }, ADMIN);
-    expect(h.engine.adminAccess.authenticateSession(first.token)).toBeUndefined();
-    expect(h.engine.adminAccess.authenticateKey(key)).toBeUndefined();
-    expect(h.store.listAudit({ type: 'admin.session_ended', limit: 5 })[0]).toMatchObject({ actor: 'admin:test', reason: 'admin disabled' });
+    await h.engine.admin.updateAdmin({ adminId: ida, disabled: false }, ADMIN);
+    expect(await h.engine.adminAccess.authenticateSession(first.token)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateKey(key)).toBeUndefined();
+    expect((await h.store.listAudit({ type: 'admin.session_ended', limit: 5 }))[0]).toMatchObject({ actor: 'admin:test', reason: 'admin disabled' });
   });
 
   it('a password reset ends the sessions and keys; the old password stops, the new one works', async () => {
@@ -116,8 +116,8 @@ describe('admin accounts', () => {
     const before = await signIn(h, 'ida');
     const { key } = await h.engine.admin.createAdminKey({ adminId: ida, name: 'ci' }, ADMIN);
     await h.engine.admin.resetAdminPassword({ adminId: ida, password: 'a brand new one' }, ADMIN);
-    expect(h.engine.adminAccess.authenticateSession(before.token)).toBeUndefined();
-    expect(h.engine.adminAccess.authenticateKey(key)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateSession(before.token)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateKey(key)).toBeUndefined();
     expect(await failure(signIn(h, 'ida'))).toBe('invalid_credentials');
     await expect(signIn(h, 'ida', 'a brand new one')).resolves.toMatchObject({ who: { actor: 'admin:ida' } });
   });
@@ -129,8 +129,8 @@ describe('admin accounts', () => {
     const elsewhere = await signIn(h, 'ida');
     expect(await dispatchAdmin(h.engine.admin, 'changeAdminPassword', { currentPassword: 'wrong one', newPassword: 'another one!' }, here.who)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(await dispatchAdmin(h.engine.admin, 'changeAdminPassword', { currentPassword: PW, newPassword: 'another one!' }, here.who)).toMatchObject({ ok: true });
-    expect(h.engine.adminAccess.authenticateSession(here.token)).toBeDefined();
-    expect(h.engine.adminAccess.authenticateSession(elsewhere.token)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateSession(here.token)).toBeDefined();
+    expect(await h.engine.adminAccess.authenticateSession(elsewhere.token)).toBeUndefined();
     expect(await dispatchAdmin(h.engine.admin, 'changeAdminPassword', { currentPassword: PW, newPassword: 'x'.repeat(9) }, ADMIN)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
   });
 });
@@ -160,14 +160,14 @@ describe('admin sign-in', () => {
     const { secret, otpauthUri } = await h.engine.admin.beginAdminTotp({}, who);
     expect(otpauthUri).toContain(`secret=${secret}`);
     const key = base32Decode(secret);
-    expect(() => h.engine.admin.confirmAdminTotp({ code: '000000' === totp(key, h.clock.now()) ? '111111' : '000000' }, who)).toThrow(expect.objectContaining({ code: 'invalid_input' }));
-    h.engine.admin.confirmAdminTotp({ code: totp(key, h.clock.now()) }, who);
-    const sessionsBefore = h.store.admins.listLiveSessions(undefined, h.clock.now(), 100).length;
+    await expect(() => h.engine.admin.confirmAdminTotp({ code: '000000' === totp(key, h.clock.now()) ? '111111' : '000000' }, who)).rejects.toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    await h.engine.admin.confirmAdminTotp({ code: totp(key, h.clock.now()) }, who);
+    const sessionsBefore = (await h.store.admins.listLiveSessions(undefined, h.clock.now(), 100)).length;
     expect(await failure(signIn(h, 'ida'))).toBe('totp_required');
-    expect(h.store.admins.listLiveSessions(undefined, h.clock.now(), 100)).toHaveLength(sessionsBefore);
-    expect(h.store.admins.getAdminByUsername('ida')?.failedLogins).toBe(0);
+    expect(await h.store.admins.listLiveSessions(undefined, h.clock.now(), 100)).toHaveLength(sessionsBefore);
+    expect((await h.store.admins.getAdminByUsername('ida'))?.failedLogins).toBe(0);
     expect(await failure(signIn(h, 'ida', PW, totp(key, h.clock.now() - 120_000)))).toBe('invalid_credentials');
-    expect(h.store.admins.getAdminByUsername('ida')?.failedLogins).toBe(1);
+    expect((await h.store.admins.getAdminByUsername('ida'))?.failedLogins).toBe(1);
     h.clock.advance(30_000);
     const code = totp(key, h.clock.now());
     await expect(signIn(h, 'ida', PW, code)).resolves.toMatchObject({ who: { actor: 'admin:ida' } });
@@ -175,8 +175,8 @@ describe('admin sign-in', () => {
     expect(await failure(signIn(h, 'ida', PW, code))).toBe('invalid_credentials');
     // Removing another admin's TOTP is an owner's call: refused and audited for the operator.
     const other = await named(h, 'omar', 'operator');
-    expect(() => h.engine.admin.removeAdminTotp({ adminId: other }, who)).toThrow(expect.objectContaining({ code: 'forbidden' }));
-    expect(h.store.listAudit({ type: 'admin.forbidden', limit: 1 })[0]).toMatchObject({ actor: 'admin:ida', data: { method: 'removeAdminTotp' } });
+    await expect(() => h.engine.admin.removeAdminTotp({ adminId: other }, who)).rejects.toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect((await h.store.listAudit({ type: 'admin.forbidden', limit: 1 }))[0]).toMatchObject({ actor: 'admin:ida', data: { method: 'removeAdminTotp' } });
   });
 
   it('when owners require TOTP, an admin without it may only enroll until they have', async () => {
@@ -208,18 +208,18 @@ describe('admin console sessions', () => {
     const quiet = await signIn(h, 'ida');
     const busy = await signIn(h, 'ida');
     h.clock.advance(idle - 1);
-    expect(h.engine.adminAccess.authenticateSession(busy.token)).toBeDefined();
+    expect(await h.engine.adminAccess.authenticateSession(busy.token)).toBeDefined();
     h.clock.advance(1);
-    expect(h.engine.adminAccess.authenticateSession(quiet.token)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateSession(quiet.token)).toBeUndefined();
     // Used every 29 minutes, the busy one lives to exactly its absolute lifetime.
     while (h.clock.now() + 29 * 60_000 < busy.session.absoluteExpiresAt) {
       h.clock.advance(29 * 60_000);
-      expect(h.engine.adminAccess.authenticateSession(busy.token)).toBeDefined();
+      expect(await h.engine.adminAccess.authenticateSession(busy.token)).toBeDefined();
     }
     h.clock.set(busy.session.absoluteExpiresAt - 1);
-    expect(h.engine.adminAccess.authenticateSession(busy.token)).toBeDefined();
+    expect(await h.engine.adminAccess.authenticateSession(busy.token)).toBeDefined();
     h.clock.advance(1);
-    expect(h.engine.adminAccess.authenticateSession(busy.token)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateSession(busy.token)).toBeUndefined();
     expect(absolute).toBe(busy.session.absoluteExpiresAt - busy.session.createdAt);
   });
 
@@ -227,14 +227,14 @@ describe('admin console sessions', () => {
     const h = await makeHarness();
     const ida = await named(h, 'ida', 'viewer');
     const opened = await signIn(h, 'ida');
-    expect(h.store.admins.getSession(opened.session.id)?.tokenHash).toBe(sha256Hex(opened.token));
+    expect((await h.store.admins.getSession(opened.session.id))?.tokenHash).toBe(sha256Hex(opened.token));
     await h.restart();
-    expect(h.engine.adminAccess.authenticateSession(opened.token)).toMatchObject({ who: { actor: 'admin:ida', adminSessionId: opened.session.id } });
-    const listed = h.engine.admin.listAdminSessions({ adminId: ida }, opened.who);
+    expect(await h.engine.adminAccess.authenticateSession(opened.token)).toMatchObject({ who: { actor: 'admin:ida', adminSessionId: opened.session.id } });
+    const listed = await h.engine.admin.listAdminSessions({ adminId: ida }, opened.who);
     expect(listed).toEqual([expect.objectContaining({ id: opened.session.id, actor: 'admin:ida', ip: CLIENT.ip, current: true })]);
-    expect(h.engine.admin.revokeAdminSession({ sessionId: opened.session.id }, ADMIN)).toMatchObject({ id: opened.session.id });
-    expect(h.engine.adminAccess.authenticateSession(opened.token)).toBeUndefined();
-    expect(h.engine.admin.listAdminSessions({ adminId: ida }, ADMIN)).toEqual([]);
+    expect(await h.engine.admin.revokeAdminSession({ sessionId: opened.session.id }, ADMIN)).toMatchObject({ id: opened.session.id });
+    expect(await h.engine.adminAccess.authenticateSession(opened.token)).toBeUndefined();
+    expect(await h.engine.admin.listAdminSessions({ adminId: ida }, ADMIN)).toEqual([]);
   });
 
   it('sign out everywhere ends every session of that admin and no one else\'s', async () => {
@@ -242,13 +242,13 @@ describe('admin console sessions', () => {
     await named(h, 'ida', 'viewer');
     await named(h, 'omar', 'viewer');
     const [a, b, c] = [await signIn(h, 'ida'), await signIn(h, 'ida'), await signIn(h, 'omar')];
-    expect(h.engine.adminAccess.signOutEverywhere(a.who)).toBe(2);
-    expect(h.engine.adminAccess.authenticateSession(b.token)).toBeUndefined();
-    expect(h.engine.adminAccess.authenticateSession(c.token)).toBeDefined();
-    const link = h.engine.adminAccess.openBootstrapSession(CLIENT);
+    expect(await h.engine.adminAccess.signOutEverywhere(a.who)).toBe(2);
+    expect(await h.engine.adminAccess.authenticateSession(b.token)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateSession(c.token)).toBeDefined();
+    const link = await h.engine.adminAccess.openBootstrapSession(CLIENT);
     expect(link.who).toMatchObject({ actor: 'admin:bootstrap', role: 'owner', adminId: null });
     h.engine.adminAccess.signOut(link.session.id, link.who);
-    expect(h.engine.adminAccess.authenticateSession(link.token)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateSession(link.token)).toBeUndefined();
   });
 });
 
@@ -258,23 +258,23 @@ describe('admin API keys', () => {
     const ida = await named(h, 'ida', 'operator');
     const { keyId, key } = await h.engine.admin.createAdminKey({ adminId: ida, name: 'deploy bot' }, ADMIN);
     expect(key).toMatch(/^twk_[A-Za-z0-9_-]{43}$/);
-    const row = h.store.admins.getKey(keyId)!;
+    const row = (await h.store.admins.getKey(keyId))!;
     expect(row.keyHash).toBe(sha256Hex(key));
     expect(JSON.stringify(row)).not.toContain(key.slice(4));
-    expect(JSON.stringify(h.engine.admin.listAdminKeys({}, ADMIN))).not.toContain(key.slice(4));
-    expect(h.engine.admin.listAdminKeys({ adminId: ida }, ADMIN)).toEqual([expect.objectContaining({ keyId, name: 'deploy bot', username: 'ida', lastUsedAt: null, revokedAt: null })]);
+    expect(JSON.stringify(await h.engine.admin.listAdminKeys({}, ADMIN))).not.toContain(key.slice(4));
+    expect(await h.engine.admin.listAdminKeys({ adminId: ida }, ADMIN)).toEqual([expect.objectContaining({ keyId, name: 'deploy bot', username: 'ida', lastUsedAt: null, revokedAt: null })]);
 
-    const who: ActorContext | undefined = h.engine.adminAccess.authenticateKey(key);
+    const who: ActorContext | undefined = await h.engine.adminAccess.authenticateKey(key);
     expect(who).toEqual({ actor: 'admin:ida', role: 'operator', adminId: ida, adminSessionId: null });
     const firstUse = h.clock.now();
-    expect(h.store.admins.getKey(keyId)?.lastUsedAt).toBe(firstUse);
+    expect((await h.store.admins.getKey(keyId))?.lastUsedAt).toBe(firstUse);
     h.clock.advance(60_000);
-    h.engine.adminAccess.authenticateKey(key);
-    expect(h.store.admins.getKey(keyId)?.lastUsedAt).toBe(firstUse + 60_000);
+    await h.engine.adminAccess.authenticateKey(key);
+    expect((await h.store.admins.getKey(keyId))?.lastUsedAt).toBe(firstUse + 60_000);
 
-    expect(h.engine.admin.revokeAdminKey({ keyId }, ADMIN)).toMatchObject({ keyId, revokedBy: 'admin:test' });
-    expect(h.engine.adminAccess.authenticateKey(key)).toBeUndefined();
-    expect(h.engine.adminAccess.authenticateKey(`twk_${'A'.repeat(43)}`)).toBeUndefined();
-    expect(h.store.listAudit({ type: 'admin.key_revoked', limit: 1 })[0]).toMatchObject({ actor: 'admin:test', data: { keyId } });
+    expect(await h.engine.admin.revokeAdminKey({ keyId }, ADMIN)).toMatchObject({ keyId, revokedBy: 'admin:test' });
+    expect(await h.engine.adminAccess.authenticateKey(key)).toBeUndefined();
+    expect(await h.engine.adminAccess.authenticateKey(`twk_${'A'.repeat(43)}`)).toBeUndefined();
+    expect((await h.store.listAudit({ type: 'admin.key_revoked', limit: 1 }))[0]).toMatchObject({ actor: 'admin:test', data: { keyId } });
   });
 });

@@ -34,7 +34,7 @@ describe('openAuditExport', () => {
     const opened = await openAuditExport(h.engine.admin, asRole('viewer'), { types: ['user.created', 'user.blocked'] }, 'csv', 3);
     if (!opened.ok) throw new Error(opened.error.message);
     const rows = parseCsv(await collect(opened.value.chunks));
-    const expected = h.store.auditSearch.search({ types: ['user.created', 'user.blocked'], limit: 100 });
+    const expected = await h.store.auditSearch.search({ types: ['user.created', 'user.blocked'], limit: 100 });
     expect(rows[0]).toEqual(['seq', 'at', 'atMs', 'type', 'actor', 'userId', 'sessionId', 'reason', 'data', 'prevHash', 'hash']);
     expect(rows.slice(1).map((r) => Number(r[0]))).toEqual(expected.map((e) => e.seq));
     expect(opened.value.entries).toBe(expected.length);
@@ -54,7 +54,7 @@ describe('openAuditExport', () => {
     const text = await collect(opened.value.chunks);
     const lines = text.split('\n');
     expect(lines.pop()).toBe('');
-    expect(lines.map((l) => JSON.parse(l) as AuditEntry)).toEqual(h.store.auditSearch.search({ q: 'jsonl1', limit: 10 }));
+    expect(lines.map((l) => JSON.parse(l) as AuditEntry)).toEqual(await h.store.auditSearch.search({ q: 'jsonl1', limit: 10 }));
   });
 
   it('refuses an invalid filter before anything is written', async () => {

@@ -17,14 +17,14 @@ describe('audit search (listAudit)', () => {
     const h = await makeHarness();
     const phone = await h.login(PHONE);
     await h.login(LAPTOP);
-    h.engine.admin.revokeSession({ sessionId: phone.sessionId, reason: 'Phone left on the TRAIN' }, asRole('operator', 'admin:olga'));
+    await h.engine.admin.revokeSession({ sessionId: phone.sessionId, reason: 'Phone left on the TRAIN' }, asRole('operator', 'admin:olga'));
     const call = async (input: unknown) => {
       const result = await dispatchAdmin(h.engine.admin, 'listAudit', input, asRole('viewer'));
       if (!result.ok) throw new Error(result.error.message);
       return result.value as Page;
     };
     expect((await call({ q: 'on the train' })).items.map((e) => e.type)).toEqual(['session.revoked']);
-    expect((await call({ q: 'firefox' })).items.map((e) => e.sessionId)).toContain(h.store.listAudit({ type: 'user.login', limit: 1 })[0]!.sessionId);
+    expect((await call({ q: 'firefox' })).items.map((e) => e.sessionId)).toContain((await h.store.listAudit({ type: 'user.login', limit: 1 }))[0]!.sessionId);
     const types = (await call({ types: ['session.revoked', 'user.login'] })).items.map((e) => e.type);
     expect(types).toEqual(['session.revoked', 'user.login', 'user.login']);
     expect((await call({ actorPrefix: 'admin:ol' })).items.map((e) => e.actor)).toEqual(['admin:olga']);
@@ -62,18 +62,18 @@ describe('reuse alerts', () => {
     const again = await dispatchAdmin(h.engine.admin, 'acknowledgeReuseAlert', { seq: alert.entry.seq, note: 'twice' }, asRole('operator'));
     expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } });
 
-    const audited = h.store.listAudit({ type: 'reuse_alert.acknowledged', limit: 5 });
+    const audited = await h.store.listAudit({ type: 'reuse_alert.acknowledged', limit: 5 });
     expect(audited).toEqual([expect.objectContaining({ actor: 'admin:olga', sessionId: alert.entry.sessionId, data: expect.objectContaining({ seq: alert.entry.seq, note: 'user had two tabs' }) })]);
-    expect(h.engine.admin.listReuseAlerts({ status: 'open' }, ADMIN)).toMatchObject({ items: [], open: 0 });
-    expect(h.engine.admin.getAuditEntry({ seq: alert.entry.seq }, ADMIN)).toMatchObject({ acknowledgement: { by: 'admin:olga' } });
+    expect(await h.engine.admin.listReuseAlerts({ status: 'open' }, ADMIN)).toMatchObject({ items: [], open: 0 });
+    expect(await h.engine.admin.getAuditEntry({ seq: alert.entry.seq }, ADMIN)).toMatchObject({ acknowledgement: { by: 'admin:olga' } });
   });
 
   it('refuses to acknowledge an entry that is not a reuse alert, or does not exist', async () => {
     const h = await makeHarness();
     await h.login(PHONE);
-    const login = h.store.lastAudit()!;
-    expect(() => h.engine.admin.acknowledgeReuseAlert({ seq: login.seq, note: 'x' }, ADMIN)).toThrow(expect.objectContaining({ code: 'invalid_input' }));
-    expect(() => h.engine.admin.acknowledgeReuseAlert({ seq: 99_999, note: 'x' }, ADMIN)).toThrow(expect.objectContaining({ code: 'not_found' }));
-    expect(h.store.auditSearch.getAcknowledgement(login.seq)).toBeUndefined();
+    const login = (await h.store.lastAudit())!;
+    await expect(() => h.engine.admin.acknowledgeReuseAlert({ seq: login.seq, note: 'x' }, ADMIN)).rejects.toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    await expect(() => h.engine.admin.acknowledgeReuseAlert({ seq: 99_999, note: 'x' }, ADMIN)).rejects.toThrow(expect.objectContaining({ code: 'not_found' }));
+    expect(await h.store.auditSearch.getAcknowledgement(login.seq)).toBeUndefined();
   });
 });

@@ -19,17 +19,17 @@ const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url');
 
 async function setup(): Promise<Harness> {
   const h = await makeHarness({ initialSigningAlg: 'RS256' });
-  h.engine.admin.createClient({ clientId: 'rp', kind: 'public', name: 'Relying party', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN);
-  h.engine.admin.createClient({ clientId: 'other', kind: 'public', name: 'Other app', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN);
+  await h.engine.admin.createClient({ clientId: 'rp', kind: 'public', name: 'Relying party', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN);
+  await h.engine.admin.createClient({ clientId: 'other', kind: 'public', name: 'Other app', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN);
   return h;
 }
 
 function browserSession(h: Harness, rememberMe = false) {
-  return h.engine.ctx.run((tx) => startBrowserSession(h.engine.ctx, tx, { userId: h.userId, rememberMe, ip: '127.0.0.9', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140' }).row);
+  return h.engine.ctx.run(async (tx) => (await startBrowserSession(h.engine.ctx, tx, { userId: h.userId, rememberMe, ip: '127.0.0.9', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140' })).row);
 }
 
-function issue(h: Harness, options: { scope?: string; nonce?: string | null; browserSessionId?: string; clientId?: string } = {}) {
-  const row = options.browserSessionId ? h.store.browserSessions.get(options.browserSessionId)! : browserSession(h);
+async function issue(h: Harness, options: { scope?: string; nonce?: string | null; browserSessionId?: string; clientId?: string } = {}) {
+  const row = options.browserSessionId ? (await h.store.browserSessions.get(options.browserSessionId))! : await browserSession(h);
   return h.engine.ctx.run((tx) =>
     issueAuthorizationCode(h.engine.ctx, tx, {
       clientId: options.clientId ?? 'rp',
@@ -48,8 +48,8 @@ const exchange = (h: Harness, code: string, patch: Partial<CodeExchangeRequest> 
   h.engine.exchangeCode({ code, redirectUri: REDIRECT, codeVerifier: VERIFIER, clientId: 'rp', device: LAPTOP, deviceName: () => 'Chrome on Linux', ...patch });
 
 /** What a refused exchange must leave as it was. */
-function snapshot(h: Harness) {
-  return { audit: h.store.lastAudit()?.seq, sessions: h.store.listSessions({ now: h.clock.now(), offset: 0, limit: 1 }).total, revocations: h.store.lastRevocationId(), counters: h.store.getCounters() };
+async function snapshot(h: Harness) {
+  return { audit: (await h.store.lastAudit())?.seq, sessions: (await h.store.listSessions({ now: h.clock.now(), offset: 0, limit: 1 })).total, revocations: await h.store.lastRevocationId(), counters: await h.store.getCounters() };
 }
 
 const atHash = (token: string) => createHash('sha256').update(token).digest().subarray(0, 16).toString('base64url');
@@ -57,27 +57,27 @@ const atHash = (token: string) => createHash('sha256').update(token).digest().su
 describe('authorization codes', () => {
   it('a code opens a session under its browser session (its remember-me lifetimes, the browser as its device) and is stored only as its SHA-256', async () => {
     const h = await setup();
-    const bs = browserSession(h, true);
-    const code = issue(h, { browserSessionId: bs.id });
+    const bs = await browserSession(h, true);
+    const code = await issue(h, { browserSessionId: bs.id });
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(h.store.authorizationCodes.get(sha256Hex(code))).toMatchObject({ clientId: 'rp', redirectUri: REDIRECT, codeChallenge: CHALLENGE, usedAt: null });
-    expect(h.store.authorizationCodes.get(code)).toBeUndefined();
+    expect(await h.store.authorizationCodes.get(sha256Hex(code))).toMatchObject({ clientId: 'rp', redirectUri: REDIRECT, codeChallenge: CHALLENGE, usedAt: null });
+    expect(await h.store.authorizationCodes.get(code)).toBeUndefined();
     const tokens = await exchange(h, code);
-    const session = h.store.getSession(tokens.sessionId)!;
+    const session = (await h.store.getSession(tokens.sessionId))!;
     expect(session).toMatchObject({ browserSessionId: bs.id, rememberMe: true, clientId: 'rp', ip: '127.0.0.9', deviceName: 'Chrome on Linux', scope: 'openid profile' });
     expect(session.absoluteExpiresAt - session.createdAt).toBe(h.engine.ctx.settings.rememberMeAbsoluteSeconds * 1000);
-    expect(h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: true });
-    expect(h.store.authorizationCodes.get(sha256Hex(code))).toMatchObject({ usedAt: h.clock.now(), sessionId: tokens.sessionId });
+    expect(await h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: true });
+    expect(await h.store.authorizationCodes.get(sha256Hex(code))).toMatchObject({ usedAt: h.clock.now(), sessionId: tokens.sessionId });
   });
 
   it('a second presentation is refused and revokes the session the code opened (RFC 6749 §4.1.2)', async () => {
     const h = await setup();
-    const code = issue(h);
+    const code = await issue(h);
     const first = await exchange(h, code);
     await expectCode(() => exchange(h, code), 'authorization_code_reused');
-    expect(h.engine.verifyAccessToken(first.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
+    expect(await h.engine.verifyAccessToken(first.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
     await expectCode(() => h.engine.refresh({ refreshToken: first.refreshToken, clientId: 'rp', device: LAPTOP }), 'session_revoked');
-    const reused = h.store.listAudit({ type: 'authorization_code.reused', limit: 10 });
+    const reused = await h.store.listAudit({ type: 'authorization_code.reused', limit: 10 });
     expect(reused).toHaveLength(1);
     expect(reused[0]).toMatchObject({ sessionId: first.sessionId, actor: 'client:rp' });
     // Still refused afterwards, and nothing more to revoke.
@@ -86,18 +86,18 @@ describe('authorization codes', () => {
 
   it('two exchanges of one code at once: exactly one succeeds, the other is reuse', async () => {
     const h = await setup();
-    const code = issue(h);
+    const code = await issue(h);
     const results = await Promise.allSettled([exchange(h, code), exchange(h, code), exchange(h, code)]);
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['authorization_code_reused', 'authorization_code_reused']);
-    expect(h.engine.verifyAccessToken((won[0] as PromiseFulfilledResult<{ accessToken: string }>).value.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
+    expect(await h.engine.verifyAccessToken((won[0] as PromiseFulfilledResult<{ accessToken: string }>).value.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
   });
 
   it('another client, another redirect URI, a missing, plain or wrong verifier, a malformed or unknown code: refused, nothing changes, and the code still works', async () => {
     const h = await setup();
-    const code = issue(h);
-    const before = snapshot(h);
+    const code = await issue(h);
+    const before = await snapshot(h);
     const attempts: Partial<CodeExchangeRequest>[] = [
       { clientId: 'other' },
       { redirectUri: `${REDIRECT}/` },
@@ -112,55 +112,55 @@ describe('authorization codes', () => {
       { code: 42 },
     ];
     for (const patch of attempts) await expectCode(() => exchange(h, code, patch), 'invalid_authorization_code');
-    expect(snapshot(h)).toEqual(before);
-    expect(h.store.authorizationCodes.get(sha256Hex(code))?.usedAt).toBeNull();
+    expect(await snapshot(h)).toEqual(before);
+    expect((await h.store.authorizationCodes.get(sha256Hex(code)))?.usedAt).toBeNull();
     await expect(exchange(h, code)).resolves.toMatchObject({ tokenType: 'Bearer' });
   });
 
   it('a used code presented by another client or without the verifier revokes nothing', async () => {
     const h = await setup();
-    const code = issue(h);
+    const code = await issue(h);
     const first = await exchange(h, code);
     await expectCode(() => exchange(h, code, { clientId: 'other' }), 'invalid_authorization_code');
     await expectCode(() => exchange(h, code, { codeVerifier: undefined }), 'invalid_authorization_code');
-    expect(h.engine.verifyAccessToken(first.accessToken)).toMatchObject({ active: true });
+    expect(await h.engine.verifyAccessToken(first.accessToken)).toMatchObject({ active: true });
   });
 
   it('lives 60 seconds', async () => {
     const h = await setup();
-    const late = issue(h);
-    const inTime = issue(h);
+    const late = await issue(h);
+    const inTime = await issue(h);
     h.clock.advance(CODE_TTL_MS - 1);
     await expect(exchange(h, inTime)).resolves.toMatchObject({ tokenType: 'Bearer' });
     h.clock.advance(1);
-    const before = snapshot(h);
+    const before = await snapshot(h);
     await expectCode(() => exchange(h, late), 'invalid_authorization_code');
-    expect(snapshot(h)).toEqual(before);
+    expect(await snapshot(h)).toEqual(before);
   });
 
   it('a browser session ended (or a user forced out) between the redirect and the exchange opens no session', async () => {
     const h = await setup();
-    const bs = browserSession(h);
-    const code = issue(h, { browserSessionId: bs.id });
-    h.engine.ctx.run((tx) => endBrowserSession(h.engine.ctx, tx, bs.id, 'admin:test', 'test', 'logout'));
+    const bs = await browserSession(h);
+    const code = await issue(h, { browserSessionId: bs.id });
+    await h.engine.ctx.run((tx) => endBrowserSession(h.engine.ctx, tx, bs.id, 'admin:test', 'test', 'logout'));
     await expectCode(() => exchange(h, code), 'invalid_authorization_code');
-    const forced = issue(h);
+    const forced = await issue(h);
     await h.engine.admin.forceLogout({ userId: h.userId }, ADMIN);
     await expectCode(() => exchange(h, forced), 'invalid_authorization_code');
-    expect(h.store.listActiveSessionsOfUser(h.userId, h.clock.now())).toEqual([]);
+    expect(await h.store.listActiveSessionsOfUser(h.userId, h.clock.now())).toEqual([]);
   });
 
   it('a client that may not use the grant is refused, at issue and at exchange', async () => {
     const h = await setup();
-    const code = issue(h);
-    h.engine.admin.updateClient({ clientId: 'rp', grantTypes: ['password', 'refresh_token'] }, ADMIN);
+    const code = await issue(h);
+    await h.engine.admin.updateClient({ clientId: 'rp', grantTypes: ['password', 'refresh_token'] }, ADMIN);
     await expectCode(() => exchange(h, code), 'unauthorized_client');
     await expectCode(() => issue(h), 'unauthorized_client');
   });
 
   it('binds only what the client registered and an S256-shaped challenge', async () => {
     const h = await setup();
-    const bs = browserSession(h);
+    const bs = await browserSession(h);
     const base = { clientId: 'rp', userId: h.userId, browserSessionId: bs.id, redirectUri: REDIRECT, codeChallenge: CHALLENGE, scope: 'openid', nonce: null, authTime: bs.authTime };
     const run = (patch: object) => () => h.engine.ctx.run((tx) => issueAuthorizationCode(h.engine.ctx, tx, { ...base, ...patch }));
     await expectCode(run({ redirectUri: 'http://127.0.0.1:9000/other' }), 'invalid_input');
@@ -172,9 +172,9 @@ describe('authorization codes', () => {
 
   it('the ID token: iss, sub, aud, exp, iat, auth_time, nonce, sid, at_hash, amr, preferred_username; RS256, verified with jose', async () => {
     const h = await setup();
-    const bs = browserSession(h);
+    const bs = await browserSession(h);
     h.clock.advance(30_000);
-    const tokens = await exchange(h, issue(h, { browserSessionId: bs.id }));
+    const tokens = await exchange(h, await issue(h, { browserSessionId: bs.id }));
     expect(tokens.idToken).toBeDefined();
     expect(decodeProtectedHeader(tokens.idToken!)).toMatchObject({ alg: 'RS256', typ: 'JWT' });
     const { payload } = await jwtVerify(tokens.idToken!, createLocalJWKSet(h.engine.jwks() as never), { issuer: ISSUER, audience: 'rp', currentDate: new Date(h.clock.now()) });
@@ -184,19 +184,19 @@ describe('authorization codes', () => {
       nonce: 'n-0S6_WzA2Mj', sid: tokens.sessionId, at_hash: atHash(tokens.accessToken), amr: ['pwd'], preferred_username: 'ana',
     });
     // An ID token is not an access token: the engine's verifier refuses it as one.
-    expect(h.engine.verifyAccessToken(tokens.idToken)).toMatchObject({ active: false });
+    expect(await h.engine.verifyAccessToken(tokens.idToken)).toMatchObject({ active: false });
   });
 
   it('RS256 by default whatever signs access tokens, and the alg a client registered otherwise (both keys in the JWKS)', async () => {
     const h = await makeHarness({ initialSigningAlg: 'ES256' });
-    h.engine.admin.createClient({ clientId: 'rp', kind: 'public', name: 'Relying party', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN);
-    h.engine.admin.createClient({ clientId: 'ed', kind: 'public', name: 'EdDSA app', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'], idTokenSignedResponseAlg: 'EdDSA' }, ADMIN);
-    const tokens = await exchange(h, issue(h));
+    await h.engine.admin.createClient({ clientId: 'rp', kind: 'public', name: 'Relying party', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN);
+    await h.engine.admin.createClient({ clientId: 'ed', kind: 'public', name: 'EdDSA app', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'], idTokenSignedResponseAlg: 'EdDSA' }, ADMIN);
+    const tokens = await exchange(h, await issue(h));
     expect(decodeProtectedHeader(tokens.accessToken).alg).toBe('ES256');
     expect(decodeProtectedHeader(tokens.idToken!).alg).toBe('RS256');
     const jwks = createLocalJWKSet(h.engine.jwks() as never);
     await expect(jwtVerify(tokens.idToken!, jwks, { issuer: ISSUER, audience: 'rp', currentDate: new Date(h.clock.now()) })).resolves.toBeDefined();
-    const ed = await exchange(h, issue(h, { clientId: 'ed' }), { clientId: 'ed' });
+    const ed = await exchange(h, await issue(h, { clientId: 'ed' }), { clientId: 'ed' });
     expect(decodeProtectedHeader(ed.idToken!).alg).toBe('EdDSA');
     const { payload } = await jwtVerify(ed.idToken!, jwks, { issuer: ISSUER, audience: 'ed', currentDate: new Date(h.clock.now()) });
     // EdDSA's at_hash is the left half of a SHA-512 (as oidc-provider and oauth4webapi compute it).
@@ -205,8 +205,8 @@ describe('authorization codes', () => {
 
   it('no openid, no ID token; no nonce asked, no nonce claim; no profile, no preferred_username', async () => {
     const h = await setup();
-    expect((await exchange(h, issue(h, { scope: 'orders:read' }))).idToken).toBeUndefined();
-    const bare = await exchange(h, issue(h, { scope: 'openid', nonce: null }));
+    expect((await exchange(h, await issue(h, { scope: 'orders:read' }))).idToken).toBeUndefined();
+    const bare = await exchange(h, await issue(h, { scope: 'openid', nonce: null }));
     const claims = JSON.parse(Buffer.from(bare.idToken!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
     expect(claims).not.toHaveProperty('nonce');
     expect(claims).not.toHaveProperty('preferred_username');
@@ -214,8 +214,8 @@ describe('authorization codes', () => {
 
   it('a refresh of an openid session brings a new ID token: same sub, aud, sid and auth_time, new iat, no nonce (OIDC Core §12.2)', async () => {
     const h = await setup();
-    const bs = browserSession(h);
-    const first = await exchange(h, issue(h, { browserSessionId: bs.id }));
+    const bs = await browserSession(h);
+    const first = await exchange(h, await issue(h, { browserSessionId: bs.id }));
     h.clock.advance(120_000);
     const refreshed = await h.engine.refresh({ refreshToken: first.refreshToken, clientId: 'rp', device: LAPTOP });
     const { payload } = await jwtVerify(refreshed.idToken!, createLocalJWKSet(h.engine.jwks() as never), { issuer: ISSUER, audience: 'rp', currentDate: new Date(h.clock.now()) });
@@ -228,30 +228,30 @@ describe('authorization codes', () => {
 
   it('userinfo: sub, preferred_username for profile; refused without openid, and once the user is forced out', async () => {
     const h = await setup();
-    const tokens = await exchange(h, issue(h));
-    expect(h.engine.userinfo(tokens.accessToken)).toEqual({ ok: true, claims: { sub: h.userId, preferred_username: 'ana' } });
-    const bare = await exchange(h, issue(h, { scope: 'openid' }));
-    expect(h.engine.userinfo(bare.accessToken)).toEqual({ ok: true, claims: { sub: h.userId } });
-    const plain = await exchange(h, issue(h, { scope: 'orders:read' }));
-    expect(h.engine.userinfo(plain.accessToken)).toMatchObject({ ok: false, error: 'insufficient_scope' });
-    expect(h.engine.userinfo(tokens.idToken)).toMatchObject({ ok: false, error: 'invalid_token' });
-    expect(h.engine.userinfo('garbage')).toMatchObject({ ok: false, error: 'invalid_token' });
+    const tokens = await exchange(h, await issue(h));
+    expect(await h.engine.userinfo(tokens.accessToken)).toEqual({ ok: true, claims: { sub: h.userId, preferred_username: 'ana' } });
+    const bare = await exchange(h, await issue(h, { scope: 'openid' }));
+    expect(await h.engine.userinfo(bare.accessToken)).toEqual({ ok: true, claims: { sub: h.userId } });
+    const plain = await exchange(h, await issue(h, { scope: 'orders:read' }));
+    expect(await h.engine.userinfo(plain.accessToken)).toMatchObject({ ok: false, error: 'insufficient_scope' });
+    expect(await h.engine.userinfo(tokens.idToken)).toMatchObject({ ok: false, error: 'invalid_token' });
+    expect(await h.engine.userinfo('garbage')).toMatchObject({ ok: false, error: 'invalid_token' });
     h.clock.advance(1000);
     await h.engine.admin.forceLogout({ userId: h.userId }, ADMIN);
-    expect(h.engine.userinfo(tokens.accessToken)).toMatchObject({ ok: false, error: 'invalid_token' });
+    expect(await h.engine.userinfo(tokens.accessToken)).toMatchObject({ ok: false, error: 'invalid_token' });
   });
 
   it('records are purged once nobody needs them: an unused code an hour after it expired, a used one with its session', async () => {
     const h = await setup();
-    const unused = issue(h, { scope: 'openid' });
-    const used = issue(h, { scope: 'openid' });
+    const unused = await issue(h, { scope: 'openid' });
+    const used = await issue(h, { scope: 'openid' });
     const tokens = await exchange(h, used);
     h.clock.advance(CODE_TTL_MS + 3600_000 + 1);
-    h.engine.maintain();
-    expect(h.store.authorizationCodes.get(sha256Hex(unused))).toBeUndefined();
-    expect(h.store.authorizationCodes.getBySession(tokens.sessionId)).toBeDefined();
+    await h.engine.maintain();
+    expect(await h.store.authorizationCodes.get(sha256Hex(unused))).toBeUndefined();
+    expect(await h.store.authorizationCodes.getBySession(tokens.sessionId)).toBeDefined();
     h.clock.advance(DAY);
-    h.engine.maintain();
-    expect(h.store.authorizationCodes.getBySession(tokens.sessionId)).toBeUndefined();
+    await h.engine.maintain();
+    expect(await h.store.authorizationCodes.getBySession(tokens.sessionId)).toBeUndefined();
   });
 });

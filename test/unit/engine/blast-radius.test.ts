@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { BlastRadius } from '../../../src/shared/dto';
 import { ADMIN, LAPTOP, MINUTE, PHONE, makeHarness, type Harness } from './harness';
 
-const preview = (h: Harness, target: Parameters<Harness['engine']['admin']['previewBlastRadius']>[0]['target']) =>
-  h.engine.admin.previewBlastRadius({ target }, ADMIN) as BlastRadius;
+const preview = async (h: Harness, target: Parameters<Harness['engine']['admin']['previewBlastRadius']>[0]['target']) =>
+  (await h.engine.admin.previewBlastRadius({ target }, ADMIN)) as BlastRadius;
 const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
 const expOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000;
 
@@ -19,7 +19,7 @@ describe('blast radius', () => {
     h.clock.advance(MINUTE);
     const laptop = await h.login(LAPTOP);
     const kid = kidOf(phone.accessToken);
-    const radius = preview(h, { kind: 'key', kid });
+    const radius = await preview(h, { kind: 'key', kid });
     expect(radius.sessions.map((s) => s.id).sort()).toEqual([phone.sessionId, laptop.sessionId].sort());
     expect(radius).toMatchObject({
       sessionCount: 2,
@@ -33,15 +33,15 @@ describe('blast radius', () => {
     expect(radius.devices.sort()).toEqual([PHONE.name, LAPTOP.name].sort());
     expect(radius.clients.sort()).toEqual(['mobile', 'web']);
     // A revoked session's tokens are dead already: it is not reached.
-    h.engine.admin.revokeSession({ sessionId: phone.sessionId }, ADMIN);
-    expect(preview(h, { kind: 'key', kid })).toMatchObject({ sessionCount: 1, sessions: [{ id: laptop.sessionId }] });
+    await h.engine.admin.revokeSession({ sessionId: phone.sessionId }, ADMIN);
+    expect(await preview(h, { kind: 'key', kid })).toMatchObject({ sessionCount: 1, sessions: [{ id: laptop.sessionId }] });
   });
 
   it('an access-token revocation names its session, which stays signed in and keeps refreshing', async () => {
     const h = await makeHarness();
     const phone = await h.login(PHONE);
     const jti = (JSON.parse(Buffer.from(phone.accessToken.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
-    const radius = preview(h, { kind: 'access_token', jti });
+    const radius = await preview(h, { kind: 'access_token', jti });
     expect(radius).toMatchObject({
       sessions: [{ id: phone.sessionId, deviceName: PHONE.name }],
       sessionCount: 1,
@@ -58,15 +58,15 @@ describe('blast radius', () => {
     const h = await makeHarness();
     const phone = await h.login(PHONE);
     const laptop = await h.login(LAPTOP);
-    const before = preview(h, { kind: 'refresh_version', userId: h.userId });
+    const before = await preview(h, { kind: 'refresh_version', userId: h.userId });
     expect(before).toMatchObject({ sessionCount: 2, sessionsFate: 'cant_refresh', refreshFamilies: 2, liveAccessTokens: 2, accessTokensFate: 'live_to_exp' });
     expect(before.worstCaseExpiry).toBe(Math.max(expOf(phone.accessToken), expOf(laptop.accessToken)));
-    h.engine.admin.bumpRefreshVersion({ userId: h.userId }, ADMIN);
-    const after = preview(h, { kind: 'refresh_version', userId: h.userId });
+    await h.engine.admin.bumpRefreshVersion({ userId: h.userId }, ADMIN);
+    const after = await preview(h, { kind: 'refresh_version', userId: h.userId });
     // Nothing left to stop refreshing; the tokens still live (the bump did not revoke them).
     expect(after).toMatchObject({ sessions: [], sessionCount: 0, refreshFamilies: 0, liveAccessTokens: 2, accessTokensFate: 'live_to_exp' });
     // Force logout still reaches them: they are open.
-    expect(preview(h, { kind: 'user', userId: h.userId })).toMatchObject({ sessionCount: 2, sessionsFate: 'revoked', accessTokensFate: 'revoked', liveAccessTokens: 2 });
+    expect(await preview(h, { kind: 'user', userId: h.userId })).toMatchObject({ sessionCount: 2, sessionsFate: 'revoked', accessTokensFate: 'revoked', liveAccessTokens: 2 });
   });
 
   it("the store reads a key's sessions in bounded steps", async () => {
@@ -75,11 +75,11 @@ describe('blast radius', () => {
     await h.login(LAPTOP);
     await h.login(PHONE);
     const kid = kidOf(phone.accessToken);
-    expect(h.store.tokenReach.sessionIdsWithLiveTokensOfKid(kid, h.clock.now(), 2)).toHaveLength(2);
-    expect(h.store.tokenReach.sessionIdsWithLiveTokensOfKid(kid, h.clock.now(), 10)).toHaveLength(3);
-    expect(h.store.tokenReach.latestLiveExpiryOfKid(kid, h.clock.now())).toBe(expOf(phone.accessToken));
+    expect(await h.store.tokenReach.sessionIdsWithLiveTokensOfKid(kid, h.clock.now(), 2)).toHaveLength(2);
+    expect(await h.store.tokenReach.sessionIdsWithLiveTokensOfKid(kid, h.clock.now(), 10)).toHaveLength(3);
+    expect(await h.store.tokenReach.latestLiveExpiryOfKid(kid, h.clock.now())).toBe(expOf(phone.accessToken));
     h.clock.advance(24 * 60 * MINUTE);
-    expect(h.store.tokenReach.sessionIdsWithLiveTokensOfKid(kid, h.clock.now(), 10)).toEqual([]);
-    expect(h.store.tokenReach.latestLiveExpiryOfKid(kid, h.clock.now())).toBeUndefined();
+    expect(await h.store.tokenReach.sessionIdsWithLiveTokensOfKid(kid, h.clock.now(), 10)).toEqual([]);
+    expect(await h.store.tokenReach.latestLiveExpiryOfKid(kid, h.clock.now())).toBeUndefined();
   });
 });

@@ -18,9 +18,9 @@ const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url');
 const auditOf = (h: Harness, type: string) => h.store.listAudit({ type, limit: 50 });
 const refresh = (h: Harness, refreshToken: string, clientId = 'mobile') => h.engine.refresh({ refreshToken, clientId, device: PHONE });
 
-function issueCode(h: Harness, clientId: string): string {
-  return h.engine.ctx.run((tx) => {
-    const bs = startBrowserSession(h.engine.ctx, tx, { userId: h.userId, rememberMe: false, ip: '127.0.0.9', userAgent: 'Chrome/140' }).row;
+async function issueCode(h: Harness, clientId: string): Promise<string> {
+  return h.engine.ctx.run(async (tx) => {
+    const bs = (await startBrowserSession(h.engine.ctx, tx, { userId: h.userId, rememberMe: false, ip: '127.0.0.9', userAgent: 'Chrome/140' })).row;
     return issueAuthorizationCode(h.engine.ctx, tx, { clientId, userId: h.userId, browserSessionId: bs.id, redirectUri: REDIRECT, codeChallenge: CHALLENGE, scope: 'profile', nonce: null, authTime: bs.authTime });
   });
 }
@@ -33,31 +33,31 @@ describe('setClientDisabled', () => {
     const one = await h.login(PHONE);
     const two = await h.login(PHONE);
     const other = await h.login(LAPTOP); // the web client: untouched
-    const feedBefore = h.store.lastRevocationId();
+    const feedBefore = await h.store.lastRevocationId();
     h.clock.advance(SECOND);
     const receipt = await h.engine.admin.setClientDisabled({ clientId: 'mobile', disabled: true, reason: 'lost signing cert' }, ADMIN);
     expect(receipt).toMatchObject({ action: 'disableClient', actor: ADMIN.actor, reason: 'lost signing cert', accessTokensRevoked: 2 });
     expect([...receipt.sessionsRevoked].sort()).toEqual([one.sessionId, two.sessionId].sort());
     // One feed event per session, so a kit refuses each session's access tokens at once.
-    const feed = h.engine.revocationsAfter(feedBefore, 10);
+    const feed = await h.engine.revocationsAfter(feedBefore, 10);
     expect(feed.map((row) => [row.kind, row.subject]).sort()).toEqual([['session', one.sessionId], ['session', two.sessionId]].sort());
     expect(receipt.feedEventId).toBe(Math.max(...feed.map((row) => row.id)));
-    expect(h.engine.verifyAccessToken(one.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
-    expect(h.engine.verifyAccessToken(other.accessToken).active).toBe(true);
-    expect(h.store.getClient('mobile')).toMatchObject({ disabledAt: h.clock.now(), disabledReason: 'lost signing cert' });
+    expect(await h.engine.verifyAccessToken(one.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
+    expect((await h.engine.verifyAccessToken(other.accessToken)).active).toBe(true);
+    expect(await h.store.getClient('mobile')).toMatchObject({ disabledAt: h.clock.now(), disabledReason: 'lost signing cert' });
 
     expect((await expectCode(() => h.login(PHONE), 'invalid_client')).message).toBe('This client is disabled.');
     expect((await expectCode(() => refresh(h, one.refreshToken), 'invalid_client')).message).toBe('This client is disabled.');
     // One audit entry for the batch (a client may hold very many sessions), naming each session and the feed events.
-    const [disabled] = auditOf(h, 'client.disabled');
+    const [disabled] = await auditOf(h, 'client.disabled');
     expect(disabled).toMatchObject({ actor: ADMIN.actor, reason: 'lost signing cert', data: { clientId: 'mobile', sessionsRevoked: 2, firstFeedEventId: Math.min(...feed.map((row) => row.id)), feedEventId: receipt.feedEventId } });
     expect([...(disabled!.data.sessionIds as string[])].sort()).toEqual([...receipt.sessionsRevoked].sort());
-    expect(auditOf(h, 'session.revoked')).toEqual([]);
-    expect(h.store.getSession(one.sessionId)).toMatchObject({ revokedBy: ADMIN.actor, revokeReason: 'lost signing cert' });
+    expect(await auditOf(h, 'session.revoked')).toEqual([]);
+    expect(await h.store.getSession(one.sessionId)).toMatchObject({ revokedBy: ADMIN.actor, revokeReason: 'lost signing cert' });
 
     const enabled = await h.engine.admin.setClientDisabled({ clientId: 'mobile', disabled: false }, ADMIN);
     expect(enabled).toMatchObject({ action: 'enableClient', sessionsRevoked: [] });
-    expect(auditOf(h, 'client.enabled')).toHaveLength(1);
+    expect(await auditOf(h, 'client.enabled')).toHaveLength(1);
     // Enabling brings nothing back: the revoked sessions stay revoked; a new login works.
     await expectCode(() => refresh(h, two.refreshToken), 'session_revoked');
     await expect(h.login(PHONE)).resolves.toHaveProperty('sessionId');
@@ -66,25 +66,25 @@ describe('setClientDisabled', () => {
 
   it('asking for the state it is in is no action: nothing audited', async () => {
     const h = await makeHarness();
-    const before = h.store.lastAudit()?.seq;
+    const before = (await h.store.lastAudit())?.seq;
     expect((await h.engine.admin.setClientDisabled({ clientId: 'web', disabled: false }, ADMIN)).sessionsRevoked).toEqual([]);
-    expect(h.store.lastAudit()?.seq).toBe(before);
+    expect((await h.store.lastAudit())?.seq).toBe(before);
   });
 
   it('a login whose password check was running when the client was disabled opens no session', async () => {
     const h = await makeHarness();
-    const sessionsBefore = h.store.countActiveSessions(h.clock.now());
-    const pending = h.login(PHONE); // reads the client, then awaits scrypt; the disable commits in between
+    const sessionsBefore = await h.store.countActiveSessions(h.clock.now());
+    const pending = await h.login(PHONE); // reads the client, then awaits scrypt; the disable commits in between
     await h.engine.admin.setClientDisabled({ clientId: 'mobile', disabled: true }, ADMIN);
     await expectCode(() => pending, 'invalid_client');
-    expect(h.store.countActiveSessions(h.clock.now())).toBe(sessionsBefore);
-    expect(auditOf(h, 'user.login')).toEqual([]);
+    expect(await h.store.countActiveSessions(h.clock.now())).toBe(sessionsBefore);
+    expect(await auditOf(h, 'user.login')).toEqual([]);
   });
 
   it('refuses a disabled confidential client at authentication (introspection, the feed, its grants), only once its secret matched', async () => {
     const h = await makeHarness();
     const { clientSecret } = await h.engine.admin.createClient({ clientId: 'api', kind: 'confidential', name: 'API', grantTypes: [] }, ADMIN);
-    expect(h.engine.authenticateClient('api', clientSecret!).clientId).toBe('api');
+    expect((await h.engine.authenticateClient('api', clientSecret!)).clientId).toBe('api');
     await h.engine.admin.setClientDisabled({ clientId: 'api', disabled: true }, ADMIN);
     expect((await expectCode(() => h.engine.authenticateClient('api', clientSecret!), 'invalid_client')).message).toBe('This client is disabled.');
     expect((await expectCode(() => h.engine.authenticateClient('api', 'wrong'), 'invalid_client')).message).toBe('Client authentication failed.');
@@ -93,11 +93,11 @@ describe('setClientDisabled', () => {
   it('refuses the code flow: no code is issued, and a code issued before the disable opens no session', async () => {
     const h = await makeHarness();
     await h.engine.admin.createClient({ clientId: 'rp', kind: 'public', name: 'RP', redirectUris: [REDIRECT] }, ADMIN);
-    const early = issueCode(h, 'rp');
+    const early = await issueCode(h, 'rp');
     await h.engine.admin.setClientDisabled({ clientId: 'rp', disabled: true }, ADMIN);
     await expectCode(() => issueCode(h, 'rp'), 'invalid_client');
     await expectCode(() => exchange(h, early, 'rp'), 'invalid_client');
-    expect(h.store.clientSessions.countLiveSessionsOf('rp', h.clock.now())).toBe(0);
+    expect(await h.store.clientSessions.countLiveSessionsOf('rp', h.clock.now())).toBe(0);
   });
 
   it('is owner-only in the contract and an unknown client is not_found', async () => {
@@ -112,16 +112,16 @@ describe('deleteClient', () => {
   it('needs the id typed as confirmation, revokes first, leaves a tombstone whose id is never reused, and keeps the audit', async () => {
     const h = await makeHarness();
     const session = await h.login(PHONE);
-    const before = h.store.lastAudit()?.seq;
+    const before = (await h.store.lastAudit())?.seq;
     expect(await dispatchAdmin(h.engine.admin, 'deleteClient', { clientId: 'mobile', confirm: 'mobil' }, ADMIN)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-    expect(h.store.lastAudit()?.seq).toBe(before);
+    expect((await h.store.lastAudit())?.seq).toBe(before);
 
     const receipt = await h.engine.admin.deleteClient({ clientId: 'mobile', confirm: 'mobile', reason: 'app retired' }, ADMIN);
     expect(receipt).toMatchObject({ action: 'deleteClient', sessionsRevoked: [session.sessionId], feedEventId: expect.any(Number) });
-    expect(h.store.getSession(session.sessionId)).toMatchObject({ revokedBy: ADMIN.actor, revokeReason: 'app retired' });
+    expect(await h.store.getSession(session.sessionId)).toMatchObject({ revokedBy: ADMIN.actor, revokeReason: 'app retired' });
     expect((await h.engine.admin.listClients({}, ADMIN)).map((c) => c.clientId)).not.toContain('mobile');
-    expect(h.engine.getClient('mobile')).toBeUndefined();
-    expect(h.store.getClient('mobile')).toMatchObject({ deletedAt: h.clock.now(), secretHash: null });
+    expect(await h.engine.getClient('mobile')).toBeUndefined();
+    expect(await h.store.getClient('mobile')).toMatchObject({ deletedAt: h.clock.now(), secretHash: null });
     expect((await expectCode(() => h.login(PHONE), 'invalid_client')).message).toBe('Unknown client.');
     await expectCode(() => refresh(h, session.refreshToken), 'invalid_client');
     await expectCode(() => h.engine.admin.getClient({ clientId: 'mobile' }, ADMIN), 'not_found');
@@ -129,8 +129,8 @@ describe('deleteClient', () => {
     const reused = await expectCode(() => h.engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'New' }, ADMIN), 'conflict');
     expect(reused.message).toMatch(/never reused/);
     // The history stays: the login and the deletion are both on record.
-    expect(auditOf(h, 'user.login').some((entry) => entry.data.clientId === 'mobile')).toBe(true);
-    expect(auditOf(h, 'client.deleted')[0]).toMatchObject({ actor: ADMIN.actor, data: { clientId: 'mobile', sessionsRevoked: 1 } });
+    expect((await auditOf(h, 'user.login')).some((entry) => entry.data.clientId === 'mobile')).toBe(true);
+    expect((await auditOf(h, 'client.deleted'))[0]).toMatchObject({ actor: ADMIN.actor, data: { clientId: 'mobile', sessionsRevoked: 1 } });
   });
 });
 
@@ -147,18 +147,18 @@ describe('rotateClientSecret', () => {
     const rotated = await h.engine.admin.rotateClientSecret({ clientId: 'api', overlapSeconds: 3600 }, ADMIN);
     expect(rotated.previousValidUntil).toBe(h.clock.now() + HOUR);
     expect(rotated.clientSecret).not.toBe(old);
-    expect(h.engine.authenticateClient('api', old).clientId).toBe('api');
-    expect(h.engine.authenticateClient('api', rotated.clientSecret).clientId).toBe('api');
+    expect((await h.engine.authenticateClient('api', old)).clientId).toBe('api');
+    expect((await h.engine.authenticateClient('api', rotated.clientSecret)).clientId).toBe('api');
     expect((await h.engine.admin.getClient({ clientId: 'api' }, ADMIN)).client.previousSecretExpiresAt).toBe(rotated.previousValidUntil);
     h.clock.advance(HOUR - 1);
-    expect(h.engine.authenticateClient('api', old).clientId).toBe('api');
+    expect((await h.engine.authenticateClient('api', old)).clientId).toBe('api');
     h.clock.advance(1);
     await expectCode(() => h.engine.authenticateClient('api', old), 'invalid_client');
-    expect(h.engine.authenticateClient('api', rotated.clientSecret).clientId).toBe('api');
+    expect((await h.engine.authenticateClient('api', rotated.clientSecret)).clientId).toBe('api');
     // Audited without the secret or its hash.
-    const [entry] = auditOf(h, 'client.secret_rotated');
+    const [entry] = await auditOf(h, 'client.secret_rotated');
     expect(entry).toMatchObject({ actor: ADMIN.actor, data: { clientId: 'api', overlapSeconds: 3600, previousValidUntil: rotated.previousValidUntil } });
-    const row = h.store.getClient('api')!;
+    const row = (await h.store.getClient('api'))!;
     expect(JSON.stringify(entry)).not.toContain(rotated.clientSecret);
     expect(JSON.stringify(entry)).not.toContain(row.secretHash!);
   });
@@ -171,33 +171,33 @@ describe('rotateClientSecret', () => {
     const second = await h.engine.admin.rotateClientSecret({ clientId: 'api', overlapSeconds: DAY / 1000 }, ADMIN);
     const third = await h.engine.admin.rotateClientSecret({ clientId: 'api', overlapSeconds: 60 }, ADMIN);
     await expectCode(() => h.engine.authenticateClient('api', first.clientSecret), 'invalid_client');
-    expect(h.engine.authenticateClient('api', second.clientSecret).clientId).toBe('api');
-    expect(h.engine.authenticateClient('api', third.clientSecret).clientId).toBe('api');
-    expect(auditOf(h, 'client.secret_rotated')[0]?.data).toMatchObject({ endedEarlierOverlap: true });
+    expect((await h.engine.authenticateClient('api', second.clientSecret)).clientId).toBe('api');
+    expect((await h.engine.authenticateClient('api', third.clientSecret)).clientId).toBe('api');
+    expect((await auditOf(h, 'client.secret_rotated'))[0]?.data).toMatchObject({ endedEarlierOverlap: true });
   });
 
   it('refuses a public client and an overlap beyond 30 days, changing nothing', async () => {
     const { h } = await confidential();
-    const before = h.store.lastAudit()?.seq;
+    const before = (await h.store.lastAudit())?.seq;
     await expectCode(() => h.engine.admin.rotateClientSecret({ clientId: 'web', overlapSeconds: 0 }, ADMIN), 'invalid_input');
     expect(await dispatchAdmin(h.engine.admin, 'rotateClientSecret', { clientId: 'api', overlapSeconds: 30 * 86400 + 1 }, ADMIN)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-    expect(h.store.lastAudit()?.seq).toBe(before);
+    expect((await h.store.lastAudit())?.seq).toBe(before);
   });
 });
 
 describe('per-client token lifetimes', () => {
   it('issue and refresh honour the client’s own lifetimes; null goes back to the install setting', async () => {
     const h = await makeHarness();
-    h.settings({ accessTokenTtlSeconds: 600, idleSeconds: 2 * 3600, absoluteSeconds: 12 * 3600 });
+    await h.settings({ accessTokenTtlSeconds: 600, idleSeconds: 2 * 3600, absoluteSeconds: 12 * 3600 });
     await h.engine.admin.updateClient({ clientId: 'mobile', accessTokenTtlSeconds: 120, refreshIdleSeconds: 900, refreshAbsoluteSeconds: 3600 }, ADMIN);
     const start = h.clock.now();
     const tokens = await h.login(PHONE);
     expect(tokens.expiresIn).toBe(120);
-    expect(h.store.getSession(tokens.sessionId)).toMatchObject({ idleExpiresAt: start + 900 * SECOND, absoluteExpiresAt: start + HOUR });
+    expect(await h.store.getSession(tokens.sessionId)).toMatchObject({ idleExpiresAt: start + 900 * SECOND, absoluteExpiresAt: start + HOUR });
     h.clock.advance(10 * MINUTE);
     const refreshed = await refresh(h, tokens.refreshToken);
     expect(refreshed.expiresIn).toBe(120);
-    expect(h.store.getSession(tokens.sessionId)?.idleExpiresAt).toBe(h.clock.now() + 900 * SECOND);
+    expect((await h.store.getSession(tokens.sessionId))?.idleExpiresAt).toBe(h.clock.now() + 900 * SECOND);
     // Idle past the client's 15 minutes (the install's would be 2 h): expired.
     h.clock.advance(16 * MINUTE);
     await expectCode(() => refresh(h, refreshed.refreshToken), 'session_expired');
@@ -210,7 +210,7 @@ describe('per-client token lifetimes', () => {
 
   it('an access-token lifetime longer than the install’s is capped by it (key retirement and blast radii assume the install’s)', async () => {
     const h = await makeHarness();
-    h.settings({ accessTokenTtlSeconds: 300 });
+    await h.settings({ accessTokenTtlSeconds: 300 });
     await h.engine.admin.updateClient({ clientId: 'mobile', accessTokenTtlSeconds: 3600 }, ADMIN);
     expect((await h.login(PHONE)).expiresIn).toBe(300);
   });
@@ -223,8 +223,8 @@ describe('per-client token lifetimes', () => {
     expect(error.message).toBe('Invalid input for updateClient: refreshIdleSeconds: the idle lifetime cannot be longer than the absolute one');
     expect(await dispatchAdmin(h.engine.admin, 'updateClient', { clientId: 'mobile', accessTokenTtlSeconds: 5 }, ADMIN)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(await dispatchAdmin(h.engine.admin, 'createClient', { clientId: 'x', kind: 'public', name: 'X', refreshIdleSeconds: 7200, refreshAbsoluteSeconds: 3600 }, ADMIN)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-    expect(h.store.getClient('mobile')?.refreshIdleSeconds).toBeNull();
-    expect(auditOf(h, 'client.updated')[0]?.data).toEqual({ clientId: 'mobile', changes: { refreshAbsoluteSeconds: { from: null, to: 3600 } } });
+    expect((await h.store.getClient('mobile'))?.refreshIdleSeconds).toBeNull();
+    expect((await auditOf(h, 'client.updated'))[0]?.data).toEqual({ clientId: 'mobile', changes: { refreshAbsoluteSeconds: { from: null, to: 3600 } } });
   });
 });
 

@@ -17,8 +17,8 @@ import { ADMIN, ISSUER, PASSWORD, PHONE, expectCode } from './harness';
 
 const dirs: string[] = [];
 const engines: Engine[] = [];
-afterEach(() => {
-  while (engines.length) engines.pop()!.close();
+afterEach(async () => {
+  while (engines.length) await engines.pop()!.close();
   while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
 });
 
@@ -29,7 +29,7 @@ async function setup() {
   const engine = await Engine.open({ store: faulty.store, vault: new MemoryVault(), clock: new ManualClock(), issuer: ISSUER });
   engines.push(engine);
   await engine.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
-  engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
+  await engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
   const login = () => engine.login({ username: 'ana', password: PASSWORD, clientId: 'mobile', device: PHONE, rememberMe: false });
   // A first login reads the client outside a transaction: from now on it is served from memory.
   await login();
@@ -39,37 +39,37 @@ async function setup() {
 describe('the client cache follows commits', () => {
   it('a committed update is what the next request sees', async () => {
     const { engine, login } = await setup();
-    expect(engine.getClient('mobile')?.grantTypes).toEqual(['password', 'refresh_token']);
-    engine.admin.updateClient({ clientId: 'mobile', name: 'Notes for iOS', grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN);
-    expect(engine.getClient('mobile')).toMatchObject({ name: 'Notes for iOS', grantTypes: ['authorization_code', 'refresh_token'] });
+    expect((await engine.getClient('mobile'))?.grantTypes).toEqual(['password', 'refresh_token']);
+    await engine.admin.updateClient({ clientId: 'mobile', name: 'Notes for iOS', grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN);
+    expect(await engine.getClient('mobile')).toMatchObject({ name: 'Notes for iOS', grantTypes: ['authorization_code', 'refresh_token'] });
     await expectCode(login, 'unauthorized_client');
   });
 
   it('inside the updating transaction the new row is read; after a rollback the committed one is back', async () => {
     const { engine } = await setup();
     const store = engine.store;
-    expect(() =>
-      store.transaction(() => {
-        store.updateClient('mobile', { name: 'Renamed', redirectUris: ['https://notes.example.com/cb'] });
-        expect(store.getClient('mobile')).toMatchObject({ name: 'Renamed', redirectUris: ['https://notes.example.com/cb'] });
+    await expect(() =>
+      store.transaction(async () => {
+        await store.updateClient('mobile', { name: 'Renamed', redirectUris: ['https://notes.example.com/cb'] });
+        expect(await store.getClient('mobile')).toMatchObject({ name: 'Renamed', redirectUris: ['https://notes.example.com/cb'] });
         throw new Error('changed my mind');
       }),
-    ).toThrow('changed my mind');
-    expect(store.getClient('mobile')).toMatchObject({ name: 'Mobile app', redirectUris: [] });
-    expect(store.listClients().find((client) => client.clientId === 'mobile')).toMatchObject({ name: 'Mobile app' });
+    ).rejects.toThrow('changed my mind');
+    expect(await store.getClient('mobile')).toMatchObject({ name: 'Mobile app', redirectUris: [] });
+    expect((await store.listClients()).find((client) => client.clientId === 'mobile')).toMatchObject({ name: 'Mobile app' });
   });
 
   it('an update that fails to commit leaves the old registration in force and unaudited', async () => {
     const { engine, faulty, login } = await setup();
-    const before = engine.getClient('mobile');
-    const seq = engine.store.lastAudit()?.seq;
+    const before = await engine.getClient('mobile');
+    const seq = (await engine.store.lastAudit())?.seq;
     faulty.fail(true);
-    expect(() => engine.admin.updateClient({ clientId: 'mobile', grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN)).toThrow(
+    await expect(() => engine.admin.updateClient({ clientId: 'mobile', grantTypes: ['authorization_code', 'refresh_token'] }, ADMIN)).rejects.toThrow(
       expect.objectContaining({ code: 'storage_error', detail: expect.stringContaining('SQLITE_FULL') }),
     );
     faulty.fail(false);
-    expect(engine.getClient('mobile')).toEqual(before);
-    expect(engine.store.lastAudit()?.seq).toBe(seq);
+    expect(await engine.getClient('mobile')).toEqual(before);
+    expect((await engine.store.lastAudit())?.seq).toBe(seq);
     // The password grant it still has on record still works.
     await expect(login()).resolves.toHaveProperty('sessionId');
   });

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { dispatchAdmin } from '../../../src/main/engine/dispatch';
 import { ADMIN, makeHarness, type Harness } from './harness';
 
-function snapshot(h: Harness): string {
-  return JSON.stringify({ audit: h.store.lastAudit()?.seq ?? 0, clients: h.store.listClients() });
+async function snapshot(h: Harness): Promise<string> {
+  return JSON.stringify({ audit: (await h.store.lastAudit())?.seq ?? 0, clients: await h.store.listClients() });
 }
 
 const base = { clientId: 'notes', kind: 'public', name: 'Notes' };
@@ -62,44 +62,44 @@ const REFUSED: [string, Record<string, unknown>, string, RegExp][] = [
 describe('client registration rules', () => {
   it.each(REFUSED)('createClient with %s is invalid_input naming the field, and changes nothing', async (_what, extra, path, rule) => {
     const h = await makeHarness();
-    const before = snapshot(h);
+    const before = await snapshot(h);
     const result = await dispatchAdmin(h.engine.admin, 'createClient', { ...base, ...extra }, ADMIN);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('invalid_input');
     expect(result.error.message).toMatch(new RegExp(`^Invalid input for createClient: .*\\b${path.replace('.', '\\.')}: `));
     expect(result.error.message).toMatch(rule);
-    expect(snapshot(h)).toBe(before);
+    expect(await snapshot(h)).toBe(before);
   });
 
   it.each(REFUSED.filter(([, extra]) => !('kind' in extra) && !('secret' in extra)))(
     'updateClient with %s is invalid_input naming the field, and changes nothing',
     async (_what, extra, path, rule) => {
       const h = await makeHarness();
-      const before = snapshot(h);
+      const before = await snapshot(h);
       const result = await dispatchAdmin(h.engine.admin, 'updateClient', { clientId: 'web', ...extra }, ADMIN);
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.error.code).toBe('invalid_input');
       expect(result.error.message).toMatch(new RegExp(`^Invalid input for updateClient: .*\\b${path.replace('.', '\\.')}: `));
       expect(result.error.message).toMatch(rule);
-      expect(snapshot(h)).toBe(before);
+      expect(await snapshot(h)).toBe(before);
     },
   );
 
   it('an engine caller that skips the contract meets the same rules', async () => {
     const h = await makeHarness();
-    const before = snapshot(h);
-    expect(() => h.engine.admin.createClient({ clientId: 'x', kind: 'public', name: 'X', redirectUris: ['https://a.example/cb#f'] }, ADMIN)).toThrow(
+    const before = await snapshot(h);
+    await expect(() => h.engine.admin.createClient({ clientId: 'x', kind: 'public', name: 'X', redirectUris: ['https://a.example/cb#f'] }, ADMIN)).rejects.toThrow(
       expect.objectContaining({ code: 'invalid_input', message: 'Invalid input for createClient: redirectUris.0: no fragment (#)' }),
     );
-    expect(() => h.engine.admin.updateClient({ clientId: 'web', name: '  ' }, ADMIN)).toThrow(
+    await expect(() => h.engine.admin.updateClient({ clientId: 'web', name: '  ' }, ADMIN)).rejects.toThrow(
       expect.objectContaining({ code: 'invalid_input', message: 'Invalid input for updateClient: name: 1 to 100 characters' }),
     );
-    expect(() => h.engine.admin.updateClient({ clientId: 'web', backchannelLogoutUri: 'http://rp.example/logout' }, ADMIN)).toThrow(
+    await expect(() => h.engine.admin.updateClient({ clientId: 'web', backchannelLogoutUri: 'http://rp.example/logout' }, ADMIN)).rejects.toThrow(
       expect.objectContaining({ code: 'invalid_input', message: expect.stringMatching(/^Invalid input for updateClient: backchannelLogoutUri: must use https/) }),
     );
-    expect(snapshot(h)).toBe(before);
+    expect(await snapshot(h)).toBe(before);
   });
 
   it.each([
@@ -113,13 +113,13 @@ describe('client registration rules', () => {
     const h = await makeHarness();
     const result = await dispatchAdmin(h.engine.admin, 'createClient', { ...base, redirectUris: [uri], postLogoutRedirectUris: [uri], backchannelLogoutUri: uri }, ADMIN);
     expect(result).toMatchObject({ ok: true });
-    expect(h.store.getClient('notes')).toMatchObject({ redirectUris: [uri], postLogoutRedirectUris: [uri], backchannelLogoutUri: uri });
+    expect(await h.store.getClient('notes')).toMatchObject({ redirectUris: [uri], postLogoutRedirectUris: [uri], backchannelLogoutUri: uri });
   });
 
   it('accepts a client with no grants (a resource server) and exactly 20 URIs', async () => {
     const h = await makeHarness();
     const uris = Array.from({ length: 20 }, (_, i) => `https://notes.example.com/cb${i}`);
     expect(await dispatchAdmin(h.engine.admin, 'createClient', { ...base, kind: 'confidential', grantTypes: [], redirectUris: uris }, ADMIN)).toMatchObject({ ok: true });
-    expect(h.store.getClient('notes')).toMatchObject({ grantTypes: [], redirectUris: uris });
+    expect(await h.store.getClient('notes')).toMatchObject({ grantTypes: [], redirectUris: uris });
   });
 });

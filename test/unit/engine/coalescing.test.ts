@@ -12,34 +12,34 @@ describe('coalesced refreshes', () => {
     expect(rotated.map((r) => r.sessionId)).toEqual(sessions.map((s) => s.sessionId));
     expect(new Set(rotated.map((r) => r.refreshToken)).size).toBe(3);
     expect(seen).toEqual(['session.refreshed', 'session.refreshed', 'session.refreshed']);
-    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+    expect(await h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
   });
 
   it('a unit that throws rolls back only itself; the others in the batch commit', async () => {
     const h = await makeHarness();
     const ctx = h.engine.ctx;
-    const before = h.store.countUsers();
-    const results = ctx.runMany([
-      (tx) => {
-        tx.emit({ type: 'settings.changed', actor: 'test', data: { n: 1 } });
+    const before = await h.store.countUsers();
+    const results = await ctx.runMany([
+      async (tx) => {
+        await tx.emit({ type: 'settings.changed', actor: 'test', data: { n: 1 } });
         return 'first';
       },
-      (tx) => {
-        tx.emit({ type: 'settings.changed', actor: 'test', data: { n: 2 } });
-        h.store.putSetting('half-written', 'yes');
+      async (tx) => {
+        await tx.emit({ type: 'settings.changed', actor: 'test', data: { n: 2 } });
+        await h.store.putSetting('half-written', 'yes');
         throw new Error('unit failed halfway');
       },
-      (tx) => {
-        tx.emit({ type: 'settings.changed', actor: 'test', data: { n: 3 } });
+      async (tx) => {
+        await tx.emit({ type: 'settings.changed', actor: 'test', data: { n: 3 } });
         return 'third';
       },
     ]);
     expect(results.map((r) => r.ok)).toEqual([true, false, true]);
-    expect(h.store.getSetting('half-written')).toBeUndefined();
-    const audit = h.store.listAudit({ type: 'settings.changed', limit: 10 }).map((e) => e.data.n);
+    expect(await h.store.getSetting('half-written')).toBeUndefined();
+    const audit = (await h.store.listAudit({ type: 'settings.changed', limit: 10 })).map((e) => e.data.n);
     expect(audit).toEqual([3, 1]);
-    expect(h.store.countUsers()).toBe(before);
-    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+    expect(await h.store.countUsers()).toBe(before);
+    expect(await h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
   });
 
   it('no caller is answered before its batch has committed', async () => {
@@ -70,15 +70,15 @@ describe('coalesced refreshes', () => {
     for (let i = 0; i < 20; i++) h.engine.recordFeedAck(`api-${i}`, feedEventId, h.clock.now(), h.clock.now() + i);
     await new Promise((resolve) => setImmediate(resolve));
     expect(commits).toHaveLength(1);
-    const acks = h.store.listAudit({ type: 'feed.acknowledged', limit: 50 });
+    const acks = await h.store.listAudit({ type: 'feed.acknowledged', limit: 50 });
     expect(acks).toHaveLength(20);
     expect(acks.every((a) => a.userId === h.userId && a.data.feedEventId === feedEventId)).toBe(true);
 
     // Queued but not yet flushed when the engine closes: committed on close, seen after a restart.
     h.engine.recordFeedAck('api-late', feedEventId, h.clock.now(), h.clock.now());
     await h.restart();
-    expect(h.store.listAudit({ type: 'feed.acknowledged', actor: 'client:api-late', limit: 5 })).toHaveLength(1);
-    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+    expect(await h.store.listAudit({ type: 'feed.acknowledged', actor: 'client:api-late', limit: 5 })).toHaveLength(1);
+    expect(await h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
     expect(h.errors).toEqual([]);
   });
 });

@@ -6,17 +6,17 @@ import type { Store } from '../../../src/main/store/store';
 export function commitFailing(store: Store): { store: Store; fail(on: boolean): void } {
   let failing = false;
   let depth = 0;
-  const transaction = <T,>(fn: () => T): T =>
-    store.transaction(() => {
+  const transaction = <T,>(fn: () => Promise<T>, options?: Parameters<Store['transaction']>[1]): Promise<T> =>
+    store.transaction(async () => {
       depth++;
       try {
-        const value = fn();
+        const value = await fn();
         if (failing && depth === 1) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
         return value;
       } finally {
         depth--;
       }
-    });
+    }, options);
   const wrapped = new Proxy(store, {
     get(target, property) {
       if (property === 'transaction') return transaction;

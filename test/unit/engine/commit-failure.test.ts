@@ -32,17 +32,17 @@ async function setup() {
   const faulty = commitFailing(openStore(path));
   let engine = await Engine.open({ store: faulty.store, vault, clock, issuer: ISSUER });
   await engine.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
-  engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
+  await engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
   const login = () => engine.login({ username: 'ana', password: PASSWORD, clientId: 'mobile', device: PHONE, rememberMe: false });
-  const memory = () => ({
+  const memory = async () => ({
     activeKid: engine.ctx.keys.activeKid(),
     jwks: engine.jwks().keys.map((key) => key.kid),
-    statuses: engine.store.listKeys().map((key) => [key.kid, engine.ctx.keys.status(key.kid)]),
+    statuses: (await engine.store.listKeys()).map((key) => [key.kid, engine.ctx.keys.status(key.kid)]),
     settings: engine.ctx.settings,
   });
   const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
   const restart = async () => {
-    engine.close();
+    await engine.close();
     engine = await Engine.open({ store: openStore(path), vault, clock, issuer: ISSUER });
     return engine;
   };
@@ -52,37 +52,37 @@ async function setup() {
 describe('a transaction that fails to commit changes nothing in memory', () => {
   it('a failed rotation keeps signing with the committed key, publishes no new key, and every token verifies after a restart', async () => {
     const t = await setup();
-    const before = t.memory();
-    const vaultBefore = [...(await Promise.all(t.engine.store.listKeys().map(async (key) => [key.kid, await t.vault.get(key.kid)])))];
+    const before = await t.memory();
+    const vaultBefore = [...(await Promise.all((await t.engine.store.listKeys()).map(async (key) => [key.kid, await t.vault.get(key.kid)])))];
     t.faulty.fail(true);
     // Routine (the next key would sign) and an algorithm change (new keys would sign).
     await expect(t.engine.admin.rotateSigningKey({ reason: 'disk is full' }, ADMIN)).rejects.toThrow(DISK_FULL);
-    expect(t.memory()).toEqual(before);
+    expect(await t.memory()).toEqual(before);
     await expect(t.engine.admin.rotateSigningKey({ alg: 'ES256' }, ADMIN)).rejects.toThrow(DISK_FULL);
     t.faulty.fail(false);
-    expect(t.memory()).toEqual(before);
+    expect(await t.memory()).toEqual(before);
     // The private halves the failed rotations generated were taken out of the vault again; the others stay.
     for (const [kid, privateJwk] of vaultBefore) expect(await t.vault.get(kid!)).toBe(privateJwk);
 
     const token = await t.login();
     expect(t.kidOf(token.accessToken)).toBe(before.activeKid);
     const engine = await t.restart();
-    expect(engine.verifyAccessToken(token.accessToken)).toMatchObject({ active: true });
+    expect(await engine.verifyAccessToken(token.accessToken)).toMatchObject({ active: true });
     expect(engine.ctx.keys.activeKid()).toBe(before.activeKid);
   });
 
   it('a failed emergency revoke leaves the key signing and its tokens valid', async () => {
     const t = await setup();
     const token = await t.login();
-    const before = t.memory();
+    const before = await t.memory();
     t.faulty.fail(true);
     await expect(t.engine.admin.revokeSigningKey({ kid: before.activeKid!, reason: 'leaked' }, ADMIN)).rejects.toThrow(DISK_FULL);
-    const next = t.engine.store.listKeys().find((key) => key.status === 'next')!;
+    const next = (await t.engine.store.listKeys()).find((key) => key.status === 'next')!;
     await expect(t.engine.admin.revokeSigningKey({ kid: next.kid }, ADMIN)).rejects.toThrow(DISK_FULL);
     t.faulty.fail(false);
-    expect(t.memory()).toEqual(before);
-    expect(t.engine.verifyAccessToken(token.accessToken)).toMatchObject({ active: true });
-    expect(t.engine.revocationsAfter(0, 10)).toEqual([]);
+    expect(await t.memory()).toEqual(before);
+    expect(await t.engine.verifyAccessToken(token.accessToken)).toMatchObject({ active: true });
+    expect(await t.engine.revocationsAfter(0, 10)).toEqual([]);
   });
 
   it('a failed retirement keeps the retiring key verifying; the next maintenance retires it', async () => {
@@ -92,38 +92,38 @@ describe('a transaction that fails to commit changes nothing in memory', () => {
     await t.engine.admin.rotateSigningKey({}, ADMIN);
     t.clock.advance(605 * SECOND);
     t.faulty.fail(true);
-    expect(() => t.engine.maintain()).toThrow(DISK_FULL);
+    await expect(() => t.engine.maintain()).rejects.toThrow(DISK_FULL);
     t.faulty.fail(false);
     expect(t.engine.ctx.keys.status(old)).toBe('retiring');
     // The ring (committed state) still publishes it; the served JWKS leaves it out by the clock alone.
     expect(t.engine.ctx.keys.publicJwks().map((key) => key.kid)).toContain(old);
-    t.engine.maintain();
+    await t.engine.maintain();
     expect(t.engine.ctx.keys.status(old)).toBe('retired');
-    expect(t.engine.verifyAccessToken(token.accessToken)).toMatchObject({ active: false, reason: 'retired_kid' });
+    expect(await t.engine.verifyAccessToken(token.accessToken)).toMatchObject({ active: false, reason: 'retired_kid' });
   });
 
   it('a client whose creation failed to commit is not served from the client cache, and the audit chain stays whole', async () => {
     const t = await setup();
     t.faulty.fail(true);
-    expect(() => t.engine.admin.createClient({ clientId: 'ghost', kind: 'public', name: 'Ghost' }, ADMIN)).toThrow(DISK_FULL);
-    expect(() => t.engine.admin.blockUser({ userId: t.engine.store.listUsers({ offset: 0, limit: 1 }).items[0]!.id }, ADMIN)).toThrow(DISK_FULL);
+    await expect(() => t.engine.admin.createClient({ clientId: 'ghost', kind: 'public', name: 'Ghost' }, ADMIN)).rejects.toThrow(DISK_FULL);
+    await expect(async () => t.engine.admin.blockUser({ userId: (await t.engine.store.listUsers({ offset: 0, limit: 1 })).items[0]!.id }, ADMIN)).rejects.toThrow(DISK_FULL);
     t.faulty.fail(false);
-    expect(t.engine.getClient('ghost')).toBeUndefined();
-    expect(t.engine.admin.createClient({ clientId: 'ghost', kind: 'public', name: 'Ghost' }, ADMIN)).toEqual({ clientId: 'ghost' });
+    expect(await t.engine.getClient('ghost')).toBeUndefined();
+    expect(await t.engine.admin.createClient({ clientId: 'ghost', kind: 'public', name: 'Ghost' }, ADMIN)).toEqual({ clientId: 'ghost' });
     // The chain head in memory did not move with the rolled-back entries: the next entry links to the last committed one.
-    expect(t.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+    expect(await t.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
   });
 
   it('failed settings changes leave the settings in force', async () => {
     const t = await setup();
-    const before = t.memory();
+    const before = await t.memory();
     t.faulty.fail(true);
-    expect(() => t.engine.admin.updateSettings({ accessTokenTtlSeconds: 60 }, ADMIN)).toThrow(DISK_FULL);
+    await expect(() => t.engine.admin.updateSettings({ accessTokenTtlSeconds: 60 }, ADMIN)).rejects.toThrow(DISK_FULL);
     // A new signingAlg switches access tokens to that algorithm's keys (created first when it has none): a key step, asynchronous.
-    await expect(Promise.resolve(t.engine.admin.updateSettings({ accessTokenTtlSeconds: 60, signingAlg: 'RS256' }, ADMIN))).rejects.toThrow(DISK_FULL);
+    await expect(Promise.resolve(await t.engine.admin.updateSettings({ accessTokenTtlSeconds: 60, signingAlg: 'RS256' }, ADMIN))).rejects.toThrow(DISK_FULL);
     t.faulty.fail(false);
-    expect(t.memory()).toEqual(before);
-    expect(t.engine.admin.getSettings({}, ADMIN)).toEqual(before.settings);
+    expect(await t.memory()).toEqual(before);
+    expect(await t.engine.admin.getSettings({}, ADMIN)).toEqual(before.settings);
     expect(t.kidOf((await t.login()).accessToken)).toBe(before.activeKid);
   });
 });

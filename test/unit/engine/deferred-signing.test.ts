@@ -34,13 +34,13 @@ describe('coalesced refreshes, signed after their batch commits', () => {
     expect(new Set(rotated.map((r) => r.accessToken)).size).toBe(sessions.length);
     const jwks = h.engine.jwks().keys;
     for (const [i, tokens] of rotated.entries()) {
-      expect(h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: true, claims: { sid: sessions[i]!.sessionId, jti: tokens.jti } });
+      expect(await h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: true, claims: { sid: sessions[i]!.sessionId, jti: tokens.jti } });
       const kid = JSON.parse(Buffer.from(tokens.accessToken.split('.')[0]!, 'base64url').toString()).kid;
       const jwk = jwks.find((k) => k.kid === kid)!;
       const key = await importJWK(jwk, jwk.alg);
       await expect(jwtVerify(tokens.accessToken, key, { typ: 'at+jwt', currentDate: new Date(h.clock.now()) })).resolves.toBeTruthy();
     }
-    expect(h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
+    expect(await h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: true });
   });
 });
 

@@ -20,9 +20,9 @@ export const ADMIN = { actor: 'admin:test', role: 'owner' as const, adminId: nul
 export const asRole = (role: 'viewer' | 'operator' | 'owner', actor = `admin:${role}`) => ({ actor, role, adminId: null });
 export const PASSWORD = 'correct horse battery';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
 });
 
 export interface Harness {
@@ -38,7 +38,7 @@ export interface Harness {
   /** Closes and reopens the engine on the same file and vault (a restart). */
   restart(): Promise<Engine>;
   login(device?: DeviceInfo, rememberMe?: boolean, username?: string): Promise<TokenSet>;
-  settings(patch: Partial<Settings>): void;
+  settings(patch: Partial<Settings>): Promise<void>;
 }
 
 /** `initialSigningAlg`: pin a new install's algorithm where a test is about one (default: the engine's default). */
@@ -50,17 +50,17 @@ export async function makeHarness(options: { initialSigningAlg?: SigningAlg } = 
   const errors: unknown[] = [];
   const open = async () => Engine.open({ store: openStore(path), vault, clock, issuer: ISSUER, onError: (e) => errors.push(e), ...options });
   let engine = await open();
-  cleanups.push(() => {
+  cleanups.push(async () => {
     try {
-      engine.close();
+      await engine.close();
     } catch {
       // already closed
     }
     rmSync(dir, { recursive: true, force: true });
   });
   const { id: userId } = await engine.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
-  engine.admin.createClient({ clientId: 'web', kind: 'public', name: 'Web app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
-  engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
+  await engine.admin.createClient({ clientId: 'web', kind: 'public', name: 'Web app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
+  await engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
   const harness: Harness = {
     get engine() {
       return engine;
@@ -75,14 +75,14 @@ export async function makeHarness(options: { initialSigningAlg?: SigningAlg } = 
     path,
     userId,
     async restart() {
-      engine.close();
+      await engine.close();
       engine = await open();
       return engine;
     },
     login: (device = PHONE, rememberMe = false, username = 'ana') =>
       engine.login({ username, password: PASSWORD, clientId: device === LAPTOP ? 'web' : 'mobile', device, rememberMe }),
-    settings: (patch) => {
-      engine.admin.updateSettings(patch, ADMIN);
+    settings: async (patch) => {
+      await engine.admin.updateSettings(patch, ADMIN);
     },
   } as Harness;
   return harness;

@@ -5,40 +5,40 @@ import { describe, expect, it } from 'vitest';
 import type { Inspection } from '../../../src/shared/dto';
 import { ADMIN, HOUR, PHONE, makeHarness, type Harness } from './harness';
 
-const inspect = (h: Harness, token: string) => h.engine.admin.inspectToken({ token }, ADMIN) as Inspection;
+const inspect = async (h: Harness, token: string) => (await h.engine.admin.inspectToken({ token }, ADMIN)) as Inspection;
 const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
 
 describe('inspector verdicts', () => {
   it("names a revoked session's status: the token's session is revoked, not open", async () => {
     const h = await makeHarness();
     const login = await h.login(PHONE);
-    expect(inspect(h, login.accessToken)).toMatchObject({ active: true, sessionId: login.sessionId, sessionStatus: 'active', reasons: [] });
-    h.engine.admin.revokeSession({ sessionId: login.sessionId }, ADMIN);
-    expect(inspect(h, login.accessToken)).toMatchObject({ active: false, reason: 'session_revoked', sessionId: login.sessionId, sessionStatus: 'revoked' });
-    expect(inspect(h, login.refreshToken)).toMatchObject({ kind: 'refresh_token', active: false, reason: 'session_revoked', sessionStatus: 'revoked' });
+    expect(await inspect(h, login.accessToken)).toMatchObject({ active: true, sessionId: login.sessionId, sessionStatus: 'active', reasons: [] });
+    await h.engine.admin.revokeSession({ sessionId: login.sessionId }, ADMIN);
+    expect(await inspect(h, login.accessToken)).toMatchObject({ active: false, reason: 'session_revoked', sessionId: login.sessionId, sessionStatus: 'revoked' });
+    expect(await inspect(h, login.refreshToken)).toMatchObject({ kind: 'refresh_token', active: false, reason: 'session_revoked', sessionStatus: 'revoked' });
   });
 
   it('a refresh token is judged for the token endpoint, never as something a resource server accepts', async () => {
     const h = await makeHarness();
     const login = await h.login(PHONE);
-    const verdict = inspect(h, login.refreshToken);
+    const verdict = await inspect(h, login.refreshToken);
     expect(verdict).toMatchObject({ kind: 'refresh_token', active: true, reason: null, reasons: [], sessionStatus: 'active' });
     expect(verdict.reasonText).toMatch(/token endpoint/);
     expect(verdict.reasonText).toMatch(/resource servers never see it/);
     // After a refresh-version bump it is refused, and its session reads can't refresh.
-    h.engine.admin.bumpRefreshVersion({ userId: h.userId }, ADMIN);
-    expect(inspect(h, login.refreshToken)).toMatchObject({ active: false, reason: 'refresh_version_mismatch', sessionStatus: 'cant_refresh' });
+    await h.engine.admin.bumpRefreshVersion({ userId: h.userId }, ADMIN);
+    expect(await inspect(h, login.refreshToken)).toMatchObject({ active: false, reason: 'refresh_version_mismatch', sessionStatus: 'cant_refresh' });
   });
 
   it('strips a pasted "Bearer " (or a whole Authorization header) before judging', async () => {
     const h = await makeHarness();
     const login = await h.login(PHONE);
     for (const pasted of [`Bearer ${login.accessToken}`, `bearer  ${login.accessToken}\n`, `Authorization: Bearer ${login.accessToken}`]) {
-      expect(inspect(h, pasted)).toMatchObject({ kind: 'access_token', active: true, sessionId: login.sessionId });
+      expect(await inspect(h, pasted)).toMatchObject({ kind: 'access_token', active: true, sessionId: login.sessionId });
     }
-    expect(inspect(h, `Bearer ${login.refreshToken}`)).toMatchObject({ kind: 'refresh_token', active: true });
+    expect(await inspect(h, `Bearer ${login.refreshToken}`)).toMatchObject({ kind: 'refresh_token', active: true });
     // Not a scheme: left as it is (and so not a token).
-    expect(inspect(h, `Bearerx ${login.accessToken}`)).toMatchObject({ kind: 'unknown', reason: 'malformed' });
+    expect(await inspect(h, `Bearerx ${login.accessToken}`)).toMatchObject({ kind: 'unknown', reason: 'malformed' });
   });
 
   it('an expired token of a revoked key reports both, the key first', async () => {
@@ -46,12 +46,12 @@ describe('inspector verdicts', () => {
     const login = await h.login(PHONE);
     const kid = kidOf(login.accessToken);
     await h.engine.admin.revokeSigningKey({ kid, reason: 'leaked' }, ADMIN);
-    expect(inspect(h, login.accessToken)).toMatchObject({ active: false, reason: 'revoked_kid', reasons: ['revoked_kid'] });
+    expect(await inspect(h, login.accessToken)).toMatchObject({ active: false, reason: 'revoked_kid', reasons: ['revoked_kid'] });
     h.clock.advance(HOUR);
-    expect(inspect(h, login.accessToken)).toMatchObject({ active: false, reason: 'revoked_kid', reasons: ['revoked_kid', 'expired'] });
+    expect(await inspect(h, login.accessToken)).toMatchObject({ active: false, reason: 'revoked_kid', reasons: ['revoked_kid', 'expired'] });
     // And a revoked session on top of that is a third reason.
-    h.engine.admin.revokeSession({ sessionId: login.sessionId }, ADMIN);
-    expect(inspect(h, login.accessToken).reasons).toEqual(['revoked_kid', 'expired', 'session_revoked']);
+    await h.engine.admin.revokeSession({ sessionId: login.sessionId }, ADMIN);
+    expect((await inspect(h, login.accessToken)).reasons).toEqual(['revoked_kid', 'expired', 'session_revoked']);
   });
 
   it('a forged or foreign token says nothing about expiry or sessions (its claims are not ours to believe)', async () => {
@@ -60,6 +60,6 @@ describe('inspector verdicts', () => {
     const [header, payload] = login.accessToken.split('.');
     const forged = `${header}.${payload}.${'A'.repeat(86)}`;
     h.clock.advance(HOUR);
-    expect(inspect(h, forged)).toMatchObject({ active: false, reasons: [expect.stringMatching(/bad_signature|malformed/)] });
+    expect(await inspect(h, forged)).toMatchObject({ active: false, reasons: [expect.stringMatching(/bad_signature|malformed/)] });
   });
 });

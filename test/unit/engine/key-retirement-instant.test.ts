@@ -17,28 +17,28 @@ describe('a retiring key at its retiresAt', () => {
     // for any token the service no longer vouches for.
     const outliving = h.engine.ctx.keys.sign({ typ: 'at+jwt' }, { ...claims, jti: 'jti-outliving', exp: (claims.exp as number) + 24 * 3600 }).token;
     await h.engine.admin.rotateSigningKey({}, ADMIN);
-    const retiresAt = h.store.getKey(kid)!.retiresAt!;
+    const retiresAt = (await h.store.getKey(kid))!.retiresAt!;
     expect(retiresAt).toBe(h.clock.now() + 605 * SECOND);
 
     h.clock.set(retiresAt - 1);
-    expect(h.engine.verifyAccessToken(outliving)).toMatchObject({ active: true });
+    expect(await h.engine.verifyAccessToken(outliving)).toMatchObject({ active: true });
     h.clock.set(retiresAt);
-    expect(h.store.getKey(kid)!.status).toBe('retiring');
-    expect(h.engine.verifyAccessToken(outliving)).toMatchObject({ active: false, reason: 'retired_kid' });
+    expect((await h.store.getKey(kid))!.status).toBe('retiring');
+    expect(await h.engine.verifyAccessToken(outliving)).toMatchObject({ active: false, reason: 'retired_kid' });
     // Introspection says the same: it is the same check.
-    expect(h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: false });
+    expect(await h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: false });
   });
 
   it('leaves the JWKS at that instant too, so stock verifiers that refetch stop with the service', async () => {
     const h = await makeHarness();
     const kid = part((await h.login(PHONE)).accessToken, 0).kid as string;
     await h.engine.admin.rotateSigningKey({}, ADMIN);
-    const retiresAt = h.store.getKey(kid)!.retiresAt!;
+    const retiresAt = (await h.store.getKey(kid))!.retiresAt!;
     const published = () => h.engine.jwks().keys.map((key) => key.kid);
     h.clock.set(retiresAt - 1);
     expect(published()).toContain(kid);
     h.clock.set(retiresAt);
-    expect(h.store.getKey(kid)!.status).toBe('retiring');
+    expect((await h.store.getKey(kid))!.status).toBe('retiring');
     expect(published()).not.toContain(kid);
     // The keys that still sign or will sign stay.
     expect(published()).toHaveLength(2);

@@ -19,7 +19,7 @@ describe('signing keys', () => {
     expect(keys.map((k) => [k.status, k.alg])).toEqual([['active', DEFAULT_SIGNING_ALG], ['next', DEFAULT_SIGNING_ALG]]);
     for (const key of keys) {
       expect(await h.vault.get(key.kid)).toContain('"d"');
-      expect(JSON.parse(h.store.getKey(key.kid)!.publicJwk)).not.toHaveProperty('d');
+      expect(JSON.parse((await h.store.getKey(key.kid))!.publicJwk)).not.toHaveProperty('d');
     }
     // The signing key first, then the next one.
     expect(h.engine.jwks().keys.map((k) => k.kid)).toEqual(keys.map((k) => k.kid));
@@ -40,15 +40,15 @@ describe('signing keys', () => {
     expect(h.engine.jwks().keys.map((k) => k.kid)).toEqual([rotated.kid, newNext.kid, old!.kid]);
     const after = await h.login(PHONE);
     expect(kidOf(after.accessToken)).toBe(rotated.kid);
-    expect(h.engine.verifyAccessToken(before.accessToken).active).toBe(true);
+    expect((await h.engine.verifyAccessToken(before.accessToken)).active).toBe(true);
     h.clock.advance(605 * SECOND - 1);
-    h.engine.maintain();
+    await h.engine.maintain();
     expect((await keysOf(h)).find((k) => k.kid === old!.kid)!.status).toBe('retiring');
     h.clock.advance(1);
-    h.engine.maintain();
+    await h.engine.maintain();
     expect((await keysOf(h)).find((k) => k.kid === old!.kid)!.status).toBe('retired');
     expect(h.engine.jwks().keys.map((k) => k.kid)).toEqual([rotated.kid, newNext.kid]);
-    expect(h.engine.verifyAccessToken(before.accessToken)).toMatchObject({ active: false, reason: 'retired_kid' });
+    expect(await h.engine.verifyAccessToken(before.accessToken)).toMatchObject({ active: false, reason: 'retired_kid' });
   });
 
   it('ES256 and RS256 are selectable and their tokens verify', async () => {
@@ -58,7 +58,7 @@ describe('signing keys', () => {
       expect(key.alg).toBe(alg);
       const tokens = await h.login(PHONE);
       expect(kidOf(tokens.accessToken)).toBe(key.kid);
-      expect(h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: true });
+      expect(await h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: true });
     }
   });
 
@@ -68,7 +68,7 @@ describe('signing keys', () => {
     const [old, next] = await keysOf(h);
     const receipt = (await h.engine.admin.revokeSigningKey({ kid: old!.kid, reason: 'key leaked' }, ADMIN)) as { accessTokensRevoked: number; feedEventId: number };
     expect(receipt.accessTokensRevoked).toBe(1);
-    expect(h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: false, reason: 'revoked_kid' });
+    expect(await h.engine.verifyAccessToken(tokens.accessToken)).toMatchObject({ active: false, reason: 'revoked_kid' });
     const keys = await keysOf(h);
     expect(keys.find((k) => k.kid === old!.kid)!.status).toBe('revoked');
     expect(keys.filter((k) => k.status === 'active').map((k) => k.kid)).toEqual([next!.kid]);
@@ -77,8 +77,8 @@ describe('signing keys', () => {
     expect(await h.vault.get(old!.kid)).toBeUndefined();
     const fresh = await h.login(PHONE);
     expect(kidOf(fresh.accessToken)).toBe(next!.kid);
-    expect(h.engine.verifyAccessToken(fresh.accessToken).active).toBe(true);
-    expect(h.engine.revocationsAfter(0, 10)).toEqual([expect.objectContaining({ id: receipt.feedEventId, kind: 'key', subject: old!.kid })]);
+    expect((await h.engine.verifyAccessToken(fresh.accessToken)).active).toBe(true);
+    expect(await h.engine.revocationsAfter(0, 10)).toEqual([expect.objectContaining({ id: receipt.feedEventId, kind: 'key', subject: old!.kid })]);
   });
 
   it('a restart with the same vault keeps both keys; with the active private half lost, the next key takes over and old tokens still verify', async () => {
@@ -87,14 +87,14 @@ describe('signing keys', () => {
     const [key, next] = await keysOf(h);
     await h.restart();
     expect((await keysOf(h)).map((k) => [k.kid, k.status])).toEqual([[key!.kid, 'active'], [next!.kid, 'next']]);
-    expect(h.engine.verifyAccessToken(tokens.accessToken).active).toBe(true);
+    expect((await h.engine.verifyAccessToken(tokens.accessToken)).active).toBe(true);
     await h.vault.delete(key!.kid);
     await h.restart();
     const keys = await keysOf(h);
     expect(keys.find((k) => k.kid === key!.kid)!.status).toBe('retiring');
     expect(keys.filter((k) => k.status === 'active').map((k) => k.kid)).toEqual([next!.kid]);
     expect(keys.filter((k) => k.status === 'next')).toHaveLength(1);
-    expect(h.engine.verifyAccessToken(tokens.accessToken).active).toBe(true);
+    expect((await h.engine.verifyAccessToken(tokens.accessToken)).active).toBe(true);
     expect(kidOf((await h.login(PHONE)).accessToken)).toBe(next!.kid);
     h.clock.advance(11 * MINUTE);
   });

@@ -12,30 +12,30 @@ describe('refresh (rotation)', () => {
     const second = await refreshOf(h, first.refreshToken);
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(second.sessionId).toBe(first.sessionId);
-    const chain = h.engine.admin.listSessionTokens({ sessionId: first.sessionId }, ADMIN) as { refreshChain: { status: string; successorId: string | null; id: string }[] };
+    const chain = await h.engine.admin.listSessionTokens({ sessionId: first.sessionId }, ADMIN) as { refreshChain: { status: string; successorId: string | null; id: string }[] };
     expect(chain.refreshChain.map((r) => r.status)).toEqual(['rotated', 'current']);
     expect(chain.refreshChain[0]!.successorId).toBe(chain.refreshChain[1]!.id);
-    expect(h.store.getSession(first.sessionId)!.lastActivityAt).toBe(h.clock.now());
+    expect((await h.store.getSession(first.sessionId))!.lastActivityAt).toBe(h.clock.now());
   });
 
   it("the session's lifecycle shows every rotation: audited ones from the audit chain, the others read back from the refresh chain", async () => {
     const h = await makeHarness();
-    h.settings({ reuseGraceSeconds: 10 });
+    await h.settings({ reuseGraceSeconds: 10 });
     const login = await h.login();
     h.clock.advance(MINUTE);
     const quiet = await refreshOf(h, login.refreshToken, 'mobile', { ...PHONE, ip: '198.51.100.7' });
     const quietAt = h.clock.now();
     h.clock.advance(MINUTE);
-    h.settings({ auditRefreshes: true });
+    await h.settings({ auditRefreshes: true });
     const loud = await refreshOf(h, quiet.refreshToken);
-    h.settings({ auditRefreshes: false });
+    await h.settings({ auditRefreshes: false });
     h.clock.advance(SECOND);
     await refreshOf(h, quiet.refreshToken); // a grace retry: always audited
     h.clock.advance(MINUTE);
-    h.engine.admin.revokeSession({ sessionId: login.sessionId, reason: 'done' }, ADMIN);
+    await h.engine.admin.revokeSession({ sessionId: login.sessionId, reason: 'done' }, ADMIN);
 
     type Entry = { type: string; seq: number | null; at: number; hash: string | null; data: Record<string, unknown> };
-    const { timeline, refreshChain } = h.engine.admin.listSessionTokens({ sessionId: login.sessionId }, ADMIN) as { timeline: Entry[]; refreshChain: { id: string }[] };
+    const { timeline, refreshChain } = await h.engine.admin.listSessionTokens({ sessionId: login.sessionId }, ADMIN) as { timeline: Entry[]; refreshChain: { id: string }[] };
     expect(timeline.map((e) => [e.type, e.seq === null])).toEqual([
       ['user.login', false],
       ['session.refreshed', true],
@@ -114,18 +114,18 @@ describe('refresh (rotation)', () => {
   it('refuses a refresh for a blocked user', async () => {
     const h = await makeHarness();
     const a = await h.login();
-    h.store.updateUser(h.userId, { status: 'blocked' });
+    await h.store.updateUser(h.userId, { status: 'blocked' });
     await expectCode(() => refreshOf(h, a.refreshToken), 'user_blocked');
   });
 
   it('bump refresh version: refresh tokens die, access tokens live to exp', async () => {
     const h = await makeHarness();
     const a = await h.login();
-    h.engine.admin.bumpRefreshVersion({ userId: h.userId, reason: 'password changed' }, ADMIN);
+    await h.engine.admin.bumpRefreshVersion({ userId: h.userId, reason: 'password changed' }, ADMIN);
     await expectCode(() => refreshOf(h, a.refreshToken), 'refresh_version_mismatch');
-    expect(h.engine.verifyAccessToken(a.accessToken).active).toBe(true);
+    expect((await h.engine.verifyAccessToken(a.accessToken)).active).toBe(true);
     h.clock.advance(10 * MINUTE + 5 * SECOND);
-    expect(h.engine.verifyAccessToken(a.accessToken)).toMatchObject({ active: false, reason: 'expired' });
+    expect(await h.engine.verifyAccessToken(a.accessToken)).toMatchObject({ active: false, reason: 'expired' });
     await expect(h.login()).resolves.toHaveProperty('refreshToken');
   });
 });
@@ -139,16 +139,16 @@ describe('reuse detection', () => {
     h.clock.advance(MINUTE);
     await expectCode(() => refreshOf(h, a.refreshToken, 'mobile', { name: 'attacker', userAgent: 'curl/8', ip: '127.0.0.66' }), 'refresh_token_reused');
     await expectCode(() => refreshOf(h, b.refreshToken), 'session_revoked');
-    expect(h.engine.verifyAccessToken(a.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
-    expect(h.engine.verifyAccessToken(b.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
-    const events = h.engine.admin.listAudit({ type: 'refresh_token.reused' }, ADMIN) as { items: { data: Record<string, Record<string, unknown>> }[] };
+    expect(await h.engine.verifyAccessToken(a.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
+    expect(await h.engine.verifyAccessToken(b.accessToken)).toMatchObject({ active: false, reason: 'session_revoked' });
+    const events = await h.engine.admin.listAudit({ type: 'refresh_token.reused' }, ADMIN) as { items: { data: Record<string, Record<string, unknown>> }[] };
     expect(events.items).toHaveLength(1);
     const data = events.items[0]!.data;
     expect(data.presented).toMatchObject({ ip: '127.0.0.66', deviceName: 'attacker', userAgent: 'curl/8' });
     expect(data.presented?.usedAt).toBeTypeOf('number');
     expect(data.successor).toMatchObject({ usedAt: null });
     expect(data.session).toMatchObject({ deviceName: "Ana's phone", ip: '127.0.0.2' });
-    expect((h.engine.admin.getStats({}, ADMIN) as { reuseAlerts: number }).reuseAlerts).toBe(1);
+    expect(((await h.engine.admin.getStats({}, ADMIN)) as { reuseAlerts: number }).reuseAlerts).toBe(1);
   });
 
   it('two refreshes racing with the same token: exactly one wins, the loser gets reuse and the family is revoked', async () => {
@@ -160,24 +160,24 @@ describe('reuse detection', () => {
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(1);
     expect(lost[0]!.reason.code).toBe('refresh_token_reused');
-    expect(h.store.getSession(a.sessionId)!.revokedAt).not.toBeNull();
+    expect((await h.store.getSession(a.sessionId))!.revokedAt).not.toBeNull();
   });
 
   it('grace window: one retry of a lost response within the window is allowed and rotates the unseen successor', async () => {
     const h = await makeHarness();
-    h.settings({ reuseGraceSeconds: 10 });
+    await h.settings({ reuseGraceSeconds: 10 });
     const a = await h.login();
     const lost = await refreshOf(h, a.refreshToken);
     h.clock.advance(9 * SECOND);
     const retry = await refreshOf(h, a.refreshToken);
     expect(retry.sessionId).toBe(a.sessionId);
     await expectCode(() => refreshOf(h, lost.refreshToken), 'refresh_token_reused');
-    expect(h.store.getSession(a.sessionId)!.revokedAt).not.toBeNull();
+    expect((await h.store.getSession(a.sessionId))!.revokedAt).not.toBeNull();
   });
 
   it('grace window: a second retry is theft', async () => {
     const h = await makeHarness();
-    h.settings({ reuseGraceSeconds: 10 });
+    await h.settings({ reuseGraceSeconds: 10 });
     const a = await h.login();
     await refreshOf(h, a.refreshToken);
     await refreshOf(h, a.refreshToken);
@@ -186,7 +186,7 @@ describe('reuse detection', () => {
 
   it('grace window: a retry after the successor was used is theft', async () => {
     const h = await makeHarness();
-    h.settings({ reuseGraceSeconds: 10 });
+    await h.settings({ reuseGraceSeconds: 10 });
     const a = await h.login();
     const b = await refreshOf(h, a.refreshToken);
     await refreshOf(h, b.refreshToken);
@@ -195,7 +195,7 @@ describe('reuse detection', () => {
 
   it('grace window: a retry one millisecond after the window is theft', async () => {
     const h = await makeHarness();
-    h.settings({ reuseGraceSeconds: 10 });
+    await h.settings({ reuseGraceSeconds: 10 });
     const a = await h.login();
     await refreshOf(h, a.refreshToken);
     h.clock.advance(10 * SECOND + 1);
@@ -204,10 +204,10 @@ describe('reuse detection', () => {
 
   it('garbage refresh tokens are refused without touching the store', async () => {
     const h = await makeHarness();
-    const before = h.store.lastAudit()?.seq;
+    const before = (await h.store.lastAudit())?.seq;
     for (const junk of ['', 'x', 'a'.repeat(43) + '!', 'a'.repeat(10_000), '../../etc/passwd', 'a'.repeat(43)]) {
       await expectCode(() => refreshOf(h, junk), 'invalid_refresh_token');
     }
-    expect(h.store.lastAudit()?.seq).toBe(before);
+    expect((await h.store.lastAudit())?.seq).toBe(before);
   });
 });

@@ -25,8 +25,8 @@ describe('revokeSessions', () => {
     expect(radius.liveAccessTokens).toBe(3);
     expect(radius.clients.sort()).toEqual(['mobile', 'web']);
 
-    const lastSeq = h.store.lastAudit()!.seq;
-    const lastRevocation = h.store.listRevocationsAfter(0, 1000).at(-1)?.id ?? 0;
+    const lastSeq = (await h.store.lastAudit())!.seq;
+    const lastRevocation = (await h.store.listRevocationsAfter(0, 1000)).at(-1)?.id ?? 0;
     const receipt = await h.engine.admin.revokeSessions({ sessionIds: [...selection, a!], reason: 'incident 7' }, OPERATOR);
     expect(receipt.action).toBe('revokeSessions');
     expect(receipt.actor).toBe('admin:olga');
@@ -34,17 +34,17 @@ describe('revokeSessions', () => {
     expect(receipt.accessTokensRevoked).toBe(radius.liveAccessTokens);
     expect(receipt.refreshTokensRevoked).toBe(3);
 
-    const audit = h.store.listAudit({ limit: 50 }).filter((e) => e.seq > lastSeq);
+    const audit = (await h.store.listAudit({ limit: 50 })).filter((e) => e.seq > lastSeq);
     expect(audit.map((e) => e.type)).toEqual(['sessions.revoked']);
     expect(audit[0]!.actor).toBe('admin:olga');
     expect(audit[0]!.reason).toBe('incident 7');
     expect(audit[0]!.data).toMatchObject({ count: 3, requested: 3, feedEventId: receipt.feedEventId });
-    const feed = h.store.listRevocationsAfter(lastRevocation, 1000);
+    const feed = await h.store.listRevocationsAfter(lastRevocation, 1000);
     expect(feed.map((r) => r.kind)).toEqual(['session', 'session', 'session']);
     expect(receipt.feedEventId).toBe(feed.at(-1)!.id);
 
-    for (const id of selection) expect(h.store.getSession(id)!.revokedBy).toBe('admin:olga');
-    expect(h.store.getSession(keep!)!.revokedAt).toBeNull();
+    for (const id of selection) expect((await h.store.getSession(id))!.revokedBy).toBe('admin:olga');
+    expect((await h.store.getSession(keep!))!.revokedAt).toBeNull();
     // Again: nothing left to kill, and the blast radius says so.
     expect((await h.engine.admin.previewBlastRadius({ target: { kind: 'sessions', sessionIds: selection } }, ADMIN)).sessions).toEqual([]);
     expect((await h.engine.admin.revokeSessions({ sessionIds: selection }, OPERATOR)).sessionsRevoked).toEqual([]);
@@ -54,7 +54,7 @@ describe('revokeSessions', () => {
     const h = await makeHarness();
     const [a] = await sessionsOf(h, 1);
     await expectCode(() => h.engine.admin.revokeSessions({ sessionIds: [a!, 'ses_nope'] }, OPERATOR), 'not_found');
-    expect(h.store.getSession(a!)!.revokedAt).toBeNull();
+    expect((await h.store.getSession(a!))!.revokedAt).toBeNull();
     await expectCode(() => h.engine.admin.previewBlastRadius({ target: { kind: 'sessions', sessionIds: ['ses_nope'] } }, ADMIN), 'not_found');
   });
 
@@ -66,7 +66,7 @@ describe('revokeSessions', () => {
     expect(refused.ok ? 'ok' : refused.error.code).toBe('forbidden');
     const operator = await dispatchAdmin(h.engine.admin, 'signOutEveryone', { confirm: 'everyone' }, OPERATOR);
     expect(operator.ok ? 'ok' : operator.error.code).toBe('forbidden');
-    expect(h.store.getSession(a!)!.revokedAt).toBeNull();
+    expect((await h.store.getSession(a!))!.revokedAt).toBeNull();
     const tooMany = await dispatchAdmin(h.engine.admin, 'revokeSessions', { sessionIds: Array.from({ length: 501 }, (_, i) => `ses_${i}`) }, OPERATOR);
     expect(tooMany.ok ? 'ok' : tooMany.error.code).toBe('invalid_input');
   });
@@ -76,25 +76,25 @@ describe('signOutEveryone', () => {
   it('asks for the client id or "everyone" typed out, then revokes every open session of that scope and bumps nothing', async () => {
     const h = await makeHarness();
     await sessionsOf(h, 4); // two on web (LAPTOP), two on mobile (PHONE)
-    const user = h.store.getUser(h.userId)!;
+    const user = (await h.store.getUser(h.userId))!;
     await expectCode(() => h.engine.admin.signOutEveryone({ clientId: 'web', confirm: 'everyone' }, ADMIN), 'invalid_input');
     await expectCode(() => h.engine.admin.signOutEveryone({ confirm: 'Everyone' }, ADMIN), 'invalid_input');
     await expectCode(() => h.engine.admin.signOutEveryone({ clientId: 'nope', confirm: 'nope' }, ADMIN), 'not_found');
 
-    const lastSeq = h.store.lastAudit()!.seq;
+    const lastSeq = (await h.store.lastAudit())!.seq;
     const web = await h.engine.admin.signOutEveryone({ clientId: 'web', confirm: 'web' }, ADMIN);
     expect(web.sessionsRevoked).toHaveLength(2);
     const open = () => h.store.sessionSearch.openSessionsOf(null, h.clock.now());
-    expect(open().map((s) => s.clientId)).toEqual(['mobile', 'mobile']);
+    expect((await open()).map((s) => s.clientId)).toEqual(['mobile', 'mobile']);
     const all = await h.engine.admin.signOutEveryone({ confirm: 'everyone', reason: 'breach' }, ADMIN);
     expect(all.sessionsRevoked).toHaveLength(2);
-    expect(open()).toEqual([]);
-    const audit = h.store.listAudit({ limit: 50 }).filter((e) => e.seq > lastSeq);
+    expect(await open()).toEqual([]);
+    const audit = (await h.store.listAudit({ limit: 50 })).filter((e) => e.seq > lastSeq);
     expect(audit.map((e) => [e.type, e.data['clientId'], e.data['count']])).toEqual([
       ['sessions.signed_out_everyone', null, 2],
       ['sessions.signed_out_everyone', 'web', 2],
     ]);
-    const after = h.store.getUser(h.userId)!;
+    const after = (await h.store.getUser(h.userId))!;
     expect([after.refreshVersion, after.notBefore]).toEqual([user.refreshVersion, user.notBefore]);
     await h.login(PHONE); // signing in again works at once
   });

@@ -22,15 +22,15 @@ const RARE: [string, string] = ['Kiosk 7', 'KioskBrowser/2.1 (Lobby)'];
 const N = SCAN_BUDGET * 2 + 500;
 
 /** Sessions written straight to the store (the engine's login would cost a password hash each). */
-function seed(h: Harness): SessionRow[] {
+async function seed(h: Harness): Promise<SessionRow[]> {
   const now = h.clock.now();
   const users = [h.userId, 'usr_b', 'usr_c'];
-  for (const id of users.slice(1)) h.store.insertUser({ ...h.store.getUser(h.userId)!, id, username: id });
-  h.engine.admin.createClient({ clientId: 'rare', kind: 'public', name: 'Rare app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
+  for (const id of users.slice(1)) await h.store.insertUser({ ...(await h.store.getUser(h.userId))!, id, username: id });
+  await h.engine.admin.createClient({ clientId: 'rare', kind: 'public', name: 'Rare app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
   const rows: SessionRow[] = [];
   let r = 12345;
   const random = () => ((r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  h.store.transaction(() => {
+  await h.store.transaction(async () => {
     for (let i = 0; i < N; i += 1) {
       const rare = i % 997 === 0;
       const [deviceName, userAgent] = rare ? RARE : DEVICES[i % DEVICES.length]!;
@@ -61,7 +61,7 @@ function seed(h: Harness): SessionRow[] {
         browserSessionId: null,
         refreshEndedAt: !revoked && i % 11 === 0 ? lastActivityAt : null,
       };
-      h.store.insertSession(row);
+      await h.store.insertSession(row);
       rows.push(row);
     }
   });
@@ -108,7 +108,7 @@ async function everyPage(h: Harness, filter: SearchSessionsInput, limit: number)
 describe('searchSessions', () => {
   it('returns exactly what the filters select, in order, across every page, for every filter and sort', async () => {
     const h = await makeHarness();
-    const rows = seed(h);
+    const rows = await seed(h);
     const now = h.clock.now();
     const cases: SearchSessionsInput[] = [
       {},
@@ -144,17 +144,17 @@ describe('searchSessions', () => {
 
   it('drives a selective filter from its own index, and bounds the walk of a rare one with partial pages', async () => {
     const h = await makeHarness();
-    const rows = seed(h);
+    const rows = await seed(h);
     const search = h.store.sessionSearch;
     const base = { now: h.clock.now(), sort: 'lastActivityAt' as const, dir: 'desc' as const, limit: 50 };
     expect(rows.filter((r) => r.clientId === 'rare').length).toBeLessThan(DRIVE_CAP);
-    expect(search.search({ ...base, clientId: 'rare' }).plan).toBe('drive:sessions_client_created');
-    expect(search.search({ ...base, ipPrefix: '10.1.17.' }).plan).toBe('drive:sessions_ip');
-    expect(search.search({ ...base, clientId: 'web' }).plan).toBe('walk:sessions_activity_cover');
-    expect(search.search({ ...base, status: 'revoked' }).plan).toBe('walk:sessions_activity_cover');
-    expect(search.search({ ...base, status: 'cant_refresh' }).plan).toBe('drive:sessions_cant_refresh');
+    expect((await search.search({ ...base, clientId: 'rare' })).plan).toBe('drive:sessions_client_created');
+    expect((await search.search({ ...base, ipPrefix: '10.1.17.' })).plan).toBe('drive:sessions_ip');
+    expect((await search.search({ ...base, clientId: 'web' })).plan).toBe('walk:sessions_activity_cover');
+    expect((await search.search({ ...base, status: 'revoked' })).plan).toBe('walk:sessions_activity_cover');
+    expect((await search.search({ ...base, status: 'cant_refresh' })).plan).toBe('drive:sessions_cant_refresh');
     // The kiosk sessions are 1 in 997 and no index finds them: the first page stops after SCAN_BUDGET rows.
-    const first = search.search({ ...base, device: 'kiosk' });
+    const first = await search.search({ ...base, device: 'kiosk' });
     expect(first.plan).toBe('walk:sessions_activity_cover');
     expect(first.partial).toBe(true);
     expect(first.items.length).toBeLessThan(50);
@@ -166,7 +166,7 @@ describe('searchSessions', () => {
 
   it('refuses a cursor of another sort, a forged one and a "to" before "from"', async () => {
     const h = await makeHarness();
-    seed(h);
+    await seed(h);
     const page = await h.engine.admin.searchSessions({ limit: 5 }, ADMIN);
     expect(page.nextCursor).not.toBeNull();
     await expectCode(() => h.engine.admin.searchSessions({ cursor: page.nextCursor!, sort: { by: 'createdAt', dir: 'desc' } }, ADMIN), 'invalid_input');

@@ -31,14 +31,14 @@ describe('setUserPassword during a login', () => {
     let entered!: () => void;
     const checked = new Promise<void>((resolve) => (entered = resolve));
     gate.held = { entered, release: new Promise<void>((resolve) => (release = resolve)) };
-    const login = h.engine.login({ username: 'ana', password: PASSWORD, clientId: 'mobile', device: PHONE, rememberMe: false });
+    const login = await h.engine.login({ username: 'ana', password: PASSWORD, clientId: 'mobile', device: PHONE, rememberMe: false });
     await checked; // the old password has been found right; the login has not committed yet
     gate.held = undefined;
     const receipt = (await h.engine.admin.setUserPassword({ userId: h.userId, password: 'the new password' }, ADMIN)) as Receipt;
     release();
     await expectCode(() => login, 'invalid_credentials');
     expect(receipt.sessionsRevoked).toEqual([]);
-    expect(h.store.countActiveSessionsOfUser(h.userId, h.clock.now())).toBe(0);
+    expect(await h.store.countActiveSessionsOfUser(h.userId, h.clock.now())).toBe(0);
     await expect(h.engine.login({ username: 'ana', password: 'the new password', clientId: 'mobile', device: PHONE, rememberMe: false })).resolves.toHaveProperty('sessionId');
   });
 });
