@@ -57,7 +57,7 @@ async function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session:
   // A routine rotation is on record in the refresh chain (the row just marked used, with its presenter); it
   // joins the audit chain only when the setting asks. A grace retry is unusual, so it is always audited.
   const record = event === 'session.refreshed' && !ctx.settings.auditRefreshes ? tx.announce : tx.emit;
-  record({
+  await record({
     type: event,
     actor: `client:${session.clientId}`,
     userId: user.id,

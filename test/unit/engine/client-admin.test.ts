@@ -74,7 +74,7 @@ describe('setClientDisabled', () => {
   it('a login whose password check was running when the client was disabled opens no session', async () => {
     const h = await makeHarness();
     const sessionsBefore = await h.store.countActiveSessions(h.clock.now());
-    const pending = await h.login(PHONE); // reads the client, then awaits scrypt; the disable commits in between
+    const pending = h.login(PHONE); // reads the client, then awaits scrypt; the disable commits in between
     await h.engine.admin.setClientDisabled({ clientId: 'mobile', disabled: true }, ADMIN);
     await expectCode(() => pending, 'invalid_client');
     expect(await h.store.countActiveSessions(h.clock.now())).toBe(sessionsBefore);

@@ -77,7 +77,7 @@ describe('the password grant is a per-client permission', () => {
     expect(refused.message).toBe('This client may not use the password grant.');
     // Refused before the password is looked at: a wrong one gets the same answer, and no failed attempt is
     // counted against the user (an app without the permission cannot lock anyone out), no session opens.
-    const wrong = await h.engine.login({ username: 'ana', password: 'not the password', clientId: 'spa', device: PHONE, rememberMe: false });
+    const wrong = h.engine.login({ username: 'ana', password: 'not the password', clientId: 'spa', device: PHONE, rememberMe: false });
     await expectCode(() => wrong, 'unauthorized_client');
     expect((await h.store.getUser(h.userId))?.failedLogins).toBe(0);
     expect(await h.store.countActiveSessions(h.clock.now())).toBe(sessionsBefore);
@@ -110,7 +110,7 @@ describe('the password grant is a per-client permission', () => {
     const h = await makeHarness();
     const sessionsBefore = await h.store.countActiveSessions(h.clock.now());
     // The login reads the client, then awaits scrypt; the update commits in between.
-    const pending = await h.login(PHONE);
+    const pending = h.login(PHONE);
     await h.engine.admin.updateClient({ clientId: 'mobile', grantTypes: [] }, ADMIN);
     await expectCode(() => pending, 'unauthorized_client');
     expect(await h.store.countActiveSessions(h.clock.now())).toBe(sessionsBefore);

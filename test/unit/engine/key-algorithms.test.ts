@@ -58,13 +58,13 @@ describe('a pair per algorithm in use', () => {
     expect(kid).toBe(await kidOf(h, 'RS256', 'active'));
     await expect(verifyIdToken(jwks, token, h)).resolves.toMatchObject({ protectedHeader: { alg: 'RS256', kid, typ: 'JWT' } });
     const access = await h.login(PHONE);
-    expect(header(access.accessToken)).toMatchObject({ alg: 'ES256', kid: kidOf(h, 'ES256', 'active') });
+    expect(header(access.accessToken)).toMatchObject({ alg: 'ES256', kid: await kidOf(h, 'ES256', 'active') });
     expect(await h.engine.verifyAccessToken(access.accessToken)).toMatchObject({ active: true });
     // Not an access token, even with every access-token claim: the typ says so.
     const lookalike = h.engine.ctx.keys.signWith('RS256', { typ: 'JWT' }, { ...idTokenClaims(h), aud: 'token-warden-api', jti: 'x', client_id: 'spa', sid: 's' }).token;
     expect(await h.engine.verifyAccessToken(lookalike)).toMatchObject({ active: false, reason: 'wrong_typ' });
     // The access-token key first, then the other signing key, then the next keys.
-    expect(h.engine.jwks().keys.map((k) => k.kid)).toEqual([kidOf(h, 'ES256', 'active'), kidOf(h, 'RS256', 'active'), kidOf(h, 'ES256', 'next'), kidOf(h, 'RS256', 'next')]);
+    expect(h.engine.jwks().keys.map((k) => k.kid)).toEqual([await kidOf(h, 'ES256', 'active'), await kidOf(h, 'RS256', 'active'), await kidOf(h, 'ES256', 'next'), await kidOf(h, 'RS256', 'next')]);
     // What the console shows: which key signs which tokens.
     expect((await h.engine.admin.listKeys({}, ADMIN)).map((k) => [k.alg, k.status, k.signs])).toEqual([
       ['ES256', 'active', ['access_tokens']],
@@ -100,10 +100,10 @@ describe('a pair per algorithm in use', () => {
     const h = await withIdTokens();
     const rsActive = (await kidOf(h, 'RS256', 'active'))!;
     const rsNext = (await kidOf(h, 'RS256', 'next'))!;
-    const es = [kidOf(h, 'ES256', 'active'), kidOf(h, 'ES256', 'next')];
+    const es = [await kidOf(h, 'ES256', 'active'), await kidOf(h, 'ES256', 'next')];
     await h.vault.delete(rsNext);
     await h.restart();
-    expect([kidOf(h, 'ES256', 'active'), kidOf(h, 'ES256', 'next')]).toEqual(es);
+    expect([await kidOf(h, 'ES256', 'active'), await kidOf(h, 'ES256', 'next')]).toEqual(es);
     expect(await kidOf(h, 'RS256', 'active')).toBe(rsActive);
     expect(await h.store.getKey(rsNext)).toMatchObject({ status: 'retired' });
     expect(await kidOf(h, 'RS256', 'next')).not.toBe(rsNext);
@@ -141,7 +141,7 @@ describe('rotation and revocation per algorithm', () => {
       h.engine.admin.revokeSigningKey({ kid: (await kidOf(h, 'ES256', 'next'))! }, ADMIN),
     ]);
     expect(await pairs(h)).toEqual(['ES256:active', 'ES256:next', 'RS256:active', 'RS256:next']);
-    expect(rotated[2]).toMatchObject({ kid: kidOf(h, 'RS256', 'active') });
+    expect(rotated[2]).toMatchObject({ kid: await kidOf(h, 'RS256', 'active') });
     expect(h.engine.ctx.keys.activeKid()).toBe(await kidOf(h, 'ES256', 'active'));
     expect(h.engine.ctx.keys.activeKid('RS256')).toBe(await kidOf(h, 'RS256', 'active'));
   });
@@ -196,7 +196,7 @@ describe('the access-token algorithm', () => {
     await h.engine.admin.updateSettings({ signingAlg: 'EdDSA', accessTokenTtlSeconds: 300 }, ADMIN);
     expect(await pairs(h)).toEqual(['ES256:active', 'ES256:next', 'EdDSA:active', 'EdDSA:next']);
     const token = (await h.login(PHONE)).accessToken;
-    expect(header(token)).toMatchObject({ alg: 'EdDSA', kid: kidOf(h, 'EdDSA', 'active') });
+    expect(header(token)).toMatchObject({ alg: 'EdDSA', kid: await kidOf(h, 'EdDSA', 'active') });
     await expect(jwtVerify(token, cached, { issuer: ISSUER, audience: 'token-warden-api', currentDate: new Date(h.clock.now()) })).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
     expect(h.engine.ctx.keys.signWith('ES256', {}, idTokenClaims(h)).kid).toBe(esActive);
     const audit = await h.store.listAudit({ limit: 5 });

@@ -31,7 +31,7 @@ describe('setUserPassword during a login', () => {
     let entered!: () => void;
     const checked = new Promise<void>((resolve) => (entered = resolve));
     gate.held = { entered, release: new Promise<void>((resolve) => (release = resolve)) };
-    const login = await h.engine.login({ username: 'ana', password: PASSWORD, clientId: 'mobile', device: PHONE, rememberMe: false });
+    const login = h.engine.login({ username: 'ana', password: PASSWORD, clientId: 'mobile', device: PHONE, rememberMe: false });
     await checked; // the old password has been found right; the login has not committed yet
     gate.held = undefined;
     const receipt = (await h.engine.admin.setUserPassword({ userId: h.userId, password: 'the new password' }, ADMIN)) as Receipt;
