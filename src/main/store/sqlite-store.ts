@@ -848,6 +848,10 @@ function guarded<S extends object>(subStore: S, scope: TransactionScope): S {
 const guardedPrototypes = new WeakSet<object>();
 const scopes = new WeakMap<object, TransactionScope>();
 
+function rethrowStoreError(error: unknown): never {
+  throw toStoreError(error);
+}
+
 /**
  * Wraps each async method of `prototype` (a store or a sub-store): it waits while `scopeOf(this)` says the call
  * may not use the connection, then runs it in the same synchronous step as that check, mapping SQLite errors.
@@ -859,16 +863,20 @@ export function guardMethods<S extends object>(prototype: S, skip: ReadonlySet<s
     const method: unknown = descriptor?.value;
     // Only the async methods (the contract's); private synchronous helpers stay as they are.
     if (typeof method !== 'function' || method.constructor.name !== 'AsyncFunction') continue;
+    const run = method as (...a: unknown[]) => Promise<unknown>;
+    const waitThenRun = async (self: S, scope: TransactionScope, args: unknown[]): Promise<unknown> => {
+      for (let wait = scope.whenFree(); wait !== undefined; wait = scope.whenFree()) await wait;
+      return run.apply(self, args);
+    };
     Object.defineProperty(prototype, name, {
       ...descriptor,
-      value: async function guarded(this: S, ...args: unknown[]): Promise<unknown> {
+      // Not an async function itself: on the common path (no transaction to wait for) the statement runs at
+      // once and the caller gets the method's own promise plus one for the error mapping (the refresh path
+      // makes a dozen of these calls; each extra promise and tick shows in its figure).
+      value: function guarded(this: S, ...args: unknown[]): Promise<unknown> {
         const scope = scopeOf(this);
-        for (let wait = scope.whenFree(); wait !== undefined; wait = scope.whenFree()) await wait;
-        try {
-          return await (method as (...a: unknown[]) => Promise<unknown>).apply(this, args);
-        } catch (error) {
-          throw toStoreError(error);
-        }
+        const result = scope.whenFree() === undefined ? run.apply(this, args) : waitThenRun(this, scope, args);
+        return result.catch(rethrowStoreError);
       },
     });
   }
