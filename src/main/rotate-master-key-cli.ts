@@ -68,7 +68,7 @@ export async function rotateDataDirMasterKey(options: RotateOptions): Promise<Ro
       // Awaited inside the try: the store closes only after the rotation has committed or rolled back.
       return await rotateMasterKey(store, oldKey.key, newKey.key, options.now);
     } finally {
-      store.close();
+      await store.close();
     }
   } finally {
     if (dir.fresh) dir.discard();

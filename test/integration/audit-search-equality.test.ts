@@ -36,10 +36,10 @@ function openMigrated(): { db: Database.Database; store: SqliteStore } {
 }
 
 /** 3,000 entries over ~50 hours; the clock steps back 5 minutes at entry 1,000 and 6 hours at entry 2,000. */
-function generate(store: SqliteStore, random: () => number): void {
+async function generate(store: SqliteStore, random: () => number): Promise<void> {
   const pick = <T,>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   let at = T0;
-  store.transaction(() => {
+  await store.transaction(async () => {
     for (let i = 0; i < 3000; i += 1) {
       at += Math.floor(random() * 2 * MIN);
       if (i === 1000) at -= 5 * MIN;
@@ -47,7 +47,7 @@ function generate(store: SqliteStore, random: () => number): void {
       const user = Math.floor(random() * 60);
       // Few distinct addresses, so that a part of one (a candidate) is often in others (near misses).
       const ip = `10.${Math.floor(random() * 4)}.${Math.floor(random() * 16)}.${Math.floor(random() * 24)}`;
-      store.appendAudit({
+      await store.appendAudit({
         at,
         type: pick(TYPES),
         actor: pick(['admin', `user:usr_${user}`, `client:app${user % 3}`]),
@@ -103,10 +103,10 @@ function randomFilter(random: () => number, all: Row[]): AuditSearchFilter {
 }
 
 describe('SQLite audit search: fast paths against a straightforward scan', () => {
-  it('answers 600 generated filters exactly as a scan of every entry does', () => {
+  it('answers 600 generated filters exactly as a scan of every entry does', async () => {
     const { db, store } = openMigrated();
     const random = seeded(16);
-    generate(store, random);
+    await generate(store, random);
     const all = (db.prepare("SELECT seq, at, type, actor, user_id AS userId, session_id AS sessionId, json_extract(data, '$.ip') AS ip FROM audit").all() as Row[]);
     const texts = new TrigramDensities((sql) => db.prepare(sql));
     let checkedHere = 0;
@@ -115,7 +115,7 @@ describe('SQLite audit search: fast paths against a straightforward scan', () =>
       const filter = randomFilter(random, all);
       if (filter.q !== undefined && texts.plan(filter.q).verify) checkedHere += 1;
       if (filter.since !== undefined) windows += 1;
-      expect(store.auditSearch.search(filter).map((e) => e.seq), JSON.stringify(filter)).toEqual(scan(db, all, filter));
+      expect((await store.auditSearch.search(filter)).map((e) => e.seq), JSON.stringify(filter)).toEqual(scan(db, all, filter));
     }
     // Both fast paths were taken, not only the plain ones.
     expect(checkedHere).toBeGreaterThan(30);
@@ -123,16 +123,16 @@ describe('SQLite audit search: fast paths against a straightforward scan', () =>
     db.close();
   });
 
-  it('finds a window seq range holding every entry of the window, exact while the clock never stepped back', () => {
+  it('finds a window seq range holding every entry of the window, exact while the clock never stepped back', async () => {
     const { db, store } = openMigrated();
     const q = (sql: string) => db.prepare(sql);
     const ats = [10, 20, 20, 30, 40, 50];
-    for (const at of ats) store.appendAudit({ at, type: 't', actor: 'a', userId: null, sessionId: null, reason: null, data: {}, prevHash: 'p', hash: 'h' });
+    for (const at of ats) await store.appendAudit({ at, type: 't', actor: 'a', userId: null, sessionId: null, reason: null, data: {}, prevHash: 'p', hash: 'h' });
     expect(windowSeqRange(q, 20, 40)).toEqual({ lo: 2, hi: 5 });
     expect(windowSeqRange(q, 21, 29)).toMatchObject({ lo: 4, hi: 3 });
     expect(windowSeqRange(q, 0, 1000)).toEqual({ lo: 1, hi: 6 });
     // A step back of 25 ms: the entry at 25 comes after the one at 50.
-    store.appendAudit({ at: 25, type: 't', actor: 'a', userId: null, sessionId: null, reason: null, data: {}, prevHash: 'p', hash: 'h' });
+    await store.appendAudit({ at: 25, type: 't', actor: 'a', userId: null, sessionId: null, reason: null, data: {}, prevHash: 'p', hash: 'h' });
     expect(db.prepare('SELECT max_step_back FROM audit_clock').pluck().get()).toBe(25);
     const range = windowSeqRange(q, 21, 29);
     expect(range.lo).toBeLessThanOrEqual(7);
@@ -140,7 +140,7 @@ describe('SQLite audit search: fast paths against a straightforward scan', () =>
     db.close();
   });
 
-  it('computes the largest step back of the entries written before the audit clock existed', () => {
+  it('computes the largest step back of the entries written before the audit clock existed', async () => {
     const db = new Database(':memory:');
     const version = MIGRATIONS.find((m) => m.sql.includes('audit_clock'))!.version;
     migrate(db, MIGRATIONS.filter((m) => m.version < version));
@@ -151,22 +151,22 @@ describe('SQLite audit search: fast paths against a straightforward scan', () =>
     insert.run(150);
     expect(db.prepare('SELECT max_step_back FROM audit_clock').pluck().get()).toBe(250);
     const store = new SqliteStore(db, 'test', []);
-    expect(store.auditSearch.search({ since: 95, until: 260, limit: 10 }).map((e) => e.at)).toEqual([150, 250, 200, 100]);
+    expect((await store.auditSearch.search({ since: 95, until: 260, limit: 10 })).map((e) => e.at)).toEqual([150, 250, 200, 100]);
     db.close();
   });
 
-  it('matches text in a rare type exactly as the index does, beyond ASCII case folding', () => {
+  it('matches text in a rare type exactly as the index does, beyond ASCII case folding', async () => {
     const { db, store } = openMigrated();
     const append = (type: string, reason: string | null, data: Record<string, unknown> = {}) =>
       store.appendAudit({ at: T0, type, actor: 'system', userId: null, sessionId: null, reason, data, prevHash: 'p', hash: 'h' });
     // The index folds U+017F (long s) to "s" and leaves U+0130 (I with a dot) alone; JavaScript's toLowerCase
     // does neither (it keeps U+017F and turns U+0130 into "i" and a combining dot). A rare type is matched here.
     const longS = append('key.created', 'Rotated by \u017Fafari-bot');
-    append('key.created', 'TAX\u0130 fleet');
-    for (let i = 0; i < 5; i += 1) append('user.login', null, { ua: 'Safari', note: 'taxi' });
-    expect(store.auditSearch.search({ q: 'safari-bot', types: ['key.created'], limit: 10 }).map((e) => e.seq)).toEqual([longS]);
-    expect(store.auditSearch.search({ q: 'axi', types: ['key.created'], limit: 10 })).toEqual([]);
-    expect(store.auditSearch.search({ q: 'safari-bot', limit: 10 }).map((e) => e.seq)).toEqual([longS]);
+    await append('key.created', 'TAX\u0130 fleet');
+    for (let i = 0; i < 5; i += 1) await append('user.login', null, { ua: 'Safari', note: 'taxi' });
+    expect((await store.auditSearch.search({ q: 'safari-bot', types: ['key.created'], limit: 10 })).map((e) => e.seq)).toEqual([longS]);
+    expect(await store.auditSearch.search({ q: 'axi', types: ['key.created'], limit: 10 })).toEqual([]);
+    expect((await store.auditSearch.search({ q: 'safari-bot', limit: 10 })).map((e) => e.seq)).toEqual([longS]);
     db.close();
   });
 

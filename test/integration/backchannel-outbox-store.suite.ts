@@ -55,9 +55,9 @@ export function outboxSuite(label: string, open: () => OutboxHarness): void {
     });
 
     it('claims due rows oldest first, up to the limit, with a lease that hides them until it ends', async () => {
-      const a = tx(() => outbox().insert(row(1, { nextAttemptAt: T0 + 2 })));
-      const b = tx(() => outbox().insert(row(2, { nextAttemptAt: T0 + 1 })));
-      const later = tx(() => outbox().insert(row(3, { nextAttemptAt: T0 + 1_000 })));
+      const a = await tx(() => outbox().insert(row(1, { nextAttemptAt: T0 + 2 })));
+      const b = await tx(() => outbox().insert(row(2, { nextAttemptAt: T0 + 1 })));
+      const later = await tx(() => outbox().insert(row(3, { nextAttemptAt: T0 + 1_000 })));
       expect(await outbox().nextDueAt()).toBe(T0 + 1);
       const claimed = await tx(() => outbox().claimDue(T0 + 10, T0 + 500, 1));
       expect(claimed.map((r) => r.id)).toEqual([b]);
@@ -94,8 +94,8 @@ export function outboxSuite(label: string, open: () => OutboxHarness): void {
     });
 
     it('links pending rows of the given sessions to a feed event, leaving linked and other rows alone', async () => {
-      const a = tx(() => outbox().insert(row(1)));
-      const b = tx(() => outbox().insert(row(2, { revocationId: 3 })));
+      const a = await tx(() => outbox().insert(row(1)));
+      const b = await tx(() => outbox().insert(row(2, { revocationId: 3 })));
       const c = await tx(() => outbox().insert(row(4)));
       expect(await tx(() => outbox().linkToRevocation(['ses_1', 'ses_2'], 9))).toBe(1);
       expect((await outbox().listByRevocation(9, 10)).map((r) => r.id)).toEqual([a]);

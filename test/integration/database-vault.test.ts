@@ -47,8 +47,8 @@ describe('DatabaseVault', () => {
   let dir: string;
   let file: string;
   let store: Store;
-  const reopen = () => {
-    store.close();
+  const reopen = async () => {
+    await store.close();
     store = openStore(file);
   };
   beforeEach(() => {
@@ -56,8 +56,8 @@ describe('DatabaseVault', () => {
     file = path.join(dir, 'warden.db');
     store = openStore(file);
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -69,10 +69,10 @@ describe('DatabaseVault', () => {
     await vault.put('kid-1', jwk('kid-1'));
     await vault.put('kid-2', jwk('kid-2'));
     await vault.put('kid-2', jwk('kid-2-replaced'));
-    const row = store.keySecrets.get('kid-1')!;
+    const row = (await store.keySecrets.get('kid-1'))!;
     expect(row.kekVersion).toBe(1);
     expect(row.ciphertext.includes(Buffer.from('private-kid-1'))).toBe(false);
-    reopen();
+    await reopen();
     const again = await DatabaseVault.open(store, key, now);
     expect(await again.get('kid-1')).toBe(jwk('kid-1'));
     expect(await again.get('kid-2')).toBe(jwk('kid-2-replaced'));
@@ -84,27 +84,27 @@ describe('DatabaseVault', () => {
 
   it('refuses a wrong master key at open, naming where it came from, and writes nothing', async () => {
     await (await DatabaseVault.open(store, MasterKey.generate(), now)).put('kid-1', jwk('kid-1'));
-    const before = store.keySecrets.listKeks();
+    const before = await store.keySecrets.listKeks();
     const error = await refusal(DatabaseVault.open(store, MasterKey.generate(), now, 'the master key file /run/secrets/mk'));
     expect(error.code).toBe('invalid_input');
     expect(error.message).toMatch(/^The master key file \/run\/secrets\/mk is not the one this database's private keys are encrypted with \(its key-check record, master-key version 1 set at 2026-04-01T09:00:00.000Z, does not open with it\)/);
-    expect(store.keySecrets.listKeks()).toEqual(before);
+    expect(await store.keySecrets.listKeks()).toEqual(before);
   });
 
   it('refuses rows that were altered: ciphertext, nonce, moved to another kid, relabelled with another version', async () => {
     const key = MasterKey.generate();
     const vault = await DatabaseVault.open(store, key, now);
     await vault.put('kid-1', jwk('kid-1'));
-    const original = store.keySecrets.get('kid-1')!;
+    const original = (await store.keySecrets.get('kid-1'))!;
     const flip = (buffer: Buffer) => Buffer.from(buffer.map((byte, i) => (i === 0 ? byte ^ 1 : byte)));
     const write = (row: KeySecretRow) => store.transaction(() => store.keySecrets.put(row));
-    write({ ...original, ciphertext: flip(original.ciphertext) });
+    await write({ ...original, ciphertext: flip(original.ciphertext) });
     expect((await refusal(vault.get('kid-1'))).message).toMatch(/^The stored private key kid-1 failed authentication \(AES-256-GCM\)/);
-    write({ ...original, nonce: flip(original.nonce) });
+    await write({ ...original, nonce: flip(original.nonce) });
     expect((await refusal(vault.get('kid-1'))).code).toBe('storage_error');
     // The row of kid-1, copied under kid-2: the kid is in the associated data.
-    write(original);
-    write({ ...original, kid: 'kid-2' });
+    await write(original);
+    await write({ ...original, kid: 'kid-2' });
     expect((await refusal(vault.get('kid-2'))).message).toMatch(/kid-2 failed authentication/);
     expect(await vault.get('kid-1')).toBe(jwk('kid-1'));
   });
@@ -113,11 +113,11 @@ describe('DatabaseVault', () => {
     const oldKey = MasterKey.generate();
     const newKey = MasterKey.generate();
     await (await DatabaseVault.open(store, oldKey, now)).put('kid-1', jwk('kid-1'));
-    const sealedUnder1 = store.keySecrets.get('kid-1')!;
+    const sealedUnder1 = (await store.keySecrets.get('kid-1'))!;
     await rotateMasterKey(store, oldKey, newKey, T0 + 1);
     const vault = await DatabaseVault.open(store, newKey, now);
     // Relabelled as version 2 (the current one) without being re-sealed: GCM refuses it.
-    store.transaction(() => store.keySecrets.put({ ...sealedUnder1, kekVersion: 2 }));
+    await store.transaction(() => store.keySecrets.put({ ...sealedUnder1, kekVersion: 2 }));
     expect((await refusal(vault.get('kid-1'))).message).toMatch(/kid-1 failed authentication/);
   });
 
@@ -127,18 +127,18 @@ describe('DatabaseVault', () => {
     const vault = await DatabaseVault.open(store, oldKey, now);
     for (const kid of ['kid-1', 'kid-2', 'kid-3']) await vault.put(kid, jwk(kid));
     expect(await rotateMasterKey(store, oldKey, newKey, T0 + 60_000)).toEqual({ from: 1, to: 2, keys: 3 });
-    expect(store.keySecrets.list().map((row) => row.kekVersion)).toEqual([2, 2, 2]);
+    expect((await store.keySecrets.list()).map((row) => row.kekVersion)).toEqual([2, 2, 2]);
     // The instance that still runs with the old key can neither read nor write any more.
     expect((await refusal(vault.get('kid-1'))).message).toMatch(/rotated while this instance ran with master-key version 1; restart it with the new master key/);
     expect((await refusal(vault.put('kid-4', jwk('kid-4')))).message).toMatch(/rotated/);
-    reopen();
+    await reopen();
     const retired = await refusal(DatabaseVault.open(store, oldKey, now, 'the master key file /old'));
     expect(retired.message).toBe('The master key file /old is master-key version 1, which a rotation retired at 2026-04-01T09:01:00.000Z. Start with the current master key (version 2, set at 2026-04-01T09:01:00.000Z).');
     const rotated = await DatabaseVault.open(store, newKey, now);
     expect(rotated.kekVersion).toBe(2);
     for (const kid of ['kid-1', 'kid-2', 'kid-3']) expect(await rotated.get(kid)).toBe(jwk(kid));
     await rotated.put('kid-4', jwk('kid-4'));
-    expect(store.keySecrets.get('kid-4')?.kekVersion).toBe(2);
+    expect((await store.keySecrets.get('kid-4'))?.kekVersion).toBe(2);
     // And once more: versions keep counting, the first two keys are both refused.
     const third = MasterKey.generate();
     expect(await rotateMasterKey(store, newKey, third, T0 + 120_000)).toEqual({ from: 2, to: 3, keys: 4 });
@@ -150,10 +150,10 @@ describe('DatabaseVault', () => {
     const oldKey = MasterKey.generate();
     expect((await refusal(() => rotateMasterKey(store, oldKey, MasterKey.generate(), T0))).message).toMatch(/no master key yet/);
     await (await DatabaseVault.open(store, oldKey, now)).put('kid-1', jwk('kid-1'));
-    const before = { keks: store.keySecrets.listKeks(), rows: store.keySecrets.list() };
+    const before = { keks: await store.keySecrets.listKeks(), rows: await store.keySecrets.list() };
     expect((await refusal(() => rotateMasterKey(store, MasterKey.generate(), MasterKey.generate(), T0))).message).toMatch(/^The current master key given is not the one/);
     expect((await refusal(() => rotateMasterKey(store, oldKey, oldKey, T0))).message).toMatch(/^The new master key is the current one/);
-    expect({ keks: store.keySecrets.listKeks(), rows: store.keySecrets.list() }).toEqual(before);
+    expect({ keks: await store.keySecrets.listKeks(), rows: await store.keySecrets.list() }).toEqual(before);
   });
 
   it('rotation that fails midway (the disk fills up after the first key) loses nothing: the old key still opens every key', async () => {
@@ -161,7 +161,7 @@ describe('DatabaseVault', () => {
     const newKey = MasterKey.generate();
     const vault = await DatabaseVault.open(store, oldKey, now);
     for (const kid of ['kid-1', 'kid-2', 'kid-3']) await vault.put(kid, jwk(kid));
-    const before = { keks: store.keySecrets.listKeks(), rows: store.keySecrets.list() };
+    const before = { keks: await store.keySecrets.listKeks(), rows: await store.keySecrets.list() };
     // A store whose second re-encrypted write fails, as SQLite's does on a full disk: the rotation's
     // transaction has then retired version 1, written version 2 and re-sealed one key.
     let puts = 0;
@@ -174,8 +174,8 @@ describe('DatabaseVault', () => {
     });
     expect((await refusal(() => rotateMasterKey(bound, oldKey, newKey, T0 + 1))).message).toMatch(/disk is full/);
     expect(puts).toBe(2);
-    expect({ keks: store.keySecrets.listKeks(), rows: store.keySecrets.list() }).toEqual(before);
-    reopen();
+    expect({ keks: await store.keySecrets.listKeks(), rows: await store.keySecrets.list() }).toEqual(before);
+    await reopen();
     const still = await DatabaseVault.open(store, oldKey, now);
     for (const kid of ['kid-1', 'kid-2', 'kid-3']) expect(await still.get(kid)).toBe(jwk(kid));
     expect((await refusal(DatabaseVault.open(store, newKey, now))).code).toBe('invalid_input');
@@ -189,7 +189,7 @@ describe('DatabaseVault', () => {
     try {
       await (await DatabaseVault.open(other, key, now)).put('kid-1', jwk('kid-1'));
     } finally {
-      other.close();
+      await other.close();
     }
     // This instance read the master-key records before the other one committed: it saw none.
     const stale = () => {
@@ -198,7 +198,7 @@ describe('DatabaseVault', () => {
     };
     const vault = await DatabaseVault.open(stale(), key, now);
     expect(vault.kekVersion).toBe(1);
-    expect(store.keySecrets.listKeks()).toHaveLength(1);
+    expect(await store.keySecrets.listKeks()).toHaveLength(1);
     expect(await vault.get('kid-1')).toBe(jwk('kid-1'));
     expect((await refusal(DatabaseVault.open(stale(), MasterKey.generate(), now))).message).toMatch(/is not the one this database's private keys are encrypted with/);
   });

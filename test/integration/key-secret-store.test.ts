@@ -8,7 +8,7 @@ onEverySqliteStore('warden-key-secrets-', (label, open) =>
     let store = h.store;
     return {
       secrets: () => store.keySecrets,
-      ...(h.reopen ? { reopen: () => void (store = h.reopen!()) } : {}),
+      ...(h.reopen ? { reopen: async () => void (store = await h.reopen!()) } : {}),
       cleanup: () => h.cleanup(),
     };
   }),

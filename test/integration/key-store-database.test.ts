@@ -50,7 +50,7 @@ describe('--key-store database', () => {
     expect(first.warden.info.keyStore).toBe('database');
     const kids = (await first.admin('listKeys', {})).filter((key) => key.status === 'active' || key.status === 'next').map((key) => key.kid).sort();
     expect(kids).toHaveLength(2);
-    const sealed = first.warden.engine.store.keySecrets.list();
+    const sealed = await first.warden.engine.store.keySecrets.list();
     expect(sealed.map((row) => row.kid).sort()).toEqual(kids);
     for (const row of sealed) expect(row.ciphertext.includes(Buffer.from('"d":'))).toBe(false);
     await first.close();
@@ -68,7 +68,7 @@ describe('--key-store database', () => {
     await warden.admin('rotateSigningKey', {});
     const after = await live();
     expect(after).not.toEqual(before);
-    expect(warden.warden.engine.store.keySecrets.list().map((row) => row.kid).sort()).toEqual(after);
+    expect((await warden.warden.engine.store.keySecrets.list()).map((row) => row.kid).sort()).toEqual(after);
     await warden.close();
     const again = await startTestWarden(options());
     expect((await again.admin('listKeys', {})).filter((key) => key.status === 'active' || key.status === 'next').map((key) => key.kid).sort()).toEqual(after);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   store = openStore(path.join(dir, 'warden.db'));
 });
 afterAll(async () => {
-  store?.close();
+  await store?.close();
   await rm(dir, { recursive: true, force: true });
 });
 

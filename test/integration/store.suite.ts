@@ -377,7 +377,7 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
       it('returns a token with its session and user in one lookup, each as its own lookup returns it', async () => {
         const row = makeRefresh(s1, 'rt1', { usedAt: T0 + 1, successorHash: hash('rt2'), usedIp: '203.0.113.9', usedUserAgent: null });
         await store.insertRefreshToken(row);
-        expect(await store.getRefreshGrant(row.hash)).toEqual({ token: row, session: store.getSession('s1'), user: store.getUser('u1') });
+        expect(await store.getRefreshGrant(row.hash)).toEqual({ token: row, session: await store.getSession('s1'), user: await store.getUser('u1') });
         expect((await store.getRefreshGrant(row.hash))!.session.rememberMe).toBe(false);
         expect(await store.getRefreshGrant(hash('other'))).toBeUndefined();
       });
@@ -523,7 +523,7 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
       });
 
       it('purges only expired jti rows and never reuses an id, even the purged newest one', async () => {
-        const kept = store.insertRevocation(makeRevocation({ kind: 'session', subject: 's1', expiresAt: null }));
+        const kept = await store.insertRevocation(makeRevocation({ kind: 'session', subject: 's1', expiresAt: null }));
         await store.insertRevocation(makeRevocation({ subject: 'at_live', expiresAt: T0 + 10 }));
         const newest = await store.insertRevocation(makeRevocation({ subject: 'at_dead', expiresAt: T0 }));
         expect(await store.purgeRevocations(T0 + 10)).toBe(1);
@@ -827,10 +827,10 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
         await store.close();
         const again = h.reopen();
         expect({
-          instance: again.instanceId(), user: again.getUser('u1'), session: again.getSession('s1'),
-          chain: again.listRefreshTokensOfSession('s1'), access: again.getAccessToken('at_1'),
-          revocations: again.listRevocationsAfter(0, 10), key: again.getKey('k1'), audit: again.lastAudit(),
-          counters: again.getCounters(), buckets: again.listMinuteBuckets(0), clients: again.listClients(),
+          instance: again.instanceId(), user: await again.getUser('u1'), session: await again.getSession('s1'),
+          chain: await again.listRefreshTokensOfSession('s1'), access: await again.getAccessToken('at_1'),
+          revocations: await again.listRevocationsAfter(0, 10), key: await again.getKey('k1'), audit: await again.lastAudit(),
+          counters: await again.getCounters(), buckets: await again.listMinuteBuckets(0), clients: await again.listClients(),
         }).toEqual(snapshot);
         expect(snapshot.chain.map((r) => [r.usedAt, r.revokedAt])).toEqual([[T0 + 1, T0 + 2], [null, T0 + 2]]);
         expect(await again.isJtiRevoked('at_1')).toBe(true);

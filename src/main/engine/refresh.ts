@@ -5,7 +5,7 @@
  */
 import { WardenError, type ErrorCode } from '../../shared/errors';
 import type { RefreshTokenRow, SessionRow, UserRow } from '../store/store';
-import type { EngineContext, Tx } from './context';
+import type { EngineContext, EventInput, Tx } from './context';
 import { describeAccess, mintAccessToken, mintRefreshToken, tokenSet, newRefreshToken, refreshLabel, refreshTokenKey, sessionLifetimes, type UnsignedTokenSet } from './issue';
 import { clientRefusal } from './client-state';
 import { cleanDevice } from './login';
@@ -56,8 +56,8 @@ async function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session:
   tx.count('refreshes');
   // A routine rotation is on record in the refresh chain (the row just marked used, with its presenter); it
   // joins the audit chain only when the setting asks. A grace retry is unusual, so it is always audited.
-  const record = event === 'session.refreshed' && !ctx.settings.auditRefreshes ? tx.announce : tx.emit;
-  await record({
+  const routine = event === 'session.refreshed' && !ctx.settings.auditRefreshes;
+  const entry: EventInput = {
     type: event,
     actor: `client:${session.clientId}`,
     userId: user.id,
@@ -73,7 +73,9 @@ async function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session:
       refreshCount,
       accessToken: describeAccess(access),
     },
-  });
+  };
+  if (routine) tx.announce(entry);
+  else await tx.emit(entry);
   return tokenSet(access, next.token, session, tx.now);
 }
 

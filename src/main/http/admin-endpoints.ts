@@ -107,7 +107,7 @@ export class AdminEndpoints {
   bridgeInfo() {
     return this.wrap('GET /admin/info', async (req, res) => {
       this.auth.checkPlace(req);
-      const { who } = this.auth.authenticate(req);
+      const { who } = await this.auth.authenticate(req);
       sendResult(res, { ok: true, value: this.deployments?.info(who) ?? this.info });
     });
   }
@@ -115,7 +115,7 @@ export class AdminEndpoints {
   events() {
     return this.wrap('GET /admin/events', async (req, res) => {
       this.auth.checkPlace(req);
-      const principal = this.auth.authenticate(req);
+      const principal = await this.auth.authenticate(req);
       if (this.deployments?.target(principal.who)) {
         await proxyRemoteEvents(this.ctx, this.auth, this.sse, this.deployments, req, res, principal);
         return;

@@ -43,20 +43,20 @@ export class AdminSessionEndpoints {
     this.throttle = new AddressThrottle(ctx.clock, throttle);
   }
 
-  private me(principal: AdminPrincipal): AdminMe {
+  private async me(principal: AdminPrincipal): Promise<AdminMe> {
     const session = principal.session;
     return {
-      ...this.ctx.engine.adminAccess.whoami(principal.who),
+      ...await this.ctx.engine.adminAccess.whoami(principal.who),
       csrfToken: session ? csrfTokenFor(session.cookie) : null,
       idleExpiresAt: session?.row.idleExpiresAt ?? null,
       absoluteExpiresAt: session?.row.absoluteExpiresAt ?? null,
     };
   }
 
-  private started(req: IncomingMessage, res: ServerResponse, opened: OpenedSession): void {
+  private async started(req: IncomingMessage, res: ServerResponse, opened: OpenedSession): Promise<void> {
     const principal: AdminPrincipal = { who: opened.who, session: { row: opened.session, cookie: opened.token } };
     const cookie = this.auth.sessionCookie({ token: opened.token, absoluteExpiresAt: opened.session.absoluteExpiresAt }, requestIsHttps(req));
-    sendResult(res, { ok: true, value: this.me(principal) }, { 'Set-Cookie': cookie });
+    sendResult(res, { ok: true, value: await this.me(principal) }, { 'Set-Cookie': cookie });
   }
 
   login(): Endpoint {
@@ -71,7 +71,7 @@ export class AdminSessionEndpoints {
       let failed = false;
       try {
         const opened = await this.ctx.engine.adminAccess.login({ username: field(body, 'username'), password: field(body, 'password'), totp: field(body, 'totp'), ...client });
-        this.started(req, res, opened);
+        await this.started(req, res, opened);
       } catch (error) {
         // Only an evaluated, wrong password (or TOTP code) uses up the address's budget.
         failed = error instanceof WardenError && error.code === 'invalid_credentials';
@@ -86,21 +86,21 @@ export class AdminSessionEndpoints {
     return wrapAdminEndpoint(this.ctx, 'POST /admin/session', async (req, res) => {
       this.auth.checkPlace(req);
       this.auth.consumeCode(field(await readJson(req), 'code'));
-      this.started(req, res, this.ctx.engine.adminAccess.openBootstrapSession(clientOf(req)));
+      await this.started(req, res, await this.ctx.engine.adminAccess.openBootstrapSession(clientOf(req)));
     });
   }
 
   whoami(): Endpoint {
-    return wrapAdminEndpoint(this.ctx, 'GET /admin/me', (req, res) => {
+    return wrapAdminEndpoint(this.ctx, 'GET /admin/me', async (req, res) => {
       this.auth.checkPlace(req);
-      sendResult(res, { ok: true, value: this.me(this.auth.authenticate(req, { enrollment: true })) });
+      sendResult(res, { ok: true, value: await this.me(await this.auth.authenticate(req, { enrollment: true })) });
     });
   }
 
   logout(): Endpoint {
-    return wrapAdminEndpoint(this.ctx, 'POST /admin/logout', (req, res) => {
+    return wrapAdminEndpoint(this.ctx, 'POST /admin/logout', async (req, res) => {
       this.auth.checkPlace(req);
-      const principal = this.auth.authenticate(req, { enrollment: true });
+      const principal = await this.auth.authenticate(req, { enrollment: true });
       if (!principal.session) throw new WardenError('invalid_input', 'Only a console session signs out; a key is revoked instead (revokeAdminKey).');
       this.ctx.engine.adminAccess.signOut(principal.session.row.id, principal.who);
       sendResult(res, { ok: true, value: { ended: 1 } }, { 'Set-Cookie': this.auth.sessionCookie(null, requestIsHttps(req)) });
@@ -108,10 +108,10 @@ export class AdminSessionEndpoints {
   }
 
   logoutAll(): Endpoint {
-    return wrapAdminEndpoint(this.ctx, 'POST /admin/logout-all', (req, res) => {
+    return wrapAdminEndpoint(this.ctx, 'POST /admin/logout-all', async (req, res) => {
       this.auth.checkPlace(req);
-      const principal = this.auth.authenticate(req, { enrollment: true });
-      const ended = this.ctx.engine.adminAccess.signOutEverywhere(principal.who);
+      const principal = await this.auth.authenticate(req, { enrollment: true });
+      const ended = await this.ctx.engine.adminAccess.signOutEverywhere(principal.who);
       sendResult(res, { ok: true, value: { ended } }, principal.session ? { 'Set-Cookie': this.auth.sessionCookie(null, requestIsHttps(req)) } : {});
     });
   }

@@ -65,10 +65,10 @@ export function authorizeEndpoints(ctx: ServiceContext) {
   }
 
   /** Redirects with a code; false when the browser session ended meanwhile (a force logout raced the request). */
-  function issue(res: ServerResponse, request: AuthorizationRequest, browserSessionId: string, status: 302 | 303, cookies: string[] = []): boolean {
+  async function issue(res: ServerResponse, request: AuthorizationRequest, browserSessionId: string, status: 302 | 303, cookies: string[] = []): Promise<boolean> {
     let code: string;
     try {
-      code = ctx.engine.frontChannel.issueCode({
+      code = await ctx.engine.frontChannel.issueCode({
         clientId: request.client.clientId,
         browserSessionId,
         redirectUri: request.redirectUri,
@@ -85,12 +85,12 @@ export function authorizeEndpoints(ctx: ServiceContext) {
   }
 
   async function authorize(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const parsed = parseAuthorizationRequest(ctx.engine, (name) => url.searchParams.getAll(name));
+    const parsed = await parseAuthorizationRequest(ctx.engine, (name) => url.searchParams.getAll(name));
     if (parsed.kind !== 'ok') return refuse(res, parsed, 302);
     const request = parsed.request;
-    const session = ctx.engine.frontChannel.browserSession(readCookies(req).get(BROWSER_SESSION_COOKIE));
+    const session = await ctx.engine.frontChannel.browserSession(readCookies(req).get(BROWSER_SESSION_COOKIE));
     const tooOld = session !== undefined && request.maxAge !== null && ctx.clock.now() - session.authTime > request.maxAge * 1000;
-    if (session && request.prompt !== 'login' && !tooOld && issue(res, request, session.id, 302)) return;
+    if (session && request.prompt !== 'login' && !tooOld && await issue(res, request, session.id, 302)) return;
     if (request.prompt === 'none') {
       return refuse(res, { kind: 'redirect', redirectUri: request.redirectUri, state: request.state, error: 'login_required', description: 'The user is not signed in.' }, 302);
     }
@@ -115,7 +115,7 @@ export function authorizeEndpoints(ctx: ServiceContext) {
       return;
     }
     // prompt and max_age were answered by showing this form: the post is the fresh sign-in they asked for.
-    const parsed = parseAuthorizationRequest(ctx.engine, (name) => (name === 'prompt' || name === 'max_age' ? [] : params.has(name) ? [params.get(name)!] : []));
+    const parsed = await parseAuthorizationRequest(ctx.engine, (name) => (name === 'prompt' || name === 'max_age' ? [] : params.has(name) ? [params.get(name)!] : []));
     if (parsed.kind !== 'ok') return refuse(res, parsed, 303);
     const request = parsed.request;
     const username = (params.get('username') ?? '').slice(0, MAX_USERNAME);
@@ -129,7 +129,7 @@ export function authorizeEndpoints(ctx: ServiceContext) {
       const seconds = Math.ceil(attempt.retryAfterMs / 1000);
       return showForm(req, res, request, 429, username, `Too many failed sign-ins from your network. Try again in ${describeWait(seconds)}.`, false, { 'Retry-After': seconds });
     }
-    const current = ctx.engine.frontChannel.browserSession(readCookies(req).get(BROWSER_SESSION_COOKIE));
+    const current = await ctx.engine.frontChannel.browserSession(readCookies(req).get(BROWSER_SESSION_COOKIE));
     let failed = false;
     let signedIn;
     try {
@@ -159,7 +159,7 @@ export function authorizeEndpoints(ctx: ServiceContext) {
     }
     const row = signedIn.browserSession;
     const cookies = signedIn.cookie === null ? [] : [browserSessionCookie(signedIn.cookie, secureFor(req), row.rememberMe ? Math.max(0, Math.floor((row.expiresAt - ctx.clock.now()) / 1000)) : null)];
-    if (!issue(res, request, row.id, 303, cookies)) {
+    if (!await issue(res, request, row.id, 303, cookies)) {
       showForm(req, res, request, 401, username, 'Your sign-in was ended by an administrator. Please sign in again.');
     }
   }

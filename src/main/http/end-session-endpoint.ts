@@ -77,13 +77,13 @@ export function endSessionEndpoints(ctx: ServiceContext): { get: Endpoint; post:
   const csrfFor = (cookie: string) => createHmac('sha256', csrfKey).update(`logout:${cookie}`).digest('base64url');
 
   /** Every check that can refuse, before anything changes. */
-  function check(params: Params): Checked {
+  async function check(params: Params): Promise<Checked> {
     const hintToken = params.id_token_hint;
-    const hint = hintToken === undefined ? undefined : engine.endSession.readHint(hintToken);
+    const hint = hintToken === undefined ? undefined : await engine.endSession.readHint(hintToken);
     if (hintToken !== undefined && !hint) throw new Refusal(400, 'The id_token_hint is not an ID token this service issued.');
     let client = hint?.client;
     if (params.client_id !== undefined) {
-      const named = engine.getClient(params.client_id);
+      const named = await engine.getClient(params.client_id);
       if (!named) throw new Refusal(400, 'The client_id names no registered app.');
       if (client && client.clientId !== named.clientId) throw new Refusal(400, 'The client_id is not the app the id_token_hint was issued to.');
       client = named;
@@ -97,10 +97,10 @@ export function endSessionEndpoints(ctx: ServiceContext): { get: Endpoint; post:
     return { hint, client, redirectUri, state: params.state };
   }
 
-  function finish(req: IncomingMessage, res: ServerResponse, checked: Checked, status: 302 | 303): void {
+  async function finish(req: IncomingMessage, res: ServerResponse, checked: Checked, status: 302 | 303): Promise<void> {
     const cookie = readCookies(req).get(BROWSER_SESSION_COOKIE);
-    const browser = engine.frontChannel.browserSession(cookie);
-    engine.endSession.logout({ hint: checked.hint, browserSessionId: browser?.id, browserSessionUserId: browser?.userId });
+    const browser = await engine.frontChannel.browserSession(cookie);
+    await engine.endSession.logout({ hint: checked.hint, browserSessionId: browser?.id, browserSessionUserId: browser?.userId });
     const clear: Record<string, string> = cookie === undefined ? {} : { 'Set-Cookie': browserSessionCookie('', secureFor(req), 0) };
     if (checked.redirectUri !== undefined) {
       res.writeHead(status, { Location: afterLogout(checked.redirectUri, checked.state), 'Cache-Control': 'no-store', Pragma: 'no-cache', 'Referrer-Policy': 'no-referrer', ...clear });
@@ -133,16 +133,16 @@ export function endSessionEndpoints(ctx: ServiceContext): { get: Endpoint; post:
   }
 
   return {
-    get: (req, res, url) => {
+    get: async (req, res, url) => {
       try {
-        const checked = check(bounded(queryParams(url)));
+        const checked = await check(bounded(queryParams(url)));
         const cookie = readCookies(req).get(BROWSER_SESSION_COOKIE);
         // No valid hint: a signed-in browser confirms first (a link on any page could point here).
-        if (!checked.hint && cookie !== undefined && engine.frontChannel.browserSession(cookie)) {
+        if (!checked.hint && cookie !== undefined && await engine.frontChannel.browserSession(cookie)) {
           confirmPage(res, checked, cookie);
           return;
         }
-        finish(req, res, checked, 302);
+        await finish(req, res, checked, 302);
       } catch (error) {
         refuse(res, error);
       }
@@ -150,7 +150,7 @@ export function endSessionEndpoints(ctx: ServiceContext): { get: Endpoint; post:
     post: async (req, res) => {
       try {
         const form = Object.fromEntries(await readForm(req)) as Params;
-        const checked = check(bounded(form));
+        const checked = await check(bounded(form));
         // The confirmation form's post: from this origin, with the token bound to this browser's session cookie.
         if (form.confirm !== undefined || !checked.hint) {
           const origin = req.headers.origin;
@@ -160,9 +160,9 @@ export function endSessionEndpoints(ctx: ServiceContext): { get: Endpoint; post:
           const expected = cookie === undefined ? undefined : Buffer.from(csrfFor(cookie));
           const valid = expected !== undefined && token !== undefined && Buffer.byteLength(token) === expected.length && timingSafeEqual(expected, Buffer.from(token));
           // Signed out already (no cookie, or it names no live session): nothing to protect, nothing to end.
-          if (!valid && cookie !== undefined && engine.frontChannel.browserSession(cookie)) throw new Refusal(403, 'The sign-out form has expired or did not come from this service. Go back and try again.');
+          if (!valid && cookie !== undefined && await engine.frontChannel.browserSession(cookie)) throw new Refusal(403, 'The sign-out form has expired or did not come from this service. Go back and try again.');
         }
-        finish(req, res, checked, 303);
+        await finish(req, res, checked, 303);
       } catch (error) {
         refuse(res, error);
       }

@@ -47,11 +47,16 @@ export async function proxyRemoteEvents(
   open.onClose(deployments.onSwitch((switched) => switched === key && open.close()));
   // The caller's session here still governs the relay: signing out (or being disabled) ends it.
   let until = principal.session ? Math.min(principal.session.row.idleExpiresAt, principal.session.row.absoluteExpiresAt) : Number.POSITIVE_INFINITY;
+  // Listeners stay synchronous: the recheck (it reads the store) settles on its own; a failed one ends the relay.
   const stopLocal = ctx.engine.onEvent((event) => {
     if (!ACCESS_ENDING_EVENTS.has(event.type) && ctx.clock.now() < until) return;
-    const still = auth.recheck(req, principal);
-    if (!still) open.close();
-    else until = still.until;
+    auth.recheck(req, principal).then((still) => {
+      if (!still) open.close();
+      else until = still.until;
+    }, (error: unknown) => {
+      open.close();
+      ctx.logFault('GET /admin/events (relay)', error);
+    });
   });
   open.onClose(stopLocal);
 }

@@ -17,7 +17,7 @@ const RELAYED_HEADERS = ['content-type', 'content-disposition', 'cache-control',
 export function remoteAwareExport(ctx: ServiceContext, auth: AdminAuth, deployments: DeploymentManager, local: Endpoint): Endpoint {
   return wrapAdminEndpoint(ctx, `GET ${AUDIT_EXPORT_PATH} (remote)`, async (req, res, url) => {
     auth.checkPlace(req);
-    const { who } = auth.authenticate(req);
+    const { who } = await auth.authenticate(req);
     const target = deployments.target(who);
     if (!target) {
       await local(req, res, url);

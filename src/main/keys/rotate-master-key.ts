@@ -29,21 +29,21 @@ export interface RotationResult {
  */
 export async function rotateMasterKey(store: Store, oldKey: MasterKey, newKey: MasterKey, now: number): Promise<RotationResult> {
   // Async already, so that callers await it; the SQLite transaction itself runs synchronously within the call.
-  return store.transaction(() => {
-    const keks = store.keySecrets.listKeks();
+  return store.transaction(async () => {
+    const keks = await store.keySecrets.listKeks();
     if (keks.length === 0) throw new WardenError('invalid_input', 'This database has no master key yet (no start with --key-store database has run on it): there is nothing to rotate.');
     const current = currentKekFor(oldKey, keks, 'the current master key given');
     if (opensKek(newKey, current)) throw new WardenError('invalid_input', 'The new master key is the current one; give a new key (openssl rand -base64 32).');
     const to = Math.max(...keks.map((row) => row.version)) + 1;
-    if (!store.keySecrets.retireKek(current.version, now)) throw new WardenError('conflict', 'Another rotation of the master key committed first; run this again with the current key.');
-    store.keySecrets.insertKek(makeKekRow(newKey, to, now));
-    const rows = store.keySecrets.list();
+    if (!await store.keySecrets.retireKek(current.version, now)) throw new WardenError('conflict', 'Another rotation of the master key committed first; run this again with the current key.');
+    await store.keySecrets.insertKek(makeKekRow(newKey, to, now));
+    const rows = await store.keySecrets.list();
     for (const row of rows) {
       if (row.kekVersion !== current.version) {
         throw new WardenError('storage_error', `The stored private key ${row.kid} is sealed under master-key version ${row.kekVersion}, not the current ${current.version}: the database was altered or damaged. Nothing was rotated.`);
       }
       const privateJwk = openRow(oldKey, row);
-      if (!store.keySecrets.put(sealRow(newKey, row.kid, to, privateJwk, row.createdAt))) throw new Error('rotation: the new master-key version is not current');
+      if (!await store.keySecrets.put(sealRow(newKey, row.kid, to, privateJwk, row.createdAt))) throw new Error('rotation: the new master-key version is not current');
     }
     return { from: current.version, to, keys: rows.length };
   }, { durable: true });

@@ -40,7 +40,7 @@ export async function storeReachable(store: Store): Promise<void> {
     await withPing.ping();
     return;
   }
-  store.getSetting('service_port');
+  await store.getSetting('service_port');
 }
 
 function within<T>(work: Promise<T>, ms: number): Promise<T> {

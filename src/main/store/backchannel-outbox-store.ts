@@ -39,30 +39,30 @@ export type AttemptResult =
   | { kind: 'retry'; at: number; status: number | null; error: string; nextAttemptAt: number };
 
 export interface BackchannelOutboxStore {
-  insert(row: OutboxInsert): number;
-  get(id: number): OutboxRow | undefined;
+  insert(row: OutboxInsert): Promise<number>;
+  get(id: number): Promise<OutboxRow | undefined>;
   /**
    * Points the pending rows of these sessions that have no feed event yet at `revocationId` (force logout
    * revokes the sessions first, then publishes one user-level feed event).
    */
-  linkToRevocation(sessionIds: string[], revocationId: number): number;
+  linkToRevocation(sessionIds: string[], revocationId: number): Promise<number>;
   /**
    * Leases up to `limit` rows that are due at `now` (pending, next attempt reached, no live lease) until
    * `leaseUntil`, oldest due first, and counts the attempt. Run inside a write transaction: the claim is a
    * compare-and-set, so two claimers never get the same row.
    */
-  claimDue(now: number, leaseUntil: number, limit: number): OutboxRow[];
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]>;
   /** Records an attempt's result; false when the row was already settled (then nothing changes). */
-  settle(id: number, result: AttemptResult): boolean;
+  settle(id: number, result: AttemptResult): Promise<boolean>;
   /** The earliest instant a pending row becomes claimable (its next attempt, or its lease's end), if any. */
-  nextDueAt(): number | undefined;
+  nextDueAt(): Promise<number | undefined>;
   /**
    * How many rows are pending (neither delivered nor failed): the queue depth the metrics report. Optional
    * while the PostgreSQL sub-store catches up (absent: the gauge has no sample).
    */
-  pendingCount?(): number;
+  pendingCount?(): Promise<number>;
   /** Every row owed for one feed event, oldest first, at most `limit`. */
-  listByRevocation(revocationId: number, limit: number): OutboxRow[];
+  listByRevocation(revocationId: number, limit: number): Promise<OutboxRow[]>;
   /** Rows of one session, oldest first (a session ends once, but the test and the console ask). */
-  listBySession(sessionId: string): OutboxRow[];
+  listBySession(sessionId: string): Promise<OutboxRow[]>;
 }

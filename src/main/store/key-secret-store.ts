@@ -32,22 +32,22 @@ export interface KeySecretStore {
    * version; returns false otherwise (a rotation committed first). PostgreSQL locks that version's row for
    * the rest of the transaction (FOR SHARE), so a concurrent rotation waits and then re-encrypts this row too.
    */
-  put(row: KeySecretRow): boolean;
-  get(kid: string): KeySecretRow | undefined;
+  put(row: KeySecretRow): Promise<boolean>;
+  get(kid: string): Promise<KeySecretRow | undefined>;
   /** Resolves even when there was no such row; returns whether one was deleted. */
-  delete(kid: string): boolean;
+  delete(kid: string): Promise<boolean>;
   /** Every row, in kid order (a rotation re-encrypts them all). */
-  list(): KeySecretRow[];
-  count(): number;
+  list(): Promise<KeySecretRow[]>;
+  count(): Promise<number>;
   /** Every master-key version, oldest first. */
-  listKeks(): KekRow[];
+  listKeks(): Promise<KekRow[]>;
   /** Adds a version; false when that version exists already (another instance made it first). */
-  insertKek(row: KekRow): boolean;
+  insertKek(row: KekRow): Promise<boolean>;
   /**
    * Retires the current `version` at `at`; false when it is not the current one (another rotation won).
    * PostgreSQL: the row lock this takes makes concurrent `put`s and rotations wait for this transaction.
    */
-  retireKek(version: number, at: number): boolean;
+  retireKek(version: number, at: number): Promise<boolean>;
 }
 
 /** The argument checks both stores make (same TypeErrors). */

@@ -18,18 +18,18 @@ export class SqliteBackchannelOutboxStore implements BackchannelOutboxStore {
   /** @param q the store's cached statement preparer (one statement cache for the connection) */
   constructor(private readonly q: (sql: string) => Database.Statement) {}
 
-  insert(row: OutboxInsert): number {
+  async insert(row: OutboxInsert): Promise<number> {
     const result = this.q(`INSERT INTO backchannel_outbox (jti, client_id, uri, session_id, user_id, revocation_id,
       created_at, next_attempt_at, give_up_at) VALUES (@jti, @clientId, @uri, @sessionId, @userId, @revocationId,
       @createdAt, @nextAttemptAt, @giveUpAt)`).run(row);
     return Number(result.lastInsertRowid);
   }
 
-  get(id: number): OutboxRow | undefined {
+  async get(id: number): Promise<OutboxRow | undefined> {
     return this.q(`SELECT ${OUTBOX} FROM backchannel_outbox WHERE id = ?`).get(id) as OutboxRow | undefined;
   }
 
-  linkToRevocation(sessionIds: string[], revocationId: number): number {
+  async linkToRevocation(sessionIds: string[], revocationId: number): Promise<number> {
     let changed = 0;
     // One statement per session keeps the statement cache small; a user has a bounded number of sessions.
     const statement = this.q(`UPDATE backchannel_outbox SET revocation_id = ? WHERE session_id = ? AND revocation_id IS NULL AND ${PENDING}`);
@@ -37,7 +37,7 @@ export class SqliteBackchannelOutboxStore implements BackchannelOutboxStore {
     return changed;
   }
 
-  claimDue(now: number, leaseUntil: number, limit: number): OutboxRow[] {
+  async claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]> {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError('claimDue: limit must be a positive integer');
     // The next attempt moves to the lease's end too: a claimer that dies leaves the row due exactly then,
     // and the due index alone finds it.
@@ -48,7 +48,7 @@ export class SqliteBackchannelOutboxStore implements BackchannelOutboxStore {
     return rows.sort((a, b) => a.id - b.id);
   }
 
-  settle(id: number, result: AttemptResult): boolean {
+  async settle(id: number, result: AttemptResult): Promise<boolean> {
     const error = result.kind === 'delivered' ? null : result.error.slice(0, MAX_ERROR_LENGTH);
     const params = { id, status: result.status, error };
     let sql: string;
@@ -63,21 +63,21 @@ export class SqliteBackchannelOutboxStore implements BackchannelOutboxStore {
     return this.q(sql).run({ ...params, ...extra }).changes === 1;
   }
 
-  nextDueAt(): number | undefined {
+  async nextDueAt(): Promise<number | undefined> {
     const row = this.q(`SELECT MIN(next_attempt_at) AS due FROM backchannel_outbox WHERE ${PENDING}`).get() as { due: number | null };
     return row.due ?? undefined;
   }
 
-  pendingCount(): number {
+  async pendingCount(): Promise<number> {
     // Counted on the partial index of pending rows: as cheap as the queue is short.
     return (this.q(`SELECT COUNT(*) AS n FROM backchannel_outbox WHERE ${PENDING}`).get() as { n: number }).n;
   }
 
-  listByRevocation(revocationId: number, limit: number): OutboxRow[] {
+  async listByRevocation(revocationId: number, limit: number): Promise<OutboxRow[]> {
     return this.q(`SELECT ${OUTBOX} FROM backchannel_outbox WHERE revocation_id = ? ORDER BY id LIMIT ?`).all(revocationId, limit) as OutboxRow[];
   }
 
-  listBySession(sessionId: string): OutboxRow[] {
+  async listBySession(sessionId: string): Promise<OutboxRow[]> {
     return this.q(`SELECT ${OUTBOX} FROM backchannel_outbox WHERE session_id = ? ORDER BY id`).all(sessionId) as OutboxRow[];
   }
 }

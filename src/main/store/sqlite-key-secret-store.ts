@@ -19,7 +19,7 @@ export class SqliteKeySecretStore implements KeySecretStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */
   constructor(private readonly q: (sql: string) => Database.Statement) {}
 
-  put(row: KeySecretRow): boolean {
+  async put(row: KeySecretRow): Promise<boolean> {
     checkKeySecretRow(row);
     // One statement: the current-version test and the write cannot be separated (SQLite has one writer).
     const result = guarded(() => this.q(`INSERT INTO key_secrets (kid, kek_version, nonce, ciphertext, created_at)
@@ -30,34 +30,34 @@ export class SqliteKeySecretStore implements KeySecretStore {
     return result.changes === 1;
   }
 
-  get(kid: string): KeySecretRow | undefined {
+  async get(kid: string): Promise<KeySecretRow | undefined> {
     return this.q(`SELECT ${COLUMNS} FROM key_secrets WHERE kid = ?`).get(kid) as KeySecretRow | undefined;
   }
 
-  delete(kid: string): boolean {
+  async delete(kid: string): Promise<boolean> {
     return guarded(() => this.q('DELETE FROM key_secrets WHERE kid = ?').run(kid)).changes === 1;
   }
 
-  list(): KeySecretRow[] {
+  async list(): Promise<KeySecretRow[]> {
     return this.q(`SELECT ${COLUMNS} FROM key_secrets ORDER BY kid`).all() as KeySecretRow[];
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return (this.q('SELECT count(*) AS n FROM key_secrets').get() as { n: number }).n;
   }
 
-  listKeks(): KekRow[] {
+  async listKeks(): Promise<KekRow[]> {
     return this.q(`SELECT ${KEK_COLUMNS} FROM key_encryption_keys ORDER BY version`).all() as KekRow[];
   }
 
-  insertKek(row: KekRow): boolean {
+  async insertKek(row: KekRow): Promise<boolean> {
     checkKekRow(row);
     const result = guarded(() => this.q(`INSERT INTO key_encryption_keys (version, check_nonce, check_ciphertext, created_at, retired_at)
       VALUES (@version, @checkNonce, @checkCiphertext, @createdAt, @retiredAt) ON CONFLICT (version) DO NOTHING`).run(row));
     return result.changes === 1;
   }
 
-  retireKek(version: number, at: number): boolean {
+  async retireKek(version: number, at: number): Promise<boolean> {
     const result = guarded(() => this.q('UPDATE key_encryption_keys SET retired_at = ? WHERE version = ? AND retired_at IS NULL').run(at, version));
     return result.changes === 1;
   }

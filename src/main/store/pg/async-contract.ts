@@ -1,5 +1,5 @@
 /**
- * The asynchronous storage boundary, written down before it lands (see /work/notes/s5/DESIGN.md, "The
+ * (History) The asynchronous storage boundary, written down before it landed (see /work/notes/s5/DESIGN.md, "The
  * asynchronous storage boundary"). Today's `Store` (../store.ts) is synchronous; PostgreSQL cannot answer
  * synchronously, so the PostgreSQL code (PgStore and its sub-stores) is written against `AsyncStore`: the same
  * methods, names, arguments and meaning, each returning a Promise.
@@ -15,40 +15,15 @@
  * same thing: `implements AsyncStore` becomes `implements Store`, `Async<AdminStore>` becomes `AdminStore`, and
  * this file goes.
  */
-import type { AuditEntry } from '../../../shared/dto';
-import type { Store, TransactionOptions } from '../store';
+import type { Store } from '../store';
 
-// `any` is what makes the conditional match every function type (unknown[] params would reject some by variance).
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type AnyFunction = (...args: any[]) => any;
-
-/** Each method's result wrapped in a Promise; non-method members unchanged. */
-export type Async<T> = {
-  // NonNullable: an optional method (`pendingCount?()`) is `F | undefined`; it stays optional, made asynchronous.
-  [K in keyof T]: NonNullable<T[K]> extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
-};
-/* eslint-enable @typescript-eslint/no-explicit-any */
-
+/**
+ * The boundary is asynchronous now (../store.ts, docs/storage.md): `Store` and every sub-store interface already
+ * return promises, so both names are plain aliases kept for the code written against them before the change.
+ * New code names `Store` and the sub-store interfaces directly.
+ */
+export type Async<T> = T;
+export type AsyncStore = Store;
 /** The names of Store's sub-store properties (`admins`, `browserSessions`, …): the members that are not methods. */
-export type SubStoreKey = { [K in keyof Store]: Store[K] extends AnyFunction ? never : K }[keyof Store];
-
-/** Members whose asynchronous form is not the mechanical one. */
-type Special = 'transaction' | 'iterateAudit' | 'close' | 'instanceId';
-
-export type AsyncStore = Async<Omit<Store, SubStoreKey | Special>> & {
-  readonly [K in SubStoreKey]: Async<Store[K]>;
-} & {
-  /**
-   * Runs `fn` in one transaction. Nested calls (made while `fn`'s promise is pending, in its async context) join
-   * it in a savepoint: a nested throw undoes only its own writes. A call made outside it never sees its
-   * uncommitted writes (PostgreSQL: another pooled connection).
-   */
-  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>;
-  /** All entries in seq order, in keyset batches of `batchSize`, for chain verification. */
-  iterateAudit(batchSize: number): AsyncIterableIterator<AuditEntry>;
-  close(): Promise<void>;
-  /** Resolves when the database answers (readiness, `/readyz`); rejects with a coded error when it does not. */
-  ping(): Promise<void>;
-  /** A stable random id for this deployment's data, read at open. */
-  instanceId(): string;
-};
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SubStoreKey = { [K in keyof Store]: Store[K] extends (...args: any[]) => any ? never : K }[keyof Store];
