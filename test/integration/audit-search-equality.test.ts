@@ -161,7 +161,7 @@ describe('SQLite audit search: fast paths against a straightforward scan', () =>
       store.appendAudit({ at: T0, type, actor: 'system', userId: null, sessionId: null, reason, data, prevHash: 'p', hash: 'h' });
     // The index folds U+017F (long s) to "s" and leaves U+0130 (I with a dot) alone; JavaScript's toLowerCase
     // does neither (it keeps U+017F and turns U+0130 into "i" and a combining dot). A rare type is matched here.
-    const longS = append('key.created', 'Rotated by \u017Fafari-bot');
+    const longS = await append('key.created', 'Rotated by \u017Fafari-bot');
     await append('key.created', 'TAX\u0130 fleet');
     for (let i = 0; i < 5; i += 1) await append('user.login', null, { ua: 'Safari', note: 'taxi' });
     expect((await store.auditSearch.search({ q: 'safari-bot', types: ['key.created'], limit: 10 })).map((e) => e.seq)).toEqual([longS]);

@@ -74,7 +74,7 @@ describe('RP-initiated logout', () => {
     const shop = await signIn(jar, user, apps[0]);
     const blog = await signIn(jar, user, apps[1]);
     expect([shop.askedForPassword, blog.askedForPassword]).toEqual([true, false]);
-    const [shopLogout, blogLogout] = [await apps[0]!.receiver.waitForArrivals(apps[0]!.receiver.arrivals.length + 1), await apps[1]!.receiver.waitForArrivals(apps[1]!.receiver.arrivals.length + 1)];
+    const [shopLogout, blogLogout] = [apps[0]!.receiver.waitForArrivals(apps[0]!.receiver.arrivals.length + 1), apps[1]!.receiver.waitForArrivals(apps[1]!.receiver.arrivals.length + 1)];
 
     const out = await request(jar, logoutUrl({ id_token_hint: shop.idToken, post_logout_redirect_uri: SIGNED_OUT_URI, state: 'bye' }));
     expect(out.status).toBe(302);

@@ -133,9 +133,9 @@ describePg('PgStore transactions', () => {
     await store.insertSession(s);
     const names = Array.from({ length: 20 }, (_, i) => `t${i}`);
     for (const name of names) await store.insertRefreshToken(refresh(s, name));
-    const results = await Promise.all(names.flatMap(async (name) => [
-      await store.markRefreshTokenUsed(sha(name), T0, sha(`${name}-a`)),
-      await other.markRefreshTokenUsed(sha(name), T0, sha(`${name}-b`)),
+    const results = await Promise.all(names.flatMap((name) => [
+      store.markRefreshTokenUsed(sha(name), T0, sha(`${name}-a`)),
+      other.markRefreshTokenUsed(sha(name), T0, sha(`${name}-b`)),
     ]));
     for (let i = 0; i < names.length; i++) expect([results[2 * i], results[2 * i + 1]].filter(Boolean)).toHaveLength(1);
   });

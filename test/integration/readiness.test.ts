@@ -109,11 +109,11 @@ describe('/readyz', () => {
     expect(readiness.causes.database).toBe('no answer within 50 ms');
   });
 
-  it('a store without ping() is probed with a read, and a failing read is a failed check', async () => {
+  it('a store is probed with ping(), and a failing ping is a failed check', async () => {
     await expect(storeReachable(store)).resolves.toBeUndefined();
     const broken = new Proxy(store, {
       get: (target, property) =>
-        property === 'getSetting'
+        property === 'ping'
           ? () => {
               throw new Error('SQLITE_IOERR');
             }

@@ -142,7 +142,7 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
 
       it('close() is idempotent', async () => {
         await store.close();
-        expect(() => store.close()).not.toThrow();
+        await expect(store.close()).resolves.toBeUndefined();
       });
     });
 

@@ -30,17 +30,10 @@ export interface Readiness {
 /** How long the database may take to answer a probe. */
 export const PROBE_TIMEOUT_MS = 2_000;
 
-/**
- * Resolves when the database answers. The asynchronous store contract has `ping()` (PostgreSQL: SELECT 1);
- * today's synchronous SQLite store answers a one-row read instead.
- */
+/** Resolves when the database answers `ping()` (SELECT 1; SQLite answers after any open transaction). */
 export async function storeReachable(store: Store): Promise<void> {
-  const withPing = store as Store & { ping?: () => unknown };
-  if (typeof withPing.ping === 'function') {
-    await withPing.ping();
-    return;
-  }
-  await store.getSetting('service_port');
+  // ping() is part of the storage boundary now (docs/storage.md): every store answers it.
+  await store.ping();
 }
 
 function within<T>(work: Promise<T>, ms: number): Promise<T> {

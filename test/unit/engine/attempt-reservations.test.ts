@@ -86,7 +86,7 @@ describe('attempt reservations', () => {
     const reservations = new MemoryAttemptReservations(2);
     const { admits } = ledger(1);
     const slot = (await reservations.reserve('ana', admits))!;
-    const waiters = [await reservations.reserve('ana', admits), await reservations.reserve('ana', admits)];
+    const waiters = [reservations.reserve('ana', admits), reservations.reserve('ana', admits)];
     expect(await reservations.reserve('ana', admits)).toBeUndefined();
     slot.release();
     const first = (await waiters[0])!;
