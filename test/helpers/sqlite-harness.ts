@@ -38,8 +38,12 @@ function memoryHarness(): SqliteHarness {
   return { store, cleanup: () => store.close() };
 }
 
-/** Runs `suite` once on a SQLite file (temporary directory named by `prefix`) and once on `:memory:`. */
-export function onEverySqliteStore(prefix: string, suite: (name: string, makeHarness: () => SqliteHarness) => void): void {
-  suite('SQLite file', () => fileHarness(prefix));
-  suite(':memory:', memoryHarness);
+/**
+ * Runs `suite` once on a SQLite file (temporary directory named by `prefix`) and once on `:memory:`;
+ * `persistent` says whether the harness can `reopen` the same data. onEveryStore (./every-store.ts) adds
+ * PostgreSQL.
+ */
+export function onEverySqliteStore(prefix: string, suite: (name: string, makeHarness: () => SqliteHarness, persistent: boolean) => void): void {
+  suite('SQLite file', () => fileHarness(prefix), true);
+  suite(':memory:', memoryHarness, false);
 }

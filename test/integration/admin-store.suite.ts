@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AdminKeyRow, AdminRow, AdminSessionRow } from '../../src/main/store/admin-store';
 import type { Store } from '../../src/main/store/store';
 import { WardenError } from '../../src/shared/errors';
-import type { SqliteHarness } from '../helpers/sqlite-harness';
+import type { StoreHarness } from '../helpers/every-store';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const hash = (n: number) => n.toString(16).padStart(64, '0');
@@ -23,12 +23,12 @@ const session = (n: number, adminId: string | null, over: Partial<AdminSessionRo
   revokeReason: null, ...over,
 });
 
-export function adminStoreSuite(label: string, open: () => SqliteHarness): void {
+export function adminStoreSuite(label: string, open: () => Promise<StoreHarness>): void {
   describe(`AdminStore contract: ${label}`, () => {
-    let h: SqliteHarness;
+    let h: StoreHarness;
     let store: Store;
-    beforeEach(() => {
-      h = open();
+    beforeEach(async () => {
+      h = await open();
       store = h.store;
     });
     afterEach(() => h.cleanup());

@@ -1,5 +1,5 @@
-/** The admin store suite against SQLite in a real file and in ':memory:'. */
-import { onEverySqliteStore } from '../helpers/sqlite-harness';
+/** The admin store suite against SQLite in a real file, in ':memory:' and on PostgreSQL. */
+import { onEveryStore } from '../helpers/every-store';
 import { adminStoreSuite } from './admin-store.suite';
 
-onEverySqliteStore('warden-admins-', adminStoreSuite);
+onEveryStore('warden-admins-', adminStoreSuite);

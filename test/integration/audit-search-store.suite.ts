@@ -3,7 +3,7 @@
  * prefixes (sparse and dense), paging, and reuse-alert acknowledgements.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SqliteHarness } from '../helpers/sqlite-harness';
+import type { StoreHarness } from '../helpers/every-store';
 import type { AuditInsert, Store } from '../../src/main/store/store';
 import { WardenError } from '../../src/shared/errors';
 
@@ -20,12 +20,12 @@ async function filterAsync<T>(items: T[], keep: (item: T) => Promise<boolean>): 
   return kept;
 }
 
-export function auditSearchStoreSuite(label: string, open: () => SqliteHarness): void {
+export function auditSearchStoreSuite(label: string, open: () => Promise<StoreHarness>): void {
   describe(`AuditSearchStore contract: ${label}`, () => {
-    let h: SqliteHarness;
+    let h: StoreHarness;
     let store: Store;
-    beforeEach(() => {
-      h = open();
+    beforeEach(async () => {
+      h = await open();
       store = h.store;
     });
     afterEach(() => h.cleanup());

@@ -1,8 +1,8 @@
-/** The audit-search store suite against SQLite in a real file and in ':memory:'. */
-import { onEverySqliteStore } from '../helpers/sqlite-harness';
+/** The audit-search store suite against SQLite in a real file, in ':memory:' and on PostgreSQL; the SQLite FTS migration. */
+import { onEveryStore } from '../helpers/every-store';
 import { auditSearchStoreSuite } from './audit-search-store.suite';
 
-onEverySqliteStore('warden-audit-search-', auditSearchStoreSuite);
+onEveryStore('warden-audit-search-', auditSearchStoreSuite);
 
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';

@@ -2,13 +2,13 @@
  * The behavioural suite every `AuthorizationCodeStore` must pass (store.authorizationCodes). `open()` gives a
  * fresh, empty store; `reopen` (file stores) the same data after a close.
  */
-import type { SqliteHarness } from '../helpers/sqlite-harness';
+import type { StoreHarness } from '../helpers/every-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizationCodeRow } from '../../src/main/store/authorization-code-store';
 import type { NewClientRow, SessionRow, Store } from '../../src/main/store/store';
 import { WardenError } from '../../src/shared/errors';
 
-export type CodeStoreHarness = SqliteHarness;
+export type CodeStoreHarness = StoreHarness;
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const CLIENT: NewClientRow = {
@@ -30,16 +30,12 @@ const session = (id: string): SessionRow => ({
   revokedAt: null, revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId: 'bro_1', refreshEndedAt: null,
 });
 
-export function codeStoreSuite(label: string, open: () => CodeStoreHarness): void {
-  const probe = open();
-  const persistent = probe.reopen !== undefined;
-  // Collection is synchronous (describe must be called now): the probe is closed without waiting.
-  void probe.cleanup();
+export function codeStoreSuite(label: string, open: () => Promise<CodeStoreHarness>, persistent: boolean): void {
   describe(`AuthorizationCodeStore contract: ${label}`, () => {
     let h: CodeStoreHarness;
     let store: Store;
     beforeEach(async () => {
-      h = open();
+      h = await open();
       store = h.store;
       await store.insertUser({ id: 'usr_1', username: 'ana', passwordHash: 'x', status: 'active', createdAt: T0, refreshVersion: 1, notBefore: null, blockedAt: null, blockedReason: null, failedLogins: 0, lockedUntil: null, lastLoginAt: null });
       await store.insertClient(CLIENT);

@@ -1,5 +1,5 @@
-/** The authorization-code store suite against SQLite in a real file and in ':memory:'. */
-import { onEverySqliteStore } from '../helpers/sqlite-harness';
+/** The authorization-code store suite against SQLite in a real file, in ':memory:' and on PostgreSQL. */
+import { onEveryStore } from '../helpers/every-store';
 import { codeStoreSuite } from './authorization-code-store.suite';
 
-onEverySqliteStore('warden-codes-', codeStoreSuite);
+onEveryStore('warden-codes-', codeStoreSuite);

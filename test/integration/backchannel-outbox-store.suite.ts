@@ -2,12 +2,12 @@
  * The behavioural suite every `BackchannelOutboxStore` must pass (store.backchannelOutbox). `open()` gives a
  * fresh, empty store; `reopen` (file stores) the same data after a close: the durability an outbox is for.
  */
-import type { SqliteHarness } from '../helpers/sqlite-harness';
+import type { StoreHarness } from '../helpers/every-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboxInsert } from '../../src/main/store/backchannel-outbox-store';
 import type { NewClientRow, Store } from '../../src/main/store/store';
 
-export type OutboxHarness = SqliteHarness;
+export type OutboxHarness = StoreHarness;
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const CLIENT: NewClientRow = {
@@ -21,17 +21,12 @@ const row = (n: number, over: Partial<OutboxInsert> = {}): OutboxInsert => ({
   revocationId: null, createdAt: T0, nextAttemptAt: T0, giveUpAt: T0 + 3_600_000, ...over,
 });
 
-export function outboxSuite(label: string, open: () => OutboxHarness): void {
-  // Whether the persistence test applies is known only from a harness: probe one once, at collection time.
-  const probe = open();
-  const persistent = probe.reopen !== undefined;
-  // Collection is synchronous (describe must be called now): the probe is closed without waiting.
-  void probe.cleanup();
+export function outboxSuite(label: string, open: () => Promise<OutboxHarness>, persistent: boolean): void {
   describe(`BackchannelOutboxStore contract: ${label}`, () => {
     let h: OutboxHarness;
     let store: Store;
     beforeEach(async () => {
-      h = open();
+      h = await open();
       store = h.store;
       await store.insertClient(CLIENT);
     });

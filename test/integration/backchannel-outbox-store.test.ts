@@ -1,5 +1,5 @@
-/** The outbox suite against SQLite in a real file and in ':memory:'. */
-import { onEverySqliteStore } from '../helpers/sqlite-harness';
+/** The outbox suite against SQLite in a real file, in ':memory:' and on PostgreSQL. */
+import { onEveryStore } from '../helpers/every-store';
 import { outboxSuite } from './backchannel-outbox-store.suite';
 
-onEverySqliteStore('warden-outbox-', outboxSuite);
+onEveryStore('warden-outbox-', outboxSuite);

@@ -2,13 +2,13 @@
  * The behavioural suite every `BrowserSessionStore` must pass (store.browserSessions). `open()` gives a fresh,
  * empty store; `reopen` (file stores) the same data after a close.
  */
-import type { SqliteHarness } from '../helpers/sqlite-harness';
+import type { StoreHarness } from '../helpers/every-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserSessionRow } from '../../src/main/store/browser-session-store';
 import type { SessionRow, Store } from '../../src/main/store/store';
 import { WardenError } from '../../src/shared/errors';
 
-export type BrowserSessionStoreHarness = SqliteHarness;
+export type BrowserSessionStoreHarness = StoreHarness;
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const hash = (n: number) => n.toString(16).padStart(64, '0');
@@ -22,12 +22,12 @@ const session = (id: string, browserSessionId: string | null, over: Partial<Sess
   revokedAt: null, revokedBy: null, revokeReason: null, refreshCount: 0, browserSessionId, refreshEndedAt: null, ...over,
 });
 
-export function browserSessionStoreSuite(label: string, open: () => BrowserSessionStoreHarness): void {
+export function browserSessionStoreSuite(label: string, open: () => Promise<BrowserSessionStoreHarness>): void {
   describe(`BrowserSessionStore contract: ${label}`, () => {
     let h: BrowserSessionStoreHarness;
     let store: Store;
     beforeEach(async () => {
-      h = open();
+      h = await open();
       store = h.store;
       for (const [id, username] of [['usr_1', 'ana'], ['usr_2', 'ben']]) {
         await store.insertUser({ id: id!, username: username!, passwordHash: 'x', status: 'active', createdAt: T0, refreshVersion: 1, notBefore: null, blockedAt: null, blockedReason: null, failedLogins: 0, lockedUntil: null, lastLoginAt: null });

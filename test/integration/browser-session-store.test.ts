@@ -1,5 +1,5 @@
-/** The browser-session store suite against SQLite in a real file and in ':memory:'. */
-import { onEverySqliteStore } from '../helpers/sqlite-harness';
+/** The browser-session store suite against SQLite in a real file, in ':memory:' and on PostgreSQL. */
+import { onEveryStore } from '../helpers/every-store';
 import { browserSessionStoreSuite } from './browser-session-store.suite';
 
-onEverySqliteStore('warden-browser-sessions-', browserSessionStoreSuite);
+onEveryStore('warden-browser-sessions-', browserSessionStoreSuite);

@@ -1,14 +1,15 @@
-/** The key-secret store suite against SQLite in a real file and in ':memory:'. */
-import { onEverySqliteStore } from '../helpers/sqlite-harness';
+/** The key-secret store suite against SQLite in a real file, in ':memory:' and on PostgreSQL. */
+import type { Store } from '../../src/main/store/store';
+import { onEveryStore } from '../helpers/every-store';
 import { keySecretStoreSuite } from './key-secret-store.suite';
 
-onEverySqliteStore('warden-key-secrets-', (label, open) =>
-  keySecretStoreSuite(label, () => {
-    const h = open();
-    let store = h.store;
+onEveryStore('warden-key-secrets-', (label, open, persistent) =>
+  keySecretStoreSuite(label, async () => {
+    const h = await open();
+    let store: Store = h.store;
     return {
       secrets: () => store.keySecrets,
-      ...(h.reopen ? { reopen: async () => void (store = await h.reopen!()) } : {}),
+      ...(persistent ? { reopen: async () => void (store = await h.reopen!()) } : {}),
       cleanup: () => h.cleanup(),
     };
   }),

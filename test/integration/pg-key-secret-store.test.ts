@@ -1,28 +1,14 @@
 /**
- * The key-secret store on PostgreSQL: the shared suite (./key-secret-store.suite.ts), and the row lock that
- * keeps a rotation and a concurrent write of a sealed key apart (two stores: two pools on one database).
+ * The key-secret store on PostgreSQL: the row lock that keeps a rotation and a concurrent write of a sealed key
+ * apart (two stores: two pools on one database). The shared suite runs on PostgreSQL from key-secret-store.test.ts.
  */
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import type { KekRow, KeySecretRow } from '../../src/main/store/key-secret-store';
-import type { PgStore } from '../../src/main/store/pg/pg-store';
-import { describePg, freshDatabase, pgHarness } from '../helpers/postgres';
+import { describePg, freshDatabase } from '../helpers/postgres';
 import { openPgStore } from '../../src/main/store/pg/pg-store';
-import { keySecretStoreSuite } from './key-secret-store.suite';
 
 describePg('KeySecretStore on PostgreSQL', () => {
-  keySecretStoreSuite('PostgreSQL', async () => {
-    const h = await pgHarness();
-    let store: PgStore = h.store;
-    return {
-      secrets: () => store.keySecrets,
-      reopen: async () => {
-        store = await h.reopen();
-      },
-      cleanup: () => h.cleanup(),
-    };
-  });
-
   const T0 = Date.UTC(2026, 0, 1);
   const kek = (version: number): KekRow => ({ version, checkNonce: Buffer.alloc(12, version), checkCiphertext: Buffer.alloc(48, version), createdAt: T0, retiredAt: null });
   const row = (kid: string, kekVersion: number): KeySecretRow => ({ kid, kekVersion, nonce: Buffer.alloc(12, 7), ciphertext: Buffer.from(`sealed ${kid}`), createdAt: T0 });

@@ -1,7 +1,8 @@
 /**
  * The one behavioural suite every `Store` implementation must pass. `open()` gives a fresh, empty store per
- * test; implementations that persist to a file also pass `file`, which enables the persistence and
- * file-safety tests (they are skipped, with the reason in their name, for in-memory stores).
+ * test; `persistent` (known at collection time, before any harness can be awaited) enables the persistence
+ * tests; a store in a SQLite file also passes `file`, which enables the SQLite file-safety tests (skipped, with
+ * the reason in their name, elsewhere: they are about SQLite's files, not about the contract).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,9 @@ import type {
 export interface StoreHarness {
   store: Store;
   /** Opens the same data again (the caller closes the previous store first). In-memory: a fresh store. */
-  reopen: () => Store;
+  reopen: () => Store | Promise<Store>;
+  /** The schema versions that opening `store` applied (empty when nothing ran). */
+  migrationsApplied: (store: Store) => readonly number[];
   /** Closes every store the harness opened and removes its files. */
   cleanup: () => Promise<void>;
   /** Present when the store lives in a file. */
@@ -25,8 +28,6 @@ export interface StoreHarness {
     openAt: (path: string) => Store;
     /** Rewrites the schema version recorded in a closed database file. */
     setSchemaVersion: (path: string, version: number) => void;
-    /** The schema versions that opening `store` applied (empty when nothing ran). */
-    migrationsApplied: (store: Store) => readonly number[];
   };
 }
 
@@ -102,20 +103,29 @@ async function codeOf(fn: () => unknown): Promise<string | undefined> {
   return undefined;
 }
 
-export function storeSuite(label: string, open: () => StoreHarness): void {
-  // Whether the file-only tests apply is known only from a harness; probe one once, at collection time.
-  const probe = open();
-  const persistent = probe.file !== undefined;
-  // Collection is synchronous (describe must be called now): the probe is closed without waiting.
-  void probe.cleanup();
-  const fileIt = it.skipIf(!persistent);
+export interface StoreKind {
+  /** reopen gives the same data back. */
+  persistent: boolean;
+  /** The store is a SQLite file (the harness has `file`). */
+  sqliteFile: boolean;
+  /**
+   * One connection (SQLite): a transaction started outside the open one waits for it to end. PostgreSQL runs it
+   * on another pooled connection at once; the isolation rule (never seeing uncommitted writes) holds for both.
+   */
+  oneConnection: boolean;
+}
+
+export function storeSuite(label: string, open: () => StoreHarness | Promise<StoreHarness>, kind: StoreKind): void {
+  const persistentIt = it.skipIf(!kind.persistent);
+  const fileIt = it.skipIf(!kind.sqliteFile);
+  const oneConnectionIt = it.skipIf(!kind.oneConnection);
 
   describe(`Store contract: ${label}`, () => {
     let h: StoreHarness;
     let store: Store;
 
     beforeEach(async () => {
-      h = open();
+      h = await open();
       store = h.store;
       await store.insertClient(CLIENT);
     });
@@ -132,7 +142,7 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
     describe('lifecycle', () => {
       it('has a random 16-byte hex instance id, different for each new database', async () => {
         expect(store.instanceId()).toMatch(/^[0-9a-f]{32}$/);
-        const other = open();
+        const other = await open();
         try {
           expect(other.store.instanceId()).not.toBe(store.instanceId());
         } finally {
@@ -613,7 +623,7 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
       });
 
       it('has no last entry and iterates nothing when empty', async () => {
-        const fresh = open();
+        const fresh = await open();
         try {
           expect(await fresh.store.lastAudit()).toBeUndefined();
           expect(await collect(fresh.store.iterateAudit(10))).toEqual([]);
@@ -740,7 +750,8 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
         expect(await store.getUser('u1')).toBeUndefined();
       });
 
-      it('isolation: a transaction started outside waits for the open one, then sees what it committed', async () => {
+      // SQLite only (one connection): on PostgreSQL the second transaction runs at once on another connection.
+      oneConnectionIt('isolation: a transaction started outside waits for the open one, then sees what it committed', async () => {
         let release!: () => void;
         const held = new Promise<void>((resolve) => (release = resolve));
         const order: string[] = [];
@@ -802,8 +813,8 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
       });
     });
 
-    describe('persistence (file stores only; an in-memory database vanishes on close)', () => {
-      fileIt('loses nothing across close and reopen', async () => {
+    describe('persistence (persistent stores only; an in-memory database vanishes on close)', () => {
+      persistentIt('loses nothing across close and reopen', async () => {
         const s1 = await seed('u1', 's1', { rememberMe: true });
         await store.insertRefreshToken(makeRefresh(s1, 'a'));
         await store.insertRefreshToken(makeRefresh(s1, 'b'));
@@ -825,7 +836,7 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
           counters: await store.getCounters(), buckets: await store.listMinuteBuckets(0), clients: await store.listClients(),
         };
         await store.close();
-        const again = h.reopen();
+        const again = await h.reopen();
         expect({
           instance: again.instanceId(), user: await again.getUser('u1'), session: await again.getSession('s1'),
           chain: await again.listRefreshTokensOfSession('s1'), access: await again.getAccessToken('at_1'),
@@ -841,14 +852,19 @@ export function storeSuite(label: string, open: () => StoreHarness): void {
         expect(await again.countUsers()).toBe(1);
       });
 
-      fileIt('migrates on first open and runs no migration on reopen', async () => {
-        const applied = h.file?.migrationsApplied(store);
-        expect(applied?.length).toBeGreaterThan(0);
-        await store.close();
-        const again = h.reopen();
-        expect(h.file?.migrationsApplied(again)).toEqual([]);
+      // SQLite files only: the PostgreSQL harness hands out databases migrated by an earlier test (emptied), so
+      // its first open migrates nothing; PostgreSQL's first migration is pg-open.test.ts's.
+      fileIt('migrates on first open', async () => {
+        expect(h.migrationsApplied(store).length).toBeGreaterThan(0);
       });
 
+      persistentIt('runs no migration on reopen', async () => {
+        await store.close();
+        const again = await h.reopen();
+        expect(h.migrationsApplied(again)).toEqual([]);
+      });
+
+      // SQLite files only: PostgreSQL's refusal of a newer schema is pg-open.test.ts's.
       fileIt('refuses a database written by a newer schema, and leaves it as it was', async () => {
         const file = h.file;
         if (!file) throw new Error('file harness expected');

@@ -1,5 +1,6 @@
 /**
- * Runs the shared Store suite against SQLite in a real file (fresh temp dir per test) and in ':memory:',
+ * Runs the shared Store suite against SQLite in a real file (fresh temp dir per test), in ':memory:' and on
+ * PostgreSQL (test/helpers/postgres.ts),
  * then checks what only SQLite has: query plans use indexes, foreign databases are refused.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,8 @@ import type { Store } from '../../src/main/store/store';
 /** The migrations an upgrade from schema `from - 1` applies: `from` up to this build's version. */
 const versionsFrom = (from: number) => Array.from({ length: SCHEMA_VERSION - from + 1 }, (_, i) => from + i);
 import { storeSuite, type StoreHarness } from './store.suite';
+import { onPgStore } from '../helpers/postgres';
+import type { PgStore } from '../../src/main/store/pg/pg-store';
 import { startCheckpointer, type Checkpointer } from '../../src/main/store/checkpointer';
 import { MIGRATIONS, migrate } from '../../src/main/store/migrations';
 import { DEFAULT_SETTINGS, loadSettings } from '../../src/main/engine/settings';
@@ -32,6 +35,7 @@ function fileHarness(): StoreHarness {
   return {
     store: openAt(path),
     reopen: () => openAt(path),
+    migrationsApplied: (store) => (store as SqliteStore).migrationsApplied,
     cleanup: async () => {
       for (const store of opened) await store.close();
       rmSync(dir, { recursive: true, force: true });
@@ -44,7 +48,6 @@ function fileHarness(): StoreHarness {
         db.pragma(`user_version = ${version}`);
         db.close();
       },
-      migrationsApplied: (store) => (store as SqliteStore).migrationsApplied,
     },
   };
 }
@@ -60,14 +63,19 @@ function memoryHarness(): StoreHarness {
     store: fresh(),
     // ':memory:' data dies with its connection; "reopen" can only mean a new, empty store.
     reopen: fresh,
+    migrationsApplied: (store) => (store as SqliteStore).migrationsApplied,
     cleanup: async () => {
       for (const store of opened) await store.close();
     },
   };
 }
 
-storeSuite('SQLite file', fileHarness);
-storeSuite(':memory:', memoryHarness);
+storeSuite('SQLite file', fileHarness, { persistent: true, sqliteFile: true, oneConnection: true });
+storeSuite(':memory:', memoryHarness, { persistent: false, sqliteFile: false, oneConnection: true });
+onPgStore((name, open) => storeSuite(name, async () => {
+  const h = await open();
+  return { ...h, migrationsApplied: (store) => (store as PgStore).migrationsApplied };
+}, { persistent: true, sqliteFile: false, oneConnection: false }));
 
 const BIG_TABLES = ['users', 'sessions', 'refresh_tokens', 'access_tokens', 'revocations', 'audit'];
 

@@ -3,7 +3,7 @@
  * paging agree with a plain in-memory reference on every combination, whichever plan (walk or fetch) the
  * density of matches picks; profiles round-trip; the search index follows updates and deletes.
  */
-import type { SqliteHarness } from '../helpers/sqlite-harness';
+import type { StoreHarness } from '../helpers/every-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, UserRow } from '../../src/main/store/store';
 import type { DirectoryQuery, DirectorySort, DirectoryStatus, UserDirectoryRow } from '../../src/main/store/user-directory-store';
@@ -56,13 +56,13 @@ function reference(all: UserDirectoryRow[], q: DirectoryQuery, rowid: Map<string
   return { ids: matches.slice(q.offset, q.offset + q.limit).map((u) => u.id), total: matches.length };
 }
 
-export function userDirectoryStoreSuite(label: string, open: () => SqliteHarness): void {
+export function userDirectoryStoreSuite(label: string, open: () => Promise<StoreHarness>): void {
   describe(`UserDirectoryStore contract: ${label}`, () => {
-    let h: SqliteHarness;
+    let h: StoreHarness;
     let store: Store;
     const N = 120;
     beforeEach(async () => {
-      h = open();
+      h = await open();
       store = h.store;
       await store.transaction(async () => {
         for (let n = 1; n <= N; n += 1) {

@@ -1,5 +1,5 @@
-/** The user-directory store suite against SQLite in a real file and in ':memory:'. */
-import { onEverySqliteStore } from '../helpers/sqlite-harness';
+/** The user-directory store suite against SQLite in a real file, in ':memory:' and on PostgreSQL. */
+import { onEveryStore } from '../helpers/every-store';
 import { userDirectoryStoreSuite } from './user-directory-store.suite';
 
-onEverySqliteStore('warden-user-directory-', userDirectoryStoreSuite);
+onEveryStore('warden-user-directory-', userDirectoryStoreSuite);

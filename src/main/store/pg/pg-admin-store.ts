@@ -1,7 +1,6 @@
 /** `AdminStore` on PostgreSQL (tables in ./sub-store-schema.ts); the semantics of ../sqlite-admin-store.ts. */
 import { WardenError } from '../../../shared/errors';
 import type { AdminKeyRow, AdminPatch, AdminRow, AdminSessionPatch, AdminSessionRow, AdminStore } from '../admin-store';
-import type { Async } from './async-contract';
 import type { SqlValue } from './db';
 import { checkLimit, columns, patchSql, SHA256_HEX, type SqlRunner } from './sub-store-sql';
 
@@ -36,7 +35,7 @@ const SESSION_PATCH: Record<keyof AdminSessionPatch, string> = {
 const valuesOf = (map: Record<string, string>, row: object) => Object.keys(map).map((key) => (row as Record<string, SqlValue>)[key]);
 const placeholders = (n: number) => Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ');
 
-export class PgAdminStore implements Async<AdminStore> {
+export class PgAdminStore implements AdminStore {
   constructor(private readonly db: SqlRunner) {}
 
   private async patch(table: string, allowed: Record<string, string>, id: string, patch: object, what: string): Promise<void> {

@@ -23,7 +23,6 @@ import {
   type ReuseAlertFilter,
   type ReuseAlertRow,
 } from '../audit-search-store';
-import type { Async } from './async-contract';
 import type { SqlValue } from './db';
 import { AUDIT_TEXT, fold } from './sub-store-schema';
 import { bind, checkLimit, escapeLike, type SqlRunner } from './sub-store-sql';
@@ -51,7 +50,7 @@ const C = 'COLLATE "C"';
 
 type Params = Record<string, SqlValue>;
 
-export class PgAuditSearchStore implements Async<AuditSearchStore> {
+export class PgAuditSearchStore implements AuditSearchStore {
   constructor(private readonly db: SqlRunner) {}
 
   async search(filter: AuditSearchFilter): Promise<AuditEntry[]> {

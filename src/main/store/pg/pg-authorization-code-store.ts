@@ -1,6 +1,5 @@
 /** `AuthorizationCodeStore` on PostgreSQL (table in ./sub-store-schema.ts); the semantics of ../sqlite-authorization-code-store.ts. */
 import type { AuthorizationCodeRow, AuthorizationCodeStore } from '../authorization-code-store';
-import type { Async } from './async-contract';
 import { columns, SHA256_HEX, type SqlRunner } from './sub-store-sql';
 
 const COLUMN_MAP = {
@@ -11,7 +10,7 @@ const COLUMN_MAP = {
 const COLUMNS = columns(COLUMN_MAP);
 const KEYS = Object.keys(COLUMN_MAP) as (keyof AuthorizationCodeRow)[];
 
-export class PgAuthorizationCodeStore implements Async<AuthorizationCodeStore> {
+export class PgAuthorizationCodeStore implements AuthorizationCodeStore {
   constructor(private readonly db: SqlRunner) {}
 
   async insert(row: AuthorizationCodeRow): Promise<void> {

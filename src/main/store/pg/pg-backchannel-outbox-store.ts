@@ -9,7 +9,6 @@
  * - settle is a compare-and-set on "still pending": of two reports on one row, the second changes nothing.
  */
 import type { AttemptResult, BackchannelOutboxStore, OutboxInsert, OutboxRow } from '../backchannel-outbox-store';
-import type { Async } from './async-contract';
 import { columns, type SqlRunner } from './sub-store-sql';
 
 const OUTBOX_COLUMNS = {
@@ -23,7 +22,7 @@ const PENDING = 'delivered_at IS NULL AND failed_at IS NULL';
 /** Kept short: it is shown in the console and audited, and a receiver's error page can be long. */
 const MAX_ERROR_LENGTH = 300;
 
-export class PgBackchannelOutboxStore implements Async<BackchannelOutboxStore> {
+export class PgBackchannelOutboxStore implements BackchannelOutboxStore {
   constructor(private readonly db: SqlRunner) {}
 
   async insert(row: OutboxInsert): Promise<number> {

@@ -1,7 +1,6 @@
 /** `BrowserSessionStore` on PostgreSQL (table in ./sub-store-schema.ts); the semantics of ../sqlite-browser-session-store.ts. */
 import { WardenError } from '../../../shared/errors';
 import type { BrowserSessionPatch, BrowserSessionRow, BrowserSessionStore } from '../browser-session-store';
-import type { Async } from './async-contract';
 import type { SqlValue } from './db';
 import { checkLimit, columns, patchSql, SHA256_HEX, type SqlRunner } from './sub-store-sql';
 
@@ -15,7 +14,7 @@ const PATCH: Record<keyof BrowserSessionPatch, string> = {
   authTime: 'auth_time', lastSeenAt: 'last_seen_at', revokedAt: 'revoked_at', revokedBy: 'revoked_by', revokeReason: 'revoke_reason',
 };
 
-export class PgBrowserSessionStore implements Async<BrowserSessionStore> {
+export class PgBrowserSessionStore implements BrowserSessionStore {
   constructor(private readonly db: SqlRunner) {}
 
   async insert(row: BrowserSessionRow): Promise<void> {

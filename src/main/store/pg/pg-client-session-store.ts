@@ -1,9 +1,8 @@
 /** `ClientSessionStore` on PostgreSQL: the semantics of ../sqlite-client-session-store.ts, on sessions_search_client_live. */
 import type { ClientSessionStore } from '../client-session-store';
-import type { Async } from './async-contract';
 import type { SqlRunner } from './sub-store-sql';
 
-export class PgClientSessionStore implements Async<ClientSessionStore> {
+export class PgClientSessionStore implements ClientSessionStore {
   constructor(private readonly db: SqlRunner) {}
 
   async liveSessionIdsOf(clientId: string, now: number, limit?: number): Promise<string[]> {

@@ -7,13 +7,12 @@
  * writes nothing.
  */
 import { checkKekRow, checkKeySecretRow, type KekRow, type KeySecretRow, type KeySecretStore } from '../key-secret-store';
-import type { Async } from './async-contract';
 import { columns, type SqlRunner } from './sub-store-sql';
 
 const COLUMNS = columns({ kid: 'kid', kekVersion: 'kek_version', nonce: 'nonce', ciphertext: 'ciphertext', createdAt: 'created_at' });
 const KEK_COLUMNS = columns({ version: 'version', checkNonce: 'check_nonce', checkCiphertext: 'check_ciphertext', createdAt: 'created_at', retiredAt: 'retired_at' });
 
-export class PgKeySecretStore implements Async<KeySecretStore> {
+export class PgKeySecretStore implements KeySecretStore {
   constructor(private readonly db: SqlRunner) {}
 
   async put(row: KeySecretRow): Promise<boolean> {

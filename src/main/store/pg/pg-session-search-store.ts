@@ -11,7 +11,6 @@
  */
 import type { SessionRow } from '../store';
 import type { SessionCursor, SessionSearchPage, SessionSearchQuery, SessionSearchStore } from '../session-search-store';
-import type { Async } from './async-contract';
 import type { Db, SqlValue } from './db';
 import { SESSION_COLUMNS, selectList } from './pg-columns';
 import { bind } from './sub-store-sql';
@@ -61,7 +60,7 @@ function beyond(col: string, desc: boolean): string {
   return `${col} ${op}= @afterKey AND (${col} ${op} @afterKey OR ord ${op} @afterOrd)`;
 }
 
-export class PgSessionSearchStore implements Async<SessionSearchStore> {
+export class PgSessionSearchStore implements SessionSearchStore {
   constructor(private readonly db: Db) {}
 
   async search(query: SessionSearchQuery): Promise<SessionSearchPage> {

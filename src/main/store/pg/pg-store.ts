@@ -2,16 +2,15 @@
  * `Store` on PostgreSQL (node-postgres pool; see ./db.ts for transactions and errors, ./migrations.ts for the
  * schema). Same semantics as SqliteStore (../sqlite-store.ts): same orderings (ties broken by `ord`, the insertion
  * order SQLite's rowid gave), same limits, "active at now" = not revoked and live_until > now. Written against the
- * asynchronous boundary (./async-contract.ts). The core rows live here; tallies in ./pg-tallies.ts; tokens,
+ * asynchronous boundary (../store.ts). The core rows live here; tallies in ./pg-tallies.ts; tokens,
  * revocations, keys and audit in ./pg-store-tokens.ts; sub-stores in their own files (wired in ./pg-sub-stores.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { SessionStatus, UserStatus } from '../../../shared/dto';
 import { WardenError } from '../../../shared/errors';
 import type {
-  ClientRow, CounterName, MinuteBucket, NewClientRow, Page, SessionRow, TransactionOptions, UserRow,
+  ClientRow, CounterName, MinuteBucket, NewClientRow, Page, SessionRow, Store, TransactionOptions, UserRow,
 } from '../store';
-import type { AsyncStore } from './async-contract';
 import { Db, describeUrl, type PgConnectionOptions, type SqlValue } from './db';
 import { PG_MIGRATIONS, type PgMigration } from './migrations';
 import { runMigrations } from './migration-runner';
@@ -62,7 +61,7 @@ function bind(params: SqlValue[], value: SqlValue): string {
 
 const json = (value: string[] | undefined): string | undefined => (value === undefined ? undefined : JSON.stringify(value));
 
-export class PgStore extends PgTokenRows implements AsyncStore {
+export class PgStore extends PgTokenRows implements Store {
   private readonly foldTimer: NodeJS.Timeout;
   private readonly subStores: PgSubStores;
 
@@ -176,8 +175,13 @@ export class PgStore extends PgTokenRows implements AsyncStore {
       row.refreshAbsoluteSeconds ?? null]);
   }
 
-  getClient(clientId: string): Promise<ClientRow | undefined> {
-    return this.db.row<ClientRow>(`SELECT ${CLIENT} FROM clients WHERE client_id = $1`, [clientId]);
+  /**
+   * Frozen, as SqliteStore's (which serves committed clients from a cache): a caller that mutates a client row
+   * fails the same way on both stores instead of only on SQLite.
+   */
+  async getClient(clientId: string): Promise<ClientRow | undefined> {
+    const row = await this.db.row<ClientRow>(`SELECT ${CLIENT} FROM clients WHERE client_id = $1`, [clientId]);
+    return row && Object.freeze(row);
   }
 
   updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'createdAt'>>): Promise<void> {

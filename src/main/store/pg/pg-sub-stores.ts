@@ -2,7 +2,6 @@
  * PgStore's sub-stores (B2's ./pg-*-store.ts, D's key secrets), built on the store's query layer.
  */
 import type { Store } from '../store';
-import type { Async, SubStoreKey } from './async-contract';
 import type { Db } from './db';
 import { PgAdminStore } from './pg-admin-store';
 import { PgAuditSearchStore } from './pg-audit-search-store';
@@ -15,7 +14,11 @@ import { PgSessionSearchStore } from './pg-session-search-store';
 import { PgTokenReachStore } from './pg-token-reach-store';
 import { PgUserDirectoryStore } from './pg-user-directory-store';
 
-export type PgSubStores = { readonly [K in SubStoreKey]: Async<Store[K]> };
+/** The names of Store's sub-store properties (`admins`, `browserSessions`, …): the members that are not methods. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SubStoreKey = { [K in keyof Store]: Store[K] extends (...args: any[]) => any ? never : K }[keyof Store];
+
+export type PgSubStores = { readonly [K in SubStoreKey]: Store[K] };
 
 export function subStoresOf(db: Db): PgSubStores {
   return {

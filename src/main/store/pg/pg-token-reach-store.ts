@@ -1,9 +1,8 @@
 /** `TokenReachStore` on PostgreSQL: the semantics of ../sqlite-token-reach-store.ts, on the (kid, expires_at) index. */
 import type { TokenReachStore } from '../token-reach-store';
-import type { Async } from './async-contract';
 import type { SqlRunner } from './sub-store-sql';
 
-export class PgTokenReachStore implements Async<TokenReachStore> {
+export class PgTokenReachStore implements TokenReachStore {
   constructor(private readonly db: SqlRunner) {}
 
   async sessionIdsWithLiveTokensOfKid(kid: string, now: number, limit: number): Promise<string[]> {

@@ -12,7 +12,6 @@ import type { Page } from '../store';
 import type {
   DeletedRows, DirectoryQuery, DirectorySort, DirectoryStatus, UserDirectoryRow, UserDirectoryStore, UserProfile,
 } from '../user-directory-store';
-import type { Async } from './async-contract';
 import type { Db, SqlValue } from './db';
 import { rowCount } from './pg-tallies';
 import { fold, USER_NAME, USER_TEXT } from './sub-store-schema';
@@ -53,7 +52,7 @@ function orderBy(sort: Exclude<DirectorySort, 'status'>, dir: 'asc' | 'desc'): s
   return `ORDER BY ${column} ${dir}${nulls}, u.ord ${dir}`;
 }
 
-export class PgUserDirectoryStore implements Async<UserDirectoryStore> {
+export class PgUserDirectoryStore implements UserDirectoryStore {
   constructor(private readonly db: Db) {}
 
   get(userId: string): Promise<UserDirectoryRow | undefined> {
