@@ -28,6 +28,8 @@ import { loadMasterKey } from './keys/master-key';
 import { openDataDir, removeEmptyDirs } from './data-dir';
 import { chooseAddress, listenUrl, portToListenOn, readStoredAddress, storeAddress, storedPortInUse, urlHost, type ServiceAddress } from './service-address';
 import { openStore } from './store/index';
+import { openPgStore } from './store/pg/pg-store';
+import type { Store } from './store/store';
 import { openDeployments, type DeploymentManager } from './deployments/index';
 import { TOKEN_WARDEN_VERSION } from './version';
 
@@ -160,12 +162,15 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       throw invalid('A data directory is required (or demo mode).');
     }
     // One process per data directory; a used one is never taken for a new install (see ./data-dir).
-    const dir = openDataDir(dataDir);
+    const dir = openDataDir(dataDir, { databaseElsewhere: options.database !== undefined });
     // On failure (the store is closed first: cleanups run in reverse) a fresh directory loses the warden.db
     // this start created, e.g. when the keychain is unavailable; a used one is only released.
     cleanups.push(() => dir.discard());
 
-    const store = openStore(dir.databasePath);
+    // --database: PostgreSQL, one instance per database for now (the instance lock: store/pg/instance-lock.ts).
+    const store: Store = options.database
+      ? await openPgStore({ url: options.database.reveal(), singleInstance: true, onBackgroundError: (message) => logFault('store', new Error(message)) })
+      : openStore(dir.databasePath);
     let storeOwnedByEngine = false;
     cleanups.push(async () => {
       if (!storeOwnedByEngine) await store.close();

@@ -34,6 +34,8 @@ export interface WardenConfig {
   masterKey?: SecretText;
   /** `--admin-token-file`: the bootstrap admin secret's file, instead of DIR/admin-token (shared by instances). */
   adminTokenFile?: string;
+  /** `--database` / TOKEN_WARDEN_DATABASE_URL: the PostgreSQL store's URL instead of DIR/warden.db (redacted in prints). */
+  database?: SecretText;
   /** A built renderer to serve at `/` (browser console). */
   consoleDir: string | null;
   demo: boolean;
@@ -237,7 +239,7 @@ export const flagsSchema = z.object({
     .meta(meta({ flag: '--admin-token-file', value: 'FILE', default: 'DIR/admin-token', help: 'the bootstrap admin token: read from FILE when it exists, else created there (mode 0600); every instance given the same FILE shares it' })),
   database: flagValue(parseDatabaseUrl)
     .optional()
-    .meta(meta({ flag: '--database', value: 'URL', env: 'TOKEN_WARDEN_DATABASE_URL', secret: true, default: 'none: SQLite in the data directory', help: 'a PostgreSQL store, postgres://USER:PASSWORD@HOST:PORT/DB (docs/postgres.md); not wired to the engine yet: a start with it is refused' })),
+    .meta(meta({ flag: '--database', value: 'URL', env: 'TOKEN_WARDEN_DATABASE_URL', secret: true, default: 'none: SQLite in the data directory', help: 'keep the data in PostgreSQL, postgres://USER:PASSWORD@HOST:PORT/DB, instead of DIR/warden.db (the data directory still holds the lock and admin token); one instance per database for now (docs/postgres.md)' })),
   signingAlg: flagValue(parseSigningAlg)
     .optional()
     .meta(meta({ flag: '--signing-alg', value: signingAlgSchema.options.join('|'), default: `${DEFAULT_SETTINGS.signingAlg} (the Settings default)`, help: "algorithm of a new install's first signing key; once keys exist it is ignored with a notice (change the signingAlg setting)" })),
@@ -360,8 +362,7 @@ function toConfig(flags: z.infer<typeof flagsSchema>, env: NodeJS.ProcessEnv): W
   if (demo && flags.issuer !== undefined) throw invalid('--demo (what npm start runs without --data-dir) keeps its own loopback issuer: its simulated devices and demo API call it. Drop --issuer, or give --data-dir.');
   if (flags.demoClients !== undefined && !demo) throw invalid('--demo-clients needs --demo.');
   if (flags.masterKeyFile !== undefined && keyStore !== 'database') throw invalid('--master-key-file needs --key-store database.');
-  // Parsed and checked already, so a deployment's configuration can be written; a start must not quietly use SQLite instead.
-  if (flags.database !== undefined) throw invalid('--database (TOKEN_WARDEN_DATABASE_URL): the PostgreSQL store is not wired to the engine in this build yet (docs/postgres.md, Status); unset it to run on SQLite.');
+  if (demo && flags.database !== undefined) throw invalid('--demo keeps its data in a throwaway SQLite database; drop --database (TOKEN_WARDEN_DATABASE_URL).');
   if (demo && flags.adminTokenFile !== undefined) throw invalid('--demo keeps its admin token in its throwaway directory; drop --admin-token-file.');
   // Read only for the database key store (empty counts as unset): a variable left in the environment never changes another store.
   const masterKey = keyStore === 'database' && env[MASTER_KEY_ENV] ? new SecretText(env[MASTER_KEY_ENV]) : undefined;
@@ -382,6 +383,7 @@ function toConfig(flags: z.infer<typeof flagsSchema>, env: NodeJS.ProcessEnv): W
     ...(flags.masterKeyFile !== undefined ? { masterKeyFile: path.resolve(flags.masterKeyFile) } : {}),
     ...(masterKey ? { masterKey } : {}),
     ...(flags.adminTokenFile !== undefined ? { adminTokenFile: path.resolve(flags.adminTokenFile) } : {}),
+    ...(flags.database !== undefined ? { database: new SecretText(flags.database) } : {}),
   };
 }
 

@@ -149,9 +149,10 @@ function evidenceOfUse(dir: string): string[] {
 
 /**
  * Locks `dir` (which must exist) and decides whether it is fresh or used. Throws `storage_error` when another
- * process holds it, or when it was used and its database is missing or empty; nothing is written then.
+ * process holds it, or when it was used and its database is missing or empty (unless `databaseElsewhere`: the
+ * data is in PostgreSQL); nothing is written then.
  */
-export function openDataDir(dir: string): DataDir {
+export function openDataDir(dir: string, options: { databaseElsewhere?: boolean } = {}): DataDir {
   const held = lock(dir);
   let released = false;
   const release = () => {
@@ -169,7 +170,10 @@ export function openDataDir(dir: string): DataDir {
     const databasePath = path.join(dir, DATABASE_FILE);
     const database = exists(databasePath);
     let fresh = false;
-    if (database === undefined || database.size === 0) {
+    if (options.databaseElsewhere) {
+      // The data is in PostgreSQL (--database): no warden.db to miss; fresh only says what discard may remove.
+      fresh = database === undefined && evidenceOfUse(dir).length === 0;
+    } else if (database === undefined || database.size === 0) {
       const signs = evidenceOfUse(dir);
       if (signs.length > 0) {
         const state = database === undefined ? 'is missing' : 'is empty (0 bytes)';

@@ -1,9 +1,10 @@
 /**
  * `--database URL` / TOKEN_WARDEN_DATABASE_URL: a PostgreSQL URL, checked without ever echoing it (it may carry a
- * password), declared secret, and refused at start while the engine cannot run on PostgreSQL (docs/postgres.md).
+ * password), declared secret, handed to startWarden as a SecretText (docs/postgres.md); not with --demo.
  */
 import { describe, expect, it } from 'vitest';
 import { flagList, parseWardenArgs } from '../../src/main/config';
+import { SecretText } from '../../src/main/keys/master-key';
 
 const messageOf = (run: () => unknown): string => {
   try {
@@ -27,13 +28,19 @@ describe('--database', () => {
     }
   });
 
-  it('refuses a start with a valid URL from the flag or the environment: the engine runs on SQLite only', () => {
+  it('takes a valid URL from the flag or the environment, kept as a secret (redacted when printed)', () => {
     const url = 'postgres://warden:hunter2@db.internal:5432/warden';
-    for (const run of [() => parseWardenArgs(['--database', url], {}), () => parseWardenArgs([], { TOKEN_WARDEN_DATABASE_URL: url })]) {
-      const message = messageOf(run);
-      expect(message).toMatch(/not wired to the engine in this build yet/);
-      expect(message).not.toContain('hunter2');
+    for (const config of [parseWardenArgs(['--database', url], {}), parseWardenArgs([], { TOKEN_WARDEN_DATABASE_URL: url })]) {
+      expect(config.database).toBeInstanceOf(SecretText);
+      expect(config.database?.reveal()).toBe(url);
+      expect(JSON.stringify(config)).not.toContain('hunter2');
     }
-    expect(parseWardenArgs([], { TOKEN_WARDEN_DATABASE_URL: '' }).keyStore).toBe('keychain');
+    expect(parseWardenArgs([], { TOKEN_WARDEN_DATABASE_URL: '' }).database).toBeUndefined();
+  });
+
+  it('refuses --demo with a database: the demo keeps a throwaway SQLite store', () => {
+    const message = messageOf(() => parseWardenArgs(['--demo', '--database', 'postgres://warden:hunter2@db/warden'], {}));
+    expect(message).toMatch(/--demo keeps its data in a throwaway SQLite database/);
+    expect(message).not.toContain('hunter2');
   });
 });

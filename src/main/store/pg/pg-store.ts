@@ -17,6 +17,7 @@ import { runMigrations } from './migration-runner';
 import { CLIENT_COLUMNS, SESSION_COLUMNS, USER_COLUMNS, assertCount, likePrefix, patchRow, selectList } from './pg-columns';
 import * as tallies from './pg-tallies';
 import { PgTokenRows } from './pg-store-tokens';
+import { takeInstanceLock, type InstanceLock } from './instance-lock';
 import { subStoresOf, type PgSubStores } from './pg-sub-stores';
 
 export interface PgStoreOptions {
@@ -27,6 +28,11 @@ export interface PgStoreOptions {
   onBackgroundError?: (message: string) => void;
   /** Tests only: another migration list (e.g. to stand for a newer build). */
   migrations?: readonly PgMigration[];
+  /**
+   * Hold the database's instance lock while open (./instance-lock.ts): a second store opened with it on the same
+   * database is refused with `database_in_use`. The engine's store sets it (one instance per database for now).
+   */
+  singleInstance?: boolean;
 }
 
 /** How often deltas are folded into tallies (reads are exact either way; folding keeps them short). */
@@ -64,6 +70,8 @@ const json = (value: string[] | undefined): string | undefined => (value === und
 export class PgStore extends PgTokenRows implements Store {
   private readonly foldTimer: NodeJS.Timeout;
   private readonly subStores: PgSubStores;
+  /** Set by openPgStore with `singleInstance`; released after the pool closes. */
+  instanceLock: InstanceLock | undefined;
 
   constructor(db: Db, private readonly id: string, readonly migrationsApplied: readonly number[]) {
     super(db);
@@ -98,6 +106,7 @@ export class PgStore extends PgTokenRows implements Store {
   async close(): Promise<void> {
     clearInterval(this.foldTimer);
     await this.db.close();
+    await this.instanceLock?.release();
   }
 
   ping(): Promise<void> {
@@ -310,16 +319,27 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
     throw new WardenError('invalid_input', 'The database URL must start with postgres:// or postgresql://.');
   }
   const where = describeUrl(options.url);
-  const applied = await runMigrations(options.url, where, options.migrations ?? PG_MIGRATIONS, options.connectTimeoutMs);
+  // Before migrating: a second instance is refused before it changes anything.
+  const lock = options.singleInstance ? await takeInstanceLock(options.url, options.connectTimeoutMs) : undefined;
+  let applied: readonly number[];
+  try {
+    applied = await runMigrations(options.url, where, options.migrations ?? PG_MIGRATIONS, options.connectTimeoutMs);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const connection: PgConnectionOptions = {
     url: options.url, poolMax: options.poolMax, statementTimeoutMs: options.statementTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs, onBackgroundError: options.onBackgroundError,
   };
   const db = new Db(connection);
   try {
-    return new PgStore(db, await readOrCreateInstanceId(db), applied);
+    const store = new PgStore(db, await readOrCreateInstanceId(db), applied);
+    store.instanceLock = lock;
+    return store;
   } catch (error) {
     await db.close().catch(() => {});
+    await lock?.release();
     throw error;
   }
 }
