@@ -1,7 +1,7 @@
 /**
  * PgStore's core rows against a real PostgreSQL (the run's throwaway cluster, a fresh database per file): the
  * semantics of SqliteStore (orderings, totals, "active at now", compare-and-set), written against the async
- * contract. The shared store suite runs on PgStore once it is asynchronous (test/helpers/postgres.ts, pgHarness).
+ * contract. The shared store suites run on PgStore too (store.test.ts and the *-store.test.ts, via onEveryStore).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgStore } from '../../src/main/store/pg/pg-store';
