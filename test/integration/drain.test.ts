@@ -106,7 +106,10 @@ describe('SIGTERM', () => {
     const exited = service.stop('SIGTERM');
     const draining = await service.waitForLog((event) => event.msg === 'draining');
     expect(draining.inFlight).toBeGreaterThanOrEqual(1);
-    await expect(freshRequest(service.url)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // Never served: refused once the listening socket is closed, or reset when the connection raced that close
+    // into the accept backlog (seen under load). A served request would resolve instead.
+    const fresh = await freshRequest(service.url).then(() => undefined, (error: NodeJS.ErrnoException) => error.code);
+    expect(['ECONNREFUSED', 'ECONNRESET']).toContain(fresh);
     // Each stream gets the hint, then ends (the feed's own `retry:` at connect is not the drain's).
     for (const text of await streamed) expect(text).toMatch(/retry: 1000\n: the service is stopping; reconnect\n\n$/);
 

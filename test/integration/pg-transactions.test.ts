@@ -98,10 +98,16 @@ describePg('PgStore transactions', () => {
   it('refuses a durable transaction nested in a routine one, and a query escaping its transaction', async () => {
     await expect(store.transaction(() => store.transaction(async () => 1, { durable: true }))).rejects.toThrow(TypeError);
     await expect(store.transaction(async () => 2, { durable: true })).resolves.toBe(2);
+    // The escaping call is made in the transaction's async context but only once it has ended (a timer could fire
+    // while COMMIT is still in flight on a busy machine), and its refusal is observed at once (no unhandled rejection).
+    let ended!: () => void;
+    const afterEnd = new Promise<void>((resolve) => (ended = resolve));
     let escaped: Promise<unknown> | undefined;
     await store.transaction(async () => {
-      escaped = new Promise((resolve) => setTimeout(resolve, 0)).then(() => store.getUser('kept'));
+      escaped = afterEnd.then(() => store.getUser('kept'));
+      escaped.catch(() => undefined);
     });
+    ended();
     await expect(escaped).rejects.toThrow(/after its transaction ended/);
   });
 
