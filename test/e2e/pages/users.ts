@@ -31,8 +31,13 @@ export async function createUser(page: Page, username: string, password: string)
 /** Opens a user's detail view from the Users table; returns the user id from the address. */
 export async function openUser(page: Page, username: string): Promise<string> {
   await goToUsers(page);
-  await page.getByTestId(`user-link-${username}`).click();
-  await expect(page.getByTestId('user-name')).toHaveText(username);
+  // A live event (the user's own sign-in, say) can re-render the row under the pointer and swallow the click:
+  // click again until the user's page is open.
+  const name = page.getByTestId('user-name');
+  await expect(async () => {
+    if (!(await name.isVisible())) await page.getByTestId(`user-link-${username}`).click({ timeout: 2_000 });
+    await expect(name).toHaveText(username, { timeout: 3_000 });
+  }).toPass({ timeout: 20_000 });
   const match = /#\/users\/([^/?]+)/.exec(page.url());
   if (!match) throw new Error(`not on a user page: ${page.url()}`);
   return decodeURIComponent(match[1]!);
