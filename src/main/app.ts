@@ -167,9 +167,9 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     // this start created, e.g. when the keychain is unavailable; a used one is only released.
     cleanups.push(() => dir.discard());
 
-    // --database: PostgreSQL, one instance per database for now (the instance lock: store/pg/instance-lock.ts).
+    // --database: PostgreSQL, which several instances may share (docs/postgres.md, Several instances).
     const store: Store = options.database
-      ? await openPgStore({ url: options.database.reveal(), singleInstance: true, onBackgroundError: (message) => logFault('store', new Error(message)) })
+      ? await openPgStore({ url: options.database.reveal(), onBackgroundError: (message) => logFault('store', new Error(message)) })
       : openStore(dir.databasePath);
     let storeOwnedByEngine = false;
     cleanups.push(async () => {

@@ -35,8 +35,6 @@ export const ERROR_CODES = [
   'storage_error',
   // The database was written by a newer version of Token Warden (its schema is above this build's): upgrade.
   'schema_too_new',
-  // Another instance runs on this PostgreSQL database: one instance per database until the multi-instance step.
-  'database_in_use',
   // Admin transport
   'unauthorized',
   'forbidden',

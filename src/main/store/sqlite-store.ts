@@ -9,6 +9,7 @@ import { WardenError } from '../../shared/errors';
 import type {
   AccessTokenRow, AuditFilter, AuditInsert, ClientRow, CounterName, NewClientRow, KeyRow, MinuteBucket, Page,
   Presenter, RefreshTokenRow, RevocationRow, SessionRow, Store, TransactionOptions, UserRow,
+  StoreChanges,
 } from './store';
 import type { Checkpointer } from './checkpointer';
 import { TransactionScope, type Frame } from './transaction-scope';
@@ -183,7 +184,11 @@ export function describeSqliteFailure(code: string | undefined): string {
   }
 }
 
+/** One process owns a SQLite database: nobody else to tell (the StoreChanges contract, ./store.ts). */
+const SINGLE_PROCESS_CHANGES: StoreChanges = { shared: false, announce: async () => {}, subscribe: () => () => {} };
+
 export class SqliteStore implements Store {
+  readonly changes: StoreChanges = SINGLE_PROCESS_CHANGES;
   private readonly statements = new Map<string, Database.Statement>();
   /** The open transaction and its savepoints (the isolation rule: ./transaction-scope.ts). */
   private readonly scope = new TransactionScope();

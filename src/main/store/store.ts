@@ -206,7 +206,29 @@ export interface TransactionOptions {
   durable?: boolean;
 }
 
+/** What another instance may have changed: a cache of it must be re-read. */
+export type ChangeTopic = 'revocations' | 'audit' | 'settings' | 'keys' | 'clients' | 'outbox';
+
+/** Deployment signals between the instances on one database (area H2; PostgreSQL: ./pg/pg-changes.ts). */
+export interface StoreChanges {
+  /** True when other instances may write the same database (PostgreSQL); false for SQLite (one process). */
+  readonly shared: boolean;
+  /**
+   * Inside a transaction: once it COMMITS, every instance's subscribers (this one's included) hear `topic`;
+   * nothing if it rolls back (PostgreSQL NOTIFY is transactional). Outside a transaction: at once.
+   * SQLite: a no-op (its process already knows).
+   */
+  announce(topic: ChangeTopic): Promise<void>;
+  /**
+   * Hears every topic any instance announced, after its commit. 'resync' means the listening connection was
+   * lost and is back: changes may have been missed, so every cache re-reads everything.
+   */
+  subscribe(listener: (topic: ChangeTopic | 'resync') => void): () => void;
+}
+
 export interface Store {
+  /** Signals between the instances sharing this database (see StoreChanges). */
+  readonly changes: StoreChanges;
   /** The back-channel logout outbox (./backchannel-outbox-store.ts): its own aggregate, on the same transactions. */
   readonly backchannelOutbox: BackchannelOutboxStore;
   /**

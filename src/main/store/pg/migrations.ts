@@ -25,7 +25,7 @@ export interface PgMigration {
 
 /** The advisory lock keys (two-int form): 'TWRD' and the purpose. */
 export const LOCK_NAMESPACE = 0x54575244;
-export const LOCKS = { migrate: 1, revocations: 2, audit: 3, instance: 4 } as const;
+export const LOCKS = { migrate: 1, revocations: 2, audit: 3 } as const;
 
 /**
  * Area B1 (PostgreSQL core): schema 11 of the SQLite store in PostgreSQL terms, for the core Store methods.

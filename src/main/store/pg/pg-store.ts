@@ -17,7 +17,7 @@ import { runMigrations } from './migration-runner';
 import { CLIENT_COLUMNS, SESSION_COLUMNS, USER_COLUMNS, assertCount, likePrefix, patchRow, selectList } from './pg-columns';
 import * as tallies from './pg-tallies';
 import { PgTokenRows } from './pg-store-tokens';
-import { takeInstanceLock, type InstanceLock } from './instance-lock';
+import { PgChanges } from './pg-changes';
 import { subStoresOf, type PgSubStores } from './pg-sub-stores';
 
 export interface PgStoreOptions {
@@ -28,11 +28,6 @@ export interface PgStoreOptions {
   onBackgroundError?: (message: string) => void;
   /** Tests only: another migration list (e.g. to stand for a newer build). */
   migrations?: readonly PgMigration[];
-  /**
-   * Hold the database's instance lock while open (./instance-lock.ts): a second store opened with it on the same
-   * database is refused with `database_in_use`. The engine's store sets it (one instance per database for now).
-   */
-  singleInstance?: boolean;
 }
 
 /** How often deltas are folded into tallies (reads are exact either way; folding keeps them short). */
@@ -70,11 +65,12 @@ const json = (value: string[] | undefined): string | undefined => (value === und
 export class PgStore extends PgTokenRows implements Store {
   private readonly foldTimer: NodeJS.Timeout;
   private readonly subStores: PgSubStores;
-  /** Set by openPgStore with `singleInstance`; released after the pool closes. */
-  instanceLock: InstanceLock | undefined;
+  /** Several instances may share this database: they signal each other here (./pg-changes.ts). */
+  readonly changes: PgChanges;
 
-  constructor(db: Db, private readonly id: string, readonly migrationsApplied: readonly number[]) {
+  constructor(db: Db, private readonly id: string, readonly migrationsApplied: readonly number[], changes: PgChanges) {
     super(db);
+    this.changes = changes;
     this.subStores = subStoresOf(db);
     this.foldTimer = setInterval(() => {
       // Background upkeep: a failure (database away) is retried next time; reads stay exact without it.
@@ -105,8 +101,8 @@ export class PgStore extends PgTokenRows implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.foldTimer);
+    await this.changes.close();
     await this.db.close();
-    await this.instanceLock?.release();
   }
 
   ping(): Promise<void> {
@@ -319,27 +315,21 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
     throw new WardenError('invalid_input', 'The database URL must start with postgres:// or postgresql://.');
   }
   const where = describeUrl(options.url);
-  // Before migrating: a second instance is refused before it changes anything.
-  const lock = options.singleInstance ? await takeInstanceLock(options.url, options.connectTimeoutMs) : undefined;
-  let applied: readonly number[];
-  try {
-    applied = await runMigrations(options.url, where, options.migrations ?? PG_MIGRATIONS, options.connectTimeoutMs);
-  } catch (error) {
-    await lock?.release();
-    throw error;
-  }
+  // Several instances may open one database at once: the migration runner's advisory lock makes one migrate.
+  const applied = await runMigrations(options.url, where, options.migrations ?? PG_MIGRATIONS, options.connectTimeoutMs);
   const connection: PgConnectionOptions = {
     url: options.url, poolMax: options.poolMax, statementTimeoutMs: options.statementTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs, onBackgroundError: options.onBackgroundError,
   };
   const db = new Db(connection);
+  let changes: PgChanges | undefined;
   try {
-    const store = new PgStore(db, await readOrCreateInstanceId(db), applied);
-    store.instanceLock = lock;
-    return store;
+    const id = await readOrCreateInstanceId(db);
+    changes = await PgChanges.open(db, { url: options.url, connectTimeoutMs: options.connectTimeoutMs, onBackgroundError: options.onBackgroundError });
+    return new PgStore(db, id, applied, changes);
   } catch (error) {
+    await changes?.close();
     await db.close().catch(() => {});
-    await lock?.release();
     throw error;
   }
 }

@@ -14,9 +14,12 @@ import { PgSessionSearchStore } from './pg-session-search-store';
 import { PgTokenReachStore } from './pg-token-reach-store';
 import { PgUserDirectoryStore } from './pg-user-directory-store';
 
-/** The names of Store's sub-store properties (`admins`, `browserSessions`, …): the members that are not methods. */
+/**
+ * The names of Store's sub-store properties (`admins`, `browserSessions`, …): the members that are not methods
+ * (`changes` aside: the deployment signals are PgStore's own, ./pg-changes.ts).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SubStoreKey = { [K in keyof Store]: Store[K] extends (...args: any[]) => any ? never : K }[keyof Store];
+export type SubStoreKey = Exclude<{ [K in keyof Store]: Store[K] extends (...args: any[]) => any ? never : K }[keyof Store], 'changes'>;
 
 export type PgSubStores = { readonly [K in SubStoreKey]: Store[K] };
 
