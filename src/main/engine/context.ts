@@ -19,6 +19,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Settings } from '../../shared/dto';
 import type { DomainEvent, DomainEventType, LiveEvent } from '../../shared/events';
 import type { CounterName, RevocationRow, Store } from '../store/store';
+import { rerunTransient } from '../store/transient-error';
 import { auditHash, GENESIS_HASH } from './audit-chain';
 import type { Clock } from './clock';
 import type { KeyRing } from './key-ring';
@@ -182,17 +183,19 @@ export class EngineContext {
    * throws, the whole batch is rolled back and every unit is run again in a transaction of its own, where
    * a throw undoes only that unit. Units must therefore read the state they act on (they all do).
    * The units of a batch run one after another (never interleaved), as they did when the store was synchronous.
+   * A transaction the database aborted for a conflict with another instance's (a deadlock: two batches locking
+   * the same sessions in opposite orders) is run again as it was, a bounded number of times (rerunTransient).
    */
   runMany<T>(works: ((tx: Tx) => Promise<T>)[]): Promise<({ ok: true; value: T } | { ok: false; error: unknown })[]> {
     if (this.openUnit()) return Promise.reject(new TypeError('runMany cannot be nested'));
     return this.exclusive(async () => {
       if (works.length > 1) {
         try {
-          const values = await this.commit(async (unit) => {
+          const values = await rerunTransient(() => this.commit(async (unit) => {
             const results: T[] = [];
             for (const work of works) results.push(await this.runInside(unit, work));
             return results;
-          }, false);
+          }, false));
           return values.map((value) => ({ ok: true as const, value }));
         } catch {
           // Rolled back; fall through to one transaction per unit.
@@ -201,7 +204,7 @@ export class EngineContext {
       const results: ({ ok: true; value: T } | { ok: false; error: unknown })[] = [];
       for (const work of works) {
         try {
-          results.push({ ok: true as const, value: await this.commit((unit) => this.runInside(unit, work), false) });
+          results.push({ ok: true as const, value: await rerunTransient(() => this.commit((unit) => this.runInside(unit, work), false)) });
         } catch (error) {
           results.push({ ok: false as const, error });
         }
@@ -259,7 +262,9 @@ export class EngineContext {
 
   private async writeCounts(unit: Unit): Promise<void> {
     const now = this.clock.now();
-    for (const [name, by] of unit.counts) await this.store.incrementCounter(name, by, now);
+    // In name order: two instances' transactions that both count (refreshes, reuse alerts…) lock the counter
+    // rows in one order, so they never deadlock on them.
+    for (const [name, by] of [...unit.counts].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) await this.store.incrementCounter(name, by, now);
     unit.counts.clear();
   }
 

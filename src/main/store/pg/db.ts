@@ -36,6 +36,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { WardenError } from '../../../shared/errors';
 import type { TransactionOptions } from '../store';
+import { TransientStoreError } from '../transient-error';
 
 export interface PgConnectionOptions {
   /** `postgres://user:password@host:port/database` (a password in it never appears in a message). */
@@ -114,7 +115,10 @@ export function toPgStoreError(error: unknown, where = 'the database'): unknown 
       return new WardenError('invalid_input', 'The store refused a malformed value.', { detail });
     case '57014':
       return new WardenError('storage_error', 'A database statement ran past the statement timeout and was cancelled.', { detail });
-    case '40001': case '40P01': case '55P03':
+    // Another transaction won a conflict: nothing of this one was committed, and re-runnable work may run again.
+    case '40001': case '40P01':
+      return new TransientStoreError('The database is busy; try again.', detail);
+    case '55P03':
       return new WardenError('storage_error', 'The database is busy; try again.', { detail });
     // Start-up refusals an operator acts on: the server's own words (they name the user or database, never the
     // password or a statement).

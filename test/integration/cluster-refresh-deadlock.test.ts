@@ -1,0 +1,106 @@
+/**
+ * Two instances committing refresh batches (group commit: one transaction per batch, EngineContext.runMany)
+ * that touch the same sessions in opposite orders. Instance A rotates the fresh tokens of sessions 1…K in one
+ * batch; instance B presents the used tokens of sessions K…1 (reuse: each revokes its session) in another,
+ * at the same moment. On PostgreSQL the two transactions lock the same session and token rows in opposite
+ * orders and can deadlock: PostgreSQL aborts one after deadlock_timeout (1 s). Every refresh must still end in a
+ * rule outcome (rotated, or refused by the reuse rule), never a storage_error, and the invariants hold: each
+ * session revoked once, no token rotated twice.
+ *
+ * In one process (two engines, two PgStores on one database, one memory vault) so that each batch is exactly
+ * the refreshes pushed in one turn: over HTTP the batches would depend on timing.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ManualClock } from '../../src/main/engine/clock';
+import { Engine } from '../../src/main/engine/engine';
+import type { TokenSet } from '../../src/main/engine/types';
+import { MemoryVault } from '../../src/main/keys/memory-vault';
+import { openPgStore, type PgStore } from '../../src/main/store/pg/pg-store';
+import { WardenError } from '../../src/shared/errors';
+import { describePg, freshDatabase } from '../helpers/postgres';
+
+const ISSUER = 'http://127.0.0.1:7777';
+const ADMIN = { actor: 'admin:test', role: 'owner' as const, adminId: null };
+const DEVICE = { name: 'phone', userAgent: 'Test/1.0', ip: '127.0.0.2' };
+const PASSWORD = 'correct horse battery';
+const SESSIONS = 8;
+const ROUNDS = 4;
+
+describePg('refresh batches of two instances touching the same rows in opposite orders', () => {
+  const engines: Engine[] = [];
+  let a: Engine;
+  let b: Engine;
+  beforeEach(async () => {
+    const url = await freshDatabase();
+    const clock = new ManualClock();
+    const vault = new MemoryVault();
+    const open = async () => {
+      const store: PgStore = await openPgStore({ url });
+      const engine = await Engine.open({ store, vault, clock, issuer: ISSUER, onError: () => {} });
+      engines.push(engine);
+      return engine;
+    };
+    a = await open();
+    b = await open();
+    await a.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
+    await a.admin.createClient({ clientId: 'app', kind: 'public', name: 'App', grantTypes: ['password', 'refresh_token'] }, ADMIN);
+  });
+  afterEach(async () => {
+    for (const engine of engines.splice(0)) await engine.close();
+  });
+
+  const outcome = (promise: Promise<TokenSet>) =>
+    promise.then(
+      (tokens) => ({ ok: true as const, tokens }),
+      (error: unknown) => ({ ok: false as const, code: error instanceof WardenError ? error.code : String(error), detail: error instanceof WardenError ? error.detail : undefined }),
+    );
+
+  it('runs a batch again that PostgreSQL aborted as a deadlock victim, instead of failing it', async () => {
+    for (let k = 0; k < 2; k++) await a.login({ username: 'ana', password: PASSWORD, clientId: 'app', device: DEVICE, rememberMe: false });
+    const [one, two] = (await a.admin.listSessions({ offset: 0, limit: 10 }, ADMIN)).items.map((session) => session.id);
+    // Each unit updates one session, waits until the other instance's unit has updated the other, then updates
+    // that one: a certain deadlock, of which PostgreSQL aborts one transaction. Run again, the victim's unit
+    // waits for the winner's commit and goes through (the barrier is passed once).
+    let arrived = 0;
+    let release!: () => void;
+    const barrier = new Promise<void>((resolve) => (release = resolve));
+    const runs = { a: 0, b: 0 };
+    const unit = (engine: Engine, name: 'a' | 'b', first: string, second: string) =>
+      engine.ctx.runMany([
+        async (tx) => {
+          runs[name] += 1;
+          await engine.store.updateSession(first, { lastActivityAt: tx.now });
+          if (++arrived === 2) release();
+          await barrier;
+          await engine.store.updateSession(second, { lastActivityAt: tx.now });
+          return name;
+        },
+      ]);
+    const results = await Promise.all([unit(a, 'a', one!, two!), unit(b, 'b', two!, one!)]);
+    expect(results, JSON.stringify(results)).toEqual([[{ ok: true, value: 'a' }], [{ ok: true, value: 'b' }]]);
+    // One of them was the victim and ran twice.
+    expect(runs.a + runs.b).toBe(3);
+  }, 60_000);
+
+  it('ends every refresh in a rule outcome, never a storage error', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const logins = [];
+      for (let k = 0; k < SESSIONS; k++) logins.push(await a.login({ username: 'ana', password: PASSWORD, clientId: 'app', device: DEVICE, rememberMe: false }));
+      const used = logins.map((login) => login.refreshToken);
+      const fresh: string[] = [];
+      for (const token of used) fresh.push((await a.refresh({ refreshToken: token, clientId: 'app', device: DEVICE })).refreshToken);
+      // Pushed in one turn each: one batch on A (sessions in order), one on B (reversed), committing together.
+      const rotations = fresh.map((token) => outcome(a.refresh({ refreshToken: token, clientId: 'app', device: DEVICE })));
+      const reuses = used.slice().reverse().map((token) => outcome(b.refresh({ refreshToken: token, clientId: 'app', device: DEVICE })));
+      const results = [...(await Promise.all(rotations)), ...(await Promise.all(reuses))];
+      const failures = results.filter((result) => !result.ok);
+      const context = `round ${round}: ${JSON.stringify(failures)}`;
+      for (const failure of failures) expect(['refresh_token_reused', 'session_revoked'], context).toContain(failure.code);
+      // Every reuse is refused (the token was used), whichever batch went first.
+      expect((await Promise.all(reuses)).every((result) => !result.ok), context).toBe(true);
+      // Every session ends revoked: a reuse revokes it even after a rotation won.
+      const sessions = await a.admin.listSessions({ offset: 0, limit: 500 }, ADMIN);
+      expect(sessions.items.filter((session) => session.status !== 'revoked').map((session) => session.status), context).toEqual([]);
+    }
+  }, 120_000);
+});
