@@ -30,26 +30,34 @@ export function auditSearchStoreSuite(label: string, open: () => Promise<StoreHa
     });
     afterEach(() => h.cleanup());
 
-    it('finds a substring of the type, actor, reason or data, case-insensitively, newest first', async () => {
+    it('finds a substring of the type, actor, reason or data, case-insensitively (beyond ASCII too), newest first', async () => {
       const a = await append(store, { type: 'user.created', actor: 'admin:alice', data: { username: 'Margaret' } });
       const b = await append(store, { type: 'session.revoked', actor: 'admin:bob', reason: 'Laptop STOLEN at the airport' });
       const c = await append(store, { type: 'user.login', actor: 'user:usr_1', data: { ip: '10.1.2.3', userAgent: 'Firefox' } });
+      const d = await append(store, { type: 'user.updated', reason: 'Zoë ÉLODIE' });
       expect((await store.auditSearch.search({ q: 'garet', limit: 10 })).map((e) => e.seq)).toEqual([a]);
       expect((await store.auditSearch.search({ q: 'stolen', limit: 10 })).map((e) => e.seq)).toEqual([b]);
       expect((await store.auditSearch.search({ q: '10.1.2', limit: 10 })).map((e) => e.seq)).toEqual([c]);
       expect((await store.auditSearch.search({ q: 'admin:', limit: 10 })).map((e) => e.seq)).toEqual([b, a]);
+      expect((await store.auditSearch.search({ q: 'ZOË élodie', limit: 10 })).map((e) => e.seq)).toEqual([d]);
       expect(await store.auditSearch.search({ q: 'nothing-like-this', limit: 10 })).toEqual([]);
+      // Not across two columns: "created" ends the type, "admin" starts the actor.
+      expect(await store.auditSearch.search({ q: 'created admin', limit: 10 })).toEqual([]);
+      expect(await store.auditSearch.search({ q: 'createdadmin', limit: 10 })).toEqual([]);
     });
 
-    it('treats FTS5 syntax in the text as literal text', async () => {
-      const a = await append(store, { type: 'x', reason: 'say "hi" OR NOT* (now)' });
-      await append(store, { type: 'x', reason: 'hi' });
+    it('treats FTS5 syntax and LIKE metacharacters in the text as literal text', async () => {
+      const a = await append(store, { type: 'x', reason: 'say "hi" OR NOT* (now) 50%_off' });
+      await append(store, { type: 'x', reason: 'hi 500 off' });
       expect((await store.auditSearch.search({ q: '"hi" OR NOT*', limit: 10 })).map((e) => e.seq)).toEqual([a]);
       expect((await store.auditSearch.search({ q: '(now)', limit: 10 })).map((e) => e.seq)).toEqual([a]);
+      expect((await store.auditSearch.search({ q: '50%_off', limit: 10 })).map((e) => e.seq)).toEqual([a]);
+      expect(await store.auditSearch.search({ q: '%%%', limit: 10 })).toEqual([]);
     });
 
     it('refuses free text shorter than 3 characters with invalid_input', async () => {
       await expect(() => store.auditSearch.search({ q: 'ab', limit: 10 })).rejects.toThrow(WardenError);
+      await expect(() => store.auditSearch.search({ q: 'ab', limit: 10 })).rejects.toThrow(expect.objectContaining({ code: 'invalid_input' }));
     });
 
     it('matches any of several types, merged newest first, with paging by seq', async () => {
@@ -105,6 +113,13 @@ export function auditSearchStoreSuite(label: string, open: () => Promise<StoreHa
       expect((await store.auditSearch.search({ ...window })).map((e) => e.seq)).toEqual(inWindow);
       expect((await store.auditSearch.search({ ...window, q: '10.0.0.7', beforeSeq: seqs[3]! })).map((e) => e.seq)).toEqual(inWindow.filter((s) => s < seqs[3]!));
       expect(await store.auditSearch.search({ since: T0 + 6000, until: T0 + 8000, q: '10.0.0.7', limit: 10 })).toEqual([]);
+      // A dense old window (more than 2000 entries, and more than 2000 newer ones): paged from its newest entry.
+      await store.transaction(async () => {
+        for (let i = 0; i < 2500; i += 1) await append(store, { type: 'user.login', at: T0 + 20_000 + (i % 50), data: { n: i } });
+        for (let i = 0; i < 2500; i += 1) await append(store, { type: 'user.login', at: T0 + 90_000 });
+      });
+      const old = await store.auditSearch.search({ since: T0 + 20_000, until: T0 + 20_049, limit: 3 });
+      expect(old.map((e) => e.data.n)).toEqual([2499, 2498, 2497]);
     });
 
     it('pages free text by seq (an INTEGER bound for FTS5) and a rare type among common ones', async () => {
@@ -178,6 +193,16 @@ export function auditSearchStoreSuite(label: string, open: () => Promise<StoreHa
       expect((await store.auditSearch.listReuseAlerts({ status: 'open', limit: 10 })).map((a) => a.entry.seq)).toEqual([r2]);
       expect((await store.auditSearch.listReuseAlerts({ status: 'acknowledged', limit: 10 })).map((a) => a.entry.seq)).toEqual([r1]);
       expect((await store.auditSearch.listReuseAlerts({ limit: 10, beforeSeq: r2 })).map((a) => a.entry.seq)).toEqual([r1]);
+      // In a transaction too: the refusal leaves the transaction usable (on PostgreSQL a failed statement would abort it).
+      await store.transaction(async () => {
+        await expect(() => store.auditSearch.acknowledge({ seq: r1, by: 'admin:bob', at: T0 + 6, note: 'again' })).rejects.toThrow(expect.objectContaining({ code: 'conflict' }));
+        await store.auditSearch.acknowledge({ seq: r2, by: 'admin:bob', at: T0 + 7, note: 'ok' });
+      });
+      expect(await store.auditSearch.countOpenReuseAlerts()).toBe(0);
+      expect((await store.auditSearch.listReuseAlerts({ limit: 10 })).map((a) => [a.entry.seq, a.acknowledgement?.by ?? null])).toEqual([[r2, 'admin:bob'], [r1, 'admin:ann']]);
+      expect(await store.auditSearch.listReuseAlerts({ status: 'open', limit: 10 })).toEqual([]);
+      expect((await store.auditSearch.listReuseAlerts({ status: 'acknowledged', limit: 10, beforeSeq: r2 })).map((a) => a.entry.seq)).toEqual([r1]);
+      expect((await store.auditSearch.get(r2))?.sessionId).toBe('ses_2');
     });
   });
 }

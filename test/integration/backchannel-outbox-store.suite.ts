@@ -44,9 +44,10 @@ export function outboxSuite(label: string, open: () => Promise<OutboxHarness>, p
 
     it('refuses a second row with the same jti and a row for an unknown client', async () => {
       await tx(() => outbox().insert(row(1)));
-      await expect(() => tx(() => outbox().insert(row(2, { jti: 'blt_1' })))).rejects.toThrow();
-      await expect(() => tx(() => outbox().insert(row(3, { clientId: 'nobody' })))).rejects.toThrow();
+      await expect(() => tx(() => outbox().insert(row(2, { jti: 'blt_1' })))).rejects.toThrow(expect.objectContaining({ code: 'conflict' }));
+      await expect(() => tx(() => outbox().insert(row(3, { clientId: 'nobody' })))).rejects.toThrow(expect.objectContaining({ code: 'not_found' }));
       expect(await outbox().listBySession('ses_2')).toEqual([]);
+      expect(await outbox().pendingCount?.()).toBe(1);
     });
 
     it('claims due rows oldest first, up to the limit, with a lease that hides them until it ends', async () => {
@@ -79,6 +80,7 @@ export function outboxSuite(label: string, open: () => Promise<OutboxHarness>, p
       expect((await outbox().get(b))!.lastError!.length).toBe(300);
       expect(await outbox().get(c)).toMatchObject({ nextAttemptAt: T0 + 1_007, leaseUntil: null, lastError: 'no answer', lastStatus: null });
       expect(await outbox().nextDueAt()).toBe(T0 + 1_007);
+      expect(await outbox().pendingCount?.()).toBe(1);
       // Settled rows stay settled, whatever a late report says.
       expect(await tx(() => outbox().settle(a, { kind: 'failed', at: T0 + 8, status: 500, error: 'late' }))).toBe(false);
       expect(await tx(() => outbox().settle(b, { kind: 'delivered', at: T0 + 8, status: 200 }))).toBe(false);

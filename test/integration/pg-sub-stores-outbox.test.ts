@@ -1,7 +1,8 @@
 /**
- * The back-channel outbox on PostgreSQL (src/main/store/pg/pg-backchannel-outbox-store.ts): the shared suite's
- * key cases (test/integration/backchannel-outbox-store.suite.ts) run asynchronously, and claims from two
- * instances (two PgStores, two pools) and several connections each at once: every row is leased once.
+ * The back-channel outbox on PostgreSQL (src/main/store/pg/pg-backchannel-outbox-store.ts) where only a shared
+ * database can be tested: claims from two instances (two PgStores, two pools) and several connections each at
+ * once: every row is leased once. Its behaviour otherwise is the shared suite's
+ * (test/integration/backchannel-outbox-store.suite.ts, run on every store).
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { OutboxInsert } from '../../src/main/store/backchannel-outbox-store';
@@ -36,71 +37,6 @@ describePg('PostgreSQL back-channel outbox', () => {
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((s) => s.close()));
-  });
-  const outbox = () => store.backchannelOutbox;
-  const tx = <T>(fn: () => Promise<T>) => store.transaction(fn);
-
-  it('inserts pending rows and reads them back in shape; refuses a repeated jti and an unknown client', async () => {
-    const id = await tx(() => outbox().insert(row(1, { revocationId: 7 })));
-    expect(await outbox().get(id)).toEqual({
-      id, ...row(1, { revocationId: 7 }), attempts: 0, leaseUntil: null, deliveredAt: null, failedAt: null, lastStatus: null, lastError: null,
-    });
-    expect(await outbox().get(id + 1)).toBeUndefined();
-    await expect(tx(() => outbox().insert(row(2, { jti: 'blt_1' })))).rejects.toMatchObject({ code: 'conflict' });
-    await expect(tx(() => outbox().insert(row(3, { clientId: 'nobody' })))).rejects.toMatchObject({ code: 'not_found' });
-    expect(await outbox().pendingCount!()).toBe(1);
-  });
-
-  it('claims due rows oldest first, up to the limit, with a lease that hides them until it ends', async () => {
-    const a = await tx(() => outbox().insert(row(1, { nextAttemptAt: T0 + 2 })));
-    const b = await tx(() => outbox().insert(row(2, { nextAttemptAt: T0 + 1 })));
-    const later = await tx(() => outbox().insert(row(3, { nextAttemptAt: T0 + 1_000 })));
-    expect(await outbox().nextDueAt()).toBe(T0 + 1);
-    const claimed = await tx(() => outbox().claimDue(T0 + 10, T0 + 500, 1));
-    expect(claimed.map((r) => r.id)).toEqual([b]);
-    expect(claimed[0]).toMatchObject({ attempts: 1, leaseUntil: T0 + 500, nextAttemptAt: T0 + 500 });
-    expect((await tx(() => outbox().claimDue(T0 + 10, T0 + 500, 10))).map((r) => r.id)).toEqual([a]);
-    expect(await tx(() => outbox().claimDue(T0 + 499, T0 + 999, 10))).toEqual([]);
-    expect(await outbox().nextDueAt()).toBe(T0 + 500);
-    expect((await tx(() => outbox().claimDue(T0 + 500, T0 + 2_000, 10))).map((r) => r.id)).toEqual([a, b].sort((x, y) => x - y));
-    expect((await tx(() => outbox().claimDue(T0 + 1_000, T0 + 2_000, 10))).map((r) => r.id)).toEqual([later]);
-    await expect(outbox().claimDue(T0, T0, 0)).rejects.toBeInstanceOf(TypeError);
-  });
-
-  it('settles once: delivered and failed rows leave the queue; a retry reschedules and drops the lease', async () => {
-    const a = await tx(() => outbox().insert(row(1)));
-    const b = await tx(() => outbox().insert(row(2)));
-    const c = await tx(() => outbox().insert(row(3)));
-    await tx(() => outbox().claimDue(T0, T0 + 100, 10));
-    expect(await tx(() => outbox().settle(a, { kind: 'delivered', at: T0 + 5, status: 204 }))).toBe(true);
-    expect(await tx(() => outbox().settle(b, { kind: 'failed', at: T0 + 6, status: 400, error: 'x'.repeat(1_000) }))).toBe(true);
-    expect(await tx(() => outbox().settle(c, { kind: 'retry', at: T0 + 7, status: null, error: 'no answer', nextAttemptAt: T0 + 1_007 }))).toBe(true);
-    expect(await outbox().get(a)).toMatchObject({ deliveredAt: T0 + 5, lastStatus: 204, leaseUntil: null, failedAt: null });
-    expect((await outbox().get(b))!.lastError!.length).toBe(300);
-    expect(await outbox().get(c)).toMatchObject({ nextAttemptAt: T0 + 1_007, leaseUntil: null, lastError: 'no answer', lastStatus: null });
-    expect(await outbox().nextDueAt()).toBe(T0 + 1_007);
-    expect(await outbox().pendingCount!()).toBe(1);
-    expect(await tx(() => outbox().settle(a, { kind: 'failed', at: T0 + 8, status: 500, error: 'late' }))).toBe(false);
-    expect((await outbox().get(a))!.deliveredAt).toBe(T0 + 5);
-    await tx(() => outbox().settle(c, { kind: 'delivered', at: T0 + 10_001, status: 200 }));
-    expect(await outbox().nextDueAt()).toBeUndefined();
-  });
-
-  it('links pending rows of the given sessions to a feed event; a rolled-back insert leaves no row; rows and leases persist', async () => {
-    const a = await tx(() => outbox().insert(row(1)));
-    const b = await tx(() => outbox().insert(row(2, { revocationId: 3 })));
-    await tx(() => outbox().insert(row(4)));
-    expect(await tx(() => outbox().linkToRevocation(['ses_1', 'ses_2'], 9))).toBe(1);
-    expect((await outbox().listByRevocation(9, 10)).map((r) => r.id)).toEqual([a]);
-    expect((await outbox().listByRevocation(3, 10)).map((r) => r.id)).toEqual([b]);
-    await expect(tx(async () => {
-      await outbox().insert(row(5));
-      throw new Error('roll back');
-    })).rejects.toThrow('roll back');
-    expect(await outbox().listBySession('ses_5')).toEqual([]);
-    await tx(() => outbox().claimDue(T0, T0 + 100, 1));
-    const again = await open();
-    expect(await again.backchannelOutbox.get(a)).toMatchObject({ attempts: 1, leaseUntil: T0 + 100, deliveredAt: null });
   });
 
   it('two instances with three claimers each, claiming at once: every row is leased exactly once', async () => {

@@ -104,7 +104,12 @@ export function userDirectoryStoreSuite(label: string, open: () => Promise<Store
       expect(await find('quartz')).toEqual([]);
       expect(await store.userDirectory.get('usr_1')).toMatchObject({ displayName: null, email: null, attributes: { team: 'blue', 'cost.center': '42' } });
       expect(await find('smith3')).toContain('usr_3');
-      await store.transaction(() => store.userDirectory.deleteUser('usr_3'));
+      // Each of the user's rows counts in what the delete reports (here: one browser session, nothing else).
+      await store.browserSessions.insert({ id: 'bro_3', cookieHash: 'a'.repeat(64), userId: 'usr_3', rememberMe: false, ip: '127.0.0.1', userAgent: 'UA',
+        createdAt: T0, authTime: T0, lastSeenAt: T0, expiresAt: T0 + 1, revokedAt: null, revokedBy: null, revokeReason: null });
+      const deleted = await store.transaction(() => store.userDirectory.deleteUser('usr_3'));
+      expect(deleted).toEqual({ sessions: 0, refreshTokens: 0, accessTokens: 0, browserSessions: 1, authorizationCodes: 0 });
+      expect(await store.browserSessions.get('bro_3')).toBeUndefined();
       expect(await find('smith3')).not.toContain('usr_3');
       expect(await store.userDirectory.get('usr_3')).toBeUndefined();
       expect(await store.countUsers()).toBe(N - 1);
@@ -115,9 +120,16 @@ export function userDirectoryStoreSuite(label: string, open: () => Promise<Store
     });
 
     it('refuses an unknown user, an attributes value that is not an object, and keeps the search text literal', async () => {
-      await expect(() => store.userDirectory.updateProfile('usr_nope', { displayName: 'x' })).rejects.toThrow(WardenError);
-      await expect(() => store.transaction(() => store.userDirectory.deleteUser('usr_nope'))).rejects.toThrow(WardenError);
-      await expect(() => store.userDirectory.updateProfile('usr_1', { attributes: [] as unknown as Record<string, string> })).rejects.toThrow(WardenError);
+      const refused = async (work: () => Promise<unknown>, code: string) => {
+        const error: unknown = await work().then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(WardenError);
+        expect(error).toMatchObject({ code });
+      };
+      await refused(() => store.userDirectory.updateProfile('usr_nope', { displayName: 'x' }), 'not_found');
+      await refused(() => store.transaction(() => store.userDirectory.deleteUser('usr_nope')), 'not_found');
+      await refused(() => store.userDirectory.updateProfile('usr_1', { attributes: [] as unknown as Record<string, string> }), 'invalid_input');
+      // Paging arguments are the caller's bug, not bad input: a TypeError.
+      await expect(() => store.userDirectory.list({ sort: 'createdAt', dir: 'desc', now: NOW, offset: -1, limit: 5 })).rejects.toThrow(TypeError);
       const page = (search: string) => store.userDirectory.list({ search, sort: 'createdAt', dir: 'desc', now: NOW, offset: 0, limit: 500 });
       // FTS5 syntax and LIKE wildcards are text: none of these is a query that matches everything (or fails).
       for (const search of ['"', 'a" OR "b', '%%%', '___', 'NEAR(a b)', '*']) expect((await page(search)).total).toBe(0);

@@ -1,8 +1,10 @@
 /** `AdminStore` on the SqliteStore's connection, with its statement cache (see SqliteStore.q). */
 import type Database from 'better-sqlite3';
 import { WardenError } from '../../shared/errors';
+import { ADMIN_PATCH, KEY_PATCH, SESSION_PATCH } from './admin-rules';
 import type { AdminKeyRow, AdminPatch, AdminRow, AdminSessionPatch, AdminSessionRow, AdminStore } from './admin-store';
 import { toStoreError } from './sqlite-store';
+import { checkLimit, checkSha256Hex, patchFields } from './store-arguments';
 
 const ADMIN_COLUMNS = `id, username, password_hash AS passwordHash, role, disabled_at AS disabledAt, totp_secret AS totpSecret,
   totp_pending_secret AS totpPendingSecret, totp_last_step AS totpLastStep, failed_logins AS failedLogins,
@@ -13,17 +15,6 @@ const SESSION_COLUMNS = `id, token_hash AS tokenHash, admin_id AS adminId, actor
   last_seen_at AS lastSeenAt, idle_expires_at AS idleExpiresAt, absolute_expires_at AS absoluteExpiresAt, revoked_at AS revokedAt,
   revoked_by AS revokedBy, revoke_reason AS revokeReason`;
 
-const ADMIN_PATCH: Record<keyof AdminPatch, string> = {
-  passwordHash: 'password_hash', role: 'role', disabledAt: 'disabled_at', totpSecret: 'totp_secret', totpPendingSecret: 'totp_pending_secret',
-  totpLastStep: 'totp_last_step', failedLogins: 'failed_logins', lockedUntil: 'locked_until', lastLoginAt: 'last_login_at',
-};
-const KEY_PATCH: Record<'lastUsedAt' | 'revokedAt' | 'revokedBy', string> = { lastUsedAt: 'last_used_at', revokedAt: 'revoked_at', revokedBy: 'revoked_by' };
-const SESSION_PATCH: Record<keyof AdminSessionPatch, string> = {
-  lastSeenAt: 'last_seen_at', idleExpiresAt: 'idle_expires_at', revokedAt: 'revoked_at', revokedBy: 'revoked_by', revokeReason: 'revoke_reason',
-};
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
 function guarded<T>(work: () => T): T {
   try {
     return work();
@@ -32,18 +23,13 @@ function guarded<T>(work: () => T): T {
   }
 }
 
-function checkLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError('limit must be a non-negative integer');
-}
-
 export class SqliteAdminStore implements AdminStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */
   constructor(private readonly q: (sql: string) => Database.Statement) {}
 
   /** UPDATE only the given fields (sorted, so one cached statement per field set). */
   private patch(table: string, columns: Record<string, string>, id: string, patch: object, what: string): void {
-    const fields = Object.entries(patch).filter(([, value]) => value !== undefined).map(([field]) => field).sort();
-    for (const field of fields) if (!(field in columns)) throw new TypeError(`update ${what}: "${field}" cannot be updated`);
+    const fields = patchFields(columns, patch, `update ${what}`);
     if (fields.length === 0) return;
     const sets = fields.map((field) => `${columns[field]} = @${field}`).join(', ');
     const params: Record<string, unknown> = { pk: id };
@@ -79,8 +65,7 @@ export class SqliteAdminStore implements AdminStore {
   }
 
   async insertKey(row: AdminKeyRow): Promise<void> {
-    // The interface only ever carries a hash; anything else would be a raw key leaking into storage.
-    if (!SHA256_HEX.test(row.keyHash)) throw new TypeError('keyHash must be a lowercase hex SHA-256');
+    checkSha256Hex(row.keyHash, 'keyHash');
     guarded(() => this.q(`INSERT INTO admin_keys (id, admin_id, name, key_hash, created_at, last_used_at, revoked_at, revoked_by)
       VALUES (@id, @adminId, @name, @keyHash, @createdAt, @lastUsedAt, @revokedAt, @revokedBy)`).run(row));
   }
@@ -109,7 +94,7 @@ export class SqliteAdminStore implements AdminStore {
   }
 
   async insertSession(row: AdminSessionRow): Promise<void> {
-    if (!SHA256_HEX.test(row.tokenHash)) throw new TypeError('tokenHash must be a lowercase hex SHA-256');
+    checkSha256Hex(row.tokenHash, 'tokenHash');
     guarded(() => this.q(`INSERT INTO admin_sessions (id, token_hash, admin_id, actor, ip, user_agent, created_at, last_seen_at, idle_expires_at,
       absolute_expires_at, revoked_at, revoked_by, revoke_reason) VALUES (@id, @tokenHash, @adminId, @actor, @ip, @userAgent, @createdAt,
       @lastSeenAt, @idleExpiresAt, @absoluteExpiresAt, @revokedAt, @revokedBy, @revokeReason)`).run(row));

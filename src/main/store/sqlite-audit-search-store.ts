@@ -15,6 +15,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditEntry } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
+import { ACTOR_ARMS_MAX, checkAuditSearch, checkReuseAlertFilter, distinctTypes, newestFirst, reuseAlertPage, TOP, type RawAlert } from './audit-search-rules';
 import {
   REUSE_ALERT_TYPES,
   type AuditAcknowledgement,
@@ -39,10 +40,6 @@ const SPARSE_MAX = 2000;
 const VERIFY_MAX = 2000;
 /** Seqs in the first chunk of a text search within a time window (then doubled while chunks yield few rows). */
 const CHUNK = 256;
-/** A prefix naming at most this many distinct actors is searched one actor at a time. */
-const ACTOR_ARMS_MAX = 32;
-/** Greater than any UTF-8 continuation of a prefix under SQLite's byte-wise BINARY comparison. */
-const TOP = '\u{10FFFF}';
 
 function guarded<T>(work: () => T): T {
   try {
@@ -74,8 +71,7 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
   }
 
   async search(filter: AuditSearchFilter): Promise<AuditEntry[]> {
-    if (!Number.isSafeInteger(filter.limit) || filter.limit < 0) throw new TypeError('limit must be a non-negative integer');
-    if (filter.q !== undefined && [...filter.q].length < 3) throw new WardenError('invalid_input', 'Free-text search needs at least 3 characters.');
+    checkAuditSearch(filter);
     return guarded(() => this.run(filter));
   }
 
@@ -119,7 +115,7 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
 
     // Arms: one ordered index walk each, merged below.
     let arms: string[][] = [[]];
-    const types = filter.types ? [...new Set(filter.types)] : [];
+    const types = distinctTypes(filter);
     if (types.length > 0) {
       arms = types.map((type, i) => {
         params[`type${i}`] = type;
@@ -167,8 +163,7 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
       if (plan?.verify) rows.push(...this.verified(sql, params, filter.q!, conditions));
       else rows.push(...(this.q(`${sql} LIMIT @limit`).all(params) as Raw[]));
     }
-    if (arms.length > 1) rows.sort((x, y) => y.seq - x.seq);
-    return rows.slice(0, filter.limit).map(toEntry);
+    return newestFirst(rows, filter.limit, arms.length > 1).map(toEntry);
   }
 
   /**
@@ -262,10 +257,10 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
   }
 
   async listReuseAlerts(filter: ReuseAlertFilter): Promise<ReuseAlertRow[]> {
-    if (!Number.isSafeInteger(filter.limit) || filter.limit < 0) throw new TypeError('limit must be a non-negative integer');
+    checkReuseAlertFilter(filter);
     const status = filter.status === 'open' ? ' AND k.seq IS NULL' : filter.status === 'acknowledged' ? ' AND k.seq IS NOT NULL' : '';
     const before = filter.beforeSeq !== undefined ? ' AND a.seq < @beforeSeq' : '';
-    const rows: (Raw & { ackBy: string | null; ackAt: number | null; ackNote: string | null })[] = [];
+    const rows: RawAlert<Raw>[] = [];
     // One (type, seq) walk per alert type, merged: newest first without sorting every alert.
     for (const type of REUSE_ALERT_TYPES) {
       const sql = `SELECT ${COLUMNS}, k.acknowledged_by AS ackBy, k.acknowledged_at AS ackAt, k.note AS ackNote
@@ -273,11 +268,7 @@ export class SqliteAuditSearchStore implements AuditSearchStore {
         WHERE a.type = @type${status}${before} ORDER BY a.seq DESC LIMIT @limit`;
       rows.push(...(guarded(() => this.q(sql).all({ type, limit: filter.limit, ...(filter.beforeSeq !== undefined ? { beforeSeq: filter.beforeSeq } : {}) })) as typeof rows));
     }
-    rows.sort((x, y) => y.seq - x.seq);
-    return rows.slice(0, filter.limit).map(({ ackBy, ackAt, ackNote, ...raw }) => ({
-      entry: toEntry(raw),
-      acknowledgement: ackBy !== null && ackAt !== null ? { seq: raw.seq, by: ackBy, at: ackAt, note: ackNote ?? '' } : null,
-    }));
+    return reuseAlertPage(rows, filter.limit, toEntry);
   }
 
   async countOpenReuseAlerts(): Promise<number> {

@@ -17,16 +17,12 @@
 import type Database from 'better-sqlite3';
 import type { SessionRow } from './store';
 import type { SessionCursor, SessionSearchPage, SessionSearchQuery, SessionSearchStore } from './session-search-store';
+import { DRIVE_CAP, FIRST_WINDOW, prefixEnd, SCAN_BUDGET, sessionPage, sortKeyOf, windowEnd } from './session-search-rules';
 import { SESSION, toSession } from './sqlite-store';
 
-/** A driving filter is used when it matches fewer rows than this. */
-export const DRIVE_CAP = 2000;
+export { DRIVE_CAP, SCAN_BUDGET } from './session-search-rules';
 /** At most this many index entries are examined by one walked page whose filters the index answers. */
 export const WALK_BUDGET = 25_000;
-/** At most this many when every candidate's row must be read (a device filter, the creation order). */
-export const SCAN_BUDGET = 4000;
-/** The first window a walked page tries before its whole budget. */
-const FIRST_WINDOW = 1000;
 
 type Params = Record<string, string | number | undefined>;
 type RawSession = Omit<SessionRow, 'rememberMe'> & { rememberMe: number };
@@ -39,12 +35,6 @@ const STATUS_SQL = {
   expired: 'revoked_at IS NULL AND live_until <= @now',
   revoked: 'revoked_at IS NOT NULL',
 } as const;
-
-
-/** The first string greater than every string starting with `prefix` (ASCII: the last character plus one). */
-function prefixEnd(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
 
 function range(column: string, from: number | undefined, to: number | undefined, name: string): string[] {
   const out: string[] = [];
@@ -124,7 +114,7 @@ export class SqliteSessionSearchStore implements SessionSearchStore {
       if (n < DRIVE_CAP && (!best || n < best.n)) best = { index: driver.index, n };
     }
 
-    const keyOf = (row: RawSession) => (query.sort === 'createdAt' ? row.createdAt : row.lastActivityAt);
+    const keyOf = (row: RawSession) => sortKeyOf(query, row);
     // The page's rowids are picked (and sorted) first, its rows read after: an index whose rowid is not right after
     // the sort column sorts ties itself, and sorting bare rowids costs a sixth of sorting whole rows.
     const select = (index: string, extra: string[]) => {
@@ -133,13 +123,8 @@ export class SqliteSessionSearchStore implements SessionSearchStore {
       const sign = desc ? -1 : 1;
       return rows.sort((a, b) => sign * (keyOf(a) - keyOf(b) || a._rowid - b._rowid));
     };
-    const cursorOf = (row: RawSession & { _rowid: number }): SessionCursor => ({ key: keyOf(row), rowid: row._rowid });
-    const finish = (rows: (RawSession & { _rowid: number })[], end: SessionCursor | null, plan: string): SessionSearchPage => {
-      const more = rows.length > query.limit;
-      const page = more ? rows.slice(0, query.limit) : rows;
-      const next = more ? cursorOf(page[page.length - 1]!) : end;
-      return { items: page.map(({ _rowid: _, ...row }) => toSession(row)), next, partial: !more && end !== null && page.length < query.limit, plan };
-    };
+    const finish = (rows: (RawSession & { _rowid: number })[], end: SessionCursor | null, plan: string): SessionSearchPage =>
+      sessionPage(query, rows, (row) => row._rowid, end, plan, ({ _rowid: _, ...row }) => toSession(row));
 
     if (best) return finish(select(best.index, []), null, `drive:${best.index}`);
 
@@ -154,7 +139,7 @@ export class SqliteSessionSearchStore implements SessionSearchStore {
       bind['endKey'] = last.key;
       const rows = select(walk.index, [`${col} ${desc ? '>=' : '<='} @endKey`]);
       // The next page starts after every row of the last key: a rowid beyond any real one on that side.
-      const end = { key: last.key, rowid: desc ? 0 : Number.MAX_SAFE_INTEGER };
+      const end = windowEnd(query, last.key);
       if (rows.length > query.limit || size === budget) return finish(rows, end, `walk:${walk.index}`);
     }
     throw new Error('unreachable');

@@ -14,6 +14,7 @@ import type {
   DeletedRows, DirectoryQuery, DirectorySort, DirectoryStatus, UserDirectoryRow, UserDirectoryStore, UserProfile,
 } from './user-directory-store';
 import { toStoreError } from './sqlite-store';
+import { isPrefixSearch, listDirectory, profileUpdate, searchText } from './user-directory-rules';
 
 type Params = Record<string, unknown>;
 type Raw = Omit<UserDirectoryRow, 'attributes'> & { attributes: string };
@@ -23,7 +24,6 @@ const COLUMNS = `u.id, u.username, u.password_hash AS passwordHash, u.status, u.
   u.blocked_reason AS blockedReason, u.failed_logins AS failedLogins, u.locked_until AS lockedUntil,
   u.last_login_at AS lastLoginAt, u.display_name AS displayName, u.email, u.attributes`;
 
-const PROFILE: Record<keyof UserProfile, string> = { displayName: 'display_name', email: 'email', attributes: 'attributes' };
 const SORTED: Record<Exclude<DirectorySort, 'status'>, { index: string; column: string }> = {
   username: { index: 'users_username', column: 'u.username' },
   createdAt: { index: 'users_created', column: 'u.created_at' },
@@ -34,10 +34,7 @@ const STATUS_TERM: Record<DirectoryStatus, string> = {
   locked: "u.status = 'active' AND u.locked_until > @now",
   active: "u.status = 'active' AND (u.locked_until IS NULL OR u.locked_until <= @now)",
 };
-/** Status order, ascending: the more an admin must act on, the later. */
-const STATUS_ORDER: DirectoryStatus[] = ['active', 'locked', 'blocked'];
-/** The trigram index answers 3 characters or more; shorter searches match the start of the username. */
-export const MIN_SUBSTRING = 3;
+export { MIN_SUBSTRING } from './user-directory-rules';
 
 /** A WHERE clause of the terms given (empty ones left out), each parenthesised. */
 const where = (...terms: string[]) => {
@@ -67,12 +64,11 @@ export class SqliteUserDirectoryStore implements UserDirectoryStore {
   }
 
   async updateProfile(userId: string, patch: Partial<UserProfile>): Promise<void> {
-    const fields = (Object.keys(patch) as (keyof UserProfile)[]).filter((f) => patch[f] !== undefined).sort();
-    for (const field of fields) if (!(field in PROFILE)) throw new TypeError(`updateProfile: "${field}" cannot be updated`);
-    if (fields.length === 0) return;
+    const update = profileUpdate(patch);
+    if (update.length === 0) return;
     const values: Params = { pk: userId };
-    for (const field of fields) values[field] = field === 'attributes' ? JSON.stringify(patch.attributes) : patch[field];
-    const sets = fields.map((field) => `${PROFILE[field]} = @${field}`).join(', ');
+    for (const { field, value } of update) values[field] = value;
+    const sets = update.map(({ field, column }) => `${column} = @${field}`).join(', ');
     const result = guarded(() => this.q(`UPDATE users SET ${sets} WHERE id = @pk`).run(values));
     if (result.changes === 0) throw new WardenError('not_found', `No user with id ${userId}.`);
   }
@@ -89,31 +85,13 @@ export class SqliteUserDirectoryStore implements UserDirectoryStore {
     return { sessions, refreshTokens, accessTokens, browserSessions, authorizationCodes };
   }
 
-  async list(query: DirectoryQuery): Promise<Page<UserDirectoryRow>> {
-    for (const [name, value] of [['offset', query.offset], ['limit', query.limit], ['now', query.now]] as const) {
-      if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${name} must be a non-negative integer`);
-    }
-    if (query.status !== undefined && !(query.status in STATUS_TERM)) throw new TypeError('list: unknown status');
-    if (query.sort !== 'status') return this.page(query, query.status, query.sort, query.dir, query.offset, query.limit);
-    // By status: one segment per status (newest first inside each), concatenated in the status order.
-    const order = query.dir === 'asc' ? STATUS_ORDER : [...STATUS_ORDER].reverse();
-    const segments = order.filter((status) => query.status === undefined || query.status === status);
-    const items: UserDirectoryRow[] = [];
-    let total = 0;
-    let skip = query.offset;
-    for (const status of segments) {
-      const want = query.limit - items.length;
-      const segment = this.page(query, status, 'createdAt', 'desc', skip, want);
-      items.push(...segment.items);
-      total += segment.total;
-      skip = Math.max(0, skip - segment.total);
-    }
-    return { items, total };
+  list(query: DirectoryQuery): Promise<Page<UserDirectoryRow>> {
+    return listDirectory(query, async (status, sort, dir, offset, limit) => this.page(query, status, sort, dir, offset, limit));
   }
 
   /** One sorted page of the matches of `query.search` and `status`. */
   private page(query: DirectoryQuery, status: DirectoryStatus | undefined, sort: Exclude<DirectorySort, 'status'>, dir: 'asc' | 'desc', offset: number, limit: number): Page<UserDirectoryRow> {
-    const plan = this.plan(query.search?.trim() ?? '', sort);
+    const plan = this.plan(searchText(query), sort);
     const params: Params = { ...plan.params, now: query.now, offset, limit };
     const statusTerm = status ? STATUS_TERM[status] : '';
     const { source, total } = this.matches(plan, status, params);
@@ -130,7 +108,7 @@ export class SqliteUserDirectoryStore implements UserDirectoryStore {
 
   private plan(search: string, sort: Exclude<DirectorySort, 'status'>): Plan {
     if (search === '') return { walkTerm: '', params: {} };
-    if ([...search].length < MIN_SUBSTRING) {
+    if (isPrefixSearch(search)) {
       // The NOCASE username index serves a LIKE prefix as a range (SQLite's LIKE optimization). Walking another
       // sort index must not use it, hence `+`; walking the username index itself walks exactly that range.
       const prefix = { prefix: `${escapeLike(search)}%` };

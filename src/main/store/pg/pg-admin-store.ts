@@ -1,8 +1,10 @@
 /** `AdminStore` on PostgreSQL (tables in ./sub-store-schema.ts); the semantics of ../sqlite-admin-store.ts. */
 import { WardenError } from '../../../shared/errors';
+import { ADMIN_PATCH, KEY_PATCH, SESSION_PATCH } from '../admin-rules';
 import type { AdminKeyRow, AdminPatch, AdminRow, AdminSessionPatch, AdminSessionRow, AdminStore } from '../admin-store';
+import { checkLimit, checkSha256Hex } from '../store-arguments';
 import type { SqlValue } from './db';
-import { checkLimit, columns, patchSql, SHA256_HEX, type SqlRunner } from './sub-store-sql';
+import { columns, patchSql, type SqlRunner } from './sub-store-sql';
 
 const ADMIN = {
   id: 'id', username: 'username', passwordHash: 'password_hash', role: 'role', disabledAt: 'disabled_at', totpSecret: 'totp_secret',
@@ -21,15 +23,6 @@ const SESSION = {
 const ADMIN_COLUMNS = columns(ADMIN);
 const KEY_COLUMNS = columns(KEY);
 const SESSION_COLUMNS = columns(SESSION);
-
-const ADMIN_PATCH: Record<keyof AdminPatch, string> = {
-  passwordHash: 'password_hash', role: 'role', disabledAt: 'disabled_at', totpSecret: 'totp_secret', totpPendingSecret: 'totp_pending_secret',
-  totpLastStep: 'totp_last_step', failedLogins: 'failed_logins', lockedUntil: 'locked_until', lastLoginAt: 'last_login_at',
-};
-const KEY_PATCH: Record<'lastUsedAt' | 'revokedAt' | 'revokedBy', string> = { lastUsedAt: 'last_used_at', revokedAt: 'revoked_at', revokedBy: 'revoked_by' };
-const SESSION_PATCH: Record<keyof AdminSessionPatch, string> = {
-  lastSeenAt: 'last_seen_at', idleExpiresAt: 'idle_expires_at', revokedAt: 'revoked_at', revokedBy: 'revoked_by', revokeReason: 'revoke_reason',
-};
 
 /** Values in the order of a column map's keys. */
 const valuesOf = (map: Record<string, string>, row: object) => Object.keys(map).map((key) => (row as Record<string, SqlValue>)[key]);
@@ -75,8 +68,7 @@ export class PgAdminStore implements AdminStore {
   }
 
   async insertKey(row: AdminKeyRow): Promise<void> {
-    // The interface only ever carries a hash; anything else would be a raw key leaking into storage.
-    if (!SHA256_HEX.test(row.keyHash)) throw new TypeError('keyHash must be a lowercase hex SHA-256');
+    checkSha256Hex(row.keyHash, 'keyHash');
     await this.db.run(`INSERT INTO admin_keys (${Object.values(KEY).join(', ')}) VALUES (${placeholders(8)})`, valuesOf(KEY, row));
   }
 
@@ -105,7 +97,7 @@ export class PgAdminStore implements AdminStore {
   }
 
   async insertSession(row: AdminSessionRow): Promise<void> {
-    if (!SHA256_HEX.test(row.tokenHash)) throw new TypeError('tokenHash must be a lowercase hex SHA-256');
+    checkSha256Hex(row.tokenHash, 'tokenHash');
     await this.db.run(`INSERT INTO admin_sessions (${Object.values(SESSION).join(', ')}) VALUES (${placeholders(13)})`, valuesOf(SESSION, row));
   }
 

@@ -15,6 +15,7 @@
  */
 import type { AuditEntry } from '../../../shared/dto';
 import { WardenError } from '../../../shared/errors';
+import { ACTOR_ARMS_MAX, checkAuditSearch, checkReuseAlertFilter, distinctTypes, newestFirst, reuseAlertPage, TOP, type RawAlert } from '../audit-search-rules';
 import {
   REUSE_ALERT_TYPES,
   type AuditAcknowledgement,
@@ -25,7 +26,7 @@ import {
 } from '../audit-search-store';
 import type { SqlValue } from './db';
 import { AUDIT_TEXT, fold } from './sub-store-schema';
-import { bind, checkLimit, escapeLike, type SqlRunner } from './sub-store-sql';
+import { bind, escapeLike, type SqlRunner } from './sub-store-sql';
 
 const COLUMNS = `a.seq, a.at, a.type, a.actor, a.user_id AS "userId", a.session_id AS "sessionId", a.reason, a.data,
   a.prev_hash AS "prevHash", a.hash`;
@@ -42,10 +43,6 @@ const SPARSE_MAX = 2000;
  * walk of (at, seq), about 20 ms for 250,000 entries, where an old window's filtered walk could take 500.
  */
 const SPAN_MAX = 250_000;
-/** A prefix naming at most this many distinct actors is searched one actor at a time. */
-const ACTOR_ARMS_MAX = 32;
-/** Greater than any continuation of a prefix in byte order (COLLATE "C"). */
-const TOP = '\u{10FFFF}';
 const C = 'COLLATE "C"';
 
 type Params = Record<string, SqlValue>;
@@ -54,8 +51,7 @@ export class PgAuditSearchStore implements AuditSearchStore {
   constructor(private readonly db: SqlRunner) {}
 
   async search(filter: AuditSearchFilter): Promise<AuditEntry[]> {
-    checkLimit(filter.limit);
-    if (filter.q !== undefined && [...filter.q].length < 3) throw new WardenError('invalid_input', 'Free-text search needs at least 3 characters.');
+    checkAuditSearch(filter);
     const p: Params = { limit: filter.limit };
     const where: string[] = [];
     const add = (condition: string, name: string, value: SqlValue | undefined) => {
@@ -84,7 +80,7 @@ export class PgAuditSearchStore implements AuditSearchStore {
 
     // Arms: one ordered index walk each, merged below.
     let arms: string[] = [''];
-    const types = filter.types ? [...new Set(filter.types)] : [];
+    const types = distinctTypes(filter);
     if (types.length > 0) {
       arms = types.map((type, i) => {
         p[`type${i}`] = type;
@@ -108,8 +104,7 @@ export class PgAuditSearchStore implements AuditSearchStore {
     for (const arm of arms) {
       rows.push(...(await this.db.rows<Raw>(...bind(`SELECT ${COLUMNS} FROM audit a WHERE TRUE${conditions}${arm} ORDER BY a.seq DESC LIMIT @limit`, p))));
     }
-    if (arms.length > 1) rows.sort((x, y) => y.seq - x.seq);
-    return rows.slice(0, filter.limit).map(toEntry);
+    return newestFirst(rows, filter.limit, arms.length > 1).map(toEntry);
   }
 
   /**
@@ -176,10 +171,10 @@ export class PgAuditSearchStore implements AuditSearchStore {
   }
 
   async listReuseAlerts(filter: ReuseAlertFilter): Promise<ReuseAlertRow[]> {
-    checkLimit(filter.limit);
+    checkReuseAlertFilter(filter);
     const status = filter.status === 'open' ? ' AND k.seq IS NULL' : filter.status === 'acknowledged' ? ' AND k.seq IS NOT NULL' : '';
     const before = filter.beforeSeq !== undefined ? ' AND a.seq < $3' : '';
-    const rows: (Raw & { ackBy: string | null; ackAt: number | null; ackNote: string | null })[] = [];
+    const rows: RawAlert<Raw>[] = [];
     // One (type, seq) walk per alert type, merged: newest first without sorting every alert.
     for (const type of REUSE_ALERT_TYPES) {
       const sql = `SELECT ${COLUMNS}, k.acknowledged_by AS "ackBy", k.acknowledged_at AS "ackAt", k.note AS "ackNote"
@@ -187,11 +182,7 @@ export class PgAuditSearchStore implements AuditSearchStore {
         WHERE a.type = $1${status}${before} ORDER BY a.seq DESC LIMIT $2`;
       rows.push(...(await this.db.rows<(typeof rows)[number]>(sql, filter.beforeSeq !== undefined ? [type, filter.limit, filter.beforeSeq] : [type, filter.limit])));
     }
-    rows.sort((x, y) => y.seq - x.seq);
-    return rows.slice(0, filter.limit).map(({ ackBy, ackAt, ackNote, ...raw }) => ({
-      entry: toEntry(raw),
-      acknowledgement: ackBy !== null && ackAt !== null ? { seq: raw.seq, by: ackBy, at: ackAt, note: ackNote ?? '' } : null,
-    }));
+    return reuseAlertPage(rows, filter.limit, toEntry);
   }
 
   async countOpenReuseAlerts(): Promise<number> {

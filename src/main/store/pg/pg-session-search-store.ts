@@ -12,6 +12,7 @@
 import type { SessionRow } from '../store';
 import type { SessionCursor, SessionSearchPage, SessionSearchQuery, SessionSearchStore } from '../session-search-store';
 import type { Db, SqlValue } from './db';
+import { DRIVE_CAP, FIRST_WINDOW, prefixEnd, SCAN_BUDGET, sessionPage, windowEnd } from '../session-search-rules';
 import { SESSION_COLUMNS, selectList } from './pg-columns';
 import { bind } from './sub-store-sql';
 
@@ -20,16 +21,13 @@ type Picked = SessionRow & { _ord: number };
 
 const SESSION = selectList(SESSION_COLUMNS);
 /**
- * SQLite's figures (../sqlite-session-search-store.ts, not imported: it loads the SQLite driver). A driving
- * filter is used when it matches fewer rows than DRIVE_CAP; a walked page examines at most SCAN_BUDGET
- * sessions. SQLite allows 25,000 when its covering activity index answers the filters alone; here every
- * candidate's row is read (an index-only scan needs all-visible pages, which the rows refreshes keep rewriting
- * are not): about 9 µs each, so 25,000 would make a rare filter's page cost 150-200 ms.
+ * SQLite's figures (../session-search-rules.ts). A driving filter is used when it matches fewer rows than
+ * DRIVE_CAP; a walked page examines at most SCAN_BUDGET sessions. SQLite allows 25,000 when its covering
+ * activity index answers the filters alone; here every candidate's row is read (an index-only scan needs
+ * all-visible pages, which the rows refreshes keep rewriting are not): about 9 µs each, so 25,000 would make a
+ * rare filter's page cost 150-200 ms.
  */
-export const DRIVE_CAP = 2000;
-export const SCAN_BUDGET = 4000;
-/** The first window a walked page tries before its whole budget. */
-const FIRST_WINDOW = 1000;
+export { DRIVE_CAP, SCAN_BUDGET } from '../session-search-rules';
 const SORT_COLUMN = { lastActivityAt: 'last_activity_at', createdAt: 'created_at' } as const;
 /** The engine's status rule (engine/queries.ts `sessionStatus`) in SQL. */
 const STATUS_SQL = {
@@ -41,11 +39,6 @@ const STATUS_SQL = {
 /** SQLite's lower(): ASCII letters only (the contract says so), whatever the database's locale; the "C"
  * collation's lower() is exactly that (and some 5 times faster than translate() over the alphabet). */
 const asciiLower = (column: string) => `lower(${column} COLLATE "C")`;
-
-/** The first string greater than every string starting with `prefix` (ASCII: the last character plus one). */
-function prefixEnd(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
 
 function range(column: string, from: number | undefined, to: number | undefined, name: string): string[] {
   const out: string[] = [];
@@ -112,17 +105,11 @@ export class PgSessionSearchStore implements SessionSearchStore {
       if (row!.n < DRIVE_CAP && (!best || row!.n < best.n)) best = { index: driver.index, n: row!.n };
     }
 
-    const keyOf = (row: SessionRow) => (query.sort === 'createdAt' ? row.createdAt : row.lastActivityAt);
     const select = (extra: string[]) =>
       this.db.rows<Picked>(...bind(`SELECT ${SESSION}, ord AS "_ord" FROM sessions WHERE ${['TRUE', ...filters, ...extra].join(' AND ')}
         ORDER BY ${col} ${dir}, ord ${dir} LIMIT @limit`, params));
-    const finish = (rows: Picked[], end: SessionCursor | null, plan: string): SessionSearchPage => {
-      const more = rows.length > query.limit;
-      const page = more ? rows.slice(0, query.limit) : rows;
-      const last = page[page.length - 1];
-      const next = more && last ? { key: keyOf(last), rowid: last._ord } : end;
-      return { items: page.map(({ _ord: _, ...row }) => row), next, partial: !more && end !== null && page.length < query.limit, plan };
-    };
+    const finish = (rows: Picked[], end: SessionCursor | null, plan: string): SessionSearchPage =>
+      sessionPage(query, rows, (row) => row._ord, end, plan, ({ _ord: _, ...row }) => row);
 
     if (best) return finish(await select([]), null, `drive:${best.index}`);
 
@@ -136,7 +123,7 @@ export class PgSessionSearchStore implements SessionSearchStore {
       params.endKey = last.key;
       const rows = await select([`${col} ${desc ? '>=' : '<='} @endKey`]);
       // The next page starts after every row of the last key: an ord beyond any real one on that side.
-      const end = { key: last.key, rowid: desc ? 0 : Number.MAX_SAFE_INTEGER };
+      const end = windowEnd(query, last.key);
       if (rows.length > query.limit || size === SCAN_BUDGET) return finish(rows, end, `walk:${walk.index}`);
     }
     throw new Error('unreachable');

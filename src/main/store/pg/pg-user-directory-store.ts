@@ -12,6 +12,7 @@ import type { Page } from '../store';
 import type {
   DeletedRows, DirectoryQuery, DirectorySort, DirectoryStatus, UserDirectoryRow, UserDirectoryStore, UserProfile,
 } from '../user-directory-store';
+import { isPrefixSearch, listDirectory, profileUpdate, searchText } from '../user-directory-rules';
 import type { Db, SqlValue } from './db';
 import { rowCount } from './pg-tallies';
 import { fold, USER_NAME, USER_TEXT } from './sub-store-schema';
@@ -25,7 +26,6 @@ const COLUMNS = columns({
   failedLogins: 'failed_logins', lockedUntil: 'locked_until', lastLoginAt: 'last_login_at', displayName: 'display_name',
   email: 'email', attributes: 'attributes',
 }, 'u');
-const PROFILE: Record<keyof UserProfile, string> = { displayName: 'display_name', email: 'email', attributes: 'attributes' };
 /** The folded name in byte order: SQLite's NOCASE order beyond ASCII too (the users_name_c index). */
 const NAME = USER_NAME;
 const STATUS_TERM: Record<DirectoryStatus, string> = {
@@ -33,10 +33,7 @@ const STATUS_TERM: Record<DirectoryStatus, string> = {
   locked: "u.status = 'active' AND u.locked_until > @now",
   active: "u.status = 'active' AND (u.locked_until IS NULL OR u.locked_until <= @now)",
 };
-/** Status order, ascending: the more an admin must act on, the later. */
-const STATUS_ORDER: DirectoryStatus[] = ['active', 'locked', 'blocked'];
-/** The trigram index answers 3 characters or more; shorter searches match the start of the username. */
-export const MIN_SUBSTRING = 3;
+export { MIN_SUBSTRING } from '../user-directory-rules';
 /** Greater than any continuation of a prefix in byte order. */
 const TOP = '\u{10FFFF}';
 
@@ -60,13 +57,10 @@ export class PgUserDirectoryStore implements UserDirectoryStore {
   }
 
   async updateProfile(userId: string, patch: Partial<UserProfile>): Promise<void> {
-    const fields = (Object.keys(patch) as (keyof UserProfile)[]).filter((f) => patch[f] !== undefined).sort();
-    for (const field of fields) if (!(field in PROFILE)) throw new TypeError(`updateProfile: "${field}" cannot be updated`);
-    if (fields.length === 0) return;
-    const values: SqlValue[] = [userId];
-    for (const field of fields) values.push(field === 'attributes' ? JSON.stringify(patch.attributes) : (patch[field] as string | null));
-    const sets = fields.map((field, i) => `${PROFILE[field]} = $${i + 2}`).join(', ');
-    const changed = await this.db.run(`UPDATE users SET ${sets} WHERE id = $1`, values);
+    const update = profileUpdate(patch);
+    if (update.length === 0) return;
+    const sets = update.map(({ column }, i) => `${column} = $${i + 2}`).join(', ');
+    const changed = await this.db.run(`UPDATE users SET ${sets} WHERE id = $1`, [userId, ...update.map(({ value }) => value)]);
     if (changed === 0) throw new WardenError('not_found', `No user with id ${userId}.`);
   }
 
@@ -82,34 +76,17 @@ export class PgUserDirectoryStore implements UserDirectoryStore {
     return { sessions, refreshTokens, accessTokens, browserSessions, authorizationCodes };
   }
 
-  async list(query: DirectoryQuery): Promise<Page<UserDirectoryRow>> {
-    for (const [name, value] of [['offset', query.offset], ['limit', query.limit], ['now', query.now]] as const) {
-      if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${name} must be a non-negative integer`);
-    }
-    if (query.status !== undefined && !(query.status in STATUS_TERM)) throw new TypeError('list: unknown status');
-    if (query.sort !== 'status') return this.page(query, query.status, query.sort, query.dir, query.offset, query.limit);
-    // By status: one segment per status (newest first inside each), concatenated in the status order.
-    const order = query.dir === 'asc' ? STATUS_ORDER : [...STATUS_ORDER].reverse();
-    const segments = order.filter((status) => query.status === undefined || query.status === status);
-    const items: UserDirectoryRow[] = [];
-    let total = 0;
-    let skip = query.offset;
-    for (const status of segments) {
-      const segment = await this.page(query, status, 'createdAt', 'desc', skip, query.limit - items.length);
-      items.push(...segment.items);
-      total += segment.total;
-      skip = Math.max(0, skip - segment.total);
-    }
-    return { items, total };
+  list(query: DirectoryQuery): Promise<Page<UserDirectoryRow>> {
+    return listDirectory(query, (status, sort, dir, offset, limit) => this.page(query, status, sort, dir, offset, limit));
   }
 
   /** One sorted page of the matches of `query.search` and `status`. */
   private async page(query: DirectoryQuery, status: DirectoryStatus | undefined, sort: Exclude<DirectorySort, 'status'>, dir: 'asc' | 'desc',
     offset: number, limit: number): Promise<Page<UserDirectoryRow>> {
-    const search = query.search?.trim() ?? '';
+    const search = searchText(query);
     const params: Params = { now: query.now, offset, limit };
     let searchTerm = '';
-    if (search !== '' && [...search].length < MIN_SUBSTRING) {
+    if (isPrefixSearch(search)) {
       params.lo = search.toLowerCase();
       params.hi = search.toLowerCase() + TOP;
       searchTerm = `${NAME} >= @lo AND ${NAME} < @hi`;

@@ -4,6 +4,7 @@
  * camelCase aliases, and the argument checks the SQLite versions make (same TypeErrors, same messages).
  */
 
+import { patchFields } from '../store-arguments';
 import type { Db, SqlValue } from './db';
 
 /** The sub-stores' view of the query layer: `rows` (the rows a statement returns) and `run` (how many it wrote). */
@@ -17,19 +18,15 @@ export function columns(map: Record<string, string>, table?: string): string {
     .join(', ');
 }
 
-export const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-export function checkLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError('limit must be a non-negative integer');
-}
+/** The checks are store-neutral (../store-arguments.ts); re-exported for the sub-stores that import them here. */
+export { checkLimit, SHA256_HEX } from '../store-arguments';
 
 /**
  * The SET list and parameters of an UPDATE of the given fields only (sorted, as the SQLite stores do), or
  * undefined when no field is given. Unknown fields are a caller error (TypeError).
  */
 export function patchSql(allowed: Record<string, string>, patch: object, what: string, first = 1): { sets: string; values: SqlValue[] } | undefined {
-  const fields = Object.entries(patch).filter(([, value]) => value !== undefined).map(([field]) => field).sort();
-  for (const field of fields) if (!(field in allowed)) throw new TypeError(`update ${what}: "${field}" cannot be updated`);
+  const fields = patchFields(allowed, patch, `update ${what}`);
   if (fields.length === 0) return undefined;
   const sets = fields.map((field, i) => `${allowed[field]} = $${first + i}`).join(', ');
   return { sets, values: fields.map((field) => (patch as Record<string, SqlValue>)[field]) };
