@@ -20,6 +20,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   scale: async () => (await import('./suites/scale')).scaleSuite,
   console: async () => (await import('./suites/console')).consoleSuite,
   signin: async () => (await import('./suites/signin')).signinSuite,
+  cluster: async () => (await import('./suites/cluster')).clusterSuite,
 };
 const ALIASES: Record<string, string> = { 'token-endpoint': 'token' };
 
@@ -63,7 +64,7 @@ function readmeSection(file: LatestFile, ordered: SuiteResult[]): string {
   const notes = ordered.flatMap((r) => r.notes.map((note) => `- **${r.suite}**: ${note}`));
   return [
     `Measured ${dates} on ${describeMachine(file.machine)} (a machine shared with other jobs; 1-minute load average when each suite started: ${loads}).`,
-    'Ratios are taken between figures measured side by side in the same run. Reproduce with `npm run bench` (or `npm run bench -- verify token propagation scale console signin`); raw figures are in `bench/results/latest.json`.',
+    `Ratios are taken between figures measured side by side in the same run. Reproduce with \`npm run bench\` (or \`npm run bench -- ${Object.keys(SUITES).join(' ')}\`); raw figures are in \`bench/results/latest.json\`.`,
     '',
     markdownTable(ordered),
     '',

@@ -8,7 +8,7 @@
  * in clock ticks. The load generator is this process (process.cpuUsage()). Elsewhere the figures are null.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface CpuSample {
   /** ms of CPU, all threads (exited ones included: the kernel keeps their time in the process total) */
@@ -39,12 +39,19 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
+/** The fields of a /proc stat file after the command name (which may hold spaces): index 0 is state (field 3 of proc(5)). */
+function statFields(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+const ticksToMs = (...ticks: Array<string | undefined>) => (ticks.reduce((sum, t) => sum + Number(t), 0) * 1000) / clockTicks();
+
 /** utime + stime of a /proc stat file, in ms; the command name may hold spaces, so fields count from ')'. */
 function statCpuMs(file: string): number {
-  const text = readFileSync(file, 'utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(file);
   // After ')': state is field 3 of proc(5); utime and stime are fields 14 and 15, i.e. indexes 11 and 12 here.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
+  return ticksToMs(fields[11], fields[12]);
 }
 
 /** The process's CPU so far; null where /proc is not there (macOS, Windows) or the process is gone. */
@@ -55,6 +62,34 @@ export function sampleProcessCpu(pid: number | undefined): CpuSample | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * ms of CPU a server made of processes has used so far: `rootPid` (e.g. a PostgreSQL postmaster) with its
+ * reaped children (cutime, cstime) and each live child (its utime and stime, and its own reaped children), so a
+ * backend that exits between two samples still counts. Read from /proc (Linux): null elsewhere or when the root
+ * is gone. The root is read first: a child reaped between the two reads is missed rather than counted twice.
+ */
+export function sampleProcessTreeCpuMs(rootPid: number | undefined): number | null {
+  if (rootPid === undefined || process.platform !== 'linux') return null;
+  let total: number;
+  try {
+    // After the name: ppid 1, utime 11, stime 12, cutime 13, cstime 14.
+    const root = statFields(`/proc/${rootPid}/stat`);
+    total = ticksToMs(root[11], root[12], root[13], root[14]);
+  } catch {
+    return null;
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = statFields(`/proc/${entry}/stat`);
+      if (Number(fields[1]) === rootPid) total += ticksToMs(fields[11], fields[12], fields[13], fields[14]);
+    } catch {
+      // Exited between the listing and the read.
+    }
+  }
+  return total;
 }
 
 /** Per-request figures between two samples of the same process. */

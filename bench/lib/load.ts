@@ -22,7 +22,8 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  url: string;
+  /** Several URLs: connection i goes to url[i % n], as a round-robin load balancer spreads connections. */
+  url: string | string[];
   connections: number;
   durationSec: number;
   method?: 'GET' | 'POST';

@@ -30,10 +30,11 @@ export interface WardenProcess {
   stop(): Promise<void>;
 }
 
-export async function startWardenProcess(): Promise<WardenProcess> {
+/** `args`: more flags for the service (e.g. `--log-level warn`). */
+export async function startWardenProcess(options: { args?: string[] } = {}): Promise<WardenProcess> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'warden-bench-svc-'));
   const forget = onAbnormalExit(() => rmSync(dataDir, { recursive: true, force: true }));
-  const child = spawnTs('src/main/headless.ts', ['--data-dir', dataDir, '--key-store', 'memory', '--port', '0']);
+  const child = spawnTs('src/main/headless.ts', ['--data-dir', dataDir, '--key-store', 'memory', '--port', '0', ...(options.args ?? [])]);
   let issuer: string;
   try {
     issuer = (await waitForStdout(child.proc, /Token Warden listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000))[1]!;

@@ -16,14 +16,14 @@ import { inBatches, SERVICE_PASSWORD, startWardenProcess, type WardenProcess } f
 
 const TRIALS = 200;
 const FLEETS = [1, 20];
-const TARGET_P99_MS = 25;
+export const TARGET_P99_MS = 25;
 const TRIAL_TIMEOUT_MS = 3_000;
 /**
  * Force logouts arrive one every 100 ms (start to start). Back to back, a trial would queue behind the
  * previous one's acknowledgements (each kit acks 20 ms after applying, and every ack is an audited write), which
  * measures the bench's own echo rather than propagation.
  */
-const TRIAL_INTERVAL_MS = 100;
+export const TRIAL_INTERVAL_MS = 100;
 const CLIENT_ID = 'bench-app';
 
 interface ResourceServer {
@@ -50,26 +50,26 @@ async function status(url: string, token: string): Promise<number> {
 }
 
 /** Resolves with the ms from `t0` until every kit has applied the force logout of `userId` and refuses `token`. */
-function allRejected(servers: ResourceServer[], userId: string, token: string, t0: () => number): Promise<{ last: number; first: number }> {
+export function allRejected(kits: Verifier[], userId: string, token: string, t0: () => number, timeoutMs = TRIAL_TIMEOUT_MS): Promise<{ last: number; first: number }> {
   const offs: Array<() => void> = [];
   const times: number[] = [];
   const done = new Promise<{ last: number; first: number }>((resolve, reject) => {
-    for (const rs of servers) {
-      const off = rs.kit.on('revocation', (event) => {
+    for (const kit of kits) {
+      const off = kit.on('revocation', (event) => {
         if (event.subject.kind !== 'user' || event.subject.id !== userId) return;
-        const verdict = rs.kit.verify(token);
+        const verdict = kit.verify(token);
         if (verdict instanceof Promise || verdict.active) {
           reject(new BenchCheckError(`a kit applied the force logout but still accepts the token: ${JSON.stringify(verdict)}`));
           return;
         }
         times.push(performance.now() - t0());
         off();
-        if (times.length === servers.length) resolve({ last: Math.max(...times), first: Math.min(...times) });
+        if (times.length === kits.length) resolve({ last: Math.max(...times), first: Math.min(...times) });
       });
       offs.push(off);
     }
   });
-  return within(done, TRIAL_TIMEOUT_MS, `every kit rejecting ${userId}'s token`).finally(() => offs.forEach((off) => off()));
+  return within(done, timeoutMs, `every kit rejecting ${userId}'s token`).finally(() => offs.forEach((off) => off()));
 }
 
 async function runFleet(service: WardenProcess, fleet: number, log: (line: string) => void): Promise<{ last: number[]; first: number[] }> {
@@ -96,7 +96,7 @@ async function runFleet(service: WardenProcess, fleet: number, log: (line: strin
         for (const rs of servers) check((await status(rs.url, token)) === 200, 'a resource server answered non-200 to a fresh token');
       }
       let started = 0;
-      const rejected = allRejected(servers, userId, token, () => started);
+      const rejected = allRejected(servers.map((rs) => rs.kit), userId, token, () => started);
       started = performance.now();
       const receipt = service.admin('forceLogout', { userId, reason: 'bench propagation' });
       const [times] = await Promise.all([rejected, receipt]);

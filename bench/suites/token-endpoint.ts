@@ -10,8 +10,9 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { spawnTs, waitForMessage, type ChildServer } from '../lib/child';
-import { generatorUsPerRequest, perRequest, sampleProcessCpu, type CpuPerRequest } from '../lib/cpu';
-import { runLoad, TokenChains, type LoadResult } from '../lib/load';
+import type { CpuPerRequest } from '../lib/cpu';
+import { runLoad, type LoadResult } from '../lib/load';
+import { checkRotation, measure as measureRun, medianRun, postForm, refreshChainRun, seedsFrom, type Measured, type PreparedRun } from '../lib/refresh-load';
 import { boundRow, check, ratioRow, type BenchRow, type Suite } from '../lib/report';
 import { inBatches, SERVICE_PASSWORD, startWardenProcess, type WardenProcess } from '../lib/warden-process';
 
@@ -34,66 +35,8 @@ const username = (i: number) => `bench.user.${i % USERS}`;
 /** The password grant's load signs in as one of them. */
 const USERNAME = username(0);
 
-const refreshBody = (clientId: string) => (token: string) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}&client_id=${clientId}`;
-
-function rotatedToken(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { refresh_token?: unknown; access_token?: unknown };
-    return typeof parsed.refresh_token === 'string' && typeof parsed.access_token === 'string' ? parsed.refresh_token : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function postForm(url: string, body: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, signal: AbortSignal.timeout(10_000) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-/** One rotation works and returns new tokens; the rotated token cannot be used again (and its reuse kills the family). */
-async function checkRotation(who: string, url: string, clientId: string, seed: string): Promise<void> {
-  const body = refreshBody(clientId);
-  const first = await postForm(url, body(seed));
-  check(first.status === 200, `${who}: a refresh answered ${first.status} ${JSON.stringify(first.body)}`);
-  const next = first.body.refresh_token;
-  check(typeof next === 'string' && next !== seed, `${who}: the refresh token was not rotated`);
-  check(typeof first.body.access_token === 'string' && first.body.access_token.split('.').length === 3, `${who}: no JWT access token in the response`);
-  const reuse = await postForm(url, body(seed));
-  check(reuse.status === 400 && reuse.body.error === 'invalid_grant', `${who}: a rotated refresh token was accepted again (${reuse.status})`);
-  const successor = await postForm(url, body(next));
-  check(successor.status === 400, `${who}: after reuse, the successor still works (${successor.status}): reuse did not revoke the family`);
-}
-
-function assertClean(who: string, result: LoadResult): void {
-  check(result.ok2xx > 0, `${who}: no successful response under load`);
-  // Requests cut off when the run ends are not counted; anything else refused means the figure is wrong.
-  check(result.non2xx <= Math.max(1, result.ok2xx * 0.001), `${who}: ${result.non2xx} non-2xx responses under load (of ${result.ok2xx} 2xx)`);
-}
-
-/** A measured run with the CPU each side spent on it: the server process (`pid`) and the load generator (us). */
-interface Measured extends LoadResult {
-  cpu: CpuPerRequest | null;
-  generatorUs: number | null;
-}
-
-/** Gets a run ready (e.g. issues its seed tokens) and resolves with what starts the load: set-up is not timed. */
-type PreparedRun = (durationSec: number) => Promise<() => Promise<LoadResult>>;
-
-async function measure(who: string, log: (line: string) => void, pid: number | undefined, prepare: PreparedRun): Promise<Measured> {
-  await (await prepare(WARMUP_SEC))();
-  const start = await prepare(DURATION_SEC);
-  const before = sampleProcessCpu(pid);
-  const generatorSince = process.cpuUsage();
-  const started = performance.now();
-  const result = await start();
-  const wallMs = performance.now() - started;
-  const generatorUs = generatorUsPerRequest(generatorSince, result.ok2xx);
-  const cpu = perRequest(before, sampleProcessCpu(pid), result.ok2xx, wallMs);
-  assertClean(who, result);
-  const cpuText = cpu ? `; CPU per request: ${cpu.mainUs.toFixed(0)} µs main thread (busy ${(cpu.mainBusy * 100).toFixed(0)}%) + ${cpu.otherUs.toFixed(0)} µs other threads, load generator ${generatorUs?.toFixed(0)} µs` : '';
-  log(`${who}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.ok2xx} ok, ${result.non2xx} non-2xx, ${result.errors} errors)${cpuText}`);
-  return { ...result, cpu, generatorUs };
-}
+const TIMING = { warmupSec: WARMUP_SEC, durationSec: DURATION_SEC };
+const measure = (who: string, log: (line: string) => void, pid: number | undefined, prepare: PreparedRun) => measureRun(who, log, TIMING, pid, prepare);
 
 export const tokenEndpointSuite: Suite = {
   name: 'token',
@@ -122,11 +65,6 @@ export const tokenEndpointSuite: Suite = {
       const svc = service;
       await inBatches(Array.from({ length: USERS }, (_, i) => i), 8, (i) => svc.admin('createUser', { username: username(i), password: SERVICE_PASSWORD }));
       const ours = (await inBatches(Array.from({ length: SEEDS }, (_, i) => i), 8, (i) => svc.login(username(i), CLIENT_ID))).map((t) => t.refresh_token);
-      const seedsFrom = (who: string, server: ChildServer) => async (count: number) => {
-        const reply = await server.request<{ tokens?: string[]; error?: string }>({ type: 'seeds', count }, 'seeds', 30_000);
-        check(reply.tokens && reply.tokens.length === count, `${who} issued no refresh tokens: ${reply.error ?? ''}`);
-        return reply.tokens;
-      };
       const peerSeeds = seedsFrom('oidc-provider', peer);
       const floorSeeds = seedsFrom('the rotation floor', floor);
       log(`seeded ${SEEDS} refresh chains for ours (${USERS} users, password logins) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -141,10 +79,7 @@ export const tokenEndpointSuite: Suite = {
       log('answers checked (rotation returns new tokens; a rotated token is refused and its reuse revokes the family, for all three)');
 
       const form = { 'content-type': 'application/x-www-form-urlencoded' };
-      const chainRun = (url: string, seeds: () => Promise<string[]>): PreparedRun => async (durationSec) => {
-        const chain = new TokenChains(await seeds(), refreshBody(CLIENT_ID), rotatedToken);
-        return () => runLoad({ url, connections: CONNECTIONS, durationSec, headers: form, chain });
-      };
+      const chainRun = (url: string, seeds: () => Promise<string[]>) => refreshChainRun(url, CLIENT_ID, CONNECTIONS, seeds);
       const runs = { ceiling: [] as Measured[], floor: [] as Measured[], ours: [] as Measured[], peer: [] as Measured[] };
       for (let round = 1; round <= ROUNDS; round++) {
         log(`round ${round} of ${ROUNDS}`);
@@ -186,11 +121,6 @@ export const tokenEndpointSuite: Suite = {
     }
   },
 };
-
-/** The run with the median throughput (a real run, so its latencies and CPU figures belong to it). */
-function medianRun(list: Measured[]): Measured {
-  return [...list].sort((a, b) => a.rps - b.rps)[Math.floor((list.length - 1) / 2)]!;
-}
 
 const micros = (value: number) => ({ value: Math.round(value), unit: 'µs' });
 const busy = (cpu: CpuPerRequest) => `busy ${Math.round(cpu.mainBusy * 100)}% of the run`;
