@@ -24,6 +24,7 @@ import { ServiceMetrics, type PoolStats } from './ops/metrics';
 import { createTokenService, defaultLogFault, type TokenService } from './http/service';
 import { startBackchannelDelivery, type BackchannelDeliveryOptions } from './http/backchannel-delivery';
 import { openVault } from './keys/index';
+import { checkSharedVault } from './keys/shared-vault';
 import { loadMasterKey } from './keys/master-key';
 import { openDataDir, removeEmptyDirs } from './data-dir';
 import { chooseAddress, listenUrl, portToListenOn, readStoredAddress, storeAddress, storedPortInUse, urlHost, type ServiceAddress } from './service-address';
@@ -220,6 +221,9 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
 
     // `database`: a wrong master key is refused here, before the engine reads (or replaces) any key.
     const vault = await openVault(options.keyStore, store.instanceId(), masterKey && { store, masterKey: masterKey.key, now: () => clock.now(), keyOrigin: masterKey.origin });
+    // A database other instances share needs their one vault: refused before the engine would replace their keys.
+    const vaultWarning = await checkSharedVault(store, vault);
+    if (vaultWarning) warn(vaultWarning);
     // Faults that must not interrupt a request (listener errors, a failed batch of feed-receipt audits,
     // vault cleanup) go where the service's other faults go.
     const engine = await createEngine({
@@ -304,9 +308,11 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
     });
     cleanups.push(stopCounting);
 
+    const maintainEvery = options.maintainIntervalMs ?? 60_000;
     const maintenance = setInterval(() => {
-      engine.maintain().catch((error: unknown) => logFault('maintenance', error));
-    }, options.maintainIntervalMs ?? 60_000);
+      // Once per interval for the whole deployment, whichever instance comes first (Engine.maintain).
+      engine.maintain({ everyMs: maintainEvery }).catch((error: unknown) => logFault('maintenance', error));
+    }, maintainEvery);
     maintenance.unref();
 
     let demoWorld: DemoWorld | undefined;

@@ -11,7 +11,7 @@ import { randomId } from './crypto';
 import { changeAccessTokenAlg } from './key-lifecycle';
 import { hashPassword } from './passwords';
 import { forceLogoutUser, nothingKilled, revokeSession, type Killed } from './revoke';
-import { checkConsistency, saveSettings } from './settings';
+import { checkConsistency, lockSettings, saveSettings } from './settings';
 
 export interface Actor {
   actor: string;
@@ -142,14 +142,24 @@ export async function updateSettings(ctx: EngineContext, patch: Partial<Settings
     if (next[key] !== ctx.settings[key]) changes[key] = { from: ctx.settings[key], to: next[key] };
   }
   if (Object.keys(changes).length === 0) return ctx.settings;
-  await ctx.run(async (tx) => {
-    await saveSettings(ctx.store, next);
-    await tx.emit({ type: 'settings.changed', actor, data: { changes } });
+  return ctx.run(async (tx) => {
+    // Applied to the saved set, read under the settings lock: another instance's change committed since this
+    // one's memory was last refreshed is kept, and the audit says what really changed.
+    const saved = await lockSettings(ctx.store);
+    const merged = checkConsistency(settingsSchema.parse({ ...saved, ...patch }));
+    if (merged.signingAlg !== saved.signingAlg) throw new WardenError('conflict', 'The settings changed meanwhile; try again.');
+    const applied: Record<string, { from: unknown; to: unknown }> = {};
+    for (const key of Object.keys(merged) as (keyof Settings)[]) {
+      if (merged[key] !== saved[key]) applied[key] = { from: saved[key], to: merged[key] };
+    }
     tx.afterCommit(() => {
-      ctx.settings = next;
+      ctx.settings = merged;
     });
+    if (Object.keys(applied).length === 0) return merged;
+    await saveSettings(ctx.store, merged);
+    await tx.emit({ type: 'settings.changed', actor, data: { changes: applied } });
+    return merged;
   });
-  return next;
 }
 
 // The signing-key lifecycle has a module of its own; these are its admin actions.

@@ -10,7 +10,8 @@ import { passwordSchema, usernameSchema } from '../../shared/admin-api';
 import { displayText } from '../../shared/display-text';
 import { WardenError } from '../../shared/errors';
 import type { AdminRow } from '../store/admin-store';
-import { MemoryAttemptReservations, type AttemptReservations } from './attempt-reservations';
+import type { AttemptReservations } from './attempt-reservations';
+import { attemptReservationsFor } from './leased-attempt-reservations';
 import { actorOf, endAccessOf, requireOwnAccount } from './admins';
 import { insertSession, type OpenedSession } from './admin-sessions';
 import type { EngineContext, Tx } from './context';
@@ -30,7 +31,7 @@ const reservations = new WeakMap<EngineContext, AttemptReservations>();
 function attemptsOf(ctx: EngineContext): AttemptReservations {
   let found = reservations.get(ctx);
   if (!found) {
-    found = new MemoryAttemptReservations();
+    found = attemptReservationsFor(ctx.store, 'admin');
     reservations.set(ctx, found);
   }
   return found;

@@ -12,8 +12,8 @@
  * scrypt runs on libuv's four threads, so more than four evaluations never run at once anyway.
  *
  * The interface is what a throttle needs; this implementation keeps the reservations in memory, which is
- * right for one process. Several instances on one database would each admit their own share, so a store
- * implementation (a reservation row with a lease) would take its place there.
+ * right for one process (SQLite). Several instances on one database would each admit their own share: there
+ * ./leased-attempt-reservations.ts keeps them as lease rows in the database instead.
  */
 
 /** One reserved attempt. Release it once, after its outcome is recorded (committed). */

@@ -43,6 +43,8 @@ export async function enqueueBackchannelLogout(ctx: EngineContext, tx: Tx, sessi
     nextAttemptAt: tx.now,
     giveUpAt: tx.now + GIVE_UP_AFTER_MS,
   });
+  // Every instance's delivery worker hears it once this commits (several instances: whoever claims it first).
+  await ctx.store.changes.announce('outbox');
 }
 
 /** Force logout revokes sessions before it publishes its one feed event: their rows are linked to it then. */
@@ -149,6 +151,8 @@ export async function recordLogoutAttempt(ctx: EngineContext, row: OutboxRow, re
           ? await outbox.settle(row.id, { kind: 'failed', at: tx.now, status: report.status, error })
           : await outbox.settle(row.id, { kind: 'retry', at: tx.now, status: report.status, error, nextAttemptAt });
     if (!settled) return false;
+    // A retry's time is news to the other instances' workers (their timers sleep until the earliest due row).
+    if (verdict !== 'delivered' && !final) await ctx.store.changes.announce('outbox');
     const data = {
       clientId: row.clientId,
       outboxId: row.id,

@@ -27,6 +27,7 @@ import { inspectToken, introspect } from './inspect';
 import { createFrontChannel, type FrontChannel } from './front-channel';
 import { retireDueKeys } from './key-lifecycle';
 import { ensureSigningKeys, watchClientAlgorithms } from './key-startup';
+import { followChanges } from './cache-sync';
 import { KeyRing } from './key-ring';
 import { login } from './login';
 import * as queries from './queries';
@@ -154,6 +155,7 @@ export class Engine implements TokenEngine {
     const engine = new Engine(ctx, onError);
     await ensureSigningKeys(ctx, options.initialSigningAlg);
     watchClientAlgorithms(ctx, onError);
+    followChanges(ctx, onError);
     await engine.maintain();
     return engine;
   }
@@ -344,9 +346,16 @@ export class Engine implements TokenEngine {
     return this.ctx.store.listRevocationsAfter(afterId, limit);
   }
 
-  /** Retires keys whose grace period is over and purges revocation state nobody can need any more. */
-  async maintain(): Promise<void> {
+  /**
+   * Retires keys whose grace period is over and purges revocation state nobody can need any more. With
+   * `everyMs` (the service's timer), a pass runs only when no instance on the database has run one for that
+   * long (by the database's clock; SQLite: always), so the deployment maintains once per period, not once per
+   * instance; a key retirement is written once even when two passes meet (retireDueKeys).
+   */
+  async maintain(options: { everyMs?: number } = {}): Promise<void> {
     const ctx = this.ctx;
+    // A little early is fine: a timer firing a few ms before its period must not skip a whole one.
+    if (!(await ctx.store.coordination.claimRun('maintain', Math.floor((options.everyMs ?? 0) * 0.9)))) return;
     const now = ctx.now();
     await retireDueKeys(ctx);
     const skewMs = ctx.settings.clockSkewSeconds * 1000;
@@ -356,6 +365,7 @@ export class Engine implements TokenEngine {
       await purgeAuthorizationCodes(ctx, now);
       await ctx.store.admins.purgeSessions(now - ENDED_ADMIN_SESSION_RETENTION_MS);
     });
+    await ctx.store.coordination.attemptLeases?.purgeExpired();
   }
 
   async close(): Promise<void> {

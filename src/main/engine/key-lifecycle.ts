@@ -21,7 +21,7 @@ import type { KeyRow } from '../store/store';
 import type { EngineContext, Tx } from './context';
 import { applyPlan, emitDiscarded, emitRotation, pairOf, type Step } from './key-plan';
 import { signingAlgsInUse } from './key-use';
-import { checkConsistency, saveSettings } from './settings';
+import { checkConsistency, lockSettings, saveSettings } from './settings';
 
 export { retirementDelayMs } from './key-plan';
 
@@ -79,11 +79,13 @@ async function switchAccessAlg(ctx: EngineContext, patch: Partial<Settings> & { 
   const publishedSince = usable ? target.active!.createdAt : nextUsable ? target.next!.createdAt : null;
   let settings = ctx.settings;
   const applied = await applyPlan(ctx, { steps, close, accessAlg: alg }, async (tx, a) => {
-    // Read inside the transaction: a settings change that committed while keys were generated is kept.
-    settings = checkConsistency(settingsSchema.parse({ ...ctx.settings, ...patch }));
+    // Read inside the transaction, under the settings lock: a settings change that committed while keys were
+    // generated, on this instance or another, is kept.
+    const current = await lockSettings(ctx.store);
+    settings = checkConsistency(settingsSchema.parse({ ...current, ...patch }));
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const key of Object.keys(settings) as (keyof Settings)[]) {
-      if (settings[key] !== ctx.settings[key]) changes[key] = { from: ctx.settings[key], to: settings[key] };
+      if (settings[key] !== current[key]) changes[key] = { from: current[key], to: settings[key] };
     }
     const saved = settings;
     await saveSettings(ctx.store, saved);
@@ -136,7 +138,9 @@ export function revokeSigningKey(ctx: EngineContext, input: { kid: string; reaso
       return receipt(applied.at, actor, reason, killed, feedEventId);
     }
     const at = await ctx.run(async (tx) => {
+      await ctx.store.coordination.lock('keys');
       await ctx.store.updateKey(key.kid, { status: 'revoked', revokedAt: tx.now });
+      await ctx.store.changes.announce('keys');
       const row = (await ctx.store.getKey(key.kid))!;
       tx.afterCommit(() => ctx.keys.reflect([row]));
       await revoke(tx, {});
@@ -151,12 +155,20 @@ function receipt(at: number, actor: string, reason: string | null, accessTokens:
   return { action: 'revokeSigningKey', at, actor, reason, sessionsRevoked: [], accessTokensRevoked: accessTokens, refreshTokensRevoked: 0, feedEventId };
 }
 
-/** Retires keys whose grace period is over (called by the engine's maintenance). */
+/**
+ * Retires keys whose grace period is over (called by the engine's maintenance). Several instances may run it at
+ * once: the keys lock and a re-read after it make the second find nothing left to retire, so each retirement
+ * is written, and audited, once.
+ */
 export async function retireDueKeys(ctx: EngineContext): Promise<void> {
   const now = ctx.now();
-  const due = (await ctx.store.listKeys()).filter((key) => key.status === 'retiring' && key.retiresAt !== null && key.retiresAt <= now);
-  if (due.length === 0) return;
+  const isDue = (key: KeyRow) => key.status === 'retiring' && key.retiresAt !== null && key.retiresAt <= now;
+  if (!(await ctx.store.listKeys()).some(isDue)) return;
   await ctx.run(async (tx) => {
+    await ctx.store.coordination.lock('keys');
+    const due = (await ctx.store.listKeys()).filter(isDue);
+    if (due.length === 0) return;
+    await ctx.store.changes.announce('keys');
     const rows: KeyRow[] = [];
     for (const key of due) {
       await ctx.store.updateKey(key.kid, { status: 'retired' });

@@ -94,6 +94,9 @@ export async function applyPlan(ctx: EngineContext, plan: Plan, record: (tx: Tx,
 }
 
 async function writePlan(ctx: EngineContext, tx: Tx, plan: Plan, before: Map<SigningAlg, Pair>, fresh: NewKey[], record: (tx: Tx, applied: Applied) => Promise<void>): Promise<Applied> {
+  // One key change at a time for the whole deployment: the re-read below then sees another instance's commit.
+  await ctx.store.coordination.lock('keys');
+  await ctx.store.changes.announce('keys');
   for (const [alg, pair] of before) {
     const now = await pairOf(ctx.store, alg);
     if (now.active?.kid !== pair.active?.kid || now.next?.kid !== pair.next?.kid) {

@@ -9,6 +9,12 @@
  * `prepare`/`sign`, the hot path: one field read, no lookup); any pair's active key signs ID and logout tokens
  * (`prepareWith`/`signWith`, one Map lookup). The ring holds the private halves of every pair's active and next
  * keys, so that promoting a next key never waits on the vault.
+ *
+ * Several instances on one database (PostgreSQL): another instance's key change reaches this ring through
+ * `refresh`, which re-reads the committed rows and fetches from the vault the private halves of active and
+ * next keys it lacks (./cache-sync.ts calls it on every 'keys' signal; every lifecycle step also starts with
+ * it there, so a step never plans on rows another instance has changed). That needs one vault for the whole
+ * deployment: `--key-store database` (docs/postgres.md, Several instances).
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
@@ -73,9 +79,44 @@ export class KeyRing {
    * transaction; serialised, every step plans on the state the previous one committed.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
+    // Shared database: plan on the rows as committed, by this instance or another, not on this ring's memory.
+    const step = this.store.changes.shared ? async () => {
+      await this.reread();
+      return work();
+    } : work;
+    return this.enqueue(step);
+  }
+
+  /**
+   * Re-reads the committed key rows (and, given, the committed access-token algorithm), after the lifecycle
+   * steps already queued: another instance changed them. Memory changes only once everything is read.
+   */
+  refresh(accessAlg?: SigningAlg, applied?: () => void): Promise<void> {
+    return this.enqueue(() => this.reread(accessAlg, applied));
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** `applied` runs in the same synchronous step as the ring's change (the settings that go with it). */
+  private async reread(accessAlg?: SigningAlg, applied?: () => void): Promise<void> {
+    const rows = await this.store.listKeys();
+    const fetched = new Map<string, KeyObject>();
+    for (const row of rows) {
+      if ((row.status !== 'active' && row.status !== 'next') || this.privates.has(row.kid)) continue;
+      const privateKey = await this.readPrivate(row.kid);
+      if (privateKey) fetched.set(row.kid, privateKey);
+    }
+    // From here on synchronous: no signature sees half the change.
+    this.keys.clear();
+    for (const row of rows) this.remember(row);
+    for (const [kid, privateKey] of fetched) this.privates.set(kid, privateKey);
+    if (accessAlg) this.accessAlg = accessAlg;
+    this.settle();
+    applied?.();
   }
 
   /** The engine is closing: background steps still queued (a client's new algorithm) have nothing to do. */

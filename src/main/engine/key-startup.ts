@@ -4,6 +4,7 @@
  * (RSA takes about 0.1-0.3 s a key) happens here, never on the token endpoint's refresh path.
  */
 import type { SigningAlg } from '../../shared/dto';
+import { WardenError } from '../../shared/errors';
 import type { EngineContext, Tx } from './context';
 import { applyPlan, emitClosed, emitDiscarded, emitRotation, pairOf, type Applied, type Done, type Step } from './key-plan';
 import { signingAlgsInUse } from './key-use';
@@ -69,7 +70,7 @@ const idTokenReason = (alg: SigningAlg) => `a client's ID tokens are signed with
  * half is gone, gets a new next key; a lost active key is replaced by its next one when the vault still has it.
  */
 export function ensureSigningKeys(ctx: EngineContext, initialAlg: SigningAlg | undefined): Promise<void> {
-  return ctx.keys.exclusive(async () => {
+  return retryOnConflict(ctx, () => ctx.keys.exclusive(async () => {
     const rows = await ctx.store.listKeys();
     if (rows.length === 0) {
       const alg = initialAlg ?? ctx.settings.signingAlg;
@@ -100,7 +101,25 @@ export function ensureSigningKeys(ctx: EngineContext, initialAlg: SigningAlg | u
       });
     };
     await reconcile(ctx, accessAlg, (a) => (a === accessAlg ? 'no active signing key' : idTokenReason(a)), adopt ? record : undefined);
-  });
+  }));
+}
+
+/** Tries to make a fresh key step this many times when other instances keep changing the keys under it. */
+const CONFLICT_ATTEMPTS = 3;
+
+/**
+ * Several instances starting (or reacting to one client change) at once plan the same key step; the keys lock
+ * lets one commit, and the others find the keys changed (`conflict`). Each tries again: its next step re-reads
+ * the committed keys first (KeyRing.exclusive) and usually finds nothing left to do. SQLite never conflicts.
+ */
+async function retryOnConflict(ctx: EngineContext, step: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof WardenError && error.code === 'conflict') || !ctx.store.changes.shared || attempt >= CONFLICT_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /**
@@ -110,19 +129,19 @@ export function ensureSigningKeys(ctx: EngineContext, initialAlg: SigningAlg | u
  */
 export function ensureSigningAlg(ctx: EngineContext, alg: SigningAlg): Promise<void> {
   if (ctx.keys.canSign(alg)) return Promise.resolve();
-  return ctx.keys.exclusive(async () => {
+  return retryOnConflict(ctx, () => ctx.keys.exclusive(async () => {
     const fix = await repair(ctx, alg, idTokenReason(alg));
     if (!fix) return;
     await applyPlan(ctx, { steps: [fix.step], close: [] }, (tx, applied) => fix.emit(tx, applied.done[0]!));
-  });
+  }));
 }
 
 /** Pairs for every algorithm clients now use, and none for those no one uses (after a client changed). */
 export function reconcileSigningAlgs(ctx: EngineContext): Promise<void> {
-  return ctx.keys.exclusive(async () => {
+  return retryOnConflict(ctx, () => ctx.keys.exclusive(async () => {
     if (ctx.keys.closed) return;
     await reconcile(ctx, ctx.settings.signingAlg, idTokenReason);
-  });
+  }));
 }
 
 /** True when the algorithms in use and those with pairs differ: cheap, synchronous, no key touched. */

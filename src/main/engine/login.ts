@@ -16,7 +16,8 @@ import { passwordSchema, usernameSchema } from '../../shared/admin-api';
 import { displayText } from '../../shared/display-text';
 import { WardenError } from '../../shared/errors';
 import type { SessionRow, UserRow } from '../store/store';
-import { MemoryAttemptReservations, type AttemptReservations } from './attempt-reservations';
+import type { AttemptReservations } from './attempt-reservations';
+import { attemptReservationsFor } from './leased-attempt-reservations';
 import type { EngineContext, Tx } from './context';
 import { randomId } from './crypto';
 import { clientRefusal, usableClient } from './client-state';
@@ -41,14 +42,14 @@ const invalidCredentials = () => new WardenError('invalid_credentials', 'The use
 const passwordGrantRefused = () => new WardenError('unauthorized_client', 'This client may not use the password grant.');
 
 /**
- * Attempts in flight per user, one set per engine. In memory: one process owns a data directory. Several
- * instances on one store would need the reservations in the store (see AttemptReservations).
+ * Attempts in flight per user, one set per engine: in memory on SQLite (one process owns a data directory),
+ * leases in the database on PostgreSQL, where several instances share the users (./leased-attempt-reservations.ts).
  */
 const userAttempts = new WeakMap<EngineContext, AttemptReservations>();
 export function attemptsOf(ctx: EngineContext): AttemptReservations {
   let reservations = userAttempts.get(ctx);
   if (!reservations) {
-    reservations = new MemoryAttemptReservations();
+    reservations = attemptReservationsFor(ctx.store, 'user');
     userAttempts.set(ctx, reservations);
   }
   return reservations;

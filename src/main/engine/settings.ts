@@ -45,8 +45,24 @@ export async function loadSettings(store: Store): Promise<Settings> {
   return { ...DEFAULT_SETTINGS };
 }
 
+/**
+ * Saves the whole set. Inside a transaction, other instances hear 'settings' once it commits (and re-read);
+ * a set computed from memory may overwrite a change another instance committed meanwhile: compute it from
+ * `lockSettings` in the same transaction.
+ */
 export async function saveSettings(store: Store, settings: Settings): Promise<void> {
   await store.putSetting(SETTINGS_KEY, JSON.stringify(settings));
+  await store.changes.announce('settings');
+}
+
+/**
+ * Inside a transaction: the saved settings, read under the deployment-wide settings lock (held until the
+ * transaction ends; SQLite has one writer and needs none), so a change computed from them and saved in the same
+ * transaction cannot undo one that another instance committed meanwhile.
+ */
+export async function lockSettings(store: Store): Promise<Settings> {
+  await store.coordination.lock('settings');
+  return loadSettings(store);
 }
 
 /**
@@ -54,6 +70,7 @@ export async function saveSettings(store: Store, settings: Settings): Promise<vo
  * all). A saved row that does not parse is replaced: loadSettings would ignore it anyway.
  */
 export async function pinSettings(store: Store, patch: Partial<Settings>): Promise<void> {
+  await store.coordination.lock('settings');
   let saved: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(await store.getSetting(SETTINGS_KEY) ?? '{}');
@@ -62,6 +79,7 @@ export async function pinSettings(store: Store, patch: Partial<Settings>): Promi
     // replaced below
   }
   await store.putSetting(SETTINGS_KEY, JSON.stringify({ ...saved, ...patch }));
+  await store.changes.announce('settings');
 }
 
 /** Rules that span fields: an idle lifetime longer than the absolute one would be meaningless. */

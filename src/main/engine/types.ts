@@ -151,6 +151,6 @@ export interface TokenEngine {
   /** Named admins' sign-in, console sessions and API keys, for the HTTP transport (./admin-access.ts). */
   readonly adminAccess: AdminAccess;
   /** Periodic upkeep: retire keys, purge expired revocations and token records. Idempotent. */
-  maintain(): Promise<void>;
+  maintain(options?: { everyMs?: number }): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,7 +5,8 @@
  * `concurrency` POSTs are in flight; each has a timeout; everything runs off the request path, so a slow or
  * dead receiver never holds up the token endpoint. Rows are leased while attempted: several processes on one
  * database (issue 17) each take different rows, and a process that dies mid-attempt leaves its rows to
- * whoever comes next once their leases end.
+ * whoever comes next once their leases end. Every instance runs a worker; a row queued or rescheduled on one
+ * is announced ('outbox', after its commit) and wakes them all, and the first to claim it delivers it.
  */
 import type { Engine } from '../engine/engine';
 import { claimDueLogouts, nextLogoutDueAt, recordLogoutAttempt, type DueLogout } from '../engine/backchannel';
@@ -25,6 +26,8 @@ export const DEFAULT_BACKCHANNEL_TIMEOUT_MS = 5_000;
 const LEASE_MARGIN_MS = 5_000;
 /** The due-row timer never sleeps longer than this (a row another process scheduled is found by then). */
 const MAX_SLEEP_MS = 60_000;
+/** How soon to look again when a due row was claimed by another instance first. */
+const CONTENDED_RETRY_MS = 50;
 
 export interface BackchannelDelivery {
   /** Look for due rows now (coalesced: many wakes in one turn make one look). */
@@ -77,8 +80,10 @@ export function startBackchannelDelivery(engine: Engine, options: BackchannelDel
     if (stopped) return;
     try {
       const free = concurrency - inFlight.size;
+      let claimed = free <= 0;
       if (free > 0) {
         for (const due of await claimDueLogouts(ctx, free, leaseMs)) {
+          claimed = true;
           const run = attempt(due)
             .catch((fault: unknown) => options.logFault('back-channel logout', fault))
             .finally(() => {
@@ -89,7 +94,9 @@ export function startBackchannelDelivery(engine: Engine, options: BackchannelDel
         }
       }
       // Every slot busy: a finishing attempt wakes the pump (a timer now could spin on rows already due).
-      if (inFlight.size < concurrency) await arm();
+      // Nothing claimed although a row looked due: another instance is claiming it right now; look again
+      // shortly (its committed lease then moves the row's due time on) rather than at once.
+      if (inFlight.size < concurrency) await arm(undefined, claimed ? 0 : CONTENDED_RETRY_MS);
       else clearTimeout(timer);
     } catch (fault) {
       options.logFault('back-channel logout', fault);
@@ -98,8 +105,8 @@ export function startBackchannelDelivery(engine: Engine, options: BackchannelDel
     }
   }
 
-  /** Sleeps until the earliest pending row falls due (or `fallback`), unless slots are all busy. */
-  async function arm(fallback?: number): Promise<void> {
+  /** Sleeps until the earliest pending row falls due (or `fallback`; at least `floor`), unless slots are all busy. */
+  async function arm(fallback?: number, floor = 0): Promise<void> {
     clearTimeout(timer);
     timer = undefined;
     if (stopped) return;
@@ -107,7 +114,7 @@ export function startBackchannelDelivery(engine: Engine, options: BackchannelDel
     if (delay === undefined) {
       const due = await nextLogoutDueAt(ctx);
       if (due === undefined) return;
-      delay = Math.max(0, due - ctx.now());
+      delay = Math.max(floor, due - ctx.now());
     }
     timer = setTimeout(wake, Math.min(delay, MAX_SLEEP_MS));
     timer.unref();
@@ -123,6 +130,10 @@ export function startBackchannelDelivery(engine: Engine, options: BackchannelDel
   const stopListening = engine.onEvent((event) => {
     if (event.type === 'session.revoked') wake();
   });
+  // Rows queued or rescheduled by another instance on the same database ('outbox'), or possibly missed ('resync').
+  const stopHearing = ctx.store.changes.subscribe((topic) => {
+    if (topic === 'outbox' || topic === 'resync') wake();
+  });
   wake();
 
   return {
@@ -130,6 +141,7 @@ export function startBackchannelDelivery(engine: Engine, options: BackchannelDel
     async stop() {
       stopped = true;
       stopListening();
+      stopHearing();
       clearTimeout(timer);
       for (const abort of aborts) abort.abort();
       await Promise.allSettled([...inFlight]);

@@ -17,6 +17,7 @@ import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import { SqliteBackchannelOutboxStore } from './sqlite-backchannel-outbox-store';
 import { SqliteBrowserSessionStore } from './sqlite-browser-session-store';
 import { SqliteKeySecretStore } from './sqlite-key-secret-store';
+import { SqliteCoordinationStore } from './sqlite-coordination-store';
 import { SqliteSessionSearchStore } from './sqlite-session-search-store';
 import { SqliteAdminStore } from './sqlite-admin-store';
 import { SqliteAuditSearchStore } from './sqlite-audit-search-store';
@@ -210,6 +211,7 @@ export class SqliteStore implements Store {
   readonly sessionSearch: SqliteSessionSearchStore;
   readonly userDirectory: SqliteUserDirectoryStore;
   readonly keySecrets: SqliteKeySecretStore;
+  readonly coordination = new SqliteCoordinationStore();
 
   /**
    * @param db an open, migrated connection (see `openStore`)

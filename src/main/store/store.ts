@@ -18,6 +18,7 @@ import type { TokenReachStore } from './token-reach-store';
 import type { AuditSearchStore } from './audit-search-store';
 import type { UserDirectoryStore } from './user-directory-store';
 import type { KeySecretStore } from './key-secret-store';
+import type { CoordinationStore } from './coordination-store';
 
 export interface UserRow {
   id: string;
@@ -266,6 +267,8 @@ export interface Store {
   readonly userDirectory: UserDirectoryStore;
   /** Sealed private keys and master-key check records for `--key-store database` (area D, ./key-secret-store.ts). */
   readonly keySecrets: KeySecretStore;
+  /** Locks, periodic jobs and attempt leases across the instances on one database (./coordination-store.ts). */
+  readonly coordination: CoordinationStore;
 
   // users
   insertUser(row: UserRow): Promise<void>;

@@ -17,6 +17,7 @@
  * creation order carry `ord`, an identity column, as the tie-breaker SQLite's rowid was.
  */
 import { KEY_SECRET_SCHEMA, SUB_STORE_SCHEMA } from './sub-store-schema';
+import { COORDINATION_SCHEMA } from './coordination-schema';
 
 export interface PgMigration {
   version: number;
@@ -264,6 +265,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, sql: CORE },
   { version: 2, sql: SUB_STORE_SCHEMA },
   { version: 3, sql: KEY_SECRET_SCHEMA },
+  { version: 4, sql: COORDINATION_SCHEMA },
 ];
 
 /** The schema version this build writes. */

@@ -32,6 +32,8 @@ export interface PgStoreOptions {
 
 /** How often deltas are folded into tallies (reads are exact either way; folding keeps them short). */
 const FOLD_INTERVAL_MS = 5_000;
+/** A timer firing a little early still claims its period (../coordination-store.ts claimRun). */
+const FOLD_CLAIM_MS = FOLD_INTERVAL_MS * 0.9;
 
 const USER = selectList(USER_COLUMNS);
 const CLIENT = selectList(CLIENT_COLUMNS);
@@ -73,8 +75,12 @@ export class PgStore extends PgTokenRows implements Store {
     this.changes = changes;
     this.subStores = subStoresOf(db);
     this.foldTimer = setInterval(() => {
-      // Background upkeep: a failure (database away) is retried next time; reads stay exact without it.
-      if (!this.db.inTransaction()) tallies.fold(this.db).catch(() => {});
+      // Background upkeep: a failure (database away) is retried next time; reads stay exact without it. Once
+      // per interval for the whole deployment: the instance whose timer claims the period folds.
+      if (this.db.inTransaction()) return;
+      this.subStores.coordination.claimRun('tally-fold', FOLD_CLAIM_MS)
+        .then((claimed) => (claimed ? tallies.fold(this.db) : 0))
+        .catch(() => {});
     }, FOLD_INTERVAL_MS);
     this.foldTimer.unref();
   }
@@ -89,6 +95,7 @@ export class PgStore extends PgTokenRows implements Store {
   get sessionSearch(): PgSubStores['sessionSearch'] { return this.subStores.sessionSearch; }
   get userDirectory(): PgSubStores['userDirectory'] { return this.subStores.userDirectory; }
   get keySecrets(): PgSubStores['keySecrets'] { return this.subStores.keySecrets; }
+  get coordination(): PgSubStores['coordination'] { return this.subStores.coordination; }
 
   /** The query layer, for diagnostics and tests (the pool's size, a statement outside the Store methods). */
   get database(): Db {

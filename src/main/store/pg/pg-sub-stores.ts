@@ -9,6 +9,7 @@ import { PgAuthorizationCodeStore } from './pg-authorization-code-store';
 import { PgBackchannelOutboxStore } from './pg-backchannel-outbox-store';
 import { PgBrowserSessionStore } from './pg-browser-session-store';
 import { PgClientSessionStore } from './pg-client-session-store';
+import { PgCoordinationStore } from './pg-coordination-store';
 import { PgKeySecretStore } from './pg-key-secret-store';
 import { PgSessionSearchStore } from './pg-session-search-store';
 import { PgTokenReachStore } from './pg-token-reach-store';
@@ -35,5 +36,6 @@ export function subStoresOf(db: Db): PgSubStores {
     sessionSearch: new PgSessionSearchStore(db),
     userDirectory: new PgUserDirectoryStore(db),
     keySecrets: new PgKeySecretStore(db),
+    coordination: new PgCoordinationStore(db),
   };
 }
