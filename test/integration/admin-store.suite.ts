@@ -53,7 +53,7 @@ export function adminStoreSuite(label: string, open: () => Promise<StoreHarness>
       expect(await store.admins.countEnabledOwners()).toBe(1);
       await expect(() => store.admins.updateAdmin('adm_9', { role: 'viewer' })).rejects.toThrow(WardenError);
       await expect(() => store.admins.updateAdmin('adm_1', { username: 'x' } as never)).rejects.toThrow(TypeError);
-      await expect(() => store.admins.updateAdmin('adm_1', { role: 'root' as never })).rejects.toThrow();
+      await expect(() => store.admins.updateAdmin('adm_1', { role: 'root' as never })).rejects.toThrow(expect.objectContaining({ code: 'invalid_input' }));
     });
 
     it('keeps keys by hash only, lists them newest first, and revokes an admin\'s keys at once', async () => {
@@ -86,6 +86,7 @@ export function adminStoreSuite(label: string, open: () => Promise<StoreHarness>
       expect((await store.admins.getSessionByTokenHash(hash(1001)))?.id).toBe('asn_1');
       await store.admins.updateSession('asn_1', { lastSeenAt: now, idleExpiresAt: now + 1_800_000 });
       expect(await store.admins.getSession('asn_1')).toEqual(session(1, 'adm_1', { lastSeenAt: now, idleExpiresAt: now + 1_800_000 }));
+      expect(await store.admins.getSessionByTokenHash(hash(1001))).toEqual(session(1, 'adm_1', { lastSeenAt: now, idleExpiresAt: now + 1_800_000 }));
       // Ended before T0 + 101: the revoked one (T0 + 10) and the idle-expired one (T0 + 100).
       expect(await store.admins.purgeSessions(T0 + 101)).toBe(2);
       expect(await store.admins.getSession('asn_2')).toBeUndefined();

@@ -53,6 +53,7 @@ export function browserSessionStoreSuite(label: string, open: () => Promise<Brow
       await expect(() => store.browserSessions.insert(row(1, { cookieHash: 'A'.repeat(43) }))).rejects.toThrow(TypeError);
       await store.browserSessions.insert(row(1));
       await expect(() => store.browserSessions.insert(row(2, { cookieHash: hash(1) }))).rejects.toThrow(WardenError);
+      await expect(() => store.browserSessions.insert(row(2, { cookieHash: hash(1) }))).rejects.toThrow(expect.objectContaining({ code: 'conflict' }));
       await expect(() => store.browserSessions.insert(row(1, { cookieHash: hash(7) }))).rejects.toThrow(WardenError);
     });
 
@@ -87,6 +88,8 @@ export function browserSessionStoreSuite(label: string, open: () => Promise<Brow
       await store.insertSession(session('ses_e', 'bro_1', { createdAt: T0 + 1 }));
       expect(await store.browserSessions.openSessionIdsOf('bro_1')).toEqual(['ses_a', 'ses_e']);
       expect(await store.browserSessions.openSessionIdsOf('bro_9')).toEqual([]);
+      // An app session names an existing browser session or none.
+      await expect(() => store.insertSession(session('ses_x', 'bro_nope'))).rejects.toThrow(expect.objectContaining({ code: 'not_found' }));
     });
   });
 }
