@@ -22,6 +22,10 @@ export interface BrowserSessionRow {
 }
 
 export type BrowserSessionPatch = Partial<Pick<BrowserSessionRow, 'authTime' | 'lastSeenAt' | 'revokedAt' | 'revokedBy' | 'revokeReason'>>;
+/** The fields `update` may set and their columns (the same in the SQLite and PostgreSQL schemas). */
+export const BROWSER_SESSION_PATCH: Record<keyof BrowserSessionPatch, string> = {
+  authTime: 'auth_time', lastSeenAt: 'last_seen_at', revokedAt: 'revoked_at', revokedBy: 'revoked_by', revokeReason: 'revoke_reason',
+};
 
 export interface BrowserSessionStore {
   insert(row: BrowserSessionRow): Promise<void>;

@@ -2,12 +2,11 @@
 import type Database from 'better-sqlite3';
 import type { AuthorizationCodeRow, AuthorizationCodeStore } from './authorization-code-store';
 import { toStoreError } from './sqlite-store';
+import { checkSha256Hex } from './store-arguments';
 
 const COLUMNS = `code_hash AS codeHash, client_id AS clientId, user_id AS userId, browser_session_id AS browserSessionId,
   redirect_uri AS redirectUri, code_challenge AS codeChallenge, scope, nonce, auth_time AS authTime,
   created_at AS createdAt, expires_at AS expiresAt, used_at AS usedAt, session_id AS sessionId, kept_until AS keptUntil`;
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Runs a statement, reporting SQLite failures as coded WardenErrors like every SqliteStore method. */
 function guarded<T>(work: () => T): T {
@@ -23,8 +22,7 @@ export class SqliteAuthorizationCodeStore implements AuthorizationCodeStore {
   constructor(private readonly q: (sql: string) => Database.Statement) {}
 
   async insert(row: AuthorizationCodeRow): Promise<void> {
-    // The interface only ever carries a hash; anything else would be a raw code leaking into storage.
-    if (!SHA256_HEX.test(row.codeHash)) throw new TypeError('codeHash must be a lowercase hex SHA-256');
+    checkSha256Hex(row.codeHash, 'codeHash');
     guarded(() =>
       this.q(`INSERT INTO authorization_codes (code_hash, client_id, user_id, browser_session_id, redirect_uri, code_challenge,
         scope, nonce, auth_time, created_at, expires_at, used_at, session_id, kept_until) VALUES (@codeHash, @clientId, @userId,

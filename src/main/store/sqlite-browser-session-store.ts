@@ -1,18 +1,13 @@
 /** `BrowserSessionStore` on the SqliteStore's connection, with its statement cache (see SqliteStore.q). */
 import type Database from 'better-sqlite3';
 import { WardenError } from '../../shared/errors';
-import type { BrowserSessionPatch, BrowserSessionRow, BrowserSessionStore } from './browser-session-store';
+import { BROWSER_SESSION_PATCH as PATCH, type BrowserSessionPatch, type BrowserSessionRow, type BrowserSessionStore } from './browser-session-store';
 import { toStoreError } from './sqlite-store';
+import { checkLimit, checkSha256Hex, patchFields } from './store-arguments';
 
 const COLUMNS = `id, cookie_hash AS cookieHash, user_id AS userId, remember_me AS rememberMe, ip, user_agent AS userAgent,
   created_at AS createdAt, auth_time AS authTime, last_seen_at AS lastSeenAt, expires_at AS expiresAt,
   revoked_at AS revokedAt, revoked_by AS revokedBy, revoke_reason AS revokeReason`;
-
-const PATCH: Record<keyof BrowserSessionPatch, string> = {
-  authTime: 'auth_time', lastSeenAt: 'last_seen_at', revokedAt: 'revoked_at', revokedBy: 'revoked_by', revokeReason: 'revoke_reason',
-};
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type Raw = Omit<BrowserSessionRow, 'rememberMe'> & { rememberMe: number };
 const toRow = (raw: Raw): BrowserSessionRow => ({ ...raw, rememberMe: raw.rememberMe === 1 });
@@ -31,8 +26,7 @@ export class SqliteBrowserSessionStore implements BrowserSessionStore {
   constructor(private readonly q: (sql: string) => Database.Statement) {}
 
   async insert(row: BrowserSessionRow): Promise<void> {
-    // The interface only ever carries a hash; anything else would be a raw cookie leaking into storage.
-    if (!SHA256_HEX.test(row.cookieHash)) throw new TypeError('cookieHash must be a lowercase hex SHA-256');
+    checkSha256Hex(row.cookieHash, 'cookieHash');
     guarded(() => this.q(`INSERT INTO browser_sessions (id, cookie_hash, user_id, remember_me, ip, user_agent, created_at, auth_time,
       last_seen_at, expires_at, revoked_at, revoked_by, revoke_reason) VALUES (@id, @cookieHash, @userId, @rememberMe, @ip,
       @userAgent, @createdAt, @authTime, @lastSeenAt, @expiresAt, @revokedAt, @revokedBy, @revokeReason)`).run({ ...row, rememberMe: row.rememberMe ? 1 : 0 }));
@@ -49,8 +43,7 @@ export class SqliteBrowserSessionStore implements BrowserSessionStore {
   }
 
   async update(id: string, patch: BrowserSessionPatch): Promise<void> {
-    const fields = Object.entries(patch).filter(([, value]) => value !== undefined).map(([field]) => field).sort();
-    for (const field of fields) if (!(field in PATCH)) throw new TypeError(`update: "${field}" cannot be updated`);
+    const fields = patchFields(PATCH, patch, 'update');
     if (fields.length === 0) return;
     const sets = fields.map((field) => `${PATCH[field as keyof BrowserSessionPatch]} = @${field}`).join(', ');
     const result = guarded(() => this.q(`UPDATE browser_sessions SET ${sets} WHERE id = @pk`).run({ ...patch, pk: id }));
@@ -64,7 +57,7 @@ export class SqliteBrowserSessionStore implements BrowserSessionStore {
   }
 
   async listOfUser(userId: string, limit: number): Promise<BrowserSessionRow[]> {
-    if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError('limit must be a non-negative integer');
+    checkLimit(limit);
     const rows = this.q(`SELECT ${COLUMNS} FROM browser_sessions WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(userId, limit) as Raw[];
     return rows.map(toRow);
   }

@@ -1,6 +1,7 @@
 /** `AuthorizationCodeStore` on PostgreSQL (table in ./sub-store-schema.ts); the semantics of ../sqlite-authorization-code-store.ts. */
 import type { AuthorizationCodeRow, AuthorizationCodeStore } from '../authorization-code-store';
-import { columns, SHA256_HEX, type SqlRunner } from './sub-store-sql';
+import { checkSha256Hex } from '../store-arguments';
+import { columns, type SqlRunner } from './sub-store-sql';
 
 const COLUMN_MAP = {
   codeHash: 'code_hash', clientId: 'client_id', userId: 'user_id', browserSessionId: 'browser_session_id', redirectUri: 'redirect_uri',
@@ -14,8 +15,7 @@ export class PgAuthorizationCodeStore implements AuthorizationCodeStore {
   constructor(private readonly db: SqlRunner) {}
 
   async insert(row: AuthorizationCodeRow): Promise<void> {
-    // The interface only ever carries a hash; anything else would be a raw code leaking into storage.
-    if (!SHA256_HEX.test(row.codeHash)) throw new TypeError('codeHash must be a lowercase hex SHA-256');
+    checkSha256Hex(row.codeHash, 'codeHash');
     await this.db.run(`INSERT INTO authorization_codes (${Object.values(COLUMN_MAP).join(', ')}) VALUES (${KEYS.map((_, i) => `$${i + 1}`).join(', ')})`,
       KEYS.map((key) => row[key]));
   }

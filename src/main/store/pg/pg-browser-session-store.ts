@@ -1,8 +1,9 @@
 /** `BrowserSessionStore` on PostgreSQL (table in ./sub-store-schema.ts); the semantics of ../sqlite-browser-session-store.ts. */
 import { WardenError } from '../../../shared/errors';
-import type { BrowserSessionPatch, BrowserSessionRow, BrowserSessionStore } from '../browser-session-store';
+import { BROWSER_SESSION_PATCH as PATCH, type BrowserSessionPatch, type BrowserSessionRow, type BrowserSessionStore } from '../browser-session-store';
+import { checkLimit, checkSha256Hex, patchFields } from '../store-arguments';
 import type { SqlValue } from './db';
-import { checkLimit, columns, patchSql, SHA256_HEX, type SqlRunner } from './sub-store-sql';
+import { columns, patchSql, type SqlRunner } from './sub-store-sql';
 
 const COLUMN_MAP = {
   id: 'id', cookieHash: 'cookie_hash', userId: 'user_id', rememberMe: 'remember_me', ip: 'ip', userAgent: 'user_agent',
@@ -10,16 +11,12 @@ const COLUMN_MAP = {
   revokedAt: 'revoked_at', revokedBy: 'revoked_by', revokeReason: 'revoke_reason',
 };
 const COLUMNS = columns(COLUMN_MAP);
-const PATCH: Record<keyof BrowserSessionPatch, string> = {
-  authTime: 'auth_time', lastSeenAt: 'last_seen_at', revokedAt: 'revoked_at', revokedBy: 'revoked_by', revokeReason: 'revoke_reason',
-};
 
 export class PgBrowserSessionStore implements BrowserSessionStore {
   constructor(private readonly db: SqlRunner) {}
 
   async insert(row: BrowserSessionRow): Promise<void> {
-    // The interface only ever carries a hash; anything else would be a raw cookie leaking into storage.
-    if (!SHA256_HEX.test(row.cookieHash)) throw new TypeError('cookieHash must be a lowercase hex SHA-256');
+    checkSha256Hex(row.cookieHash, 'cookieHash');
     const keys = Object.keys(COLUMN_MAP) as (keyof BrowserSessionRow)[];
     await this.db.run(`INSERT INTO browser_sessions (${Object.values(COLUMN_MAP).join(', ')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')})`,
       keys.map((key) => row[key] as SqlValue));
@@ -35,8 +32,7 @@ export class PgBrowserSessionStore implements BrowserSessionStore {
 
   async update(id: string, patch: BrowserSessionPatch): Promise<void> {
     // The SQLite version's messages: `update: "<field>" cannot be updated`, `update: no such browser session.`
-    const fields = Object.entries(patch).filter(([, value]) => value !== undefined).map(([field]) => field);
-    for (const field of fields) if (!(field in PATCH)) throw new TypeError(`update: "${field}" cannot be updated`);
+    patchFields(PATCH, patch, 'update');
     const update = patchSql(PATCH, patch, 'browser session', 2);
     if (!update) return;
     const changed = await this.db.run(`UPDATE browser_sessions SET ${update.sets} WHERE id = $1`, [id, ...update.values]);

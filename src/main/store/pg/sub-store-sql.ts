@@ -1,7 +1,7 @@
 /**
  * What the nine PostgreSQL sub-stores share: the two calls they make on the query layer (./db.ts: each runs on
  * the current transaction's connection when there is one, else on a pooled connection), column lists with
- * camelCase aliases, and the argument checks the SQLite versions make (same TypeErrors, same messages).
+ * camelCase aliases, and UPDATE lists of a patch (its fields checked by ../store-arguments.ts, shared with SQLite).
  */
 
 import { patchFields } from '../store-arguments';
@@ -17,9 +17,6 @@ export function columns(map: Record<string, string>, table?: string): string {
     .map(([alias, column]) => (alias === column ? `${prefix}${column}` : `${prefix}${column} AS "${alias}"`))
     .join(', ');
 }
-
-/** The checks are store-neutral (../store-arguments.ts); re-exported for the sub-stores that import them here. */
-export { checkLimit, SHA256_HEX } from '../store-arguments';
 
 /**
  * The SET list and parameters of an UPDATE of the given fields only (sorted, as the SQLite stores do), or
