@@ -302,7 +302,8 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       poolStats: () => (store as { poolStats?: () => PoolStats | undefined }).poolStats?.(),
     });
     engine.observeRefreshBatches((size) => metrics.observeRefreshBatch(size));
-    const stopCounting = engine.onEvent((event) => {
+    // This instance's deliveries only: metrics are per instance.
+    const stopCounting = engine.onLocalEvent((event) => {
       if (event.type === 'backchannel_logout.delivered') metrics.observeBackchannelAttempt('delivered');
       else if (event.type === 'backchannel_logout.failed') metrics.observeBackchannelAttempt(event.data.final === true ? 'gave_up' : 'failed');
     });

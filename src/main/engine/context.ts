@@ -6,6 +6,16 @@
  * that rolled back, and no committed change lacks its audit entry. The one exception is routine activity a
  * unit `announce`s instead (a refresh while the `auditRefreshes` setting is off): delivered live, not audited.
  *
+ * Two kinds of listeners, because several instances may share one database (docs/postgres.md, Several
+ * instances): `onEvent`/`onRevocation` hear THIS instance's committed units only — for listeners that write or
+ * count (watchClientAlgorithms creating keys, metrics): one change, one action, on the instance that made it.
+ * `deployment` (./deployment-events.ts) hears what ANY instance committed — for listeners that only show or
+ * forward (the console's live events, the revocation feed), read back from the store on its change signals.
+ * On a shared store a unit also announces what it changed ('revocations', 'audit') inside its transaction, so
+ * the signal goes out with the commit, and it chains its audit entries onto the head it reads under the audit
+ * lock (store.auditTail.lockedHead), never onto one remembered in memory (another instance may have appended).
+ * SQLite (one process) keeps the head in memory and announces nothing: no extra statement on its hot path.
+ *
  * The store is asynchronous, so other requests' continuations could run between a unit's awaits. Units stay
  * one at a time per engine: each outermost unit takes the engine's unit lock (a FIFO queue) for its whole
  * transaction and its publication, so two units never interleave and events are published in commit order.
@@ -21,6 +31,7 @@ import type { DomainEvent, DomainEventType, LiveEvent } from '../../shared/event
 import type { CounterName, RevocationRow, Store } from '../store/store';
 import { rerunTransient } from '../store/transient-error';
 import { auditHash, GENESIS_HASH } from './audit-chain';
+import { DeploymentEvents } from './deployment-events';
 import type { Clock } from './clock';
 import type { KeyRing } from './key-ring';
 import type { KeyVault } from '../keys/vault';
@@ -65,6 +76,9 @@ interface Unit {
   needsDurable: boolean;
   /** Set once its transaction has ended: code that kept its async context (a timer, say) no longer joins it. */
   finished: boolean;
+  /** Shared store: the chain head read under the audit lock (once per transaction), and what was announced. */
+  headLocked?: Promise<void>;
+  announcedRevocations?: boolean;
 }
 
 /**
@@ -85,6 +99,8 @@ export class EngineContext {
   private readonly queued: (() => void)[] = [];
   private readonly eventListeners = new Set<Listener<LiveEvent>>();
   private readonly revocationListeners = new Set<Listener<RevocationRow>>();
+  /** What the whole deployment committed, for listeners that show or forward it (see the header). */
+  readonly deployment: DeploymentEvents;
   settings: Settings;
 
   private constructor(
@@ -99,6 +115,7 @@ export class EngineContext {
   ) {
     this.settings = settings;
     this.lastHash = lastHash;
+    this.deployment = new DeploymentEvents(store, onListenerError);
   }
 
   /** Opens a context on the store's audit chain (its head is read once, here). */
@@ -221,6 +238,7 @@ export class EngineContext {
   private runInside<T>(unit: Unit, work: (tx: Tx) => Promise<T>): Promise<T> {
     const now = this.clock.now();
     const store = this.store;
+    const shared = store.changes.shared;
     const needsDurable = () => {
       unit.needsDurable = true;
       if (!unit.durable) throw NEEDS_DURABLE;
@@ -230,12 +248,15 @@ export class EngineContext {
       emit: async (input) => {
         if (!ROUTINE_EVENTS.has(input.type)) needsDurable();
         const event = { userId: null, sessionId: null, reason: null, data: {}, ...input, at: now } as DomainEvent;
-        // The chain head and the delivery slot move before the await: two emits of one unit that overlap
-        // still chain one after the other, in the order they were appended.
+        const slot = unit.delivered.push({ ...event, seq: 0 }) - 1;
+        // Shared store: the head another instance may have moved, read under the audit lock (held to commit).
+        // Every emit of the unit awaits the same promise, so they resume in the order they were made.
+        if (shared) await (unit.headLocked ??= this.lockChainHead(unit));
+        // The chain head moves before the append's await: two emits of one unit that overlap still chain one
+        // after the other, in the order they were appended.
         const prevHash = unit.chainHead;
         const hash = auditHash(prevHash, event);
         unit.chainHead = hash;
-        const slot = unit.delivered.push({ ...event, seq: 0 }) - 1;
         const seq = await store.appendAudit({ ...event, prevHash, hash });
         unit.delivered[slot] = { ...event, seq };
       },
@@ -246,6 +267,11 @@ export class EngineContext {
         needsDurable();
         const full = { ...row, createdAt: now };
         const id = await store.insertRevocation(full);
+        if (shared && !unit.announcedRevocations) {
+          // With the commit, every instance's feed reads the log (folded by PostgreSQL: once per transaction).
+          unit.announcedRevocations = true;
+          await store.changes.announce('revocations');
+        }
         unit.revocations.push({ ...full, id });
         unit.counts.set('revocations', (unit.counts.get('revocations') ?? 0) + 1);
         return id;
@@ -258,6 +284,13 @@ export class EngineContext {
       },
     };
     return work(tx);
+  }
+
+  /** The audit lock and the chain's head for this transaction; tells the other instances' tails with the commit. */
+  private async lockChainHead(unit: Unit): Promise<void> {
+    const head = await this.store.auditTail.lockedHead();
+    unit.chainHead = head?.hash ?? GENESIS_HASH;
+    await this.store.changes.announce('audit');
   }
 
   private async writeCounts(unit: Unit): Promise<void> {
@@ -281,13 +314,16 @@ export class EngineContext {
     }
     for (const row of unit.revocations) this.deliver(this.revocationListeners, row);
     for (const event of unit.delivered) this.deliver(this.eventListeners, event);
+    this.deployment.published(unit.delivered, unit.revocations.length > 0);
   }
 
+  /** This instance's committed (and announced) events only: for listeners that write or count (see the header). */
   onEvent(listener: Listener<LiveEvent>): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
   }
 
+  /** This instance's committed revocations only (see the header; deployment.onRevocationsChanged for all). */
   onRevocation(listener: Listener<RevocationRow>): () => void {
     this.revocationListeners.add(listener);
     return () => this.revocationListeners.delete(listener);

@@ -209,11 +209,19 @@ export class Engine implements TokenEngine {
   }
 
   onEvent(listener: (event: LiveEvent) => void): () => void {
+    return this.ctx.deployment.onEvent(listener);
+  }
+
+  onLocalEvent(listener: (event: LiveEvent) => void): () => void {
     return this.ctx.onEvent(listener);
   }
 
   onRevocation(listener: (row: RevocationRow) => void): () => void {
     return this.ctx.onRevocation(listener);
+  }
+
+  onRevocationsChanged(listener: () => void): () => void {
+    return this.ctx.deployment.onRevocationsChanged(listener);
   }
 
   login(request: LoginRequest): Promise<TokenSet> {
@@ -373,6 +381,7 @@ export class Engine implements TokenEngine {
     await this.feedAcks.drain();
     await this.refreshes.drain();
     this.ctx.keys.close();
+    this.ctx.deployment.close();
     await this.ctx.store.close();
   }
 }

@@ -105,8 +105,14 @@ export interface FeedSource {
 
 export interface TokenEngine {
   readonly issuer: string;
-  /** Engine-wide live events (every audited domain event, with its sequence number). */
+  /**
+   * Live events of the whole deployment (./deployment-events.ts): every audited event any instance on the
+   * database committed (with its seq) and this instance's announced-only ones (seq null). For listeners that
+   * show or forward; a listener that writes or counts uses onLocalEvent (one change, one action).
+   */
   onEvent(listener: (event: LiveEvent) => void): () => void;
+  /** This instance's own committed (and announced) events only. */
+  onLocalEvent(listener: (event: LiveEvent) => void): () => void;
 
   /** Password grant for first-party (public) clients. Throws WardenError (invalid_credentials, user_blocked, login_throttled, session_limit_reached, invalid_client, unauthorized_client, invalid_scope). */
   login(request: LoginRequest): Promise<TokenSet>;
@@ -139,8 +145,10 @@ export interface TokenEngine {
   signSecurityEvent(claims: Record<string, unknown>): string;
   /** The revocation log, for the feed's resume (`Last-Event-ID`). */
   revocationsAfter(afterId: number, limit: number): Promise<RevocationRow[]>;
-  /** Called for every new revocation row once its transaction committed. Returns an unsubscribe function. */
+  /** Called for every new revocation row THIS instance committed, after the commit. Returns an unsubscribe function. */
   onRevocation(listener: (row: RevocationRow) => void): () => void;
+  /** Called whenever the revocation log may have new rows, committed by any instance (read them: revocationsAfter). */
+  onRevocationsChanged(listener: () => void): () => void;
 
   /** The hosted sign-in page's engine side: sign-in, browser sessions, authorization codes. */
   readonly frontChannel: FrontChannel;

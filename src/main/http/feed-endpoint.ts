@@ -3,7 +3,8 @@
  * POST /events/ack takes their receipts.
  *
  * Ordering without gaps or duplicates: a connection remembers the last id it sent and, whenever it is woken
- * (on connect, and by the engine for every committed revocation), sends whatever the revocation log holds
+ * (on connect, and by the engine for every revocation committed by any instance on the database: its change
+ * signal, docs/postgres.md "Several instances"), sends whatever the revocation log holds
  * after that id, in id order. The log is the single source, so there is no separate "replay" and "live"
  * path to hand off between: an event committed during the replay is simply picked up by the next read.
  *
@@ -143,8 +144,13 @@ export class RevocationFeed {
       ctx.engine.onRevocation((row) => {
         // Before any connection is woken: not one more cached SET of a revoked key goes out.
         if (row.kind === 'key') this.sets.dropKid(row.subject);
+      }),
+      // Any instance's commit (or a 'resync'): every connection reads the log after its last id. A key revoked
+      // on another instance drops its cached SETs through its `key.revoked` event below (the audit tail).
+      ctx.engine.onRevocationsChanged(() => {
         for (const connection of this.connections) connection.wake();
       }),
+      // The deployment's events: a client cut off or a key changed on any instance counts here too.
       ctx.engine.onEvent((event) => {
         // A client disabled or deleted, or its old secret refused at once, is refused at connect: the streams it
         // holds end too (a kit whose secret is still good reconnects, resuming from Last-Event-ID).

@@ -21,6 +21,7 @@ import { SqliteCoordinationStore } from './sqlite-coordination-store';
 import { SqliteSessionSearchStore } from './sqlite-session-search-store';
 import { SqliteAdminStore } from './sqlite-admin-store';
 import { SqliteAuditSearchStore } from './sqlite-audit-search-store';
+import { SqliteAuditTailStore } from './sqlite-audit-tail-store';
 import { SqliteAuthorizationCodeStore } from './sqlite-authorization-code-store';
 import { SqliteClientSessionStore } from './sqlite-client-session-store';
 import { SqliteTokenReachStore } from './sqlite-token-reach-store';
@@ -190,6 +191,7 @@ const SINGLE_PROCESS_CHANGES: StoreChanges = { shared: false, announce: async ()
 
 export class SqliteStore implements Store {
   readonly changes: StoreChanges = SINGLE_PROCESS_CHANGES;
+  readonly auditTail: SqliteAuditTailStore;
   private readonly statements = new Map<string, Database.Statement>();
   /** The open transaction and its savepoints (the isolation rule: ./transaction-scope.ts). */
   private readonly scope = new TransactionScope();
@@ -228,6 +230,7 @@ export class SqliteStore implements Store {
     this.backchannelOutbox = guarded(new SqliteBackchannelOutboxStore((sql) => this.q(sql)), this.scope);
     this.browserSessions = guarded(new SqliteBrowserSessionStore((sql) => this.q(sql)), this.scope);
     this.auditSearch = guarded(new SqliteAuditSearchStore((sql) => this.q(sql)), this.scope);
+    this.auditTail = guarded(new SqliteAuditTailStore((sql) => this.q(sql)), this.scope);
     this.authorizationCodes = guarded(new SqliteAuthorizationCodeStore((sql) => this.q(sql)), this.scope);
     this.admins = guarded(new SqliteAdminStore((sql) => this.q(sql)), this.scope);
     this.clientSessions = guarded(new SqliteClientSessionStore((sql) => this.q(sql)), this.scope);

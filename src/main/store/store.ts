@@ -19,6 +19,7 @@ import type { AuditSearchStore } from './audit-search-store';
 import type { UserDirectoryStore } from './user-directory-store';
 import type { KeySecretStore } from './key-secret-store';
 import type { CoordinationStore } from './coordination-store';
+import type { AuditTailStore } from './audit-tail-store';
 
 export interface UserRow {
   id: string;
@@ -230,6 +231,8 @@ export interface StoreChanges {
 export interface Store {
   /** Signals between the instances sharing this database (see StoreChanges). */
   readonly changes: StoreChanges;
+  /** The audit chain's locked head and its entries after a seq, for several writers (./audit-tail-store.ts). */
+  readonly auditTail: AuditTailStore;
   /** The back-channel logout outbox (./backchannel-outbox-store.ts): its own aggregate, on the same transactions. */
   readonly backchannelOutbox: BackchannelOutboxStore;
   /**

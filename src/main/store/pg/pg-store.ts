@@ -88,6 +88,7 @@ export class PgStore extends PgTokenRows implements Store {
   get backchannelOutbox(): PgSubStores['backchannelOutbox'] { return this.subStores.backchannelOutbox; }
   get browserSessions(): PgSubStores['browserSessions'] { return this.subStores.browserSessions; }
   get auditSearch(): PgSubStores['auditSearch'] { return this.subStores.auditSearch; }
+  get auditTail(): PgSubStores['auditTail'] { return this.subStores.auditTail; }
   get authorizationCodes(): PgSubStores['authorizationCodes'] { return this.subStores.authorizationCodes; }
   get admins(): PgSubStores['admins'] { return this.subStores.admins; }
   get clientSessions(): PgSubStores['clientSessions'] { return this.subStores.clientSessions; }

@@ -5,6 +5,7 @@ import type { Store } from '../store';
 import type { Db } from './db';
 import { PgAdminStore } from './pg-admin-store';
 import { PgAuditSearchStore } from './pg-audit-search-store';
+import { PgAuditTailStore } from './pg-audit-tail-store';
 import { PgAuthorizationCodeStore } from './pg-authorization-code-store';
 import { PgBackchannelOutboxStore } from './pg-backchannel-outbox-store';
 import { PgBrowserSessionStore } from './pg-browser-session-store';
@@ -29,6 +30,7 @@ export function subStoresOf(db: Db): PgSubStores {
     backchannelOutbox: new PgBackchannelOutboxStore(db),
     browserSessions: new PgBrowserSessionStore(db),
     auditSearch: new PgAuditSearchStore(db),
+    auditTail: new PgAuditTailStore(db),
     authorizationCodes: new PgAuthorizationCodeStore(db),
     admins: new PgAdminStore(db),
     clientSessions: new PgClientSessionStore(db),
