@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { WardenError } from '../../shared/errors';
 import { ADMIN_PATCH, KEY_PATCH, SESSION_PATCH } from './admin-rules';
 import type { AdminKeyRow, AdminPatch, AdminRow, AdminSessionPatch, AdminSessionRow, AdminStore } from './admin-store';
-import { toStoreError } from './sqlite-store';
+import { guarded } from './sqlite-guarded';
 import { checkLimit, checkSha256Hex, patchFields } from './store-arguments';
 
 const ADMIN_COLUMNS = `id, username, password_hash AS passwordHash, role, disabled_at AS disabledAt, totp_secret AS totpSecret,
@@ -14,14 +14,6 @@ const KEY_COLUMNS = `id, admin_id AS adminId, name, key_hash AS keyHash, created
 const SESSION_COLUMNS = `id, token_hash AS tokenHash, admin_id AS adminId, actor, ip, user_agent AS userAgent, created_at AS createdAt,
   last_seen_at AS lastSeenAt, idle_expires_at AS idleExpiresAt, absolute_expires_at AS absoluteExpiresAt, revoked_at AS revokedAt,
   revoked_by AS revokedBy, revoke_reason AS revokeReason`;
-
-function guarded<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw toStoreError(error);
-  }
-}
 
 export class SqliteAdminStore implements AdminStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */

@@ -26,7 +26,7 @@ import {
 } from './audit-search-store';
 import { checkableText, containsText, ftsPhrase, TrigramDensities } from './sqlite-audit-text';
 import { windowSeqRange, type SeqRange } from './sqlite-audit-window';
-import { toStoreError } from './sqlite-store';
+import { guarded } from './sqlite-guarded';
 
 const COLUMNS = `a.seq, a.at, a.type, a.actor, a.user_id AS userId, a.session_id AS sessionId, a.reason, a.data,
   a.prev_hash AS prevHash, a.hash`;
@@ -40,14 +40,6 @@ const SPARSE_MAX = 2000;
 const VERIFY_MAX = 2000;
 /** Seqs in the first chunk of a text search within a time window (then doubled while chunks yield few rows). */
 const CHUNK = 256;
-
-function guarded<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw toStoreError(error);
-  }
-}
 
 type Params = Record<string, string | number>;
 

@@ -1,21 +1,12 @@
 /** `AuthorizationCodeStore` on the SqliteStore's connection, with its statement cache (see SqliteStore.q). */
 import type Database from 'better-sqlite3';
 import type { AuthorizationCodeRow, AuthorizationCodeStore } from './authorization-code-store';
-import { toStoreError } from './sqlite-store';
+import { guarded } from './sqlite-guarded';
 import { checkSha256Hex } from './store-arguments';
 
 const COLUMNS = `code_hash AS codeHash, client_id AS clientId, user_id AS userId, browser_session_id AS browserSessionId,
   redirect_uri AS redirectUri, code_challenge AS codeChallenge, scope, nonce, auth_time AS authTime,
   created_at AS createdAt, expires_at AS expiresAt, used_at AS usedAt, session_id AS sessionId, kept_until AS keptUntil`;
-
-/** Runs a statement, reporting SQLite failures as coded WardenErrors like every SqliteStore method. */
-function guarded<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw toStoreError(error);
-  }
-}
 
 export class SqliteAuthorizationCodeStore implements AuthorizationCodeStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { WardenError } from '../../shared/errors';
 import { BROWSER_SESSION_PATCH as PATCH, type BrowserSessionPatch, type BrowserSessionRow, type BrowserSessionStore } from './browser-session-store';
-import { toStoreError } from './sqlite-store';
+import { guarded } from './sqlite-guarded';
 import { checkLimit, checkSha256Hex, patchFields } from './store-arguments';
 
 const COLUMNS = `id, cookie_hash AS cookieHash, user_id AS userId, remember_me AS rememberMe, ip, user_agent AS userAgent,
@@ -11,15 +11,6 @@ const COLUMNS = `id, cookie_hash AS cookieHash, user_id AS userId, remember_me A
 
 type Raw = Omit<BrowserSessionRow, 'rememberMe'> & { rememberMe: number };
 const toRow = (raw: Raw): BrowserSessionRow => ({ ...raw, rememberMe: raw.rememberMe === 1 });
-
-/** SQLite failures leave as coded errors (conflict, not_found, storage_error), like the main store's. */
-function guarded<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw toStoreError(error);
-  }
-}
 
 export class SqliteBrowserSessionStore implements BrowserSessionStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */

@@ -1,19 +1,10 @@
 /** `KeySecretStore` on the SqliteStore's connection, with its statement cache (see SqliteStore.q). */
 import type Database from 'better-sqlite3';
 import { checkKekRow, checkKeySecretRow, type KekRow, type KeySecretRow, type KeySecretStore } from './key-secret-store';
-import { toStoreError } from './sqlite-store';
+import { guarded } from './sqlite-guarded';
 
 const COLUMNS = 'kid, kek_version AS kekVersion, nonce, ciphertext, created_at AS createdAt';
 const KEK_COLUMNS = 'version, check_nonce AS checkNonce, check_ciphertext AS checkCiphertext, created_at AS createdAt, retired_at AS retiredAt';
-
-/** SQLite failures leave as coded errors (conflict, not_found, storage_error), like the main store's. */
-function guarded<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw toStoreError(error);
-  }
-}
 
 export class SqliteKeySecretStore implements KeySecretStore {
   /** @param q prepares a statement once and caches it (the owning store's cache). */

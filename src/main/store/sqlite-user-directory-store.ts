@@ -13,7 +13,7 @@ import type { Page } from './store';
 import type {
   DeletedRows, DirectoryQuery, DirectorySort, DirectoryStatus, UserDirectoryRow, UserDirectoryStore, UserProfile,
 } from './user-directory-store';
-import { toStoreError } from './sqlite-store';
+import { guarded } from './sqlite-guarded';
 import { isPrefixSearch, listDirectory, profileUpdate, searchText } from './user-directory-rules';
 
 type Params = Record<string, unknown>;
@@ -161,11 +161,3 @@ export class SqliteUserDirectoryStore implements UserDirectoryStore {
   }
 }
 
-/** SQLite failures leave as coded errors (conflict, not_found, storage_error), like the main store's. */
-function guarded<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw toStoreError(error);
-  }
-}
