@@ -8,24 +8,11 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { AuthorizationCodeRow } from '../../src/main/store/authorization-code-store';
 import type { BrowserSessionRow } from '../../src/main/store/browser-session-store';
 import type { PgStore } from '../../src/main/store/pg/pg-store';
-import type { NewClientRow, SessionRow, UserRow } from '../../src/main/store/store';
 import { describePg, openTestPgStore } from '../helpers/postgres';
+import { client, session, T0, user } from './pg-fixtures';
 
-const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const hash = (n: number) => n.toString(16).padStart(64, '0');
-const user = (id: string, username: string): UserRow => ({
-  id, username, passwordHash: 'x', status: 'active', createdAt: T0, refreshVersion: 1, notBefore: null, blockedAt: null, blockedReason: null,
-  failedLogins: 0, lockedUntil: null, lastLoginAt: null,
-});
-const CLIENT: NewClientRow = {
-  clientId: 'web', kind: 'public', name: 'Web', secretHash: null, createdAt: T0, redirectUris: ['https://app.example/callback'],
-  postLogoutRedirectUris: [], backchannelLogoutUri: null, grantTypes: ['authorization_code', 'refresh_token'], idTokenSignedResponseAlg: 'RS256', updatedAt: null,
-};
-const session = (id: string, over: Partial<SessionRow> = {}): SessionRow => ({
-  id, userId: 'usr_1', clientId: 'web', deviceName: 'Chrome on Linux', userAgent: 'Chrome', ip: '127.0.0.1', rememberMe: false, scope: 'openid',
-  createdAt: T0, lastActivityAt: T0, idleExpiresAt: T0 + 7_200_000, absoluteExpiresAt: T0 + 43_200_000, revokedAt: null, revokedBy: null,
-  revokeReason: null, refreshCount: 0, browserSessionId: null, refreshEndedAt: null, ...over,
-});
+const CLIENT = client('web', { grantTypes: ['authorization_code', 'refresh_token'] });
 const browser = (n: number, over: Partial<BrowserSessionRow> = {}): BrowserSessionRow => ({
   id: `bro_${n}`, cookieHash: hash(n), userId: 'usr_1', rememberMe: false, ip: '127.0.0.1', userAgent: 'Chrome', createdAt: T0 + n,
   authTime: T0 + n, lastSeenAt: T0 + n, expiresAt: T0 + 43_200_000, revokedAt: null, revokedBy: null, revokeReason: null, ...over,
@@ -40,8 +27,7 @@ describePg('PostgreSQL sub-stores: two connections', () => {
   let store: PgStore;
   beforeEach(async () => {
     store = await openTestPgStore();
-    await store.insertUser(user('usr_1', 'ana'));
-    await store.insertUser(user('usr_2', 'ben'));
+    await store.insertUser(user({ id: 'usr_1', username: 'ana' }));
     await store.insertClient(CLIENT);
   });
   afterEach(() => store.close());
@@ -49,8 +35,8 @@ describePg('PostgreSQL sub-stores: two connections', () => {
   it('authorization codes: two transactions using one code at once on two connections: exactly one wins', async () => {
     await store.browserSessions.insert(browser(1));
     for (let n = 1; n <= 20; n += 1) {
-      await store.insertSession(session(`ses_${n}a`));
-      await store.insertSession(session(`ses_${n}b`));
+      await store.insertSession(session({ id: `ses_${n}a`, userId: 'usr_1', clientId: 'web' }));
+      await store.insertSession(session({ id: `ses_${n}b`, userId: 'usr_1', clientId: 'web' }));
       await store.authorizationCodes.insert(code(n));
     }
     for (let n = 1; n <= 20; n += 1) {
