@@ -11,7 +11,7 @@ import { displayText } from '../../shared/display-text';
 import { WardenError } from '../../shared/errors';
 import type { AdminRow } from '../store/admin-store';
 import type { AttemptReservations } from './attempt-reservations';
-import { attemptReservationsFor } from './leased-attempt-reservations';
+import { attemptReservationsFor, underAttemptLock } from './leased-attempt-reservations';
 import { actorOf, endAccessOf, requireOwnAccount } from './admins';
 import { insertSession, type OpenedSession } from './admin-sessions';
 import type { EngineContext, Tx } from './context';
@@ -60,7 +60,9 @@ async function throttled(ctx: EngineContext, admin: AdminRow, ip: string): Promi
   return new WardenError('login_throttled', 'Too many failed sign-ins; try again later.', { retryAfterSeconds });
 }
 
-async function recordFailure(ctx: EngineContext, tx: Tx, admin: AdminRow | undefined, username: string, ip: string, reason: string): Promise<void> {
+async function recordFailure(ctx: EngineContext, tx: Tx, found: AdminRow | undefined, username: string, ip: string, reason: string): Promise<void> {
+  // Several instances: the count is read again under the admin's attempt lock (./leased-attempt-reservations.ts).
+  const admin = found && await underAttemptLock(ctx.store, 'admin', found.id, found, async () => ctx.store.admins.getAdmin(found.id));
   if (!admin) {
     await tx.emit({ type: 'admin.login_failed', actor: 'anonymous', data: { username, ip, reason } });
     return;

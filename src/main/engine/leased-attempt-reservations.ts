@@ -25,6 +25,22 @@ export function attemptReservationsFor(store: Store, scope: string): AttemptRese
   return leases ? new LeasedAttemptReservations(leases, scope) : new MemoryAttemptReservations();
 }
 
+/** The database key of `key` in `scope` (what AttemptLeaseStore.lock takes to guard that key's recorded count). */
+export function attemptKey(scope: string, key: string): string {
+  return `${scope}:${key}`;
+}
+
+/**
+ * Inside the transaction that records an attempt's outcome: on a shared store, takes the key's lock and returns
+ * the row re-read under it (another instance may have recorded a failure since `read` last ran); SQLite: `row`.
+ */
+export async function underAttemptLock<T>(store: Store, scope: string, key: string, row: T, read: () => Promise<T>): Promise<T> {
+  const leases = store.coordination.attemptLeases;
+  if (!leases) return row;
+  await leases.lock(attemptKey(scope, key));
+  return read();
+}
+
 /** A lease outlives any live attempt (scrypt, then one commit under the statement timeout) by far. */
 export const ATTEMPT_LEASE_MS = 60_000;
 /** How often an attempt waiting on another instance's leases asks again. */
@@ -106,7 +122,7 @@ export class LeasedAttemptReservations implements AttemptReservations {
         entry.changed = false;
         let decision;
         try {
-          decision = await this.leases.decide(`${this.scope}:${key}`, ATTEMPT_LEASE_MS, head.admits);
+          decision = await this.leases.decide(attemptKey(this.scope, key), ATTEMPT_LEASE_MS, head.admits);
         } catch (error) {
           entry.waiting.shift();
           head.reject(error);

@@ -17,7 +17,7 @@ import { displayText } from '../../shared/display-text';
 import { WardenError } from '../../shared/errors';
 import type { SessionRow, UserRow } from '../store/store';
 import type { AttemptReservations } from './attempt-reservations';
-import { attemptReservationsFor } from './leased-attempt-reservations';
+import { attemptReservationsFor, underAttemptLock } from './leased-attempt-reservations';
 import type { EngineContext, Tx } from './context';
 import { randomId } from './crypto';
 import { clientRefusal, usableClient } from './client-state';
@@ -152,8 +152,10 @@ export async function refuse(ctx: EngineContext, userId: string, clientId: strin
   return throttleError(lockedUntil, now);
 }
 
-export async function recordFailure(ctx: EngineContext, tx: Tx, user: UserRow | undefined, username: string, clientId: string, device: DeviceInfo): Promise<void> {
+export async function recordFailure(ctx: EngineContext, tx: Tx, found: UserRow | undefined, username: string, clientId: string, device: DeviceInfo): Promise<void> {
   const data: Record<string, unknown> = { reason: 'invalid_credentials', username, ip: device.ip, deviceName: device.name };
+  // Several instances: the count is read again under the user's attempt lock, so no failure is counted from a stale value.
+  const user = found && await underAttemptLock(ctx.store, 'user', found.id, found, async () => ctx.store.getUser(found.id));
   if (!user) {
     await tx.emit({ type: 'user.login_failed', actor: `client:${clientId}`, data });
     return;

@@ -48,6 +48,12 @@ export interface AttemptLeaseStore {
    * Decisions on one key are therefore taken one at a time across every instance.
    */
   decide(key: string, leaseMs: number, admits: (inFlight: number) => Promise<boolean> | boolean): Promise<LeaseDecision>;
+  /**
+   * Inside a transaction: holds `key`'s decision lock until it ends. An attempt's outcome (the recorded failure
+   * count, a read-modify-write) is written under it, so two instances recording failures on one user at once
+   * cannot both count from the same value, and no decision reads a count that is being changed.
+   */
+  lock(key: string): Promise<void>;
   /** Ends a lease (its attempt's outcome is committed). Ending an unknown or expired lease does nothing. */
   release(lease: string): Promise<void>;
   /** Removes every expired lease (upkeep); returns how many. */

@@ -60,6 +60,11 @@ class PgAttemptLeases implements AttemptLeaseStore {
     });
   }
 
+  async lock(key: string): Promise<void> {
+    if (!this.db.inTransaction()) throw new TypeError('lock() belongs inside a transaction (it is held until that transaction ends)');
+    await this.db.run('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ATTEMPT_NAMESPACE, key]);
+  }
+
   async release(lease: string): Promise<void> {
     await this.db.run('DELETE FROM attempt_leases WHERE id = $1', [lease]);
   }
