@@ -83,7 +83,9 @@ describePg('/readyz on a real PostgreSQL that goes away and comes back', () => {
     const notReady = await serve.waitForLog((event) => event.msg === 'not ready', 20_000);
     expect(JSON.stringify(notReady)).toMatch(/database/);
     // A request that needs the database is refused with a clear error, and the process keeps running.
-    expect((await listUsers()).status).toBeGreaterThanOrEqual(500);
+    const refused = await listUsers();
+    expect(refused.status).toBeGreaterThanOrEqual(500);
+    expect(((await refused.json()) as { error?: { code?: string } }).error?.code).toBe('storage_error');
 
     await cluster.start();
     const back = await until(`${url}/readyz`, (p) => p.status === 200, 'ready again once the database returned');
