@@ -112,17 +112,18 @@ export class EngineContext {
     settings: Settings,
     private readonly onListenerError: (error: unknown) => void,
     lastHash: string,
+    headSeq: number,
   ) {
     this.settings = settings;
     this.lastHash = lastHash;
-    this.deployment = new DeploymentEvents(store, onListenerError);
+    this.deployment = new DeploymentEvents(store, onListenerError, headSeq);
   }
 
-  /** Opens a context on the store's audit chain (its head is read once, here). */
+  /** Opens a context on the store's audit chain (its head is read once, here; a shared store's again per unit). */
   static async open(store: Store, clock: Clock, keys: KeyRing, vault: KeyVault, issuer: string, settings: Settings,
     onListenerError: (error: unknown) => void): Promise<EngineContext> {
     const last = await store.lastAudit();
-    return new EngineContext(store, clock, keys, vault, issuer, settings, onListenerError, last?.hash ?? GENESIS_HASH);
+    return new EngineContext(store, clock, keys, vault, issuer, settings, onListenerError, last?.hash ?? GENESIS_HASH, last?.seq ?? 0);
   }
 
   now(): number {

@@ -8,7 +8,9 @@
  *   instance wrote is delivered as a LiveEvent. Entries this instance published itself are skipped (their seqs
  *   are remembered until the tail passes them). Announced-only events (seq null: routine activity the
  *   `auditRefreshes` setting keeps out of the audit) exist nowhere but in memory: they stay on the instance that
- *   announced them. The tail runs only while someone listens: the first listener starts it at the log's head.
+ *   announced them. The tail starts at the log's head when the engine opens and follows it for the engine's
+ *   life (a console connecting later hears from then on, as on one instance); with `auditRefreshes` off (the
+ *   default) routine refreshes write no audit entries, so it reads on admin actions and sign-ins, not on refreshes.
  * - revocations: a 'revocations' signal (or a local commit that revoked) tells the listeners that the log may
  *   have new rows; they read them by id themselves (the feed does: revocationsAfter(lastSent)).
  * - 'resync' (the signal connection was lost and is back: signals may be missing): both of the above.
@@ -29,33 +31,24 @@ export class DeploymentEvents {
   private readonly eventListeners = new Set<Listener<LiveEvent>>();
   private readonly revocationListeners = new Set<() => void>();
   private readonly unsubscribe: () => void;
-  /** The last audit seq delivered or skipped, while following (listeners present and the head read). */
-  private cursor = 0;
-  private following = false;
-  /** Following was asked for but reading the head failed: the next signal tries again. */
-  private headUnknown = false;
+  /** The last audit seq delivered or skipped by the tail. */
+  private cursor: number;
   /** Seqs this instance published itself, not yet passed by the tail. */
   private readonly ownSeqs = new Set<number>();
   private reading = false;
   private readAgain = false;
-  /** Bumped whenever following stops: a read begun before must not deliver after. */
-  private epoch = 0;
+  private closed = false;
 
-  constructor(private readonly store: Store, private readonly onListenerError: (error: unknown) => void) {
+  /** @param headSeq the audit log's last seq when the engine opened (0 when empty): the tail starts after it. */
+  constructor(private readonly store: Store, private readonly onListenerError: (error: unknown) => void, headSeq: number) {
+    this.cursor = headSeq;
     this.unsubscribe = store.changes.shared ? store.changes.subscribe((topic) => this.heard(topic)) : () => {};
   }
 
   /** Every event the deployment committed (see the header); unsubscribe with the returned function. */
   onEvent(listener: Listener<LiveEvent>): () => void {
     this.eventListeners.add(listener);
-    if (this.eventListeners.size === 1 && this.store.changes.shared) this.follow();
-    return () => {
-      if (!this.eventListeners.delete(listener) || this.eventListeners.size > 0) return;
-      this.following = false;
-      this.headUnknown = false;
-      this.epoch += 1;
-      this.ownSeqs.clear();
-    };
+    return () => this.eventListeners.delete(listener);
   }
 
   /** Called whenever the revocation log may have new rows, from any instance (see the header). */
@@ -72,7 +65,7 @@ export class DeploymentEvents {
     for (const event of events) {
       if (shared && event.seq !== null) {
         // The tail may have read it already (its commit was visible before this publication ran).
-        if (this.following && event.seq <= this.cursor) continue;
+        if (event.seq <= this.cursor) continue;
         this.ownSeqs.add(event.seq);
       }
       this.deliver(event);
@@ -80,6 +73,7 @@ export class DeploymentEvents {
   }
 
   close(): void {
+    this.closed = true;
     this.unsubscribe();
     this.eventListeners.clear();
     this.revocationListeners.clear();
@@ -87,12 +81,7 @@ export class DeploymentEvents {
 
   private heard(topic: ChangeTopic | 'resync'): void {
     if (topic === 'revocations' || topic === 'resync') this.revocationsChanged();
-    if (topic !== 'audit' && topic !== 'resync') return;
-    if (this.following) this.read();
-    else if (this.headUnknown && this.eventListeners.size > 0) {
-      this.headUnknown = false;
-      this.follow();
-    }
+    if (topic === 'audit' || topic === 'resync') this.read();
   }
 
   private revocationsChanged(): void {
@@ -103,24 +92,6 @@ export class DeploymentEvents {
         this.onListenerError(error);
       }
     }
-  }
-
-  /** Starts the tail at the log's head: a console that just connected reads what came before itself. */
-  private follow(): void {
-    const epoch = this.epoch;
-    this.store.lastAudit().then((last) => {
-      if (epoch !== this.epoch) return;
-      this.cursor = last?.seq ?? 0;
-      for (const seq of this.ownSeqs) if (seq <= this.cursor) this.ownSeqs.delete(seq);
-      this.following = true;
-      // Whatever committed after that head and before the first signal is read now.
-      this.read();
-    }, (error: unknown) => {
-      if (epoch !== this.epoch) return;
-      // The database is away: the next signal (a 'resync' once the signal connection is back) tries again.
-      this.headUnknown = true;
-      this.onListenerError(error);
-    });
   }
 
   /** Reads the audit log after the cursor until it is exhausted; one read at a time, a signal meanwhile re-reads. */
@@ -136,14 +107,13 @@ export class DeploymentEvents {
   }
 
   private async drain(): Promise<void> {
-    const epoch = this.epoch;
     try {
       do {
         this.readAgain = false;
         let batch;
         do {
           batch = await this.store.auditTail.after(this.cursor, TAIL_BATCH);
-          if (epoch !== this.epoch) return;
+          if (this.closed) return;
           for (const entry of batch) {
             if (entry.seq <= this.cursor) continue;
             this.cursor = entry.seq;
@@ -152,10 +122,10 @@ export class DeploymentEvents {
             this.deliver(event as LiveEvent);
           }
         } while (batch.length === TAIL_BATCH);
-      } while (this.readAgain && epoch === this.epoch);
+      } while (this.readAgain && !this.closed);
     } catch (error) {
       // The database is away: the signal connection's 'resync' on its return reads again from the cursor.
-      this.onListenerError(error);
+      if (!this.closed) this.onListenerError(error);
     }
   }
 
