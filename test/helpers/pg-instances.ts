@@ -63,7 +63,8 @@ export interface PgInstances {
   close(): Promise<void>;
 }
 
-export async function startPgInstances(count: number, options: Partial<WardenOptions> = {}): Promise<PgInstances> {
+/** `options` for every instance; `each(i)` adds instance i's own. */
+export async function startPgInstances(count: number, options: Partial<WardenOptions> = {}, each: (i: number) => Partial<WardenOptions> = () => ({})): Promise<PgInstances> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'warden-pg-instances-'));
   const database = await freshDatabase();
   const masterKeyFile = path.join(root, 'master.key');
@@ -95,6 +96,7 @@ export async function startPgInstances(count: number, options: Partial<WardenOpt
       keepDir: true,
       warn: () => {},
       ...options,
+      ...each(i),
     }));
   };
   try {
