@@ -239,7 +239,7 @@ export const flagsSchema = z.object({
     .meta(meta({ flag: '--admin-token-file', value: 'FILE', default: 'DIR/admin-token', help: 'the bootstrap admin token: read from FILE when it exists, else created there (mode 0600); every instance given the same FILE shares it' })),
   database: flagValue(parseDatabaseUrl)
     .optional()
-    .meta(meta({ flag: '--database', value: 'URL', env: 'TOKEN_WARDEN_DATABASE_URL', secret: true, default: 'none: SQLite in the data directory', help: 'keep the data in PostgreSQL, postgres://USER:PASSWORD@HOST:PORT/DB, instead of DIR/warden.db; checked, then refused at start in this build: the engine does not pass all its tests on PostgreSQL yet (docs/postgres.md, Status)' })),
+    .meta(meta({ flag: '--database', value: 'URL', env: 'TOKEN_WARDEN_DATABASE_URL', secret: true, default: 'none: SQLite in the data directory', help: 'keep the data in PostgreSQL, postgres://USER:PASSWORD@HOST:PORT/DB, instead of DIR/warden.db (an empty database its user owns; docs/postgres.md)' })),
   signingAlg: flagValue(parseSigningAlg)
     .optional()
     .meta(meta({ flag: '--signing-alg', value: signingAlgSchema.options.join('|'), default: `${DEFAULT_SETTINGS.signingAlg} (the Settings default)`, help: "algorithm of a new install's first signing key; once keys exist it is ignored with a notice (change the signingAlg setting)" })),
@@ -363,10 +363,6 @@ function toConfig(flags: z.infer<typeof flagsSchema>, env: NodeJS.ProcessEnv): W
   if (flags.demoClients !== undefined && !demo) throw invalid('--demo-clients needs --demo.');
   if (flags.masterKeyFile !== undefined && keyStore !== 'database') throw invalid('--master-key-file needs --key-store database.');
   if (demo && flags.database !== undefined) throw invalid('--demo keeps its data in a throwaway SQLite database; drop --database (TOKEN_WARDEN_DATABASE_URL).');
-  // Parsed and checked already, so a deployment's configuration can be written. startWarden can run the engine on
-  // PostgreSQL (test/integration/pg-engine.test.ts), but the engine's own suites do not all pass there yet, a
-  // password throttle under concurrency among them: a start from the command line must not offer it.
-  if (flags.database !== undefined) throw invalid('--database (TOKEN_WARDEN_DATABASE_URL): the engine does not pass all its tests on PostgreSQL yet (a password throttle under concurrency among them), so this build refuses to start on it; unset it to run on SQLite (docs/postgres.md, Status).');
   if (demo && flags.adminTokenFile !== undefined) throw invalid('--demo keeps its admin token in its throwaway directory; drop --admin-token-file.');
   // Read only for the database key store (empty counts as unset): a variable left in the environment never changes another store.
   const masterKey = keyStore === 'database' && env[MASTER_KEY_ENV] ? new SecretText(env[MASTER_KEY_ENV]) : undefined;

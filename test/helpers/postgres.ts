@@ -9,6 +9,10 @@
  * - In a test file: `const url = await freshDatabase()` gives an empty database of its own (`CREATE DATABASE …
  *   TEMPLATE template0`); `openTestPgStore()` opens a PgStore on one; `startCluster()` starts a private cluster
  *   (for tests that stop and start the server, which must not disturb other files' databases).
+ * - `migratedDatabase()` gives a database of its own that is already migrated and never used: the globalSetup
+ *   migrates one template database (`tw_migrated`) once per run, and each call clones it (`CREATE DATABASE …
+ *   TEMPLATE tw_migrated`, a few milliseconds, where creating and migrating takes about a second on a busy
+ *   machine). The engine's unit suites on PostgreSQL (test/unit/engine/harness.ts) open one per harness.
  * - The shared store suites: `pgHarness()` opens a PgStore on an empty database and gives `{ store, reopen,
  *   cleanup }` like the SQLite harnesses (test/helpers/sqlite-harness.ts), asynchronously; `onPgStore(suite)`
  *   is onEverySqliteStore's counterpart.
@@ -23,6 +27,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { describe, inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
+import { runMigrations } from '../../src/main/store/pg/migration-runner';
 import { openPgStore, type PgStore, type PgStoreOptions } from '../../src/main/store/pg/pg-store';
 
 const run = promisify(execFile);
@@ -40,7 +45,11 @@ export interface PostgresCluster {
   start(): Promise<void>;
 }
 
-type Provided = { host: string; port: number } | { unavailable: string };
+/** `migrated`: the migrated template's name, or why it could not be made (every migratedDatabase() then fails so). */
+type Provided = { host: string; port: number; migrated: { name: string } | { error: string } } | { unavailable: string };
+
+/** The template database the globalSetup migrates once per run. */
+const MIGRATED_TEMPLATE = 'tw_migrated';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -79,8 +88,10 @@ function freePort(): Promise<number> {
 }
 
 /**
- * initdb and start a cluster on a free loopback port. Durability is off (fsync): the data is thrown away.
- * A port taken between choosing and binding is retried with another.
+ * initdb and start a cluster on a free loopback port. Durability is off (fsync, full-page writes, commits that
+ * wait for the log, a minimal log): the data is thrown away, and every test creates databases and commits.
+ * Checkpoints are rare (each cloned database passes through the log). A port taken between choosing and binding
+ * is retried with another.
  */
 export async function startCluster(): Promise<PostgresCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tw-pg-'));
@@ -95,7 +106,9 @@ export async function startCluster(): Promise<PostgresCluster> {
   let port = 0;
   const startOn = async (p: number) => {
     await pgBin('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '20', '-o',
-      `-p ${p} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=200`, 'start']);
+      `-p ${p} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off `
+      + '-c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=2GB -c checkpoint_timeout=30min '
+      + '-c shared_buffers=32MB -c max_connections=200', 'start']);
   };
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
@@ -145,7 +158,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const cluster = await startCluster();
-  project.provide('postgres', { host: cluster.host, port: cluster.port });
+  project.provide('postgres', { host: cluster.host, port: cluster.port, migrated: await migrateTemplate(cluster) });
   // A run that ends without its teardown (process.exit on an interrupt) must not leave a server behind.
   const onExit = () => {
     const [command, argv] = pgCommand('pg_ctl', ['-D', join(cluster.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
@@ -163,12 +176,41 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 }
 
+/**
+ * Creates and migrates the run's template database (migrations only: no store opened, so no instance id or
+ * other row), then closes it to connections: a template must have none while it is cloned. A migration that
+ * fails (work in progress) fails the tests that need the template, with its message, not the run.
+ */
+async function migrateTemplate(cluster: PostgresCluster): Promise<{ name: string } | { error: string }> {
+  try {
+    await adminQuery(cluster.urlFor('postgres'), `CREATE DATABASE ${MIGRATED_TEMPLATE} TEMPLATE template0`);
+    await runMigrations(cluster.urlFor(MIGRATED_TEMPLATE), MIGRATED_TEMPLATE);
+    await adminQuery(cluster.urlFor('postgres'), `ALTER DATABASE ${MIGRATED_TEMPLATE} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+    return { name: MIGRATED_TEMPLATE };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.warn(`[postgres] the migrated template database could not be made: ${message}`);
+    return { error: message };
+  }
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** In a test worker: the run's cluster, or why there is none. */
 function provided(): Provided {
   return inject('postgres') ?? { unavailable: 'the postgres globalSetup did not run (vitest.config.ts)' };
 }
 
-const clusterSkip = (): string | undefined => {
+/** Why this run has no PostgreSQL, or undefined when it has one. */
+export const clusterSkip = (): string | undefined => {
   const value = provided();
   return 'unavailable' in value ? value.unavailable : undefined;
 };
@@ -200,6 +242,26 @@ export async function freshDatabase(adminUrl = clusterUrl()): Promise<string> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * A database of its own on the run's cluster, already migrated and never used (a clone of the template the
+ * globalSetup migrated), and its URL. Drop it with dropDatabase when done: each holds a few megabytes.
+ */
+export async function migratedDatabase(): Promise<string> {
+  const value = provided();
+  if ('unavailable' in value) throw new Error(`no PostgreSQL: ${value.unavailable}`);
+  if ('error' in value.migrated) throw new Error(`no migrated template database: ${value.migrated.error}`);
+  const name = `tw_${process.pid}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(clusterUrl(), `CREATE DATABASE ${name} TEMPLATE ${value.migrated.name}`);
+  return clusterUrl(name);
+}
+
+/** Drops the database of `url` (on the run's cluster), ending any connection still on it. */
+export async function dropDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^tw_[0-9a-z_]+$/.test(name)) throw new TypeError(`not a test database: ${name}`);
+  await adminQuery(clusterUrl(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 /** Opens a PgStore on a fresh database (or `options.url`). */

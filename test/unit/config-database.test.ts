@@ -1,7 +1,7 @@
 /**
  * `--database URL` / TOKEN_WARDEN_DATABASE_URL: a PostgreSQL URL, checked without ever echoing it (it may carry a
- * password), declared secret, and refused at start until the engine passes its suites on PostgreSQL (docs/postgres.md; startWarden
- * itself takes a SecretText, which test/integration/pg-engine.test.ts uses); not with --demo.
+ * password), declared secret, kept as a SecretText for startWarden (test/integration/pg-engine.test.ts starts on one
+ * from the command line); not with --demo.
  */
 import { describe, expect, it } from 'vitest';
 import { flagList, parseWardenArgs } from '../../src/main/config';
@@ -28,14 +28,21 @@ describe('--database', () => {
     }
   });
 
-  it('refuses a start with a valid URL from the flag or the environment, without echoing it: the engine is not ready on PostgreSQL', () => {
+  it('takes a valid URL from the flag or the environment, kept as a secret that never prints', () => {
     const url = 'postgres://warden:hunter2@db.internal:5432/warden';
-    for (const run of [() => parseWardenArgs(['--database', url], {}), () => parseWardenArgs([], { TOKEN_WARDEN_DATABASE_URL: url })]) {
-      const message = messageOf(run);
-      expect(message).toMatch(/does not pass all its tests on PostgreSQL yet/);
-      expect(message).not.toContain('hunter2');
+    for (const env of [{}, { TOKEN_WARDEN_DATABASE_URL: url }]) {
+      const config = parseWardenArgs('TOKEN_WARDEN_DATABASE_URL' in env ? [] : ['--database', url], env);
+      expect(config.database?.reveal()).toBe(url);
+      expect(JSON.stringify(config)).not.toContain('hunter2');
+      expect(String(config.database)).not.toContain('hunter2');
     }
     expect(parseWardenArgs([], { TOKEN_WARDEN_DATABASE_URL: '' }).database).toBeUndefined();
+    expect(parseWardenArgs([], {}).database).toBeUndefined();
+  });
+
+  it('the flag wins over the environment', () => {
+    const config = parseWardenArgs(['--database', 'postgres://warden@flag.internal/warden'], { TOKEN_WARDEN_DATABASE_URL: 'postgres://warden@env.internal/warden' });
+    expect(config.database?.reveal()).toBe('postgres://warden@flag.internal/warden');
   });
 
   it('refuses --demo with a database: the demo keeps a throwaway SQLite store', () => {

@@ -26,8 +26,11 @@ export interface AdminAccess {
   liveSession(sessionId: string): Promise<AdminSessionRow | undefined>;
   /** The admin an API key acts as, or undefined. */
   authenticateKey(key: string): Promise<ActorContext | undefined>;
-  /** Sign-out: ends the caller's session. */
-  signOut(sessionId: string, who: ActorContext): void;
+  /**
+   * Sign-out: ends the caller's session; resolves once that has committed (before it, a request on another
+   * connection, as on PostgreSQL, would still find the session live).
+   */
+  signOut(sessionId: string, who: ActorContext): Promise<void>;
   /** Sign out everywhere: every session of the caller's account; returns how many ended. */
   signOutEverywhere(who: ActorContext): Promise<number>;
   whoami(who: ActorContext): Promise<SignedInAdmin>;
@@ -40,7 +43,9 @@ export function createAdminAccess(ctx: EngineContext): AdminAccess {
     authenticateSession: async (token) => authenticateSession(ctx, token),
     liveSession: async (sessionId) => liveSession(ctx, sessionId),
     authenticateKey: async (key) => authenticateKey(ctx, key),
-    signOut: (sessionId, who) => void endSession(ctx, sessionId, who.actor, 'signed out'),
+    signOut: async (sessionId, who) => {
+      await endSession(ctx, sessionId, who.actor, 'signed out');
+    },
     signOutEverywhere: async (who) => endAllSessionsOf(ctx, who, 'signed out everywhere'),
     whoami: async (who) => getSignedInAdmin(ctx, who),
   };

@@ -30,7 +30,10 @@ export function ownerContext(actor: string): ActorContext {
 /** What an admin who must enroll TOTP first may still call. */
 export const TOTP_ENROLLMENT_METHODS: ReadonlySet<AdminMethod> = new Set<AdminMethod>(['getSignedInAdmin', 'beginAdminTotp', 'confirmAdminTotp', 'changeAdminPassword']);
 
-/** Where dispatch reports a call refused for its role (the engine audits it as `admin.forbidden`). */
+/**
+ * Where dispatch reports a call refused for its role (the engine audits it as `admin.forbidden`): awaited, so the
+ * entry has committed before the refusal is answered (on PostgreSQL a read right after runs on another connection).
+ */
 export const ON_FORBIDDEN: unique symbol = Symbol('onForbidden');
 
 type AdminHandler<M extends AdminMethod> = (input: z.infer<(typeof adminApi)[M]['input']>, ctx: ActorContext) => Promise<AdminOutput<M>>;
@@ -38,7 +41,7 @@ type AdminHandler<M extends AdminMethod> = (input: z.infer<(typeof adminApi)[M][
 /** The engine answers every method but the local-only ones, which the console host adds (src/main/deployments). */
 export type AdminHandlers = {
   [M in Exclude<AdminMethod, LocalOnlyMethod>]: AdminHandler<M>;
-} & { [M in LocalOnlyMethod]?: AdminHandler<M> } & { [ON_FORBIDDEN]?: (ctx: ActorContext, method: AdminMethod, needed: AdminRole) => void };
+} & { [M in LocalOnlyMethod]?: AdminHandler<M> } & { [ON_FORBIDDEN]?: (ctx: ActorContext, method: AdminMethod, needed: AdminRole) => Promise<void> | void };
 
 export function describeZodError(error: z.ZodError): string {
   return error.issues
@@ -62,7 +65,7 @@ export async function dispatchAdmin(
   const enrolling = ctx.mustEnrollTotp === true && !TOTP_ENROLLMENT_METHODS.has(method);
   if (!roleAllows(ctx.role, needed) || enrolling) {
     try {
-      handlers[ON_FORBIDDEN]?.(ctx, method, needed);
+      await handlers[ON_FORBIDDEN]?.(ctx, method, needed);
     } catch (error) {
       // The refusal stands even if its audit entry could not be written; the fault is reported.
       onInternalError(error);

@@ -139,7 +139,9 @@ export class Engine implements TokenEngine {
       setDemoPaused: async (input) => this.demoControl().setPaused(input.paused),
       stealRefreshToken: (input) => this.demoControl().stealRefreshToken(input.deviceId),
       ...admins.adminHandlers(ctx),
-      [ON_FORBIDDEN]: (who, method, needed) => void admins.recordForbidden(ctx, who, method, needed),
+      [ON_FORBIDDEN]: async (who, method, needed) => {
+        await admins.recordForbidden(ctx, who, method, needed);
+      },
     };
     this.adminAccess = createAdminAccess(ctx);
   }

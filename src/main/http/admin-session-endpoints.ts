@@ -102,7 +102,8 @@ export class AdminSessionEndpoints {
       this.auth.checkPlace(req);
       const principal = await this.auth.authenticate(req, { enrollment: true });
       if (!principal.session) throw new WardenError('invalid_input', 'Only a console session signs out; a key is revoked instead (revokeAdminKey).');
-      this.ctx.engine.adminAccess.signOut(principal.session.row.id, principal.who);
+      // Committed before the answer: the browser's next request must not find the session live.
+      await this.ctx.engine.adminAccess.signOut(principal.session.row.id, principal.who);
       sendResult(res, { ok: true, value: { ended: 1 } }, { 'Set-Cookie': this.auth.sessionCookie(null, requestIsHttps(req)) });
     });
   }

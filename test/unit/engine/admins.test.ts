@@ -247,7 +247,9 @@ describe('admin console sessions', () => {
     expect(await h.engine.adminAccess.authenticateSession(c.token)).toBeDefined();
     const link = await h.engine.adminAccess.openBootstrapSession(CLIENT);
     expect(link.who).toMatchObject({ actor: 'admin:bootstrap', role: 'owner', adminId: null });
-    h.engine.adminAccess.signOut(link.session.id, link.who);
+    // Signed out once the call resolves: on PostgreSQL a read made right after it runs at once on another
+    // connection (on SQLite it would wait for the open transaction), so the call must wait for the commit.
+    await h.engine.adminAccess.signOut(link.session.id, link.who);
     expect(await h.engine.adminAccess.authenticateSession(link.token)).toBeUndefined();
   });
 });

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, LAPTOP, PHONE, makeHarness } from './harness';
 
@@ -81,9 +80,7 @@ describe('audit log', () => {
     await h.login(PHONE);
     await h.login(LAPTOP);
     const target = (await h.store.listAudit({ type: 'user.login', limit: 1 }))[0]!;
-    const raw = new Database(h.path);
-    raw.prepare('UPDATE audit SET actor = ? WHERE seq = ?').run('admin:mallory', target.seq);
-    raw.close();
+    await h.sql('UPDATE audit SET actor = ? WHERE seq = ?', 'admin:mallory', target.seq);
     expect(await h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: false, brokenAtSeq: target.seq });
   });
 
@@ -93,9 +90,7 @@ describe('audit log', () => {
     await h.login(LAPTOP);
     const entries = await h.store.listAudit({ limit: 100 });
     const middle = entries[Math.floor(entries.length / 2)]!;
-    const raw = new Database(h.path);
-    raw.prepare('DELETE FROM audit WHERE seq = ?').run(middle.seq);
-    raw.close();
+    await h.sql('DELETE FROM audit WHERE seq = ?', middle.seq);
     expect(await h.engine.admin.verifyAuditChain({}, ADMIN)).toMatchObject({ ok: false });
   });
 });

@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/main/engine/clock';
 import { Engine } from '../../../src/main/engine/engine';
 import { MemoryVault } from '../../../src/main/keys/memory-vault';
 import { openStore } from '../../../src/main/store';
 import { commitFailing } from './commit-failing-store';
-import { ADMIN, ISSUER, PASSWORD, PHONE, expectCode } from './harness';
+import { ADMIN, ISSUER, PASSWORD, PHONE, describeSqliteOnly, expectCode } from './harness';
 
 
 const dirs: string[] = [];
@@ -36,7 +36,10 @@ async function setup() {
   return { engine, faulty, login };
 }
 
-describe('the client cache follows commits', () => {
+/** The cache is SqliteStore's (PgStore reads every client row: several instances share it); the fault is SQLite's. */
+const describeSqliteCache = describeSqliteOnly("SqliteStore's client cache, and SQLite's disk-full failure at commit");
+
+describeSqliteCache('the client cache follows commits', () => {
   it('a committed update is what the next request sees', async () => {
     const { engine, login } = await setup();
     expect((await engine.getClient('mobile'))?.grantTypes).toEqual(['password', 'refresh_token']);

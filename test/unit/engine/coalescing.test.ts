@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, LAPTOP, PHONE, makeHarness } from './harness';
 
@@ -46,12 +45,10 @@ describe('coalesced refreshes', () => {
     const h = await makeHarness();
     const s = await h.login(PHONE);
     // Another connection sees only committed data.
-    const observer = new Database(h.path, { readonly: true });
     let seenByObserver: unknown;
-    await h.engine.refresh({ refreshToken: s.refreshToken, clientId: 'mobile', device: PHONE }).then((r) => {
-      seenByObserver = (observer.prepare('SELECT refresh_count FROM sessions WHERE id = ?').get(r.sessionId) as { refresh_count: number }).refresh_count;
+    await h.engine.refresh({ refreshToken: s.refreshToken, clientId: 'mobile', device: PHONE }).then(async (r) => {
+      seenByObserver = (await h.sql('SELECT refresh_count FROM sessions WHERE id = ?', r.sessionId))[0]?.refresh_count;
     });
-    observer.close();
     expect(seenByObserver).toBe(1);
   });
 
@@ -60,16 +57,20 @@ describe('coalesced refreshes', () => {
     await h.login(PHONE);
     const receipt = await h.engine.admin.forceLogout({ userId: h.userId, reason: 'test' }, ADMIN);
     const feedEventId = receipt.feedEventId!;
-    const commits: number[] = [];
-    const store = h.store as unknown as { transaction<T>(fn: () => T): T };
+    const commits: Promise<unknown>[] = [];
+    const store = h.store;
     const transaction = store.transaction.bind(store);
-    store.transaction = (fn) => {
-      commits.push(1);
-      return transaction(fn);
+    store.transaction = (fn, options) => {
+      const committed = transaction(fn, options);
+      commits.push(committed);
+      return committed;
     };
     for (let i = 0; i < 20; i++) h.engine.recordFeedAck(`api-${i}`, feedEventId, h.clock.now(), h.clock.now() + i);
     await new Promise((resolve) => setImmediate(resolve));
     expect(commits).toHaveLength(1);
+    // recordFeedAck does not wait for its commit: wait for it here (on SQLite the read below would queue behind
+    // the open transaction anyway; on PostgreSQL it runs at once on another connection).
+    await Promise.all(commits);
     const acks = await h.store.listAudit({ type: 'feed.acknowledged', limit: 50 });
     expect(acks).toHaveLength(20);
     expect(acks.every((a) => a.userId === h.userId && a.data.feedEventId === feedEventId)).toBe(true);

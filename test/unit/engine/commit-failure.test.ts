@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/main/engine/clock';
 import { Engine } from '../../../src/main/engine/engine';
 import { MemoryVault } from '../../../src/main/keys/memory-vault';
 import { openStore } from '../../../src/main/store';
 import { commitFailing } from './commit-failing-store';
-import { ADMIN, ISSUER, PASSWORD, PHONE, SECOND } from './harness';
+import { ADMIN, ISSUER, PASSWORD, PHONE, SECOND, describeSqliteOnly } from './harness';
 
 
 /** The store reports SQLite's failure as a coded error, with SQLite's own code kept in `detail`. */
@@ -49,7 +49,10 @@ async function setup() {
   return { get engine() { return engine; }, faulty, vault, clock, login, memory, kidOf, restart };
 }
 
-describe('a transaction that fails to commit changes nothing in memory', () => {
+/** The fault injected is SQLite's (SQLITE_FULL at commit, reported with its code in `detail`). */
+const describeDiskFull = describeSqliteOnly("injects SQLite's disk-full failure at commit (SQLITE_FULL)");
+
+describeDiskFull('a transaction that fails to commit changes nothing in memory', () => {
   it('a failed rotation keeps signing with the committed key, publishes no new key, and every token verifies after a restart', async () => {
     const t = await setup();
     const before = await t.memory();

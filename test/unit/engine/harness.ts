@@ -1,14 +1,23 @@
-/** A real engine on a real SQLite file in a temp dir, a memory vault and a frozen clock. */
+/**
+ * A real engine on a real store, a memory vault and a frozen clock. The store is a SQLite file in a temp dir, or,
+ * in the `engine-postgres` project (vitest.config.ts sets TW_ENGINE_STORE=postgres), a PgStore on a database of
+ * its own, cloned from the run's migrated template (test/helpers/postgres.ts). Cases about SQLite itself use
+ * `itSqliteOnly(reason)`.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterEach, describe, it, type TestFunction } from 'vitest';
 import { ManualClock } from '../../../src/main/engine/clock';
 import { Engine } from '../../../src/main/engine/engine';
 import type { DeviceInfo, TokenSet } from '../../../src/main/engine/types';
 import { MemoryVault } from '../../../src/main/keys/memory-vault';
 import { openStore } from '../../../src/main/store';
+import { openPgStore } from '../../../src/main/store/pg/pg-store';
 import type { Store } from '../../../src/main/store/store';
+import { dropDatabase, migratedDatabase } from '../../helpers/postgres';
 import { WardenError, type ErrorCode } from '../../../src/shared/errors';
 import type { Settings, SigningAlg } from '../../../src/shared/dto';
 
@@ -20,10 +29,48 @@ export const ADMIN = { actor: 'admin:test', role: 'owner' as const, adminId: nul
 export const asRole = (role: 'viewer' | 'operator' | 'owner', actor = `admin:${role}`) => ({ actor, role, adminId: null });
 export const PASSWORD = 'correct horse battery';
 
+/** The store the engine suites run on in this pass. */
+export const ENGINE_STORE: 'sqlite' | 'postgres' = process.env.TW_ENGINE_STORE === 'postgres' ? 'postgres' : 'sqlite';
+export const ON_POSTGRES = ENGINE_STORE === 'postgres';
+
+/**
+ * `it` for a case about SQLite itself (it opens warden.db beside the store, uses SqliteStore's observeCommits,
+ * damages the file): on the PostgreSQL pass it is skipped, and its name says why.
+ */
+export function itSqliteOnly(reason: string): (name: string, fn: TestFunction, timeout?: number) => void {
+  return (name, fn, timeout) => {
+    if (ON_POSTGRES) it.skip(`${name} [SQLite only: ${reason}]`, fn);
+    else it(name, fn, timeout);
+  };
+}
+
+/** `describe` for a group of cases about SQLite itself: on the PostgreSQL pass it is skipped, and its name says why. */
+export function describeSqliteOnly(reason: string): (name: string, body: () => void) => void {
+  return (name, body) => {
+    if (ON_POSTGRES) describe.skip(`${name} [SQLite only: ${reason}]`, body);
+    else describe(name, body);
+  };
+}
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
+
+/**
+ * Where a test keeps data of its own outside a harness, on this pass's store: a SQLite file in a temp dir, or a
+ * database cloned from the migrated template. `open()` opens a store on it (again after a close: a restart).
+ * Removed after the test (close the stores first).
+ */
+export async function storeSite(): Promise<{ open: () => Promise<Store>; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-site-'));
+  const url = ON_POSTGRES ? await migratedDatabase() : undefined;
+  cleanups.push(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (url) await dropDatabase(url);
+  });
+  return { dir, open: async () => (url ? openPgStore({ url }) : openStore(join(dir, 'warden.db'))) };
+}
 
 export interface Harness {
   engine: Engine;
@@ -32,10 +79,18 @@ export interface Harness {
   vault: MemoryVault;
   /** Faults reported through the engine's onError (listener failures, vault cleanup). */
   errors: unknown[];
+  /** A temp dir of the harness's own (removed after the test). */
   dir: string;
+  /** The SQLite file (SQLite pass only: reading it on PostgreSQL throws). */
   path: string;
   userId: string;
-  /** Closes and reopens the engine on the same file and vault (a restart). */
+  /**
+   * Raw SQL on the harness's data through a connection of its own, as another process would see it (committed
+   * rows only): to tamper with rows behind the engine's back or observe a commit. `?` placeholders on both
+   * stores; a statement whose SQL differs between them is given as `{ sqlite, postgres }`. Returns the rows.
+   */
+  sql(statement: string | { sqlite: string; postgres: string }, ...params: (string | number | null)[]): Promise<Record<string, unknown>[]>;
+  /** Closes and reopens the engine on the same file (or database) and vault (a restart). */
   restart(): Promise<Engine>;
   login(device?: DeviceInfo, rememberMe?: boolean, username?: string): Promise<TokenSet>;
   settings(patch: Partial<Settings>): Promise<void>;
@@ -48,15 +103,27 @@ export async function makeHarness(options: { initialSigningAlg?: SigningAlg } = 
   const clock = new ManualClock();
   const vault = new MemoryVault();
   const errors: unknown[] = [];
-  const open = async () => Engine.open({ store: openStore(path), vault, clock, issuer: ISSUER, onError: (e) => errors.push(e), ...options });
-  let engine = await open();
+  const url = ON_POSTGRES ? await migratedDatabase() : undefined;
+  const openStoreOf = async (): Promise<Store> => (url ? openPgStore({ url }) : openStore(path));
+  const open = async () => Engine.open({ store: await openStoreOf(), vault, clock, issuer: ISSUER, onError: (e) => errors.push(e), ...options });
+  const removeData = async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (url) await dropDatabase(url);
+  };
+  let engine: Engine;
+  try {
+    engine = await open();
+  } catch (error) {
+    await removeData();
+    throw error;
+  }
   cleanups.push(async () => {
     try {
       await engine.close();
     } catch {
       // already closed
     }
-    rmSync(dir, { recursive: true, force: true });
+    await removeData();
   });
   const { id: userId } = await engine.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
   await engine.admin.createClient({ clientId: 'web', kind: 'public', name: 'Web app', grantTypes: ['password', 'refresh_token'] }, ADMIN);
@@ -72,8 +139,33 @@ export async function makeHarness(options: { initialSigningAlg?: SigningAlg } = 
     vault,
     errors,
     dir,
-    path,
+    get path() {
+      if (url) throw new Error('harness.path: the PostgreSQL pass has no SQLite file (mark the case itSqliteOnly)');
+      return path;
+    },
     userId,
+    sql: async (statement, ...params) => {
+      if (url) {
+        let n = 0;
+        const text = (typeof statement === 'string' ? statement : statement.postgres).replace(/\?/g, () => `$${++n}`);
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          return (await client.query(text, params)).rows as Record<string, unknown>[];
+        } finally {
+          await client.end();
+        }
+      }
+      const db = new Database(path);
+      try {
+        const prepared = db.prepare(typeof statement === 'string' ? statement : statement.sqlite);
+        if (prepared.reader) return prepared.all(...params) as Record<string, unknown>[];
+        prepared.run(...params);
+        return [];
+      } finally {
+        db.close();
+      }
+    },
     async restart() {
       await engine.close();
       engine = await open();

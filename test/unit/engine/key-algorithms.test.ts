@@ -5,7 +5,6 @@
  * all; switching the access-token algorithm reuses a pair that exists (gap-free) or creates one (not).
  */
 import { generateKeyPair, exportJWK, calculateJwkThumbprint, createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ensureSigningAlg, reconcileSigningAlgs } from '../../../src/main/engine/key-startup';
 import type { Engine } from '../../../src/main/engine/engine';
@@ -268,11 +267,12 @@ describe('an algorithm going out of use', () => {
     await h.vault.put(kid, JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' }));
     await h.vault.delete(next);
     await h.engine.close();
-    const db = new Database(h.path);
-    db.prepare("UPDATE signing_keys SET status = 'retired' WHERE kid = ?").run(next);
-    db.prepare("INSERT INTO signing_keys (kid, alg, public_jwk, status, created_at) VALUES (?, 'ES256', ?, 'next', 1)").run(kid, JSON.stringify({ ...publicJwk, kid, alg: 'ES256', use: 'sig' }));
-    db.prepare("UPDATE settings SET value = json_set(value, '$.signingAlg', 'ES256') WHERE key = 'engine_settings'").run();
-    db.close();
+    await h.sql("UPDATE signing_keys SET status = 'retired' WHERE kid = ?", next);
+    await h.sql("INSERT INTO signing_keys (kid, alg, public_jwk, status, created_at) VALUES (?, 'ES256', ?, 'next', 1)", kid, JSON.stringify({ ...publicJwk, kid, alg: 'ES256', use: 'sig' }));
+    await h.sql({
+      sqlite: "UPDATE settings SET value = json_set(value, '$.signingAlg', 'ES256') WHERE key = 'engine_settings'",
+      postgres: "UPDATE settings SET value = jsonb_set(value::jsonb, '{signingAlg}', '\"ES256\"')::text WHERE key = 'engine_settings'",
+    });
 
     await h.restart();
     expect(h.engine.ctx.settings.signingAlg).toBe('EdDSA');

@@ -3,8 +3,7 @@
  * verifier holding a cached JWKS accepts after each step, what the store and the vault hold, and that every
  * algorithm works end to end.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SignJWT, createLocalJWKSet, importJWK, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -13,10 +12,9 @@ import { ManualClock } from '../../../src/main/engine/clock';
 import { Engine } from '../../../src/main/engine/engine';
 import { DEFAULT_SIGNING_ALG } from '../../../src/main/engine/settings';
 import { MemoryVault } from '../../../src/main/keys/memory-vault';
-import { openStore } from '../../../src/main/store';
 import { MIGRATIONS, migrate } from '../../../src/main/store/migrations';
 import type { SigningAlg } from '../../../src/shared/dto';
-import { ADMIN, ISSUER, PASSWORD, PHONE, makeHarness, type Harness } from './harness';
+import { ADMIN, ISSUER, PASSWORD, PHONE, itSqliteOnly, makeHarness, storeSite, type Harness } from './harness';
 
 const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
 const statuses = async (h: { store: Harness['store'] }) => (await h.store.listKeys()).map((key) => key.status);
@@ -25,28 +23,28 @@ const snapshot = (engine: Engine) => createLocalJWKSet(structuredClone(engine.jw
 const verifyWith = (jwks: ReturnType<typeof snapshot>, token: string, h: Harness) =>
   jwtVerify(token, jwks, { issuer: ISSUER, audience: 'token-warden-api', typ: 'at+jwt', currentDate: new Date(h.clock.now()) });
 
-const dirs: string[] = [];
 const opened: Engine[] = [];
 afterEach(async () => {
   while (opened.length) await opened.pop()!.close();
-  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
 });
 
-/** An engine on a file of its own, opened (and reopened) with the given first-key algorithm. */
-function install(initialSigningAlg?: SigningAlg) {
-  const dir = mkdtempSync(join(tmpdir(), 'warden-keys-'));
-  dirs.push(dir);
-  const path = join(dir, 'warden.db');
+/** An engine on a store of its own (this pass's: test/unit/engine/harness.ts), opened (and reopened) with the given first-key algorithm. */
+async function install(initialSigningAlg?: SigningAlg) {
+  const site = await storeSite();
+  const path = join(site.dir, 'warden.db');
   const vault = new MemoryVault();
   const clock = new ManualClock();
   const open = async (alg = initialSigningAlg) => {
     await opened.pop()?.close();
-    const engine = await Engine.open({ store: openStore(path), vault, clock, issuer: ISSUER, initialSigningAlg: alg });
+    const engine = await Engine.open({ store: await site.open(), vault, clock, issuer: ISSUER, initialSigningAlg: alg });
     opened.push(engine);
     return engine;
   };
   return { path, vault, clock, open };
 }
+
+/** This case rebuilds warden.db as SQLite schema 3 wrote it. */
+const itOnSqliteFile = itSqliteOnly("rebuilds warden.db with SQLite's migrations 1–3");
 
 describe('the next key', () => {
   it('a verifier holding the JWKS fetched before a routine rotation accepts the first token signed after it', async () => {
@@ -142,7 +140,7 @@ describe('the next key', () => {
 
 describe('installs and upgrades', () => {
   it('a new install with --signing-alg RS256 signs RS256 from its first start, publishes an RS256 next key and keeps RS256', async () => {
-    const site = install('RS256');
+    const site = await install('RS256');
     let engine = await site.open();
     expect((await engine.store.listKeys()).map((k) => [k.alg, k.status])).toEqual([['RS256', 'active'], ['RS256', 'next']]);
     expect(await engine.admin.getSettings({}, ADMIN)).toMatchObject({ signingAlg: 'RS256' });
@@ -155,13 +153,13 @@ describe('installs and upgrades', () => {
   });
 
   it('a new install without the flag records the built-in default, and only that field', async () => {
-    const engine = await install().open();
+    const engine = await (await install()).open();
     expect(JSON.parse((await engine.store.getSetting('engine_settings'))!)).toEqual({ signingAlg: DEFAULT_SIGNING_ALG });
     expect((await engine.store.listKeys()).map((k) => [k.alg, k.status])).toEqual([[DEFAULT_SIGNING_ALG, 'active'], [DEFAULT_SIGNING_ALG, 'next']]);
   });
 
-  it('an install upgraded from schema 3 keeps signing with its key, publishes a next key at open, and keeps EdDSA', async () => {
-    const site = install();
+  itOnSqliteFile('an install upgraded from schema 3 keeps signing with its key, publishes a next key at open, and keeps EdDSA', async () => {
+    const site = await install();
     const old = await site.open();
     const activeRow = (await old.store.listKeys())[0]!;
     const privateJwk = (await site.vault.get(activeRow.kid))!;
@@ -187,7 +185,7 @@ describe('installs and upgrades', () => {
 
 describe.each(['EdDSA', 'ES256', 'RS256'] as const)('%s end to end', (alg) => {
   it('login → refresh → verify → introspect → a security event, all signed by the active key and verified from the JWKS', async () => {
-    const site = install(alg);
+    const site = await install(alg);
     const engine = await site.open();
     await engine.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
     await engine.admin.createClient({ clientId: 'mobile', kind: 'public', name: 'Mobile app', grantTypes: ['password', 'refresh_token'] }, ADMIN);

@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SqliteStore } from '../../../src/main/store/sqlite-store';
-import { LAPTOP, PHONE, makeHarness } from './harness';
+import { LAPTOP, PHONE, itSqliteOnly, makeHarness } from './harness';
+
+/** The commit counts below come from SqliteStore's commit observer (each commit and its synchronous level). */
+const itObservingCommits = itSqliteOnly("counts commits with SqliteStore's observeCommits");
 
 /** A promise the test resolves by hand (an event to wait on, never a timer). */
 function signal(): { promise: Promise<void>; fire: () => void } {
@@ -44,7 +47,7 @@ describe('unit of work (async store)', () => {
     expect(await h.engine.admin.verifyAuditChain({}, { actor: 'admin:test', role: 'owner', adminId: null })).toMatchObject({ ok: true });
   });
 
-  it('a rule calling ctx.run inside a unit joins it (one transaction, no deadlock)', async () => {
+  itObservingCommits('a rule calling ctx.run inside a unit joins it (one transaction, no deadlock)', async () => {
     const h = await makeHarness();
     const ctx = h.engine.ctx;
     const store = h.store as SqliteStore;
@@ -78,7 +81,7 @@ describe('unit of work (async store)', () => {
     expect(seen).toEqual([1, 3]);
   });
 
-  it('refreshes that arrive while a batch is committing wait, then share ONE commit', async () => {
+  itObservingCommits('refreshes that arrive while a batch is committing wait, then share ONE commit', async () => {
     const h = await makeHarness();
     const store = h.store as SqliteStore;
     const sessions = [];
