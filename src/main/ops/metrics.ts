@@ -28,6 +28,44 @@ export interface MetricSources {
 export type LatencyGroup = 'token' | 'introspect' | 'admin';
 
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'DELETE']);
+/** One label object per latency group, made once: observing a request allocates none. */
+const LATENCY_LABELS: Readonly<Record<LatencyGroup, { endpoint: LatencyGroup }>> = {
+  token: { endpoint: 'token' },
+  introspect: { endpoint: 'introspect' },
+  admin: { endpoint: 'admin' },
+};
+
+/**
+ * Requests answered, counted per (route, method, status) in plain maps and handed to the prom-client counter
+ * when it is scraped: prom-client hashes the label object of every `inc`, and this runs once per request.
+ */
+class RequestTally {
+  /** route → method → status → [answered, already reported to the counter] */
+  private readonly counts = new Map<string, Map<string, Map<number, [number, number]>>>();
+
+  add(route: string, method: string, status: number): void {
+    let byMethod = this.counts.get(route);
+    if (!byMethod) this.counts.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    const tally = byStatus.get(status);
+    if (tally) tally[0] += 1;
+    else byStatus.set(status, [1, 0]);
+  }
+
+  /** Adds what was answered since the last scrape to `counter`. */
+  report(counter: Counter<'route' | 'method' | 'status'>): void {
+    for (const [route, byMethod] of this.counts) {
+      for (const [method, byStatus] of byMethod) {
+        for (const [status, tally] of byStatus) {
+          if (tally[0] === tally[1]) continue;
+          counter.inc({ route, method, status: String(status) }, tally[0] - tally[1]);
+          tally[1] = tally[0];
+        }
+      }
+    }
+  }
+}
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
@@ -35,6 +73,7 @@ export class ServiceMetrics {
   readonly registry = new Registry();
   private sources: MetricSources | undefined;
   private readonly requests: Counter<'route' | 'method' | 'status'>;
+  private readonly requestTally = new RequestTally();
   private readonly latency: Histogram<'endpoint'>;
   private readonly refreshBatch: Histogram;
   private readonly backchannelFailures: Counter<'final'>;
@@ -42,7 +81,16 @@ export class ServiceMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'tw_http_requests_total', help: 'HTTP requests answered, by route name, method and status', labelNames: ['route', 'method', 'status'], registers });
+    const tally = this.requestTally;
+    this.requests = new Counter({
+      name: 'tw_http_requests_total',
+      help: 'HTTP requests answered, by route name, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+      collect() {
+        tally.report(this);
+      },
+    });
     this.latency = new Histogram({ name: 'tw_http_request_duration_seconds', help: 'Time to answer token, introspection and admin requests (seconds)', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers });
     this.refreshBatch = new Histogram({ name: 'tw_refresh_batch_size', help: 'Refreshes committed in one transaction (group commit, one batch per event-loop turn)', buckets: BATCH_BUCKETS, registers });
     this.backchannelFailures = new Counter({ name: 'tw_backchannel_failures_total', help: 'Failed back-channel logout attempts; final="true" when the token was given up', labelNames: ['final'], registers });
@@ -89,8 +137,8 @@ export class ServiceMetrics {
   }
 
   observeRequest(route: string, method: string, status: number, seconds: number, group: LatencyGroup | undefined): void {
-    this.requests.inc({ route, method: METHODS.has(method) ? method : 'OTHER', status: String(status) });
-    if (group) this.latency.observe({ endpoint: group }, seconds);
+    this.requestTally.add(route, METHODS.has(method) ? method : 'OTHER', status);
+    if (group) this.latency.observe(LATENCY_LABELS[group], seconds);
   }
 
   observeRefreshBatch(size: number): void {

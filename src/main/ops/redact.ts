@@ -43,16 +43,41 @@ export function scrubText(text: string): string {
   return out;
 }
 
-/** A deep copy of `value` with secret fields replaced and every string scrubbed (cycles and depth bounded). */
-export function redactValue(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+/** Field names already judged (they repeat: every request event has the same five); bounded. */
+const secretKeys = new Map<string, boolean>();
+
+function isSecretKey(key: string): boolean {
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key);
+    if (secretKeys.size < 1_000) secretKeys.set(key, secret);
+  }
+  return secret;
+}
+
+/**
+ * A deep copy of `value` with secret fields replaced and every string scrubbed (cycles and depth bounded: an
+ * object met a second time, or deeper than 8, becomes `[…]`). The set of objects met is made only once the
+ * first nested object appears: a request event (flat) costs no allocation beyond its copy.
+ */
+export function redactValue(value: unknown, depth = 0, seen?: WeakSet<object>): unknown {
   if (typeof value === 'string') return scrubText(value);
   if (typeof value !== 'object' || value === null) return value;
-  if (depth > 8 || seen.has(value)) return '[…]';
-  seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1, seen));
-  if (value instanceof Error) return redactValue(serializeError(value), depth + 1, seen);
+  if (depth > 8 || seen?.has(value)) return '[…]';
+  seen?.add(value);
+  const within = (item: unknown): unknown => {
+    if (typeof item !== 'object' || item === null) return redactValue(item, depth + 1, seen);
+    seen ??= new WeakSet([value]);
+    return redactValue(item, depth + 1, seen);
+  };
+  if (Array.isArray(value)) return value.map(within);
+  if (value instanceof Error) return within(serializeError(value));
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = SECRET_KEY.test(key) && item !== null && item !== undefined && typeof item !== 'boolean' && typeof item !== 'number' ? REDACTED : redactValue(item, depth + 1, seen);
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    out[key] = item !== null && item !== undefined && typeof item !== 'boolean' && typeof item !== 'number' && isSecretKey(key) ? REDACTED : within(item);
+  }
   return out;
 }
 
