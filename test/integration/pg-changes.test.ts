@@ -8,11 +8,11 @@
  * was not heard before it never will be.
  */
 import pg from 'pg';
-import { afterEach, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import { openStore } from '../../src/main/store';
 import type { ChangeTopic } from '../../src/main/store/store';
-import type { PgStore } from '../../src/main/store/pg/pg-store';
-import { describePg, freshDatabase, openTestPgStore } from '../helpers/postgres';
+import { openPgStore, type PgStore } from '../../src/main/store/pg/pg-store';
+import { describePg, destroyCluster, freshDatabase, openTestPgStore, startCluster, type PostgresCluster } from '../helpers/postgres';
 
 type Heard = ChangeTopic | 'resync';
 
@@ -134,6 +134,42 @@ describePg('deployment signals on PostgreSQL (LISTEN/NOTIFY)', () => {
     expect(a.changes.listenerPid()).toBeUndefined();
   });
 });
+
+describePg('deployment signals while the database server is away', () => {
+  let cluster: PostgresCluster | undefined;
+  afterAll(async () => {
+    if (cluster) await destroyCluster(cluster);
+  });
+
+  it("keeps reconnecting (bounded backoff) while the server is down, then says 'resync' and hears again", async () => {
+    cluster = await startCluster();
+    const url = cluster.urlFor('postgres');
+    const failures: string[] = [];
+    const store = await openPgStore({ url, connectTimeoutMs: 2_000, onBackgroundError: (message) => failures.push(message) });
+    try {
+      const heard = record(store);
+      const resynced = heard.next('resync');
+      await cluster.stop();
+      // Down: the loss and failed reconnects are reported, never thrown.
+      await until(() => failures.some((message) => /could not reconnect/.test(message)));
+      await cluster.start();
+      await resynced;
+      const keys = heard.next('keys');
+      await store.changes.announce('keys');
+      await keys;
+      expect(heard.heard).toEqual(['resync', 'keys']);
+      expect(failures[0]).toMatch(/connection was lost/);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
+
+/** Resolves once `test()` holds, checked every 20 ms, for at most 20 s (a background retry has no event to await). */
+async function until(test: () => boolean): Promise<void> {
+  for (let k = 0; k < 1000 && !test(); k++) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (!test()) throw new Error('condition not met within 20 s');
+}
 
 it('SQLite: not shared, and announcing is a no-op', async () => {
   const store = openStore(':memory:');

@@ -86,7 +86,8 @@ export class PgChanges implements StoreChanges {
   private async connect(): Promise<pg.Client> {
     const client = new pg.Client({
       connectionString: this.options.url, connectionTimeoutMillis: this.options.connectTimeoutMs ?? 10_000,
-      application_name: 'token-warden changes', keepAlive: true,
+      // A silently dead peer (a network cut, no FIN) is found by TCP keepalive probes starting after 10 s idle.
+      application_name: 'token-warden changes', keepAlive: true, keepAliveInitialDelayMillis: 10_000,
     });
     let lost = false;
     const onLost = (error?: Error) => {
