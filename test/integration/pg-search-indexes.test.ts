@@ -2,7 +2,8 @@
  * What only PostgreSQL's search stores have to show (their behaviour is the shared suites':
  * user-directory-store.suite.ts, audit-search-store.suite.ts, session-search-store.suite.ts, run on every store):
  * at scale, the plans PostgreSQL picks answer a rare text from the pg_trgm GIN indexes and a type from its
- * (type, seq) walk (src/main/store/pg/sub-store-schema.ts), rather than reading every row.
+ * (type, seq) walk (src/main/store/pg/sub-store-schema.ts), rather than reading every row; a walked Sessions page
+ * names PostgreSQL's own activity index (the shared suite accepts either store's name).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PgStore } from '../../src/main/store/pg/pg-store';
@@ -34,6 +35,12 @@ describePg('PostgreSQL search indexes', () => {
     const [plan] = await store.database.rows<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT count(*) FROM users u
       WHERE ${USER_TEXT} LIKE ${fold('$1::text')}`, ['%k.user1999%']);
     expect(JSON.stringify(plan!['QUERY PLAN'])).toContain('users_text_trgm');
+  });
+
+  it("names its own activity index (not SQLite's covering one) when a Sessions page is walked", async () => {
+    const page = (filter: { device?: string }) => store.sessionSearch.search({ ...filter, now: NOW, sort: 'lastActivityAt', dir: 'desc', limit: 10 });
+    expect((await page({})).plan).toBe('walk:sessions_activity');
+    expect((await page({ device: 'kiosk' })).plan).toBe('walk:sessions_activity');
   });
 
   it('answers a rare audit text from the trigram index and a type from its (type, seq) walk, at 50k entries', async () => {
