@@ -226,6 +226,10 @@ export class Engine implements TokenEngine {
     return this.ctx.deployment.onRevocationsChanged(listener);
   }
 
+  onKeysRefreshed(listener: () => void): () => void {
+    return this.ctx.keys.onRefreshed(listener);
+  }
+
   login(request: LoginRequest): Promise<TokenSet> {
     return login(this.ctx, request);
   }

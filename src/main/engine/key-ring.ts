@@ -60,6 +60,7 @@ export class KeyRing {
   private active: Signer | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closing = false;
+  private readonly refreshed = new Set<() => void>();
 
   private constructor(
     private readonly store: Store,
@@ -117,6 +118,23 @@ export class KeyRing {
     if (accessAlg) this.accessAlg = accessAlg;
     this.settle();
     applied?.();
+    for (const listener of this.refreshed) {
+      try {
+        listener();
+      } catch {
+        // A listener's fault must not undo the ring's change (it has its own error handling to do).
+      }
+    }
+  }
+
+  /**
+   * Hears every re-read of the committed keys (`refresh`, and the start of each lifecycle step on a shared store):
+   * for what derives from the ring (the feed's cached SETs, retirement announcements) when another instance
+   * changed the keys, whose events may arrive before or after the ring has them.
+   */
+  onRefreshed(listener: () => void): () => void {
+    this.refreshed.add(listener);
+    return () => this.refreshed.delete(listener);
   }
 
   /** The engine is closing: background steps still queued (a client's new algorithm) have nothing to do. */

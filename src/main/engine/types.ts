@@ -149,6 +149,8 @@ export interface TokenEngine {
   onRevocation(listener: (row: RevocationRow) => void): () => void;
   /** Called whenever the revocation log may have new rows, committed by any instance (read them: revocationsAfter). */
   onRevocationsChanged(listener: () => void): () => void;
+  /** Called once the key ring has re-read the committed keys (another instance may have changed them). */
+  onKeysRefreshed(listener: () => void): () => void;
 
   /** The hosted sign-in page's engine side: sign-in, browser sessions, authorization codes. */
   readonly frontChannel: FrontChannel;

@@ -161,14 +161,22 @@ export class RevocationFeed {
         }
         if (!event.type.startsWith('key.')) return;
         if ((event.type === 'key.revoked' || event.type === 'key.retired') && typeof event.data.kid === 'string') this.sets.dropKid(event.data.kid);
-        // Whatever the key change, only SETs whose key is still published may be served again.
-        this.sets.keepOnly(new Set(ctx.engine.jwks().keys.map((key) => key.kid)));
-        // Announcements are few (one per retiring key and client): re-signing them with the current key is
-        // simpler than tracking which key signed each, and none signed by a revoked key is ever sent again.
-        this.retirements.clear();
-        for (const connection of this.connections) this.announceRetirements(connection);
+        this.keysChanged();
       }),
+      // Another instance's key change reaches this instance's key ring by a re-read, which may come after its
+      // event: once the ring has the committed keys, the same again.
+      ctx.engine.onKeysRefreshed(() => this.keysChanged()),
     ];
+  }
+
+  /** After a key change: the cached SETs and retirement announcements follow the key ring. */
+  private keysChanged(): void {
+    // Whatever the key change, only SETs whose key is still published may be served again.
+    this.sets.keepOnly(new Set(this.ctx.engine.jwks().keys.map((key) => key.kid)));
+    // Announcements are few (one per retiring key and client): re-signing them with the current key is
+    // simpler than tracking which key signed each, and none signed by a revoked key is ever sent again.
+    this.retirements.clear();
+    for (const connection of this.connections) this.announceRetirements(connection);
   }
 
   /**
