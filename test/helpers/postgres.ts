@@ -11,8 +11,8 @@
  *   (for tests that stop and start the server, which must not disturb other files' databases).
  * - `migratedDatabase()` gives a database of its own that is already migrated and never used: the globalSetup
  *   migrates one template database (`tw_migrated`) once per run, and each call clones it (`CREATE DATABASE …
- *   TEMPLATE tw_migrated`, a few milliseconds, where creating and migrating takes about a second on a busy
- *   machine). The engine's unit suites on PostgreSQL (test/unit/engine/harness.ts) open one per harness.
+ *   TEMPLATE tw_migrated`, made ahead while the previous test runs). The engine's unit suites on PostgreSQL
+ *   (test/unit/engine/harness.ts) open one per harness.
  * - The shared store suites: `pgHarness()` opens a PgStore on an empty database and gives `{ store, reopen,
  *   cleanup }` like the SQLite harnesses (test/helpers/sqlite-harness.ts), asynchronously; `onPgStore(suite)`
  *   is onEverySqliteStore's counterpart.
@@ -91,9 +91,10 @@ function freePort(): Promise<number> {
  * initdb and start a cluster on a free loopback port. Durability is off (fsync, full-page writes, commits that
  * wait for the log, a minimal log): the data is thrown away, and every test creates databases and commits.
  * Checkpoints are rare (each cloned database passes through the log). A port taken between choosing and binding
- * is retried with another.
+ * is retried with another. `settings` (name → value) come after these and override them: the cluster bench
+ * (bench/lib/bench-postgres.ts) turns durability back on.
  */
-export async function startCluster(): Promise<PostgresCluster> {
+export async function startCluster(settings: Record<string, string> = {}): Promise<PostgresCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tw-pg-'));
   if (asRoot) chownSync(dir, (await uidOf('postgres')), (await gidOf('postgres')));
   const data = join(dir, 'data');
@@ -108,7 +109,7 @@ export async function startCluster(): Promise<PostgresCluster> {
     await pgBin('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '20', '-o',
       `-p ${p} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off `
       + '-c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=2GB -c checkpoint_timeout=30min '
-      + '-c shared_buffers=32MB -c max_connections=200', 'start']);
+      + `-c shared_buffers=32MB -c max_connections=200${Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`).join('')}`, 'start']);
   };
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
@@ -247,13 +248,30 @@ export async function freshDatabase(adminUrl = clusterUrl()): Promise<string> {
 /**
  * A database of its own on the run's cluster, already migrated and never used (a clone of the template the
  * globalSetup migrated), and its URL. Drop it with dropDatabase when done: each holds a few megabytes.
+ * The next clone is made while the caller's test runs (a worker's harnesses come one after another), so a call
+ * rarely waits for one; the last one a worker made is left for the cluster's removal.
  */
 export async function migratedDatabase(): Promise<string> {
   const value = provided();
   if ('unavailable' in value) throw new Error(`no PostgreSQL: ${value.unavailable}`);
   if ('error' in value.migrated) throw new Error(`no migrated template database: ${value.migrated.error}`);
+  const template = value.migrated.name;
+  const ready = nextClone ?? cloneOf(template);
+  nextClone = cloneOf(template);
+  // Its failure is reported to the call that takes it.
+  nextClone.catch(() => {});
+  return ready;
+}
+
+let nextClone: Promise<string> | undefined;
+
+/**
+ * FILE_COPY copies the template's few files (and checkpoints, cheap with fsync off): about half the time of
+ * the default WAL_LOG, which writes every block of the template through the log.
+ */
+async function cloneOf(template: string): Promise<string> {
   const name = `tw_${process.pid}_${randomBytes(6).toString('hex')}`;
-  await adminQuery(clusterUrl(), `CREATE DATABASE ${name} TEMPLATE ${value.migrated.name}`);
+  await adminQuery(clusterUrl(), `CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`);
   return clusterUrl(name);
 }
 

@@ -16,6 +16,7 @@ import { passwordSchema, usernameSchema } from '../../shared/admin-api';
 import { displayText } from '../../shared/display-text';
 import { WardenError } from '../../shared/errors';
 import type { SessionRow, UserRow } from '../store/store';
+import { ArrivalOrder } from './arrival-order';
 import type { AttemptReservations } from './attempt-reservations';
 import { attemptReservationsFor, underAttemptLock } from './leased-attempt-reservations';
 import type { EngineContext, Tx } from './context';
@@ -53,6 +54,17 @@ export function attemptsOf(ctx: EngineContext): AttemptReservations {
     userAttempts.set(ctx, reservations);
   }
   return reservations;
+}
+
+/** Per engine, the order of arrivals on each username (see login). */
+const arrivals = new WeakMap<EngineContext, ArrivalOrder>();
+function arrivalsOf(ctx: EngineContext): ArrivalOrder {
+  let order = arrivals.get(ctx);
+  if (!order) {
+    order = new ArrivalOrder();
+    arrivals.set(ctx, order);
+  }
+  return order;
 }
 
 /** Device fields are client text the console shows: cleaned by the one display-text rule, then bounded. */
@@ -100,14 +112,20 @@ export async function admitsAttempt(ctx: EngineContext, userId: string, inFlight
 }
 
 export async function login(ctx: EngineContext, request: LoginRequest): Promise<TokenSet> {
-  const client = await requirePublicClient(ctx, request.clientId);
   const device = cleanDevice(request.device);
-  const scope = checkScope(request.scope);
   const username = usernameSchema.safeParse(request.username);
   const password = passwordSchema.safeParse(request.password);
-  const found = username.success ? await ctx.store.getUserByUsername(username.data) : undefined;
-  // Unknown usernames have no lock to take part in; the transport's per-address throttle bounds them.
-  const slot = found ? await attemptsOf(ctx).reserve(found.id, async (inFlight) => admitsAttempt(ctx, found.id, inFlight)) : undefined;
+  // Up to asking for a slot, the attempts on one username go in the order they arrived (./arrival-order.ts).
+  const arrive = async () => {
+    const client = await requirePublicClient(ctx, request.clientId);
+    const scope = checkScope(request.scope);
+    const found = username.success ? await ctx.store.getUserByUsername(username.data) : undefined;
+    // Unknown usernames have no lock to take part in; the transport's per-address throttle bounds them.
+    const reserving = found ? attemptsOf(ctx).reserve(found.id, async (inFlight) => admitsAttempt(ctx, found.id, inFlight)) : undefined;
+    return { client, scope, found, reserving };
+  };
+  const { client, scope, found, reserving } = username.success ? await arrivalsOf(ctx).inTurn(username.data.toLowerCase(), arrive) : await arrive();
+  const slot = reserving ? await reserving : undefined;
   if (found && !slot) throw await refuse(ctx, found.id, client.clientId, device);
 
   let outcome: { tokens: UnsignedTokenSet } | { failed: WardenError };

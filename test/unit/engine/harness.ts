@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterEach, describe, it, type TestFunction } from 'vitest';
+import { afterAll, afterEach, describe, it, type TestFunction } from 'vitest';
 import { ManualClock } from '../../../src/main/engine/clock';
 import { Engine } from '../../../src/main/engine/engine';
 import type { DeviceInfo, TokenSet } from '../../../src/main/engine/types';
@@ -58,6 +58,19 @@ afterEach(async () => {
 });
 
 /**
+ * A used database is dropped while the next test runs (the drop takes tens of milliseconds): the file waits for
+ * every drop at its end, and a failed one fails it there.
+ */
+const drops: Promise<unknown>[] = [];
+const dropLater = (url: string): void => {
+  drops.push(dropDatabase(url).then(() => undefined, (error: unknown) => error ?? new Error('drop failed')));
+};
+afterAll(async () => {
+  const failed = (await Promise.all(drops.splice(0))).find((outcome) => outcome !== undefined);
+  if (failed) throw failed;
+});
+
+/**
  * Where a test keeps data of its own outside a harness, on this pass's store: a SQLite file in a temp dir, or a
  * database cloned from the migrated template. `open()` opens a store on it (again after a close: a restart).
  * Removed after the test (close the stores first).
@@ -67,7 +80,7 @@ export async function storeSite(): Promise<{ open: () => Promise<Store>; dir: st
   const url = ON_POSTGRES ? await migratedDatabase() : undefined;
   cleanups.push(async () => {
     rmSync(dir, { recursive: true, force: true });
-    if (url) await dropDatabase(url);
+    if (url) dropLater(url);
   });
   return { dir, open: async () => (url ? openPgStore({ url }) : openStore(join(dir, 'warden.db'))) };
 }
@@ -108,7 +121,7 @@ export async function makeHarness(options: { initialSigningAlg?: SigningAlg } = 
   const open = async () => Engine.open({ store: await openStoreOf(), vault, clock, issuer: ISSUER, onError: (e) => errors.push(e), ...options });
   const removeData = async () => {
     rmSync(dir, { recursive: true, force: true });
-    if (url) await dropDatabase(url);
+    if (url) dropLater(url);
   };
   let engine: Engine;
   try {
