@@ -60,15 +60,15 @@ export class DeploymentEvents {
   /** This instance's commit, right after it (EngineContext.publish): its events, and whether it revoked. */
   published(events: readonly LiveEvent[], revoked: boolean): void {
     if (revoked) this.revocationsChanged();
-    if (this.eventListeners.size === 0) return;
     const shared = this.store.changes.shared;
     for (const event of events) {
       if (shared && event.seq !== null) {
         // The tail may have read it already (its commit was visible before this publication ran).
         if (event.seq <= this.cursor) continue;
+        // Remembered even with nobody listening: the tail must not hand it to a listener that comes later.
         this.ownSeqs.add(event.seq);
       }
-      this.deliver(event);
+      if (this.eventListeners.size > 0) this.deliver(event);
     }
   }
 
