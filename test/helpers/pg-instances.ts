@@ -63,8 +63,8 @@ export interface PgInstances {
   close(): Promise<void>;
 }
 
-/** `options` for every instance; `each(i)` adds instance i's own. */
-export async function startPgInstances(count: number, options: Partial<WardenOptions> = {}, each: (i: number) => Partial<WardenOptions> = () => ({})): Promise<PgInstances> {
+/** `options` for every instance; `each(i)` adds instance i's own; `together` starts them all at once. */
+export async function startPgInstances(count: number, options: Partial<WardenOptions> = {}, each: (i: number) => Partial<WardenOptions> = () => ({}), together = false): Promise<PgInstances> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'warden-pg-instances-'));
   const database = await freshDatabase();
   const masterKeyFile = path.join(root, 'master.key');
@@ -100,9 +100,19 @@ export async function startPgInstances(count: number, options: Partial<WardenOpt
     }));
   };
   try {
-    // The first creates the schema, the keys and the admin token; the others find them.
-    instances.push(await start(0));
-    instances.push(...await Promise.all(Array.from({ length: count - 1 }, (_, k) => start(k + 1))));
+    // The first creates the schema, the keys and the admin token; the others find them (`together`: all at once).
+    const startAll = async (from: number) => {
+      // Every start settles before a failure is reported: none is still writing when the directories go.
+      const results = await Promise.allSettled(Array.from({ length: count - from }, (_, k) => start(k + from)));
+      for (const result of results) if (result.status === 'fulfilled') instances.push(result.value);
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+    };
+    if (together) await startAll(0);
+    else {
+      instances.push(await start(0));
+      await startAll(1);
+    }
   } catch (error) {
     await close();
     throw error;
