@@ -12,6 +12,7 @@ import type {
   StoreChanges,
 } from './store';
 import type { Checkpointer } from './checkpointer';
+import { mapStatementErrors } from './sqlite-statement-errors';
 import { TransactionScope, type Frame } from './transaction-scope';
 import type { BackchannelOutboxStore } from './backchannel-outbox-store';
 import { SqliteBackchannelOutboxStore } from './sqlite-backchannel-outbox-store';
@@ -243,7 +244,11 @@ export class SqliteStore implements Store {
   private q(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
-      statement = this.db.prepare(sql);
+      try {
+        statement = mapStatementErrors(this.db.prepare(sql));
+      } catch (error) {
+        throw toStoreError(error);
+      }
       this.statements.set(sql, statement);
     }
     return statement;
@@ -858,13 +863,10 @@ function guarded<S extends object>(subStore: S, scope: TransactionScope): S {
 const guardedPrototypes = new WeakSet<object>();
 const scopes = new WeakMap<object, TransactionScope>();
 
-function rethrowStoreError(error: unknown): never {
-  throw toStoreError(error);
-}
-
 /**
  * Wraps each async method of `prototype` (a store or a sub-store): it waits while `scopeOf(this)` says the call
- * may not use the connection, then runs it in the same synchronous step as that check, mapping SQLite errors.
+ * may not use the connection, then runs it in the same synchronous step as that check (its SQLite failures
+ * are mapped to coded errors by the statements themselves: ./sqlite-statement-errors).
  */
 export function guardMethods<S extends object>(prototype: S, skip: ReadonlySet<string>, scopeOf: (self: S) => TransactionScope): void {
   for (const name of Object.getOwnPropertyNames(prototype)) {
@@ -881,12 +883,12 @@ export function guardMethods<S extends object>(prototype: S, skip: ReadonlySet<s
     Object.defineProperty(prototype, name, {
       ...descriptor,
       // Not an async function itself: on the common path (no transaction to wait for) the statement runs at
-      // once and the caller gets the method's own promise plus one for the error mapping (the refresh path
-      // makes a dozen of these calls; each extra promise and tick shows in its figure).
+      // once and the caller gets the method's own promise, nothing more (the refresh path makes a dozen of these
+      // calls; each extra promise and tick shows in its figure). SQLite failures are mapped in the statement
+      // call (./sqlite-statement-errors), so no `.catch` is needed here.
       value: function guarded(this: S, ...args: unknown[]): Promise<unknown> {
         const scope = scopeOf(this);
-        const result = scope.whenFree() === undefined ? run.apply(this, args) : waitThenRun(this, scope, args);
-        return result.catch(rethrowStoreError);
+        return scope.whenFree() === undefined ? run.apply(this, args) : waitThenRun(this, scope, args);
       },
     });
   }
