@@ -42,6 +42,13 @@ function pinnedFetch(issuer: string, instanceUrl: string): typeof fetch {
   };
 }
 
+/** The instance's tw_feed_subscribers gauge (GET /metrics, Prometheus text). */
+async function feedSubscribers(instanceUrl: string): Promise<number> {
+  const text = await (await fetch(`${instanceUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  const line = text.split('\n').find((l) => l.startsWith('tw_feed_subscribers '));
+  return line === undefined ? Number.NaN : Number(line.split(' ')[1]);
+}
+
 /** Whether a rejection of allRejected is its bound (a timeout) rather than a wrong answer. */
 function timedOut(result: PromiseSettledResult<unknown>): boolean {
   if (result.status === 'fulfilled') return false;
@@ -54,6 +61,10 @@ export async function crossInstancePropagation(cluster: ServiceCluster, users: T
   const kits: Verifier[] = [0, 1].map((i) => createVerifier({ issuer: cluster.url, audience: 'token-warden-api', ...api, fetch: pinnedFetch(cluster.url, cluster.urls[i]!) }));
   try {
     await Promise.all(kits.map((kit, i) => within(kit.start(), 10_000, `the kit on instance ${i + 1} syncing with the feed`)));
+    for (const i of [0, 1]) {
+      const subscribers = await feedSubscribers(cluster.urls[i]!);
+      check(subscribers === 1, `instance ${i + 1} serves ${subscribers} feed subscribers, not its one kit: the kits are not pinned to their instances`);
+    }
     const tokens = await inBatches(users.map((user, i) => ({ user, i })), 8, ({ user, i }) => cluster.login(user, clientId, i % 2));
     const times: PropagationTimes = { same: [], cross: [], trials: 0, timeouts: { same: 0, cross: 0 }, gaveUp: false };
     let inARow = 0;

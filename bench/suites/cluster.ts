@@ -24,7 +24,7 @@ import { startBenchPostgres } from '../lib/bench-postgres';
 import { onAbnormalExit, spawnTs, waitForMessage, type ChildServer } from '../lib/child';
 import { sampleProcessCpu } from '../lib/cpu';
 import { checkRotation, measure, medianRun, refreshChainRun, seedsFrom, type CpuReader, type Measured } from '../lib/refresh-load';
-import type { Suite } from '../lib/report';
+import { check, type Suite } from '../lib/report';
 import { latencySummary } from '../lib/stats';
 import { inBatches, SERVICE_PASSWORD, startWardenProcess, type WardenProcess } from '../lib/warden-process';
 import { crossInstancePropagation, TRIAL_TIMEOUT_MS } from './cluster-propagation';
@@ -143,7 +143,13 @@ export const clusterSuite: Suite = {
       const runs: Record<Config, Measured[]> = { pg2: [], pg1: [], peer: [], sqlite: [] };
       for (let round = 0; round < ROUNDS; round += 1) {
         log(`round ${round + 1} of ${ROUNDS}`);
-        for (const config of round % 2 === 0 ? ORDER : [...ORDER].reverse()) runs[config].push(await runOne[config]());
+        for (const config of round % 2 === 0 ? ORDER : [...ORDER].reverse()) {
+          const run = await runOne[config]();
+          // A connection refused or reset (an instance gone half way) is no non-2xx answer: it must not pass either.
+          check(run.errors <= Math.max(1, run.ok2xx * 0.001), `${config}: ${run.errors} connection errors under load (of ${run.ok2xx} 2xx)`);
+          check(config !== 'pg2' || deployment.alive(1), `${config}: instance 2 exited during the run:\n${deployment.output(1)}`);
+          runs[config].push(run);
+        }
       }
 
       await second(true);
