@@ -23,6 +23,7 @@ import { faultLogger, type Logger } from './ops/logger';
 import { ServiceMetrics, type PoolStats } from './ops/metrics';
 import { createTokenService, defaultLogFault, type TokenService } from './http/service';
 import { startBackchannelDelivery, type BackchannelDeliveryOptions } from './http/backchannel-delivery';
+import { startFeedPresence } from './http/feed-presence';
 import { openVault } from './keys/index';
 import { checkSharedVault } from './keys/shared-vault';
 import { loadMasterKey } from './keys/master-key';
@@ -284,7 +285,13 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
       return kid !== undefined && signer.hasPrivate(kid);
     };
     dir.announce(url);
-    engine.attachFeed({ receiptsFor: (id) => service.receipts.receiptsFor(id), subscribers: () => service.subscribers() });
+    // The receipt is the deployment's: subscribers of every instance (presence rows on PostgreSQL), and every
+    // instance's audited acknowledgements kept here too (heard: not audited again). Registered before any
+    // console listens, so a console refetching on `feed.acknowledged` finds it (./http/feed-presence).
+    const presence = startFeedPresence({ store: store.coordination.feedPresence, local: () => service.subscribers(), logFault });
+    cleanups.push(() => presence.stop());
+    engine.attachFeed({ receiptsFor: (id) => service.receipts.receiptsFor(id), subscribers: () => presence.subscribers() });
+    cleanups.push(engine.onEvent((event) => service.receipts.heard(event)));
     // Queued and audited in batches by the engine; a failure reaches logFault through the engine's onError.
     const stopAudit = service.receipts.onReceipt((feedEventId, receipt) =>
       engine.recordFeedAck(receipt.clientId, feedEventId, receipt.appliedAt, receipt.receivedAt),
@@ -349,6 +356,7 @@ export async function startWarden(options: WardenOptions): Promise<RunningWarden
           service.close();
           await closeServer(server);
           await backchannel.stop();
+          await presence.stop();
           await engine.close();
           dir.release();
           if (options.demo && options.dataDir === null) await rm(dataDir, { recursive: true, force: true });

@@ -115,7 +115,7 @@ export class Engine implements TokenEngine {
       unblockUser: (input, who) => actions.unblockUser(ctx, input, who),
       revokeAccessToken: (input, who) => actions.revokeAccessToken(ctx, input, who),
       inspectToken: (input) => inspectToken(ctx, input),
-      listFeedReceipts: async (input) => ({ receipts: this.feed?.receiptsFor(input.feedEventId) ?? [], subscribers: this.feed?.subscribers() ?? [] }),
+      listFeedReceipts: async (input) => ({ receipts: this.feed?.receiptsFor(input.feedEventId) ?? [], subscribers: (await this.feed?.subscribers()) ?? [] }),
       listBackchannelDeliveries: (input) => listBackchannelDeliveries(ctx, input),
       listKeys: () => queries.listKeys(ctx),
       rotateSigningKey: (input, who) => actions.rotateSigningKey(ctx, input, who, describe),

@@ -100,7 +100,8 @@ export interface PublicJwk {
  */
 export interface FeedSource {
   receiptsFor(feedEventId: number): { clientId: string; appliedAt: number; receivedAt: number }[];
-  subscribers(): { clientId: string; connectedAt: number; lastEventId: number }[];
+  /** Every instance's subscribers (the others' from the store on PostgreSQL: ../http/feed-presence.ts). */
+  subscribers(): Promise<{ clientId: string; connectedAt: number; lastEventId: number }[]>;
 }
 
 export interface TokenEngine {

@@ -5,6 +5,7 @@
  * data directory's lock), whose transactions are already one at a time and whose memory already knows
  * everything: ./sqlite-coordination-store.ts has nothing to coordinate.
  */
+import type { FeedPresenceStore } from './feed-presence-store';
 
 /**
  * Deployment-wide locks: `keys` serializes every signing-key change (plan, retirement, revocation), `settings`
@@ -29,6 +30,8 @@ export interface CoordinationStore {
   claimRun(job: CoordinatedJob, periodMs: number): Promise<boolean>;
   /** Attempts in flight kept in the database, or undefined where the process is alone (SQLite: in memory). */
   readonly attemptLeases: AttemptLeaseStore | undefined;
+  /** Other instances' feed subscribers (./feed-presence-store.ts), or undefined where the process is alone (SQLite). */
+  readonly feedPresence: FeedPresenceStore | undefined;
 }
 
 /** One decision on a key: the lease granted (undefined when refused) and the live leases it counted. */

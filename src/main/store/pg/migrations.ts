@@ -18,6 +18,7 @@
  */
 import { KEY_SECRET_SCHEMA, SUB_STORE_SCHEMA } from './sub-store-schema';
 import { COORDINATION_SCHEMA } from './coordination-schema';
+import { FEED_PRESENCE_SCHEMA } from './feed-presence-schema';
 
 export interface PgMigration {
   version: number;
@@ -266,6 +267,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 2, sql: SUB_STORE_SCHEMA },
   { version: 3, sql: KEY_SECRET_SCHEMA },
   { version: 4, sql: COORDINATION_SCHEMA },
+  { version: 5, sql: FEED_PRESENCE_SCHEMA },
 ];
 
 /** The schema version this build writes. */

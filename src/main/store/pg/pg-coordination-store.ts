@@ -11,7 +11,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AttemptLeaseStore, CoordinatedJob, CoordinationLock, CoordinationStore, LeaseDecision } from '../coordination-store';
+import type { FeedPresenceStore } from '../feed-presence-store';
 import type { Db } from './db';
+import { PgFeedPresenceStore } from './pg-feed-presence-store';
 import { LOCK_NAMESPACE as NAMESPACE } from './migrations';
 
 /** Beside the other keys of NAMESPACE (./migrations.ts LOCKS: 1 to 3). */
@@ -23,9 +25,11 @@ const DB_NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
 export class PgCoordinationStore implements CoordinationStore {
   readonly attemptLeases: AttemptLeaseStore;
+  readonly feedPresence: FeedPresenceStore;
 
   constructor(private readonly db: Db) {
     this.attemptLeases = new PgAttemptLeases(db);
+    this.feedPresence = new PgFeedPresenceStore(db);
   }
 
   async lock(name: CoordinationLock): Promise<void> {
