@@ -26,6 +26,7 @@ const DEVICE = { name: 'phone', userAgent: 'Test/1.0', ip: '127.0.0.2' };
 const PASSWORD = 'correct horse battery';
 const SESSIONS = 8;
 const ROUNDS = 4;
+const RACES = 16;
 
 describePg('refresh batches of two instances touching the same rows in opposite orders', () => {
   const engines: Engine[] = [];
@@ -87,6 +88,25 @@ describePg('refresh batches of two instances touching the same rows in opposite 
     // One of them was the victim and ran twice.
     expect(runs.a + runs.b).toBe(3);
   }, 60_000);
+
+  it('a refresh racing an admin revocation of its session on the other instance: both end in a rule outcome', async () => {
+    const tokens: string[] = [];
+    for (let k = 0; k < RACES; k++) tokens.push((await a.login({ username: 'ana', password: PASSWORD, clientId: 'app', device: DEVICE, rememberMe: false })).refreshToken);
+    const ids = (await a.admin.listSessions({ offset: 0, limit: 500 }, ADMIN)).items.map((session) => session.id).reverse();
+    const failures: string[] = [];
+    for (let k = 0; k < RACES; k++) {
+      // The rotation locks the session's token row, the revocation the session row and then its tokens.
+      const [refreshed, revoked] = await Promise.all([
+        outcome(a.refresh({ refreshToken: tokens[k]!, clientId: 'app', device: DEVICE })),
+        b.admin.revokeSession({ sessionId: ids[k]!, reason: 'race' }, ADMIN).then(() => 'ok', (error: unknown) => (error instanceof WardenError ? `${error.code} ${error.detail ?? ''}` : String(error))),
+      ]);
+      if (!refreshed.ok && refreshed.code !== 'session_revoked') failures.push(`race ${k}: refresh ${refreshed.code} ${refreshed.detail ?? ''}`);
+      if (revoked !== 'ok') failures.push(`race ${k}: revoke ${revoked}`);
+    }
+    expect(failures).toEqual([]);
+    const sessions = await a.admin.listSessions({ offset: 0, limit: 500 }, ADMIN);
+    expect(sessions.items.filter((session) => session.status !== 'revoked')).toEqual([]);
+  }, 120_000);
 
   it('ends every refresh in a rule outcome, never a storage error', async () => {
     for (let round = 0; round < ROUNDS; round++) {

@@ -46,12 +46,16 @@ export async function refreshUnit(ctx: EngineContext, tx: Tx, request: RefreshRe
 async function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session: SessionRow, user: UserRow, device: DeviceInfo, event: 'session.refreshed' | 'refresh_token.grace_retry' = 'session.refreshed', presented?: RefreshTokenRow): Promise<UnsignedTokenSet | undefined> {
   const next = newRefreshToken(tx.now);
   const presenter = { ip: device.ip, userAgent: device.userAgent === session.userAgent ? null : device.userAgent };
-  if (!await ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash, presenter)) return undefined;
-  await mintRefreshToken(ctx, tx, session, user.refreshVersion, next);
   const { idleMs } = await sessionLifetimes(ctx, session.rememberMe, session.clientId);
   const refreshCount = session.refreshCount + 1;
   const idleExpiresAt = Math.min(tx.now + idleMs, session.absoluteExpiresAt);
+  // The session row before its token's: the order a revocation takes them in (revokeSession: the session, then
+  // its tokens), so on a shared database a rotation and a revocation of one session on two instances wait for
+  // each other instead of deadlocking. If the compare-and-set below loses, the reuse that follows revokes the
+  // session in this same transaction (the values written here are the winner's: same count, same instant's idle).
   await ctx.store.updateSession(session.id, { lastActivityAt: tx.now, idleExpiresAt, refreshCount });
+  if (!await ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash, presenter)) return undefined;
+  await mintRefreshToken(ctx, tx, session, user.refreshVersion, next);
   const access = await mintAccessToken(ctx, tx, session, user, session.scope);
   tx.count('refreshes');
   // A routine rotation is on record in the refresh chain (the row just marked used, with its presenter); it
