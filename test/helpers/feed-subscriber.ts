@@ -123,8 +123,8 @@ export function subscribeFeed(options: FeedSubscriberOptions): FeedSubscriber {
     connections,
     breaks,
     lastId: () => last,
-    ready: (count = 1, timeoutMs = 20_000) => waitUntil(() => readyCount >= count, `ready #${count}`, timeoutMs),
-    reached: (id, timeoutMs = 20_000) => waitUntil(() => last >= id, `id ${id}`, timeoutMs),
+    ready: (count = 1, timeoutMs = 60_000) => waitUntil(() => readyCount >= count, `ready #${count}`, timeoutMs),
+    reached: (id, timeoutMs = 60_000) => waitUntil(() => last >= id, `id ${id}`, timeoutMs),
     stop() {
       stopped = true;
       controller.abort();
