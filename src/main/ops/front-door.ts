@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientAddress, requestIsHttps, trustForwardedFor } from '../http/client-address';
-import { isOpsPath, opsEndpoints } from '../http/ops-endpoints';
+import { isOpsPath, opsEndpoints, type OpsPath } from '../http/ops-endpoints';
 import { sendJson } from '../http/respond';
 import type { TokenService } from '../http/service';
 import type { ProxyTrust } from '../http/trusted-proxies';
@@ -36,7 +36,7 @@ export interface FrontDoorOptions {
  * work per request, so only a URL that mentions one of the three names is parsed (dot segments included:
  * `/x/../metrics` is `/metrics`, as before); every other request goes straight on, as it did after parsing.
  */
-export function opsPathOf(url: string): string | undefined {
+export function opsPathOf(url: string): OpsPath | undefined {
   // A URL parser drops tabs and newlines before anything else: a URL holding one is parsed whatever it says.
   if (!url.includes('healthz') && !url.includes('readyz') && !url.includes('metrics') && !/[\t\n\r]/.test(url)) return undefined;
   const pathname = URL.parse(`http://localhost${url}`)?.pathname ?? '';
