@@ -133,6 +133,33 @@ describePg('the revocation feed across instances', () => {
     expect(new Set(ids).size).toBe(ids.length);
   }, 120_000);
 
+  it('takes an acknowledgement on another instance than the stream (behind a load balancer), but not of an unknown event', async () => {
+    const server = await cluster.createConfidentialClient();
+    const app = await cluster.createPublicClient();
+    const onOne = await open(1, server);
+    const user = await cluster.createUser();
+    await cluster.login(user, app, 0);
+    await cluster.admin('forceLogout', { userId: user.id }, 0);
+    await onOne.waitFor('the revocation', () => onOne.messages.some((m) => subjectOf(m).id === user.id));
+    const id = Number(onOne.messages.at(-1)!.id);
+    const ack = async (i: number, ids: number[]) => {
+      const response = await fetch(`${cluster.urls[i]}/events/ack`, {
+        method: 'POST', headers: { authorization: basicAuth(server.clientId, server.clientSecret), 'content-type': 'application/json' },
+        body: JSON.stringify({ ids, appliedAt: ids.map(() => Date.now()) }),
+      });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { accepted: number }).accepted;
+    };
+    // Delivered by instance 1, acknowledged through instance 0: the event is the deployment's.
+    expect(await ack(0, [id])).toBe(1);
+    // An id no instance has committed yet is not believed, on either instance.
+    expect(await ack(0, [id + 1000])).toBe(0);
+    expect(await ack(1, [id + 1000])).toBe(0);
+    // The instance that took it lists the receipt at once.
+    const receipts = await cluster.admin('listFeedReceipts', { feedEventId: id }, 0);
+    expect(receipts.receipts.map((r) => r.clientId)).toEqual([server.clientId]);
+  }, 120_000);
+
   it('a key revoked on one instance reaches the feed on the other, and no SET signed by it follows there', async () => {
     const server = await cluster.createConfidentialClient();
     const app = await cluster.createPublicClient();

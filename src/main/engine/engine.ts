@@ -214,6 +214,10 @@ export class Engine implements TokenEngine {
     return this.ctx.deployment.onEvent(listener);
   }
 
+  get sharedStore(): boolean {
+    return this.ctx.store.changes.shared;
+  }
+
   onLocalEvent(listener: (event: LiveEvent) => void): () => void {
     return this.ctx.onEvent(listener);
   }

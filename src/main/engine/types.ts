@@ -114,6 +114,8 @@ export interface TokenEngine {
   onEvent(listener: (event: LiveEvent) => void): () => void;
   /** This instance's own committed (and announced) events only. */
   onLocalEvent(listener: (event: LiveEvent) => void): () => void;
+  /** Whether other instances may share this engine's database (PostgreSQL): a client's next request may reach any. */
+  readonly sharedStore: boolean;
 
   /** Password grant for first-party (public) clients. Throws WardenError (invalid_credentials, user_blocked, login_throttled, session_limit_reached, invalid_client, unauthorized_client, invalid_scope). */
   login(request: LoginRequest): Promise<TokenSet>;

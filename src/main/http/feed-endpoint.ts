@@ -278,6 +278,23 @@ export class RevocationFeed {
     });
   }
 
+  /**
+   * Of the acknowledged ids beyond what this instance sent the client, those another instance may have sent it:
+   * behind a load balancer the kit's POST /events/ack need not reach the instance that holds its stream. Only
+   * on a shared store, and only ids the deployment's log holds (one bounded read); on SQLite this instance is
+   * the deployment, and an id it never sent was never delivered.
+   */
+  private async deliveredElsewhere(ids: readonly number[], maxDelivered: number): Promise<Set<number>> {
+    if (!this.ctx.engine.sharedStore || ids.every((id) => id <= maxDelivered)) return new Set();
+    const beyond = ids.filter((id) => id > maxDelivered);
+    const highest = Math.max(...beyond);
+    const lowest = Math.min(...beyond);
+    const existing = new Set<number>();
+    // The log's ids in [lowest, highest], at most as many rows as were acknowledged (ack batches hold ≤ 1000).
+    for (const row of await this.ctx.engine.revocationsAfter(lowest - 1, Math.min(1000, highest - lowest + 1))) existing.add(row.id);
+    return new Set(beyond.filter((id) => existing.has(id)));
+  }
+
   /** POST /events/ack {ids, appliedAt}: receipts from the kit, batched. */
   ackEndpoint() {
     return oauthEndpoint(this.ctx, 'POST /events/ack', async (req: IncomingMessage, res: ServerResponse) => {
@@ -287,9 +304,10 @@ export class RevocationFeed {
       if (!parsed.success) throw new WardenError('invalid_input', 'Expected {ids: number[], appliedAt: number[]} of equal length.');
       const receivedAt = this.ctx.clock.now();
       const maxDelivered = this.delivered.get(client.clientId) ?? 0;
+      const believed = await this.deliveredElsewhere(parsed.data.ids, maxDelivered);
       let accepted = 0;
       parsed.data.ids.forEach((id, index) => {
-        if (id > maxDelivered) return;
+        if (id > maxDelivered && !believed.has(id)) return;
         this.receipts.record(id, { clientId: client.clientId, appliedAt: parsed.data.appliedAt[index]!, receivedAt });
         accepted += 1;
       });
