@@ -18,6 +18,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startServiceCluster, type ServiceCluster } from '../../test/helpers/cluster';
 import type { TestUser } from '../../test/helpers/warden';
 import { startBenchPostgres } from '../lib/bench-postgres';
@@ -50,6 +51,8 @@ const username = (i: number) => `bench.user.${i % USERS}`;
 const LOG_ARGS = ['--log-level', 'warn'];
 
 const tokenUrl = (base: string) => `${base}/oauth/token`;
+/** TW_BENCH_PROFILE_DIR (docs/benchmarks.md) reaches the instances through a preload: ../lib/child.ts's --cpu-prof cannot. */
+const PROFILE_ENV: NodeJS.ProcessEnv = process.env.TW_BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--import ${fileURLToPath(new URL('../lib/cpu-profile-preload.mjs', import.meta.url))}` } : {};
 
 /** The cluster's processes are detached (their own process group): if the bench dies half way, they go too. */
 function guardCluster(cluster: ServiceCluster): () => void {
@@ -95,7 +98,7 @@ export const clusterSuite: Suite = {
       children.push(peer);
       const started = performance.now();
       // Started side by side; whatever did start is stopped below even when the other failed.
-      const [single, several] = await Promise.allSettled([startWardenProcess({ args: LOG_ARGS }), startServiceCluster({ instances: 2, database: pg.url })]);
+      const [single, several] = await Promise.allSettled([startWardenProcess({ args: LOG_ARGS }), startServiceCluster({ instances: 2, database: pg.url, env: PROFILE_ENV })]);
       if (single.status === 'fulfilled') sqlite = single.value;
       if (several.status === 'fulfilled') {
         cluster = several.value;
