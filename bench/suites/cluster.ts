@@ -170,9 +170,11 @@ export const clusterSuite: Suite = {
         notes: clusterNotes(chosen, runs, propagation, context),
       };
     } finally {
-      await cluster?.stopAll();
+      // Each step runs whatever the one before did: PostgreSQL must go even when an instance would not stop.
+      const report = (what: string) => (error: unknown) => log(`stopping ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      await cluster?.stopAll().catch(report('the instances'));
       unguard();
-      await sqlite?.stop();
+      await sqlite?.stop().catch(report('the SQLite service'));
       await Promise.all(children.map((c) => c.stop()));
       await pg.stop();
     }
