@@ -6,6 +6,7 @@
  * (the in-memory reservations), each admitted its own share.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { signIn } from '../../src/main/engine/sign-in';
 import { describePg } from '../helpers/postgres';
 import { eventually, startPgInstances, type PgInstance, type PgInstances } from '../helpers/pg-instances';
 
@@ -45,4 +46,23 @@ describePg('the login throttle with two instances', () => {
     const leases = await pair.instances[0]!.t.warden.engine.store.coordination.attemptLeases!.purgeExpired();
     expect(leases).toBe(0);
   }, 120_000);
+
+  it('locks an unknown username on the sign-in page after the same failures as a real one, wherever they happened', async () => {
+    const [a, b] = pair.instances as [PgInstance, PgInstance];
+    const real = await a.createUser();
+    const app = await a.createPublicClient();
+    const attempt = (t: PgInstance, username: string) => signIn(t.t.warden.engine.ctx, {
+      username, password: 'not the password', rememberMe: false, clientId: app, device: { name: 'Browser', userAgent: 'test', ip: '127.0.0.1' },
+    }).then(() => 'ok', (error: { code?: string }) => error.code ?? 'error');
+    // maxFailedLogins failures spread over both instances, then one more on each: both refused for a real user...
+    const pattern = async (username: string) => {
+      const answers: string[] = [];
+      for (let n = 0; n < MAX_FAILED + 2; n++) answers.push(await attempt(n % 2 === 0 ? a : b, username));
+      return answers;
+    };
+    const expected = [...Array(MAX_FAILED).fill('invalid_credentials'), 'login_throttled', 'login_throttled'];
+    expect(await pattern(real.username)).toEqual(expected);
+    // ...and alike for a name nobody has: "locked" tells nothing about who exists, on either instance.
+    expect(await pattern('nobody-by-this-name')).toEqual(expected);
+  });
 });

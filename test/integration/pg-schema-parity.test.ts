@@ -31,6 +31,7 @@ const PG_ONLY_TABLES: Record<string, string> = {
   tally_deltas: 'append-only counter deltas (see counters above)',
   tallies: 'the folded counters, minute buckets and row counts (see counters above)',
   attempt_leases: "login attempts in flight, counted across instances; SQLite's single process counts them in memory",
+  unknown_login_names: "failures on unknown usernames, counted across instances; SQLite's single process keeps them in memory",
   feed_presence: "other instances' feed subscribers, for the console's receipt; SQLite's single process lists its own from memory",
 };
 

@@ -59,6 +59,8 @@ export interface EngineOptions {
   initialSigningAlg?: SigningAlg;
 }
 
+/** Failures on an unknown username (sign-in.ts) are forgotten after a day without one (memory: the 10,000 stalest). */
+const UNKNOWN_NAME_RETENTION_MS = 24 * 3600 * 1000;
 /** How long access-token records are kept after they expire, for inspection and the session timeline. */
 const ACCESS_TOKEN_RETENTION_MS = 24 * 3600 * 1000;
 
@@ -384,6 +386,7 @@ export class Engine implements TokenEngine {
       await ctx.store.admins.purgeSessions(now - ENDED_ADMIN_SESSION_RETENTION_MS);
     });
     await ctx.store.coordination.attemptLeases?.purgeExpired();
+    await ctx.store.coordination.unknownNames?.purge(now - UNKNOWN_NAME_RETENTION_MS);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import type { BrowserSessionRow } from '../store/browser-session-store';
 import { startBrowserSession } from './browser-sessions';
 import type { EngineContext } from './context';
 import { admitsAttempt, attemptsOf, cleanDevice, recordFailure, refuse } from './login';
+import { attemptKey } from './leased-attempt-reservations';
 import { dummyPasswordHash, verifyPassword } from './passwords';
 import type { DeviceInfo } from './types';
 
@@ -40,31 +41,55 @@ function unknownOf(ctx: EngineContext): Map<string, UnknownName> {
   return names;
 }
 
-function admitsUnknown(ctx: EngineContext, name: string, inFlight: number): boolean {
-  const entry = unknownOf(ctx).get(name);
+/**
+ * The name's failures: the deployment's on a shared store (every instance must lock it alike, or an unknown name
+ * would take N times the failures behind N instances and stand out), this engine's memory on SQLite.
+ */
+async function unknownEntry(ctx: EngineContext, name: string): Promise<UnknownName | undefined> {
+  const shared = ctx.store.coordination.unknownNames;
+  return shared ? shared.get(name) : unknownOf(ctx).get(name);
+}
+
+async function admitsUnknown(ctx: EngineContext, name: string, inFlight: number): Promise<boolean> {
+  const entry = await unknownEntry(ctx, name);
   if (!entry) return inFlight < ctx.settings.maxFailedLogins;
   if (entry.lockedUntil !== null && entry.lockedUntil > ctx.now()) return false;
   const failed = entry.lockedUntil === null ? entry.failedLogins : 0;
   return Math.min(failed, ctx.settings.maxFailedLogins - 1) + inFlight < ctx.settings.maxFailedLogins;
 }
 
-function recordUnknownFailure(ctx: EngineContext, name: string, now: number): void {
-  const names = unknownOf(ctx);
-  const entry = names.get(name);
+/** The state after one more failure. */
+function afterFailure(ctx: EngineContext, entry: UnknownName | undefined, now: number): UnknownName {
   const expired = entry?.lockedUntil != null && entry.lockedUntil <= now;
   const failedLogins = (entry && !expired ? entry.failedLogins : 0) + 1;
   const locks = failedLogins >= ctx.settings.maxFailedLogins;
+  return { failedLogins: locks ? 0 : failedLogins, lockedUntil: locks ? now + ctx.settings.loginLockSeconds * 1000 : null };
+}
+
+/**
+ * Inside the failure's transaction on a shared store: read and written under the name's attempt lock, so two
+ * instances' failures on one name both count.
+ */
+async function recordSharedUnknownFailure(ctx: EngineContext, name: string, now: number): Promise<void> {
+  const shared = ctx.store.coordination.unknownNames!;
+  await ctx.store.coordination.attemptLeases?.lock(attemptKey('user', name));
+  await shared.put(name, afterFailure(ctx, await shared.get(name), now), now);
+}
+
+function recordUnknownFailure(ctx: EngineContext, name: string, now: number): void {
+  const names = unknownOf(ctx);
+  const next = afterFailure(ctx, names.get(name), now);
   names.delete(name);
-  names.set(name, { failedLogins: locks ? 0 : failedLogins, lockedUntil: locks ? now + ctx.settings.loginLockSeconds * 1000 : null });
+  names.set(name, next);
   for (const key of names.keys()) {
     if (names.size <= MAX_UNKNOWN_NAMES) break;
     names.delete(key);
   }
 }
 
-function unknownThrottled(ctx: EngineContext, name: string): WardenError {
+async function unknownThrottled(ctx: EngineContext, name: string): Promise<WardenError> {
   const now = ctx.now();
-  const lockedUntil = unknownOf(ctx).get(name)?.lockedUntil ?? null;
+  const lockedUntil = (await unknownEntry(ctx, name))?.lockedUntil ?? null;
   const retryAfterSeconds = lockedUntil === null || lockedUntil <= now ? 1 : Math.max(1, Math.ceil((lockedUntil - now) / 1000));
   return new WardenError('login_throttled', 'Too many failed logins; try again later.', { retryAfterSeconds });
 }
@@ -103,7 +128,7 @@ export async function signIn(ctx: EngineContext, request: SignInRequest): Promis
   const slot = found
     ? await attemptsOf(ctx).reserve(found.id, async (inFlight) => admitsAttempt(ctx, found.id, inFlight))
     : await attemptsOf(ctx).reserve(unknownName!, (inFlight) => admitsUnknown(ctx, unknownName!, inFlight));
-  if (!slot) throw found ? await refuse(ctx, found.id, clientId, device) : unknownThrottled(ctx, unknownName!);
+  if (!slot) throw found ? await refuse(ctx, found.id, clientId, device) : await unknownThrottled(ctx, unknownName!);
 
   let outcome: SignedIn | { failed: WardenError };
   try {
@@ -114,7 +139,8 @@ export async function signIn(ctx: EngineContext, request: SignInRequest): Promis
       if (!user || !passwordOk || user.passwordHash !== found?.passwordHash) {
         await recordFailure(ctx, tx, user, displayText(request.username, MAX_AUDITED_USERNAME), clientId, device);
         // Memory mirrors a commit: the unknown name's count moves only once the failure is on record.
-        if (unknownName !== null) tx.afterCommit(() => recordUnknownFailure(ctx, unknownName, tx.now));
+        if (unknownName !== null && ctx.store.coordination.unknownNames) await recordSharedUnknownFailure(ctx, unknownName, tx.now);
+        else if (unknownName !== null) tx.afterCommit(() => recordUnknownFailure(ctx, unknownName, tx.now));
         return { failed: new WardenError('invalid_credentials', 'The username or password is wrong.') };
       }
       if (user.status === 'blocked') {

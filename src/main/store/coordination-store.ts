@@ -6,6 +6,7 @@
  * everything: ./sqlite-coordination-store.ts has nothing to coordinate.
  */
 import type { FeedPresenceStore } from './feed-presence-store';
+import type { UnknownNameStore } from './unknown-name-store';
 
 /**
  * Deployment-wide locks: `keys` serializes every signing-key change (plan, retirement, revocation), `settings`
@@ -30,6 +31,8 @@ export interface CoordinationStore {
   claimRun(job: CoordinatedJob, periodMs: number): Promise<boolean>;
   /** Attempts in flight kept in the database, or undefined where the process is alone (SQLite: in memory). */
   readonly attemptLeases: AttemptLeaseStore | undefined;
+  /** Failures on unknown usernames for the deployment (./unknown-name-store.ts), or undefined (SQLite: in memory). */
+  readonly unknownNames: UnknownNameStore | undefined;
   /** Other instances' feed subscribers (./feed-presence-store.ts), or undefined where the process is alone (SQLite). */
   readonly feedPresence: FeedPresenceStore | undefined;
 }

@@ -6,6 +6,7 @@ import type { CoordinationStore } from './coordination-store';
 
 export class SqliteCoordinationStore implements CoordinationStore {
   readonly attemptLeases = undefined;
+  readonly unknownNames = undefined;
   readonly feedPresence = undefined;
 
   async lock(): Promise<void> {}

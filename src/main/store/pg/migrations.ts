@@ -17,7 +17,7 @@
  * creation order carry `ord`, an identity column, as the tie-breaker SQLite's rowid was.
  */
 import { KEY_SECRET_SCHEMA, SUB_STORE_SCHEMA } from './sub-store-schema';
-import { COORDINATION_SCHEMA } from './coordination-schema';
+import { COORDINATION_SCHEMA, UNKNOWN_NAME_SCHEMA } from './coordination-schema';
 import { FEED_PRESENCE_SCHEMA } from './feed-presence-schema';
 
 export interface PgMigration {
@@ -268,6 +268,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 3, sql: KEY_SECRET_SCHEMA },
   { version: 4, sql: COORDINATION_SCHEMA },
   { version: 5, sql: FEED_PRESENCE_SCHEMA },
+  { version: 6, sql: UNKNOWN_NAME_SCHEMA },
 ];
 
 /** The schema version this build writes. */

@@ -12,7 +12,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AttemptLeaseStore, CoordinatedJob, CoordinationLock, CoordinationStore, LeaseDecision } from '../coordination-store';
 import type { FeedPresenceStore } from '../feed-presence-store';
+import type { UnknownNameStore } from '../unknown-name-store';
 import type { Db } from './db';
+import { PgUnknownNameStore } from './pg-unknown-name-store';
 import { PgFeedPresenceStore } from './pg-feed-presence-store';
 import { LOCK_NAMESPACE as NAMESPACE } from './migrations';
 
@@ -25,10 +27,12 @@ const DB_NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
 export class PgCoordinationStore implements CoordinationStore {
   readonly attemptLeases: AttemptLeaseStore;
+  readonly unknownNames: UnknownNameStore;
   readonly feedPresence: FeedPresenceStore;
 
   constructor(private readonly db: Db) {
     this.attemptLeases = new PgAttemptLeases(db);
+    this.unknownNames = new PgUnknownNameStore(db);
     this.feedPresence = new PgFeedPresenceStore(db);
   }
 
