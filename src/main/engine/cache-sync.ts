@@ -5,8 +5,8 @@
  * topic ('settings', 'keys'; ./settings.ts, ./key-plan.ts, ./key-lifecycle.ts), which every instance hears once
  * it has committed; here each instance then RE-READS both from the store (the signal carries no data to trust)
  * and only then changes its memory. 'resync' (the listening connection was lost and is back: signals may have
- * been missed) re-reads the same way. Client rows are not cached by the engine or by PgStore (every grant reads
- * its client), so a client change needs nothing here.
+ * been missed) re-reads the same way. The engine caches no client rows (every grant reads its client from the
+ * store, whose own cache, if any, answers for itself), so a client change needs nothing here.
  *
  * Re-reads are coalesced: signals that arrive while one runs make one more. Each runs after the key lifecycle
  * steps queued before it (KeyRing.refresh), so it never interleaves with this instance's own key change; the
