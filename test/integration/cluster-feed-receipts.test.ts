@@ -5,7 +5,8 @@
  * row) and, once it acknowledged, its receipt, once; the audit holds exactly one `feed.acknowledged` per
  * acknowledgement (audited by B alone, A only keeps what it heard); a console on A refetching on the live
  * `feed.acknowledged` event finds the receipt. Once B is killed (SIGKILL), its subscriber leaves A's list
- * within the presence expiry, A's own subscriber stays, and the receipt stays.
+ * within the presence expiry, A's own subscriber stays, and the receipt stays; stopped cleanly (SIGTERM), at once.
+ * An acknowledgement posted to the instance that does not hold the client's stream counts too, audited once.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createVerifier, type Verifier } from '@token-warden/verifier';
@@ -165,5 +166,22 @@ describePg('the console receipt across instances', () => {
     );
     expect(after.subscribers.some((s) => s.clientId === other.clientId)).toBe(true);
     expect(after.receipts.map((r) => r.clientId)).toEqual([api.clientId]);
+  }, 180_000);
+
+  it("a stopped instance's subscribers leave the other's list at once (its rows removed on the way out)", async () => {
+    await cluster.restart(1);
+    const api = await cluster.createConfidentialClient();
+    const onB = subscribeFeed({ targets: [cluster.urls[1]!], ...api, maxReconnects: 0 });
+    closers.push(() => onB.stop());
+    await onB.ready();
+    const user = await cluster.createUser();
+    const app = await cluster.createPublicClient();
+    await cluster.login(user, app, 0);
+    const { feedEventId } = await cluster.admin('forceLogout', { userId: user.id }, 0);
+    await until("B's new subscriber through A", () => cluster.admin('listFeedReceipts', { feedEventId: feedEventId! }, 0), (value) => value.subscribers.some((s) => s.clientId === api.clientId), APPEARS_WITHIN_MS);
+    // SIGTERM: the drain ends the streams, then the presence rows go before the process exits.
+    expect(await cluster.kill(1, 'SIGTERM')).toBe(0);
+    const listed = await cluster.admin('listFeedReceipts', { feedEventId: feedEventId! }, 0);
+    expect(listed.subscribers.some((s) => s.clientId === api.clientId)).toBe(false);
   }, 180_000);
 });
