@@ -6,69 +6,17 @@
  * revoked on one instance is on the feed of the other, and no SET signed by that key is sent there afterwards.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readSse, type SseMessage } from '../../packages/verifier/src/sse-reader';
+import type { SseMessage } from '../../packages/verifier/src/sse-reader';
 import { startServiceCluster, type ServiceCluster } from '../helpers/cluster';
+import { openFeed, type Stream } from '../helpers/feed-stream';
 import { describePg } from '../helpers/postgres';
 import { basicAuth } from '../helpers/warden';
-
-interface Stream {
-  readonly messages: SseMessage[];
-  /** Resolves once `done()` holds, checked after every message and comment. */
-  waitFor(what: string, done: () => boolean): Promise<void>;
-  close(): void;
-}
 
 const claimsOf = (set: string) => JSON.parse(Buffer.from(set.split('.')[1]!, 'base64url').toString()) as {
   jti: string; events: Record<string, { subject: { kind: string; id: string } }>;
 };
 const headerOf = (set: string) => JSON.parse(Buffer.from(set.split('.')[0]!, 'base64url').toString()) as { kid: string };
 const subjectOf = (message: SseMessage) => Object.values(claimsOf(message.data).events)[0]!.subject;
-
-/** GET /events on one instance's own URL (not the balancer), read as it arrives. */
-async function openFeed(baseUrl: string, client: { clientId: string; clientSecret: string }, lastEventId?: number): Promise<Stream> {
-  const controller = new AbortController();
-  const response = await fetch(`${baseUrl}/events`, {
-    headers: { authorization: basicAuth(client.clientId, client.clientSecret), ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {}) },
-    signal: controller.signal,
-  });
-  expect(response.status).toBe(200);
-  const messages: SseMessage[] = [];
-  let ready = false;
-  let ended: string | undefined;
-  const waiters = new Set<() => void>();
-  const notify = () => [...waiters].forEach((waiter) => waiter());
-  void readSse(response.body!, {
-    onMessage: (message) => {
-      messages.push(message);
-      notify();
-    },
-    onComment: (comment) => {
-      if (comment.startsWith('ready')) ready = true;
-      notify();
-    },
-    onActivity: () => undefined,
-  }).catch((error: unknown) => {
-    ended = String(error);
-  }).finally(() => {
-    ended ??= 'the stream ended';
-    notify();
-  });
-  const waitFor = (what: string, done: () => boolean) => new Promise<void>((resolve, reject) => {
-    const check = () => {
-      if (done()) {
-        waiters.delete(check);
-        resolve();
-      } else if (ended !== undefined) {
-        waiters.delete(check);
-        reject(new Error(`${baseUrl}/events: ${what} never came (${ended}; ${messages.length} messages)`));
-      }
-    };
-    waiters.add(check);
-    check();
-  });
-  await waitFor('the ready marker', () => ready);
-  return { messages, waitFor, close: () => controller.abort() };
-}
 
 describePg('the revocation feed across instances', () => {
   let cluster: ServiceCluster;

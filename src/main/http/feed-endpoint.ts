@@ -99,7 +99,7 @@ class FeedConnection {
         this.again = false;
         let rows: RevocationRow[];
         do {
-          rows = await this.feed.ctx.engine.revocationsAfter(this.lastSent, READ_BATCH);
+          rows = await this.feed.readAfter(this.lastSent);
           for (const row of rows) {
             if (row.id <= this.lastSent) continue;
             if (!(await this.feed.send(this, row))) return;
@@ -126,6 +126,10 @@ export class RevocationFeed {
   private readonly sets: SignedSetCache;
   private readonly messages: TurnBudget;
   private readonly signatures: TurnBudget;
+  /** Bumped by every signal that the log may have grown, before the connections are woken (see readAfter). */
+  private generation = 0;
+  /** Log reads in flight, by `generation afterId`: connections woken together at one id share one read. */
+  private readonly reads = new Map<string, Promise<RevocationRow[]>>();
   /** Signed key-retiring announcements by `clientId kid retiresAt`; emptied on every key change. */
   private readonly retirements = new Map<string, string>();
 
@@ -148,6 +152,7 @@ export class RevocationFeed {
       // Any instance's commit (or a 'resync'): every connection reads the log after its last id. A key revoked
       // on another instance drops its cached SETs through its `key.revoked` event below (the audit tail).
       ctx.engine.onRevocationsChanged(() => {
+        this.generation += 1;
         for (const connection of this.connections) connection.wake();
       }),
       // The deployment's events: a client cut off or a key changed on any instance counts here too.
@@ -177,6 +182,26 @@ export class RevocationFeed {
     // simpler than tracking which key signed each, and none signed by a revoked key is ever sent again.
     this.retirements.clear();
     for (const connection of this.connections) this.announceRetirements(connection);
+  }
+
+  /**
+   * The log after `afterId` (READ_BATCH rows), one read for all the connections that ask for the same id after
+   * the same signal: on PostgreSQL each read is a round trip, and a revocation wakes every connection at once.
+   * Sharing is safe because a read joined was started after the latest signal (the generation), so it holds
+   * every row committed before that signal; a row committed later brings its own signal, and a fresh read.
+   */
+  readAfter(afterId: number): Promise<RevocationRow[]> {
+    const key = `${this.generation} ${afterId}`;
+    let read = this.reads.get(key);
+    if (read === undefined) {
+      read = this.ctx.engine.revocationsAfter(afterId, READ_BATCH);
+      this.reads.set(key, read);
+      const settled = () => {
+        this.reads.delete(key);
+      };
+      read.then(settled, settled);
+    }
+    return read;
   }
 
   /**
