@@ -296,7 +296,10 @@ export type Receipt = z.infer<typeof receiptSchema>;
 export const feedReceiptsSchema = z.object({
   /** Which subscribed resource servers applied the feed event, and when (their clock and ours). */
   receipts: z.array(z.object({ clientId: z.string(), appliedAt: millis, receivedAt: millis })),
-  /** Resource servers connected to the revocation feed right now. */
+  /**
+   * Resource servers connected to the revocation feed right now, on any instance: this instance's connections,
+   * then one entry per client of each other instance as of its last heartbeat (docs/postgres.md, receipts).
+   */
   subscribers: z.array(z.object({ clientId: z.string(), connectedAt: millis, lastEventId: z.number().int() })),
 });
 export type FeedReceipts = z.infer<typeof feedReceiptsSchema>;
