@@ -22,8 +22,12 @@ const AUDIT = selectList(AUDIT_COLUMNS);
 const KEY_PATCH: Record<string, string> = {
   status: 'status', retiringSince: 'retiring_since', retiresAt: 'retires_at', revokedAt: 'revoked_at',
 };
+// The session row is locked as it is read (to the refresh's commit): a revocation of the session committed by
+// another instance meanwhile is waited for and then seen (revoked_at), never rotated past; and the refresh
+// takes the session's lock first, as a revocation does (the session, then its tokens), so the two never deadlock.
 const GRANT_SQL = `SELECT ${selectList(REFRESH_COLUMNS, 't')}, ${selectList(SESSION_COLUMNS, 's')}, ${selectList(USER_COLUMNS, 'u')}
-  FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = t.user_id WHERE t.hash = $1`;
+  FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = t.user_id WHERE t.hash = $1
+  FOR NO KEY UPDATE OF s`;
 const HIGH_WATER = 'revocations_high_water';
 
 export abstract class PgTokenRows {
