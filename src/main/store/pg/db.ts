@@ -141,6 +141,8 @@ interface TxRoot {
   savepoints: number;
   /** Set when a statement failed or the connection broke: COMMIT would only roll back. */
   failed: boolean;
+  /** Run once COMMIT has succeeded (a store's caches change only then); dropped on a rollback. */
+  committed: (() => void)[];
 }
 
 interface TxContext {
@@ -184,6 +186,25 @@ export class Db {
   inTransaction(): boolean {
     const context = this.context.getStore();
     return context !== undefined && !context.ended;
+  }
+
+  /**
+   * The outermost transaction the caller runs in (the same object for all its savepoints), or undefined: a key
+   * for what a store remembers about one transaction (e.g. that it wrote a client row).
+   */
+  currentTransaction(): object | undefined {
+    const context = this.context.getStore();
+    return context !== undefined && !context.ended ? context.root : undefined;
+  }
+
+  /**
+   * Runs `fn` once the caller's outermost transaction has committed (never if it rolls back); outside a
+   * transaction at once. A throw from `fn` is not the transaction's: it is reported as a background error.
+   */
+  afterCommit(fn: () => void): void {
+    const context = this.context.getStore();
+    if (context !== undefined && !context.ended) context.root.committed.push(fn);
+    else fn();
   }
 
   /** The rows of one statement. */
@@ -262,7 +283,7 @@ export class Db {
       return this.nested(current, fn);
     }
     return this.withConnection(async (client, markBroken) => {
-      const root: TxRoot = { client, durable, savepoints: 0, failed: false };
+      const root: TxRoot = { client, durable, savepoints: 0, failed: false, committed: [] };
       const context: TxContext = { root, tail: Promise.resolve(), ended: false };
       // One round trip: BEGIN and the commit level travel as one simple query.
       await client.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off');
@@ -283,6 +304,13 @@ export class Db {
       const commit = await client.query('COMMIT');
       // COMMIT of an aborted transaction answers ROLLBACK without an error.
       if (commit.command === 'ROLLBACK') throw new WardenError('storage_error', 'The transaction was rolled back by the database.');
+      for (const fn of root.committed) {
+        try {
+          fn();
+        } catch (error) {
+          this.options.onBackgroundError?.(`an after-commit step failed: ${(error as Error).message}`);
+        }
+      }
       return result;
     });
   }

@@ -69,6 +69,14 @@ export class PgChanges implements StoreChanges {
     };
   }
 
+  /**
+   * Whether the listening connection is up: while it is down, announcements are missed, so a cache must not
+   * serve from memory (it hears 'resync' once it is back).
+   */
+  get listening(): boolean {
+    return this.client !== undefined && !this.closed;
+  }
+
   /** The server process id of the listening connection (tests end it with pg_terminate_backend), if connected. */
   listenerPid(): number | undefined {
     return (this.client as (pg.Client & { processID?: number }) | undefined)?.processID ?? undefined;

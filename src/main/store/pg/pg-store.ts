@@ -19,6 +19,7 @@ import * as tallies from './pg-tallies';
 import { PgTokenRows } from './pg-store-tokens';
 import { PgChanges } from './pg-changes';
 import { subStoresOf, type PgSubStores } from './pg-sub-stores';
+import { PgClientCache } from './pg-client-cache';
 
 export interface PgStoreOptions {
   url: string;
@@ -69,10 +70,13 @@ export class PgStore extends PgTokenRows implements Store {
   private readonly subStores: PgSubStores;
   /** Several instances may share this database: they signal each other here (./pg-changes.ts). */
   readonly changes: PgChanges;
+  /** Committed client rows, dropped deployment-wide on every client change (./pg-client-cache.ts). */
+  readonly clientCache: PgClientCache;
 
   constructor(db: Db, private readonly id: string, readonly migrationsApplied: readonly number[], changes: PgChanges) {
     super(db);
     this.changes = changes;
+    this.clientCache = new PgClientCache(db, changes);
     this.subStores = subStoresOf(db);
     this.foldTimer = setInterval(() => {
       // Background upkeep: a failure (database away) is retried next time; reads stay exact without it. Once
@@ -176,34 +180,36 @@ export class PgStore extends PgTokenRows implements Store {
     return tallies.rowCount(this.db, 'users');
   }
 
-  // clients (not cached: with several instances a cached row could outlive a change made elsewhere)
+  // clients (cached; every write announces 'clients' so that every instance drops its cache: ./pg-client-cache.ts)
 
   async insertClient(row: NewClientRow): Promise<void> {
-    await this.db.run(`INSERT INTO clients (client_id, kind, name, secret_hash, created_at, redirect_uris, post_logout_redirect_uris,
+    await this.clientCache.write(() => this.db.run(`INSERT INTO clients (client_id, kind, name, secret_hash, created_at, redirect_uris, post_logout_redirect_uris,
       backchannel_logout_uri, grant_types, id_token_signed_response_alg, updated_at, access_token_ttl_seconds,
       refresh_idle_seconds, refresh_absolute_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
     [row.clientId, row.kind, row.name, row.secretHash, row.createdAt, JSON.stringify(row.redirectUris),
       JSON.stringify(row.postLogoutRedirectUris), row.backchannelLogoutUri, JSON.stringify(row.grantTypes),
       row.idTokenSignedResponseAlg, row.updatedAt, row.accessTokenTtlSeconds ?? null, row.refreshIdleSeconds ?? null,
-      row.refreshAbsoluteSeconds ?? null]);
+      row.refreshAbsoluteSeconds ?? null]));
   }
 
   /**
    * Frozen, as SqliteStore's (which serves committed clients from a cache): a caller that mutates a client row
    * fails the same way on both stores instead of only on SQLite.
    */
-  async getClient(clientId: string): Promise<ClientRow | undefined> {
-    const row = await this.db.row<ClientRow>(`SELECT ${CLIENT} FROM clients WHERE client_id = $1`, [clientId]);
-    return row && Object.freeze(row);
+  getClient(clientId: string): Promise<ClientRow | undefined> {
+    return this.clientCache.get(clientId, async () => {
+      const row = await this.db.row<ClientRow>(`SELECT ${CLIENT} FROM clients WHERE client_id = $1`, [clientId]);
+      return row && Object.freeze(row);
+    });
   }
 
   updateClient(clientId: string, patch: Partial<Omit<ClientRow, 'clientId' | 'kind' | 'createdAt'>>): Promise<void> {
-    return patchRow(this.db, 'clients', 'client_id', CLIENT_PATCH, 'updateClient', clientId, {
+    return this.clientCache.write(() => patchRow(this.db, 'clients', 'client_id', CLIENT_PATCH, 'updateClient', clientId, {
       ...patch,
       redirectUris: json(patch.redirectUris),
       postLogoutRedirectUris: json(patch.postLogoutRedirectUris),
       grantTypes: json(patch.grantTypes),
-    });
+    }));
   }
 
   listClients(): Promise<ClientRow[]> {
