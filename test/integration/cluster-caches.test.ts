@@ -69,4 +69,22 @@ describePg('caches with two instances', () => {
     const fromB = (await login(b, user.username, app)).access_token;
     expect(await a.t.warden.engine.verifyAccessToken(fromB)).toMatchObject({ active: true });
   });
+
+  it("verifies a token of a key another instance has just promoted before its own key ring has heard of it", async () => {
+    const app = await a.createPublicClient();
+    const user = await a.createUser();
+    // B's key ring is kept busy (as if the rotation's signal were late): it cannot re-read on the signal meanwhile.
+    let release!: () => void;
+    const busy = new Promise<void>((resolve) => (release = resolve));
+    const held = b.t.warden.engine.ctx.keys.exclusive(() => busy);
+    const rotated = await a.admin('rotateSigningKey', { reason: 'signal not heard yet' });
+    const token = (await login(a, user.username, app)).access_token;
+    expect(decodeProtectedHeader(token).kid).toBe(rotated.kid);
+    expect(b.t.warden.engine.ctx.keys.status(rotated.kid)).toBe('next');
+    // The committed row says active: B's ring catches up (after the step in front of it) instead of refusing next_kid.
+    const verdict = b.t.warden.engine.verifyAccessToken(token);
+    release();
+    await held;
+    expect(await verdict).toMatchObject({ active: true });
+  });
 });

@@ -46,14 +46,31 @@ export async function verifyDetailed(ctx: EngineContext, token: unknown): Promis
   const alg = header.alg;
   if (alg !== 'EdDSA' && alg !== 'ES256' && alg !== 'RS256') return no('unsupported_alg', decoded);
   const kid = header.kid;
-  const key = typeof kid === 'string' ? ctx.keys.get(kid) : undefined;
+  let key = typeof kid === 'string' ? ctx.keys.get(kid) : undefined;
+  if (!key && typeof kid === 'string') key = await caughtUp(ctx, kid);
   if (!key) return no('unknown_kid', decoded);
   if (key.row.alg !== alg) return no('unsupported_alg', decoded);
   if (!verifyJwtSignature(decoded, alg, key.publicKey)) return no('bad_signature', decoded, false);
+  // Only for a valid signature: a key published ahead never makes a forged token cost a read.
+  if (key.row.status === 'next') key = (await caughtUp(ctx, key.row.kid)) ?? key;
   const claims = parseClaims(decoded.payload);
   if (!claims) return no('malformed', decoded, true);
   const reason = await judge(ctx, header, claims, key.row);
   return reason ? no(reason, decoded, true, claims) : { verdict: { active: true, claims }, decoded, signatureValid: true };
+}
+
+/**
+ * Several instances on one database: a key another instance has just created or promoted (a rotation) is
+ * committed a moment before this instance's key ring hears of it. Unknown to the ring, or still `next` in it,
+ * the committed row decides: when it says otherwise, the ring re-reads first (KeyRing.refresh). Undefined when
+ * nothing changed, or on SQLite (one process: the ring is never behind).
+ */
+async function caughtUp(ctx: EngineContext, kid: string): Promise<ReturnType<EngineContext['keys']['get']>> {
+  if (!ctx.store.changes.shared) return undefined;
+  const row = await ctx.store.getKey(kid);
+  if (!row || row.status === ctx.keys.get(kid)?.row.status) return undefined;
+  await ctx.keys.refresh();
+  return ctx.keys.get(kid);
 }
 
 async function judge(ctx: EngineContext, header: Record<string, unknown>, claims: AccessTokenClaims, key: Pick<KeyRow, 'status' | 'retiresAt'>): Promise<VerdictReason | undefined> {
