@@ -178,6 +178,12 @@ export class EngineContext {
     const unit = this.newUnit(durable);
     try {
       const result = await this.units.run(unit, () => this.store.transaction(async () => {
+        // Shared store: a unit that will append to the audit takes the chain's lock FIRST, before any row lock.
+        // Taken later (at its first emit, after it has locked sessions and inserted revocations) two instances'
+        // admin actions on the same sessions deadlock: one holds the revocation log's lock and waits for a row the
+        // other holds while the other waits for that lock — and an admin action, unlike a refresh batch, is not
+        // re-run. Routine batches that audit nothing (refreshes with auditRefreshes off) never take it.
+        if (this.store.changes.shared && (durable || this.settings.auditRefreshes)) await (unit.headLocked ??= this.lockChainHead(unit));
         const value = await body(unit);
         // Also catches a unit that swallowed the NEEDS_DURABLE throw.
         if (unit.needsDurable && !durable) throw NEEDS_DURABLE;
