@@ -86,6 +86,24 @@ describePg('FeedPresenceStore on PostgreSQL: two instances on one database', () 
     expect(await count()).toEqual([{ instance: 'inst-a', n: 1 }]);
   });
 
+  it('heartbeats of several instances at once, all cleaning up the same expired rows, all commit', async () => {
+    const c = await openTestPgStore({ url });
+    try {
+      const stores = [presenceA, presenceB, c.coordination.feedPresence!];
+      const dead = Array.from({ length: 60 }, (_, k) => row(`api-${k}`, k + 1));
+      for (const name of ['dead-1', 'dead-2', 'dead-3']) await presenceA.heartbeat(name, dead, 0);
+      // One heartbeat at a time per instance (as FeedPresence writes), the three instances' at once.
+      for (let round = 0; round < 8; round++) {
+        await Promise.all(stores.map((store, i) => store.heartbeat(`inst-${i}`, dead.slice(0, 20 + round), MINUTE)));
+      }
+      const listed = await presenceA.others('nobody');
+      expect(new Set(listed.map((r) => r.instance))).toEqual(new Set(['inst-0', 'inst-1', 'inst-2']));
+      expect(listed.filter((r) => r.instance === 'inst-0')).toHaveLength(27);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('removes an instance that leaves at once', async () => {
     await presenceA.heartbeat('inst-a', [row('api-1'), row('api-2')], MINUTE);
     await presenceA.leave('inst-a');

@@ -1,7 +1,7 @@
 /**
  * `FeedPresenceStore` on PostgreSQL (../feed-presence-store.ts): rows of `feed_presence` (migration 5) with an
  * expiry by the database's clock, the one clock every instance agrees on. A heartbeat is one transaction: the
- * expired rows of any instance go, the instance's own rows are replaced by one multi-row INSERT (unnest).
+ * instance's own rows are replaced by one multi-row INSERT (unnest), and the expired rows of any instance go.
  */
 import { FEED_PRESENCE_CAP, type FeedPresenceRow, type FeedPresenceStore } from '../feed-presence-store';
 import type { Db } from './db';
@@ -16,7 +16,11 @@ export class PgFeedPresenceStore implements FeedPresenceStore {
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 0) throw new TypeError('heartbeat: ttlMs must be a non-negative integer');
     const kept = rows.slice(0, FEED_PRESENCE_CAP);
     return this.db.transaction(async () => {
-      await this.db.run(`DELETE FROM feed_presence WHERE instance = $1 OR expires_at <= ${DB_NOW}`, [instance]);
+      await this.db.run('DELETE FROM feed_presence WHERE instance = $1', [instance]);
+      // Others' expired rows, skipping any another heartbeat is removing right now: two instances cleaning up at
+      // once never wait on each other (no deadlock), whatever order their scans take.
+      await this.db.run(`DELETE FROM feed_presence WHERE (instance, client_id) IN (
+        SELECT instance, client_id FROM feed_presence WHERE expires_at <= ${DB_NOW} FOR UPDATE SKIP LOCKED)`);
       if (kept.length === 0) return;
       // ON CONFLICT: a client listed twice keeps its first row (the caller folds connections per client).
       await this.db.run(
