@@ -54,6 +54,36 @@ describePg('admin actions of two instances revoking the same sessions in opposit
   const attempt = (promise: Promise<unknown>) =>
     promise.then(() => 'ok', (error: unknown) => (error instanceof WardenError ? `${error.code} ${error.detail ?? ''}` : String(error)));
 
+  it('an admin unit PostgreSQL aborted as the deadlock victim of another instance\'s refresh batch is run again', async () => {
+    for (let k = 0; k < 2; k++) await a.login({ username: 'ana', password: PASSWORD, clientId: 'app', device: DEVICE, rememberMe: false });
+    const [one, two] = (await a.admin.listSessions({ offset: 0, limit: 10 }, ADMIN)).items.map((session) => session.id);
+    // A durable unit on A (an admin action's shape: ctx.run) and a routine batch on B (a refresh batch's:
+    // runMany) each update one session, meet at a barrier, then update the other: a certain cycle over rows.
+    // A asks first, so its wait reaches deadlock_timeout first and PostgreSQL aborts A's transaction.
+    let arrived = 0;
+    let release!: () => void;
+    const barrier = new Promise<void>((resolve) => (release = resolve));
+    const runs = { a: 0, b: 0 };
+    const step = async (name: 'a' | 'b', first: string, second: string, now: number) => {
+      runs[name] += 1;
+      const store = name === 'a' ? a.store : b.store;
+      await store.updateSession(first, { lastActivityAt: now });
+      if (++arrived === 2) release();
+      await barrier;
+      if (name === 'b') await new Promise((resolve) => setTimeout(resolve, 30));
+      await store.updateSession(second, { lastActivityAt: now });
+      return name;
+    };
+    const [admin, batch] = await Promise.all([
+      attempt(a.ctx.run((tx) => step('a', one!, two!, tx.now))),
+      b.ctx.runMany([(tx) => step('b', two!, one!, tx.now)]),
+    ]);
+    expect(admin).toBe('ok');
+    expect(batch).toEqual([{ ok: true, value: 'b' }]);
+    // One of them was the victim and ran twice.
+    expect(runs.a + runs.b).toBe(3);
+  }, 60_000);
+
   it('both bulk revocations succeed, every session revoked once, the audit chain valid', async () => {
     const failures: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {

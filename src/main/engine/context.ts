@@ -144,7 +144,10 @@ export class EngineContext {
     // Inside an open unit (a batch, or a rule calling another), join it: one transaction, one publication.
     const open = this.openUnit();
     if (open) return this.runInside(open, work);
-    return this.exclusive(() => this.commit((unit) => this.runInside(unit, work), true));
+    // A transaction another instance's aborted for a deadlock is run again, like a batch (see runMany): a unit
+    // reads what it acts on inside its transaction, and nothing of it was committed or published. (Key material a
+    // rule made before calling run, such as applyPlan's new keys, is reused as it was; SQLite never aborts so.)
+    return this.exclusive(() => rerunTransient(() => this.commit((unit) => this.runInside(unit, work), true)));
   }
 
   /** The unit the current call runs in, if it is still open. */
