@@ -1,5 +1,5 @@
 /** Minting tokens: RFC 9068 access tokens and opaque refresh tokens (only their SHA-256 is stored). */
-import type { SessionRow, UserRow } from '../store/store';
+import type { AccessTokenRow, RefreshTokenRow, SessionRow, UserRow } from '../store/store';
 import type { TokenSet } from './types';
 import type { EngineContext, Tx } from './context';
 import { randomSecret, sha256Hex, timeHex, timeOfHex, timeOrderedId } from './crypto';
@@ -26,10 +26,21 @@ export function issuedAtSeconds(now: number, notBefore: number | null): number {
 }
 
 export async function mintAccessToken(ctx: EngineContext, tx: Tx, session: SessionRow, user: UserRow, scope: string): Promise<MintedAccessToken> {
-  const iat = issuedAtSeconds(tx.now, user.notBefore);
+  const { minted, row } = await prepareAccessToken(ctx, session, user, scope, tx.now);
+  await ctx.store.insertAccessToken(row);
+  tx.count('tokens_issued');
+  return minted;
+}
+
+/**
+ * An access token and the row that records it, not yet written: a rotation writes it with the compare-and-set
+ * (store.rotateRefreshToken, one round trip on PostgreSQL). The caller records it and counts `tokens_issued`.
+ */
+export async function prepareAccessToken(ctx: EngineContext, session: SessionRow, user: UserRow, scope: string, now: number): Promise<{ minted: MintedAccessToken; row: AccessTokenRow }> {
+  const iat = issuedAtSeconds(now, user.notBefore);
   const exp = iat + await accessTokenTtlOf(ctx, session.clientId);
   // Time-ordered: the jti index gets its inserts at one end (see timeOrderedId).
-  const jti = timeOrderedId('at', tx.now);
+  const jti = timeOrderedId('at', now);
   const payload = {
     iss: ctx.issuer,
     sub: user.id,
@@ -43,9 +54,8 @@ export async function mintAccessToken(ctx: EngineContext, tx: Tx, session: Sessi
     ...(scope ? { scope } : {}),
   };
   const { pending, kid } = ctx.keys.prepare({ typ: 'at+jwt' }, payload);
-  await ctx.store.insertAccessToken({ jti, sessionId: session.id, userId: user.id, clientId: session.clientId, kid, issuedAt: iat * 1000, expiresAt: exp * 1000 });
-  tx.count('tokens_issued');
-  return { jws: pending, jti, exp, kid };
+  const row = { jti, sessionId: session.id, userId: user.id, clientId: session.clientId, kid, issuedAt: iat * 1000, expiresAt: exp * 1000 };
+  return { minted: { jws: pending, jti, exp, kid }, row };
 }
 
 /**
@@ -71,21 +81,25 @@ export function newRefreshToken(nowMs: number): { token: string; hash: string } 
 }
 
 export async function mintRefreshToken(ctx: EngineContext, tx: Tx, session: SessionRow, refreshVersion: number, next = newRefreshToken(tx.now)): Promise<{ token: string; hash: string }> {
-  const { token, hash } = next;
-  await ctx.store.insertRefreshToken({
+  await ctx.store.insertRefreshToken(refreshTokenRow(session, refreshVersion, next.hash, tx.now));
+  return next;
+}
+
+/** The row of a new, unused refresh token of `session`. */
+export function refreshTokenRow(session: SessionRow, refreshVersion: number, hash: string, now: number): RefreshTokenRow {
+  return {
     hash,
     sessionId: session.id,
     userId: session.userId,
     clientId: session.clientId,
     refreshVersion,
-    createdAt: tx.now,
+    createdAt: now,
     usedAt: null,
     successorHash: null,
     revokedAt: null,
     usedIp: null,
     usedUserAgent: null,
-  });
-  return { token, hash };
+  };
 }
 
 /**

@@ -4,9 +4,9 @@
  * (reuse detection, RFC 9700 §4.14.2) unless the optional grace window applies (see `tryGraceRetry`).
  */
 import { WardenError, type ErrorCode } from '../../shared/errors';
-import type { RefreshTokenRow, SessionRow, UserRow } from '../store/store';
+import type { RefreshRotation, RefreshTokenRow, SessionRow, UserRow } from '../store/store';
 import type { EngineContext, EventInput, Tx } from './context';
-import { describeAccess, mintAccessToken, mintRefreshToken, tokenSet, newRefreshToken, refreshLabel, refreshTokenKey, sessionLifetimes, type UnsignedTokenSet } from './issue';
+import { describeAccess, prepareAccessToken, refreshTokenRow, tokenSet, newRefreshToken, refreshLabel, refreshTokenKey, sessionLifetimes, type UnsignedTokenSet } from './issue';
 import { clientRefusal } from './client-state';
 import { cleanDevice } from './login';
 import { revokeSession } from './revoke';
@@ -53,10 +53,22 @@ async function rotate(ctx: EngineContext, tx: Tx, row: RefreshTokenRow, session:
   // its tokens), so on a shared database a rotation and a revocation of one session on two instances wait for
   // each other instead of deadlocking. If the compare-and-set below loses, the reuse that follows revokes the
   // session in this same transaction (the values written here are the winner's: same count, same instant's idle).
-  await ctx.store.updateSession(session.id, { lastActivityAt: tx.now, idleExpiresAt, refreshCount });
-  if (!await ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash, presenter)) return undefined;
-  await mintRefreshToken(ctx, tx, session, user.refreshVersion, next);
-  const access = await mintAccessToken(ctx, tx, session, user, session.scope);
+  // Then the compare-and-set, then (only if it won) the successor and the access token's record: one call, which
+  // a store may make one round trip (PostgreSQL's rotateRefreshToken), else these calls in this order.
+  const { minted: access, row: accessRow } = await prepareAccessToken(ctx, session, user, session.scope, tx.now);
+  const rotation: RefreshRotation = {
+    sessionId: session.id, session: { lastActivityAt: tx.now, idleExpiresAt, refreshCount }, hash: row.hash, usedAt: tx.now,
+    presenter, successor: refreshTokenRow(session, user.refreshVersion, next.hash, tx.now), access: accessRow,
+  };
+  if (ctx.store.rotateRefreshToken) {
+    if (!await ctx.store.rotateRefreshToken(rotation)) return undefined;
+  } else {
+    await ctx.store.updateSession(session.id, rotation.session);
+    if (!await ctx.store.markRefreshTokenUsed(row.hash, tx.now, next.hash, presenter)) return undefined;
+    await ctx.store.insertRefreshToken(rotation.successor);
+    await ctx.store.insertAccessToken(accessRow);
+  }
+  tx.count('tokens_issued');
   tx.count('refreshes');
   // A routine rotation is on record in the refresh chain (the row just marked used, with its presenter); it
   // joins the audit chain only when the setting asks. A grace retry is unusual, so it is always audited.

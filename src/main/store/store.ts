@@ -128,6 +128,17 @@ export interface Presenter {
   userAgent: string | null;
 }
 
+/** One refresh's writes (Store.rotateRefreshToken). */
+export interface RefreshRotation {
+  sessionId: string;
+  session: Pick<SessionRow, 'lastActivityAt' | 'idleExpiresAt' | 'refreshCount'>;
+  hash: string;
+  usedAt: number;
+  presenter?: Presenter;
+  successor: RefreshTokenRow;
+  access: AccessTokenRow;
+}
+
 export interface AccessTokenRow {
   jti: string;
   sessionId: string;
@@ -314,6 +325,13 @@ export interface Store {
    * racing refreshes lose).
    */
   markRefreshTokenUsed(hash: string, usedAt: number, successorHash: string, presenter?: Presenter): Promise<boolean>;
+  /**
+   * Optional (PostgreSQL: one statement, where the four calls are four round trips): updateSession(rotation.
+   * sessionId, rotation.session), markRefreshTokenUsed of `hash` with `successor.hash`, and only if that won,
+   * insertRefreshToken(successor) and insertAccessToken(access). Same result and failures as those calls in that
+   * order; without it the engine makes them (../engine/refresh.ts).
+   */
+  rotateRefreshToken?(rotation: RefreshRotation): Promise<boolean>;
   /** Marks one not-yet-revoked refresh token revoked; false when it was unknown or already revoked. */
   revokeRefreshToken(hash: string, at: number): Promise<boolean>;
   /** Marks every not-yet-revoked refresh token of the session revoked; returns how many. */

@@ -5,8 +5,9 @@
  */
 import type { AuditEntry } from '../../../shared/dto';
 import type {
-  AccessTokenRow, AuditFilter, AuditInsert, KeyRow, Presenter, RefreshTokenRow, RevocationRow, SessionRow, UserRow,
+  AccessTokenRow, AuditFilter, AuditInsert, KeyRow, Presenter, RefreshRotation, RefreshTokenRow, RevocationRow, SessionRow, UserRow,
 } from '../store';
+import { WardenError } from '../../../shared/errors';
 import type { Db, SqlValue } from './db';
 import { LOCK_NAMESPACE, LOCKS } from './migrations';
 import {
@@ -29,6 +30,21 @@ const GRANT_SQL = `SELECT ${selectList(REFRESH_COLUMNS, 't')}, ${selectList(SESS
   FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = t.user_id WHERE t.hash = $1
   FOR NO KEY UPDATE OF s`;
 const HIGH_WATER = 'revocations_high_water';
+/** rotateRefreshToken: the session's update, the compare-and-set, then the two inserts only if it won. */
+const ROTATE_SQL = `WITH touched AS (
+    UPDATE sessions SET last_activity_at = $24, idle_expires_at = $25, refresh_count = $26 WHERE id = $23 RETURNING 1),
+  used AS (
+    UPDATE refresh_tokens SET used_at = $1, successor_hash = $2, used_ip = $3, used_user_agent = $4
+    WHERE hash = $5 AND used_at IS NULL AND EXISTS (SELECT 1 FROM touched) RETURNING 1),
+  successor AS (
+    INSERT INTO refresh_tokens (hash, session_id, user_id, client_id, refresh_version, created_at, used_at, successor_hash,
+      revoked_at, used_ip, used_user_agent)
+    SELECT $2::text, $6::text, $7::text, $8::text, $9::integer, $10::bigint, $11::bigint, $12::text, $13::bigint, $14::text, $15::text
+    WHERE EXISTS (SELECT 1 FROM used)),
+  access AS (
+    INSERT INTO access_tokens (jti, session_id, user_id, client_id, kid, issued_at, expires_at)
+    SELECT $16::text, $17::text, $18::text, $19::text, $20::text, $21::bigint, $22::bigint WHERE EXISTS (SELECT 1 FROM used))
+  SELECT (SELECT count(*) FROM used) AS used, (SELECT count(*) FROM touched) AS touched`;
 
 export abstract class PgTokenRows {
   constructor(protected readonly db: Db) {}
@@ -66,6 +82,28 @@ export abstract class PgTokenRows {
     const changed = await this.db.run(`UPDATE refresh_tokens SET used_at = $1, successor_hash = $2, used_ip = $3, used_user_agent = $4
       WHERE hash = $5 AND used_at IS NULL`, [usedAt, successorHash, presenter?.ip ?? null, presenter?.userAgent ?? null, hash]);
     return changed === 1;
+  }
+
+  /**
+   * The rotation in one round trip (a refresh made four): the session's update, the compare-and-set above and,
+   * only when it changed the row, the successor's and the access token's inserts (`WHERE EXISTS` on its
+   * RETURNING). One statement, one snapshot: a refresh racing on another connection waits for the token's row
+   * lock and then finds `used_at` set, as with separate statements. The session's row lock is already this
+   * transaction's (getRefreshGrant reads it FOR NO KEY UPDATE), so updating it here takes no new lock, and the
+   * lock order stays that of revokeSession (the session, then its tokens). As updateSession: not_found when
+   * the session is gone, and then nothing is written (the compare-and-set requires the session's update).
+   */
+  async rotateRefreshToken(r: RefreshRotation): Promise<boolean> {
+    const s = r.successor;
+    assertHash(s.hash, 'successorHash');
+    if (s.successorHash !== null) assertHash(s.successorHash, 'successorHash');
+    const a = r.access;
+    const row = await this.db.row<{ used: number; touched: number }>(ROTATE_SQL, [r.usedAt, s.hash, r.presenter?.ip ?? null,
+      r.presenter?.userAgent ?? null, r.hash, s.sessionId, s.userId, s.clientId, s.refreshVersion, s.createdAt, s.usedAt,
+      s.successorHash, s.revokedAt, s.usedIp, s.usedUserAgent, a.jti, a.sessionId, a.userId, a.clientId, a.kid, a.issuedAt,
+      a.expiresAt, r.sessionId, r.session.lastActivityAt, r.session.idleExpiresAt, r.session.refreshCount]);
+    if (row?.touched !== 1) throw new WardenError('not_found', 'updateSession: no such record.');
+    return row.used === 1;
   }
 
   async revokeRefreshToken(hash: string, at: number): Promise<boolean> {

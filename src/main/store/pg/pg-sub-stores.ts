@@ -21,7 +21,7 @@ import { PgUserDirectoryStore } from './pg-user-directory-store';
  * (`changes` aside: the deployment signals are PgStore's own, ./pg-changes.ts).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SubStoreKey = Exclude<{ [K in keyof Store]: Store[K] extends (...args: any[]) => any ? never : K }[keyof Store], 'changes'>;
+export type SubStoreKey = Exclude<{ [K in keyof Store]-?: Store[K] extends ((...args: any[]) => any) | undefined ? never : K }[keyof Store], 'changes'>;
 
 export type PgSubStores = { readonly [K in SubStoreKey]: Store[K] };
 
