@@ -111,7 +111,9 @@ describePg('PgStore after the server restarts', () => {
   let store: PgStore;
   beforeAll(async () => {
     // A private cluster: stopping the run's shared one would break other files' databases.
-    cluster = await startCluster();
+    // Commits wait for the log here: the test cluster's default (synchronous_commit off) may lose the last commit
+    // to the immediate stop below, and this test reads it back after the restart.
+    cluster = await startCluster({ synchronous_commit: 'on' });
     store = await openPgStore({ url: cluster.urlFor('postgres'), connectTimeoutMs: 2_000 });
   });
   afterAll(async () => {
