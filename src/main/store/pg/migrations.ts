@@ -32,7 +32,7 @@ export const LOCKS = { migrate: 1, revocations: 2, audit: 3 } as const;
 /**
  * Area B1 (PostgreSQL core): schema 11 of the SQLite store in PostgreSQL terms, for the core Store methods.
  *
- * Laid for several instances on one database (next session's invariants):
+ * For several instances on one database (docs/postgres.md, Several instances):
  * - `revocations.id` and `audit.seq` are BIGINT identities. PgStore inserts into each while holding a
  *   transaction-scoped advisory lock (LOCKS.revocations / LOCKS.audit), so ids are handed out in commit order:
  *   a reader that has seen id N never later finds a committed N-1 (the revocation log can be the outbox, read
