@@ -2,60 +2,27 @@
  * Admin actions of two instances that revoke the same sessions in opposite orders, at the same moment. A bulk
  * revocation updates each session's rows and inserts its revocation (under the revocation log's advisory lock,
  * held to commit) one session after another, so without a common lock order instance A would hold the log's lock
- * and wait for a session row that instance B holds, while B waits for the log's lock: a deadlock, and an admin
- * action is not re-run (its receipt would be a storage_error). On a shared store a durable unit takes the audit
- * chain's lock before anything else (EngineContext.commit), so such actions queue instead.
+ * and wait for a session row that instance B holds, while B waits for the log's lock: a deadlock in every round.
+ * On a shared store a durable unit takes the audit chain's lock before anything else (EngineContext.commit), so
+ * such actions queue instead; and a unit that still loses a deadlock (a cycle over rows with a refresh batch) is
+ * run again (EngineContext.run), as a batch is.
  *
- * In one process (two engines, two PgStores on one database, one memory vault), as the refresh-batch deadlock
- * test does: the interleaving is then the engines', not the network's.
+ * In one process (test/helpers/engine-pair.ts), as the refresh-batch deadlock test does: the interleaving is
+ * then the engines', not the network's.
  */
-import pg from 'pg';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { ManualClock } from '../../src/main/engine/clock';
-import { Engine } from '../../src/main/engine/engine';
-import { MemoryVault } from '../../src/main/keys/memory-vault';
-import { openPgStore } from '../../src/main/store/pg/pg-store';
-import { WardenError } from '../../src/shared/errors';
-import { describePg, freshDatabase } from '../helpers/postgres';
+import { expect, it } from 'vitest';
+import { describePg } from '../helpers/postgres';
+import { ADMIN, outcomeOf as attempt, useEnginePair } from '../helpers/engine-pair';
 
-const ISSUER = 'http://127.0.0.1:7777';
-const ADMIN = { actor: 'admin:test', role: 'owner' as const, adminId: null };
-const DEVICE = { name: 'phone', userAgent: 'Test/1.0', ip: '127.0.0.2' };
-const PASSWORD = 'correct horse battery';
 const SESSIONS = 6;
 const ROUNDS = 4;
 
 describePg('admin actions of two instances revoking the same sessions in opposite orders', () => {
-  const engines: Engine[] = [];
-  let a: Engine;
-  let b: Engine;
-  beforeEach(async () => {
-    const url = await freshDatabase();
-    // Deadlocks are looked for once a lock wait lasts deadlock_timeout (1 s by default): sooner here.
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`ALTER DATABASE ${new URL(url).pathname.slice(1)} SET deadlock_timeout = '100ms'`).finally(() => admin.end());
-    const clock = new ManualClock();
-    const vault = new MemoryVault();
-    const open = async () => {
-      const engine = await Engine.open({ store: await openPgStore({ url }), vault, clock, issuer: ISSUER, onError: () => {} });
-      engines.push(engine);
-      return engine;
-    };
-    a = await open();
-    b = await open();
-    await a.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
-    await a.admin.createClient({ clientId: 'app', kind: 'public', name: 'App', grantTypes: ['password', 'refresh_token'] }, ADMIN);
-  });
-  afterEach(async () => {
-    for (const engine of engines.splice(0)) await engine.close();
-  });
-
-  const attempt = (promise: Promise<unknown>) =>
-    promise.then(() => 'ok', (error: unknown) => (error instanceof WardenError ? `${error.code} ${error.detail ?? ''}` : String(error)));
+  const pair = useEnginePair();
 
   it('an admin unit PostgreSQL aborted as the deadlock victim of another instance\'s refresh batch is run again', async () => {
-    for (let k = 0; k < 2; k++) await a.login({ username: 'ana', password: PASSWORD, clientId: 'app', device: DEVICE, rememberMe: false });
+    const { a, b } = pair;
+    for (let k = 0; k < 2; k++) await pair.login();
     const [one, two] = (await a.admin.listSessions({ offset: 0, limit: 10 }, ADMIN)).items.map((session) => session.id);
     // A durable unit on A (an admin action's shape: ctx.run) and a routine batch on B (a refresh batch's:
     // runMany) each update one session, meet at a barrier, then update the other: a certain cycle over rows.
@@ -85,9 +52,10 @@ describePg('admin actions of two instances revoking the same sessions in opposit
   }, 60_000);
 
   it('both bulk revocations succeed, every session revoked once, the audit chain valid', async () => {
+    const { a, b } = pair;
     const failures: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      for (let k = 0; k < SESSIONS; k++) await a.login({ username: 'ana', password: PASSWORD, clientId: 'app', device: DEVICE, rememberMe: false });
+      for (let k = 0; k < SESSIONS; k++) await pair.login();
       const open = (await a.admin.listSessions({ offset: 0, limit: 500 }, ADMIN)).items.filter((session) => session.status === 'active').map((session) => session.id);
       expect(open).toHaveLength(SESSIONS);
       const [first, second] = await Promise.all([

@@ -10,52 +10,20 @@
  * In one process (two engines, two PgStores on one database, one memory vault) so that each batch is exactly
  * the refreshes pushed in one turn: over HTTP the batches would depend on timing.
  */
-import pg from 'pg';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { ManualClock } from '../../src/main/engine/clock';
-import { Engine } from '../../src/main/engine/engine';
+import { expect, it } from 'vitest';
 import { refreshTokenKey } from '../../src/main/engine/issue';
+import type { Engine } from '../../src/main/engine/engine';
 import type { TokenSet } from '../../src/main/engine/types';
-import { MemoryVault } from '../../src/main/keys/memory-vault';
-import { openPgStore, type PgStore } from '../../src/main/store/pg/pg-store';
 import { WardenError } from '../../src/shared/errors';
-import { describePg, freshDatabase } from '../helpers/postgres';
+import { ADMIN, DEVICE, useEnginePair } from '../helpers/engine-pair';
+import { describePg } from '../helpers/postgres';
 
-const ISSUER = 'http://127.0.0.1:7777';
-const ADMIN = { actor: 'admin:test', role: 'owner' as const, adminId: null };
-const DEVICE = { name: 'phone', userAgent: 'Test/1.0', ip: '127.0.0.2' };
-const PASSWORD = 'correct horse battery';
 const SESSIONS = 8;
 const ROUNDS = 4;
 const RACES = 16;
 
 describePg('refresh batches of two instances touching the same rows in opposite orders', () => {
-  const engines: Engine[] = [];
-  let a: Engine;
-  let b: Engine;
-  beforeEach(async () => {
-    const url = await freshDatabase();
-    // PostgreSQL looks for a deadlock once a lock wait has lasted deadlock_timeout (1 s by default): shorter here,
-    // so the victim is chosen sooner (the same deadlocks, found faster).
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`ALTER DATABASE ${new URL(url).pathname.slice(1)} SET deadlock_timeout = '100ms'`).finally(() => admin.end());
-    const clock = new ManualClock();
-    const vault = new MemoryVault();
-    const open = async () => {
-      const store: PgStore = await openPgStore({ url });
-      const engine = await Engine.open({ store, vault, clock, issuer: ISSUER, onError: () => {} });
-      engines.push(engine);
-      return engine;
-    };
-    a = await open();
-    b = await open();
-    await a.admin.createUser({ username: 'ana', password: PASSWORD }, ADMIN);
-    await a.admin.createClient({ clientId: 'app', kind: 'public', name: 'App', grantTypes: ['password', 'refresh_token'] }, ADMIN);
-  });
-  afterEach(async () => {
-    for (const engine of engines.splice(0)) await engine.close();
-  });
+  const pair = useEnginePair();
 
   const outcome = (promise: Promise<TokenSet>) =>
     promise.then(
@@ -64,7 +32,8 @@ describePg('refresh batches of two instances touching the same rows in opposite 
     );
 
   it('runs a batch again that PostgreSQL aborted as a deadlock victim, instead of failing it', async () => {
-    for (let k = 0; k < 2; k++) await a.login({ username: 'ana', password: PASSWORD, clientId: 'app', device: DEVICE, rememberMe: false });
+    const { a, b } = pair;
+    for (let k = 0; k < 2; k++) await pair.login();
     const [one, two] = (await a.admin.listSessions({ offset: 0, limit: 10 }, ADMIN)).items.map((session) => session.id);
     // Each unit updates one session, waits until the other instance's unit has updated the other, then updates
     // that one: a certain deadlock, of which PostgreSQL aborts one transaction. Run again, the victim's unit
@@ -91,8 +60,9 @@ describePg('refresh batches of two instances touching the same rows in opposite 
   }, 60_000);
 
   it('a refresh racing an admin revocation of its session on the other instance: both end in a rule outcome', async () => {
+    const { a, b } = pair;
     const tokens: string[] = [];
-    for (let k = 0; k < RACES; k++) tokens.push((await a.login({ username: 'ana', password: PASSWORD, clientId: 'app', device: DEVICE, rememberMe: false })).refreshToken);
+    for (let k = 0; k < RACES; k++) tokens.push((await pair.login()).refreshToken);
     const ids = (await a.admin.listSessions({ offset: 0, limit: 500 }, ADMIN)).items.map((session) => session.id).reverse();
     const failures: string[] = [];
     for (let k = 0; k < RACES; k++) {
@@ -117,9 +87,10 @@ describePg('refresh batches of two instances touching the same rows in opposite 
   }, 120_000);
 
   it('ends every refresh in a rule outcome, never a storage error', async () => {
+    const { a, b } = pair;
     for (let round = 0; round < ROUNDS; round++) {
       const logins = [];
-      for (let k = 0; k < SESSIONS; k++) logins.push(await a.login({ username: 'ana', password: PASSWORD, clientId: 'app', device: DEVICE, rememberMe: false }));
+      for (let k = 0; k < SESSIONS; k++) logins.push(await pair.login());
       const used = logins.map((login) => login.refreshToken);
       const fresh: string[] = [];
       for (const token of used) fresh.push((await a.refresh({ refreshToken: token, clientId: 'app', device: DEVICE })).refreshToken);
