@@ -17,7 +17,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { AdminInput, AdminMethod, AdminOutput } from '../../src/shared/admin-api';
-import { freshDatabase } from './postgres';
+import { freePort, freshDatabase } from './postgres';
 import { startServeProcess, type ServeProcess } from './serve-process';
 import { formBody, PASSWORD_GRANT, RESOURCE_SERVER, type ClientRegistration, type TestUser, type TokenResponseBody } from './warden';
 
@@ -71,17 +71,7 @@ export interface ServiceCluster {
 let counter = 0;
 const unique = (prefix: string) => `${prefix}${process.pid}-${Date.now().toString(36)}-${(counter += 1)}`;
 
-/** A free loopback port (chosen by the OS, then released for the instance to bind). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 /**
  * The balancer: each accepted connection goes to the next live instance in turn; one that refuses the

@@ -76,7 +76,8 @@ async function pgBin(name: string, args: string[]): Promise<void> {
   await run(command, argv, { timeout: 30_000 });
 }
 
-function freePort(): Promise<number> {
+/** A free loopback port (chosen by the OS, then released for a server to bind). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);
