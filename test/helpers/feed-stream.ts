@@ -13,13 +13,13 @@ export interface Stream {
   close(): void;
 }
 
-/** GET /events at `baseUrl` as `client`, resolved once its replay is done (`: ready`). */
-export async function openFeed(baseUrl: string, client: { clientId: string; clientSecret: string }, lastEventId?: number): Promise<Stream> {
+/**
+ * An SSE stream for tests (the feed, the console's GET /admin/events): `url` with `headers`, resolved once a
+ * comment for which `isReady` holds has arrived; `waitFor` fails at once when the stream ends.
+ */
+export async function openSseStream(url: string, headers: Record<string, string>, isReady: (comment: string) => boolean): Promise<Stream> {
   const controller = new AbortController();
-  const response = await fetch(`${baseUrl}/events`, {
-    headers: { authorization: basicAuth(client.clientId, client.clientSecret), ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {}) },
-    signal: controller.signal,
-  });
+  const response = await fetch(url, { headers, signal: controller.signal });
   expect(response.status).toBe(200);
   const messages: SseMessage[] = [];
   let ready = false;
@@ -32,7 +32,7 @@ export async function openFeed(baseUrl: string, client: { clientId: string; clie
       notify();
     },
     onComment: (comment) => {
-      if (comment.startsWith('ready')) ready = true;
+      if (isReady(comment)) ready = true;
       notify();
     },
     onActivity: () => undefined,
@@ -49,7 +49,7 @@ export async function openFeed(baseUrl: string, client: { clientId: string; clie
         resolve();
       } else if (ended !== undefined) {
         waiters.delete(check);
-        reject(new Error(`${baseUrl}/events: ${what} never came (${ended}; ${messages.length} messages)`));
+        reject(new Error(`${url}: ${what} never came (${ended}; ${messages.length} messages)`));
       }
     };
     waiters.add(check);
@@ -57,4 +57,10 @@ export async function openFeed(baseUrl: string, client: { clientId: string; clie
   });
   await waitFor('the ready marker', () => ready);
   return { messages, waitFor, close: () => controller.abort() };
+}
+
+/** GET /events at `baseUrl` as `client`, resolved once its replay is done (`: ready`). */
+export function openFeed(baseUrl: string, client: { clientId: string; clientSecret: string }, lastEventId?: number): Promise<Stream> {
+  const headers = { authorization: basicAuth(client.clientId, client.clientSecret), ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {}) };
+  return openSseStream(`${baseUrl}/events`, headers, (comment) => comment.startsWith('ready'));
 }

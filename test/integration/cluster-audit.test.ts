@@ -7,9 +7,9 @@
  *   audit seq, and the instance's own events once too (not again from the tail).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readSse } from '../../packages/verifier/src/sse-reader';
 import type { LiveEvent } from '../../src/shared/events';
 import { startServiceCluster, type ServiceCluster } from '../helpers/cluster';
+import { openSseStream } from '../helpers/feed-stream';
 import { describePg } from '../helpers/postgres';
 
 const INSTANCES = 3;
@@ -21,47 +21,16 @@ interface EventStream {
   close(): void;
 }
 
-/** GET /admin/events on one instance (its own URL), with the bootstrap admin token. */
+/** GET /admin/events on one instance (its own URL), with the bootstrap admin token, read once it is live. */
 async function openEvents(baseUrl: string, token: string): Promise<EventStream> {
-  const controller = new AbortController();
-  const response = await fetch(`${baseUrl}/admin/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-  expect(response.status).toBe(200);
-  const events: EventStream['events'] = [];
-  let live = false;
-  let ended: string | undefined;
-  const waiters = new Set<() => void>();
-  const notify = () => [...waiters].forEach((waiter) => waiter());
-  void readSse(response.body!, {
-    onMessage: (message) => {
-      events.push({ ...(JSON.parse(message.data) as LiveEvent), sseId: message.id });
-      notify();
+  const stream = await openSseStream(`${baseUrl}/admin/events`, { authorization: `Bearer ${token}` }, (comment) => comment.trim() === 'live');
+  return {
+    get events() {
+      return stream.messages.map((message) => ({ ...(JSON.parse(message.data) as LiveEvent), sseId: message.id }));
     },
-    onComment: (comment) => {
-      if (comment.trim() === 'live') live = true;
-      notify();
-    },
-    onActivity: () => undefined,
-  }).catch((error: unknown) => {
-    ended = String(error);
-  }).finally(() => {
-    ended ??= 'the stream ended';
-    notify();
-  });
-  const waitFor = (what: string, done: () => boolean) => new Promise<void>((resolve, reject) => {
-    const check = () => {
-      if (done()) {
-        waiters.delete(check);
-        resolve();
-      } else if (ended !== undefined) {
-        waiters.delete(check);
-        reject(new Error(`${baseUrl}/admin/events: ${what} never came (${ended}; ${events.length} events)`));
-      }
-    };
-    waiters.add(check);
-    check();
-  });
-  await waitFor('the live marker', () => live);
-  return { events, waitFor, close: () => controller.abort() };
+    waitFor: stream.waitFor,
+    close: stream.close,
+  };
 }
 
 describePg('the audit chain and live events across instances', () => {
