@@ -76,6 +76,17 @@ async function pgBin(name: string, args: string[]): Promise<void> {
   await run(command, argv, { timeout: 30_000 });
 }
 
+/** One statement on its own short-lived connection (a superuser URL: set-up, faults, inspection), then closed. */
+export async function sqlOnce(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text, params);
+  } finally {
+    await client.end();
+  }
+}
+
 /** A free loopback port (chosen by the OS, then released for a server to bind). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

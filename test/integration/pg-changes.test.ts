@@ -7,12 +7,11 @@
  * earlier commit's (PostgreSQL delivers notifications in commit order), so once the marker is heard, whatever
  * was not heard before it never will be.
  */
-import pg from 'pg';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { openStore } from '../../src/main/store';
 import type { ChangeTopic } from '../../src/main/store/store';
 import { openPgStore, type PgStore } from '../../src/main/store/pg/pg-store';
-import { describePg, destroyCluster, freshDatabase, openTestPgStore, startCluster, type PostgresCluster } from '../helpers/postgres';
+import { describePg, destroyCluster, freshDatabase, openTestPgStore, sqlOnce, startCluster, type PostgresCluster } from '../helpers/postgres';
 
 type Heard = ChangeTopic | 'resync';
 
@@ -32,16 +31,6 @@ function record(store: PgStore) {
     /** Resolves when `topic` is heard (after the call). */
     next: (topic: Heard) => new Promise<void>((resolve) => waiters.push({ topic, resolve })),
   };
-}
-
-async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, params);
-  } finally {
-    await client.end();
-  }
 }
 
 describePg('deployment signals on PostgreSQL (LISTEN/NOTIFY)', () => {
@@ -115,7 +104,7 @@ describePg('deployment signals on PostgreSQL (LISTEN/NOTIFY)', () => {
     const pid = a.changes.listenerPid();
     expect(pid).toEqual(expect.any(Number));
     const resynced = onA.next('resync');
-    const { rows } = await sql(url, 'SELECT pg_terminate_backend($1) AS ended', [pid]);
+    const { rows } = await sqlOnce(url, 'SELECT pg_terminate_backend($1) AS ended', [pid]);
     expect(rows[0]).toEqual({ ended: true });
     await resynced;
     expect(a.changes.listenerPid()).not.toBe(pid);
@@ -129,7 +118,7 @@ describePg('deployment signals on PostgreSQL (LISTEN/NOTIFY)', () => {
 
   it('stops listening when the store closes', async () => {
     const { url, a } = await twoStores();
-    const count = async () => Number((await sql(url, "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'token-warden changes' AND datname = current_database()")).rows[0].n);
+    const count = async () => Number((await sqlOnce(url, "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'token-warden changes' AND datname = current_database()")).rows[0].n);
     expect(await count()).toBe(2); // one dedicated listening connection per store, beside the pools
     open.splice(open.indexOf(a), 1);
     await a.close();

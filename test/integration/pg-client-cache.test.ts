@@ -8,11 +8,10 @@
  * That the cache serves from memory at all is shown by a write made behind its back (raw SQL, no signal): the
  * stores keep the row they read until a signal says otherwise, which is why every write path announces.
  */
-import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import type { ChangeTopic, NewClientRow } from '../../src/main/store/store';
 import type { PgStore } from '../../src/main/store/pg/pg-store';
-import { describePg, freshDatabase, openTestPgStore } from '../helpers/postgres';
+import { describePg, freshDatabase, openTestPgStore, sqlOnce } from '../helpers/postgres';
 
 const CLIENT: NewClientRow = {
   clientId: 'app', kind: 'public', name: 'App', secretHash: null, createdAt: 1_000, redirectUris: ['https://app.example/cb'],
@@ -28,16 +27,6 @@ const heard = (store: PgStore, topic: ChangeTopic | 'resync') => new Promise<voi
     }
   });
 });
-
-async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, params);
-  } finally {
-    await client.end();
-  }
-}
 
 describePg('the client-row cache of PgStore, across two stores on one database', () => {
   const open: PgStore[] = [];
@@ -60,7 +49,7 @@ describePg('the client-row cache of PgStore, across two stores on one database',
 
   it('serves a read row from memory: a write behind its back (no signal) is not seen', async () => {
     const { url, b } = await twoStores();
-    await sql(url, "UPDATE clients SET name = 'Behind' WHERE client_id = 'app'");
+    await sqlOnce(url, "UPDATE clients SET name = 'Behind' WHERE client_id = 'app'");
     expect((await b.getClient('app'))?.name).toBe('App');
     expect(b.clientCache.size).toBe(1);
   });
@@ -136,9 +125,9 @@ describePg('the client-row cache of PgStore, across two stores on one database',
   it("drops everything on 'resync': a change missed while the listening connection was down is read", async () => {
     const { url, b } = await twoStores();
     const resynced = heard(b, 'resync');
-    await sql(url, 'SELECT pg_terminate_backend($1)', [b.changes.listenerPid()]);
+    await sqlOnce(url, 'SELECT pg_terminate_backend($1)', [b.changes.listenerPid()]);
     // Written while b may not be listening: no signal reaches b.
-    await sql(url, "UPDATE clients SET disabled_at = 9000 WHERE client_id = 'app'");
+    await sqlOnce(url, "UPDATE clients SET disabled_at = 9000 WHERE client_id = 'app'");
     await resynced;
     expect((await b.getClient('app'))?.disabledAt).toBe(9_000);
   });

@@ -4,21 +4,10 @@
  * statement timeout, and reconnecting after the server restarts without reopening the store.
  */
 import { createServer } from 'node:net';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from '../../src/main/store/pg/migrations';
 import { openPgStore, type PgStore } from '../../src/main/store/pg/pg-store';
-import { describePg, destroyCluster, freshDatabase, openTestPgStore, startCluster, type PostgresCluster } from '../helpers/postgres';
-
-async function sql(url: string, text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
+import { describePg, destroyCluster, freshDatabase, openTestPgStore, sqlOnce, startCluster, type PostgresCluster } from '../helpers/postgres';
 
 /** A loopback port nothing listens on (bound, then closed). */
 function closedPort(): Promise<number> {
@@ -39,7 +28,7 @@ describePg('PgStore open', () => {
       const all = PG_MIGRATIONS.map((m) => m.version);
       expect(applied.filter((versions) => versions.length > 0)).toEqual([all]);
       expect(applied.filter((versions) => versions.length === 0)).toHaveLength(2);
-      const rows = await sql(url, 'SELECT version FROM schema_version ORDER BY version');
+      const rows = await sqlOnce(url, 'SELECT version FROM schema_version ORDER BY version');
       expect(rows.rows.map((row: { version: number }) => row.version)).toEqual(all);
       expect(new Set(stores.map((store) => store.instanceId())).size).toBe(1);
     } finally {
@@ -54,18 +43,18 @@ describePg('PgStore open', () => {
   it('refuses a database written by a newer version, without touching it', async () => {
     const url = await freshDatabase();
     await (await openPgStore({ url })).close();
-    await sql(url, `INSERT INTO schema_version (version) VALUES (${PG_SCHEMA_VERSION + 1})`);
+    await sqlOnce(url, `INSERT INTO schema_version (version) VALUES (${PG_SCHEMA_VERSION + 1})`);
     await expect(openPgStore({ url })).rejects.toMatchObject({
       code: 'schema_too_new', message: expect.stringContaining(`schema ${PG_SCHEMA_VERSION + 1}`),
     });
-    expect((await sql(url, 'SELECT max(version) AS v FROM schema_version')).rows[0]).toEqual({ v: PG_SCHEMA_VERSION + 1 });
+    expect((await sqlOnce(url, 'SELECT max(version) AS v FROM schema_version')).rows[0]).toEqual({ v: PG_SCHEMA_VERSION + 1 });
   });
 
   it('refuses a database that holds another application\'s tables', async () => {
     const url = await freshDatabase();
-    await sql(url, 'CREATE TABLE invoices (id int)');
+    await sqlOnce(url, 'CREATE TABLE invoices (id int)');
     await expect(openPgStore({ url })).rejects.toMatchObject({ code: 'storage_error', message: expect.stringMatching(/none of Token Warden/) });
-    expect((await sql(url, "SELECT to_regclass('schema_version') AS t")).rows[0]).toEqual({ t: null });
+    expect((await sqlOnce(url, "SELECT to_regclass('schema_version') AS t")).rows[0]).toEqual({ t: null });
   });
 
   it('refuses an unreachable database with the cause, and never shows the password', async () => {
@@ -85,7 +74,7 @@ describePg('PgStore open', () => {
     });
     // PostgreSQL 15 lets only the database's owner create tables in public.
     const url = new URL(await freshDatabase());
-    await sql(url.toString(), 'DO $$ BEGIN CREATE ROLE tw_limited LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$');
+    await sqlOnce(url.toString(), 'DO $$ BEGIN CREATE ROLE tw_limited LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$');
     url.username = 'tw_limited';
     await expect(openPgStore({ url: url.toString() })).rejects.toMatchObject({
       code: 'storage_error', message: expect.stringMatching(/could not be brought up to date: permission denied for schema public/),
