@@ -5,7 +5,7 @@
  * with what it read at start. Two instances on one PostgreSQL database.
  */
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describePg } from '../helpers/postgres';
 import { eventually, startPgInstances, type PgInstance, type PgInstances } from '../helpers/pg-instances';
 
@@ -86,5 +86,34 @@ describePg('caches with two instances', () => {
     release();
     await held;
     expect(await verdict).toMatchObject({ active: true });
+  });
+
+  it('verifies it too when the key ring catches up while the committed row is being read', async () => {
+    const app = await a.createPublicClient();
+    const user = await a.createUser();
+    const ctx = b.t.warden.engine.ctx;
+    let release!: () => void;
+    const busy = new Promise<void>((resolve) => (release = resolve));
+    const held = ctx.keys.exclusive(() => busy);
+    const rotated = await a.admin('rotateSigningKey', { reason: 'signal heard mid-verify' });
+    const token = (await login(a, user.username, app)).access_token;
+    expect(ctx.keys.status(rotated.kid)).toBe('next');
+    // The verifier found the key `next` in memory and reads the committed row; meanwhile the ring re-reads.
+    const getKey = ctx.store.getKey.bind(ctx.store);
+    const spy = vi.spyOn(ctx.store, 'getKey').mockImplementationOnce(async (kid) => {
+      const row = await getKey(kid);
+      release();
+      await held;
+      await ctx.keys.refresh();
+      return row;
+    });
+    try {
+      expect(ctx.keys.status(rotated.kid)).toBe('next');
+      const verdict = await b.t.warden.engine.verifyAccessToken(token);
+      expect(ctx.keys.status(rotated.kid)).toBe('active');
+      expect(verdict).toMatchObject({ active: true });
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -62,14 +62,15 @@ export async function verifyDetailed(ctx: EngineContext, token: unknown): Promis
 /**
  * Several instances on one database: a key another instance has just created or promoted (a rotation) is
  * committed a moment before this instance's key ring hears of it. Unknown to the ring, or still `next` in it,
- * the committed row decides: when it says otherwise, the ring re-reads first (KeyRing.refresh). Undefined when
- * nothing changed, or on SQLite (one process: the ring is never behind).
+ * the committed row decides: when it says otherwise, the ring re-reads first (KeyRing.refresh). Returns the
+ * ring's key as it is AFTER the row was read (the ring may have caught up on its own meanwhile: the caller's
+ * key is then stale); undefined when the row is gone, or on SQLite (one process: the ring is never behind).
  */
 async function caughtUp(ctx: EngineContext, kid: string): Promise<ReturnType<EngineContext['keys']['get']>> {
   if (!ctx.store.changes.shared) return undefined;
   const row = await ctx.store.getKey(kid);
-  if (!row || row.status === ctx.keys.get(kid)?.row.status) return undefined;
-  await ctx.keys.refresh();
+  if (!row) return undefined;
+  if (row.status !== ctx.keys.get(kid)?.row.status) await ctx.keys.refresh();
   return ctx.keys.get(kid);
 }
 
