@@ -419,15 +419,16 @@ export function storeSuite(label: string, open: () => StoreHarness | Promise<Sto
         expect((await store.getRefreshToken(hash('two')))?.revokedAt).toBeNull();
       });
 
-      it('revokes a session family once, used tokens included', async () => {
+      it("revokes a session's live token once; its used (rotated) tokens are left as they are", async () => {
         await store.insertRefreshToken(makeRefresh(s1, 'a', { usedAt: T0, successorHash: hash('b') }));
         await store.insertRefreshToken(makeRefresh(s1, 'b'));
         await store.insertRefreshToken(makeRefresh(s1, 'c', { revokedAt: T0 - 1 }));
         const s2 = await seed('u1', 's2');
         await store.insertRefreshToken(makeRefresh(s2, 'd'));
-        expect(await store.revokeRefreshTokensOfSession('s1', T0 + 9)).toBe(2);
+        expect(await store.revokeRefreshTokensOfSession('s1', T0 + 9)).toBe(1);
         expect(await store.revokeRefreshTokensOfSession('s1', T0 + 10)).toBe(0);
-        expect((await store.getRefreshToken(hash('a')))?.revokedAt).toBe(T0 + 9);
+        expect((await store.getRefreshToken(hash('b')))?.revokedAt).toBe(T0 + 9);
+        expect(await store.getRefreshToken(hash('a'))).toMatchObject({ usedAt: T0, revokedAt: null });
         expect((await store.getRefreshToken(hash('c')))?.revokedAt).toBe(T0 - 1);
         expect((await store.getRefreshToken(hash('d')))?.revokedAt).toBeNull();
       });
@@ -491,6 +492,15 @@ export function storeSuite(label: string, open: () => StoreHarness | Promise<Sto
         expect(await store.listLiveAccessTokensOfSessions([], now)).toEqual([]);
         expect(jtis(await store.listLiveAccessTokensOfUser('u1', now))).toEqual(['a-live', 'b-live']);
         expect(jtis(await store.listLiveAccessTokensOfUser('u2', now + 3))).toEqual([]);
+      });
+
+      it("tallies a user's live tokens per session: how many, and the latest expiry", async () => {
+        const bySession = async (userId: string, at: number) => (await store.tallyLiveAccessTokensOfUser(userId, at)).sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1));
+        expect(await bySession('u1', now)).toEqual([{ sessionId: 's1', count: 1, latestExpiresAt: now + 1 }, { sessionId: 's2', count: 1, latestExpiresAt: now + 2 }]);
+        expect(await bySession('u1', now - 1)).toEqual([{ sessionId: 's1', count: 2, latestExpiresAt: now + 1 }, { sessionId: 's2', count: 1, latestExpiresAt: now + 2 }]);
+        expect(await bySession('u1', now + 1)).toEqual([{ sessionId: 's2', count: 1, latestExpiresAt: now + 2 }]);
+        expect(await bySession('u2', now + 3)).toEqual([]);
+        expect(await bySession('nobody', now)).toEqual([]);
       });
 
       it('counts live tokens by signing key', async () => {
@@ -843,7 +853,7 @@ export function storeSuite(label: string, open: () => StoreHarness | Promise<Sto
           revocations: await again.listRevocationsAfter(0, 10), key: await again.getKey('k1'), audit: await again.lastAudit(),
           counters: await again.getCounters(), buckets: await again.listMinuteBuckets(0), clients: await again.listClients(),
         }).toEqual(snapshot);
-        expect(snapshot.chain.map((r) => [r.usedAt, r.revokedAt])).toEqual([[T0 + 1, T0 + 2], [null, T0 + 2]]);
+        expect(snapshot.chain.map((r) => [r.usedAt, r.revokedAt])).toEqual([[T0 + 1, null], [null, T0 + 2]]);
         expect(await again.isJtiRevoked('at_1')).toBe(true);
         expect(await again.markRefreshTokenUsed(hash('a'), T0 + 3, hash('c'))).toBe(false);
         expect(await again.lastRevocationId()).toBe(lastId);

@@ -34,14 +34,15 @@ export async function revokeSession(
   cause: RevocationCause,
   publish: boolean,
   record: 'emit' | 'announce' | 'silent' = 'emit',
+  knownLive?: LiveTokens,
 ): Promise<Killed> {
   if (session.revokedAt !== null) return nothingKilled();
   const store = ctx.store;
   await store.updateSession(session.id, { revokedAt: tx.now, revokedBy: actor, revokeReason: reason ?? cause });
   const refreshTokens = await store.revokeRefreshTokensOfSession(session.id, tx.now);
-  const live = await store.listLiveAccessTokensOfSessions([session.id], tx.now);
+  const live = knownLive ?? liveTokensOf(await store.listLiveAccessTokensOfSessions([session.id], tx.now));
   const feedEventId = publish
-    ? await tx.revoke({ kind: 'session', subject: session.id, userId: session.userId, notBefore: null, expiresAt: maxExpiry(live) ?? null, actor, reason })
+    ? await tx.revoke({ kind: 'session', subject: session.id, userId: session.userId, notBefore: null, expiresAt: live.latestExpiresAt, actor, reason })
     : null;
   await enqueueBackchannelLogout(ctx, tx, session, feedEventId);
   if (record !== 'silent') await tx[record]({
@@ -50,10 +51,19 @@ export async function revokeSession(
     userId: session.userId,
     sessionId: session.id,
     reason,
-    data: { cause, deviceName: session.deviceName, clientId: session.clientId, accessTokensKilled: live.length, refreshTokensRevoked: refreshTokens, feedEventId },
+    data: { cause, deviceName: session.deviceName, clientId: session.clientId, accessTokensKilled: live.count, refreshTokensRevoked: refreshTokens, feedEventId },
   });
-  return { sessionIds: [session.id], accessTokens: live.length, refreshTokens, feedEventId };
+  return { sessionIds: [session.id], accessTokens: live.count, refreshTokens, feedEventId };
 }
+
+/** A session's live access tokens as a revocation reports and publishes them. */
+export interface LiveTokens {
+  count: number;
+  /** When the last of them expires (a session revocation's feed entry lives that long); null: none live. */
+  latestExpiresAt: number | null;
+}
+
+const liveTokensOf = (tokens: { expiresAt: number }[]): LiveTokens => ({ count: tokens.length, latestExpiresAt: maxExpiry(tokens) ?? null });
 
 /**
  * Force logout: every active session revoked, the refresh version bumped, and the user's not-before set
@@ -62,16 +72,18 @@ export async function revokeSession(
 export async function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow, actor: string, reason: string | null, cause: RevocationCause): Promise<Killed> {
   const store = ctx.store;
   const killed = nothingKilled();
-  const liveTokens = await store.listLiveAccessTokensOfUser(user.id, tx.now);
+  // One read for every session's live tokens (not one per session): hundreds each, after a while of refreshing.
+  const tallies = await store.tallyLiveAccessTokensOfUser(user.id, tx.now);
+  const liveOf = new Map(tallies.map((tally) => [tally.sessionId, { count: tally.count, latestExpiresAt: tally.latestExpiresAt }]));
   for (const session of await store.listActiveSessionsOfUser(user.id, tx.now)) {
-    const result = await revokeSession(ctx, tx, session, actor, reason, cause, false);
+    const result = await revokeSession(ctx, tx, session, actor, reason, cause, false, 'emit', liveOf.get(session.id) ?? { count: 0, latestExpiresAt: null });
     killed.sessionIds.push(...result.sessionIds);
     killed.refreshTokens += result.refreshTokens;
   }
   killed.refreshTokens += await store.revokeRefreshTokensOfUser(user.id, tx.now);
   // The hosted page's browser sessions too: the next visit asks for the password again.
   await closeBrowserSessionsOfUser(ctx, tx, user.id, actor, reason, cause);
-  killed.accessTokens = liveTokens.length;
+  killed.accessTokens = tallies.reduce((sum, tally) => sum + tally.count, 0);
   const notBefore = tx.now + 1;
   const refreshVersion = user.refreshVersion + 1;
   await store.updateUser(user.id, { notBefore, refreshVersion });

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { AuditEntry, SessionStatus, UserStatus } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type {
-  AccessTokenRow, AuditFilter, AuditInsert, ClientRow, CounterName, NewClientRow, KeyRow, MinuteBucket, Page,
+  AccessTokenRow, LiveAccessTokenTally, AuditFilter, AuditInsert, ClientRow, CounterName, NewClientRow, KeyRow, MinuteBucket, Page,
   Presenter, RefreshTokenRow, RevocationRow, SessionRow, Store, TransactionOptions, UserRow,
   StoreChanges,
 } from './store';
@@ -634,7 +634,9 @@ export class SqliteStore implements Store {
   }
 
   async revokeRefreshTokensOfSession(sessionId: string, at: number): Promise<number> {
-    return this.q('UPDATE refresh_tokens SET revoked_at = ? WHERE session_id = ? AND revoked_at IS NULL').run(at, sessionId).changes;
+    // As PgStore: through the user's current tokens (refresh_tokens_user_current), not the session's whole chain.
+    return this.q(`UPDATE refresh_tokens SET revoked_at = ?
+      WHERE user_id = (SELECT user_id FROM sessions WHERE id = ?) AND session_id = ? AND revoked_at IS NULL AND used_at IS NULL`).run(at, sessionId, sessionId).changes;
   }
 
   async revokeRefreshTokensOfUser(userId: string, at: number): Promise<number> {
@@ -676,6 +678,11 @@ export class SqliteStore implements Store {
   async listLiveAccessTokensOfUser(userId: string, now: number): Promise<AccessTokenRow[]> {
     return this.q(`SELECT ${ACCESS} FROM access_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?)
       AND expires_at > ? ORDER BY issued_at, rowid`).all(userId, now) as AccessTokenRow[];
+  }
+
+  async tallyLiveAccessTokensOfUser(userId: string, now: number): Promise<LiveAccessTokenTally[]> {
+    return this.q(`SELECT session_id AS sessionId, count(*) AS count, max(expires_at) AS latestExpiresAt FROM access_tokens
+      WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?) AND expires_at > ? GROUP BY session_id`).all(userId, now) as LiveAccessTokenTally[];
   }
 
   async countLiveAccessTokensByKid(kid: string, now: number): Promise<number> {

@@ -139,6 +139,13 @@ export interface RefreshRotation {
   access: AccessTokenRow;
 }
 
+/** Live access tokens of one session (Store.tallyLiveAccessTokensOfUser). */
+export interface LiveAccessTokenTally {
+  sessionId: string;
+  count: number;
+  latestExpiresAt: number;
+}
+
 export interface AccessTokenRow {
   jti: string;
   sessionId: string;
@@ -334,7 +341,10 @@ export interface Store {
   rotateRefreshToken?(rotation: RefreshRotation): Promise<boolean>;
   /** Marks one not-yet-revoked refresh token revoked; false when it was unknown or already revoked. */
   revokeRefreshToken(hash: string, at: number): Promise<boolean>;
-  /** Marks every not-yet-revoked refresh token of the session revoked; returns how many. */
+  /**
+   * Marks the session's live refresh tokens (neither revoked nor used: its current one) revoked; returns how many.
+   * Its used tokens stay as they are (rotated: dead already, and shown so).
+   */
   revokeRefreshTokensOfSession(sessionId: string, at: number): Promise<number>;
   /** Marks every not-yet-revoked, unused refresh token of the user revoked; returns how many. */
   revokeRefreshTokensOfUser(userId: string, at: number): Promise<number>;
@@ -348,6 +358,12 @@ export interface Store {
   /** Access tokens with exp > now for any of these sessions. */
   listLiveAccessTokensOfSessions(sessionIds: string[], now: number): Promise<AccessTokenRow[]>;
   listLiveAccessTokensOfUser(userId: string, now: number): Promise<AccessTokenRow[]>;
+  /**
+   * The user's live access tokens (exp > now) counted per session, with the latest expiry: what a force logout
+   * reports and publishes, in one read (a session refreshed for a while has hundreds of live tokens). Sessions
+   * without a live token are left out; in no particular order.
+   */
+  tallyLiveAccessTokensOfUser(userId: string, now: number): Promise<LiveAccessTokenTally[]>;
   countLiveAccessTokensByKid(kid: string, now: number): Promise<number>;
   /** Drops access-token records whose exp is before `before`; returns how many. */
   purgeAccessTokens(before: number): Promise<number>;
