@@ -11,8 +11,8 @@
  * count (watchClientAlgorithms creating keys, metrics): one change, one action, on the instance that made it.
  * `deployment` (./deployment-events.ts) hears what ANY instance committed — for listeners that only show or
  * forward (the console's live events, the revocation feed), read back from the store on its change signals.
- * On a shared store a unit also announces what it changed ('revocations', 'audit') inside its transaction, so
- * the signal goes out with the commit, and it chains its audit entries onto the head it reads under the audit
+ * On a shared store what a unit changed ('revocations', 'audit') is announced inside its transaction (by the
+ * store's insertRevocation and auditTail.lockedHead), so the signal goes out with the commit, and it chains its audit entries onto the head it reads under the audit
  * lock (store.auditTail.lockedHead), never onto one remembered in memory (another instance may have appended).
  * SQLite (one process) keeps the head in memory and announces nothing: no extra statement on its hot path.
  *
@@ -76,9 +76,8 @@ interface Unit {
   needsDurable: boolean;
   /** Set once its transaction has ended: code that kept its async context (a timer, say) no longer joins it. */
   finished: boolean;
-  /** Shared store: the chain head read under the audit lock (once per transaction), and what was announced. */
+  /** Shared store: the chain head read under the audit lock (once per transaction). */
   headLocked?: Promise<void>;
-  announcedRevocations?: boolean;
 }
 
 /**
@@ -276,12 +275,8 @@ export class EngineContext {
       revoke: async (row) => {
         needsDurable();
         const full = { ...row, createdAt: now };
+        // With the commit, every instance's feed reads the log: the store announces it (Store.insertRevocation).
         const id = await store.insertRevocation(full);
-        if (shared && !unit.announcedRevocations) {
-          // With the commit, every instance's feed reads the log (folded by PostgreSQL: once per transaction).
-          unit.announcedRevocations = true;
-          await store.changes.announce('revocations');
-        }
         unit.revocations.push({ ...full, id });
         unit.counts.set('revocations', (unit.counts.get('revocations') ?? 0) + 1);
         return id;
@@ -296,11 +291,10 @@ export class EngineContext {
     return work(tx);
   }
 
-  /** The audit lock and the chain's head for this transaction; tells the other instances' tails with the commit. */
+  /** The audit lock and the chain's head for this transaction; the other instances' tails hear of it with the commit. */
   private async lockChainHead(unit: Unit): Promise<void> {
     const head = await this.store.auditTail.lockedHead();
     unit.chainHead = head?.hash ?? GENESIS_HASH;
-    await this.store.changes.announce('audit');
   }
 
   private async writeCounts(unit: Unit): Promise<void> {

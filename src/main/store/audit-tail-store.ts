@@ -9,7 +9,8 @@ export interface AuditTailStore {
   /**
    * Inside a write transaction: takes the audit lock (PostgreSQL: the advisory xact lock appendAudit takes,
    * held to commit, so no other instance appends meanwhile) and returns the last entry's seq and hash, or
-   * undefined on an empty log. A writer chains onto it, never onto a head it remembered.
+   * undefined on an empty log. A writer chains onto it, never onto a head it remembered. The transaction's
+   * commit announces 'audit' to every instance (Store.changes): whoever takes the head appends.
    */
   lockedHead(): Promise<{ seq: number; hash: string } | undefined>;
   /** Entries with seq > afterSeq, in seq order, at most `limit`. */

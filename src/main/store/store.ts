@@ -369,6 +369,7 @@ export interface Store {
   purgeAccessTokens(before: number): Promise<number>;
 
   // revocations (also the revocation feed's log)
+  /** Appends to the revocation log; on a shared store the commit announces 'revocations' to every instance. */
   insertRevocation(row: Omit<RevocationRow, 'id'>): Promise<number>;
   isJtiRevoked(jti: string): Promise<boolean>;
   /** Revocations with id > afterId, ascending, at most `limit`. */

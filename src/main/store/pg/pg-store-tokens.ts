@@ -10,6 +10,7 @@ import type {
 import { WardenError } from '../../../shared/errors';
 import type { Db, SqlValue } from './db';
 import { LOCK_NAMESPACE, LOCKS } from './migrations';
+import { CHANGES_CHANNEL } from './pg-changes';
 import {
   ACCESS_COLUMNS, AUDIT_COLUMNS, KEY_COLUMNS, REFRESH_COLUMNS, REVOCATION_COLUMNS, SESSION_COLUMNS, USER_COLUMNS,
   assertCount, assertHash, patchRow, selectList, splitRow,
@@ -172,12 +173,14 @@ export abstract class PgTokenRows {
   // revocations
 
   async insertRevocation(row: Omit<RevocationRow, 'id'>): Promise<number> {
-    // The lock is taken before the identity is drawn and held to commit: ids become visible in order.
-    const inserted = await this.db.row<{ id: number }>(`WITH ordered AS (SELECT pg_advisory_xact_lock($1, $2))
+    // The lock is taken before the identity is drawn and held to commit: ids become visible in order. The commit
+    // announces 'revocations' (every instance's feed reads the log; PostgreSQL folds repeats within a transaction).
+    const inserted = await this.db.row<{ id: number }>(`WITH ordered AS (SELECT pg_advisory_xact_lock($1, $2)),
+      announced AS (SELECT pg_notify($11, 'revocations'))
       INSERT INTO revocations (kind, subject, user_id, not_before, expires_at, created_at, actor, reason)
-      SELECT $3::text, $4::text, $5::text, $6::bigint, $7::bigint, $8::bigint, $9::text, $10::text FROM ordered RETURNING id`,
+      SELECT $3::text, $4::text, $5::text, $6::bigint, $7::bigint, $8::bigint, $9::text, $10::text FROM ordered, announced RETURNING id`,
     [LOCK_NAMESPACE, LOCKS.revocations, row.kind, row.subject, row.userId, row.notBefore, row.expiresAt, row.createdAt,
-      row.actor, row.reason]);
+      row.actor, row.reason, CHANGES_CHANNEL]);
     return inserted!.id;
   }
 
