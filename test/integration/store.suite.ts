@@ -606,6 +606,19 @@ export function storeSuite(label: string, open: () => StoreHarness | Promise<Sto
         expect(await store.lastAudit()).toEqual({ seq, ...rest, prevHash, hash: h99 });
       });
 
+      it('appends several entries in the order given, in one call, and returns their seqs in that order', async () => {
+        const entries = [
+          makeAudit({ type: 'session.revoked', userId: 'u9', sessionId: 's9', reason: 'one', data: { a: [1, null] } }, 6),
+          makeAudit({ type: 'session.revoked', userId: null, sessionId: null, reason: null, data: {} }, 7),
+          makeAudit({ type: 'user.forced_out', actor: 'admin', data: { text: 'é ✓' } }, 8),
+        ];
+        expect(await store.appendAudits([])).toEqual([]);
+        expect(await store.appendAudits(entries)).toEqual([6, 7, 8]);
+        expect(await store.appendAudits([makeAudit({}, 9)])).toEqual([9]);
+        const written = (await store.listAudit({ limit: 4 })).reverse().slice(0, 3);
+        expect(written).toEqual(entries.map((entry, i) => ({ seq: 6 + i, ...entry })));
+      });
+
       it('lists newest first with each filter, the cursor and the limit', async () => {
         expect(seqs(await store.listAudit({ limit: 10 }))).toEqual([5, 4, 3, 2, 1]);
         expect(seqs(await store.listAudit({ limit: 2 }))).toEqual([5, 4]);

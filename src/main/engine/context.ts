@@ -28,7 +28,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Settings } from '../../shared/dto';
 import type { DomainEvent, DomainEventType, LiveEvent } from '../../shared/events';
-import type { CounterName, RevocationRow, Store } from '../store/store';
+import type { AuditInsert, CounterName, RevocationRow, Store } from '../store/store';
 import { rerunTransient } from '../store/transient-error';
 import { auditHash, GENESIS_HASH } from './audit-chain';
 import { DeploymentEvents } from './deployment-events';
@@ -69,6 +69,8 @@ interface Unit {
   /** Counter increments, written once per transaction (two statements each would cost a refresh dearly). */
   counts: Map<CounterName, number>;
   delivered: LiveEvent[];
+  /** Audit entries chained but not yet written, with their slot in `delivered`: one append at the end (auditPending). */
+  auditPending: Array<{ entry: AuditInsert & { prevHash: string; hash: string }; slot: number }>;
   revocations: RevocationRow[];
   committed: (() => void)[];
   /** Whether its transaction commits with synchronous=FULL, and whether a unit in it asked for that. */
@@ -189,6 +191,7 @@ export class EngineContext {
         const value = await body(unit);
         // Also catches a unit that swallowed the NEEDS_DURABLE throw.
         if (unit.needsDurable && !durable) throw NEEDS_DURABLE;
+        await this.writeAudit(unit);
         await this.writeCounts(unit);
         return value;
       }, { durable }));
@@ -240,10 +243,14 @@ export class EngineContext {
   }
 
   private newUnit(durable: boolean): Unit {
-    return { chainHead: this.lastHash, delivered: [], revocations: [], counts: new Map(), committed: [], durable, needsDurable: false, finished: false };
+    return { chainHead: this.lastHash, delivered: [], auditPending: [], revocations: [], counts: new Map(), committed: [], durable, needsDurable: false, finished: false };
   }
 
-  /** Events are appended to the audit chain as they are emitted, inside the unit's transaction. */
+  /**
+   * Events are chained onto the audit in the order they are emitted, and written inside the unit's transaction
+   * before it commits (writeAudit: all of them in one call, one round trip on PostgreSQL). Nothing in a unit
+   * reads the audit back, so writing at the end changes nothing but the round trips.
+   */
   private runInside<T>(unit: Unit, work: (tx: Tx) => Promise<T>): Promise<T> {
     const now = this.clock.now();
     const store = this.store;
@@ -261,13 +268,12 @@ export class EngineContext {
         // Shared store: the head another instance may have moved, read under the audit lock (held to commit).
         // Every emit of the unit awaits the same promise, so they resume in the order they were made.
         if (shared) await (unit.headLocked ??= this.lockChainHead(unit));
-        // The chain head moves before the append's await: two emits of one unit that overlap still chain one
-        // after the other, in the order they were appended.
+        // The chain head moves in the same synchronous step as the entry joins the pending list: two emits of
+        // one unit that overlap still chain one after the other, in the order they are written.
         const prevHash = unit.chainHead;
         const hash = auditHash(prevHash, event);
         unit.chainHead = hash;
-        const seq = await store.appendAudit({ ...event, prevHash, hash });
-        unit.delivered[slot] = { ...event, seq };
+        unit.auditPending.push({ entry: { ...event, prevHash, hash }, slot });
       },
       announce: (input) => {
         unit.delivered.push({ userId: null, sessionId: null, reason: null, data: {}, ...input, at: now, seq: null } as LiveEvent);
@@ -295,6 +301,16 @@ export class EngineContext {
   private async lockChainHead(unit: Unit): Promise<void> {
     const head = await this.store.auditTail.lockedHead();
     unit.chainHead = head?.hash ?? GENESIS_HASH;
+  }
+
+  /** The unit's audit entries, in chain order; their seqs go into what is delivered after commit. */
+  private async writeAudit(unit: Unit): Promise<void> {
+    const pending = unit.auditPending.splice(0);
+    if (pending.length === 0) return;
+    const seqs = await this.store.appendAudits(pending.map(({ entry }) => entry));
+    pending.forEach(({ slot }, i) => {
+      unit.delivered[slot] = { ...unit.delivered[slot]!, seq: seqs[i]! };
+    });
   }
 
   private async writeCounts(unit: Unit): Promise<void> {

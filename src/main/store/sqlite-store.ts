@@ -751,6 +751,12 @@ export class SqliteStore implements Store {
     return Number(result.lastInsertRowid);
   }
 
+  async appendAudits(entries: Array<AuditInsert & { prevHash: string; hash: string }>): Promise<number[]> {
+    const seqs: number[] = [];
+    for (const entry of entries) seqs.push(await this.appendAudit(entry));
+    return seqs;
+  }
+
   async lastAudit(): Promise<AuditEntry | undefined> {
     const row = this.q(`SELECT ${AUDIT} FROM audit ORDER BY seq DESC LIMIT 1`).get() as RawAudit | undefined;
     return row && toAudit(row);

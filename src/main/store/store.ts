@@ -386,6 +386,11 @@ export interface Store {
 
   // audit (hash-chained; the store assigns seq and computes nothing)
   appendAudit(entry: AuditInsert & { prevHash: string; hash: string }): Promise<number>;
+  /**
+   * Appends entries in the order given (each chained onto the one before it by the caller) and returns their
+   * seqs in that order: a unit of work's entries, written in one round trip where the store can.
+   */
+  appendAudits(entries: Array<AuditInsert & { prevHash: string; hash: string }>): Promise<number[]>;
   lastAudit(): Promise<AuditEntry | undefined>;
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
   /** All entries in seq order, in batches, for chain verification. */

@@ -153,7 +153,7 @@ interface TxContext {
   ended: boolean;
 }
 
-export type SqlValue = string | number | boolean | null | undefined | readonly string[] | readonly number[] | Buffer;
+export type SqlValue = string | number | boolean | null | undefined | readonly string[] | readonly (string | null)[] | readonly number[] | Buffer;
 
 export class Db {
   readonly pool: pg.Pool;

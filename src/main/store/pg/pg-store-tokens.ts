@@ -240,6 +240,22 @@ export abstract class PgTokenRows {
     return inserted!.seq;
   }
 
+  async appendAudits(entries: Array<AuditInsert & { prevHash: string; hash: string }>): Promise<number[]> {
+    if (entries.length <= 1) return entries.length === 0 ? [] : [await this.appendAudit(entries[0]!)];
+    // One statement for them all, inserted in the order given (ORDER BY n): seq, drawn as rows are inserted,
+    // then rises in that order, so the seqs sorted are the entries' in order.
+    const column = <T>(pick: (entry: AuditInsert & { prevHash: string; hash: string }) => T) => entries.map(pick);
+    const inserted = await this.db.rows<{ seq: number }>(`WITH ordered AS (SELECT pg_advisory_xact_lock($1, $2))
+      INSERT INTO audit (at, type, actor, user_id, session_id, reason, data, prev_hash, hash)
+      SELECT e.at, e.type, e.actor, e.user_id, e.session_id, e.reason, e.data::json, e.prev_hash, e.hash
+      FROM ordered, unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+        WITH ORDINALITY AS e(at, type, actor, user_id, session_id, reason, data, prev_hash, hash, n)
+      ORDER BY e.n RETURNING seq`,
+    [LOCK_NAMESPACE, LOCKS.audit, column((e) => e.at), column((e) => e.type), column((e) => e.actor), column((e) => e.userId),
+      column((e) => e.sessionId), column((e) => e.reason), column((e) => JSON.stringify(e.data)), column((e) => e.prevHash), column((e) => e.hash)]);
+    return inserted.map((row) => row.seq).sort((x, y) => x - y);
+  }
+
   lastAudit(): Promise<AuditEntry | undefined> {
     return this.db.row<AuditEntry>(`SELECT ${AUDIT} FROM audit ORDER BY seq DESC LIMIT 1`);
   }
