@@ -433,6 +433,28 @@ export function storeSuite(label: string, open: () => StoreHarness | Promise<Sto
         expect((await store.getRefreshToken(hash('d')))?.revokedAt).toBeNull();
       });
 
+      it('revokes several open sessions at once with their live tokens, and leaves revoked and unknown ones alone', async () => {
+        await store.insertRefreshToken(makeRefresh(s1, 'a', { usedAt: T0, successorHash: hash('b') }));
+        await store.insertRefreshToken(makeRefresh(s1, 'b'));
+        const s2 = await seed('u1', 's2');
+        const s3 = await seed('u2', 's3');
+        await store.insertRefreshToken(makeRefresh(s3, 'c'));
+        const gone = await seed('u2', 's4', { revokedAt: T0 - 5, revokedBy: 'admin', revokeReason: 'earlier' });
+        await store.insertRefreshToken(makeRefresh(gone, 'd'));
+        const revocation = { at: T0 + 9, by: 'admin:olga', reason: 'incident' };
+        const bySession = (rows: { sessionId: string }[]) => [...rows].sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1));
+        expect(bySession(await store.revokeSessions(['s1', s2.id, s3.id, gone.id, 'none', 's1'], revocation)))
+          .toEqual([{ sessionId: 's1', refreshTokens: 1 }, { sessionId: 's2', refreshTokens: 0 }, { sessionId: 's3', refreshTokens: 1 }]);
+        for (const id of ['s1', 's2', 's3']) expect(await store.getSession(id)).toMatchObject({ revokedAt: T0 + 9, revokedBy: 'admin:olga', revokeReason: 'incident' });
+        expect(await store.getSession(gone.id)).toMatchObject({ revokedAt: T0 - 5, revokedBy: 'admin', revokeReason: 'earlier' });
+        expect(await store.getRefreshToken(hash('a'))).toMatchObject({ usedAt: T0, revokedAt: null });
+        expect((await store.getRefreshToken(hash('b')))?.revokedAt).toBe(T0 + 9);
+        expect((await store.getRefreshToken(hash('c')))?.revokedAt).toBe(T0 + 9);
+        expect((await store.getRefreshToken(hash('d')))?.revokedAt).toBeNull();
+        expect(await store.revokeSessions(['s1', 's3'], { ...revocation, at: T0 + 10 })).toEqual([]);
+        expect(await store.revokeSessions([], revocation)).toEqual([]);
+      });
+
       it("revokes only a user's unused, unrevoked tokens", async () => {
         const s2 = await seed('u1', 's2');
         const other = await seed('u2', 's3');

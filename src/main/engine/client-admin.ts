@@ -6,13 +6,13 @@
  */
 import type { ClientInfo, Receipt, SessionInfo } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
-import type { ClientRow } from '../store/store';
+import type { ClientRow, SessionRow } from '../store/store';
 import type { EngineContext, Tx } from './context';
 import { clientInfo } from './clients';
 import { requireClient } from './client-state';
 import { randomSecret, sha256Hex } from './crypto';
 import { toSessionInfo, usernames } from './queries';
-import { nothingKilled, revokeSession, type Killed } from './revoke';
+import { nothingKilled, revokeSessions, type Killed } from './revoke';
 
 interface Actor {
   actor: string;
@@ -61,10 +61,12 @@ function receipt(action: string, at: number, actor: string, reason: string | nul
  */
 async function revokeClientSessions(ctx: EngineContext, tx: Tx, client: ClientRow, actor: string, reason: string): Promise<Killed & { firstFeedEventId: number | null }> {
   const killed = { ...nothingKilled(), firstFeedEventId: null as number | null };
+  const sessions: SessionRow[] = [];
   for (const id of await ctx.store.clientSessions.liveSessionIdsOf(client.clientId, tx.now)) {
     const session = await ctx.store.getSession(id);
-    if (!session) continue;
-    const result = await revokeSession(ctx, tx, session, actor, reason, 'admin', true, 'silent');
+    if (session) sessions.push(session);
+  }
+  for (const result of await revokeSessions(ctx, tx, sessions, actor, reason, 'admin', true, 'silent')) {
     killed.sessionIds.push(...result.sessionIds);
     killed.accessTokens += result.accessTokens;
     killed.refreshTokens += result.refreshTokens;

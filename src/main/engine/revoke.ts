@@ -34,26 +34,53 @@ export async function revokeSession(
   cause: RevocationCause,
   publish: boolean,
   record: 'emit' | 'announce' | 'silent' = 'emit',
-  knownLive?: LiveTokens,
 ): Promise<Killed> {
-  if (session.revokedAt !== null) return nothingKilled();
+  return (await revokeSessions(ctx, tx, [session], actor, reason, cause, publish, record))[0] ?? nothingKilled();
+}
+
+/**
+ * revokeSession for several sessions at once: the same rows, feed entries, back-channel logouts and events, in
+ * the order given, but written together (Store.revokeSessions) and their live tokens read together, unless the
+ * caller knows them (`knownLive`, by session id). What each revoked session killed, in order; sessions already
+ * revoked (in memory or in the store) are left out.
+ */
+export async function revokeSessions(
+  ctx: EngineContext,
+  tx: Tx,
+  sessions: SessionRow[],
+  actor: string,
+  reason: string | null,
+  cause: RevocationCause,
+  publish: boolean,
+  record: 'emit' | 'announce' | 'silent' = 'emit',
+  knownLive?: ReadonlyMap<string, LiveTokens>,
+): Promise<Killed[]> {
+  const open = sessions.filter((session) => session.revokedAt === null);
+  if (open.length === 0) return [];
   const store = ctx.store;
-  await store.updateSession(session.id, { revokedAt: tx.now, revokedBy: actor, revokeReason: reason ?? cause });
-  const refreshTokens = await store.revokeRefreshTokensOfSession(session.id, tx.now);
-  const live = knownLive ?? liveTokensOf(await store.listLiveAccessTokensOfSessions([session.id], tx.now));
-  const feedEventId = publish
-    ? await tx.revoke({ kind: 'session', subject: session.id, userId: session.userId, notBefore: null, expiresAt: live.latestExpiresAt, actor, reason })
-    : null;
-  await enqueueBackchannelLogout(ctx, tx, session, feedEventId);
-  if (record !== 'silent') await tx[record]({
-    type: 'session.revoked',
-    actor,
-    userId: session.userId,
-    sessionId: session.id,
-    reason,
-    data: { cause, deviceName: session.deviceName, clientId: session.clientId, accessTokensKilled: live.count, refreshTokensRevoked: refreshTokens, feedEventId },
-  });
-  return { sessionIds: [session.id], accessTokens: live.count, refreshTokens, feedEventId };
+  const revoked = new Map((await store.revokeSessions(open.map((session) => session.id), { at: tx.now, by: actor, reason: reason ?? cause }))
+    .map((row) => [row.sessionId, row.refreshTokens]));
+  const live = knownLive ?? liveTokensBySession(await store.listLiveAccessTokensOfSessions([...revoked.keys()], tx.now));
+  const killed: Killed[] = [];
+  for (const session of open) {
+    const refreshTokens = revoked.get(session.id);
+    if (refreshTokens === undefined) continue;
+    const tokens = live.get(session.id) ?? NO_LIVE_TOKENS;
+    const feedEventId = publish
+      ? await tx.revoke({ kind: 'session', subject: session.id, userId: session.userId, notBefore: null, expiresAt: tokens.latestExpiresAt, actor, reason })
+      : null;
+    await enqueueBackchannelLogout(ctx, tx, session, feedEventId);
+    if (record !== 'silent') await tx[record]({
+      type: 'session.revoked',
+      actor,
+      userId: session.userId,
+      sessionId: session.id,
+      reason,
+      data: { cause, deviceName: session.deviceName, clientId: session.clientId, accessTokensKilled: tokens.count, refreshTokensRevoked: refreshTokens, feedEventId },
+    });
+    killed.push({ sessionIds: [session.id], accessTokens: tokens.count, refreshTokens, feedEventId });
+  }
+  return killed;
 }
 
 /** A session's live access tokens as a revocation reports and publishes them. */
@@ -63,7 +90,16 @@ export interface LiveTokens {
   latestExpiresAt: number | null;
 }
 
-const liveTokensOf = (tokens: { expiresAt: number }[]): LiveTokens => ({ count: tokens.length, latestExpiresAt: maxExpiry(tokens) ?? null });
+const NO_LIVE_TOKENS: LiveTokens = { count: 0, latestExpiresAt: null };
+
+function liveTokensBySession(tokens: { sessionId: string; expiresAt: number }[]): Map<string, LiveTokens> {
+  const bySession = new Map<string, LiveTokens>();
+  for (const token of tokens) {
+    const seen = bySession.get(token.sessionId) ?? { count: 0, latestExpiresAt: null };
+    bySession.set(token.sessionId, { count: seen.count + 1, latestExpiresAt: Math.max(seen.latestExpiresAt ?? token.expiresAt, token.expiresAt) });
+  }
+  return bySession;
+}
 
 /**
  * Force logout: every active session revoked, the refresh version bumped, and the user's not-before set
@@ -75,8 +111,7 @@ export async function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow,
   // One read for every session's live tokens (not one per session): hundreds each, after a while of refreshing.
   const tallies = await store.tallyLiveAccessTokensOfUser(user.id, tx.now);
   const liveOf = new Map(tallies.map((tally) => [tally.sessionId, { count: tally.count, latestExpiresAt: tally.latestExpiresAt }]));
-  for (const session of await store.listActiveSessionsOfUser(user.id, tx.now)) {
-    const result = await revokeSession(ctx, tx, session, actor, reason, cause, false, 'emit', liveOf.get(session.id) ?? { count: 0, latestExpiresAt: null });
+  for (const result of await revokeSessions(ctx, tx, await store.listActiveSessionsOfUser(user.id, tx.now), actor, reason, cause, false, 'emit', liveOf)) {
     killed.sessionIds.push(...result.sessionIds);
     killed.refreshTokens += result.refreshTokens;
   }

@@ -7,7 +7,7 @@ import type { Receipt } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type { SessionRow } from '../store/store';
 import type { EngineContext, Tx } from './context';
-import { revokeSession } from './revoke';
+import { revokeSessions as revokeEach } from './revoke';
 
 export const MAX_BULK_REVOKE = 500;
 /** What `confirm` must say to sign out every session of the install (no clientId). */
@@ -29,8 +29,7 @@ interface BatchTotals {
 /** Revokes each open session (already revoked ones kill nothing), without a per-session audit entry. */
 async function revokeBatch(ctx: EngineContext, tx: Tx, sessions: SessionRow[], actor: string, reason: string | null, record: 'announce' | 'silent'): Promise<BatchTotals> {
   const totals: BatchTotals = { sessionIds: [], accessTokens: 0, refreshTokens: 0, firstFeedEventId: null, lastFeedEventId: null };
-  for (const session of sessions) {
-    const killed = await revokeSession(ctx, tx, session, actor, reason, 'admin', true, record);
+  for (const killed of await revokeEach(ctx, tx, sessions, actor, reason, 'admin', true, record)) {
     totals.sessionIds.push(...killed.sessionIds);
     totals.accessTokens += killed.accessTokens;
     totals.refreshTokens += killed.refreshTokens;

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { AuditEntry, SessionStatus, UserStatus } from '../../shared/dto';
 import { WardenError } from '../../shared/errors';
 import type {
-  AccessTokenRow, LiveAccessTokenTally, AuditFilter, AuditInsert, ClientRow, CounterName, NewClientRow, KeyRow, MinuteBucket, Page,
+  AccessTokenRow, LiveAccessTokenTally, RevokedSession, AuditFilter, AuditInsert, ClientRow, CounterName, NewClientRow, KeyRow, MinuteBucket, Page,
   Presenter, RefreshTokenRow, RevocationRow, SessionRow, Store, TransactionOptions, UserRow,
   StoreChanges,
 } from './store';
@@ -631,6 +631,16 @@ export class SqliteStore implements Store {
 
   async revokeRefreshToken(hash: string, at: number): Promise<boolean> {
     return this.q('UPDATE refresh_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL').run(at, hash).changes === 1;
+  }
+
+  async revokeSessions(sessionIds: string[], revocation: { at: number; by: string; reason: string }): Promise<RevokedSession[]> {
+    const revoked: RevokedSession[] = [];
+    const mark = this.q('UPDATE sessions SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL');
+    for (const sessionId of new Set(sessionIds)) {
+      if (mark.run(revocation.at, revocation.by, revocation.reason, sessionId).changes === 0) continue;
+      revoked.push({ sessionId, refreshTokens: await this.revokeRefreshTokensOfSession(sessionId, revocation.at) });
+    }
+    return revoked;
   }
 
   async revokeRefreshTokensOfSession(sessionId: string, at: number): Promise<number> {

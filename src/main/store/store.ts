@@ -139,6 +139,12 @@ export interface RefreshRotation {
   access: AccessTokenRow;
 }
 
+/** A session Store.revokeSessions revoked, and how many live refresh tokens it revoked with it. */
+export interface RevokedSession {
+  sessionId: string;
+  refreshTokens: number;
+}
+
 /** Live access tokens of one session (Store.tallyLiveAccessTokensOfUser). */
 export interface LiveAccessTokenTally {
   sessionId: string;
@@ -341,6 +347,13 @@ export interface Store {
   rotateRefreshToken?(rotation: RefreshRotation): Promise<boolean>;
   /** Marks one not-yet-revoked refresh token revoked; false when it was unknown or already revoked. */
   revokeRefreshToken(hash: string, at: number): Promise<boolean>;
+  /**
+   * Revokes those of the sessions still open (revoked_at, revoked_by and revoke_reason set; already revoked ones
+   * are left as they are) and, for each, its live refresh tokens as revokeRefreshTokensOfSession does. Returns
+   * the sessions it revoked with how many refresh tokens each lost, in no particular order. Each session's row
+   * before its tokens (the order a rotation locks them in). PostgreSQL: one statement for them all.
+   */
+  revokeSessions(sessionIds: string[], revocation: { at: number; by: string; reason: string }): Promise<RevokedSession[]>;
   /**
    * Marks the session's live refresh tokens (neither revoked nor used: its current one) revoked; returns how many.
    * Its used tokens stay as they are (rotated: dead already, and shown so).

@@ -5,7 +5,7 @@
  */
 import type { AuditEntry } from '../../../shared/dto';
 import type {
-  AccessTokenRow, LiveAccessTokenTally, AuditFilter, AuditInsert, KeyRow, Presenter, RefreshRotation, RefreshTokenRow, RevocationRow, SessionRow, UserRow,
+  AccessTokenRow, LiveAccessTokenTally, RevokedSession, AuditFilter, AuditInsert, KeyRow, Presenter, RefreshRotation, RefreshTokenRow, RevocationRow, SessionRow, UserRow,
 } from '../store';
 import { WardenError } from '../../../shared/errors';
 import type { Db, SqlValue } from './db';
@@ -109,6 +109,21 @@ export abstract class PgTokenRows {
 
   async revokeRefreshToken(hash: string, at: number): Promise<boolean> {
     return (await this.db.run('UPDATE refresh_tokens SET revoked_at = $1 WHERE hash = $2 AND revoked_at IS NULL', [at, hash])) === 1;
+  }
+
+  async revokeSessions(sessionIds: string[], revocation: { at: number; by: string; reason: string }): Promise<RevokedSession[]> {
+    if (sessionIds.length === 0) return [];
+    // The sessions' rows are locked by the first UPDATE, their tokens' by the second (through the users' current
+    // tokens, as revokeRefreshTokensOfSession), both in this one statement.
+    return this.db.rows<RevokedSession>(`WITH revoked AS (
+        UPDATE sessions SET revoked_at = $2, revoked_by = $3, revoke_reason = $4 WHERE id = ANY($1::text[]) AND revoked_at IS NULL
+        RETURNING id, user_id),
+      tokens AS (
+        UPDATE refresh_tokens t SET revoked_at = $2 FROM revoked
+        WHERE t.user_id = revoked.user_id AND t.session_id = revoked.id AND t.revoked_at IS NULL AND t.used_at IS NULL
+        RETURNING t.session_id)
+      SELECT revoked.id AS "sessionId", (SELECT count(*) FROM tokens WHERE tokens.session_id = revoked.id)::int AS "refreshTokens" FROM revoked`,
+    [sessionIds, revocation.at, revocation.by, revocation.reason]);
   }
 
   revokeRefreshTokensOfSession(sessionId: string, at: number): Promise<number> {
