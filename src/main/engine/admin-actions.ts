@@ -10,7 +10,7 @@ import type { EngineContext } from './context';
 import { randomId } from './crypto';
 import { changeAccessTokenAlg } from './key-lifecycle';
 import { hashPassword } from './passwords';
-import { forceLogoutUser, nothingKilled, revokeSession, type Killed } from './revoke';
+import { forceLogoutUser, nothingKilled, prefetchLiveTokens, revokeSession, type Killed } from './revoke';
 import { checkConsistency, lockSettings, saveSettings } from './settings';
 
 export interface Actor {
@@ -72,9 +72,10 @@ export async function revokeSessionAction(ctx: EngineContext, input: { sessionId
 }
 
 export async function forceLogout(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
+  const live = prefetchLiveTokens(ctx, input.userId);
   return ctx.run(async (tx) => {
     const user = await requireUser(ctx, input.userId);
-    const killed = await forceLogoutUser(ctx, tx, user, actor, input.reason ?? null, 'force_logout');
+    const killed = await forceLogoutUser(ctx, tx, user, actor, input.reason ?? null, 'force_logout', live);
     return receipt('forceLogout', tx.now, actor, input.reason ?? null, killed);
   });
 }
@@ -94,10 +95,11 @@ export async function bumpRefreshVersion(ctx: EngineContext, input: { userId: st
 }
 
 export async function blockUser(ctx: EngineContext, input: { userId: string; reason?: string }, { actor }: Actor): Promise<Receipt> {
+  const live = prefetchLiveTokens(ctx, input.userId);
   return ctx.run(async (tx) => {
     const user = await requireUser(ctx, input.userId);
     const reason = input.reason ?? null;
-    const killed = await forceLogoutUser(ctx, tx, user, actor, reason, 'block');
+    const killed = await forceLogoutUser(ctx, tx, user, actor, reason, 'block', live);
     await ctx.store.updateUser(user.id, { status: 'blocked', blockedAt: tx.now, blockedReason: reason });
     await tx.emit({ type: 'user.blocked', actor, userId: user.id, reason, data: { feedEventId: killed.feedEventId } });
     return receipt('blockUser', tx.now, actor, reason, killed);

@@ -2,7 +2,7 @@
  * The revocation primitives every admin action, the session limit and reuse detection are built from.
  * Each runs inside a caller's `ctx.run()` transaction and records what it killed.
  */
-import type { SessionRow, UserRow } from '../store/store';
+import type { LiveAccessTokenTally, SessionRow, UserRow } from '../store/store';
 import { enqueueBackchannelLogout, linkBackchannelLogouts } from './backchannel';
 import type { EngineContext, Tx } from './context';
 import { closeBrowserSessionsOfUser } from './browser-session-close';
@@ -104,12 +104,13 @@ function liveTokensBySession(tokens: { sessionId: string; expiresAt: number }[])
 /**
  * Force logout: every active session revoked, the refresh version bumped, and the user's not-before set
  * to just after now, so every access token issued until this instant is rejected wherever it is verified.
+ * `prefetched`: the user's live-token tally already asked for (prefetchLiveTokens), else read here.
  */
-export async function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow, actor: string, reason: string | null, cause: RevocationCause): Promise<Killed> {
+export async function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow, actor: string, reason: string | null, cause: RevocationCause, prefetched?: Promise<LiveAccessTokenTally[] | undefined>): Promise<Killed> {
   const store = ctx.store;
   const killed = nothingKilled();
   // One read for every session's live tokens (not one per session): hundreds each, after a while of refreshing.
-  const tallies = await store.tallyLiveAccessTokensOfUser(user.id, tx.now);
+  const tallies = (await prefetched) ?? await store.tallyLiveAccessTokensOfUser(user.id, tx.now);
   const liveOf = new Map(tallies.map((tally) => [tally.sessionId, { count: tally.count, latestExpiresAt: tally.latestExpiresAt }]));
   for (const result of await revokeSessions(ctx, tx, await store.listActiveSessionsOfUser(user.id, tx.now), actor, reason, cause, false, 'emit', liveOf)) {
     killed.sessionIds.push(...result.sessionIds);
@@ -132,6 +133,17 @@ export async function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow,
     data: { cause, notBefore, refreshVersion, sessionIds: killed.sessionIds, accessTokensKilled: killed.accessTokens, feedEventId: killed.feedEventId },
   });
   return killed;
+}
+
+/**
+ * Starts reading the user's live-token tally for a force logout about to run (forceLogoutUser's `prefetched`),
+ * outside its transaction: on PostgreSQL on another connection, at the same time as the transaction waits for
+ * its turn and takes its locks, instead of inside it (the slowest read of a force logout, hundreds of rows per
+ * session; its counts are what the receipt and the audit report, and tokens issued after it are rejected by the
+ * not-before all the same). Undefined when the read fails: forceLogoutUser then reads inside.
+ */
+export function prefetchLiveTokens(ctx: EngineContext, userId: string): Promise<LiveAccessTokenTally[] | undefined> {
+  return ctx.store.tallyLiveAccessTokensOfUser(userId, ctx.now()).catch(() => undefined);
 }
 
 export function maxExpiry(tokens: { expiresAt: number }[]): number | undefined {

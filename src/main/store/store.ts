@@ -351,7 +351,7 @@ export interface Store {
    * Revokes those of the sessions still open (revoked_at, revoked_by and revoke_reason set; already revoked ones
    * are left as they are) and, for each, its live refresh tokens as revokeRefreshTokensOfSession does. Returns
    * the sessions it revoked with how many refresh tokens each lost, in no particular order. Each session's row
-   * before its tokens (the order a rotation locks them in). PostgreSQL: one statement for them all.
+   * before its tokens (the order a rotation locks them in), in id order. PostgreSQL: one round trip for them all.
    */
   revokeSessions(sessionIds: string[], revocation: { at: number; by: string; reason: string }): Promise<RevokedSession[]>;
   /**

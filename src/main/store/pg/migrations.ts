@@ -262,6 +262,32 @@ CREATE INDEX audit_session ON audit (session_id, seq) WHERE session_id IS NOT NU
 CREATE INDEX audit_at ON audit (at);
 `;
 
+/**
+ * Revokes open sessions and their current refresh tokens (PgStore.revokeSessions) in one round trip, each by
+ * exact index lookups (the session by key, its token through refresh_tokens_user_current) in id order, so two
+ * revocations of the same sessions lock them in one order. Done here rather than as one UPDATE … = ANY: the
+ * planner, its statistics behind a refresh load, picked bloated partial indexes for that.
+ */
+const REVOKE_SESSIONS_FUNCTION = `
+CREATE FUNCTION tw_revoke_sessions(p_ids TEXT[], p_at BIGINT, p_by TEXT, p_reason TEXT)
+RETURNS TABLE (out_session_id TEXT, out_refresh_tokens INTEGER) LANGUAGE plpgsql AS $$
+DECLARE
+  sid TEXT;
+  owner TEXT;
+BEGIN
+  FOR sid IN SELECT DISTINCT id FROM unnest(p_ids) AS ids(id) ORDER BY id LOOP
+    UPDATE sessions SET revoked_at = p_at, revoked_by = p_by, revoke_reason = p_reason
+      WHERE id = sid AND revoked_at IS NULL RETURNING user_id INTO owner;
+    CONTINUE WHEN NOT FOUND;
+    UPDATE refresh_tokens SET revoked_at = p_at
+      WHERE user_id = owner AND session_id = sid AND revoked_at IS NULL AND used_at IS NULL;
+    GET DIAGNOSTICS out_refresh_tokens = ROW_COUNT;
+    out_session_id := sid;
+    RETURN NEXT;
+  END LOOP;
+END $$;
+`;
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, sql: CORE },
   { version: 2, sql: SUB_STORE_SCHEMA },
@@ -269,6 +295,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 4, sql: COORDINATION_SCHEMA },
   { version: 5, sql: FEED_PRESENCE_SCHEMA },
   { version: 6, sql: UNKNOWN_NAME_SCHEMA },
+  { version: 7, sql: REVOKE_SESSIONS_FUNCTION },
 ];
 
 /** The schema version this build writes. */

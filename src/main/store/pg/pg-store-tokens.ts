@@ -18,6 +18,8 @@ import {
 
 const REFRESH = selectList(REFRESH_COLUMNS);
 const ACCESS = selectList(ACCESS_COLUMNS);
+/** ACCESS's fields read back from a subquery named `live` that selected ACCESS. */
+const LIVE_ACCESS = Object.keys(ACCESS_COLUMNS).map((field) => `live."${field}"`).join(', ');
 const REVOCATION = selectList(REVOCATION_COLUMNS);
 const KEY = selectList(KEY_COLUMNS);
 const AUDIT = selectList(AUDIT_COLUMNS);
@@ -111,19 +113,11 @@ export abstract class PgTokenRows {
     return (await this.db.run('UPDATE refresh_tokens SET revoked_at = $1 WHERE hash = $2 AND revoked_at IS NULL', [at, hash])) === 1;
   }
 
-  async revokeSessions(sessionIds: string[], revocation: { at: number; by: string; reason: string }): Promise<RevokedSession[]> {
-    if (sessionIds.length === 0) return [];
-    // The sessions' rows are locked by the first UPDATE, their tokens' by the second (through the users' current
-    // tokens, as revokeRefreshTokensOfSession), both in this one statement.
-    return this.db.rows<RevokedSession>(`WITH revoked AS (
-        UPDATE sessions SET revoked_at = $2, revoked_by = $3, revoke_reason = $4 WHERE id = ANY($1::text[]) AND revoked_at IS NULL
-        RETURNING id, user_id),
-      tokens AS (
-        UPDATE refresh_tokens t SET revoked_at = $2 FROM revoked
-        WHERE t.user_id = revoked.user_id AND t.session_id = revoked.id AND t.revoked_at IS NULL AND t.used_at IS NULL
-        RETURNING t.session_id)
-      SELECT revoked.id AS "sessionId", (SELECT count(*) FROM tokens WHERE tokens.session_id = revoked.id)::int AS "refreshTokens" FROM revoked`,
-    [sessionIds, revocation.at, revocation.by, revocation.reason]);
+  revokeSessions(sessionIds: string[], revocation: { at: number; by: string; reason: string }): Promise<RevokedSession[]> {
+    if (sessionIds.length === 0) return Promise.resolve([]);
+    // A server-side loop of exact lookups, one round trip for them all (tw_revoke_sessions, migrations.ts).
+    return this.db.rows<RevokedSession>('SELECT out_session_id AS "sessionId", out_refresh_tokens AS "refreshTokens" FROM tw_revoke_sessions($1, $2, $3, $4)',
+      [sessionIds, revocation.at, revocation.by, revocation.reason]);
   }
 
   revokeRefreshTokensOfSession(sessionId: string, at: number): Promise<number> {
@@ -162,19 +156,27 @@ export abstract class PgTokenRows {
   /** Oldest first. */
   async listLiveAccessTokensOfSessions(sessionIds: string[], now: number): Promise<AccessTokenRow[]> {
     if (sessionIds.length === 0) return [];
-    return this.db.rows<AccessTokenRow>(`SELECT ${ACCESS} FROM access_tokens WHERE session_id = ANY($1::text[]) AND expires_at > $2
-      ORDER BY issued_at, ord`, [sessionIds, now]);
+    // Session by session (LATERAL), as listLiveAccessTokensOfUser.
+    return this.db.rows<AccessTokenRow>(`SELECT ${LIVE_ACCESS} FROM (SELECT DISTINCT unnest($1::text[]) AS id) s CROSS JOIN LATERAL (
+        SELECT ${ACCESS}, a.ord FROM access_tokens a WHERE a.session_id = s.id AND a.expires_at > $2) live
+      ORDER BY live."issuedAt", live.ord`, [sessionIds, now]);
   }
 
   /** Oldest first. Through the user's sessions, as in SQLite (a token's user is always its session's). */
   listLiveAccessTokensOfUser(userId: string, now: number): Promise<AccessTokenRow[]> {
-    return this.db.rows<AccessTokenRow>(`SELECT ${ACCESS} FROM access_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = $1)
-      AND expires_at > $2 ORDER BY issued_at, ord`, [userId, now]);
+    // Session by session, as tallyLiveAccessTokensOfUser (LATERAL), never through every live token's expiry.
+    return this.db.rows<AccessTokenRow>(`SELECT ${LIVE_ACCESS} FROM sessions s CROSS JOIN LATERAL (
+        SELECT ${ACCESS}, a.ord FROM access_tokens a WHERE a.session_id = s.id AND a.expires_at > $2) live
+      WHERE s.user_id = $1 ORDER BY live."issuedAt", live.ord`, [userId, now]);
   }
 
   tallyLiveAccessTokensOfUser(userId: string, now: number): Promise<LiveAccessTokenTally[]> {
-    return this.db.rows<LiveAccessTokenTally>(`SELECT session_id AS "sessionId", count(*) AS count, max(expires_at) AS "latestExpiresAt"
-      FROM access_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = $1) AND expires_at > $2 GROUP BY session_id`, [userId, now]);
+    // Session by session (LATERAL: access_tokens_session for each), not one join: with the statistics lagging
+    // behind a refresh load the planner hashed every live token of the deployment to find this user's few.
+    return this.db.rows<LiveAccessTokenTally>(`SELECT s.id AS "sessionId", live.count, live.latest AS "latestExpiresAt"
+      FROM sessions s CROSS JOIN LATERAL (
+        SELECT count(*) AS count, max(a.expires_at) AS latest FROM access_tokens a WHERE a.session_id = s.id AND a.expires_at > $2) live
+      WHERE s.user_id = $1 AND live.count > 0`, [userId, now]);
   }
 
   async countLiveAccessTokensByKid(kid: string, now: number): Promise<number> {
