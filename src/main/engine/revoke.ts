@@ -15,9 +15,11 @@ export interface Killed {
   refreshTokens: number;
   /** The revocation-feed id that carries this change to resource servers, when one was published. */
   feedEventId: number | null;
+  /** Of sessionIds, those a back-channel logout was queued for (their client takes them). */
+  backchannelSessionIds: string[];
 }
 
-export const nothingKilled = (): Killed => ({ sessionIds: [], accessTokens: 0, refreshTokens: 0, feedEventId: null });
+export const nothingKilled = (): Killed => ({ sessionIds: [], accessTokens: 0, refreshTokens: 0, feedEventId: null, backchannelSessionIds: [] });
 
 /**
  * Revokes one session and its refresh family. `publish` adds a feed entry; force logout publishes one
@@ -69,7 +71,7 @@ export async function revokeSessions(
     const feedEventId = publish
       ? await tx.revoke({ kind: 'session', subject: session.id, userId: session.userId, notBefore: null, expiresAt: tokens.latestExpiresAt, actor, reason })
       : null;
-    await enqueueBackchannelLogout(ctx, tx, session, feedEventId);
+    const queued = await enqueueBackchannelLogout(ctx, tx, session, feedEventId);
     if (record !== 'silent') await tx[record]({
       type: 'session.revoked',
       actor,
@@ -78,7 +80,7 @@ export async function revokeSessions(
       reason,
       data: { cause, deviceName: session.deviceName, clientId: session.clientId, accessTokensKilled: tokens.count, refreshTokensRevoked: refreshTokens, feedEventId },
     });
-    killed.push({ sessionIds: [session.id], accessTokens: tokens.count, refreshTokens, feedEventId });
+    killed.push({ sessionIds: [session.id], accessTokens: tokens.count, refreshTokens, feedEventId, backchannelSessionIds: queued ? [session.id] : [] });
   }
   return killed;
 }
@@ -114,6 +116,7 @@ export async function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow,
   const liveOf = new Map(tallies.map((tally) => [tally.sessionId, { count: tally.count, latestExpiresAt: tally.latestExpiresAt }]));
   for (const result of await revokeSessions(ctx, tx, await store.listActiveSessionsOfUser(user.id, tx.now), actor, reason, cause, false, 'emit', liveOf)) {
     killed.sessionIds.push(...result.sessionIds);
+    killed.backchannelSessionIds.push(...result.backchannelSessionIds);
     killed.refreshTokens += result.refreshTokens;
   }
   killed.refreshTokens += await store.revokeRefreshTokensOfUser(user.id, tx.now);
@@ -124,7 +127,7 @@ export async function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow,
   const refreshVersion = user.refreshVersion + 1;
   await store.updateUser(user.id, { notBefore, refreshVersion });
   killed.feedEventId = await tx.revoke({ kind: 'user', subject: user.id, userId: user.id, notBefore, expiresAt: null, actor, reason });
-  await linkBackchannelLogouts(ctx, killed.sessionIds, killed.feedEventId);
+  await linkBackchannelLogouts(ctx, killed.backchannelSessionIds, killed.feedEventId);
   await tx.emit({
     type: 'user.forced_out',
     actor,

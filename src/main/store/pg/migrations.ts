@@ -263,12 +263,13 @@ CREATE INDEX audit_at ON audit (at);
 `;
 
 /**
- * Revokes open sessions and their current refresh tokens (PgStore.revokeSessions) in one round trip, each by
+ * Two server-side functions, each saving round trips on a revocation's path.
+ * tw_revoke_sessions revokes open sessions and their current refresh tokens (PgStore.revokeSessions) in one round trip, each by
  * exact index lookups (the session by key, its token through refresh_tokens_user_current) in id order, so two
  * revocations of the same sessions lock them in one order. Done here rather than as one UPDATE … = ANY: the
  * planner, its statistics behind a refresh load, picked bloated partial indexes for that.
  */
-const REVOKE_SESSIONS_FUNCTION = `
+const ROUND_TRIP_FUNCTIONS = `
 CREATE FUNCTION tw_revoke_sessions(p_ids TEXT[], p_at BIGINT, p_by TEXT, p_reason TEXT)
 RETURNS TABLE (out_session_id TEXT, out_refresh_tokens INTEGER) LANGUAGE plpgsql AS $$
 DECLARE
@@ -286,6 +287,18 @@ BEGIN
     RETURN NEXT;
   END LOOP;
 END $$;
+
+-- The audit chain's head under the audit lock, announcing 'audit' with the commit (PgAuditTailStore.lockedHead),
+-- in one round trip. The head is read by a statement of its own inside this VOLATILE function, so under READ
+-- COMMITTED its snapshot is taken after the lock was granted and includes the previous holder's entry (one
+-- outer statement that locked and read would read a snapshot from before its wait).
+CREATE FUNCTION tw_locked_audit_head(p_namespace INTEGER, p_lock INTEGER, p_channel TEXT)
+RETURNS TABLE (out_seq BIGINT, out_hash TEXT) LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(p_namespace, p_lock);
+  PERFORM pg_notify(p_channel, 'audit');
+  RETURN QUERY SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1;
+END $$;
 `;
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -295,7 +308,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 4, sql: COORDINATION_SCHEMA },
   { version: 5, sql: FEED_PRESENCE_SCHEMA },
   { version: 6, sql: UNKNOWN_NAME_SCHEMA },
-  { version: 7, sql: REVOKE_SESSIONS_FUNCTION },
+  { version: 7, sql: ROUND_TRIP_FUNCTIONS },
 ];
 
 /** The schema version this build writes. */

@@ -16,12 +16,10 @@ export class PgAuditTailStore implements AuditTailStore {
   async lockedHead(): Promise<{ seq: number; hash: string } | undefined> {
     // Outside a transaction the lock would end with the statement: the head could move before anyone chains on it.
     if (!this.db.inTransaction()) throw new TypeError('lockedHead() must run inside a transaction');
-    // Two statements, not one: under READ COMMITTED a statement reads the snapshot taken when it began, i.e.
-    // before it waited for the lock, and would miss the entry the previous holder committed on releasing it.
-    // The notification rides on the lock's statement (one round trip fewer; delivered only with the commit).
-    await this.db.run("SELECT pg_advisory_xact_lock($1, $2), pg_notify($3, 'audit')", [LOCK_NAMESPACE, LOCKS.audit, CHANGES_CHANNEL]);
-    const row = await this.db.row<{ seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
-    return row;
+    // One round trip (tw_locked_audit_head, migrations.ts): the lock, the 'audit' notification (delivered with the
+    // commit), then the head read by a statement of its own, whose snapshot follows the lock's grant.
+    return this.db.row<{ seq: number; hash: string }>('SELECT out_seq AS seq, out_hash AS hash FROM tw_locked_audit_head($1, $2, $3)',
+      [LOCK_NAMESPACE, LOCKS.audit, CHANGES_CHANNEL]);
   }
 
   async after(afterSeq: number, limit: number): Promise<AuditEntry[]> {
