@@ -29,9 +29,9 @@ const MAX_LISTED = 500;
  * Queues a logout token for the session's client, when it takes them. Called by revokeSession (./revoke.ts)
  * inside the revocation's transaction: the row commits with it or not at all.
  */
-export async function enqueueBackchannelLogout(ctx: EngineContext, tx: Tx, session: SessionRow, revocationId: number | null): Promise<boolean> {
+export async function enqueueBackchannelLogout(ctx: EngineContext, tx: Tx, session: SessionRow, revocationId: number | null): Promise<void> {
   const client = await ctx.store.getClient(session.clientId);
-  if (!client?.backchannelLogoutUri) return false;
+  if (!client?.backchannelLogoutUri) return;
   await ctx.store.backchannelOutbox.insert({
     jti: randomId('blt'),
     clientId: client.clientId,
@@ -45,15 +45,6 @@ export async function enqueueBackchannelLogout(ctx: EngineContext, tx: Tx, sessi
   });
   // Every instance's delivery worker hears it once this commits (several instances: whoever claims it first).
   await ctx.store.changes.announce('outbox');
-  return true;
-}
-
-/**
- * Force logout revokes sessions before it publishes its one feed event: their rows are linked to it then.
- * `sessionIds`: those a logout was queued for (enqueueBackchannelLogout said so); none, no statement.
- */
-export async function linkBackchannelLogouts(ctx: EngineContext, sessionIds: string[], revocationId: number | null): Promise<void> {
-  if (revocationId !== null && sessionIds.length > 0) await ctx.store.backchannelOutbox.linkToRevocation(sessionIds, revocationId);
 }
 
 /** One leased row and the logout token to POST for it (signed now: `iat` is the attempt's). */

@@ -3,7 +3,7 @@
  * Each runs inside a caller's `ctx.run()` transaction and records what it killed.
  */
 import type { LiveAccessTokenTally, SessionRow, UserRow } from '../store/store';
-import { enqueueBackchannelLogout, linkBackchannelLogouts } from './backchannel';
+import { enqueueBackchannelLogout } from './backchannel';
 import type { EngineContext, Tx } from './context';
 import { closeBrowserSessionsOfUser } from './browser-session-close';
 
@@ -15,11 +15,9 @@ export interface Killed {
   refreshTokens: number;
   /** The revocation-feed id that carries this change to resource servers, when one was published. */
   feedEventId: number | null;
-  /** Of sessionIds, those a back-channel logout was queued for (their client takes them). */
-  backchannelSessionIds: string[];
 }
 
-export const nothingKilled = (): Killed => ({ sessionIds: [], accessTokens: 0, refreshTokens: 0, feedEventId: null, backchannelSessionIds: [] });
+export const nothingKilled = (): Killed => ({ sessionIds: [], accessTokens: 0, refreshTokens: 0, feedEventId: null });
 
 /**
  * Revokes one session and its refresh family. `publish` adds a feed entry; force logout publishes one
@@ -42,9 +40,8 @@ export async function revokeSession(
 
 /**
  * revokeSession for several sessions at once: the same rows, feed entries, back-channel logouts and events, in
- * the order given, but written together (Store.revokeSessions) and their live tokens read together, unless the
- * caller knows them (`knownLive`, by session id). What each revoked session killed, in order; sessions already
- * revoked (in memory or in the store) are left out.
+ * the order given, but written together (Store.revokeSessions) and their live tokens read together. What each
+ * revoked session killed, in order; sessions already revoked (in memory or in the store) are left out.
  */
 export async function revokeSessions(
   ctx: EngineContext,
@@ -55,24 +52,52 @@ export async function revokeSessions(
   cause: RevocationCause,
   publish: boolean,
   record: 'emit' | 'announce' | 'silent' = 'emit',
-  knownLive?: ReadonlyMap<string, LiveTokens>,
 ): Promise<Killed[]> {
+  const revoked = await markSessionsRevoked(ctx, tx, sessions, actor, reason, cause);
+  if (revoked.length === 0) return [];
+  const live = liveTokensBySession(await ctx.store.listLiveAccessTokensOfSessions(revoked.map(({ session }) => session.id), tx.now));
+  return recordSessionsRevoked(ctx, tx, revoked, live, actor, reason, cause, { publish, record });
+}
+
+interface RevokedRow {
+  session: SessionRow;
+  refreshTokens: number;
+}
+
+/** The rows: those of `sessions` still open are revoked with their live refresh tokens; returned in order. */
+async function markSessionsRevoked(ctx: EngineContext, tx: Tx, sessions: SessionRow[], actor: string, reason: string | null, cause: RevocationCause): Promise<RevokedRow[]> {
   const open = sessions.filter((session) => session.revokedAt === null);
   if (open.length === 0) return [];
-  const store = ctx.store;
-  const revoked = new Map((await store.revokeSessions(open.map((session) => session.id), { at: tx.now, by: actor, reason: reason ?? cause }))
+  const revoked = new Map((await ctx.store.revokeSessions(open.map((session) => session.id), { at: tx.now, by: actor, reason: reason ?? cause }))
     .map((row) => [row.sessionId, row.refreshTokens]));
-  const live = knownLive ?? liveTokensBySession(await store.listLiveAccessTokensOfSessions([...revoked.keys()], tx.now));
-  const killed: Killed[] = [];
-  for (const session of open) {
+  return open.flatMap((session) => {
     const refreshTokens = revoked.get(session.id);
-    if (refreshTokens === undefined) continue;
+    return refreshTokens === undefined ? [] : [{ session, refreshTokens }];
+  });
+}
+
+/**
+ * What follows the rows, per revoked session: its feed entry (`publish`), its back-channel logout (linked to that
+ * entry, or to `backchannelRevocationId`: a force logout's one user-level entry) and its event (`record`).
+ */
+async function recordSessionsRevoked(
+  ctx: EngineContext,
+  tx: Tx,
+  revoked: RevokedRow[],
+  live: ReadonlyMap<string, LiveTokens>,
+  actor: string,
+  reason: string | null,
+  cause: RevocationCause,
+  how: { publish: boolean; record: 'emit' | 'announce' | 'silent'; backchannelRevocationId?: number | null },
+): Promise<Killed[]> {
+  const killed: Killed[] = [];
+  for (const { session, refreshTokens } of revoked) {
     const tokens = live.get(session.id) ?? NO_LIVE_TOKENS;
-    const feedEventId = publish
+    const feedEventId = how.publish
       ? await tx.revoke({ kind: 'session', subject: session.id, userId: session.userId, notBefore: null, expiresAt: tokens.latestExpiresAt, actor, reason })
       : null;
-    const queued = await enqueueBackchannelLogout(ctx, tx, session, feedEventId);
-    if (record !== 'silent') await tx[record]({
+    await enqueueBackchannelLogout(ctx, tx, session, feedEventId ?? how.backchannelRevocationId ?? null);
+    if (how.record !== 'silent') await tx[how.record]({
       type: 'session.revoked',
       actor,
       userId: session.userId,
@@ -80,7 +105,7 @@ export async function revokeSessions(
       reason,
       data: { cause, deviceName: session.deviceName, clientId: session.clientId, accessTokensKilled: tokens.count, refreshTokensRevoked: refreshTokens, feedEventId },
     });
-    killed.push({ sessionIds: [session.id], accessTokens: tokens.count, refreshTokens, feedEventId, backchannelSessionIds: queued ? [session.id] : [] });
+    killed.push({ sessionIds: [session.id], accessTokens: tokens.count, refreshTokens, feedEventId });
   }
   return killed;
 }
@@ -111,23 +136,24 @@ function liveTokensBySession(tokens: { sessionId: string; expiresAt: number }[])
 export async function forceLogoutUser(ctx: EngineContext, tx: Tx, user: UserRow, actor: string, reason: string | null, cause: RevocationCause, prefetched?: Promise<LiveAccessTokenTally[] | undefined>): Promise<Killed> {
   const store = ctx.store;
   const killed = nothingKilled();
-  // One read for every session's live tokens (not one per session): hundreds each, after a while of refreshing.
-  const tallies = (await prefetched) ?? await store.tallyLiveAccessTokensOfUser(user.id, tx.now);
-  const liveOf = new Map(tallies.map((tally) => [tally.sessionId, { count: tally.count, latestExpiresAt: tally.latestExpiresAt }]));
-  for (const result of await revokeSessions(ctx, tx, await store.listActiveSessionsOfUser(user.id, tx.now), actor, reason, cause, false, 'emit', liveOf)) {
-    killed.sessionIds.push(...result.sessionIds);
-    killed.backchannelSessionIds.push(...result.backchannelSessionIds);
-    killed.refreshTokens += result.refreshTokens;
-  }
+  // Every write first, and the live-token tally (hundreds per session after a while of refreshing; read beside
+  // the transaction when prefetched) only when the receipt and the events need it.
+  const revoked = await markSessionsRevoked(ctx, tx, await store.listActiveSessionsOfUser(user.id, tx.now), actor, reason, cause);
   killed.refreshTokens += await store.revokeRefreshTokensOfUser(user.id, tx.now);
   // The hosted page's browser sessions too: the next visit asks for the password again.
   await closeBrowserSessionsOfUser(ctx, tx, user.id, actor, reason, cause);
-  killed.accessTokens = tallies.reduce((sum, tally) => sum + tally.count, 0);
   const notBefore = tx.now + 1;
   const refreshVersion = user.refreshVersion + 1;
   await store.updateUser(user.id, { notBefore, refreshVersion });
   killed.feedEventId = await tx.revoke({ kind: 'user', subject: user.id, userId: user.id, notBefore, expiresAt: null, actor, reason });
-  await linkBackchannelLogouts(ctx, killed.backchannelSessionIds, killed.feedEventId);
+  const tallies = (await prefetched) ?? await store.tallyLiveAccessTokensOfUser(user.id, tx.now);
+  killed.accessTokens = tallies.reduce((sum, tally) => sum + tally.count, 0);
+  const live = new Map(tallies.map((tally) => [tally.sessionId, { count: tally.count, latestExpiresAt: tally.latestExpiresAt }]));
+  // Each session's back-channel logout goes with the one user-level feed entry (its not-before covers them all).
+  for (const result of await recordSessionsRevoked(ctx, tx, revoked, live, actor, reason, cause, { publish: false, record: 'emit', backchannelRevocationId: killed.feedEventId })) {
+    killed.sessionIds.push(...result.sessionIds);
+    killed.refreshTokens += result.refreshTokens;
+  }
   await tx.emit({
     type: 'user.forced_out',
     actor,

@@ -42,11 +42,6 @@ export interface BackchannelOutboxStore {
   insert(row: OutboxInsert): Promise<number>;
   get(id: number): Promise<OutboxRow | undefined>;
   /**
-   * Points the pending rows of these sessions that have no feed event yet at `revocationId` (force logout
-   * revokes the sessions first, then publishes one user-level feed event).
-   */
-  linkToRevocation(sessionIds: string[], revocationId: number): Promise<number>;
-  /**
    * Leases up to `limit` rows that are due at `now` (pending, next attempt reached, no live lease) until
    * `leaseUntil`, oldest due first, and counts the attempt. Run inside a write transaction: the claim is a
    * compare-and-set, so two claimers never get the same row.

@@ -29,14 +29,6 @@ export class SqliteBackchannelOutboxStore implements BackchannelOutboxStore {
     return this.q(`SELECT ${OUTBOX} FROM backchannel_outbox WHERE id = ?`).get(id) as OutboxRow | undefined;
   }
 
-  async linkToRevocation(sessionIds: string[], revocationId: number): Promise<number> {
-    let changed = 0;
-    // One statement per session keeps the statement cache small; a user has a bounded number of sessions.
-    const statement = this.q(`UPDATE backchannel_outbox SET revocation_id = ? WHERE session_id = ? AND revocation_id IS NULL AND ${PENDING}`);
-    for (const sessionId of sessionIds) changed += statement.run(revocationId, sessionId).changes;
-    return changed;
-  }
-
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]> {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError('claimDue: limit must be a positive integer');
     // The next attempt moves to the lease's end too: a claimer that dies leaves the row due exactly then,

@@ -36,12 +36,6 @@ export class PgBackchannelOutboxStore implements BackchannelOutboxStore {
     return (await this.db.rows<OutboxRow>(`SELECT ${OUTBOX} FROM backchannel_outbox WHERE id = $1`, [id]))[0];
   }
 
-  linkToRevocation(sessionIds: string[], revocationId: number): Promise<number> {
-    // One statement for every session (an array parameter): one round trip whatever their number.
-    return this.db.run(`UPDATE backchannel_outbox SET revocation_id = $1 WHERE session_id = ANY($2::text[]) AND revocation_id IS NULL AND ${PENDING}`,
-      [revocationId, sessionIds]);
-  }
-
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]> {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError('claimDue: limit must be a positive integer');
     // The pick is a materialized CTE: as `id IN (SELECT … LIMIT n)` the planner may run the subquery more
